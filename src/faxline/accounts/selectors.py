@@ -1,0 +1,199 @@
+"""Every read of the accounts domain, scoped to the acting person.
+
+An object outside the actor's scope raises ``NotFound``, exactly as a missing one does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from faxline.accounts.access import Actor
+from faxline.accounts.choices import Role
+from faxline.accounts.models import ApiKey, Company, Department, SecurityPolicy, User
+from faxline.accounts.policy import effective_policy, own_policy
+from faxline.accounts.preferences import TABS, USER_TABS, complete
+from faxline.core.errors import NotFound
+from faxline.core.models import AuditEvent
+
+SettingsOwner = Company | Department | User
+
+
+def company_list(*, actor: Actor) -> QuerySet[Company]:
+    return Company.objects.filter(actor.companies_q()).order_by("name")
+
+
+def company_get(*, actor: Actor, company_id: int) -> Company:
+    company = Company.objects.filter(actor.companies_q(), pk=company_id).first()
+    if company is None or not actor.sees_company(company):
+        raise NotFound("Company not found.", field="company_id")
+    return company
+
+
+def actor_company(*, actor: Actor) -> Company:
+    """The company an administrator or fax user belongs to."""
+    if actor.user.company is None:
+        raise NotFound("You do not belong to a company; choose one.", field="company_id")
+    return actor.user.company
+
+
+def department_list(
+    *, actor: Actor, company: Company | None = None, search: str = ""
+) -> QuerySet[Department]:
+    qs = Department.objects.filter(actor.departments_q()).select_related("company", "parent")
+    if company is not None:
+        qs = qs.filter(company=company)
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs.order_by("company_id", "path")
+
+
+def department_get(*, actor: Actor, department_id: int) -> Department:
+    department = (
+        Department.objects.filter(actor.departments_q(), pk=department_id)
+        .select_related("company", "parent")
+        .first()
+    )
+    if department is None:
+        raise NotFound("Department not found.", field="department_id")
+    return department
+
+
+def user_list(
+    *,
+    actor: Actor,
+    company: Company | None = None,
+    department: Department | None = None,
+    role: str | None = None,
+    search: str = "",
+    locked: bool | None = None,
+) -> QuerySet[User]:
+    qs = User.objects.filter(actor.users_q()).select_related("company", "department")
+    if company is not None:
+        qs = qs.filter(company=company)
+    if department is not None:
+        qs = qs.filter(department__path__startswith=department.path)
+    if role is not None:
+        qs = qs.filter(role=role)
+    if search:
+        qs = qs.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+    if locked is not None:
+        qs = qs.filter(is_locked=locked)
+    return qs.order_by("last_name", "first_name", "pk")
+
+
+def user_get(*, actor: Actor, user_id: int, role: str | None = None) -> User:
+    qs = User.objects.filter(actor.users_q(), pk=user_id).select_related("company", "department")
+    if role is not None:
+        qs = qs.filter(role=role)
+    user = qs.first()
+    if user is None:
+        label = "Administrator" if role == Role.ADMINISTRATOR else "User"
+        raise NotFound(f"{label} not found.", field="user_id")
+    return user
+
+
+def settings_of(owner: SettingsOwner) -> dict[str, Any]:
+    """A level's settings as shown: every tab complete, secrets replaced by flags."""
+    tabs = USER_TABS if isinstance(owner, User) else tuple(TABS)
+    data = complete(owner.settings, tabs)
+    if "archive" in data:
+        archive = data["archive"]
+        archive["ftp_password_set"] = bool(archive.pop("ftp_password_encrypted", None))
+    return data
+
+
+def policy_of(*, company: Company, department: Department | None) -> tuple[SecurityPolicy, bool]:
+    """The policy in force at a level and whether it is customized exactly there."""
+    own = own_policy(company=company, department=department)
+    if own is not None:
+        return own, True
+    return effective_policy(company=company, department=department), False
+
+
+def api_keys_of(*, actor: Actor, user: User) -> QuerySet[ApiKey]:
+    if user.pk != actor.user.pk:
+        user_get(actor=actor, user_id=user.pk)
+    return ApiKey.objects.filter(user=user).order_by("-created_at")
+
+
+def audit_events(*, actor: Actor, company: Company | None = None) -> QuerySet[AuditEvent]:
+    """Audit events: operators see all, company administrators their company's."""
+    qs = AuditEvent.objects.select_related("actor").order_by("-occurred_at", "-id")
+    if actor.is_operator:
+        return qs.filter(company=company) if company is not None else qs
+    if actor.is_partner:
+        return qs.filter(company__channel_partner_id=actor.user.channel_partner_id)
+    if actor.is_company_admin:
+        return qs.filter(company_id=actor.user.company_id)
+    return qs.none()
+
+
+@dataclass
+class TreeNode:
+    """One node of the Account Administration tree."""
+
+    kind: str  # company | department | user | administrator
+    obj: Any
+    children: list[TreeNode] = field(default_factory=list)
+    depth: int = 0
+    active_users: int = 0
+
+
+def account_tree(*, actor: Actor, company: Company, show: str = "all") -> TreeNode:
+    """The company, its departments, users and administrators as the actor may see them.
+
+    ``show`` filters what is listed: ``all``, ``departments``, ``users``,
+    ``administrators`` or ``locked``.
+    """
+    departments = list(department_list(actor=actor, company=company))
+    counts = dict(
+        User.objects.filter(company=company, deleted_at__isnull=True, role=Role.FAX_USER)
+        .values_list("department_id")
+        .annotate(n=Count("id"))
+        .values_list("department_id", "n")
+    )
+    people = list(
+        user_list(actor=actor, company=company).filter(
+            role__in=[Role.FAX_USER, Role.ADMINISTRATOR]
+        )
+    )
+    root = TreeNode("company", company)
+    nodes: dict[int | None, TreeNode] = {None: root}
+    for dept in departments:
+        node = TreeNode("department", dept, depth=dept.depth + 1, active_users=counts.get(dept.pk, 0))
+        nodes[dept.pk] = node
+    scope = actor.scope_department
+    for dept in departments:
+        parent_key = dept.parent_id if (scope is None or dept.pk != scope.pk) else None
+        nodes.get(parent_key, root).children.append(nodes[dept.pk])
+    users: list[tuple[int | None, TreeNode]] = []
+    admins: list[tuple[int | None, TreeNode]] = []
+    for person in people:
+        if show == "locked" and not person.is_locked:
+            continue
+        key = person.department_id if person.department_id in nodes else None
+        depth = nodes[key].depth + 1
+        if person.role == Role.ADMINISTRATOR:
+            if show in ("all", "administrators", "locked"):
+                admins.append((key, TreeNode("administrator", person, depth=depth)))
+        elif show in ("all", "users", "locked"):
+            users.append((key, TreeNode("user", person, depth=depth)))
+    # Users under their department first, then that level's administrators (as the guide).
+    for key, node in users + admins:
+        nodes[key].children.append(node)
+    return root
+
+
+def flatten_tree(node: TreeNode) -> list[TreeNode]:
+    out = [node]
+    for child in node.children:
+        out.extend(flatten_tree(child))
+    return out

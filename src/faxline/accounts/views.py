@@ -1,0 +1,10 @@
+"""Account Administration pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    return render(request, "base.html", {})

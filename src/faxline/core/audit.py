@@ -1,0 +1,37 @@
+"""Recording audit events. Called from services inside their transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from faxline.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from faxline.accounts.models import Company, User
+
+# Keys never written into an event's detail, whatever a caller passes.
+_SECRET_KEYS = {"password", "new_password", "pin", "account_number", "api_key", "secret", "token"}
+
+
+def audit_record(
+    *,
+    kind: str,
+    actor: User | None,
+    company: Company | None,
+    target: Any = None,
+    ip_address: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an audit event; secret values in ``detail`` are dropped, never stored."""
+    clean = {k: v for k, v in (detail or {}).items() if k.lower() not in _SECRET_KEYS}
+    return AuditEvent.objects.create(
+        kind=kind,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor.get_username() if actor is not None else "system",
+        company=company,
+        target_type=type(target).__name__.lower() if target is not None else "",
+        target_id=str(getattr(target, "pk", "") or ""),
+        target_label=str(target)[:200] if target is not None else "",
+        ip_address=ip_address,
+        detail=clean,
+    )

@@ -1,0 +1,80 @@
+"""Encryption of personal data at rest with Fernet (AES-128-CBC + HMAC-SHA256).
+
+The key is ``FAXLINE_DATA_KEY`` when set, else derived from ``SECRET_KEY`` with HKDF so
+that a fresh install is encrypted without any configuration.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import models
+
+
+@cache
+def _fernet() -> Fernet:
+    material = (settings.FAXLINE_DATA_KEY or settings.SECRET_KEY).encode()
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"faxline-data-key", info=b"fernet"
+    ).derive(material)
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt_text(plain: str) -> str:
+    """Encrypt ``plain`` to a URL-safe token."""
+    return _fernet().encrypt(plain.encode("utf-8")).decode("ascii")
+
+
+def decrypt_text(token: str) -> str:
+    """Decrypt a token made by :func:`encrypt_text`."""
+    try:
+        return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken as exc:
+        raise ValueError("encrypted value cannot be decrypted with the configured key") from exc
+
+
+def encrypt_bytes(plain: bytes) -> bytes:
+    return _fernet().encrypt(plain)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken as exc:
+        raise ValueError("encrypted data cannot be decrypted with the configured key") from exc
+
+
+def keyed_digest(value: str) -> str:
+    """A keyed SHA-256 digest, for looking up secrets (API keys) without storing them."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+    """A text column stored encrypted; reads give the plain text back."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value  # type: ignore[no-any-return]
+        return decrypt_text(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt_text(str(value))
+
+
+def mask(value: str | None, visible: int = 2) -> str:
+    """Mask all but the last ``visible`` characters: ``"1234"`` → ``"••34"``."""
+    if not value:
+        return ""
+    shown = value[-visible:] if len(value) > visible else ""
+    return "•" * (len(value) - len(shown)) + shown

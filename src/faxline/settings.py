@@ -1,0 +1,182 @@
+"""Django settings for faxline, all read from the environment (see ``faxline.config``)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from faxline.config import ConfigError, env_bool, env_int, env_list, env_str, load_dotenv
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+load_dotenv(Path.cwd() / ".env")
+
+FAXLINE_HOME = Path(env_str("FAXLINE_HOME", str(Path.cwd() / "var")) or "var").resolve()
+
+
+def _secret_key() -> str:
+    configured = env_str("FAXLINE_SECRET_KEY")
+    if configured:
+        if len(configured) < 32:
+            raise ConfigError("FAXLINE_SECRET_KEY: must be at least 32 characters")
+        return configured
+    # The embedded single-machine install keeps a generated key under FAXLINE_HOME.
+    key_file = FAXLINE_HOME / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    FAXLINE_HOME.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("FAXLINE_DEBUG", False)
+ALLOWED_HOSTS = env_list("FAXLINE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("FAXLINE_CSRF_TRUSTED_ORIGINS", [])
+FAXLINE_PORTAL_URL = env_str("FAXLINE_PORTAL_URL", "http://127.0.0.1:8000") or ""
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
+    "faxline.core",
+    "faxline.accounts",
+    "faxline.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "faxline.accounts.middleware.SecurityPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "faxline.urls"
+WSGI_APPLICATION = "faxline.wsgi.application"
+ASGI_APPLICATION = "faxline.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "faxline.portal.context.portal",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("DATABASE_URL")
+    if url:
+        try:
+            config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        except Exception as exc:
+            raise ConfigError(f"DATABASE_URL: cannot parse it ({exc})") from exc
+        if config.get("ENGINE") == "django.db.backends.postgresql":
+            config.setdefault("TEST", {"NAME": env_str("FAXLINE_TEST_DATABASE", "test_faxline")})
+        return config
+    FAXLINE_HOME.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": FAXLINE_HOME / "faxline.sqlite3",
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["faxline.accounts.auth.PolicyAwareBackend"]
+PASSWORD_HASHERS = env_list(
+    "FAXLINE_PASSWORD_HASHERS",
+    [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+    ],
+)
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("FAXLINE_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_SAVE_EVERY_REQUEST = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = FAXLINE_HOME / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = FAXLINE_HOME / "media"
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("FAXLINE_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+EMAIL_BACKEND = env_str(
+    "FAXLINE_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("FAXLINE_SMTP_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("FAXLINE_SMTP_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("FAXLINE_SMTP_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("FAXLINE_SMTP_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("FAXLINE_SMTP_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("FAXLINE_SMTP_STARTTLS", False)
+DEFAULT_FROM_EMAIL = env_str("FAXLINE_FROM_EMAIL", "faxline@localhost") or ""
+
+# Encryption of personal data at rest (PINs, account numbers, secrets). Defaults to a key
+# derived from SECRET_KEY; a provider sets its own to rotate the two independently.
+FAXLINE_DATA_KEY = env_str("FAXLINE_DATA_KEY", "") or ""
+FAXLINE_API_MAX_PAGE = 500
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("FAXLINE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
