@@ -1,10 +1,11 @@
-"""Account Administration pages."""
+"""Account Administration: the tree and the actions on its nodes. (Being written.)"""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 
-@login_required
-def tree(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html", {})
+def _todo(request: HttpRequest, **kwargs: int) -> HttpResponse:
+    return HttpResponse("Not yet", status=501)
+
+
+tree = company_add = department_add = user_add = users_bulk = _todo
+department_delete = user_lock = user_unlock = user_delete = _todo
