@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.http import HttpRequest
 
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, Department, User
@@ -138,3 +139,11 @@ class Actor:
             return False
         root = self.scope_department
         return root is None or department.path.startswith(root.path)
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    """The acting person of a signed-in portal request."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Forbidden("Sign in first.", code="unauthenticated")
+    return Actor(user=user, ip_address=request.META.get("REMOTE_ADDR") or None)
