@@ -60,8 +60,14 @@ def actor_of(request: HttpRequest) -> Actor:
     return Actor(user=user, ip_address=client_ip(request))
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str,
-           field: str | None = None, **extra: Any) -> HttpResponse:
+def _error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    **extra: Any,
+) -> HttpResponse:
     return api.create_response(
         request, {"code": code, "message": message, "field": field, **extra}, status=status
     )
@@ -74,8 +80,12 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error(request, 401, "unauthenticated",
-                      "Authentication required: send Authorization: Bearer <API key>.")
+    response = _error(
+        request,
+        401,
+        "unauthenticated",
+        "Authentication required: send Authorization: Bearer <API key>.",
+    )
     response["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -86,9 +96,10 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
-    first = errors[0] if errors else {"field": None, "message": "invalid request"}
-    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-    return _error(request, 422, "validation_error", message, first["field"], errors=errors)
+    field = errors[0]["field"] if errors else None
+    detail = str(errors[0]["message"]) if errors else "invalid request"
+    message = f"{field}: {detail}" if field else detail
+    return _error(request, 422, "validation_error", message, field, errors=errors)
 
 
 @api.exception_handler(HttpError)

@@ -3,39 +3,54 @@
 from __future__ import annotations
 
 import pytest
-from cast import PASSWORD, Cast
 
 from faxline.accounts import selectors, services
 from faxline.accounts.access import Actor
 from faxline.accounts.auth import AccountLockedOut, sign_in
 from faxline.accounts.models import Department, User
-from faxline.core.errors import AuthenticationFailed, Conflict, Forbidden, NotFound
-from faxline.core.errors import ValidationFailed
+from faxline.core.errors import (
+    AuthenticationFailed,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 from faxline.core.models import AuditEvent
+
+from cast import PASSWORD, Cast
 
 
 def test_department_copies_parent_settings_once(cast: Cast) -> None:
     admin = cast.actor(cast.company_admin)
-    services.settings_update(actor=admin, owner=cast.billing, tab="fax",
-                             values={"inbound_file_type": "TIF"})
-    child = services.department_create(actor=admin, company=cast.company, parent=cast.billing,
-                                       name="Billing Level 1b")
+    services.settings_update(
+        actor=admin, owner=cast.billing, tab="fax", values={"inbound_file_type": "TIF"}
+    )
+    child = services.department_create(
+        actor=admin, company=cast.company, parent=cast.billing, name="Billing Level 1b"
+    )
     assert child.settings["fax"]["inbound_file_type"] == "TIF"
-    services.settings_update(actor=admin, owner=cast.billing, tab="fax",
-                             values={"inbound_file_type": "XPS"})
+    services.settings_update(
+        actor=admin, owner=cast.billing, tab="fax", values={"inbound_file_type": "XPS"}
+    )
     child.refresh_from_db()
     assert child.settings["fax"]["inbound_file_type"] == "TIF"  # no flow-down
     assert child.path == f"{cast.billing.path}{child.pk}/"
 
 
 def test_push_to_descendants_is_operator_only_and_audited(cast: Cast) -> None:
-    services.settings_update(actor=cast.actor(cast.company_admin), owner=cast.company,
-                             tab="fax", values={"inbound_file_type": "TIF-Fax"})
+    services.settings_update(
+        actor=cast.actor(cast.company_admin),
+        owner=cast.company,
+        tab="fax",
+        values={"inbound_file_type": "TIF-Fax"},
+    )
     with pytest.raises(Forbidden):
-        services.settings_push_to_descendants(actor=cast.actor(cast.company_admin),
-                                              owner=cast.company, tabs=["fax"])
-    counts = services.settings_push_to_descendants(actor=cast.actor(cast.operator),
-                                                   owner=cast.company, tabs=["fax"])
+        services.settings_push_to_descendants(
+            actor=cast.actor(cast.company_admin), owner=cast.company, tabs=["fax"]
+        )
+    counts = services.settings_push_to_descendants(
+        actor=cast.actor(cast.operator), owner=cast.company, tabs=["fax"]
+    )
     assert counts == {"departments": 3, "users": 2}
     cast.sales_user.refresh_from_db()
     assert cast.sales_user.settings["fax"]["inbound_file_type"] == "TIF-Fax"
@@ -62,8 +77,9 @@ def test_department_admin_sees_only_subtree(cast: Cast) -> None:
         selectors.user_get(actor=dana, user_id=cast.sales_user.pk)
     assert selectors.user_get(actor=dana, user_id=cast.billing_user.pk) == cast.billing_user
     with pytest.raises(NotFound):
-        services.department_create(actor=dana, company=cast.company, parent=cast.sales,
-                                   name="Sneaky")
+        services.department_create(
+            actor=dana, company=cast.company, parent=cast.sales, name="Sneaky"
+        )
     with pytest.raises(Forbidden):
         services.department_create(actor=dana, company=cast.company, parent=None, name="Top")
 
@@ -89,16 +105,29 @@ def test_user_create_enforces_policy_and_leaves_nothing(cast: Cast) -> None:
     admin = cast.actor(cast.company_admin)
     before = User.objects.count()
     with pytest.raises(ValidationFailed) as err:
-        services.user_create(actor=admin, company=cast.company, department=cast.sales,
-                             first_name="Weak", last_name="Pass", email="w@acme.example",
-                             username="weak", password="abc")
+        services.user_create(
+            actor=admin,
+            company=cast.company,
+            department=cast.sales,
+            first_name="Weak",
+            last_name="Pass",
+            email="w@acme.example",
+            username="weak",
+            password="abc",
+        )
     assert err.value.field == "password"
     assert "at least 8 characters" in err.value.message
     assert User.objects.count() == before
-    created = services.user_create(actor=admin, company=cast.company, department=cast.sales,
-                                   first_name="Gen", last_name="Erated",
-                                   email="Gen@Acme.example", use_email_as_username=True,
-                                   generate_password=True)
+    created = services.user_create(
+        actor=admin,
+        company=cast.company,
+        department=cast.sales,
+        first_name="Gen",
+        last_name="Erated",
+        email="Gen@Acme.example",
+        use_email_as_username=True,
+        generate_password=True,
+    )
     assert created.user.username == "gen@acme.example"
     assert created.generated_password
     assert created.user.check_password(created.generated_password)
@@ -107,25 +136,41 @@ def test_user_create_enforces_policy_and_leaves_nothing(cast: Cast) -> None:
 def test_rights_cannot_be_escalated(cast: Cast) -> None:
     boss = cast.actor(cast.company_admin)
     limited = services.administrator_create(
-        actor=boss, company=cast.company, department=cast.billing, first_name="Lim",
-        last_name="Ited", email="lim@acme.example", username="lim", password=PASSWORD,
+        actor=boss,
+        company=cast.company,
+        department=cast.billing,
+        first_name="Lim",
+        last_name="Ited",
+        email="lim@acme.example",
+        username="lim",
+        password=PASSWORD,
         rights=["administrators.manage", "users.manage"],
     ).user
     with pytest.raises(Forbidden, match="cannot grant"):
         services.administrator_create(
-            actor=Actor(user=limited), company=cast.company, department=cast.billing_l1,
-            first_name="Esc", last_name="Alate", email="e@acme.example", username="esc",
-            password=PASSWORD, rights=["departments.manage"],
+            actor=Actor(user=limited),
+            company=cast.company,
+            department=cast.billing_l1,
+            first_name="Esc",
+            last_name="Alate",
+            email="e@acme.example",
+            username="esc",
+            password=PASSWORD,
+            rights=["departments.manage"],
         )
     with pytest.raises(Forbidden, match="do not have the right"):
-        services.department_create(actor=Actor(user=limited), company=cast.company,
-                                   parent=cast.billing, name="Nope")
+        services.department_create(
+            actor=Actor(user=limited), company=cast.company, parent=cast.billing, name="Nope"
+        )
 
 
 def test_lockout_after_policy_attempts(cast: Cast) -> None:
-    services.security_policy_save(actor=cast.actor(cast.company_admin), company=cast.company,
-                                  department=None, values={"lockout_attempts": 3,
-                                                           "lockout_minutes": 10})
+    services.security_policy_save(
+        actor=cast.actor(cast.company_admin),
+        company=cast.company,
+        department=None,
+        values={"lockout_attempts": 3, "lockout_minutes": 10},
+    )
     for _ in range(2):
         with pytest.raises(AuthenticationFailed):
             sign_in(username="sarah", password="wrong")
@@ -140,12 +185,27 @@ def test_lockout_after_policy_attempts(cast: Cast) -> None:
 
 def test_department_policy_overrides_company(cast: Cast) -> None:
     boss = cast.actor(cast.company_admin)
-    services.security_policy_save(actor=boss, company=cast.company, department=cast.billing,
-                                  values={"min_length": 12})
+    services.security_policy_save(
+        actor=boss, company=cast.company, department=cast.billing, values={"min_length": 12}
+    )
     with pytest.raises(ValidationFailed, match="at least 12"):
-        services.user_create(actor=boss, company=cast.company, department=cast.billing_l1,
-                             first_name="A", last_name="B", email="ab@acme.example",
-                             username="abby", password="Short-pass1")
-    services.user_create(actor=boss, company=cast.company, department=cast.sales,
-                         first_name="A", last_name="B", email="ab@acme.example",
-                         username="abby", password="Short-pass1")
+        services.user_create(
+            actor=boss,
+            company=cast.company,
+            department=cast.billing_l1,
+            first_name="A",
+            last_name="B",
+            email="ab@acme.example",
+            username="abby",
+            password="Short-pass1",
+        )
+    services.user_create(
+        actor=boss,
+        company=cast.company,
+        department=cast.sales,
+        first_name="A",
+        last_name="B",
+        email="ab@acme.example",
+        username="abby",
+        password="Short-pass1",
+    )

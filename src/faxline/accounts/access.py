@@ -114,10 +114,7 @@ class Actor:
         own = Q(pk=self.user.pk)
         if self.user.role == Role.FAX_USER:
             return own & Q(deleted_at__isnull=True)
-        if self.is_operator:
-            q = Q()
-        else:
-            q = self.in_companies_q()
+        q = Q() if self.is_operator else self.in_companies_q()
         root = self.scope_department
         if root is not None:
             q &= Q(department__path__startswith=root.path)

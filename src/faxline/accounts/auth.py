@@ -44,8 +44,9 @@ def find_user(username: str) -> User | None:
     if not username or len(username) > 254:
         return None
     return (
-        User.objects.filter(username__iexact=username.strip(), deleted_at__isnull=True,
-                            is_active=True)
+        User.objects.filter(
+            username__iexact=username.strip(), deleted_at__isnull=True, is_active=True
+        )
         .select_related("company", "department")
         .first()
     )
@@ -61,31 +62,46 @@ def sign_in(*, username: str, password: str, ip_address: str | None = None) -> U
     now = timezone.now()
     if user is None:
         User().check_password(password)  # same cost as a real check
-        audit_record(kind="auth.sign_in_failed", actor=None, company=None,
-                     ip_address=ip_address, detail={"username": username[:150]})
+        audit_record(
+            kind="auth.sign_in_failed",
+            actor=None,
+            company=None,
+            ip_address=ip_address,
+            detail={"username": username[:150]},
+        )
         raise AuthenticationFailed(WRONG_CREDENTIALS, code="wrong_credentials")
     if user.locked_out_until is not None and user.locked_out_until > now:
         minutes = max(1, int((user.locked_out_until - now).total_seconds() // 60) + 1)
         raise AccountLockedOut(
             "Too many failed sign-in attempts: your account is temporarily locked. "
             f"Try again in {minutes} minute{'s' if minutes != 1 else ''} or ask your "
-            "administrator to unlock it.")
+            "administrator to unlock it."
+        )
     if not user.check_password(password):
         _record_failure(user, ip_address)
         user.refresh_from_db(fields=["locked_out_until"])
         if user.locked_out_until is not None and user.locked_out_until > now:
             raise AccountLockedOut(
                 "Too many failed sign-in attempts: your account is temporarily locked. "
-                "Try again later or ask your administrator to unlock it.")
+                "Try again later or ask your administrator to unlock it."
+            )
         raise AuthenticationFailed(WRONG_CREDENTIALS, code="wrong_credentials")
     if user.is_locked:
-        audit_record(kind="auth.sign_in_refused", actor=user, company=user.company,
-                     target=user, ip_address=ip_address, detail={"reason": "account_locked"})
+        audit_record(
+            kind="auth.sign_in_refused",
+            actor=user,
+            company=user.company,
+            target=user,
+            ip_address=ip_address,
+            detail={"reason": "account_locked"},
+        )
         raise AccountSuspended("Your account is locked. Ask your administrator to unlock it.")
-    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_out_until=None,
-                                           last_login=now)
-    audit_record(kind="auth.sign_in", actor=user, company=user.company, target=user,
-                 ip_address=ip_address)
+    User.objects.filter(pk=user.pk).update(
+        failed_login_count=0, locked_out_until=None, last_login=now
+    )
+    audit_record(
+        kind="auth.sign_in", actor=user, company=user.company, target=user, ip_address=ip_address
+    )
     return user
 
 
@@ -94,15 +110,25 @@ def _record_failure(user: User, ip_address: str | None) -> None:
     policy = policy_for_user(user)
     User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
     locked = User.objects.select_for_update().get(pk=user.pk)
-    audit_record(kind="auth.sign_in_failed", actor=user, company=user.company, target=user,
-                 ip_address=ip_address, detail={"attempt": locked.failed_login_count})
+    audit_record(
+        kind="auth.sign_in_failed",
+        actor=user,
+        company=user.company,
+        target=user,
+        ip_address=ip_address,
+        detail={"attempt": locked.failed_login_count},
+    )
     if policy.lockout_attempts and locked.failed_login_count >= policy.lockout_attempts:
         until = timezone.now() + timedelta(minutes=policy.lockout_minutes)
         User.objects.filter(pk=user.pk).update(locked_out_until=until, failed_login_count=0)
-        audit_record(kind="auth.locked_out", actor=user, company=user.company, target=user,
-                     ip_address=ip_address,
-                     detail={"minutes": policy.lockout_minutes,
-                             "attempts": policy.lockout_attempts})
+        audit_record(
+            kind="auth.locked_out",
+            actor=user,
+            company=user.company,
+            target=user,
+            ip_address=ip_address,
+            detail={"minutes": policy.lockout_minutes, "attempts": policy.lockout_attempts},
+        )
 
 
 class PolicyAwareBackend(BaseBackend):
@@ -110,8 +136,11 @@ class PolicyAwareBackend(BaseBackend):
     view can say why (locked out, suspended) instead of a generic refusal."""
 
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None,
-        password: str | None = None, **kwargs: Any,
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if username is None or password is None:
             return None
@@ -124,8 +153,9 @@ class PolicyAwareBackend(BaseBackend):
 
     def get_user(self, user_id: int) -> User | None:
         return (
-            User.objects.filter(pk=user_id, deleted_at__isnull=True, is_active=True,
-                                is_locked=False)
+            User.objects.filter(
+                pk=user_id, deleted_at__isnull=True, is_active=True, is_locked=False
+            )
             .select_related("company", "department")
             .first()
         )

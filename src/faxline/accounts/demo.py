@@ -40,16 +40,32 @@ class DemoPerson:
 
 PEOPLE = (
     DemoPerson("company_admin", "admin@concord-demo.example", "Dave", "Kastl", None),
-    DemoPerson("department_admin", "billing.admin@concord-demo.example", "Bea", "Billings",
-               ("Billing Dept",)),
+    DemoPerson(
+        "department_admin",
+        "billing.admin@concord-demo.example",
+        "Bea",
+        "Billings",
+        ("Billing Dept",),
+    ),
     DemoPerson("read_only_admin", "auditor@concord-demo.example", "Rita", "Reader", None),
-    DemoPerson("fax_user", "test.user@concord-demo.example", "Test", "User",
-               ("Billing Dept", "Billing Level 1")),
-    DemoPerson("fax_user_2", "sarah.salesperson@concord-demo.example", "Sarah", "Salesperson",
-               ("Sales",)),
+    DemoPerson(
+        "fax_user",
+        "test.user@concord-demo.example",
+        "Test",
+        "User",
+        ("Billing Dept", "Billing Level 1"),
+    ),
+    DemoPerson(
+        "fax_user_2", "sarah.salesperson@concord-demo.example", "Sarah", "Salesperson", ("Sales",)
+    ),
     DemoPerson("fax_user_3", "otis.ops@concord-demo.example", "Otis", "Ops", ("Operations",)),
-    DemoPerson("fax_user_4", "lev.two@concord-demo.example", "Lev", "Two",
-               ("Billing Dept", "Billing Level 1", "Billing Level 2")),
+    DemoPerson(
+        "fax_user_4",
+        "lev.two@concord-demo.example",
+        "Lev",
+        "Two",
+        ("Billing Dept", "Billing Level 1", "Billing Level 2"),
+    ),
 )
 DEPARTMENTS = (
     ("Billing Dept",),
@@ -64,8 +80,12 @@ def _operator() -> User:
     user = User.objects.filter(username__iexact="operator@provider.example").first()
     if user is None:
         user = User.objects.create_user(
-            username="operator@provider.example", password=DEMO_PASSWORD, role=Role.OPERATOR,
-            first_name="Pat", last_name="Porting", email="operator@provider.example",
+            username="operator@provider.example",
+            password=DEMO_PASSWORD,
+            role=Role.OPERATOR,
+            first_name="Pat",
+            last_name="Porting",
+            email="operator@provider.example",
         )
     return user
 
@@ -107,9 +127,10 @@ def build_demo() -> dict[str, Any]:
     ChannelPartner.objects.get_or_create(name="Demo Channel Partner")
     company = Company.objects.filter(name="Concord Demo Company").first()
     if company is None:
-        company = company_create(actor=op, name="Concord Demo Company",
-                                 domain="concord-demo.example")
-    departments = {names: _department(company, op, names) for names in DEPARTMENTS}
+        company = company_create(
+            actor=op, name="Concord Demo Company", domain="concord-demo.example"
+        )
+    departments: dict[tuple[str, ...], Department] = {names: _department(company, op, names) for names in DEPARTMENTS}
     people: list[tuple[DemoPerson, User]] = []
     for person in PEOPLE:
         user = User.objects.filter(username__iexact=person.username).first()
@@ -117,17 +138,28 @@ def build_demo() -> dict[str, Any]:
         if user is None:
             if person.role.endswith("admin"):
                 user = administrator_create(
-                    actor=op, company=company, department=department,
-                    first_name=person.first_name, last_name=person.last_name,
-                    email=person.username, username=person.username, password=DEMO_PASSWORD,
-                    rights=sorted(ALL_RIGHTS), read_only=person.role == "read_only_admin",
+                    actor=op,
+                    company=company,
+                    department=department,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    email=person.username,
+                    username=person.username,
+                    password=DEMO_PASSWORD,
+                    rights=sorted(ALL_RIGHTS),
+                    read_only=person.role == "read_only_admin",
                     time_zone="America/Los_Angeles",
                 ).user
             else:
                 user = user_create(
-                    actor=op, company=company, department=department,
-                    first_name=person.first_name, last_name=person.last_name,
-                    email=person.username, username=person.username, password=DEMO_PASSWORD,
+                    actor=op,
+                    company=company,
+                    department=department,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    email=person.username,
+                    username=person.username,
+                    password=DEMO_PASSWORD,
                 ).user
         people.append((person, user))
     users = [
@@ -140,11 +172,13 @@ def build_demo() -> dict[str, Any]:
         }
     ]
     for person, user in people:
-        users.append({
-            "role": person.role,
-            "username": user.username,
-            "email": user.email,
-            "password": DEMO_PASSWORD,
-            "api_key": _api_key(user),
-        })
+        users.append(
+            {
+                "role": person.role,
+                "username": user.username,
+                "email": user.email,
+                "password": DEMO_PASSWORD,
+                "api_key": _api_key(user),
+            }
+        )
     return {"portal": settings.FAXLINE_PORTAL_URL, "company": company.name, "users": users}

@@ -252,6 +252,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"password of {self.user_id} set {self.created_at:%Y-%m-%d}"
+
 
 class ApiKey(models.Model):
     """An API key of a user: shown once, stored as a keyed digest, revocable.
@@ -286,3 +289,6 @@ class PasswordResetToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"reset link of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

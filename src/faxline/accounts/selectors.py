@@ -132,7 +132,7 @@ def audit_events(*, actor: Actor, company: Company | None = None) -> QuerySet[Au
     if actor.is_partner:
         return qs.filter(company__channel_partner_id=actor.user.channel_partner_id)
     if actor.is_company_admin:
-        return qs.filter(company_id=actor.user.company_id)
+        return qs.filter(company=actor.user.company)
     return qs.none()
 
 
@@ -161,14 +161,14 @@ def account_tree(*, actor: Actor, company: Company, show: str = "all") -> TreeNo
         .values_list("department_id", "n")
     )
     people = list(
-        user_list(actor=actor, company=company).filter(
-            role__in=[Role.FAX_USER, Role.ADMINISTRATOR]
-        )
+        user_list(actor=actor, company=company).filter(role__in=[Role.FAX_USER, Role.ADMINISTRATOR])
     )
     root = TreeNode("company", company)
     nodes: dict[int | None, TreeNode] = {None: root}
     for dept in departments:
-        node = TreeNode("department", dept, depth=dept.depth + 1, active_users=counts.get(dept.pk, 0))
+        node = TreeNode(
+            "department", dept, depth=dept.depth + 1, active_users=counts.get(dept.pk, 0)
+        )
         nodes[dept.pk] = node
     scope = actor.scope_department
     for dept in departments:

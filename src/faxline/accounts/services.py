@@ -79,8 +79,13 @@ def company_create(
         channel_partner=channel_partner,
         domain=clean_text(domain, field="domain", max_length=253),
     )
-    audit_record(kind="company.created", actor=actor.user, company=company, target=company,
-                 ip_address=actor.ip_address)
+    audit_record(
+        kind="company.created",
+        actor=actor.user,
+        company=company,
+        target=company,
+        ip_address=actor.ip_address,
+    )
     return company
 
 
@@ -104,8 +109,14 @@ def company_update(
         changed.append("domain")
     if changed:
         company.save(update_fields=changed)
-        audit_record(kind="company.updated", actor=actor.user, company=company, target=company,
-                     ip_address=actor.ip_address, detail={"fields": changed})
+        audit_record(
+            kind="company.updated",
+            actor=actor.user,
+            company=company,
+            target=company,
+            ip_address=actor.ip_address,
+            detail={"fields": changed},
+        )
     return company
 
 
@@ -146,9 +157,14 @@ def department_create(
     )
     department.path = f"{parent.path if parent else '/'}{department.pk}/"
     department.save(update_fields=["path"])
-    audit_record(kind="department.created", actor=actor.user, company=company,
-                 target=department, ip_address=actor.ip_address,
-                 detail={"parent_id": parent.pk if parent else None})
+    audit_record(
+        kind="department.created",
+        actor=actor.user,
+        company=company,
+        target=department,
+        ip_address=actor.ip_address,
+        detail={"parent_id": parent.pk if parent else None},
+    )
     return department
 
 
@@ -165,9 +181,14 @@ def department_update(*, actor: Actor, department: Department, name: str) -> Dep
     old = department.name
     department.name = name
     department.save(update_fields=["name"])
-    audit_record(kind="department.updated", actor=actor.user, company=department.company,
-                 target=department, ip_address=actor.ip_address,
-                 detail={"name": [old, name]})
+    audit_record(
+        kind="department.updated",
+        actor=actor.user,
+        company=department.company,
+        target=department,
+        ip_address=actor.ip_address,
+        detail={"name": [old, name]},
+    )
     return department
 
 
@@ -198,8 +219,13 @@ def department_delete(*, actor: Actor, department: Department) -> None:
         )
     # Users deleted earlier keep their history but let go of the department.
     User.objects.filter(department=department).update(department=None)
-    audit_record(kind="department.deleted", actor=actor.user, company=department.company,
-                 target=department, ip_address=actor.ip_address)
+    audit_record(
+        kind="department.deleted",
+        actor=actor.user,
+        company=department.company,
+        target=department,
+        ip_address=actor.ip_address,
+    )
     department.delete()
 
 
@@ -232,58 +258,93 @@ def _checked_password(
         raise ValidationFailed("password must be text.", field="password")
     problems = password_problems(password, policy=policy, user=user, personal=person)
     if problems:
-        raise ValidationFailed("The password " + "; ".join(problems) + ".", field="password",
-                               code="password_policy")
+        raise ValidationFailed(
+            "The password " + "; ".join(problems) + ".", field="password", code="password_policy"
+        )
     return password, False
 
 
 @transaction.atomic
-def password_change(*, user: User, current_password: str, new_password: str,
-                    ip_address: str | None = None) -> User:
+def password_change(
+    *, user: User, current_password: str, new_password: str, ip_address: str | None = None
+) -> User:
     """A user changes their own password under their effective policy."""
     if not user.check_password(current_password):
         raise ValidationFailed("The current password is wrong.", field="current_password")
     policy = policy_for_user(user)
     if password_too_young(user, policy) and not user.must_change_password:
         raise ValidationFailed(
-            f"You changed your password less than {policy.min_age_days} days ago; "
-            "try again later.", field="new_password", code="password_too_young")
+            f"You changed your password less than {policy.min_age_days} days ago; try again later.",
+            field="new_password",
+            code="password_too_young",
+        )
     if new_password == current_password:
-        raise ValidationFailed("The new password must differ from the current one.",
-                               field="new_password", code="password_policy")
-    problems = password_problems(new_password, policy=policy, user=user,
-                                 personal=personal_info(user))
+        raise ValidationFailed(
+            "The new password must differ from the current one.",
+            field="new_password",
+            code="password_policy",
+        )
+    problems = password_problems(
+        new_password, policy=policy, user=user, personal=personal_info(user)
+    )
     if problems:
-        raise ValidationFailed("The password " + "; ".join(problems) + ".",
-                               field="new_password", code="password_policy")
+        raise ValidationFailed(
+            "The password " + "; ".join(problems) + ".",
+            field="new_password",
+            code="password_policy",
+        )
     _apply_password(user, new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    audit_record(kind="password.changed", actor=user, company=user.company, target=user,
-                 ip_address=ip_address)
+    audit_record(
+        kind="password.changed",
+        actor=user,
+        company=user.company,
+        target=user,
+        ip_address=ip_address,
+    )
     return user
 
 
 @transaction.atomic
-def password_set_by_admin(*, actor: Actor, user: User, password: str | None,
-                          generate: bool = False) -> str:
+def password_set_by_admin(
+    *, actor: Actor, user: User, password: str | None, generate: bool = False
+) -> str:
     """An administrator sets (or generates) a user's password; returns it to show once.
 
     When the policy says "Forcefully Change Password by Admin", the user must change it at
     the next sign-in.
     """
     _require_manage_person(actor, user)
-    new, _ = _checked_password(password=password, generate=generate, company=user.company,
-                               department=user.department, person=personal_info(user), user=user)
+    new, _ = _checked_password(
+        password=password,
+        generate=generate,
+        company=user.company,
+        department=user.department,
+        person=personal_info(user),
+        user=user,
+    )
     _apply_password(user, new)
     policy = policy_for_user(user)
     user.must_change_password = policy.force_change_by_admin
     user.failed_login_count = 0
     user.locked_out_until = None
-    user.save(update_fields=["password", "password_changed_at", "must_change_password",
-                             "failed_login_count", "locked_out_until"])
-    audit_record(kind="password.set_by_admin", actor=actor.user, company=user.company,
-                 target=user, ip_address=actor.ip_address)
+    user.save(
+        update_fields=[
+            "password",
+            "password_changed_at",
+            "must_change_password",
+            "failed_login_count",
+            "locked_out_until",
+        ]
+    )
+    audit_record(
+        kind="password.set_by_admin",
+        actor=actor.user,
+        company=user.company,
+        target=user,
+        ip_address=actor.ip_address,
+    )
     return new
 
 
@@ -310,8 +371,9 @@ def _resolve_username(username: str | None, email: str, use_email: bool) -> str:
     return chosen
 
 
-def _settings_with_overrides(source: dict[str, Any], tabs: tuple[str, ...],
-                             overrides: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+def _settings_with_overrides(
+    source: dict[str, Any], tabs: tuple[str, ...], overrides: dict[str, dict[str, Any]] | None
+) -> dict[str, Any]:
     data = complete(source, tabs)
     for tab, values in (overrides or {}).items():
         if tab not in tabs:
@@ -327,8 +389,9 @@ def _validated_tab(tab: str, values: dict[str, Any]) -> dict[str, Any]:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first.get("loc", ()))
         field = f"settings.{tab}.{loc}" if loc else f"settings.{tab}"
-        raise ValidationFailed(f"{field}: {first.get('msg', 'invalid value')}", field=field) \
-            from exc
+        raise ValidationFailed(
+            f"{field}: {first.get('msg', 'invalid value')}", field=field
+        ) from exc
 
 
 def _check_department(actor: Actor, company: Company, department: Department | None) -> None:
@@ -336,8 +399,9 @@ def _check_department(actor: Actor, company: Company, department: Department | N
         if department.company_id != company.pk or not actor.sees_department(department):
             raise NotFound("Department not found.", field="department_id")
     elif not actor.manages_whole_company(company):
-        raise Forbidden("Department administrators can only add people in their subtree.",
-                        field="department_id")
+        raise Forbidden(
+            "Department administrators can only add people in their subtree.", field="department_id"
+        )
 
 
 @transaction.atomic
@@ -366,13 +430,22 @@ def user_create(
     mail = clean_email(email, field="email")
     name = _resolve_username(username, mail, use_email_as_username)
     details = clean_contact(contact or {})
-    secret, generated = _checked_password(password=password, generate=generate_password,
-                                          company=company, department=department,
-                                          person=(first, last, name, mail))
+    secret, generated = _checked_password(
+        password=password,
+        generate=generate_password,
+        company=company,
+        department=department,
+        person=(first, last, name, mail),
+    )
     source = department.settings if department is not None else company.settings
     user = User(
-        username=name, email=mail, first_name=first, last_name=last, role=Role.FAX_USER,
-        company=company, department=department,
+        username=name,
+        email=mail,
+        first_name=first,
+        last_name=last,
+        role=Role.FAX_USER,
+        company=company,
+        department=department,
         sending_email=clean_email(sending_email, field="sending_email", required=False) or mail,
         receiving_emails=clean_receiving_emails(receiving_emails) or [mail],
         settings=_settings_with_overrides(source, USER_TABS, settings),
@@ -381,16 +454,23 @@ def user_create(
     user.password = make_password(secret)
     user.password_changed_at = timezone.now()
     user.must_change_password = effective_policy(
-        company=company, department=department).force_change_by_admin
+        company=company, department=department
+    ).force_change_by_admin
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:
-        raise ValidationFailed(f"The username {name!r} is already taken.", field="username") \
-            from exc
-    audit_record(kind="user.created", actor=actor.user, company=company, target=user,
-                 ip_address=actor.ip_address,
-                 detail={"department_id": department.pk if department else None})
+        raise ValidationFailed(
+            f"The username {name!r} is already taken.", field="username"
+        ) from exc
+    audit_record(
+        kind="user.created",
+        actor=actor.user,
+        company=company,
+        target=user,
+        ip_address=actor.ip_address,
+        detail={"department_id": department.pk if department else None},
+    )
     return CreatedAccount(user, secret if generated else None)
 
 
@@ -398,12 +478,20 @@ def _require_manage_person(actor: Actor, person: User) -> None:
     right = "administrators.manage" if person.role == Role.ADMINISTRATOR else "users.manage"
     actor.require(right)
     if person.pk == actor.user.pk and person.role == Role.ADMINISTRATOR:
-        raise Forbidden("You cannot change your own administrator account here; "
-                        "ask another administrator.")
+        raise Forbidden(
+            "You cannot change your own administrator account here; ask another administrator."
+        )
 
 
-USER_EDITABLE = ("first_name", "last_name", "email", "sending_email", "receiving_emails",
-                 "time_zone", "language")
+USER_EDITABLE = (
+    "first_name",
+    "last_name",
+    "email",
+    "sending_email",
+    "receiving_emails",
+    "time_zone",
+    "language",
+)
 
 
 @transaction.atomic
@@ -412,19 +500,22 @@ def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
     _require_manage_person(actor, user)
     fields: list[str] = []
     if "first_name" in changes:
-        user.first_name = clean_text(changes["first_name"], field="first_name",
-                                     max_length=100, required=True)
+        user.first_name = clean_text(
+            changes["first_name"], field="first_name", max_length=100, required=True
+        )
         fields.append("first_name")
     if "last_name" in changes:
-        user.last_name = clean_text(changes["last_name"], field="last_name", max_length=100,
-                                    required=True)
+        user.last_name = clean_text(
+            changes["last_name"], field="last_name", max_length=100, required=True
+        )
         fields.append("last_name")
     if "email" in changes:
         user.email = clean_email(changes["email"], field="email")
         fields.append("email")
     if "sending_email" in changes:
-        user.sending_email = clean_email(changes["sending_email"], field="sending_email",
-                                         required=False)
+        user.sending_email = clean_email(
+            changes["sending_email"], field="sending_email", required=False
+        )
         fields.append("sending_email")
     if "receiving_emails" in changes:
         user.receiving_emails = clean_receiving_emails(changes["receiving_emails"])
@@ -437,19 +528,27 @@ def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
         user.time_zone = changes["time_zone"]
         fields.append("time_zone")
     if "language" in changes:
-        user.language = clean_text(changes["language"], field="language", max_length=10,
-                                   required=True)
+        user.language = clean_text(
+            changes["language"], field="language", max_length=10, required=True
+        )
         fields.append("language")
     for name, value in clean_contact(changes).items():
         setattr(user, name, value)
         fields.append(name)
     if "department_id" in changes:
-        raise ValidationFailed("Moving a user between departments is not supported yet.",
-                               field="department_id")
+        raise ValidationFailed(
+            "Moving a user between departments is not supported yet.", field="department_id"
+        )
     if fields:
         user.save(update_fields=fields)
-        audit_record(kind=f"{user.role}.updated", actor=actor.user, company=user.company,
-                     target=user, ip_address=actor.ip_address, detail={"fields": fields})
+        audit_record(
+            kind=f"{user.role}.updated",
+            actor=actor.user,
+            company=user.company,
+            target=user,
+            ip_address=actor.ip_address,
+            detail={"fields": fields},
+        )
     return user
 
 
@@ -460,12 +559,18 @@ def user_lock(*, actor: Actor, user: User) -> User:
     if user.pk == actor.user.pk:
         raise Forbidden("You cannot lock your own account.")
     updated = User.objects.filter(pk=user.pk, is_locked=False).update(
-        is_locked=True, locked_at=timezone.now())
+        is_locked=True, locked_at=timezone.now()
+    )
     if not updated:
         raise Conflict(f"{user} is already locked.", code="already_locked")
     user.refresh_from_db(fields=["is_locked", "locked_at"])
-    audit_record(kind="user.locked", actor=actor.user, company=user.company, target=user,
-                 ip_address=actor.ip_address)
+    audit_record(
+        kind="user.locked",
+        actor=actor.user,
+        company=user.company,
+        target=user,
+        ip_address=actor.ip_address,
+    )
     return user
 
 
@@ -479,12 +584,19 @@ def user_unlock(*, actor: Actor, user: User) -> User:
     )
     if not was_locked:
         raise Conflict(f"{user} is not locked.", code="not_locked")
-    User.objects.filter(pk=user.pk).update(is_locked=False, locked_at=None,
-                                           failed_login_count=0, locked_out_until=None)
-    user.refresh_from_db(fields=["is_locked", "locked_at", "failed_login_count",
-                                 "locked_out_until"])
-    audit_record(kind="user.unlocked", actor=actor.user, company=user.company, target=user,
-                 ip_address=actor.ip_address)
+    User.objects.filter(pk=user.pk).update(
+        is_locked=False, locked_at=None, failed_login_count=0, locked_out_until=None
+    )
+    user.refresh_from_db(
+        fields=["is_locked", "locked_at", "failed_login_count", "locked_out_until"]
+    )
+    audit_record(
+        kind="user.unlocked",
+        actor=actor.user,
+        company=user.company,
+        target=user,
+        ip_address=actor.ip_address,
+    )
     return user
 
 
@@ -497,12 +609,19 @@ def user_delete(*, actor: Actor, user: User) -> None:
         raise Forbidden("You cannot delete your own account.")
     now = timezone.now()
     User.objects.filter(pk=user.pk).update(
-        deleted_at=now, is_active=False,
+        deleted_at=now,
+        is_active=False,
         username=f"deleted-{user.pk}-{secrets.token_hex(4)}",
     )
     ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    audit_record(kind=f"{user.role}.deleted", actor=actor.user, company=user.company,
-                 target=user, ip_address=actor.ip_address, detail={"username": user.username})
+    audit_record(
+        kind=f"{user.role}.deleted",
+        actor=actor.user,
+        company=user.company,
+        target=user,
+        ip_address=actor.ip_address,
+        detail={"username": user.username},
+    )
 
 
 # --- administrators -------------------------------------------------------------------
@@ -515,8 +634,11 @@ def _grantable(actor: Actor, rights: list[str]) -> list[str]:
         raise ValidationFailed(str(exc).capitalize() + ".", field="rights") from exc
     beyond = sorted(set(cleaned) - actor.rights)
     if beyond:
-        raise Forbidden("You cannot grant rights you do not hold: " + ", ".join(beyond) + ".",
-                        field="rights", code="rights_escalation")
+        raise Forbidden(
+            "You cannot grant rights you do not hold: " + ", ".join(beyond) + ".",
+            field="rights",
+            code="rights_escalation",
+        )
     return cleaned
 
 
@@ -551,27 +673,49 @@ def administrator_create(
     if time_zone not in time_zones():
         raise ValidationFailed("time_zone is not a known time zone.", field="time_zone")
     granted = _grantable(actor, list(ALL_RIGHTS) if rights is None else rights)
-    secret, generated = _checked_password(password=password, generate=generate_password,
-                                          company=company, department=department,
-                                          person=(first, last, name, mail))
-    admin = User(username=name, email=mail, first_name=first, last_name=last,
-                 role=Role.ADMINISTRATOR, company=company, department=department,
-                 rights=granted, read_only=bool(read_only), time_zone=time_zone,
-                 language=clean_text(language, field="language", max_length=10, required=True),
-                 phone=clean_text(phone, field="phone", max_length=30))
+    secret, generated = _checked_password(
+        password=password,
+        generate=generate_password,
+        company=company,
+        department=department,
+        person=(first, last, name, mail),
+    )
+    admin = User(
+        username=name,
+        email=mail,
+        first_name=first,
+        last_name=last,
+        role=Role.ADMINISTRATOR,
+        company=company,
+        department=department,
+        rights=granted,
+        read_only=bool(read_only),
+        time_zone=time_zone,
+        language=clean_text(language, field="language", max_length=10, required=True),
+        phone=clean_text(phone, field="phone", max_length=30),
+    )
     admin.password = make_password(secret)
     admin.password_changed_at = timezone.now()
     admin.save()
-    audit_record(kind="administrator.created", actor=actor.user, company=company, target=admin,
-                 ip_address=actor.ip_address,
-                 detail={"rights": granted, "read_only": admin.read_only,
-                         "department_id": department.pk if department else None})
+    audit_record(
+        kind="administrator.created",
+        actor=actor.user,
+        company=company,
+        target=admin,
+        ip_address=actor.ip_address,
+        detail={
+            "rights": granted,
+            "read_only": admin.read_only,
+            "department_id": department.pk if department else None,
+        },
+    )
     return CreatedAccount(admin, secret if generated else None)
 
 
 @transaction.atomic
-def administrator_set_rights(*, actor: Actor, admin: User, rights: list[str],
-                             read_only: bool) -> User:
+def administrator_set_rights(
+    *, actor: Actor, admin: User, rights: list[str], read_only: bool
+) -> User:
     """Save the Rights tab: the rights ticked and the Read-Only Administrator box."""
     if admin.role != Role.ADMINISTRATOR:
         raise NotFound("Administrator not found.", field="user_id")
@@ -581,10 +725,14 @@ def administrator_set_rights(*, actor: Actor, admin: User, rights: list[str],
     admin.rights = granted
     admin.read_only = bool(read_only)
     admin.save(update_fields=["rights", "read_only"])
-    audit_record(kind="administrator.rights_changed", actor=actor.user, company=admin.company,
-                 target=admin, ip_address=actor.ip_address,
-                 detail={"before": before, "after": {"rights": granted,
-                                                     "read_only": admin.read_only}})
+    audit_record(
+        kind="administrator.rights_changed",
+        actor=actor.user,
+        company=admin.company,
+        target=admin,
+        ip_address=actor.ip_address,
+        detail={"before": before, "after": {"rights": granted, "read_only": admin.read_only}},
+    )
     return admin
 
 
@@ -616,8 +764,9 @@ def _check_owner_scope(actor: Actor, owner: SettingsOwner) -> None:
 
 
 @transaction.atomic
-def settings_update(*, actor: Actor, owner: SettingsOwner, tab: str,
-                    values: dict[str, Any]) -> dict[str, Any]:
+def settings_update(
+    *, actor: Actor, owner: SettingsOwner, tab: str, values: dict[str, Any]
+) -> dict[str, Any]:
     """Save one settings tab of a company, department or user; returns the stored tab."""
     allowed = USER_TABS if isinstance(owner, User) else tuple(TABS)
     if tab not in allowed:
@@ -635,8 +784,10 @@ def settings_update(*, actor: Actor, owner: SettingsOwner, tab: str,
             plain = incoming.pop("ftp_password")
             if plain:
                 if not isinstance(plain, str) or len(plain) > 200:
-                    raise ValidationFailed("ftp_password must be text of at most 200 "
-                                           "characters.", field="settings.archive.ftp_password")
+                    raise ValidationFailed(
+                        "ftp_password must be text of at most 200 characters.",
+                        field="settings.archive.ftp_password",
+                    )
                 incoming["ftp_password_encrypted"] = encrypt_text(plain)
             else:
                 incoming["ftp_password_encrypted"] = None
@@ -646,15 +797,21 @@ def settings_update(*, actor: Actor, owner: SettingsOwner, tab: str,
     data[tab] = stored
     owner.settings = data
     owner.save(update_fields=["settings"])
-    audit_record(kind="settings.changed", actor=actor.user, company=_owner_company(owner),
-                 target=owner, ip_address=actor.ip_address,
-                 detail={"tab": tab, "fields": [c for c in changed if "password" not in c]})
+    audit_record(
+        kind="settings.changed",
+        actor=actor.user,
+        company=_owner_company(owner),
+        target=owner,
+        ip_address=actor.ip_address,
+        detail={"tab": tab, "fields": [c for c in changed if "password" not in c]},
+    )
     return stored
 
 
 @transaction.atomic
-def settings_push_to_descendants(*, actor: Actor, owner: Company | Department,
-                                 tabs: list[str]) -> dict[str, int]:
+def settings_push_to_descendants(
+    *, actor: Actor, owner: Company | Department, tabs: list[str]
+) -> dict[str, int]:
     """Copy the owner's settings tabs onto every department and user below it.
 
     Operators only, and audited: the guide routes this through the provider's support.
@@ -668,13 +825,12 @@ def settings_push_to_descendants(*, actor: Actor, owner: Company | Department,
     source = complete(owner.settings)
     if isinstance(owner, Company):
         departments = Department.objects.filter(company=company)
-        users = User.objects.filter(company=company, role=Role.FAX_USER,
-                                    deleted_at__isnull=True)
+        users = User.objects.filter(company=company, role=Role.FAX_USER, deleted_at__isnull=True)
     else:
-        departments = Department.objects.filter(path__startswith=owner.path).exclude(
-            pk=owner.pk)
-        users = User.objects.filter(department__path__startswith=owner.path,
-                                    role=Role.FAX_USER, deleted_at__isnull=True)
+        departments = Department.objects.filter(path__startswith=owner.path).exclude(pk=owner.pk)
+        users = User.objects.filter(
+            department__path__startswith=owner.path, role=Role.FAX_USER, deleted_at__isnull=True
+        )
     counts = {"departments": 0, "users": 0}
     for dept in departments.select_for_update().order_by("pk"):
         data = complete(dept.settings)
@@ -690,8 +846,14 @@ def settings_push_to_descendants(*, actor: Actor, owner: Company | Department,
             user.settings = data
             user.save(update_fields=["settings"])
             counts["users"] += 1
-    audit_record(kind="settings.pushed", actor=actor.user, company=company, target=owner,
-                 ip_address=actor.ip_address, detail={"tabs": sorted(tabs), **counts})
+    audit_record(
+        kind="settings.pushed",
+        actor=actor.user,
+        company=company,
+        target=owner,
+        ip_address=actor.ip_address,
+        detail={"tabs": sorted(tabs), **counts},
+    )
     return counts
 
 
@@ -728,24 +890,25 @@ def _check_policy_coherent(policy: SecurityPolicy) -> None:
         raise ValidationFailed("max_length must not be below min_length.", field="max_length")
     required = policy.min_alpha + policy.min_numeric + policy.min_special
     if required > policy.max_length:
-        raise ValidationFailed("The minimum character counts exceed max_length.",
-                               field="min_alpha")
+        raise ValidationFailed("The minimum character counts exceed max_length.", field="min_alpha")
     if policy.min_upper > policy.min_alpha and policy.min_alpha:
         raise ValidationFailed("min_upper must not exceed min_alpha.", field="min_upper")
     if policy.max_age_days and policy.min_age_days >= policy.max_age_days:
         raise ValidationFailed("min_age_days must be below max_age_days.", field="min_age_days")
     if policy.session_timeout_minutes < 5:
-        raise ValidationFailed("session_timeout_minutes must be at least 5.",
-                               field="session_timeout_minutes")
+        raise ValidationFailed(
+            "session_timeout_minutes must be at least 5.", field="session_timeout_minutes"
+        )
     if policy.lockout_attempts and policy.lockout_minutes < 1:
-        raise ValidationFailed("lockout_minutes must be at least 1 when lock-out is on.",
-                               field="lockout_minutes")
+        raise ValidationFailed(
+            "lockout_minutes must be at least 1 when lock-out is on.", field="lockout_minutes"
+        )
 
 
 @transaction.atomic
-def security_policy_save(*, actor: Actor, company: Company | None,
-                         department: Department | None,
-                         values: dict[str, Any]) -> SecurityPolicy:
+def security_policy_save(
+    *, actor: Actor, company: Company | None, department: Department | None, values: dict[str, Any]
+) -> SecurityPolicy:
     """Customize the policy at a level (company or department); the global one when both
     are None (operators only). Starts from the policy currently in force there."""
     if company is None:
@@ -767,7 +930,8 @@ def security_policy_save(*, actor: Actor, company: Company | None,
         if existing is None:
             base = effective_policy(company=company, department=department)
             existing = SecurityPolicy(
-                company=company, department=department,
+                company=company,
+                department=department,
                 **{f: getattr(base, f) for f in POLICY_FIELDS},
             )
             where = department.name if department else company.name
@@ -779,16 +943,23 @@ def security_policy_save(*, actor: Actor, company: Company | None,
         setattr(policy, name, value)
     _check_policy_coherent(policy)
     policy.save()
-    audit_record(kind="policy.changed", actor=actor.user, company=company, target=policy,
-                 ip_address=actor.ip_address,
-                 detail={"before": before, "after": clean,
-                         "department_id": department.pk if department else None})
+    audit_record(
+        kind="policy.changed",
+        actor=actor.user,
+        company=company,
+        target=policy,
+        ip_address=actor.ip_address,
+        detail={
+            "before": before,
+            "after": clean,
+            "department_id": department.pk if department else None,
+        },
+    )
     return policy
 
 
 @transaction.atomic
-def security_policy_reset(*, actor: Actor, company: Company,
-                          department: Department | None) -> None:
+def security_policy_reset(*, actor: Actor, company: Company, department: Department | None) -> None:
     """Drop a level's customized policy so the one above applies again."""
     if department is not None and not actor.sees_department(department):
         raise NotFound("Department not found.", field="department_id")
@@ -799,8 +970,13 @@ def security_policy_reset(*, actor: Actor, company: Company,
     if policy is None:
         raise Conflict("This level has no customized policy.", code="policy_not_customized")
     policy.delete()
-    audit_record(kind="policy.reset", actor=actor.user, company=company,
-                 target=department or company, ip_address=actor.ip_address)
+    audit_record(
+        kind="policy.reset",
+        actor=actor.user,
+        company=company,
+        target=department or company,
+        ip_address=actor.ip_address,
+    )
 
 
 # --- API keys -------------------------------------------------------------------------
@@ -821,10 +997,16 @@ def api_key_create(*, actor: Actor, name: str) -> CreatedApiKey:
     if ApiKey.objects.filter(user=actor.user, revoked_at__isnull=True).count() >= 20:
         raise Conflict("You have 20 active API keys; revoke one first.", code="too_many_keys")
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(user=actor.user, name=name, prefix=secret[:10],
-                                digest=keyed_digest(secret))
-    audit_record(kind="api_key.created", actor=actor.user, company=actor.user.company,
-                 target=key, ip_address=actor.ip_address)
+    key = ApiKey.objects.create(
+        user=actor.user, name=name, prefix=secret[:10], digest=keyed_digest(secret)
+    )
+    audit_record(
+        kind="api_key.created",
+        actor=actor.user,
+        company=actor.user.company,
+        target=key,
+        ip_address=actor.ip_address,
+    )
     return CreatedApiKey(key, secret)
 
 
@@ -838,8 +1020,13 @@ def api_key_revoke(*, actor: Actor, key_id: int) -> ApiKey:
         raise Conflict("This API key is already revoked.", code="already_revoked")
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
-    audit_record(kind="api_key.revoked", actor=actor.user, company=actor.user.company,
-                 target=key, ip_address=actor.ip_address)
+    audit_record(
+        kind="api_key.revoked",
+        actor=actor.user,
+        company=actor.user.company,
+        target=key,
+        ip_address=actor.ip_address,
+    )
     return key
 
 
@@ -847,8 +1034,11 @@ def api_key_authenticate(secret: str) -> User | None:
     """The active user behind an API key, or None. Records when the key was last used."""
     if not secret.startswith(API_KEY_PREFIX) or len(secret) > 200:
         return None
-    key = ApiKey.objects.filter(digest=keyed_digest(secret), revoked_at__isnull=True) \
-        .select_related("user").first()
+    key = (
+        ApiKey.objects.filter(digest=keyed_digest(secret), revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
     if key is None:
         return None
     user = key.user
