@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "faxline.core",
     "faxline.accounts",
+    "faxline.numbers",
     "faxline.portal",
 ]
 
@@ -172,6 +173,14 @@ DEFAULT_FROM_EMAIL = env_str("FAXLINE_FROM_EMAIL", "faxline@localhost") or ""
 # derived from SECRET_KEY; a provider sets its own to rotate the two independently.
 FAXLINE_DATA_KEY = env_str("FAXLINE_DATA_KEY", "") or ""
 FAXLINE_API_MAX_PAGE = 500
+
+# Where new numbers come from: "sandbox" offers plausible free numbers with no carrier behind
+# them (demo and tests); "stock" offers only the numbers operators imported.
+FAXLINE_NUMBER_SUPPLIER = env_str("FAXLINE_NUMBER_SUPPLIER", "sandbox") or "sandbox"
+if FAXLINE_NUMBER_SUPPLIER not in {"sandbox", "stock"}:
+    raise ConfigError("FAXLINE_NUMBER_SUPPLIER: expected sandbox or stock")
+# Days a released number ages before it returns to the provider's pool.
+FAXLINE_NUMBER_AGING_DAYS = env_int("FAXLINE_NUMBER_AGING_DAYS", 30, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,8 @@ class Company(models.Model):
     )
     domain = models.CharField(max_length=253, blank=True)
     settings = models.JSONField(default=default_settings)
+    # The most fax numbers the company may hold; operators raise it on request.
+    max_inventory = models.PositiveIntegerField(default=25)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,130 @@
+"""Reads on fax numbers: the inventory by location, pool details, available numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from faxline.accounts.access import Actor
+from faxline.accounts.models import Company
+from faxline.core.errors import Forbidden, NotFound
+from faxline.numbers.choices import IN_INVENTORY, NumberStatus
+from faxline.numbers.models import FaxNumber
+from faxline.numbers.plan import COUNTRY_SHORT, area_code, area_codes
+from faxline.numbers.suppliers import supplier
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    country: str
+    area_code: str
+    location: str
+    unassigned: int
+    assigned: int
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return self.unassigned + self.assigned + self.pending
+
+
+def _require_view(actor: Actor, company: Company) -> None:
+    if actor.user.company_id != company.pk and not actor.sees_company(company):
+        raise NotFound("Company not found.", field="company_id")
+    if not (actor.can("numbers.view") or actor.read_only):
+        raise Forbidden("You do not have the right to view the fax number inventory.")
+
+
+SORT_KEYS = {"location", "unassigned", "assigned", "pending"}
+
+
+def inventory_rows(
+    *, actor: Actor, company: Company, sort: str = "location", descending: bool = False
+) -> list[InventoryRow]:
+    """The Fax Number Inventory: counts per location (area code)."""
+    _require_view(actor, company)
+    counts = (
+        FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY)
+        .values("country", "area_code")
+        .annotate(
+            unassigned=Count("id", filter=Q(status=NumberStatus.IN_SERVICE, user__isnull=True)),
+            assigned=Count("id", filter=Q(status=NumberStatus.IN_SERVICE, user__isnull=False)),
+            pending=Count("id", filter=Q(status=NumberStatus.PENDING)),
+        )
+    )
+    known = area_codes()
+    rows = []
+    for row in counts:
+        code = known.get(row["area_code"])
+        location = (
+            code.location
+            if code
+            else f"{COUNTRY_SHORT.get(row['country'], row['country'])}, {row['area_code']}"
+        )
+        rows.append(
+            InventoryRow(
+                row["country"],
+                row["area_code"],
+                location,
+                row["unassigned"],
+                row["assigned"],
+                row["pending"],
+            )
+        )
+    key = sort if sort in SORT_KEYS else "location"
+    return sorted(rows, key=lambda r: (getattr(r, key), r.location), reverse=descending)
+
+
+def pool_details(*, actor: Actor, company: Company, area: str, status: str) -> QuerySet[FaxNumber]:
+    """Fax Pool Details: the numbers behind one count of the inventory."""
+    _require_view(actor, company)
+    qs = FaxNumber.objects.filter(company=company, area_code=area).select_related("user")
+    if status == "assigned":
+        return qs.filter(status=NumberStatus.IN_SERVICE, user__isnull=False)
+    if status == "unassigned":
+        return qs.filter(status=NumberStatus.IN_SERVICE, user__isnull=True)
+    if status == "pending":
+        return qs.filter(status=NumberStatus.PENDING)
+    return qs.filter(status__in=IN_INVENTORY)
+
+
+def company_numbers(
+    *, actor: Actor, company: Company, unassigned_only: bool = False
+) -> QuerySet[FaxNumber]:
+    _require_view(actor, company)
+    qs = FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY).select_related("user")
+    if unassigned_only:
+        qs = qs.filter(user__isnull=True, status=NumberStatus.IN_SERVICE)
+    return qs.order_by("number")
+
+
+def available_numbers(*, actor: Actor, country: str, area: str, count: int = 20) -> list[str]:
+    """Free numbers of an area code that the actor's company could request."""
+    if not (actor.can("numbers.request") or actor.read_only or actor.can("numbers.view")):
+        raise Forbidden("You do not have the right to request inventory.")
+    code = area_code(area)
+    if code.country != country:
+        raise NotFound(f"Area code {area} is not in {country}.", field="area_code")
+    return supplier().offer(area_code=area, count=max(1, min(count, 100)))
+
+
+def area_codes_with_stock(*, country: str | None = None) -> list[str]:
+    """Area codes from which a new number can be had at once (onboarding's list)."""
+    codes = [a for a in area_codes().values() if country is None or a.country == country]
+    if supplier().name == "sandbox":
+        return sorted(a.area_code for a in codes)
+    stocked = set(
+        FaxNumber.objects.filter(status=NumberStatus.AVAILABLE)
+        .values_list("area_code", flat=True)
+        .distinct()
+    )
+    return sorted(a.area_code for a in codes if a.area_code in stocked)
+
+
+def user_numbers(*, user_id: int) -> list[str]:
+    return list(
+        FaxNumber.objects.filter(user_id=user_id, status__in=IN_INVENTORY)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )

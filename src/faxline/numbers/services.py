@@ -1,0 +1,291 @@
+"""Every write on fax numbers: import stock, request inventory, assign, unassign, release.
+
+Each change is a compare-and-set update (the row's expected state is part of the ``WHERE``)
+so that two requests racing for one number cannot both win, and each leaves an audit event.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from faxline.accounts.access import Actor
+from faxline.accounts.choices import Role
+from faxline.accounts.models import Company, User
+from faxline.core.audit import audit_record
+from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.numbers.choices import IN_INVENTORY, NumberSource, NumberStatus
+from faxline.numbers.models import FaxNumber
+from faxline.numbers.plan import area_codes, normalize_number
+from faxline.numbers.suppliers import supplier
+
+MAX_REQUEST = 50
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 10_000
+
+
+def _record(
+    kind: str, actor: Actor | None, number: FaxNumber, company: Company | None, **detail: object
+) -> None:
+    audit_record(
+        kind=f"number.{kind}",
+        actor=actor.user if actor else None,
+        company=company,
+        target=number,
+        ip_address=actor.ip_address if actor else None,
+        detail={"number": number.number, **detail},
+    )
+
+
+def _locate(number: str) -> tuple[str, str]:
+    code = area_codes().get(number[2:5])
+    if code is None:
+        raise ValidationFailed(f"{number} is not in a US or Canadian area code.", field="numbers")
+    return code.country, code.area_code
+
+
+def inventory_size(company: Company) -> int:
+    return FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY).count()
+
+
+@transaction.atomic
+def numbers_request(*, actor: Actor, company: Company, numbers: list[str]) -> list[FaxNumber]:
+    """Add the chosen numbers to the company's inventory, all or none.
+
+    Refused beyond the company's maximum inventory (operators can raise it), and for any
+    number that is no longer available, naming it.
+    """
+    if actor.user.company_id != company.pk and not actor.sees_company(company):
+        raise NotFound("Company not found.", field="company_id")
+    actor.require("numbers.request")
+    if not isinstance(numbers, list) or not numbers:
+        raise ValidationFailed("Choose at least one number.", field="numbers")
+    if len(numbers) > MAX_REQUEST:
+        raise ValidationFailed(f"Request at most {MAX_REQUEST} numbers at once.", field="numbers")
+    wanted = [normalize_number(n, field="numbers") for n in numbers]
+    if len(set(wanted)) != len(wanted):
+        raise ValidationFailed("A number is listed twice.", field="numbers")
+    # Serialize requests of one company so the limit holds under concurrency.
+    locked = Company.objects.select_for_update().get(pk=company.pk)
+    held = inventory_size(locked)
+    if held + len(wanted) > locked.max_inventory:
+        raise Conflict(
+            f"Your maximum inventory is {locked.max_inventory} numbers and you hold {held}: "
+            f"you can add {max(locked.max_inventory - held, 0)} more. Ask your provider to "
+            "raise the limit.",
+            code="inventory_limit",
+            field="numbers",
+        )
+    source = supplier()
+    taken: list[FaxNumber] = []
+    now = timezone.now()
+    for number in wanted:
+        country, area = _locate(number)
+        claimed = FaxNumber.objects.filter(
+            number=number, status=NumberStatus.AVAILABLE, company__isnull=True
+        ).update(company=locked, status=NumberStatus.IN_SERVICE, updated_at=now)
+        if not claimed:
+            if FaxNumber.objects.filter(number=number).exists() or not source.can_create(number):
+                raise Conflict(
+                    f"{number} is no longer available: choose another number.",
+                    code="number_unavailable",
+                    field="numbers",
+                )
+            try:
+                with transaction.atomic():
+                    FaxNumber.objects.create(
+                        number=number,
+                        country=country,
+                        area_code=area,
+                        source=NumberSource.SANDBOX,
+                        carrier="Sandbox",
+                        status=NumberStatus.IN_SERVICE,
+                        company=locked,
+                    )
+            except IntegrityError as exc:
+                raise Conflict(
+                    f"{number} is no longer available: choose another number.",
+                    code="number_unavailable",
+                    field="numbers",
+                ) from exc
+        fax_number = FaxNumber.objects.get(number=number)
+        _record("requested", actor, fax_number, locked, status=fax_number.status)
+        taken.append(fax_number)
+    return taken
+
+
+def _company_number(actor: Actor, number: str) -> FaxNumber:
+    e164 = normalize_number(number)
+    found = (
+        FaxNumber.objects.filter(number=e164, status__in=IN_INVENTORY)
+        .select_related("company", "user")
+        .first()
+    )
+    if found is None or found.company is None or not actor.sees_company(found.company):
+        raise NotFound(f"{e164} is not in your inventory.", field="number")
+    return found
+
+
+@transaction.atomic
+def number_assign(*, actor: Actor, number: str, user: User) -> FaxNumber:
+    """Give a number of the company's inventory to one of its fax users."""
+    actor.require("numbers.assign")
+    fax_number = _company_number(actor, number)
+    if user.company_id != fax_number.company_id or user.role != Role.FAX_USER:
+        raise ValidationFailed("Choose a fax user of the same company.", field="user_id")
+    if fax_number.user_id == user.pk:
+        return fax_number
+    updated = FaxNumber.objects.filter(
+        pk=fax_number.pk, user__isnull=True, status__in=IN_INVENTORY
+    ).update(user=user, updated_at=timezone.now())
+    if not updated:
+        raise Conflict(
+            f"{fax_number.number} is already assigned: unassign it first.",
+            code="number_assigned",
+            field="number",
+        )
+    fax_number.refresh_from_db()
+    _record("assigned", actor, fax_number, fax_number.company, user_id=user.pk)
+    return fax_number
+
+
+@transaction.atomic
+def number_unassign(*, actor: Actor, number: str) -> FaxNumber:
+    """Take a number back from its user; it stays in the company's inventory."""
+    actor.require("numbers.assign")
+    fax_number = _company_number(actor, number)
+    previous = fax_number.user_id
+    if previous is None:
+        raise Conflict(f"{fax_number.number} is not assigned.", code="number_not_assigned")
+    updated = FaxNumber.objects.filter(pk=fax_number.pk, user_id=previous).update(
+        user=None, updated_at=timezone.now()
+    )
+    if not updated:
+        raise Conflict(f"{fax_number.number} changed meanwhile; reload.", code="stale")
+    fax_number.refresh_from_db()
+    _record("unassigned", actor, fax_number, fax_number.company, user_id=previous)
+    return fax_number
+
+
+@transaction.atomic
+def number_release(*, actor: Actor, number: str) -> FaxNumber:
+    """Give a number back to the provider: it ages, then returns to the pool."""
+    actor.require("numbers.assign")
+    fax_number = _company_number(actor, number)
+    if fax_number.user_id is not None:
+        raise Conflict(
+            f"{fax_number.number} is assigned: unassign it before releasing it.",
+            code="number_assigned",
+            field="number",
+        )
+    company = fax_number.company
+    until = timezone.now() + timedelta(days=settings.FAXLINE_NUMBER_AGING_DAYS)
+    updated = FaxNumber.objects.filter(
+        pk=fax_number.pk, company=company, user__isnull=True, status=NumberStatus.IN_SERVICE
+    ).update(status=NumberStatus.AGING, company=None, aging_until=until, updated_at=timezone.now())
+    if not updated:
+        raise Conflict(
+            f"{fax_number.number} cannot be released in its state.", code="stale", field="number"
+        )
+    fax_number.refresh_from_db()
+    _record("released", actor, fax_number, company, aging_until=until.isoformat())
+    return fax_number
+
+
+def numbers_return_aged() -> int:
+    """Move numbers whose aging period has passed back to the provider's pool."""
+    now = timezone.now()
+    returned = 0
+    for fax_number in FaxNumber.objects.filter(status=NumberStatus.AGING, aging_until__lte=now):
+        with transaction.atomic():
+            if FaxNumber.objects.filter(pk=fax_number.pk, status=NumberStatus.AGING).update(
+                status=NumberStatus.AVAILABLE, aging_until=None, updated_at=now
+            ):
+                _record("returned_to_pool", None, fax_number, None)
+                returned += 1
+    return returned
+
+
+@transaction.atomic
+def company_set_max_inventory(*, actor: Actor, company: Company, limit: int) -> Company:
+    """Operators raise (or lower) a company's maximum inventory."""
+    if not actor.is_operator or actor.read_only:
+        raise Forbidden("Only the provider's operators can change the inventory limit.")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= 100_000:
+        raise ValidationFailed("max_inventory must be between 0 and 100000.", field="max_inventory")
+    before = company.max_inventory
+    company.max_inventory = limit
+    company.save(update_fields=["max_inventory"])
+    audit_record(
+        kind="company.max_inventory_changed",
+        actor=actor.user,
+        company=company,
+        target=company,
+        ip_address=actor.ip_address,
+        detail={"before": before, "after": limit},
+    )
+    return company
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    refused: list[dict[str, object]] = field(default_factory=list)
+
+
+def numbers_import(*, actor: Actor, data: bytes) -> ImportReport:
+    """Operators import the provider's numbers (CSV: ``number,carrier``) into the pool.
+
+    Each row is checked on its own; a refused row (bad number, duplicate) is reported and
+    leaves nothing behind.
+    """
+    if not actor.is_operator or actor.read_only:
+        raise Forbidden("Only the provider's operators can import number stock.")
+    if not data:
+        raise ValidationFailed("The file is empty.", field="file")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationFailed("The file is larger than 2 MB.", field="file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed("The file must be a UTF-8 CSV file.", field="file") from exc
+    if "\x00" in text:
+        raise ValidationFailed("The file must be a UTF-8 CSV file.", field="file")
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {c.strip().lower() for c in (reader.fieldnames or [])}
+    if "number" not in columns:
+        raise ValidationFailed("The CSV needs a 'number' column (and 'carrier').", field="file")
+    report = ImportReport()
+    for index, row in enumerate(reader, start=2):
+        if index - 1 > MAX_IMPORT_ROWS:
+            raise ValidationFailed(f"At most {MAX_IMPORT_ROWS} rows per file.", field="file")
+        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        raw = clean.get("number", "")
+        try:
+            number = normalize_number(raw)
+            country, area = _locate(number)
+            carrier = clean.get("carrier", "")[:100]
+            with transaction.atomic():
+                created = FaxNumber.objects.create(
+                    number=number,
+                    country=country,
+                    area_code=area,
+                    carrier=carrier,
+                    source=NumberSource.STOCK,
+                    status=NumberStatus.AVAILABLE,
+                )
+                _record("imported", actor, created, None, carrier=carrier)
+            report.imported.append(number)
+        except ValidationFailed as exc:
+            report.refused.append({"line": index, "number": raw, "message": exc.message})
+        except IntegrityError:
+            report.refused.append(
+                {"line": index, "number": raw, "message": f"{raw} is already in the stock."}
+            )
+    return report
