@@ -109,8 +109,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from faxline.accounts.api import router as accounts_router
+    from faxline.numbers.api import router as numbers_router
 
     api.add_router("/", accounts_router)
+    api.add_router("/", numbers_router)
 
 
 _register_routers()
