@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "faxline.core",
     "faxline.accounts",
     "faxline.numbers",
+    "faxline.faxing",
     "faxline.portal",
 ]
 

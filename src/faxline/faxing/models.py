@@ -1,0 +1,80 @@
+"""Faxing: fax credits (plans and the ledger). Jobs and messages join in the fax engine."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class CreditPlan(models.Model):
+    """A plan's monthly allotment of fax credits and what a page costs.
+
+    A page within North America costs ``domestic_page_credits``; an international page costs
+    ``international_page_credits`` (more).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    monthly_credits = models.PositiveIntegerField(default=500)
+    domestic_page_credits = models.PositiveSmallIntegerField(default=1)
+    international_page_credits = models.PositiveSmallIntegerField(default=5)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreditAccount(models.Model):
+    """A company's subscription to a credit plan."""
+
+    company = models.OneToOneField(
+        "accounts.Company", on_delete=models.CASCADE, related_name="credit_account"
+    )
+    plan = models.ForeignKey(CreditPlan, on_delete=models.PROTECT, related_name="accounts")
+
+    def __str__(self) -> str:
+        return f"{self.company} on {self.plan}"
+
+
+class CreditEntryKind(models.TextChoices):
+    ALLOTMENT = "allotment", "Monthly allotment"
+    OUTBOUND = "outbound", "Pages sent"
+    INBOUND = "inbound", "Pages received"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class CreditEntry(models.Model):
+    """One line of a company's credit ledger. ``credits`` is signed: allotments add,
+    pages sent and received subtract. Balances are sums over the current month."""
+
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="credit_entries"
+    )
+    period = models.CharField(max_length=7)  # YYYY-MM
+    kind = models.CharField(max_length=12, choices=CreditEntryKind.choices)
+    pages = models.PositiveIntegerField(default=0)
+    international = models.BooleanField(default=False)
+    credits = models.IntegerField()
+    reference = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "period"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "period"],
+                condition=models.Q(kind="allotment"),
+                name="one_allotment_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "kind", "reference"],
+                condition=~models.Q(reference=""),
+                name="one_charge_per_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.kind} {self.credits:+d}"
