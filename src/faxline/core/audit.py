@@ -13,6 +13,13 @@ if TYPE_CHECKING:
 _SECRET_KEYS = {"password", "new_password", "pin", "account_number", "api_key", "secret", "token"}
 
 
+def _type_name(target: Any) -> str:
+    if target is None:
+        return ""
+    meta = getattr(target, "_meta", None)
+    return str(meta.model_name) if meta is not None else type(target).__name__.lower()
+
+
 def audit_record(
     *,
     kind: str,
@@ -29,7 +36,7 @@ def audit_record(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor.get_username() if actor is not None else "system",
         company=company,
-        target_type=type(target).__name__.lower() if target is not None else "",
+        target_type=_type_name(target),
         target_id=str(getattr(target, "pk", "") or ""),
         target_label=str(target)[:200] if target is not None else "",
         ip_address=ip_address,
