@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make test`: lint, type-check, then the test suite on SQLite and, when DATABASE_URL is set
+# or CI=true, again on PostgreSQL. Every step runs; the script fails if any step failed.
+#
+#   PYTEST_ARGS   extra pytest arguments (default: "-n 2", two xdist workers)
+#   DATABASE_URL  PostgreSQL for the second run (default with CI=true:
+#                 postgres://postgres@127.0.0.1:5432/test)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=.venv/bin
+read -r -a pytest_args <<<"${PYTEST_ARGS:--n 2}"
+failed=()
+
+step() {
+    local name=$1
+    shift
+    echo
+    echo "==> ${name}"
+    if ! "$@"; then
+        failed+=("${name}")
+    fi
+}
+
+step "ruff check" "$BIN/ruff" check .
+step "ruff format --check" "$BIN/ruff" format --check .
+step "mypy" "$BIN/mypy"
+step "pytest on SQLite" env -u DATABASE_URL "$BIN/pytest" "${pytest_args[@]}"
+
+if [ -n "${DATABASE_URL:-}" ] || [ "${CI:-}" = "true" ]; then
+    database_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+    step "pytest on PostgreSQL" env DATABASE_URL="$database_url" "$BIN/pytest" "${pytest_args[@]}"
+fi
+
+echo
+if [ ${#failed[@]} -ne 0 ]; then
+    printf 'make test: FAILED: %s\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')"
+    exit 1
+fi
+echo "make test: all checks passed"

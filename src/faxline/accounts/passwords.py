@@ -1,0 +1,207 @@
+"""Forgot Password: one-time reset links sent by email, and setting the new password.
+
+Only a digest of each token is stored (``services.token_digest``); the token itself is
+only ever in the email. A link lasts one hour and works once; asking again invalidates the
+earlier links. Whether an account exists is never revealed to the person asking.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from faxline.accounts.auth import find_user
+from faxline.accounts.models import PasswordResetToken, SecurityPolicy, User
+from faxline.accounts.policy import password_problems, personal_info, policy_for_user
+from faxline.accounts.services import _apply_password, token_digest
+from faxline.core.audit import audit_record
+from faxline.core.errors import ValidationFailed
+
+log = logging.getLogger(__name__)
+
+RESET_LINK_LIFETIME = timedelta(hours=1)
+MAX_REQUESTS_PER_HOUR = 5
+LINK_INVALID = (
+    "This password reset link is no longer valid: it has expired or has already been used."
+)
+
+
+class ResetLinkInvalid(ValidationFailed):
+    """The reset link is unknown, expired or already used."""
+
+    default_code = "reset_link_invalid"
+
+
+def reset_link(token: str) -> str:
+    """The absolute address of a reset link, on the configured portal address.
+
+    The configured address (``FAXLINE_PORTAL_URL``), not the request's Host header, so that
+    a forged Host cannot send someone's reset link to another site.
+    """
+    return settings.FAXLINE_PORTAL_URL.rstrip("/") + reverse("password_reset", args=[token])
+
+
+def password_reset_request(*, username: str, ip_address: str | None = None) -> None:
+    """Email a one-time reset link to the account's address, if there is such an account.
+
+    Silent on every refusal (unknown username, no email address, suspended account, more than
+    ``MAX_REQUESTS_PER_HOUR`` requests in the last hour): the caller always gives the same
+    answer. A failure to send is logged, never shown.
+    """
+    user = find_user(username)
+    if user is None or user.is_locked or not user.email:
+        return
+    token = _issue_token(user, ip_address)
+    if token is None:
+        return
+    body = (
+        f"Hello {user.first_name or user.username},\n\n"
+        f'Someone (hopefully you) asked to reset the password of the faxline account "'
+        f'{user.username}". To choose a new password, open this link within one hour:\n\n'
+        f"{reset_link(token)}\n\n"
+        "The link works once. If you did not ask for this, ignore this email: your password "
+        "stays as it is.\n"
+    )
+    try:
+        send_mail(
+            subject="Reset your faxline password",
+            message=body,
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except Exception:  # the answer must not depend on the mail server
+        log.exception("could not send the password reset email of user %s", user.pk)
+
+
+@transaction.atomic
+def _issue_token(user: User, ip_address: str | None) -> str | None:
+    now = timezone.now()
+    # Lock the user row so that concurrent requests count each other.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    recent = PasswordResetToken.objects.filter(
+        user=user, created_at__gt=now - timedelta(hours=1)
+    ).count()
+    if recent >= MAX_REQUESTS_PER_HOUR:
+        audit_record(
+            kind="password.reset_throttled",
+            actor=None,
+            company=user.company,
+            target=user,
+            ip_address=ip_address,
+        )
+        return None
+    PasswordResetToken.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    PasswordResetToken.objects.create(
+        user=user, digest=token_digest(token), expires_at=now + RESET_LINK_LIFETIME
+    )
+    audit_record(
+        kind="password.reset_requested",
+        actor=None,
+        company=user.company,
+        target=user,
+        ip_address=ip_address,
+    )
+    return token
+
+
+def valid_reset_token(token: str) -> PasswordResetToken | None:
+    """The stored token behind a reset link when the link still works, else None."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        PasswordResetToken.objects.filter(
+            digest=token_digest(token),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__deleted_at__isnull=True,
+            user__is_active=True,
+        )
+        .select_related("user", "user__company", "user__department")
+        .first()
+    )
+
+
+@transaction.atomic
+def password_reset_complete(
+    *, token: str, new_password: str, ip_address: str | None = None
+) -> User:
+    """Set a new password through a reset link; the link is then used up.
+
+    The password is checked against the user's effective policy, history included (and it
+    must differ from the current one). Success clears a temporary lock-out and a pending
+    forced change; it does not lift Lock User, which only an administrator can.
+    """
+    found = valid_reset_token(token)
+    if found is None:
+        raise ResetLinkInvalid(LINK_INVALID)
+    user = User.objects.select_for_update().get(pk=found.user_id)
+    if not isinstance(new_password, str) or not new_password:
+        raise ValidationFailed("Enter a new password.", field="new_password")
+    policy = policy_for_user(user)
+    problems = password_problems(
+        new_password, policy=policy, user=user, personal=personal_info(user)
+    )
+    if user.check_password(new_password):
+        problems.append("must differ from your current password")
+    if problems:
+        raise ValidationFailed(
+            "The password " + "; ".join(problems) + ".",
+            field="new_password",
+            code="password_policy",
+        )
+    now = timezone.now()
+    # Compare-and-set: of two concurrent uses of one link, only one wins.
+    if not PasswordResetToken.objects.filter(pk=found.pk, used_at__isnull=True).update(used_at=now):
+        raise ResetLinkInvalid(LINK_INVALID)
+    PasswordResetToken.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    _apply_password(user, new_password)
+    user.must_change_password = False
+    user.failed_login_count = 0
+    user.locked_out_until = None
+    user.save(
+        update_fields=[
+            "password",
+            "password_changed_at",
+            "must_change_password",
+            "failed_login_count",
+            "locked_out_until",
+        ]
+    )
+    audit_record(
+        kind="password.reset",
+        actor=user,
+        company=user.company,
+        target=user,
+        ip_address=ip_address,
+    )
+    return user
+
+
+def policy_rules(policy: SecurityPolicy) -> list[str]:
+    """The policy's password rules as short sentences, to show next to a new-password field."""
+    rules = [f"{policy.min_length} to {policy.max_length} characters"]
+    for minimum, label in (
+        (policy.min_alpha, "letter"),
+        (policy.min_upper, "upper-case letter"),
+        (policy.min_numeric, "digit"),
+        (policy.min_special, "special character"),
+    ):
+        if minimum:
+            rules.append(f"at least {minimum} {label}{'s' if minimum > 1 else ''}")
+    if policy.exclude_personal_info:
+        rules.append("not your name, username or email address")
+    if policy.history_count:
+        rules.append(f"not one of your last {policy.history_count} passwords")
+    return rules

@@ -1,0 +1,108 @@
+"""Browser tests: Playwright (sync API) driving Debian's headless Chromium.
+
+Every test under tests/e2e/ is marked ``browser`` (``pytest -m "not browser"`` skips them).
+A test takes ``live_server`` (pytest-django; a threaded server on a free port, with a
+transactional test database) and ``page`` (a fresh browser context per test, 1280x800, 10 s
+default timeout). ``sign_in(user)`` puts a signed-in session cookie into the context without
+going through the sign-in form. When a test fails, a full-page screenshot is saved in
+``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API keeps an asyncio event loop in the main thread; the Django ORM
+# would refuse to run there without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = HERE.parent.parent / "test-artifacts"
+CHROMIUM = os.environ.get("FAXLINE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    # Lets the ``page`` fixture know, at teardown, whether the test itself failed.
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make deps-system`")
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid).strip("_")
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        except Exception as exc:  # the page may be gone; the test's own error matters more
+            print(f"could not save a screenshot: {exc}")
+
+
+@pytest.fixture
+def sign_in(context: BrowserContext, client: Any, live_server: Any) -> Callable[[Any], None]:
+    """Return ``sign_in(user)``: the browser context is then signed in as ``user``."""
+    from django.conf import settings
+
+    def _sign_in(user: Any) -> None:
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session.value, "url": live_server.url}]
+        )
+
+    return _sign_in

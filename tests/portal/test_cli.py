@@ -1,0 +1,216 @@
+"""``faxline serve``, ``web`` and ``worker``: argument checking and orchestration.
+
+Nothing here starts a real server or worker process.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from faxline import cli
+from faxline.portal.management import serving
+from faxline.portal.management.commands import serve as serve_command
+from faxline.portal.management.commands import worker as worker_command
+from faxline.portal.management.commands.serve import ServeOptions, validate_serve_options
+
+
+def test_valid_serve_options_are_normalised() -> None:
+    options = validate_serve_options(host="0.0.0.0", port="8080", smtp_port=2525)
+    assert options == ServeOptions(host="0.0.0.0", port=8080, smtp_port=2525)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "fax.example.com", "::1", "[::1]"])
+def test_hosts_accepted(host: str) -> None:
+    assert validate_serve_options(host=host, port=8000, smtp_port=2525).host == host.strip("[]")
+
+
+@pytest.mark.parametrize("port", ["abc", "", "0", "-1", "65536", "80.5", 0, 70000, True, None])
+def test_bad_port_names_the_port_option(port: object) -> None:
+    with pytest.raises(CommandError, match=r"^--port: expected a port number from 1 to 65535"):
+        validate_serve_options(host="127.0.0.1", port=port, smtp_port=2525)
+
+
+@pytest.mark.parametrize("smtp_port", ["smtp", "0", "65536"])
+def test_bad_smtp_port_names_the_smtp_port_option(smtp_port: str) -> None:
+    with pytest.raises(CommandError, match=r"^--smtp-port: "):
+        validate_serve_options(host="127.0.0.1", port=8000, smtp_port=smtp_port)
+
+
+@pytest.mark.parametrize("host", ["", "bad host", "999.1.1.1", "-x.example", "a..b", "http://x"])
+def test_bad_host_names_the_host_option(host: str) -> None:
+    with pytest.raises(CommandError, match=r"^--host: .* is not an IP address or a host name"):
+        validate_serve_options(host=host, port=8000, smtp_port=2525)
+
+
+def test_smtp_port_must_differ_from_web_port() -> None:
+    with pytest.raises(CommandError, match=r"^--smtp-port: must differ from --port"):
+        validate_serve_options(host="127.0.0.1", port=2525, smtp_port=2525)
+
+
+def test_serve_command_rejects_bad_port_before_starting_anything(monkeypatch) -> None:
+    def must_not_run(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("nothing may start on bad arguments")
+
+    monkeypatch.setattr(serve_command, "call_command", must_not_run)
+    monkeypatch.setattr(serve_command.Command, "start_worker", must_not_run)
+    with pytest.raises(CommandError, match="--port"):
+        call_command("serve", port="http")
+    with pytest.raises(CommandError, match="--port"):
+        call_command("serve", "--port", "99999")
+
+
+def test_web_command_rejects_bad_arguments() -> None:
+    with pytest.raises(CommandError, match=r"^--port: "):
+        call_command("web", port="0")
+    with pytest.raises(CommandError, match=r"^--host: "):
+        call_command("web", host="not a host")
+    with pytest.raises(CommandError, match=r"^--workers: "):
+        call_command("web", workers="0")
+
+
+def test_port_in_use_is_reported_with_the_option() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(CommandError, match=rf"^--port: 127.0.0.1:{port} is already in use"):
+            serving.ensure_port_free("127.0.0.1", port, option="--port")
+
+
+def test_portal_address() -> None:
+    assert serving.portal_address("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert serving.portal_address("0.0.0.0", 80) == "http://127.0.0.1:80/"
+    assert serving.portal_address("::1", 8000) == "http://[::1]:8000/"
+
+
+class FakeWorker:
+    pid = 4242
+    returncode: int | None = None
+
+    def __init__(self) -> None:
+        self.terminated = False
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def terminate(self) -> None:
+        self.terminated = True
+        self.returncode = 0
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        return self.returncode
+
+    def kill(self) -> None:  # pragma: no cover - only when terminate times out
+        self.returncode = -9
+
+
+def test_serve_migrates_starts_worker_and_web_then_stops_worker(monkeypatch, capsys) -> None:
+    calls: list[str] = []
+    worker = FakeWorker()
+
+    def fake_call_command(name: str, **kwargs: Any) -> None:
+        calls.append(name)
+        assert kwargs["interactive"] is False
+
+    def fake_start_worker(self: Any, *, verbosity: int) -> FakeWorker:
+        calls.append("worker")
+        return worker
+
+    def fake_run_web(self: Any, serve: ServeOptions, **kwargs: Any) -> None:
+        calls.append(f"web {serve.host}:{serve.port}")
+        raise KeyboardInterrupt  # as if stopped by Ctrl-C
+
+    monkeypatch.setattr(serve_command, "call_command", fake_call_command)
+    monkeypatch.setattr(serve_command, "ensure_port_free", lambda *a, **k: None)
+    monkeypatch.setattr(serve_command.Command, "start_worker", fake_start_worker)
+    monkeypatch.setattr(serve_command.Command, "run_web", fake_run_web)
+
+    with pytest.raises(KeyboardInterrupt):
+        call_command("serve", "--port", "8123")
+
+    assert calls == ["migrate", "worker", "web 127.0.0.1:8123"]
+    assert worker.terminated
+    out = capsys.readouterr().out
+    assert "Portal:       http://127.0.0.1:8123/" in out
+    assert "SMTP gateway: port 2525 reserved" in out
+
+
+def test_serve_fails_when_the_worker_dies(monkeypatch) -> None:
+    worker = FakeWorker()
+
+    def fake_run_web(self: Any, serve: ServeOptions, **kwargs: Any) -> None:
+        worker.returncode = 3
+        kwargs["worker_failed"].set()
+
+    monkeypatch.setattr(serve_command, "call_command", lambda *a, **k: None)
+    monkeypatch.setattr(serve_command, "ensure_port_free", lambda *a, **k: None)
+    monkeypatch.setattr(serve_command.Command, "start_worker", lambda self, **k: worker)
+    monkeypatch.setattr(serve_command.Command, "run_web", fake_run_web)
+
+    with pytest.raises(CommandError, match=r"task worker stopped unexpectedly \(exit code 3\)"):
+        call_command("serve")
+
+
+def test_serve_worker_child_command(monkeypatch) -> None:
+    started: dict[str, Any] = {}
+
+    def fake_popen(command: list[str], **kwargs: Any) -> FakeWorker:
+        started["command"] = command
+        started.update(kwargs)
+        return FakeWorker()
+
+    monkeypatch.setattr(subprocess, "Popen", fake_popen)
+    serve_command.Command().start_worker(verbosity=1)
+    assert started["command"][:4] == [sys.executable, "-m", "faxline.cli", "worker"]
+    assert "--no-reload" in started["command"]
+    assert started["start_new_session"] is True
+    assert started["env"]["DJANGO_SETTINGS_MODULE"]
+
+
+def test_worker_passes_options_to_db_worker(monkeypatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_call_command(name: str, **kwargs: Any) -> None:
+        seen["name"] = name
+        seen.update(kwargs)
+
+    monkeypatch.setattr(worker_command, "call_command", fake_call_command)
+    call_command("worker", "--queue-name", "default", "--interval", "0.5", "--max-tasks", "10")
+    assert seen["name"] == "db_worker"
+    assert seen["queue_name"] == "default"
+    assert seen["interval"] == 0.5
+    assert seen["max_tasks"] == 10
+    assert seen["reload"] is False
+    assert 0 < len(seen["worker_id"]) <= 64
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--interval", "-1"], "--interval"),
+        (["--interval", "soon"], "--interval"),
+        (["--max-tasks", "0"], "--max-tasks"),
+        (["--worker-id", "x" * 65], "--worker-id"),
+        (["--queue-name", ","], "--queue-name"),
+    ],
+)
+def test_worker_rejects_bad_options(monkeypatch, args: list[str], option: str) -> None:
+    monkeypatch.setattr(worker_command, "call_command", lambda *a, **k: None)
+    with pytest.raises(CommandError, match=f"^{option}: "):
+        call_command("worker", *args)
+
+
+def test_cli_runs_management_commands(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["faxline", "serve", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: faxline serve")
+    assert "later release" in out
