@@ -47,6 +47,11 @@ class Actor:
         return self.is_administrator and self.user.department_id is None
 
     @property
+    def sees_audit_log(self) -> bool:
+        """Operators, channel partners (their clients) and company-level administrators."""
+        return self.is_operator or self.is_partner or self.is_company_admin
+
+    @property
     def read_only(self) -> bool:
         return self.user.read_only
 
@@ -114,7 +119,10 @@ class Actor:
         own = Q(pk=self.user.pk)
         if self.user.role == Role.FAX_USER:
             return own & Q(deleted_at__isnull=True)
-        q = Q() if self.is_operator else self.in_companies_q()
+        if self.is_operator:
+            # Not ``Q() | own``: an empty Q drops out of an OR, leaving only ``own``.
+            return Q(deleted_at__isnull=True)
+        q = self.in_companies_q()
         root = self.scope_department
         if root is not None:
             q &= Q(department__path__startswith=root.path)

@@ -367,9 +367,7 @@ def _time_zone(user: User) -> str:
 
 
 def _may_see_audit(actor: Actor) -> bool:
-    # The same people as the API's audit list: operators, channel partners (their clients'
-    # events) and company-level administrators.
-    return actor.is_operator or actor.is_partner or actor.is_company_admin
+    return actor.sees_audit_log
 
 
 @login_required
