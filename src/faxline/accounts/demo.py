@@ -36,6 +36,7 @@ class DemoPerson:
     first_name: str
     last_name: str
     department: tuple[str, ...] | None  # path of department names; None = company level
+    area_code: str = "206"
 
 
 PEOPLE = (
@@ -56,7 +57,12 @@ PEOPLE = (
         ("Billing Dept", "Billing Level 1"),
     ),
     DemoPerson(
-        "fax_user_2", "sarah.salesperson@concord-demo.example", "Sarah", "Salesperson", ("Sales",)
+        "fax_user_2",
+        "sarah.salesperson@concord-demo.example",
+        "Sarah",
+        "Salesperson",
+        ("Sales",),
+        "313",
     ),
     DemoPerson("fax_user_3", "otis.ops@concord-demo.example", "Otis", "Ops", ("Operations",)),
     DemoPerson(
@@ -119,6 +125,20 @@ def _api_key(user: User) -> str:
     return created.secret
 
 
+def _fax_number(op: Actor, company: Company, user: User, area_code: str) -> str:
+    """The demo user's fax number: theirs if they have one, else a new one assigned."""
+    from faxline.numbers.selectors import available_numbers, user_numbers
+    from faxline.numbers.services import number_assign, numbers_request
+
+    held = user_numbers(user_id=user.pk)
+    if held:
+        return held[0]
+    (number,) = available_numbers(actor=op, country="US", area=area_code, count=1)
+    numbers_request(actor=op, company=company, numbers=[number])
+    number_assign(actor=op, number=number, user=user)
+    return number
+
+
 @transaction.atomic
 def build_demo() -> dict[str, Any]:
     """Create (or find) the demo provider data; return the sign-ins as the CLI prints them."""
@@ -130,7 +150,9 @@ def build_demo() -> dict[str, Any]:
         company = company_create(
             actor=op, name="Concord Demo Company", domain="concord-demo.example"
         )
-    departments: dict[tuple[str, ...], Department] = {names: _department(company, op, names) for names in DEPARTMENTS}
+    departments: dict[tuple[str, ...], Department] = {
+        names: _department(company, op, names) for names in DEPARTMENTS
+    }
     people: list[tuple[DemoPerson, User]] = []
     for person in PEOPLE:
         user = User.objects.filter(username__iexact=person.username).first()
@@ -172,13 +194,14 @@ def build_demo() -> dict[str, Any]:
         }
     ]
     for person, user in people:
-        users.append(
-            {
-                "role": person.role,
-                "username": user.username,
-                "email": user.email,
-                "password": DEMO_PASSWORD,
-                "api_key": _api_key(user),
-            }
-        )
+        entry = {
+            "role": person.role,
+            "username": user.username,
+            "email": user.email,
+            "password": DEMO_PASSWORD,
+            "api_key": _api_key(user),
+        }
+        if person.role.startswith("fax_user"):
+            entry["fax_number"] = _fax_number(op, company, user, person.area_code)
+        users.append(entry)
     return {"portal": settings.FAXLINE_PORTAL_URL, "company": company.name, "users": users}
