@@ -11,33 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
-from faxline.accounts.access import Actor
-from faxline.accounts.auth import client_ip
-from faxline.accounts.models import User
+from faxline.accounts.api_auth import DEFAULT_AUTH, actor_of
 from faxline.core.errors import DomainError
 
-
-class ApiKeyAuth(HttpBearer):
-    """``Authorization: Bearer <key>``: acts as the key's user, with exactly their rights."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        from faxline.accounts.services import api_key_authenticate
-
-        return api_key_authenticate(token)
-
-
-class PortalSessionAuth(APIKeyCookie):
-    """The portal's own session (with CSRF), so HTMX pages can call the API too."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and isinstance(user, User):
-            return user
-        return None
+__all__ = ["actor_of", "api"]
 
 
 api = NinjaAPI(
@@ -48,16 +26,9 @@ api = NinjaAPI(
         "keys in the portal under your name ▸ API keys). Lists return `{items, count}`; "
         "errors return `{code, message, field}`."
     ),
-    auth=[ApiKeyAuth(), PortalSessionAuth(csrf=True)],
+    auth=DEFAULT_AUTH,
     urls_namespace="api",
 )
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    """The acting person of an authenticated API request."""
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)
-    return Actor(user=user, ip_address=client_ip(request))
 
 
 def _error(
@@ -90,11 +61,14 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return response
 
 
+_LOCATIONS = ("body", "query", "path", "payload", "form", "file", "cookie", "header")
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        loc = [str(p) for p in err.get("loc", ()) if p not in _LOCATIONS]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
     field = errors[0]["field"] if errors else None
     detail = str(errors[0]["message"]) if errors else "invalid request"

@@ -12,10 +12,23 @@ from django.db.models import Count, Q, QuerySet
 
 from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
-from faxline.accounts.models import ApiKey, Company, Department, SecurityPolicy, User
-from faxline.accounts.policy import effective_policy, own_policy
+from faxline.accounts.models import (
+    ApiKey,
+    ChannelPartner,
+    Company,
+    Department,
+    SecurityPolicy,
+    User,
+)
+from faxline.accounts.policy import (
+    effective_policy,
+    global_policy,
+    own_policy,
+    password_expired,
+    policy_for_user,
+)
 from faxline.accounts.preferences import TABS, USER_TABS, complete
-from faxline.core.errors import NotFound
+from faxline.core.errors import Forbidden, NotFound
 from faxline.core.models import AuditEvent
 
 SettingsOwner = Company | Department | User
@@ -197,3 +210,66 @@ def flatten_tree(node: TreeNode) -> list[TreeNode]:
     for child in node.children:
         out.extend(flatten_tree(child))
     return out
+
+
+# --- API support (lists, look-ups and checks the REST API needs) ---------------------
+
+
+def department_search(
+    *,
+    actor: Actor,
+    company: Company | None = None,
+    parent: Department | None = None,
+    search: str = "",
+) -> QuerySet[Department]:
+    """The department list with its filters; ``parent`` keeps only its direct children."""
+    qs = department_list(actor=actor, company=company, search=search)
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    return qs
+
+
+def department_full_names(departments: list[Department]) -> dict[int, str]:
+    """``Billing Dept -> Billing Level 1`` for each department, in one query (lists)."""
+    ids = {int(p) for d in departments for p in d.path.strip("/").split("/") if p}
+    names = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name"))
+    out: dict[int, str] = {}
+    for dept in departments:
+        chain = [int(p) for p in dept.path.strip("/").split("/") if p] or [dept.pk]
+        out[dept.pk] = " -> ".join(names.get(i, dept.name) for i in chain)
+    return out
+
+
+def channel_partner_get(*, actor: Actor, channel_partner_id: int) -> ChannelPartner:
+    """A channel partner, for operators (partners only ever see themselves)."""
+    qs = ChannelPartner.objects.filter(pk=channel_partner_id)
+    if not actor.is_operator:
+        qs = qs.filter(pk=actor.user.channel_partner_id or 0)
+    partner = qs.first()
+    if partner is None:
+        raise NotFound("Channel partner not found.", field="channel_partner_id")
+    return partner
+
+
+def audit_event_list(*, actor: Actor, kind: str = "") -> QuerySet[AuditEvent]:
+    """The audit trail for those who may read it (operators, partners, company-level
+    administrators); anyone else is refused rather than shown an empty list."""
+    if not (actor.is_operator or actor.is_partner or actor.is_company_admin):
+        raise Forbidden("Only company-level administrators can read the audit trail.")
+    qs = audit_events(actor=actor)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def policy_global(*, actor: Actor) -> SecurityPolicy:
+    """The platform-wide security policy, for operators."""
+    if not actor.is_operator:
+        raise Forbidden("Only the provider's operators can see the global policy.")
+    return global_policy()
+
+
+def password_change_due(user: User) -> bool:
+    """True when the user must change their password before doing anything else: an
+    administrator forced it, or the policy's maximum age has passed."""
+    return user.must_change_password or password_expired(user, policy_for_user(user))

@@ -7,9 +7,9 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from faxline.accounts.access import Actor
+from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import Company
 from faxline.accounts.selectors import actor_company, company_get, user_get
-from faxline.api import actor_of
 from faxline.core.errors import ValidationFailed
 from faxline.numbers import plan, selectors, services
 from faxline.numbers.models import FaxNumber

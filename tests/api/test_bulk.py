@@ -1,0 +1,245 @@
+"""Bulk Create (``accounts.bulk.users_bulk_create``): whole-file checks, row-by-row
+creation in savepoints, department paths and scope."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.hashers import check_password
+
+from faxline.accounts import services
+from faxline.accounts.bulk import MAX_BYTES, MAX_ROWS, users_bulk_create
+from faxline.accounts.models import User
+from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+from faxline.core.models import AuditEvent
+
+from cast import PASSWORD, Cast
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "first_name,last_name,email,username,department,password,receiving_emails,custom1\n"
+
+
+def csv_bytes(*rows: str, header: str = HEADER, bom: bool = False) -> bytes:
+    text = header + "".join(row + "\n" for row in rows)
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+def test_good_rows_are_created_with_generated_passwords_shown_once(cast: Cast) -> None:
+    data = csv_bytes(
+        f"Ann,Able,ann@acme.example,ann,Sales,{PASSWORD},ann@acme.example;ann2@acme.example,C1",
+        "Ben,Baker,ben@acme.example,ben,,,,",
+        "Zoë,Zed,zoe@acme.example,zoe,Billing Dept -> Billing Level 1,,,",
+        bom=True,
+    )
+    report = users_bulk_create(
+        actor=cast.actor(cast.company_admin), company=cast.company, data=data
+    )
+
+    assert (report.created, report.refused) == (3, 0)
+    assert [r.row for r in report.rows] == [1, 2, 3]
+    assert [r.line for r in report.rows] == [2, 3, 4]
+    ann, ben, zoe = (User.objects.get(username=n) for n in ("ann", "ben", "zoe"))
+    assert ann.department == cast.sales and ann.custom1 == "C1"
+    assert ann.receiving_emails == ["ann@acme.example", "ann2@acme.example"]
+    assert ben.department is None and ben.company == cast.company  # company level
+    assert zoe.department == cast.billing_l1 and zoe.first_name == "Zoë"
+    # A chosen password is not echoed back; a generated one is, and it works.
+    assert report.rows[0].generated_password is None
+    assert check_password(PASSWORD, ann.password)
+    generated = report.rows[1].generated_password
+    assert generated and check_password(generated, ben.password)
+    assert report.rows[1].user_id == ben.pk and report.rows[1].status == "created"
+    event = AuditEvent.objects.get(kind="users.bulk_created")
+    assert event.detail["created"] == 3 and event.detail["refused"] == 0
+    assert event.company == cast.company
+
+
+def test_bad_row_among_good_rows_leaves_nothing_behind(cast: Cast) -> None:
+    users_before = User.objects.count()
+    data = csv_bytes(
+        "Ann,Able,ann@acme.example,ann,,,,",
+        "Bad,Email,not-an-email,badmail,,,,",
+        "Weak,Password,weak@acme.example,weak,,abc,,",
+        "Four,Inboxes,four@acme.example,four,,,a@x.example;b@x.example;c@x.example;d@x.example,",
+        "Taken,Name,taken@acme.example,bill,,,,",
+        "Cid,Coe,cid@acme.example,cid,,,,",
+    )
+    report = users_bulk_create(
+        actor=cast.actor(cast.company_admin), company=cast.company, data=data
+    )
+
+    assert (report.created, report.refused) == (2, 4)
+    by_row = {r.row: r for r in report.rows}
+    assert by_row[2].status == "refused" and by_row[2].field == "email"
+    assert by_row[3].field == "password" and "at least" in by_row[3].message
+    assert by_row[4].field == "receiving_emails"
+    assert by_row[5].field == "username" and "already taken" in by_row[5].message
+    assert all(by_row[n].user_id is None for n in (2, 3, 4, 5))
+    assert User.objects.count() == users_before + 2
+    assert not User.objects.filter(username__in=["badmail", "weak", "four"]).exists()
+    assert User.objects.filter(username__in=["ann", "cid"]).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            kind="user.created", target_label__in=["Ann Able", "Cid Coe"]
+        ).count()
+        == 2
+    )
+    assert not AuditEvent.objects.filter(kind="user.created", target_label="Bad Email").exists()
+    event = AuditEvent.objects.get(kind="users.bulk_created")
+    assert (event.detail["created"], event.detail["refused"]) == (2, 4)
+
+
+def test_usernames_twice_in_the_file_are_refused_on_every_row(cast: Cast) -> None:
+    data = csv_bytes(
+        "Ann,Able,ann@acme.example,dup,,,,",
+        "Ann,Again,ann2@acme.example,DUP,,,,",
+        "Ok,Row,ok@acme.example,okrow,,,,",
+    )
+    report = users_bulk_create(
+        actor=cast.actor(cast.company_admin), company=cast.company, data=data
+    )
+
+    assert [r.status for r in report.rows] == ["refused", "refused", "created"]
+    assert report.rows[0].field == "username" and "rows 1, 2" in report.rows[0].message
+    assert not User.objects.filter(username__iexact="dup").exists()
+
+
+def test_email_as_username_column(cast: Cast) -> None:
+    header = "first_name,last_name,email,use_email_as_username\n"
+    data = csv_bytes(
+        "Eve,Ever,Eve@Acme.example,yes", "Fay,Fir,fay@acme.example,maybe", header=header
+    )
+    report = users_bulk_create(
+        actor=cast.actor(cast.company_admin), company=cast.company, data=data
+    )
+
+    assert report.rows[0].username == "eve@acme.example" and report.rows[0].status == "created"
+    assert report.rows[1].status == "refused"
+    assert report.rows[1].field == "use_email_as_username"
+
+
+def test_department_paths_names_and_ambiguity(cast: Cast) -> None:
+    admin = cast.actor(cast.company_admin)
+    services.department_create(actor=admin, company=cast.company, parent=cast.billing, name="Team")
+    sales_team = services.department_create(
+        actor=admin, company=cast.company, parent=cast.sales, name="Team"
+    )
+    data = csv_bytes(
+        "A,One,a1@acme.example,usr1,billing dept->BILLING LEVEL 1,,,",
+        "A,Two,a2@acme.example,usr2,Billing Level 1,,,",
+        "A,Three,a3@acme.example,usr3,Team,,,",
+        "A,Four,a4@acme.example,usr4,Sales -> Team,,,",
+        "A,Five,a5@acme.example,usr5,Sales -> Nowhere,,,",
+    )
+    report = users_bulk_create(actor=admin, company=cast.company, data=data)
+
+    statuses = [r.status for r in report.rows]
+    assert statuses == ["created", "created", "refused", "created", "refused"]
+    assert User.objects.get(username="usr1").department == cast.billing_l1
+    assert User.objects.get(username="usr2").department == cast.billing_l1
+    assert report.rows[2].field == "department" and "full path" in report.rows[2].message
+    assert User.objects.get(username="usr4").department == sales_team
+    assert report.rows[4].field == "department" and "not found" in report.rows[4].message
+
+
+def test_default_department_applies_to_blank_department(cast: Cast) -> None:
+    data = csv_bytes("A,One,a1@acme.example,usr1,,,,", "A,Two,a2@acme.example,usr2,Sales,,,")
+    users_bulk_create(
+        actor=cast.actor(cast.company_admin),
+        company=cast.company,
+        data=data,
+        default_department=cast.billing_l1,
+    )
+    assert User.objects.get(username="usr1").department == cast.billing_l1
+    assert User.objects.get(username="usr2").department == cast.sales
+
+
+def test_department_admin_cannot_place_users_outside_their_subtree(cast: Cast) -> None:
+    dana = cast.actor(cast.dept_admin)  # administers Billing Dept
+    data = csv_bytes(
+        "In,Scope,in@acme.example,inscope,Billing Dept -> Billing Level 1,,,",
+        "Out,Scope,out@acme.example,outscope,Sales,,,",
+        "No,Dept,nodept@acme.example,nodept,,,,",
+    )
+    report = users_bulk_create(actor=dana, company=cast.company, data=data)
+
+    assert [r.status for r in report.rows] == ["created", "refused", "refused"]
+    assert report.rows[1].field == "department" and "not found" in report.rows[1].message
+    assert report.rows[2].field == "department"  # company level is outside her scope
+    assert not User.objects.filter(username__in=["outscope", "nodept"]).exists()
+    with pytest.raises(NotFound):
+        users_bulk_create(
+            actor=dana, company=cast.company, data=data, default_department=cast.sales
+        )
+
+
+def test_outsider_and_read_only_are_refused(cast: Cast) -> None:
+    data = csv_bytes("A,One,a1@acme.example,usr1,,,,")
+    with pytest.raises(NotFound):
+        users_bulk_create(actor=cast.actor(cast.outsider_admin), company=cast.company, data=data)
+    with pytest.raises(Forbidden):
+        users_bulk_create(actor=cast.actor(cast.read_only_admin), company=cast.company, data=data)
+    assert not User.objects.filter(username="usr1").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "file_empty"),
+        (b"\xef\xbb\xbf \n\n", "file_empty"),
+        (b"first_name,last_name,email\nJos\xe9,Ortiz,jo@acme.example\n", "file_not_utf8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "file_not_text"),
+        (b"first_name,last_name,email\n", "no_rows"),
+        (b"first_name,last_name\nA,B\n", "bad_header"),
+        (b"first_name,last_name,email,email\nA,B,c@x.example,d@x.example\n", "bad_header"),
+        (b'first_name,last_name,email\n"A,B,c@x.example\n', "bad_csv"),
+    ],
+)
+def test_file_refused_as_a_whole(cast: Cast, data: bytes, code: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        users_bulk_create(actor=cast.actor(cast.company_admin), company=cast.company, data=data)
+    assert refused.value.field == "file"
+    assert refused.value.code == code
+
+
+def test_unknown_columns_are_named(cast: Cast) -> None:
+    data = b"first_name,last_name,email,Fax Number,shoe_size\nA,B,a@acme.example,1,2\n"
+    with pytest.raises(ValidationFailed) as refused:
+        users_bulk_create(actor=cast.actor(cast.company_admin), company=cast.company, data=data)
+    assert refused.value.code == "unknown_columns"
+    assert "fax_number" in refused.value.message and "shoe_size" in refused.value.message
+
+
+def test_size_and_row_limits(cast: Cast) -> None:
+    users_before = User.objects.count()
+    admin = cast.actor(cast.company_admin)
+    too_big = HEADER.encode() + b"x" * MAX_BYTES
+    with pytest.raises(ValidationFailed) as refused:
+        users_bulk_create(actor=admin, company=cast.company, data=too_big)
+    assert refused.value.code == "file_too_large"
+
+    rows = [f"U,{i},u{i}@acme.example,user{i},,,," for i in range(MAX_ROWS + 1)]
+    with pytest.raises(ValidationFailed) as refused:
+        users_bulk_create(actor=admin, company=cast.company, data=csv_bytes(*rows))
+    assert refused.value.code == "too_many_rows"
+    assert User.objects.count() == users_before
+    assert not AuditEvent.objects.filter(kind="users.bulk_created").exists()
+
+
+def test_row_with_too_many_values_is_refused_alone(cast: Cast) -> None:
+    data = (
+        b"first_name,last_name,email,username\n"
+        b"A,B,a@acme.example,aaa,surplus\n"
+        b"\n"
+        b"C,D,c@acme.example\n"  # a missing trailing value is blank: refused for username
+        b"E,F,e@acme.example,eee\n"
+    )
+    report = users_bulk_create(
+        actor=cast.actor(cast.company_admin), company=cast.company, data=data
+    )
+
+    assert [r.status for r in report.rows] == ["refused", "refused", "created"]
+    assert "5 values" in report.rows[0].message
+    assert report.rows[1].field == "username"
+    assert [r.line for r in report.rows] == [2, 4, 5]  # the blank line is skipped
+    assert not User.objects.filter(username="aaa").exists()
