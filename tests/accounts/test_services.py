@@ -209,3 +209,41 @@ def test_department_policy_overrides_company(cast: Cast) -> None:
         username="abby",
         password="Short-pass1",
     )
+
+
+def test_rights_the_editor_cannot_grant_are_kept(cast: Cast) -> None:
+    boss = cast.actor(cast.company_admin)
+    target = services.administrator_create(
+        actor=boss,
+        company=cast.company,
+        department=cast.billing_l1,
+        first_name="Tara",
+        last_name="Get",
+        email="tara@acme.example",
+        username="tara",
+        password=PASSWORD,
+        rights=["departments.manage", "users.manage"],
+    ).user
+    editor = services.administrator_create(
+        actor=boss,
+        company=cast.company,
+        department=cast.billing,
+        first_name="Ed",
+        last_name="Itor",
+        email="ed@acme.example",
+        username="editor",
+        password=PASSWORD,
+        rights=["administrators.manage", "users.manage", "users.lock"],
+    ).user
+    services.administrator_set_rights(
+        actor=Actor(user=editor),
+        admin=target,
+        rights=["departments.manage", "users.manage", "users.lock"],
+        read_only=False,
+    )
+    target.refresh_from_db()
+    assert target.rights == ["departments.manage", "users.lock", "users.manage"]
+    with pytest.raises(Forbidden, match="cannot grant"):
+        services.administrator_set_rights(
+            actor=Actor(user=editor), admin=target, rights=["numbers.view"], read_only=False
+        )

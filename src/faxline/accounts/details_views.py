@@ -1,11 +1,904 @@
-"""Company, Department, User Account and Administrator Details pages. (Being written.)"""
+"""Company, Department, User Account and Administrator Details pages, and Add Administrator.
 
-from django.http import HttpRequest, HttpResponse
+Every page reads through ``accounts.selectors`` and writes through ``accounts.services``.
+The portal disables what the acting administrator may not change, and the services refuse
+it again on the server: a refused POST shows the service's message (403) and saves nothing.
+Objects outside the actor's scope are 404, exactly as missing ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from faxline.accounts import selectors, services
+from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.choices import Role
+from faxline.accounts.details_forms import (
+    LANGUAGES,
+    PHI_WARNING,
+    SETTINGS_FORMS,
+    TAB_LABELS,
+    AdministratorAddForm,
+    AdministratorDetailsForm,
+    ContactForm,
+    DepartmentForm,
+    PortalForm,
+    PushForm,
+    SecurityPolicyForm,
+    SetPasswordForm,
+    UserDetailsForm,
+    UserFaxForm,
+    policy_rows,
+)
+from faxline.accounts.models import Company, Department, SecurityPolicy, User
+from faxline.accounts.policy import POLICY_FIELDS
+from faxline.accounts.preferences import TAB_RIGHT
+from faxline.accounts.rights import RIGHT_GROUPS, RIGHT_LABELS, clear_group
+from faxline.core.crypto import decrypt_text, encrypt_text
+from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from faxline.portal.forms import apply_domain_error
+
+P = ParamSpec("P")
+View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+
+COMPANY_TABS = ("fax", "coverpage", "notifications", "custom", "archive", "security", "contacts")
+DEPARTMENT_TABS = ("department", *COMPANY_TABS)
+USER_PAGE_TABS = ("details", "fax", "coverpage", "notifications", "custom")
+ADMINISTRATOR_TABS = ("details", "rights", "security")
+MAX_CONTACTS = 3
+# A generated password travels from the POST to the page after the redirect in the session,
+# encrypted, and is removed as soon as it has been shown.
+ONCE_KEY = "faxline_password_once"
+READ_ONLY_TEXT = (
+    "A Read-Only Administrator is permitted to view settings and administrative report data "
+    "but may not make changes to the Company, Departments or Users."
+)
 
 
-def _todo(request: HttpRequest, **kwargs: int) -> HttpResponse:
-    return HttpResponse("Not yet", status=501)
+# --- plumbing -------------------------------------------------------------------------
 
 
-company_details = administrator_add = department_details = _todo
-user_details = administrator_details = _todo
+def _portal_errors(view: View[P]) -> View[P]:
+    """Out of scope is 404; a refusal nobody caught closer is the 403 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Forbidden as exc:
+            return render(
+                request, "accounts/details_forbidden.html", {"message": exc.message}, status=403
+            )
+
+    return wrapper
+
+
+def _admin_actor(request: HttpRequest) -> Actor:
+    """The acting administrator; fax users have no Account Administration (404)."""
+    actor = request_actor(request)
+    if not actor.user.is_administrator:
+        raise Http404("Account Administration is for administrators.")
+    return actor
+
+
+def _human(message: str, form: forms.BaseForm) -> str:
+    """A service message as a sentence for the page: no ``settings.tab.field:`` prefix,
+    no pydantic "Value error," and the field's label instead of its code name."""
+    text = re.sub(r"^settings\.[\w.]+:\s*", "", message)
+    text = re.sub(r"^(Value error|Assertion failed),\s*", "", text)
+    for name, bound in form.fields.items():
+        if text.startswith(name + " ") and bound.label:
+            text = f"{bound.label}{text[len(name) :]}"
+            break
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _show_error(
+    form: forms.BaseForm, exc: DomainError, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a service's refusal on the field it names (or the field its message names)."""
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message) from exc
+    leaf = (exc.field or "").rsplit(".", 1)[-1]
+    target = (aliases or {}).get(leaf, leaf)
+    if target not in form.fields:
+        # Whole-tab rules ("email_address is required when archiving to email").
+        named = [n for n in form.fields if re.search(rf"\b{re.escape(n)}\b", exc.message)]
+        target = named[0] if named else ""
+    error = type(exc)(_human(exc.message, form), code=exc.code, field=target or None)
+    apply_domain_error(form, error)
+
+
+def _posted_rights(data: QueryDict) -> list[str]:
+    """The ticked rights, minus every group whose main box is not ticked (the guide:
+    clearing a main category clears its rights)."""
+    rights = set(data.getlist("rights"))
+    groups = set(data.getlist("group"))
+    for group in RIGHT_GROUPS:
+        if group.code not in groups:
+            rights = clear_group(rights, group.code)
+    return sorted(rights)
+
+
+def _rights_groups(checked: set[str], grantable: frozenset[str]) -> list[dict[str, Any]]:
+    """The Rights checkboxes: each group with its main box and its rights."""
+    groups = []
+    for group in RIGHT_GROUPS:
+        rights = [
+            {
+                "code": r.code,
+                "label": r.label,
+                "checked": r.code in checked,
+                "grantable": r.code in grantable,
+            }
+            for r in group.rights
+        ]
+        on = sum(1 for r in rights if r["checked"])
+        groups.append(
+            {
+                "code": group.code,
+                "label": group.label,
+                "rights": rights,
+                "checked": on > 0,
+                "partial": 0 < on < len(rights),
+            }
+        )
+    return groups
+
+
+def _policy_source(policy: SecurityPolicy, customized: bool, where: str) -> str:
+    """Where the policy in force comes from, in words."""
+    if customized:
+        return f"Customized for this {where}."
+    if policy.is_global:
+        return "Inherited from the Global Policy of the platform."
+    if policy.department_id is not None and policy.department is not None:
+        return f"Inherited from the department {policy.department.full_name}."
+    return "Inherited from the company's security policy."
+
+
+def _remember_password(request: HttpRequest, user: User, password: str) -> None:
+    request.session[ONCE_KEY] = {"user": user.pk, "secret": encrypt_text(password)}
+
+
+def _take_password(request: HttpRequest, user: User) -> str | None:
+    """The generated password of ``user`` to show now, once; None when there is none."""
+    data = request.session.get(ONCE_KEY)
+    if not isinstance(data, dict) or data.get("user") != user.pk:
+        return None
+    del request.session[ONCE_KEY]
+    return decrypt_text(data["secret"])
+
+
+def _level_name(user: User) -> str:
+    return user.department.full_name if user.department is not None else "Company"
+
+
+# --- the details page of a company, department, user or administrator -----------------
+
+
+@dataclass
+class DetailsPage:
+    """One details page: whose it is, its tabs, and what the actor may change on them."""
+
+    request: HttpRequest
+    actor: Actor
+    kind: str  # company | department | user | administrator
+    obj: Company | Department | User
+    company: Company
+    department: Department | None
+    tabs: tuple[str, ...]
+    tab: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        wanted = self.request.POST.get("tab") if self.request.method == "POST" else None
+        wanted = wanted or self.request.GET.get("tab") or self.tabs[0]
+        self.tab = wanted if wanted in self.tabs else self.tabs[0]
+
+    # where -----------------------------------------------------------------------------
+
+    @property
+    def heading(self) -> str:
+        return {
+            "company": "Company Details",
+            "department": "Department Details",
+            "user": "User Account Details",
+            "administrator": "Administrator Details",
+        }[self.kind]
+
+    @property
+    def name(self) -> str:
+        if isinstance(self.obj, User):
+            return self.obj.full_name or self.obj.username
+        return self.obj.name
+
+    @property
+    def url(self) -> str:
+        names = {
+            "company": ("accounts:company_details", "company_id"),
+            "department": ("accounts:department_details", "department_id"),
+            "user": ("accounts:user_details", "user_id"),
+            "administrator": ("accounts:administrator_details", "user_id"),
+        }
+        view, arg = names[self.kind]
+        return reverse(view, kwargs={arg: self.obj.pk})
+
+    def tab_url(self, tab: str | None = None, **params: str) -> str:
+        return f"{self.url}?{urlencode({'tab': tab or self.tab, **params})}"
+
+    @property
+    def tab_links(self) -> list[dict[str, Any]]:
+        labels = dict(TAB_LABELS)
+        if self.kind == "user":
+            labels["custom"] = "Date Format"
+        return [
+            {"key": t, "label": labels[t], "url": self.tab_url(t), "active": t == self.tab}
+            for t in self.tabs
+        ]
+
+    @property
+    def breadcrumbs(self) -> list[tuple[str, str | None]]:
+        """Account Administration, the company, the departments: linking what the actor sees."""
+        crumbs: list[tuple[str, str | None]] = [
+            ("Account Administration", reverse("accounts:tree"))
+        ]
+        company_url = (
+            reverse("accounts:company_details", args=[self.company.pk])
+            if self.actor.manages_whole_company(self.company)
+            else None
+        )
+        crumbs.append((self.company.name, company_url))
+        if self.department is not None:
+            for dept in [*self.department.ancestors(), self.department]:
+                url = (
+                    reverse("accounts:department_details", args=[dept.pk])
+                    if self.actor.sees_department(dept)
+                    else None
+                )
+                crumbs.append((dept.name, url))
+        if self.kind in ("company", "department"):
+            crumbs[-1] = (crumbs[-1][0], None)
+        return crumbs
+
+    # may -------------------------------------------------------------------------------
+
+    def rights_for(self, tab: str) -> list[str]:
+        if self.kind == "administrator":
+            return ["administrators.manage"]
+        if tab == "department":
+            return ["departments.manage"]
+        if tab == "details":
+            return ["users.manage"]
+        if tab == "security":
+            return ["settings.security"]
+        if self.kind == "user":
+            return ["users.manage", TAB_RIGHT[tab]] if tab == "fax" else [TAB_RIGHT[tab]]
+        return [TAB_RIGHT[tab]]
+
+    def refusal(self, tab: str | None = None) -> str:
+        """Why the actor cannot change this tab ("" when they can)."""
+        tab = tab or self.tab
+        if self.actor.read_only:
+            return "You are a read-only administrator: you can view but not change anything."
+        if self.kind == "company" and not self.actor.manages_whole_company(self.company):
+            return "Only company-level administrators can change company settings."
+        if self.kind == "administrator" and self.obj.pk == self.actor.user.pk:
+            return (
+                "You cannot change your own administrator account here; ask another administrator."
+            )
+        missing = [r for r in self.rights_for(tab) if not self.actor.can(r)]
+        if missing:
+            labels = ", ".join(RIGHT_LABELS.get(r, r) for r in missing)
+            return f"You can view this tab but do not have the right to change it ({labels})."
+        return ""
+
+    def editable(self, tab: str | None = None) -> bool:
+        return not self.refusal(tab)
+
+    @property
+    def can_push(self) -> bool:
+        return (
+            self.kind in ("company", "department")
+            and self.actor.is_operator
+            and not self.actor.read_only
+        )
+
+    @property
+    def can_set_password(self) -> bool:
+        if self.kind not in ("user", "administrator") or self.actor.read_only:
+            return False
+        if self.kind == "administrator" and self.obj.pk == self.actor.user.pk:
+            return False
+        right = "administrators.manage" if self.kind == "administrator" else "users.manage"
+        return self.actor.can(right)
+
+    # render ----------------------------------------------------------------------------
+
+    def render(self, status: int = 200, **extra: Any) -> HttpResponse:
+        template_tab = self.tab
+        if self.kind == "user" and self.tab == "details":
+            template_tab = "user_details"
+        if self.kind == "administrator":
+            template_tab = {
+                "details": "admin_details",
+                "rights": "rights",
+                "security": "admin_security",
+            }[self.tab]
+        context: dict[str, Any] = {
+            "page": self,
+            "tab_template": f"accounts/_tab_{template_tab}.html",
+            "editable": self.editable(),
+            "refusal": self.refusal(),
+            "phi_warning": PHI_WARNING,
+            "read_only_text": READ_ONLY_TEXT,
+            "now": timezone.now(),
+            **self.context,
+            **extra,
+        }
+        if self.can_push:
+            context.setdefault("push_form", PushForm())
+        if self.can_set_password:
+            context.setdefault("password_form", SetPasswordForm())
+        if isinstance(self.obj, User) and self.request.method == "GET":
+            context["new_password"] = _take_password(self.request, self.obj)
+        response = render(self.request, "accounts/details.html", context, status=status)
+        if context.get("new_password"):
+            add_never_cache_headers(response)
+        return response
+
+    def saved(self, message: str, **params: str) -> HttpResponse:
+        messages.success(self.request, message)
+        return redirect(self.tab_url(**params))
+
+
+def _form_status(exc: DomainError) -> int:
+    return exc.status if exc.status in (403, 409) else 422
+
+
+# --- page-wide actions ----------------------------------------------------------------
+
+
+def _push(page: DetailsPage) -> HttpResponse:
+    """Push to descendants (operators): copy chosen tabs onto every level below."""
+    form = PushForm(page.request.POST)
+    if form.is_valid():
+        assert isinstance(page.obj, Company | Department)
+        try:
+            counts = services.settings_push_to_descendants(
+                actor=page.actor, owner=page.obj, tabs=form.cleaned_data["tabs"]
+            )
+        except DomainError as exc:
+            _show_error(form, exc)
+            return page.render(status=_form_status(exc), push_form=form, open_modal="push")
+        names = ", ".join(TAB_LABELS[t] for t in form.cleaned_data["tabs"])
+        return page.saved(
+            f"Pushed {names} to {counts['departments']} department(s) and "
+            f"{counts['users']} user account(s)."
+        )
+    return page.render(status=422, push_form=form, open_modal="push")
+
+
+def _set_password(page: DetailsPage) -> HttpResponse:
+    """Set password: the one typed, or a generated one shown exactly once."""
+    assert isinstance(page.obj, User)
+    form = SetPasswordForm(page.request.POST)
+    if form.is_valid():
+        try:
+            password = services.password_set_by_admin(
+                actor=page.actor,
+                user=page.obj,
+                password=form.cleaned_data["password"] or None,
+                generate=form.cleaned_data["generate_password"],
+            )
+        except DomainError as exc:
+            _show_error(form, exc)
+            return page.render(status=_form_status(exc), password_form=form, open_modal="password")
+        if form.cleaned_data["generate_password"]:
+            _remember_password(page.request, page.obj, password)
+        return page.saved(f"The password of {page.name} has been set.")
+    return page.render(status=422, password_form=form, open_modal="password")
+
+
+# --- settings tabs --------------------------------------------------------------------
+
+
+def _settings_tab(page: DetailsPage) -> HttpResponse:
+    """Fax, Coverpage, Notifications, Custom and Archive: one form, one Save."""
+    request, tab, owner = page.request, page.tab, page.obj
+    shown = selectors.settings_of(owner)[tab]
+    form_class = UserFaxForm if (tab == "fax" and page.kind == "user") else SETTINGS_FORMS[tab]
+    kwargs: dict[str, Any] = {}
+    if tab == "coverpage":
+        kwargs["stored_coverpage"] = shown["default_coverpage"]
+    company_fields = tab == "custom" and page.kind == "company"
+    if company_fields:
+        kwargs["company_fields"] = True
+    extra = {"ftp_password_set": shown.get("ftp_password_set", False)}
+
+    if request.method == "POST":
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            return page.render(status=422, form=form, **extra)
+        try:
+            with transaction.atomic():
+                _save_settings(page, form, company_fields)
+        except DomainError as exc:
+            # The transaction rolled back; the objects in memory may still carry the change.
+            page.obj.refresh_from_db()
+            page.company.refresh_from_db()
+            _show_error(form, exc, aliases={"receiving_emails": "receiving_email_1"})
+            return page.render(status=_form_status(exc), form=form, **extra)
+        label = "Date format" if (page.kind == "user" and tab == "custom") else TAB_LABELS[tab]
+        return page.saved(f"{label} settings saved.")
+
+    initial = dict(shown)
+    if company_fields:
+        initial.update(name=page.company.name, domain=page.company.domain)
+    if isinstance(owner, User) and tab == "fax":
+        initial["sending_email"] = owner.sending_email
+        for i, address in enumerate(owner.receiving_emails[:3], start=1):
+            initial[f"receiving_email_{i}"] = address
+    return page.render(form=form_class(initial=initial, **kwargs), **extra)
+
+
+def _save_settings(page: DetailsPage, form: forms.Form, company_fields: bool) -> None:
+    """One Save of a settings tab (called inside a transaction: all or nothing)."""
+    data = form.cleaned_data
+    if company_fields:
+        changes = {k: data[k] for k in ("name", "domain") if data[k] != getattr(page.company, k)}
+        if changes:
+            services.company_update(actor=page.actor, company=page.company, **changes)
+    if isinstance(form, UserFaxForm):
+        assert isinstance(page.obj, User)
+        services.user_update(actor=page.actor, user=page.obj, changes=form.user_changes())
+    assert hasattr(form, "settings_values")
+    services.settings_update(
+        actor=page.actor, owner=page.obj, tab=page.tab, values=form.settings_values()
+    )
+
+
+def _security_tab(page: DetailsPage) -> HttpResponse:
+    """Security: the policy in force; Customize Security Policy; Use inherited policy."""
+    request = page.request
+    where = "company" if page.department is None else "department"
+    policy, customized = selectors.policy_of(company=page.company, department=page.department)
+    editing = request.GET.get("edit") == "1" and page.editable()
+    form: SecurityPolicyForm | None = None
+    action = request.POST.get("action") if request.method == "POST" else None
+
+    if action == "reset_policy":
+        try:
+            services.security_policy_reset(
+                actor=page.actor, company=page.company, department=page.department
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise Http404(exc.message) from exc
+            return page.render(
+                status=_form_status(exc),
+                policy_error=exc.message,
+                **_policy_context(page, policy, customized, where),
+            )
+        return page.saved("The inherited security policy applies again.")
+
+    if action == "save_policy":
+        form = SecurityPolicyForm(request.POST)
+        editing = True
+        if form.is_valid():
+            try:
+                services.security_policy_save(
+                    actor=page.actor,
+                    company=page.company,
+                    department=page.department,
+                    values=dict(form.cleaned_data),
+                )
+            except DomainError as exc:
+                _show_error(form, exc)
+                return page.render(
+                    status=_form_status(exc),
+                    policy_form=form,
+                    editing=True,
+                    **_policy_context(page, policy, customized, where),
+                )
+            return page.saved("Security policy saved.")
+        return page.render(
+            status=422,
+            policy_form=form,
+            editing=True,
+            **_policy_context(page, policy, customized, where),
+        )
+
+    if editing:
+        initial = {name: getattr(policy, name) for name in POLICY_FIELDS}
+        if not customized:
+            initial["description"] = f"{page.name} security policy"
+        form = SecurityPolicyForm(initial=initial)
+    return page.render(
+        policy_form=form, editing=editing, **_policy_context(page, policy, customized, where)
+    )
+
+
+def _policy_context(
+    page: DetailsPage, policy: SecurityPolicy, customized: bool, where: str
+) -> dict[str, Any]:
+    return {
+        "policy": policy,
+        "policy_customized": customized,
+        "policy_source": _policy_source(policy, customized, where),
+        "policy_rows": policy_rows(policy),
+        "policy_where": where,
+    }
+
+
+def _contacts_tab(page: DetailsPage) -> HttpResponse:
+    """Contacts: emergency contacts, at most three (the service enforces it)."""
+    request = page.request
+    contacts: list[dict[str, Any]] = selectors.settings_of(page.obj)["contacts"][
+        "emergency_contacts"
+    ]
+    editing = request.GET.get("contact", "")
+    context: dict[str, Any] = {"contacts": contacts, "max_contacts": MAX_CONTACTS}
+
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        index = _index(request.POST.get("index"), len(contacts))
+        updated = list(contacts)
+        form = ContactForm(request.POST)
+        if action == "delete_contact":
+            if index is None:
+                raise Http404("Contact not found.")
+            removed = updated.pop(index)
+            message = f"Emergency contact {removed['name']} deleted."
+        else:
+            if action == "update_contact" and index is None:
+                raise Http404("Contact not found.")
+            if not form.is_valid():
+                return page.render(status=422, contact_form=form, contact_index=index, **context)
+            contact = {k: form.cleaned_data[k] for k in ("name", "email", "phone", "extension")}
+            if index is None:
+                updated.append(contact)
+                message = f"Emergency contact {contact['name']} added."
+            else:
+                updated[index] = contact
+                message = f"Emergency contact {contact['name']} saved."
+        try:
+            services.settings_update(
+                actor=page.actor,
+                owner=page.obj,
+                tab="contacts",
+                values={"emergency_contacts": updated},
+            )
+        except DomainError as exc:
+            if (exc.field or "").endswith("emergency_contacts"):
+                exc = ValidationFailed(
+                    f"You can have at most {MAX_CONTACTS} emergency contacts. Delete one "
+                    "before adding another.",
+                    code="too_many_contacts",
+                    field="emergency_contacts",
+                )
+            _show_error(form, exc)
+            return page.render(
+                status=_form_status(exc), contact_form=form, contact_index=index, **context
+            )
+        return page.saved(message)
+
+    shown: ContactForm | None = None
+    index = None
+    if editing == "new" and len(contacts) < MAX_CONTACTS:
+        shown = ContactForm()
+    elif editing:
+        index = _index(editing, len(contacts))
+        if index is not None:
+            shown = ContactForm(initial=contacts[index])
+    return page.render(contact_form=shown, contact_index=index, **context)
+
+
+def _index(raw: str | None, size: int) -> int | None:
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return None
+    return value if 0 <= value < size else None
+
+
+def _simple_form_tab(
+    page: DetailsPage,
+    form_class: type[PortalForm],
+    initial: dict[str, Any],
+    save: Callable[[dict[str, Any]], object],
+    message: str,
+) -> HttpResponse:
+    """A tab with one form saved by one service call."""
+    if page.request.method == "POST":
+        form = form_class(page.request.POST)
+        if form.is_valid():
+            try:
+                save(form.cleaned_data)
+            except DomainError as exc:
+                _show_error(form, exc)
+                return page.render(status=_form_status(exc), form=form)
+            return page.saved(message)
+        return page.render(status=422, form=form)
+    return page.render(form=form_class(initial=initial))
+
+
+def _department_tab(page: DetailsPage) -> HttpResponse:
+    dept = page.obj
+    assert isinstance(dept, Department)
+    return _simple_form_tab(
+        page,
+        DepartmentForm,
+        {"name": dept.name},
+        lambda data: services.department_update(
+            actor=page.actor, department=dept, name=data["name"]
+        ),
+        "Department details saved.",
+    )
+
+
+def _user_details_tab(page: DetailsPage) -> HttpResponse:
+    user = page.obj
+    assert isinstance(user, User)
+    names = ("first_name", "last_name", "email", *UserDetailsForm.CONTACT, *UserDetailsForm.CUSTOM)
+    return _simple_form_tab(
+        page,
+        UserDetailsForm,
+        {n: getattr(user, n) for n in names},
+        lambda data: services.user_update(actor=page.actor, user=user, changes=data),
+        "User account details saved.",
+    )
+
+
+def _admin_details_tab(page: DetailsPage) -> HttpResponse:
+    admin = page.obj
+    assert isinstance(admin, User)
+    names = ("first_name", "last_name", "email", "phone", "time_zone", "language")
+    return _simple_form_tab(
+        page,
+        AdministratorDetailsForm,
+        {n: getattr(admin, n) for n in names},
+        lambda data: services.user_update(actor=page.actor, user=admin, changes=data),
+        "Administrator details saved.",
+    )
+
+
+def _rights_tab(page: DetailsPage) -> HttpResponse:
+    admin = page.obj
+    assert isinstance(admin, User)
+    grantable = page.actor.rights
+    if page.request.method == "POST":
+        # Rights the actor cannot grant are shown disabled (so not posted): keep them.
+        kept = set(admin.rights) - set(grantable)
+        rights = sorted(set(_posted_rights(page.request.POST)) | kept)
+        read_only = page.request.POST.get("read_only") == "on"
+        try:
+            services.administrator_set_rights(
+                actor=page.actor, admin=admin, rights=rights, read_only=read_only
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise Http404(exc.message) from exc
+            return page.render(
+                status=_form_status(exc),
+                rights_error=exc.message,
+                rights_groups=_rights_groups(set(rights), grantable),
+                read_only_checked=read_only,
+            )
+        return page.saved("Rights saved.")
+    return page.render(
+        rights_groups=_rights_groups(set(admin.rights), grantable),
+        read_only_checked=admin.read_only,
+    )
+
+
+def _admin_security_tab(page: DetailsPage) -> HttpResponse:
+    admin = page.obj
+    assert isinstance(admin, User)
+    policy, customized = selectors.policy_of(company=page.company, department=page.department)
+    if page.department is not None:
+        level_url = reverse("accounts:department_details", args=[page.department.pk])
+    else:
+        level_url = reverse("accounts:company_details", args=[page.company.pk])
+    where = "company" if page.department is None else "department"
+    return page.render(
+        level_url=f"{level_url}?tab=security", **_policy_context(page, policy, customized, where)
+    )
+
+
+TAB_VIEWS: dict[str, Callable[[DetailsPage], HttpResponse]] = {
+    "fax": _settings_tab,
+    "coverpage": _settings_tab,
+    "notifications": _settings_tab,
+    "custom": _settings_tab,
+    "archive": _settings_tab,
+    "security": _security_tab,
+    "contacts": _contacts_tab,
+    "department": _department_tab,
+}
+
+
+def _dispatch(page: DetailsPage) -> HttpResponse:
+    action = page.request.POST.get("action") if page.request.method == "POST" else None
+    if action == "push":
+        return _push(page)
+    if action == "set_password":
+        return _set_password(page)
+    if page.kind == "administrator":
+        handler = {
+            "details": _admin_details_tab,
+            "rights": _rights_tab,
+            "security": _admin_security_tab,
+        }[page.tab]
+        if page.tab == "security" and page.request.method == "POST":
+            return HttpResponseNotAllowed(["GET"])
+        return handler(page)
+    if page.kind == "user" and page.tab == "details":
+        return _user_details_tab(page)
+    return TAB_VIEWS[page.tab](page)
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_portal_errors
+def company_details(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Company Details: Fax, Coverpage, Notifications, Custom, Archive, Security, Contacts."""
+    actor = _admin_actor(request)
+    company = selectors.company_get(actor=actor, company_id=company_id)
+    page = DetailsPage(request, actor, "company", company, company, None, COMPANY_TABS)
+    return _dispatch(page)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_portal_errors
+def department_details(request: HttpRequest, department_id: int) -> HttpResponse:
+    """Department Details: the Department tab and the department's settings tabs."""
+    actor = _admin_actor(request)
+    department = selectors.department_get(actor=actor, department_id=department_id)
+    page = DetailsPage(
+        request, actor, "department", department, department.company, department, DEPARTMENT_TABS
+    )
+    return _dispatch(page)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_portal_errors
+def user_details(request: HttpRequest, user_id: int) -> HttpResponse:
+    """User Account Details: Details, Fax, Coverpage, Notifications, Date Format."""
+    actor = _admin_actor(request)
+    user = selectors.user_get(actor=actor, user_id=user_id)
+    if user.role == Role.ADMINISTRATOR:
+        return redirect("accounts:administrator_details", user_id=user.pk)
+    if user.role != Role.FAX_USER or user.company is None:
+        raise Http404("User not found.")
+    page = DetailsPage(request, actor, "user", user, user.company, user.department, USER_PAGE_TABS)
+    return _dispatch(page)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_portal_errors
+def administrator_details(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Administrator Details: Details, Rights, Security (the guide's three tabs)."""
+    actor = _admin_actor(request)
+    admin = selectors.user_get(actor=actor, user_id=user_id, role=Role.ADMINISTRATOR)
+    if admin.company is None:
+        raise Http404("Administrator not found.")
+    page = DetailsPage(
+        request, actor, "administrator", admin, admin.company, admin.department, ADMINISTRATOR_TABS
+    )
+    page.context["level_name"] = _level_name(admin)
+    return _dispatch(page)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_portal_errors
+def administrator_add(request: HttpRequest, company_id: int) -> HttpResponse:
+    """Add Administrator: 1 Administrator Details, 2 Time Zone and Language, 3 Rights.
+
+    ``?department=<id>`` adds a department-level administrator.
+    """
+    actor = _admin_actor(request)
+    company = selectors.company_get(actor=actor, company_id=company_id)
+    department: Department | None = None
+    raw = request.GET.get("department") or request.POST.get("department")
+    if raw:
+        if not raw.isdigit():
+            raise Http404("Department not found.")
+        department = selectors.department_get(actor=actor, department_id=int(raw))
+        if department.company_id != company.pk:
+            raise Http404("Department not found.")
+    actor.require("administrators.manage")
+    if department is None and not actor.manages_whole_company(company):
+        raise Forbidden(
+            "Department administrators can add administrators only in their own department."
+        )
+    grantable = actor.rights
+    context: dict[str, Any] = {
+        "company": company,
+        "department": department,
+        "level_name": department.full_name if department is not None else "Company",
+        "read_only_text": READ_ONLY_TEXT,
+        "tree_url": reverse("accounts:tree"),
+    }
+    step = 1
+    if request.method == "POST":
+        form = AdministratorAddForm(request.POST)
+        rights = _posted_rights(request.POST)
+        read_only = request.POST.get("read_only") == "on"
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                created = services.administrator_create(
+                    actor=actor,
+                    company=company,
+                    department=department,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    username=data["username"] or None,
+                    use_email_as_username=data["use_email_as_username"],
+                    password=data["password"] or None,
+                    generate_password=data["generate_password"],
+                    time_zone=data["time_zone"],
+                    language=data["language"],
+                    rights=rights,
+                    read_only=read_only,
+                )
+            except DomainError as exc:
+                _show_error(form, exc)
+                step = AdministratorAddForm.STEP_OF.get((exc.field or "").rsplit(".")[-1], 1)
+                status = _form_status(exc)
+            else:
+                admin = created.user
+                if created.generated_password:
+                    _remember_password(request, admin, created.generated_password)
+                messages.success(request, f"Administrator {admin.full_name} created.")
+                return redirect("accounts:administrator_details", user_id=admin.pk)
+        else:
+            step = form.first_error_step()
+            status = 422
+        checked = set(rights)
+    else:
+        level_settings = selectors.settings_of(department or company)
+        form = AdministratorAddForm(
+            initial={
+                "time_zone": level_settings["custom"]["time_zone"],
+                "language": LANGUAGES[0][0],
+            }
+        )
+        checked = set(grantable)
+        read_only = False
+        status = 200
+    context.update(
+        form=form,
+        step=step,
+        read_only_checked=read_only,
+        rights_groups=_rights_groups(checked, grantable),
+    )
+    return render(request, "accounts/administrator_add.html", context, status=status)

@@ -627,12 +627,14 @@ def user_delete(*, actor: Actor, user: User) -> None:
 # --- administrators -------------------------------------------------------------------
 
 
-def _grantable(actor: Actor, rights: list[str]) -> list[str]:
+def _grantable(actor: Actor, rights: list[str], held: list[str] | None = None) -> list[str]:
+    """The rights asked for, refusing any the actor does not hold (an administrator may
+    keep rights they already have that the actor could not grant)."""
     try:
         cleaned = normalize_rights(rights)
     except ValueError as exc:
         raise ValidationFailed(str(exc).capitalize() + ".", field="rights") from exc
-    beyond = sorted(set(cleaned) - actor.rights)
+    beyond = sorted(set(cleaned) - actor.rights - set(held or ()))
     if beyond:
         raise Forbidden(
             "You cannot grant rights you do not hold: " + ", ".join(beyond) + ".",
@@ -720,7 +722,7 @@ def administrator_set_rights(
     if admin.role != Role.ADMINISTRATOR:
         raise NotFound("Administrator not found.", field="user_id")
     _require_manage_person(actor, admin)
-    granted = _grantable(actor, rights)
+    granted = _grantable(actor, rights, held=list(admin.rights))
     before = {"rights": list(admin.rights), "read_only": admin.read_only}
     admin.rights = granted
     admin.read_only = bool(read_only)

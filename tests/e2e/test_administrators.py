@@ -1,0 +1,117 @@
+"""Add Administrator in a browser: a company administrator creates a Billing Dept
+administrator who may only manage user accounts, who then signs in and sees only that."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from faxline.accounts.models import User
+
+from cast import PASSWORD, build_cast
+from helpers import login_as, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_add_administrator_with_restricted_rights(live_server, page: Page) -> None:
+    cast = build_cast()
+    login_as(page, live_server, cast.company_admin)
+    url = reverse("accounts:administrator_add", args=[cast.company.pk])
+    page.goto(f"{live_server.url}{url}?department={cast.billing.pk}")
+    expect(page.get_by_role("heading", name="Add Administrator", level=1)).to_be_visible()
+    expect(page.get_by_test_id("level")).to_have_text("Level: Billing Dept")
+
+    # Step 1: Administrator Details.
+    expect(page.get_by_role("heading", name="Administrator Details")).to_be_visible()
+    expect(page.get_by_role("heading", name="Time Zone and Language")).to_be_hidden()
+    page.get_by_label("First name").fill("Bea")
+    page.get_by_label("Last name").fill("Billing")
+    page.get_by_label("Email", exact=True).fill("bea@acme.example")
+    page.get_by_label("Use email address as username").check()
+    expect(page.get_by_label("Username", exact=True)).to_have_value("bea@acme.example")
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_label("New password")).to_have_attribute("type", "text")
+    page.get_by_role("button", name="Next").click()
+
+    # Step 2: Time Zone and Language.
+    expect(page.get_by_role("heading", name="Time Zone and Language")).to_be_visible()
+    page.get_by_label("Time zone", exact=True).select_option("America/Chicago")
+    page.get_by_label("Language", exact=True).select_option("en")
+    page.get_by_role("button", name="Next").click()
+
+    # Step 3: Rights, prefilled with everything the company administrator may grant.
+    expect(page.get_by_role("heading", name="Rights", exact=True)).to_be_visible()
+    main_boxes = page.locator("[data-fx-group]")
+    for i in range(main_boxes.count()):
+        expect(main_boxes.nth(i)).to_be_checked()
+        main_boxes.nth(i).uncheck()
+    expect(page.locator('input[name="rights"]:checked')).to_have_count(0)
+    page.get_by_label("Add, change and delete user accounts").check()
+    expect(page.get_by_label("Account Administration", exact=True)).to_be_checked()
+    page.get_by_role("button", name="Finish").click()
+
+    expect(page.get_by_role("heading", name="Administrator Details", level=1)).to_be_visible()
+    expect(page.get_by_text("Administrator Bea Billing created.")).to_be_visible()
+    admin = User.objects.get(username="bea@acme.example")
+    assert admin.rights == ["users.manage"]
+    assert admin.department_id == cast.billing.pk
+    assert admin.time_zone == "America/Chicago"
+
+    page.get_by_role("link", name="Rights", exact=True).click()
+    expect(page.locator('input[name="rights"]:checked')).to_have_count(1)
+    expect(page.get_by_label("Add, change and delete user accounts")).to_be_checked()
+
+    # The new administrator signs in with the password chosen above.
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, "bea@acme.example", PASSWORD)
+    page.goto(live_server.url + reverse("accounts:tree"))
+    main = page.locator("main")
+    expect(main.get_by_text("Billing Dept", exact=True).first).to_be_visible()
+    expect(main.get_by_text("Billing Level 1", exact=True).first).to_be_visible()
+    expect(main.get_by_text("Sales", exact=True)).to_have_count(0)
+    expect(main.get_by_text("Sarah Salesperson")).to_have_count(0)
+    expect(main.get_by_text("Add Department")).to_have_count(0)
+
+    # Department Details of Billing: readable, but the Department tab cannot be saved.
+    page.goto(live_server.url + reverse("accounts:department_details", args=[cast.billing.pk]))
+    expect(page.get_by_role("button", name="Save")).to_be_disabled()
+    expect(page.get_by_text(re.compile("do not have the right to change it"))).to_be_visible()
+    # Sales is outside the subtree: not found.
+    response = page.goto(
+        live_server.url + reverse("accounts:department_details", args=[cast.sales.pk])
+    )
+    assert response is not None and response.status == 404
+
+
+def test_set_password_of_an_administrator_shows_a_generated_one_once(
+    live_server, page: Page
+) -> None:
+    cast = build_cast()
+    login_as(page, live_server, cast.company_admin)
+    url = reverse("accounts:administrator_details", args=[cast.dept_admin.pk])
+    page.goto(f"{live_server.url}{url}?tab=security")
+    expect(page.get_by_test_id("policy")).to_be_visible()
+    expect(page.get_by_role("link", name="the department's Security tab")).to_have_attribute(
+        "href", re.compile(rf"/departments/{cast.billing.pk}/\?tab=security$")
+    )
+    page.get_by_role("button", name="Set password").click()
+    dialog = page.get_by_role("dialog", name="Set password")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("New password").fill("short")
+    dialog.get_by_role("button", name="Set password").click()
+    # Refused under the policy: the dialog opens again with the reason on the field.
+    dialog = page.get_by_role("dialog", name="Set password")
+    expect(dialog.get_by_text(re.compile("at least 8 characters"))).to_be_visible()
+    dialog.get_by_label("Generate a password for me").check()
+    expect(dialog.get_by_label("New password")).to_be_disabled()
+    dialog.get_by_role("button", name="Set password").click()
+    secret = page.get_by_test_id("new-password").locator("code").inner_text()
+    cast.dept_admin.refresh_from_db()
+    assert cast.dept_admin.check_password(secret)
+    page.reload()
+    expect(page.get_by_test_id("new-password")).to_have_count(0)
