@@ -1,0 +1,477 @@
+"""Portal forms of Account Administration: Add Company, the Add Department and Add User
+Account wizards, Bulk Create, and the Show filter of the tree.
+
+Forms only check the shape of the input (required, lengths, known choices) so that a wizard
+can stop at the step with a mistake; every rule of the domain is the services' business.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.boundfield import BoundField
+from django.forms.widgets import Widget
+from django.utils.html import format_html
+
+from faxline.accounts.bulk import MAX_BYTES, MAX_ROWS
+from faxline.accounts.preferences import (
+    DATE_FORMATS,
+    TIME_FORMATS,
+    CoverpageMode,
+    InboundFileType,
+    WelcomeMessage,
+    time_zones,
+)
+from faxline.accounts.validation import MAX_RECEIVING_EMAILS
+
+SHOW_CHOICES = [
+    ("all", "Show All"),
+    ("departments", "Departments"),
+    ("users", "Users"),
+    ("administrators", "Administrators"),
+    ("locked", "Locked Users"),
+]
+
+INBOUND_FILE_TYPE_CHOICES = [
+    (InboundFileType.PDF.value, "PDF (default)"),
+    (InboundFileType.TIF.value, "TIF (.tif)"),
+    (InboundFileType.TIF_HIRES.value, "TIF-HiRes (high-resolution TIF)"),
+    (InboundFileType.TIF_FAX.value, "TIF-Fax (TIF with a .fax extension)"),
+    (InboundFileType.XPS.value, "XPS (.xps)"),
+]
+COVERPAGE_MODE_CHOICES = [
+    (CoverpageMode.AUTOMATIC.value, "Automatic Coverpages"),
+    (CoverpageMode.ON_DEMAND.value, "On Demand Coverpages"),
+    (CoverpageMode.NONE.value, "No Coverpages"),
+    (CoverpageMode.WITH_BODY_TEXT.value, "With Body Text"),
+]
+COVERPAGE_MODE_HELP = {
+    CoverpageMode.AUTOMATIC.value: "Automatically include a coverpage when sending a fax.",
+    CoverpageMode.ON_DEMAND.value: "User can decide to omit or include a coverpage.",
+    CoverpageMode.NONE.value: "Disable adding coverpages when sending a fax.",
+    CoverpageMode.WITH_BODY_TEXT.value: "Attach a coverpage only if there is an email body.",
+}
+WELCOME_CHOICES = [
+    (WelcomeMessage.NONE.value, "No Welcome Message"),
+    (WelcomeMessage.WELCOME.value, "Welcome Message"),
+    (WelcomeMessage.WITH_CREDENTIALS.value, "Welcome Message with Credentials"),
+]
+WELCOME_HELP = {
+    WelcomeMessage.NONE.value: "No welcome message is offered by default.",
+    WelcomeMessage.WELCOME.value: "A message with general account information.",
+    WelcomeMessage.WITH_CREDENTIALS.value: (
+        "General account information and instructions for setting a password."
+    ),
+}
+
+
+def _described(choices: list[tuple[str, str]], help_texts: dict[str, str]) -> list[Any]:
+    """Radio choices whose label carries a one-line description under the title."""
+    return [
+        (
+            value,
+            format_html(
+                '<span class="fx-option-title">{}</span><span class="fx-option-help">{}</span>',
+                label,
+                help_texts[value],
+            ),
+        )
+        for value, label in choices
+    ]
+
+
+DATE_FORMAT_CHOICES = [(k, f"{k} ({v})") for k, v in DATE_FORMATS.items()]
+TIME_FORMAT_CHOICES = [(k, f"{k} ({v})") for k, v in TIME_FORMATS.items()]
+STANDARD_COVERPAGES = ["Standard"]
+
+# (tab, setting) -> (form field name). The settings steps of both wizards.
+SETTINGS_FIELDS: dict[str, tuple[str, ...]] = {
+    "fax": ("inbound_file_type", "page_separation", "require_spf", "add_metadata"),
+    "coverpage": ("default_coverpage", "only_my_covers", "mode"),
+    "notifications": (
+        "initial_success",
+        "initial_failure",
+        "delivery_success",
+        "delivery_failure",
+        "welcome_message",
+    ),
+    "custom": ("time_zone", "date_format", "time_format", "include_time_zone_abbreviation"),
+}
+
+
+def settings_field_name(tab: str, name: str) -> str:
+    return f"{tab}_{name}"
+
+
+def _utc_offset(zone: str, now: datetime) -> str:
+    offset = now.astimezone(ZoneInfo(zone)).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"(UTC{sign}{hours:02d}:{mins:02d})"
+
+
+@cache
+def _time_zone_choices(day: str) -> list[tuple[str, str]]:
+    now = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    return [
+        (zone, f"{_utc_offset(zone, now)} {zone.replace('_', ' ')}")
+        for zone in time_zones()
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    ] + [("UTC", "(UTC+00:00) UTC")]
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every named time zone with its current offset, as the Custom tab lists them."""
+    return _time_zone_choices(datetime.now(UTC).date().isoformat())
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    """Countries by name (two-letter ISO codes), United States first."""
+    from phonenumbers import geocoder
+
+    names = []
+    for code in phonenumbers.SUPPORTED_REGIONS:
+        try:
+            name = geocoder._region_display_name(code, "en")  # type: ignore[attr-defined]
+        except Exception:  # a private helper of phonenumbers; fall back to the code
+            name = ""
+        names.append((code, name or code))
+    names.sort(key=lambda pair: pair[1])
+    first = [pair for pair in names if pair[0] == "US"]
+    return [("", "—"), *first, *[pair for pair in names if pair[0] != "US"]]
+
+
+def _check(label: str, help_text: str = "") -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=False, help_text=help_text)
+
+
+def settings_fields() -> dict[str, forms.Field]:
+    """The form fields of the Fax, Coverpage, Notifications and Date (Custom) steps."""
+    return {
+        "fax_inbound_file_type": forms.ChoiceField(
+            label="Inbound Fax Message File Type", choices=INBOUND_FILE_TYPE_CHOICES
+        ),
+        "fax_page_separation": _check(
+            "Fax Page Separation", "Inbound: multiple-page faxes arrive as single-page files."
+        ),
+        "fax_require_spf": _check(
+            "Require SPF Record", "Outbound: email-to-fax senders must pass the SPF check."
+        ),
+        "fax_add_metadata": _check(
+            "Add Metadata", "Inbound: an XML file with the fax's event data is attached."
+        ),
+        "coverpage_default_coverpage": forms.ChoiceField(
+            label="Default coverpage", choices=[(c, c) for c in STANDARD_COVERPAGES]
+        ),
+        "coverpage_only_my_covers": _check(
+            "Only my cover(s)", "Offer only the coverpages owned by this level."
+        ),
+        "coverpage_mode": forms.ChoiceField(
+            label="Coverpage behaviour",
+            choices=_described(COVERPAGE_MODE_CHOICES, COVERPAGE_MODE_HELP),
+            widget=forms.RadioSelect,
+        ),
+        "notifications_initial_success": _check(
+            "Email to Fax Initial Notification (Success)",
+            "The email-to-fax request was submitted; delivery will be attempted shortly.",
+        ),
+        "notifications_initial_failure": _check(
+            "Email to Fax Initial Notification (Failure)",
+            "The email-to-fax request could not be submitted, with the reason.",
+        ),
+        "notifications_delivery_success": _check(
+            "Email to Fax Delivery Notification (Success)",
+            "The fax was delivered to the recipient.",
+        ),
+        "notifications_delivery_failure": _check(
+            "Email to Fax Delivery Notification (Failure)",
+            'The fax could not be delivered, with the reason ("No Answer", ...).',
+        ),
+        "notifications_welcome_message": forms.ChoiceField(
+            label="Welcome Message",
+            choices=_described(WELCOME_CHOICES, WELCOME_HELP),
+            widget=forms.RadioSelect,
+        ),
+        "custom_time_zone": forms.ChoiceField(label="Time zone", choices=time_zone_choices),
+        "custom_date_format": forms.ChoiceField(label="Date format", choices=DATE_FORMAT_CHOICES),
+        "custom_time_format": forms.ChoiceField(label="Time format", choices=TIME_FORMAT_CHOICES),
+        "custom_include_time_zone_abbreviation": _check("Include Time Zone Abbreviation"),
+    }
+
+
+def settings_initial(settings: dict[str, Any]) -> dict[str, Any]:
+    """Initial values of the settings steps from a level's settings (``settings_of``)."""
+    initial: dict[str, Any] = {}
+    for tab, names in SETTINGS_FIELDS.items():
+        for name in names:
+            initial[settings_field_name(tab, name)] = settings.get(tab, {}).get(name)
+    return initial
+
+
+class BootstrapBoundField(BoundField):
+    """Marks a field with errors ``is-invalid`` so Bootstrap shows it in red."""
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Widget | None = None) -> Any:
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors and not widget.is_hidden:
+            base = attrs.get("class") or widget.attrs.get("class", "")
+            attrs["class"] = f"{base} is-invalid".strip()
+        return attrs
+
+
+class BootstrapForm(forms.Form):
+    """A form whose widgets carry Bootstrap's classes."""
+
+    bound_field_class = BootstrapBoundField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class WizardForm(BootstrapForm):
+    """A form shown one step at a time. ``STEPS`` lists (title, field names) per step."""
+
+    STEPS: list[tuple[str, list[str]]] = []
+    # Hidden steps keep their fields in the page: the browser must not block "Next" on them.
+    use_required_attribute = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(settings_fields())
+        self.style_widgets()
+
+    @classmethod
+    def step_count(cls) -> int:
+        return len(cls.STEPS)
+
+    def step_of(self, field: str | None) -> int:
+        """The 1-based step that shows ``field`` (1 for errors not tied to a field)."""
+        for number, (_, names) in enumerate(self.STEPS, start=1):
+            if field in names:
+                return number
+        return 1
+
+    def errors_in_step(self, step: int) -> bool:
+        names = self.STEPS[step - 1][1]
+        return any(name in self.errors for name in names) or (
+            step == 1 and bool(self.non_field_errors())
+        )
+
+    def keep_errors_of_step(self, step: int) -> None:
+        """Drop the errors of other steps: "Next" only judges the step it leaves."""
+        names = set(self.STEPS[step - 1][1])
+        for name in list(self.errors):
+            if name not in names and name != NON_FIELD_ERRORS:
+                del self.errors[name]
+
+    def first_step_with_errors(self) -> int | None:
+        for number in range(1, self.step_count() + 1):
+            if self.errors_in_step(number):
+                return number
+        return None
+
+    def settings_values(self) -> dict[str, dict[str, Any]]:
+        """The cleaned settings steps as tabs for ``settings_update`` / ``user_create``."""
+        return {
+            tab: {name: self.cleaned_data[settings_field_name(tab, name)] for name in names}
+            for tab, names in SETTINGS_FIELDS.items()
+        }
+
+    def set_coverpages(self, current: str | None) -> None:
+        names = list(STANDARD_COVERPAGES)
+        if current and current not in names:
+            names.append(current)
+        field = self.fields["coverpage_default_coverpage"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(n, n) for n in names]
+
+
+_SETTINGS_STEPS: list[tuple[str, list[str]]] = [
+    ("Fax", [settings_field_name("fax", n) for n in SETTINGS_FIELDS["fax"]]),
+    ("Coverpage", [settings_field_name("coverpage", n) for n in SETTINGS_FIELDS["coverpage"]]),
+    (
+        "Notifications",
+        [settings_field_name("notifications", n) for n in SETTINGS_FIELDS["notifications"]],
+    ),
+]
+
+
+class CompanyForm(BootstrapForm):
+    """Add Company (operators and channel partners)."""
+
+    name = forms.CharField(label="Company name", max_length=200)
+    domain = forms.CharField(
+        label="Domain",
+        max_length=253,
+        required=False,
+        help_text="The company's email domain, e.g. acme.example (optional).",
+    )
+
+
+class DepartmentWizardForm(WizardForm):
+    """Add Department: the name, then the default Fax, Coverpage, Notifications and Date
+    settings, prefilled from the parent level."""
+
+    STEPS = [
+        ("Department Details", ["name"]),
+        *_SETTINGS_STEPS,
+        ("Date", [settings_field_name("custom", n) for n in SETTINGS_FIELDS["custom"]]),
+    ]
+
+    name = forms.CharField(label="Department Name", max_length=100)
+
+
+class UserWizardForm(WizardForm):
+    """Add User Account: seven steps as the guide shows them."""
+
+    STEPS = [
+        (
+            "User Details",
+            [
+                "first_name",
+                "last_name",
+                "email",
+                "username",
+                "use_email_as_username",
+                "password",
+                "generate_password",
+            ],
+        ),
+        (
+            "Contact Details",
+            ["address1", "address2", "city", "country", "region", "postal_code", "phone"],
+        ),
+        ("Custom Fields", ["custom1", "custom2", "custom3", "custom4"]),
+        (
+            "Fax Settings",
+            [
+                "no_fax_number",
+                "sending_email",
+                *[f"receiving_email_{i}" for i in range(1, MAX_RECEIVING_EMAILS + 1)],
+                *[settings_field_name("fax", n) for n in SETTINGS_FIELDS["fax"]],
+            ],
+        ),
+        *_SETTINGS_STEPS[1:],
+        ("Date Format", [settings_field_name("custom", n) for n in SETTINGS_FIELDS["custom"]]),
+    ]
+
+    first_name = forms.CharField(label="First name", max_length=100)
+    last_name = forms.CharField(label="Last name", max_length=100)
+    email = forms.EmailField(label="Email", max_length=254)
+    username = forms.CharField(label="Username", max_length=150, required=False)
+    use_email_as_username = _check("Use email address as username")
+    password = forms.CharField(
+        label="New password",
+        max_length=100,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+    )
+    generate_password = _check(
+        "Generate a password", "A password is generated and shown once, after Finish."
+    )
+
+    address1 = forms.CharField(label="Address 1", max_length=200, required=False)
+    address2 = forms.CharField(label="Address 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100, required=False)
+    country = forms.ChoiceField(label="Country", choices=country_choices, required=False)
+    region = forms.CharField(label="State / Province", max_length=100, required=False)
+    postal_code = forms.CharField(label="Zip / Postal", max_length=20, required=False)
+    phone = forms.CharField(label="Phone", max_length=30, required=False)
+
+    custom1 = forms.CharField(label="Custom 1", max_length=200, required=False)
+    custom2 = forms.CharField(label="Custom 2", max_length=200, required=False)
+    custom3 = forms.CharField(label="Custom 3", max_length=200, required=False)
+    custom4 = forms.CharField(label="Custom 4", max_length=200, required=False)
+
+    no_fax_number = _check("No Fax Number Required", "An outbound-only user account is created.")
+    sending_email = forms.EmailField(
+        label="Sending email",
+        max_length=254,
+        required=False,
+        help_text="The address allowed to send faxes by email. Empty: the user's email.",
+    )
+    receiving_email_1 = forms.EmailField(label="Receiving email 1", required=False)
+    receiving_email_2 = forms.EmailField(label="Receiving email 2", required=False)
+    receiving_email_3 = forms.EmailField(label="Receiving email 3", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.fields["username"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("use_email_as_username") and not data.get("username"):
+            self.add_error("username", "Enter a username, or use the email address.")
+        if not data.get("generate_password") and not data.get("password"):
+            self.add_error("password", "Enter a password, or choose Generate.")
+        return data
+
+    def receiving_emails(self) -> list[str]:
+        return [
+            self.cleaned_data[f"receiving_email_{i}"]
+            for i in range(1, MAX_RECEIVING_EMAILS + 1)
+            if self.cleaned_data.get(f"receiving_email_{i}")
+        ]
+
+    def contact(self) -> dict[str, str]:
+        names = self.STEPS[1][1] + self.STEPS[2][1]
+        return {name: self.cleaned_data.get(name) or "" for name in names}
+
+
+class BulkCreateForm(BootstrapForm):
+    """Bulk Create: a CSV file of user accounts and the department for rows that name none."""
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text=f"UTF-8, comma separated, header row first; at most {MAX_ROWS} rows and "
+        f"{MAX_BYTES // 1024} KiB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    default_department = forms.TypedChoiceField(
+        label="Default department",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Rows without a department are created here.",
+    )
+
+    def __init__(
+        self, *args: Any, departments: list[tuple[int, str]], company_level: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["default_department"]
+        assert isinstance(field, forms.TypedChoiceField)
+        first = [("", "Company level")] if company_level else []
+        field.choices = [*first, *[(str(pk), name) for pk, name in departments]]
+        field.required = not company_level
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_BYTES // 1024} KiB; split it into smaller files."
+            )
+        return upload
