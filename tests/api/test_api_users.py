@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from faxline.accounts import services
 from faxline.accounts.models import User
 from faxline.core.models import AuditEvent
+from faxline.numbers.selectors import available_numbers
+from faxline.numbers.services import numbers_request
 
 from cast import PASSWORD, Cast
 
@@ -239,3 +241,29 @@ def test_bulk_upload_refuses_a_bad_file(cast: Cast, call: Call) -> None:
         response.json()["field"] == "file"
         and "Unknown columns: name, shoe." in response.json()["message"]
     )
+
+
+def test_add_user_with_a_fax_number(cast: Cast, call: Call) -> None:
+    admin = cast.actor(cast.company_admin)
+    offered = available_numbers(actor=admin, country="US", area="206", count=2)
+    numbers_request(actor=admin, company=cast.company, numbers=offered[:1])
+    body = {
+        "first_name": "Faye",
+        "last_name": "Number",
+        "email": "faye@acme.example",
+        "username": "faye",
+        "generate_password": True,
+        "department_id": cast.sales.pk,
+    }
+    # A number outside the inventory: refused naming fax_number, nobody created.
+    response = call(cast.company_admin, "post", "/users", {**body, "fax_number": offered[1]})
+    assert response.status_code == 404
+    assert response.json()["field"] == "fax_number"
+    assert not User.objects.filter(username="faye").exists()
+    response = call(cast.company_admin, "post", "/users", {**body, "fax_number": offered[0]})
+    assert response.status_code == 201, response.content
+    assert response.json()["fax_numbers"] == [offered[0]]
+    user_id = response.json()["id"]
+    assert call(cast.company_admin, "get", f"/users/{user_id}").json()["fax_numbers"] == [
+        offered[0]
+    ]

@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from faxline.accounts.models import User
+from faxline.numbers.selectors import available_numbers, user_numbers
+from faxline.numbers.services import numbers_request
 
 from cast import Cast, build_cast
 
@@ -35,6 +37,9 @@ def start_from_sales(page: Page, live_server) -> None:
 
 
 def test_add_user_account_end_to_end(live_server, page: Page, sign_in, acme: Cast) -> None:
+    admin = acme.actor(acme.company_admin)
+    offered = available_numbers(actor=admin, country="US", area="206", count=2)
+    numbers_request(actor=admin, company=acme.company, numbers=offered)
     sign_in(acme.company_admin)
     start_from_sales(page, live_server)
     steps = page.get_by_role("list", name="Steps")
@@ -87,8 +92,10 @@ def test_add_user_account_end_to_end(live_server, page: Page, sign_in, acme: Cas
     expect(page.get_by_label("Custom 1")).to_have_value("Cost centre 7")
 
     next_step(page, "Fax Settings")
-    expect(page.get_by_label("No Fax Number Required")).to_be_checked()
-    expect(page.get_by_label("Choose Fax Number")).to_be_disabled()
+    expect(page.get_by_label("No Fax Number Required")).not_to_be_checked()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Choose a fax number, or tick No Fax Number Required.")).to_be_visible()
+    page.get_by_label("Choose Fax Number").select_option(offered[1])
     page.get_by_label("Sending email").fill("nina.fax@acme.example")
     page.get_by_label("Receiving email 1").fill("inbox@acme.example")
     page.get_by_label("Receiving email 2").fill("not-an-address")
@@ -124,6 +131,7 @@ def test_add_user_account_end_to_end(live_server, page: Page, sign_in, acme: Cas
         "Ontario",
     )
     assert user.custom1 == "Cost centre 7"
+    assert user_numbers(user_id=user.pk) == [offered[1]]
     assert user.sending_email == "nina.fax@acme.example"
     assert user.receiving_emails == ["inbox@acme.example"]
     assert user.settings["fax"]["inbound_file_type"] == "TIF-HiRes"

@@ -27,6 +27,7 @@ from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.rights import RIGHT_GROUPS
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.pagination import paginate
+from faxline.numbers.selectors import numbers_of_users
 
 DEFAULT_LIMIT = 50
 
@@ -101,11 +102,16 @@ def _departments_out(departments: list[Department]) -> list[dict[str, Any]]:
 
 
 def _person_out(
-    user: User, names: dict[int, str], schema: type[BaseModel], **extra: Any
+    user: User,
+    names: dict[int, str],
+    schema: type[BaseModel],
+    numbers: dict[int, list[str]] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """A user or administrator as ``schema`` shows them."""
     computed = {
         "department_name": names.get(user.department_id) if user.department_id else None,
+        "fax_numbers": (numbers or {}).get(user.pk, []),
         "locked_out": bool(user.locked_out_until and user.locked_out_until > timezone.now()),
         **extra,
     }
@@ -117,12 +123,13 @@ def _person_out(
 
 def _people_out(users: list[User], schema: type[BaseModel]) -> list[dict[str, Any]]:
     names = selectors.department_full_names([u.department for u in users if u.department])
-    return [_person_out(u, names, schema) for u in users]
+    numbers = numbers_of_users([u.pk for u in users])
+    return [_person_out(u, names, schema, numbers) for u in users]
 
 
 def _one_person(user: User, schema: type[BaseModel], **extra: Any) -> dict[str, Any]:
     names = selectors.department_full_names([user.department] if user.department else [])
-    return _person_out(user, names, schema, **extra)
+    return _person_out(user, names, schema, numbers_of_users([user.pk]), **extra)
 
 
 def _contact(payload: schemas.ContactInput) -> dict[str, Any]:
@@ -398,6 +405,7 @@ def user_create(request: HttpRequest, payload: schemas.UserCreate) -> Any:
         sending_email=payload.sending_email,
         receiving_emails=payload.receiving_emails,
         settings=payload.settings,
+        fax_number=payload.fax_number,
     )
     return Status(
         201,

@@ -367,6 +367,7 @@ class UserWizardForm(WizardForm):
             "Fax Settings",
             [
                 "no_fax_number",
+                "fax_number",
                 "sending_email",
                 *[f"receiving_email_{i}" for i in range(1, MAX_RECEIVING_EMAILS + 1)],
                 *[settings_field_name("fax", n) for n in SETTINGS_FIELDS["fax"]],
@@ -406,6 +407,11 @@ class UserWizardForm(WizardForm):
     custom4 = forms.CharField(label="Custom 4", max_length=200, required=False)
 
     no_fax_number = _check("No Fax Number Required", "An outbound-only user account is created.")
+    fax_number = forms.ChoiceField(
+        label="Choose Fax Number",
+        required=False,
+        help_text="An unassigned number of the company's fax number inventory.",
+    )
     sending_email = forms.EmailField(
         label="Sending email",
         max_length=254,
@@ -427,7 +433,23 @@ class UserWizardForm(WizardForm):
             self.add_error("username", "Enter a username, or use the email address.")
         if not data.get("generate_password") and not data.get("password"):
             self.add_error("password", "Enter a password, or choose Generate.")
+        if not data.get("no_fax_number") and not data.get("fax_number"):
+            self.add_error(
+                "fax_number",
+                "Choose a fax number, or tick No Fax Number Required."
+                if len(self.fields["fax_number"].choices) > 1  # type: ignore[attr-defined]
+                else "There is no unassigned number: request inventory first, or tick "
+                "No Fax Number Required.",
+            )
+        if data.get("no_fax_number"):
+            data["fax_number"] = ""
         return data
+
+    def set_fax_numbers(self, numbers: list[str]) -> None:
+        """The unassigned numbers of the company's inventory to choose from."""
+        field = self.fields["fax_number"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a number…"), *[(n, n) for n in numbers]]
 
     def receiving_emails(self) -> list[str]:
         return [

@@ -177,6 +177,7 @@ class UserOut(ContactFields):
     language: str
     must_change_password: bool
     created_at: datetime
+    fax_numbers: list[str] = Field(default_factory=list, description="Assigned fax numbers.")
 
 
 class UserCreated(UserOut):
@@ -226,6 +227,11 @@ class UserCreate(ContactInput):
         default=None,
         description="Settings tabs to change from the department's (fax, coverpage, "
         "notifications, custom).",
+    )
+    fax_number: str | None = Field(
+        default=None,
+        description="Choose Fax Number: an unassigned number of the company's inventory "
+        "(E.164). None: no fax number required (outbound only).",
     )
 
 

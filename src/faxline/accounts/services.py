@@ -49,7 +49,7 @@ from faxline.accounts.validation import (
 )
 from faxline.core.audit import audit_record
 from faxline.core.crypto import encrypt_text, keyed_digest
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 
 SettingsOwner = Company | Department | User
 API_KEY_PREFIX = "fxl_"
@@ -421,6 +421,7 @@ def user_create(
     sending_email: str | None = None,
     receiving_emails: list[str] | str | None = None,
     settings: dict[str, dict[str, Any]] | None = None,
+    fax_number: str | None = None,
 ) -> CreatedAccount:
     """Add a fax user account (the Add User Account wizard, the API and Bulk Create)."""
     actor.require("users.manage")
@@ -471,7 +472,19 @@ def user_create(
         ip_address=actor.ip_address,
         detail={"department_id": department.pk if department else None},
     )
+    if fax_number:
+        _assign_first_number(actor, user, fax_number)
     return CreatedAccount(user, secret if generated else None)
+
+
+def _assign_first_number(actor: Actor, user: User, fax_number: str) -> None:
+    """Choose Fax Number: give the new user a number of the company's inventory."""
+    from faxline.numbers.services import number_assign
+
+    try:
+        number_assign(actor=actor, number=fax_number, user=user)
+    except DomainError as exc:
+        raise type(exc)(exc.message, code=exc.code, field="fax_number") from exc
 
 
 def _require_manage_person(actor: Actor, person: User) -> None:

@@ -582,6 +582,19 @@ def _policy_summary(company: Company, department: Department | None) -> str:
     return text + "."
 
 
+def _unassigned_numbers(actor: Actor, company: Company) -> list[str]:
+    """Numbers the wizard may offer: the company's unassigned ones, if the actor may assign."""
+    if not actor.can("numbers.assign"):
+        return []
+    from faxline.numbers.selectors import company_numbers
+
+    try:
+        found = company_numbers(actor=actor, company=company, unassigned_only=True)
+    except DomainError:
+        return []
+    return [n.number for n in found]
+
+
 @portal_view
 @require_http_methods(["GET", "POST"])
 def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
@@ -595,9 +608,15 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
     if department is None and not actor.manages_whole_company(company):
         raise Forbidden("Department administrators can only add users in their department.")
     source = selectors.settings_of(department or company)
-    initial = {**settings_initial(source), "country": "US", "no_fax_number": True}
+    free_numbers = _unassigned_numbers(actor, company)
+    initial = {
+        **settings_initial(source),
+        "country": "US",
+        "no_fax_number": not free_numbers,
+    }
     form = UserWizardForm(request.POST or None, initial=initial)
     form.set_coverpages(source["coverpage"]["default_coverpage"])
+    form.set_fax_numbers(free_numbers)
     state = _wizard(request, form, check_step=_password_check(company, department))
     context_extra: dict[str, Any] = {
         "company": company,
@@ -629,9 +648,12 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
                 sending_email=data["sending_email"] or None,
                 receiving_emails=form.receiving_emails() or None,
                 settings=form.settings_values(),
+                fax_number=data["fax_number"] or None,
             )
-        except NotFound:
-            raise
+        except NotFound as exc:
+            if exc.field != "fax_number":
+                raise
+            state.step = _show_refusal(form, exc)
         except DomainError as exc:
             state.step = _show_refusal(form, exc)
         else:

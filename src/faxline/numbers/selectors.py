@@ -128,3 +128,16 @@ def user_numbers(*, user_id: int) -> list[str]:
         .order_by("number")
         .values_list("number", flat=True)
     )
+
+
+def numbers_of_users(user_ids: list[int]) -> dict[int, list[str]]:
+    """The in-service and pending numbers of each user, in one query."""
+    found: dict[int, list[str]] = {}
+    rows = (
+        FaxNumber.objects.filter(user_id__in=user_ids, status__in=IN_INVENTORY)
+        .order_by("number")
+        .values_list("user_id", "number")
+    )
+    for user_id, number in rows:
+        found.setdefault(user_id, []).append(number)
+    return found
