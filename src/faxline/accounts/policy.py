@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from faxline.accounts.models import Company, Department, PasswordHistory, SecurityPolicy, User
 
-SPECIALS = "!@#$%^&*()-_=+[]{};:,.<>?/~|"
+# Special characters of generated passwords: none that HTML, email or a shell quote needs.
+SPECIALS = "!@#$%^*()-_=+[]{};:,.?/~|"
 POLICY_NUMBER_FIELDS = (
     "min_length",
     "max_length",
