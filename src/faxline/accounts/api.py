@@ -1043,3 +1043,12 @@ def api_key_revoke(request: HttpRequest, key_id: int) -> Any:
     """Revoke one of your keys; requests with it are refused from now on."""
     services.api_key_revoke(actor=_actor(request), key_id=key_id)
     return Status(204, None)
+
+
+def _add_partner_routes() -> None:
+    from faxline.accounts.partners_api import router as partners_router
+
+    router.add_router("", partners_router)
+
+
+_add_partner_routes()

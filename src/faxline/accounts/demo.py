@@ -19,6 +19,8 @@ from faxline.accounts.rights import ALL_RIGHTS
 from faxline.accounts.services import (
     administrator_create,
     api_key_create,
+    channel_partner_staff_create,
+    company_assign_channel_partner,
     company_create,
     department_create,
     user_create,
@@ -96,6 +98,21 @@ def _operator() -> User:
     return user
 
 
+def _partner_staff(op: Actor, partner: ChannelPartner) -> User:
+    found = User.objects.filter(username__iexact="partner@reseller.example").first()
+    if found is not None:
+        return found
+    return channel_partner_staff_create(
+        actor=op,
+        partner=partner,
+        first_name="Paula",
+        last_name="Partner",
+        email="partner@reseller.example",
+        username="partner@reseller.example",
+        password=DEMO_PASSWORD,
+    ).user
+
+
 def _department(company: Company, actor: Actor, names: tuple[str, ...]) -> Department:
     parent: Department | None = None
     for name in names:
@@ -144,12 +161,14 @@ def build_demo() -> dict[str, Any]:
     """Create (or find) the demo provider data; return the sign-ins as the CLI prints them."""
     operator = _operator()
     op = Actor(user=operator)
-    ChannelPartner.objects.get_or_create(name="Demo Channel Partner")
+    partner, _ = ChannelPartner.objects.get_or_create(name="Demo Channel Partner")
+    partner_staff = _partner_staff(op, partner)
     company = Company.objects.filter(name="Concord Demo Company").first()
     if company is None:
         company = company_create(
             actor=op, name="Concord Demo Company", domain="concord-demo.example"
         )
+        company_assign_channel_partner(actor=op, company=company, partner=partner)
     departments: dict[tuple[str, ...], Department] = {
         names: _department(company, op, names) for names in DEPARTMENTS
     }
@@ -191,7 +210,14 @@ def build_demo() -> dict[str, Any]:
             "email": operator.email,
             "password": DEMO_PASSWORD,
             "api_key": _api_key(operator),
-        }
+        },
+        {
+            "role": "channel_partner",
+            "username": partner_staff.username,
+            "email": partner_staff.email,
+            "password": DEMO_PASSWORD,
+            "api_key": _api_key(partner_staff),
+        },
     ]
     for person, user in people:
         entry = {

@@ -273,3 +273,13 @@ def password_change_due(user: User) -> bool:
     """True when the user must change their password before doing anything else: an
     administrator forced it, or the policy's maximum age has passed."""
     return user.must_change_password or password_expired(user, policy_for_user(user))
+
+
+def channel_partner_list(*, actor: Actor) -> QuerySet[ChannelPartner]:
+    """Operators see every channel partner; partner staff their own."""
+    qs = ChannelPartner.objects.order_by("name")
+    if actor.is_operator:
+        return qs
+    if actor.is_partner:
+        return qs.filter(pk=actor.user.channel_partner_id or 0)
+    return qs.none()

@@ -1068,3 +1068,95 @@ def api_key_authenticate(secret: str) -> User | None:
 def token_digest(token: str) -> str:
     """Digest for one-time tokens (password reset links)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- channel partners -----------------------------------------------------------------
+
+
+@transaction.atomic
+def channel_partner_create(*, actor: Actor, name: str) -> ChannelPartner:
+    """Operators add a channel partner (a reseller who onboards client companies)."""
+    if not actor.is_operator or actor.read_only:
+        raise Forbidden("Only the provider's operators can add channel partners.")
+    name = clean_text(name, field="name", max_length=200, required=True)
+    if ChannelPartner.objects.filter(name__iexact=name).exists():
+        raise ValidationFailed(f"A channel partner named {name!r} already exists.", field="name")
+    partner = ChannelPartner.objects.create(name=name)
+    audit_record(
+        kind="channel_partner.created",
+        actor=actor.user,
+        company=None,
+        target=partner,
+        ip_address=actor.ip_address,
+    )
+    return partner
+
+
+@transaction.atomic
+def channel_partner_staff_create(
+    *,
+    actor: Actor,
+    partner: ChannelPartner,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str | None = None,
+    use_email_as_username: bool = False,
+    password: str | None = None,
+    generate_password: bool = False,
+) -> CreatedAccount:
+    """Operators give a channel partner a sign-in; it sees only the partner's clients."""
+    if not actor.is_operator or actor.read_only:
+        raise Forbidden("Only the provider's operators can add channel partner staff.")
+    first = clean_text(first_name, field="first_name", max_length=100, required=True)
+    last = clean_text(last_name, field="last_name", max_length=100, required=True)
+    mail = clean_email(email, field="email")
+    name = _resolve_username(username, mail, use_email_as_username)
+    secret, generated = _checked_password(
+        password=password,
+        generate=generate_password,
+        company=None,
+        department=None,
+        person=(first, last, name, mail),
+    )
+    staff = User(
+        username=name,
+        email=mail,
+        first_name=first,
+        last_name=last,
+        role=Role.CHANNEL_PARTNER,
+        channel_partner=partner,
+    )
+    staff.password = make_password(secret)
+    staff.password_changed_at = timezone.now()
+    staff.save()
+    audit_record(
+        kind="channel_partner.staff_created",
+        actor=actor.user,
+        company=None,
+        target=staff,
+        ip_address=actor.ip_address,
+        detail={"channel_partner_id": partner.pk},
+    )
+    return CreatedAccount(staff, secret if generated else None)
+
+
+@transaction.atomic
+def company_assign_channel_partner(
+    *, actor: Actor, company: Company, partner: ChannelPartner | None
+) -> Company:
+    """Operators assign a client company to a channel partner (or take it away)."""
+    if not actor.is_operator or actor.read_only:
+        raise Forbidden("Only the provider's operators can assign companies to partners.")
+    before = company.channel_partner_id
+    company.channel_partner = partner
+    company.save(update_fields=["channel_partner"])
+    audit_record(
+        kind="company.channel_partner_changed",
+        actor=actor.user,
+        company=company,
+        target=company,
+        ip_address=actor.ip_address,
+        detail={"before": before, "after": partner.pk if partner else None},
+    )
+    return company
