@@ -13,6 +13,7 @@ from faxline.numbers.models import FaxNumber
 
 ROLES = {
     "operator",
+    "channel_partner",
     "company_admin",
     "department_admin",
     "read_only_admin",
