@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("faxline.portal.urls")),
     path("auth/", include("faxline.accounts.auth_urls")),
     path("settings/accounts/", include("faxline.accounts.urls")),
+    path("settings/numbers/", include("faxline.numbers.urls")),
     path("api/v1/", api.urls),
 ]

@@ -37,7 +37,7 @@ def test_pages_require_sign_in(client, name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "heading"),
     [
-        ("portal:dashboard", "Fax Number Inventory"),
+        ("portal:dashboard", "Traffic"),
         ("portal:activity", "Outbound Activity"),
         ("portal:help", "How your account is organised"),
     ],

@@ -1,7 +1,7 @@
 """The portal shell: Dashboard, Activity and Help.
 
-Dashboard and Activity are placeholders until the number inventory and the fax engine
-land; they say what will appear there.
+The Dashboard shows the Fax Number Inventory widget (numbers.views); its traffic chart and
+Activity are placeholders until the fax engine lands.
 """
 
 from __future__ import annotations
@@ -10,11 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from faxline.numbers.views import inventory_panel, is_inventory_swap
+
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The landing page after sign-in."""
-    return render(request, "portal/dashboard.html")
+    """The landing page after sign-in: with the Fax Number Inventory widget (and the fax
+    credits of the month) for those who may see the inventory."""
+    inventory = inventory_panel(request, on_dashboard=True)
+    if inventory is not None and is_inventory_swap(request):
+        return render(request, "numbers/_inventory_widget.html", inventory)
+    return render(request, "portal/dashboard.html", {"inventory": inventory, **(inventory or {})})
 
 
 @login_required

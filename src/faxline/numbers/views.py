@@ -1,0 +1,547 @@
+"""Fax Number Inventory in the portal (Settings ▸ Fax Number Inventory) and its Dashboard
+widget: the inventory by location with sortable columns, Fax Pool Details behind every count
+(with Assign, Unassign and Release), Request Inventory, and for operators the inventory limit
+and the import of number stock.
+
+Every read goes through ``numbers.selectors`` and every write through ``numbers.services``;
+the pages only hide what the acting person cannot do. htmx swaps fragments (the sorted
+table, the pool in a modal, the next drop-down of the cascade); without JavaScript the same
+URLs answer with whole pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.choices import Role
+from faxline.accounts.models import Company
+from faxline.accounts.selectors import actor_company, company_get, company_list, user_list
+from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from faxline.numbers import plan, selectors, services
+from faxline.numbers.forms import (
+    COUNTRY_CHOICES,
+    AssignForm,
+    Choice,
+    InventoryLimitForm,
+    NumberActionForm,
+    RequestSelection,
+    StockImportForm,
+    number_label,
+)
+from faxline.numbers.selectors import InventoryRow
+
+View = Callable[..., HttpResponse]
+
+SORT_COLUMNS = (
+    ("location", "Inventory Location"),
+    ("unassigned", "Unassigned"),
+    ("assigned", "Assigned"),
+    ("pending", "Pending"),
+)
+POOL_NAMES = {"unassigned": "Unassigned", "assigned": "Assigned", "pending": "Pending"}
+POOL_ROW_STATUS = {"unassigned": "Unassigned", "assigned": "In Use", "pending": "Pending"}
+AVAILABLE_SHOWN = 20
+
+INVENTORY_TARGET = "fx-inventory"
+POOL_TARGET = "fx-pool-content"
+REQUEST_TARGET = "fx-request-fields"
+
+
+# --- plumbing -------------------------------------------------------------------------
+
+
+def numbers_view(view: View) -> View:
+    """Sign-in required; outside the actor's scope is 404, a missing right a 403 page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except Forbidden as exc:
+            return render(request, "numbers/forbidden.html", {"message": exc.message}, status=403)
+
+    return wrapper
+
+
+def _swap_target(request: HttpRequest) -> str | None:
+    """The element an htmx request will swap (None for a whole page)."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx or htmx.history_restore_request:
+        return None
+    target: str | None = htmx.target
+    return target
+
+
+def may_view_inventory(actor: Actor) -> bool:
+    """Administrators with the right to view it, and read-only administrators."""
+    return actor.role != Role.FAX_USER and (actor.can("numbers.view") or actor.read_only)
+
+
+def _require_view(actor: Actor) -> None:
+    if not may_view_inventory(actor):
+        raise Forbidden(
+            "The Fax Number Inventory is for administrators with the right to view it.",
+            code="missing_right",
+        )
+
+
+def _picks_company(actor: Actor) -> bool:
+    return actor.is_operator or actor.is_partner
+
+
+def _company(request: HttpRequest, actor: Actor) -> Company | None:
+    """``?company=<id>`` (or the posted ``company``), else the actor's own company, else the
+    first company an operator sees (None when there is none)."""
+    raw = request.POST.get("company", "") if request.method == "POST" else ""
+    raw = (raw or request.GET.get("company", "")).strip()
+    if raw:
+        if not raw.isdigit():
+            raise Http404("Company not found.")
+        return company_get(actor=actor, company_id=int(raw))
+    if actor.user.company_id is not None:
+        return actor_company(actor=actor)
+    if _picks_company(actor):
+        return company_list(actor=actor).first()
+    return None
+
+
+def _company_params(actor: Actor, company: Company | None) -> dict[str, str]:
+    if company is not None and actor.user.company_id != company.pk:
+        return {"company": str(company.pk)}
+    return {}
+
+
+def _url(name: str, params: dict[str, str] | None = None) -> str:
+    url = reverse(name)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _safe_url(request: HttpRequest, candidate: str, default: str) -> str:
+    """``candidate`` when it is a URL on this site, else ``default``."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    """Where an action returns: the posted (or given) ``next`` when it is on this site."""
+    return _safe_url(request, request.POST.get("next") or request.GET.get("next") or "", default)
+
+
+def _current_page(request: HttpRequest) -> str | None:
+    """The page an htmx request came from (path and query only)."""
+    htmx = getattr(request, "htmx", None)
+    current = htmx.current_url_abs_path if htmx else None
+    return current if isinstance(current, str) and current.startswith("/") else None
+
+
+# --- the inventory ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SortLink:
+    """A sortable column header: clicking it sorts by it, clicking again reverses."""
+
+    key: str
+    label: str
+    url: str
+    active: bool
+    descending: bool
+
+    @property
+    def aria_sort(self) -> str:
+        if not self.active:
+            return "none"
+        return "descending" if self.descending else "ascending"
+
+
+def _sort_links(path: str, params: dict[str, str], sort: str, descending: bool) -> list[SortLink]:
+    links = []
+    for key, label in SORT_COLUMNS:
+        active = key == sort
+        query = {**params, "sort": key}
+        if active and not descending:
+            query["dir"] = "desc"
+        links.append(SortLink(key, label, f"{path}?{urlencode(query)}", active, descending))
+    return links
+
+
+def inventory_panel(request: HttpRequest, *, on_dashboard: bool = False) -> dict[str, Any] | None:
+    """The context of the Fax Number Inventory widget, or None for someone who may not see
+    it (fax users, administrators without the right)."""
+    actor = request_actor(request)
+    if not may_view_inventory(actor):
+        return None
+    try:
+        company = _company(request, actor)
+        picks = _picks_company(actor)
+        context: dict[str, Any] = {
+            "company": company,
+            "companies": list(company_list(actor=actor)) if picks else [],
+            "picks_company": picks,
+            "on_dashboard": on_dashboard,
+            "page_url": request.path,
+            "read_only": actor.read_only,
+        }
+        if company is None:
+            return context
+        sort = request.GET.get("sort", "location")
+        if sort not in selectors.SORT_KEYS:
+            sort = "location"
+        descending = request.GET.get("dir") == "desc"
+        rows = selectors.inventory_rows(
+            actor=actor, company=company, sort=sort, descending=descending
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    params = _company_params(actor, company)
+    total = InventoryRow(
+        "",
+        "",
+        "Total",
+        sum(r.unassigned for r in rows),
+        sum(r.assigned for r in rows),
+        sum(r.pending for r in rows),
+    )
+    held = total.total
+    limit = company.max_inventory
+    context.update(
+        rows=rows,
+        total=total,
+        sort=sort,
+        descending=descending,
+        sort_links=_sort_links(request.path, params, sort, descending),
+        company_query=urlencode(params),
+        can_request=actor.can("numbers.request"),
+        can_assign=actor.can("numbers.assign"),
+        held=held,
+        max_inventory=limit,
+        limit_percent=min(100, round(held * 100 / limit)) if limit else 100,
+        at_limit=held >= limit,
+        request_url=_url("numbers:request", params),
+        inventory_url=_url("numbers:inventory", params),
+        pool_url=reverse("numbers:pool"),
+    )
+    if on_dashboard:
+        from faxline.faxing.credits import credits_balance
+
+        context["credits"] = credits_balance(company)
+    return context
+
+
+def is_inventory_swap(request: HttpRequest) -> bool:
+    """True for the htmx request of a sort header (only the widget is swapped)."""
+    return _swap_target(request) == INVENTORY_TARGET
+
+
+@numbers_view
+@require_GET
+def inventory(request: HttpRequest) -> HttpResponse:
+    """Settings ▸ Fax Number Inventory."""
+    actor = request_actor(request)
+    _require_view(actor)
+    panel = inventory_panel(request)
+    assert panel is not None
+    if is_inventory_swap(request):
+        return render(request, "numbers/_inventory_widget.html", panel)
+    company = panel["company"]
+    if actor.is_operator and not actor.read_only and company is not None:
+        panel["limit_form"] = InventoryLimitForm(initial={"max_inventory": company.max_inventory})
+        panel["stock_url"] = reverse("numbers:stock_import")
+    panel["aging_days"] = settings.FAXLINE_NUMBER_AGING_DAYS
+    return render(request, "numbers/inventory.html", panel)
+
+
+# --- Fax Pool Details ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PoolEntry:
+    number: str
+    display: str
+    label: str
+    assignee: str
+    status: str
+
+
+def _pool_params(request: HttpRequest) -> tuple[str, str]:
+    area = request.GET.get("area", "").strip()
+    status = request.GET.get("status", "").strip()
+    if status not in POOL_NAMES or not (len(area) == 3 and area.isdigit()):
+        raise Http404("No such fax pool.")
+    return area, status
+
+
+@numbers_view
+@require_GET
+def pool(request: HttpRequest) -> HttpResponse:
+    """Fax Pool Details: the numbers behind one count, with their assignee and status."""
+    actor = request_actor(request)
+    _require_view(actor)
+    company = _company(request, actor)
+    if company is None:
+        raise Http404("Company not found.")
+    area, status = _pool_params(request)
+    numbers = selectors.pool_details(actor=actor, company=company, area=area, status=status)
+    params = _company_params(actor, company)
+    default_next = _url("numbers:inventory", params)
+    next_url = _next_url(request, _current_page(request) or default_next)
+    can_assign = actor.can("numbers.assign") and status != "pending"
+    users = (
+        list(user_list(actor=actor, company=company, role=Role.FAX_USER))
+        if can_assign and status == "unassigned"
+        else []
+    )
+    code = plan.area_codes().get(area)
+    entries = [
+        PoolEntry(
+            number=n.number,
+            display=plan.display_number(n.number),
+            label=number_label(n.number),
+            assignee=f"{n.user} ({n.user.pk})" if n.user is not None else "",
+            status=POOL_ROW_STATUS[status],
+        )
+        for n in numbers
+    ]
+    pool_query = urlencode({**params, "area": area, "status": status, "next": next_url})
+    context = {
+        "company": company,
+        "company_params": params,
+        "location": code.location if code else area,
+        "pool_name": POOL_NAMES[status],
+        "status": status,
+        "entries": entries,
+        "can_assign": can_assign,
+        "users": users,
+        "next_url": next_url,
+        "inventory_url": default_next,
+        "pool_url": f"{reverse('numbers:pool')}?{pool_query}",
+        "release_url": reverse("numbers:release"),
+    }
+    if _swap_target(request) == POOL_TARGET:
+        return render(request, "numbers/_pool_body.html", context)
+    return render(request, "numbers/pool.html", context)
+
+
+def _action_company(request: HttpRequest, actor: Actor) -> dict[str, str]:
+    try:
+        company = _company(request, actor)
+    except (NotFound, Http404):
+        return {}
+    return _company_params(actor, company)
+
+
+@numbers_view
+@require_POST
+def assign(request: HttpRequest) -> HttpResponse:
+    """Assign an unassigned number to a fax user of the company."""
+    actor = request_actor(request)
+    back = _next_url(request, _url("numbers:inventory", _action_company(request, actor)))
+    form = AssignForm(request.POST, users=user_list(actor=actor, role=Role.FAX_USER))
+    if not form.is_valid():
+        messages.error(request, "Choose the fax user to assign the number to.")
+        return redirect(back)
+    user = form.cleaned_data["user"]
+    try:
+        fax_number = services.number_assign(
+            actor=actor, number=form.cleaned_data["number"], user=user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        display = plan.display_number(fax_number.number)
+        messages.success(request, f"{display} is assigned to {user} ({user.pk}).")
+    return redirect(back)
+
+
+@numbers_view
+@require_POST
+def unassign(request: HttpRequest) -> HttpResponse:
+    """Take a number back from its user; it stays in the inventory, unassigned."""
+    actor = request_actor(request)
+    back = _next_url(request, _url("numbers:inventory", _action_company(request, actor)))
+    form = NumberActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the number to unassign.")
+        return redirect(back)
+    try:
+        fax_number = services.number_unassign(actor=actor, number=form.cleaned_data["number"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        display = plan.display_number(fax_number.number)
+        messages.success(request, f"{display} is unassigned and back in your inventory.")
+    return redirect(back)
+
+
+@numbers_view
+@require_http_methods(["GET", "POST"])
+def release(request: HttpRequest) -> HttpResponse:
+    """Release a number to the provider (GET: the confirmation, POST: do it)."""
+    actor = request_actor(request)
+    params = _action_company(request, actor)
+    back = _next_url(request, _url("numbers:inventory", params))
+    if request.method == "POST":
+        form = NumberActionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose the number to release.")
+            return redirect(back)
+        try:
+            fax_number = services.number_release(actor=actor, number=form.cleaned_data["number"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            display = plan.display_number(fax_number.number)
+            messages.success(
+                request,
+                f"{display} is released: it returns to the provider after "
+                f"{settings.FAXLINE_NUMBER_AGING_DAYS} days of aging.",
+            )
+        return redirect(back)
+    actor.require("numbers.assign")
+    try:
+        number = plan.normalize_number(request.GET.get("number", ""))
+    except ValidationFailed as exc:
+        raise Http404(exc.message) from exc
+    context = {
+        "number": number,
+        "display": plan.display_number(number),
+        "next_url": back,
+        "company_params": params,
+        "aging_days": settings.FAXLINE_NUMBER_AGING_DAYS,
+        "back_url": _safe_url(request, request.GET.get("back", ""), back),
+    }
+    if _swap_target(request) == POOL_TARGET:
+        return render(request, "numbers/_release_body.html", context)
+    return render(request, "numbers/release.html", context)
+
+
+# --- Request Inventory ----------------------------------------------------------------------
+
+
+@numbers_view
+@require_http_methods(["GET", "POST"])
+def request_inventory(request: HttpRequest) -> HttpResponse:
+    """Request Inventory: Country -> State/Province -> Area code - City -> Choose Fax Numbers
+    -> Selected Numbers -> Add Inventory."""
+    actor = request_actor(request)
+    actor.require("numbers.request")
+    company = _company(request, actor)
+    if company is None:
+        raise Http404("Company not found.")
+    params = _company_params(actor, company)
+    data = request.POST if request.method == "POST" else request.GET
+    selection = RequestSelection.from_data(data)
+    alert: tuple[str, str] | None = None
+    if request.method == "POST" and data.get("action") == "add":
+        try:
+            taken = services.numbers_request(
+                actor=actor, company=company, numbers=selection.selected
+            )
+        except (Conflict, ValidationFailed) as exc:
+            level = "warning" if exc.code == "inventory_limit" else "danger"
+            alert = (level, exc.message)
+        else:
+            added = ", ".join(number_label(n.number) for n in taken)
+            noun = "number" if len(taken) == 1 else "numbers"
+            messages.success(request, f"Added {len(taken)} {noun} to the inventory: {added}.")
+            return redirect(_url("numbers:inventory", params))
+    available: list[Choice] = []
+    if selection.area:
+        offered = selectors.available_numbers(
+            actor=actor, country=selection.country, area=selection.area, count=AVAILABLE_SHOWN
+        )
+        available = [Choice(n, number_label(n)) for n in offered]
+    context = {
+        "company": company,
+        "company_params": params,
+        "picks_company": _picks_company(actor),
+        "selection": selection,
+        "countries": COUNTRY_CHOICES,
+        "available": available,
+        "alert": alert,
+        "held": services.inventory_size(company),
+        "max_inventory": company.max_inventory,
+        "inventory_url": _url("numbers:inventory", params),
+        "request_path": reverse("numbers:request"),
+    }
+    if _swap_target(request) == REQUEST_TARGET:
+        return render(request, "numbers/_request_fields.html", context)
+    return render(request, "numbers/request.html", context)
+
+
+# --- operators ------------------------------------------------------------------------------
+
+
+@numbers_view
+@require_POST
+def limit(request: HttpRequest) -> HttpResponse:
+    """Operators: set the company's maximum inventory."""
+    actor = request_actor(request)
+    company = _company(request, actor)
+    if company is None:
+        raise Http404("Company not found.")
+    back = _url("numbers:inventory", _company_params(actor, company))
+    form = InventoryLimitForm(request.POST)
+    if not form.is_valid():
+        errors = [str(e) for e in form.errors.get("max_inventory", [])]
+        messages.error(request, f"Maximum inventory: {' '.join(errors) or 'enter a number.'}")
+        return redirect(back)
+    try:
+        services.company_set_max_inventory(
+            actor=actor, company=company, limit=form.cleaned_data["max_inventory"]
+        )
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"The maximum inventory of {company.name} is now {company.max_inventory} numbers.",
+        )
+    return redirect(back)
+
+
+@numbers_view
+@require_http_methods(["GET", "POST"])
+def stock_import(request: HttpRequest) -> HttpResponse:
+    """Operators: Import number stock (CSV ``number,carrier``) into the provider's pool."""
+    actor = request_actor(request)
+    if not actor.is_operator or actor.read_only:
+        raise Forbidden("Only the provider's operators can import number stock.")
+    report = None
+    form = StockImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size and upload.size > services.MAX_IMPORT_BYTES:
+                raise ValidationFailed("The file is larger than 2 MB.", field="file")
+            report = services.numbers_import(
+                actor=actor, data=upload.read(services.MAX_IMPORT_BYTES + 1)
+            )
+        except ValidationFailed as exc:
+            form.add_error("file", exc.message)
+        else:
+            form = StockImportForm()
+    return render(
+        request,
+        "numbers/stock_import.html",
+        {"form": form, "report": report, "inventory_url": reverse("numbers:inventory")},
+    )
