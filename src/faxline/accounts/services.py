@@ -404,6 +404,67 @@ def _check_department(actor: Actor, company: Company, department: Department | N
         )
 
 
+@dataclass(frozen=True)
+class _NewPerson:
+    """A new account's identity, cleaned, with its password (chosen or generated)."""
+
+    first_name: str
+    last_name: str
+    email: str
+    username: str
+    secret: str
+    generated: bool
+
+    def identity(self) -> dict[str, str]:
+        return {
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "email": self.email,
+            "username": self.username,
+        }
+
+
+def _new_person(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str | None,
+    use_email_as_username: bool,
+    password: str | None,
+    generate_password: bool,
+    company: Company | None,
+    department: Department | None,
+) -> _NewPerson:
+    """Clean the fields every new account has and check its password under the policy."""
+    first = clean_text(first_name, field="first_name", max_length=100, required=True)
+    last = clean_text(last_name, field="last_name", max_length=100, required=True)
+    mail = clean_email(email, field="email")
+    name = _resolve_username(username, mail, use_email_as_username)
+    secret, generated = _checked_password(
+        password=password,
+        generate=generate_password,
+        company=company,
+        department=department,
+        person=(first, last, name, mail),
+    )
+    return _NewPerson(first, last, mail, name, secret, generated)
+
+
+def _save_new_account(account: User, person: _NewPerson) -> CreatedAccount:
+    """Set the password and save; a username taken meanwhile is refused on its field."""
+    account.password = make_password(person.secret)
+    account.password_changed_at = timezone.now()
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            f"The username {person.username!r} is already taken.", field="username"
+        ) from exc
+    return CreatedAccount(account, person.secret if person.generated else None)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -426,44 +487,34 @@ def user_create(
     """Add a fax user account (the Add User Account wizard, the API and Bulk Create)."""
     actor.require("users.manage")
     _check_department(actor, company, department)
-    first = clean_text(first_name, field="first_name", max_length=100, required=True)
-    last = clean_text(last_name, field="last_name", max_length=100, required=True)
-    mail = clean_email(email, field="email")
-    name = _resolve_username(username, mail, use_email_as_username)
-    details = clean_contact(contact or {})
-    secret, generated = _checked_password(
+    person = _new_person(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        username=username,
+        use_email_as_username=use_email_as_username,
         password=password,
-        generate=generate_password,
+        generate_password=generate_password,
         company=company,
         department=department,
-        person=(first, last, name, mail),
     )
+    details = clean_contact(contact or {})
     source = department.settings if department is not None else company.settings
     user = User(
-        username=name,
-        email=mail,
-        first_name=first,
-        last_name=last,
+        **person.identity(),
         role=Role.FAX_USER,
         company=company,
         department=department,
-        sending_email=clean_email(sending_email, field="sending_email", required=False) or mail,
-        receiving_emails=clean_receiving_emails(receiving_emails) or [mail],
+        sending_email=clean_email(sending_email, field="sending_email", required=False)
+        or person.email,
+        receiving_emails=clean_receiving_emails(receiving_emails) or [person.email],
         settings=_settings_with_overrides(source, USER_TABS, settings),
+        must_change_password=effective_policy(
+            company=company, department=department
+        ).force_change_by_admin,
         **details,
     )
-    user.password = make_password(secret)
-    user.password_changed_at = timezone.now()
-    user.must_change_password = effective_policy(
-        company=company, department=department
-    ).force_change_by_admin
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:
-        raise ValidationFailed(
-            f"The username {name!r} is already taken.", field="username"
-        ) from exc
+    created = _save_new_account(user, person)
     audit_record(
         kind="user.created",
         actor=actor.user,
@@ -474,7 +525,7 @@ def user_create(
     )
     if fax_number:
         _assign_first_number(actor, user, fax_number)
-    return CreatedAccount(user, secret if generated else None)
+    return created
 
 
 def _assign_first_number(actor: Actor, user: User, fax_number: str) -> None:
@@ -679,27 +730,24 @@ def administrator_create(
     """Add an administrator at company level (``department`` None) or department level."""
     actor.require("administrators.manage")
     _check_department(actor, company, department)
-    first = clean_text(first_name, field="first_name", max_length=100, required=True)
-    last = clean_text(last_name, field="last_name", max_length=100, required=True)
-    mail = clean_email(email, field="email")
-    name = _resolve_username(username, mail, use_email_as_username)
     from faxline.accounts.preferences import time_zones
 
     if time_zone not in time_zones():
         raise ValidationFailed("time_zone is not a known time zone.", field="time_zone")
     granted = _grantable(actor, list(ALL_RIGHTS) if rights is None else rights)
-    secret, generated = _checked_password(
+    person = _new_person(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        username=username,
+        use_email_as_username=use_email_as_username,
         password=password,
-        generate=generate_password,
+        generate_password=generate_password,
         company=company,
         department=department,
-        person=(first, last, name, mail),
     )
     admin = User(
-        username=name,
-        email=mail,
-        first_name=first,
-        last_name=last,
+        **person.identity(),
         role=Role.ADMINISTRATOR,
         company=company,
         department=department,
@@ -709,9 +757,7 @@ def administrator_create(
         language=clean_text(language, field="language", max_length=10, required=True),
         phone=clean_text(phone, field="phone", max_length=30),
     )
-    admin.password = make_password(secret)
-    admin.password_changed_at = timezone.now()
-    admin.save()
+    created = _save_new_account(admin, person)
     audit_record(
         kind="administrator.created",
         actor=actor.user,
@@ -724,7 +770,7 @@ def administrator_create(
             "department_id": department.pk if department else None,
         },
     )
-    return CreatedAccount(admin, secret if generated else None)
+    return created
 
 
 @transaction.atomic
@@ -1108,28 +1154,19 @@ def channel_partner_staff_create(
     """Operators give a channel partner a sign-in; it sees only the partner's clients."""
     if not actor.is_operator or actor.read_only:
         raise Forbidden("Only the provider's operators can add channel partner staff.")
-    first = clean_text(first_name, field="first_name", max_length=100, required=True)
-    last = clean_text(last_name, field="last_name", max_length=100, required=True)
-    mail = clean_email(email, field="email")
-    name = _resolve_username(username, mail, use_email_as_username)
-    secret, generated = _checked_password(
+    person = _new_person(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        username=username,
+        use_email_as_username=use_email_as_username,
         password=password,
-        generate=generate_password,
+        generate_password=generate_password,
         company=None,
         department=None,
-        person=(first, last, name, mail),
     )
-    staff = User(
-        username=name,
-        email=mail,
-        first_name=first,
-        last_name=last,
-        role=Role.CHANNEL_PARTNER,
-        channel_partner=partner,
-    )
-    staff.password = make_password(secret)
-    staff.password_changed_at = timezone.now()
-    staff.save()
+    staff = User(**person.identity(), role=Role.CHANNEL_PARTNER, channel_partner=partner)
+    created = _save_new_account(staff, person)
     audit_record(
         kind="channel_partner.staff_created",
         actor=actor.user,
@@ -1138,7 +1175,7 @@ def channel_partner_staff_create(
         ip_address=actor.ip_address,
         detail={"channel_partner_id": partner.pk},
     )
-    return CreatedAccount(staff, secret if generated else None)
+    return created
 
 
 @transaction.atomic
