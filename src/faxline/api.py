@@ -68,7 +68,11 @@ _LOCATIONS = ("body", "query", "path", "payload", "form", "file", "cookie", "hea
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in _LOCATIONS]
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in _LOCATIONS:
+            loc = loc[1:]  # where the value came from, not its name
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
         errors.append({"field": ".".join(loc) or None, "message": err.get("msg", "invalid")})
     field = errors[0]["field"] if errors else None
     detail = str(errors[0]["message"]) if errors else "invalid request"
@@ -83,10 +87,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from faxline.accounts.api import router as accounts_router
+    from faxline.notify.api import router as notify_router
     from faxline.numbers.api import router as numbers_router
+    from faxline.onboarding.api import router as onboarding_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", numbers_router)
+    api.add_router("/", onboarding_router)
+    api.add_router("/", notify_router)
 
 
 _register_routers()

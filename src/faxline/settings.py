@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "faxline.accounts",
     "faxline.numbers",
     "faxline.faxing",
+    "faxline.notify",
+    "faxline.onboarding",
     "faxline.portal",
 ]
 

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("faxline.portal.urls")),
     path("auth/", include("faxline.accounts.auth_urls")),
     path("settings/accounts/", include("faxline.accounts.urls")),
+    path("onboarding/", include("faxline.onboarding.urls")),
+    path("notifications/", include("faxline.notify.urls")),
     path("settings/numbers/", include("faxline.numbers.urls")),
     path("api/v1/", api.urls),
 ]

@@ -11,16 +11,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from faxline.numbers.views import inventory_panel, is_inventory_swap
+from faxline.onboarding.views import welcome_due
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The landing page after sign-in: with the Fax Number Inventory widget (and the fax
-    credits of the month) for those who may see the inventory."""
+    credits of the month) for those who may see the inventory. A new customer's
+    administrator is asked first: a new number, or keep the existing one?"""
     inventory = inventory_panel(request, on_dashboard=True)
     if inventory is not None and is_inventory_swap(request):
         return render(request, "numbers/_inventory_widget.html", inventory)
-    return render(request, "portal/dashboard.html", {"inventory": inventory, **(inventory or {})})
+    context = {"inventory": inventory, "welcome_due": welcome_due(request), **(inventory or {})}
+    return render(request, "portal/dashboard.html", context)
 
 
 @login_required

@@ -1,0 +1,92 @@
+"""REST API of the notification log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from faxline.accounts.selectors import company_get
+from faxline.api import actor_of
+from faxline.core.pagination import paginate
+from faxline.notify import selectors, services
+from faxline.notify.models import NotificationLog
+
+router = Router(tags=["Notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    company_id: int | None
+    company: str | None
+    related: str
+    status: str
+    error: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+    @staticmethod
+    def of(n: NotificationLog) -> NotificationOut:
+        return NotificationOut(
+            id=n.pk,
+            kind=n.kind,
+            recipient=n.recipient,
+            subject=n.subject,
+            body=n.body,
+            company_id=n.company_id,
+            company=n.company.name if n.company else None,
+            related=n.related_label,
+            status=n.status,
+            error=n.error,
+            attempts=n.attempts,
+            created_at=n.created_at,
+            sent_at=n.sent_at,
+        )
+
+
+class NotificationList(Schema):
+    items: list[NotificationOut]
+    count: int
+
+
+@router.get("/notifications", response=NotificationList, summary="Notification log")
+def notification_list(
+    request: HttpRequest,
+    company_id: int | None = None,
+    status: str = "",
+    kind: str = "",
+    search: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> NotificationList:
+    """Every email the platform recorded, newest first: sent, failed, queued or only logged
+    (no SMTP server configured)."""
+    actor = actor_of(request)
+    company = company_get(actor=actor, company_id=company_id) if company_id else None
+    qs = selectors.notification_list(
+        actor=actor, company=company, status=status, kind=kind, search=search
+    )
+    items, count = paginate(qs, limit=limit, offset=offset)
+    return NotificationList(items=[NotificationOut.of(n) for n in items], count=count)
+
+
+@router.get("/notifications/{notification_id}", response=NotificationOut, summary="One message")
+def notification_detail(request: HttpRequest, notification_id: int) -> NotificationOut:
+    actor = actor_of(request)
+    return NotificationOut.of(
+        selectors.notification_get(actor=actor, notification_id=notification_id)
+    )
+
+
+@router.post("/notifications/{notification_id}/retry", response=NotificationOut, summary="Resend")
+def notification_retry(request: HttpRequest, notification_id: int) -> NotificationOut:
+    """Queue a failed message again; it is sent once the request commits."""
+    actor = actor_of(request)
+    found = selectors.notification_get(actor=actor, notification_id=notification_id)
+    return NotificationOut.of(services.notification_retry(actor=actor, notification=found))

@@ -1,0 +1,73 @@
+"""Portal page of the notification log (``/notifications/``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from faxline.accounts.access import request_actor
+from faxline.accounts.preferences import time_zones
+from faxline.core.errors import DomainError, Forbidden, NotFound
+from faxline.notify import selectors, services
+from faxline.notify.choices import NotificationStatus
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def notification_log(request: HttpRequest) -> HttpResponse:
+    """Every email recorded for what the signed-in person may see, newest first."""
+    actor = request_actor(request)
+    if not selectors.may_read_log(actor):
+        return render(request, "notify/forbidden.html", status=403)
+    status = request.GET.get("status", "")
+    status = status if status in NotificationStatus.values else ""
+    kind = request.GET.get("kind", "")[:64]
+    search = request.GET.get("q", "").strip()[:100]
+    qs = selectors.notification_list(actor=actor, status=status, kind=kind, search=search)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {k: v for k, v in {"status": status, "kind": kind, "q": search}.items() if v}
+    zone = actor.user.time_zone if actor.user.time_zone in time_zones() else "UTC"
+    return render(
+        request,
+        "notify/notification_log.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "search": search,
+            "statuses": NotificationStatus.choices,
+            "kinds": selectors.notification_kinds(actor=actor),
+            "filter_query": urlencode(filters),
+            "delivers": services.delivers(),
+            "may_retry": not actor.read_only,
+            "time_zone": zone,
+        },
+    )
+
+
+@login_required
+@require_POST
+def notification_retry(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Resend a failed message."""
+    actor = request_actor(request)
+    try:
+        found = selectors.notification_get(actor=actor, notification_id=notification_id)
+        sent = services.notification_retry(actor=actor, notification=found)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except (Forbidden, DomainError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"The message to {sent.recipient} was queued again: {sent.get_status_display()}.",
+        )
+    back = request.POST.get("back", "")
+    return redirect(back if back.startswith("/notifications/") else "notify:log")
