@@ -87,12 +87,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from faxline.accounts.api import router as accounts_router
+    from faxline.faxing.api import router as credits_router
     from faxline.notify.api import router as notify_router
     from faxline.numbers.api import router as numbers_router
     from faxline.onboarding.api import router as onboarding_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", numbers_router)
+    api.add_router("/", credits_router)
     api.add_router("/", onboarding_router)
     api.add_router("/", notify_router)
 
