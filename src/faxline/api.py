@@ -91,12 +91,20 @@ def _register_routers() -> None:
     from faxline.notify.api import router as notify_router
     from faxline.numbers.api import router as numbers_router
     from faxline.onboarding.api import router as onboarding_router
+    from faxline.porting.api import router as port_requests_router
+    from faxline.porting.desk_api import router as porting_desk_router
+    from faxline.porting.documents_api import router as port_documents_router
+    from faxline.porting.validation_api import router as porting_validation_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", numbers_router)
     api.add_router("/", credits_router)
     api.add_router("/", onboarding_router)
     api.add_router("/", notify_router)
+    api.add_router("/", porting_validation_router)
+    api.add_router("/", port_requests_router)
+    api.add_router("/", port_documents_router)
+    api.add_router("/", porting_desk_router)
 
 
 _register_routers()

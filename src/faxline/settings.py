@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "faxline.faxing",
     "faxline.notify",
     "faxline.onboarding",
+    "faxline.porting",
     "faxline.portal",
 ]
 
@@ -185,6 +186,15 @@ if FAXLINE_NUMBER_SUPPLIER not in {"sandbox", "stock"}:
     raise ConfigError("FAXLINE_NUMBER_SUPPLIER: expected sandbox or stock")
 # Days a released number ages before it returns to the provider's pool.
 FAXLINE_NUMBER_AGING_DAYS = env_int("FAXLINE_NUMBER_AGING_DAYS", 30, minimum=0)
+
+# The porting desk: the carrier adapter of new requests ("manual": the porting team works
+# with the losing carrier and records outcomes; "sandbox": simulated, for demos and tests),
+# and its fees in cents.
+FAXLINE_PORTING_CARRIER = env_str("FAXLINE_PORTING_CARRIER", "manual") or "manual"
+if FAXLINE_PORTING_CARRIER not in {"manual", "sandbox"}:
+    raise ConfigError("FAXLINE_PORTING_CARRIER: expected manual or sandbox")
+FAXLINE_RESUBMISSION_FEE_CENTS = env_int("FAXLINE_RESUBMISSION_FEE_CENTS", 1300, minimum=0)
+FAXLINE_SNAP_BACK_FEE_CENTS = env_int("FAXLINE_SNAP_BACK_FEE_CENTS", 30000, minimum=0)
 
 LOGGING = {
     "version": 1,

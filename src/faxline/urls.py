@@ -11,5 +11,6 @@ urlpatterns = [
     path("onboarding/", include("faxline.onboarding.urls")),
     path("notifications/", include("faxline.notify.urls")),
     path("settings/numbers/", include("faxline.numbers.urls")),
+    path("settings/porting/", include("faxline.porting.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PortingConfig(AppConfig):
+    name = "faxline.porting"
+    label = "porting"
+    verbose_name = "Number porting"

@@ -1,0 +1,138 @@
+"""The first-time-right checks of a stored request: the validator's input built from the
+request, its signed LOA, its bill and CSR facts, and the platform's numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from faxline.numbers.choices import IN_INVENTORY
+from faxline.numbers.models import FaxNumber
+from faxline.porting.choices import OPEN, DocumentKind
+from faxline.porting.models import LoaSignature, PortDocument, PortNumber, PortRequest
+from faxline.porting.validation.codes import Finding
+from faxline.porting.validation.context import ValidationContext
+from faxline.porting.validation.engine import parse_request, validate
+
+# The request data an LOA states; changing any of it after signing needs a new signature.
+LOA_FIELDS = (
+    "business_name",
+    "authorized_name",
+    "authorized_title",
+    "btn",
+    "new_btn",
+    "losing_carrier",
+    "account_number",
+    "pin",
+    "street",
+    "unit",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "port_type",
+)
+
+
+def loa_fingerprint(request: PortRequest) -> str:
+    """SHA-256 of what the LOA states: its fields and the numbers."""
+    data: dict[str, object] = {name: str(getattr(request, name) or "") for name in LOA_FIELDS}
+    data["numbers"] = sorted(request.numbers.values_list("number", flat=True))
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def current_signature(request: PortRequest) -> LoaSignature | None:
+    """The latest completed signature of the request's LOA."""
+    return (
+        LoaSignature.objects.filter(request=request, signed_at__isnull=False)
+        .order_by("-signed_at", "-id")
+        .first()
+    )
+
+
+def loa_signed_for(request: PortRequest) -> bool:
+    """True when the LOA was signed for the request's current data."""
+    signature = current_signature(request)
+    return signature is not None and signature.data_sha256 == loa_fingerprint(request)
+
+
+def _address(request: PortRequest) -> dict[str, str]:
+    return {
+        "street": request.street,
+        "unit": request.unit,
+        "city": request.city,
+        "state": request.state,
+        "postal_code": request.postal_code,
+        "country": request.country,
+    }
+
+
+def latest_document(request: PortRequest, kind: str) -> PortDocument | None:
+    return (
+        PortDocument.objects.filter(request=request, kind=kind, superseded=False)
+        .order_by("-uploaded_at", "-id")
+        .first()
+    )
+
+
+def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict[str, Any]:
+    """The validator's JSON for a stored request (the shape of ``porting validate``)."""
+    numbers = list(request.numbers.order_by("pk").values("number", "line_type"))
+    signature = current_signature(request)
+    loa = None
+    if signature is not None and signature.data_sha256 == loa_fingerprint(request):
+        assert signature.signed_at is not None
+        loa = {
+            "signer_name": signature.signer_name,
+            "signed_on": timezone.localtime(signature.signed_at).date().isoformat(),
+        }
+    bill_doc = latest_document(request, DocumentKind.BILL)
+    bill = None
+    if bill_doc is not None and bill_doc.facts.get("statement_date"):
+        bill = {
+            "statement_date": bill_doc.facts["statement_date"],
+            "account_name": bill_doc.facts.get("account_name") or request.business_name,
+            "service_address": bill_doc.facts.get("service_address") or _address(request),
+        }
+    csr_doc = latest_document(request, DocumentKind.CSR)
+    csr = csr_doc.facts.get("record") if csr_doc is not None else None
+    return {
+        "as_of": (as_of or timezone.localdate()).isoformat(),
+        "numbers": numbers,
+        "port_type": request.port_type,
+        "btn": request.btn,
+        "new_btn": request.new_btn or None,
+        "losing_carrier": request.losing_carrier,
+        "account_number": request.account_number,
+        "pin": request.pin or None,
+        "business_name": request.business_name,
+        "authorized_person": {"name": request.authorized_name, "title": request.authorized_title},
+        "service_address": _address(request),
+        "loa": loa,
+        "bill": bill,
+        "csr": csr or None,
+        "shared_line_uses": list(request.shared_line_uses or []),
+    }
+
+
+def context_for(request: PortRequest | None) -> ValidationContext:
+    """The numbers of other open requests and the numbers in service on this platform."""
+    others = PortNumber.objects.filter(request__status__in=OPEN)
+    if request is not None:
+        others = others.exclude(request=request)
+    return ValidationContext(
+        open_request_numbers=frozenset(others.values_list("number", flat=True)),
+        in_service_numbers=frozenset(
+            FaxNumber.objects.filter(status__in=IN_INVENTORY).values_list("number", flat=True)
+        ),
+    )
+
+
+def findings_of(request: PortRequest, *, as_of: date | None = None) -> list[Finding]:
+    """Every finding of the stored request, as the customer and the porting team see them."""
+    parsed = parse_request(validation_input(request, as_of=as_of))
+    return validate(parsed, context=context_for(request))

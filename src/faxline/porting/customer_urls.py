@@ -1,0 +1,5 @@
+"""Porting pages (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

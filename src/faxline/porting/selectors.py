@@ -1,0 +1,135 @@
+"""Every read of the porting desk, scoped to the acting person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from faxline.accounts.access import Actor
+from faxline.core.errors import NotFound
+from faxline.porting.access import sees_request
+from faxline.porting.choices import NoteVisibility, PortStatus
+from faxline.porting.models import PortDocument, PortEvent, PortNote, PortRequest
+
+
+def _scope(actor: Actor) -> Q:
+    if actor.is_operator:
+        return Q()
+    if not (actor.is_partner or actor.can("porting.view") or actor.read_only):
+        return Q(pk__in=[])
+    return actor.in_companies_q()
+
+
+def port_request_list(
+    *,
+    actor: Actor,
+    status: str | None = None,
+    search: str = "",
+    company_id: int | None = None,
+    action_required: bool | None = None,
+) -> QuerySet[PortRequest]:
+    """The Port Requests list: filter by status, search by ID, business name or number."""
+    qs = PortRequest.objects.filter(_scope(actor)).select_related("company", "assignee")
+    if status:
+        qs = qs.filter(status=status)
+    if company_id is not None:
+        qs = qs.filter(company_id=company_id)
+    if action_required is not None:
+        qs = qs.filter(action_required=action_required)
+    if search:
+        text = search.strip()
+        q = Q(business_name__icontains=text) | Q(numbers__number__icontains=text.lstrip("+"))
+        if text.isdigit():
+            q |= Q(pk=int(text))
+        qs = qs.filter(q).distinct()
+    return qs.order_by("-created_at", "-id")
+
+
+def port_request_get(*, actor: Actor, request_id: int) -> PortRequest:
+    request = (
+        PortRequest.objects.filter(pk=request_id).select_related("company", "assignee").first()
+    )
+    if request is None or not sees_request(actor, request):
+        raise NotFound("Port request not found.", field="request_id")
+    return request
+
+
+def notes_of(*, actor: Actor, request: PortRequest) -> QuerySet[PortNote]:
+    """Notes the actor may read: private ones only for the porting team."""
+    qs = PortNote.objects.filter(request=request).select_related("author")
+    if not actor.is_operator:
+        qs = qs.exclude(visibility=NoteVisibility.PRIVATE)
+    return qs.order_by("created_at", "id")
+
+
+def documents_of(*, actor: Actor, request: PortRequest) -> QuerySet[PortDocument]:
+    return PortDocument.objects.filter(request=request).order_by("-uploaded_at", "-id")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # event | note
+    who: str
+    title: str
+    text: str
+    private: bool = False
+    action_required: bool = False
+    from_status: str = ""
+    to_status: str = ""
+
+
+EVENT_TITLES = {
+    "created": "Request started",
+    "updated": "Request changed",
+    "submitted": "Submitted",
+    "resubmitted": "Resubmitted after the fix",
+    "accepted": "Sent to the losing carrier",
+    "in_progress": "In progress",
+    "scheduled": "FOC date set",
+    "rescheduled": "FOC date moved",
+    "rejected": "Rejected",
+    "cancelled": "Cancelled",
+    "completed": "Completed",
+    "assigned": "Assigned",
+}
+
+
+def timeline(*, actor: Actor, request: PortRequest) -> list[TimelineEntry]:
+    """Transitions, changes and notes together, oldest first (private notes: team only)."""
+    entries: list[TimelineEntry] = []
+    hidden = {"note", "note_private"}
+    if not actor.is_operator:
+        hidden |= {"assigned"}
+    for event in PortEvent.objects.filter(request=request).exclude(kind__in=hidden):
+        entries.append(
+            TimelineEntry(
+                at=event.occurred_at,
+                kind="event",
+                who=event.actor_label,
+                title=EVENT_TITLES.get(event.kind, event.kind.replace("_", " ").capitalize()),
+                text=event.message,
+                from_status=event.from_status,
+                to_status=event.to_status,
+            )
+        )
+    for note in notes_of(actor=actor, request=request):
+        entries.append(
+            TimelineEntry(
+                at=note.created_at,
+                kind="note",
+                who=note.author_label,
+                title="Private note" if note.visibility == NoteVisibility.PRIVATE else "Note",
+                text=note.body,
+                private=note.visibility == NoteVisibility.PRIVATE,
+                action_required=note.action_required,
+            )
+        )
+    return sorted(entries, key=lambda e: e.at)
+
+
+def status_counts(*, actor: Actor) -> dict[str, int]:
+    qs = PortRequest.objects.filter(_scope(actor))
+    return {s.value: qs.filter(status=s).count() for s in PortStatus}

@@ -1,0 +1,690 @@
+"""Every write of the porting desk's core: drafts, submission, the state machine, notes.
+
+A state machine written once (DESIGN.md rule 2): each transition is a service that checks
+its guard, updates with compare-and-set on the status, and appends a ``PortEvent``.
+Documents and the LOA e-signature live in ``porting.documents`` and ``porting.loa``; the
+carrier adapters in ``porting.carriers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from faxline.accounts.access import Actor
+from faxline.accounts.models import Company, User
+from faxline.accounts.validation import clean_email, clean_text
+from faxline.core.audit import audit_record
+from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.numbers.plan import normalize_number
+from faxline.porting.access import require_customer_write, require_porting_team, sees_request
+from faxline.porting.choices import (
+    DATA_ERRORS,
+    EDITABLE,
+    OPEN,
+    SUBMITTED,
+    TERMINAL,
+    LineType,
+    NoteVisibility,
+    NumberStatus,
+    PortStatus,
+    PortType,
+    RejectionCode,
+)
+from faxline.porting.models import PortEvent, PortFee, PortNote, PortNumber, PortRequest
+
+MAX_NUMBERS = 500
+SHARED_USES = ("credit_card_terminal", "alarm", "internet")
+# Fields of a request the customer writes (and a rejection may reopen).
+REQUEST_FIELDS = (
+    "contact_first_name",
+    "contact_last_name",
+    "contact_phone",
+    "contact_email",
+    "port_type",
+    "btn",
+    "new_btn",
+    "losing_carrier",
+    "account_number",
+    "pin",
+    "business_name",
+    "authorized_name",
+    "authorized_title",
+    "authorized_email",
+    "street",
+    "unit",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "shared_line_uses",
+    "special_instructions",
+    "requested_date",
+    "numbers",
+)
+SECRET_FIELDS = frozenset({"account_number", "pin"})
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+def record_event(
+    request: PortRequest,
+    *,
+    kind: str,
+    actor: Actor | None,
+    message: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    **detail: Any,
+) -> PortEvent:
+    """Append an entry to the request's timeline (and the audit trail)."""
+    clean = {k: v for k, v in detail.items() if k not in SECRET_FIELDS}
+    event = PortEvent.objects.create(
+        request=request,
+        actor=actor.user if actor else None,
+        actor_label=str(actor.user) if actor else "faxline",
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        message=message[:500],
+        detail=clean,
+    )
+    audit_record(
+        kind=f"port_request.{kind}",
+        actor=actor.user if actor else None,
+        company=request.company,
+        target=request,
+        ip_address=actor.ip_address if actor else None,
+        detail={"from": from_status, "to": to_status, **clean},
+    )
+    return event
+
+
+def transition(
+    request: PortRequest,
+    *,
+    actor: Actor | None,
+    allowed_from: Iterable[str],
+    to: str,
+    kind: str,
+    message: str = "",
+    fields: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> PortRequest:
+    """Move ``request`` to ``to`` if its status is one of ``allowed_from`` (compare-and-set).
+
+    A concurrent change that got there first makes this refuse with ``stale_status``.
+    """
+    allowed = set(allowed_from)
+    # The stored status, not a possibly stale copy in memory; the update below is the CAS.
+    current = PortRequest.objects.filter(pk=request.pk).values_list("status", flat=True).get()
+    if current not in allowed:
+        raise Conflict(
+            f"A request that is {PortStatus(current).label} cannot be {kind.replace('_', ' ')}.",
+            code="invalid_transition",
+        )
+    now = timezone.now()
+    updates = {"status": to, "status_changed_at": now, "updated_at": now, **(fields or {})}
+    if not PortRequest.objects.filter(pk=request.pk, status=current).update(**updates):
+        raise Conflict("The request changed meanwhile; reload it.", code="stale_status")
+    for name, value in updates.items():
+        setattr(request, name, value)
+    record_event(
+        request,
+        kind=kind,
+        actor=actor,
+        message=message,
+        from_status=current,
+        to_status=to,
+        **(detail or {}),
+    )
+    return request
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    transaction.on_commit(callback)
+
+
+# --- drafts ---------------------------------------------------------------------------
+
+
+@dataclass
+class Cleaned:
+    values: dict[str, Any]
+    numbers: list[tuple[str, str]] | None
+
+
+def _clean_number(raw: Any, field: str) -> str:
+    return normalize_number(raw if isinstance(raw, str) else "", field=field)
+
+
+def clean_request_data(data: dict[str, Any], *, partial: bool) -> Cleaned:
+    """Shape checks of a request's fields (the first-time-right rules are the validator's)."""
+    unknown = sorted(set(data) - set(REQUEST_FIELDS))
+    if unknown:
+        raise ValidationFailed(f"Unknown field {unknown[0]!r}.", field=unknown[0])
+    out: dict[str, Any] = {}
+    required_text = {
+        "contact_first_name": 100,
+        "contact_last_name": 100,
+        "losing_carrier": 100,
+        "account_number": 50,
+        "business_name": 200,
+        "authorized_name": 200,
+        "street": 200,
+        "city": 100,
+    }
+    optional_text = {
+        "contact_phone": 30,
+        "authorized_title": 100,
+        "unit": 50,
+        "pin": 20,
+        "special_instructions": 2000,
+    }
+    for name, limit in required_text.items():
+        if name in data or not partial:
+            out[name] = clean_text(data.get(name), field=name, max_length=limit, required=True)
+    for name, limit in optional_text.items():
+        if name in data:
+            out[name] = clean_text(data.get(name), field=name, max_length=limit)
+    if "contact_email" in data or not partial:
+        out["contact_email"] = clean_email(data.get("contact_email"), field="contact_email")
+    if "authorized_email" in data:
+        out["authorized_email"] = clean_email(
+            data.get("authorized_email"), field="authorized_email", required=False
+        )
+    if "country" in data or not partial:
+        country = data.get("country") or "US"
+        if country not in ("US", "CA"):
+            raise ValidationFailed("country must be US or CA.", field="country")
+        out["country"] = country
+    if "state" in data or not partial:
+        state = clean_text(data.get("state"), field="state", max_length=2, required=True).upper()
+        if not state.isalpha() or len(state) != 2:
+            raise ValidationFailed("state must be the two-letter code.", field="state")
+        out["state"] = state
+    if "postal_code" in data or not partial:
+        out["postal_code"] = clean_text(
+            data.get("postal_code"), field="postal_code", max_length=10, required=True
+        ).upper()
+    if "port_type" in data or not partial:
+        port_type = data.get("port_type") or PortType.FULL
+        if port_type not in PortType.values:
+            raise ValidationFailed("port_type must be full or partial.", field="port_type")
+        out["port_type"] = port_type
+    if "btn" in data or not partial:
+        out["btn"] = _clean_number(data.get("btn"), "btn")
+    if data.get("new_btn"):
+        out["new_btn"] = _clean_number(data.get("new_btn"), "new_btn")
+    elif "new_btn" in data:
+        out["new_btn"] = ""
+    if "shared_line_uses" in data:
+        uses = data.get("shared_line_uses") or []
+        if not isinstance(uses, list) or any(u not in SHARED_USES for u in uses):
+            raise ValidationFailed(
+                "shared_line_uses may list credit_card_terminal, alarm and internet.",
+                field="shared_line_uses",
+            )
+        out["shared_line_uses"] = sorted(set(uses))
+    if "requested_date" in data:
+        value = data.get("requested_date")
+        if value in (None, ""):
+            out["requested_date"] = None
+        else:
+            try:
+                out["requested_date"] = (
+                    value if isinstance(value, date) else date.fromisoformat(str(value))
+                )
+            except ValueError as exc:
+                raise ValidationFailed(
+                    "requested_date must be a date (YYYY-MM-DD).", field="requested_date"
+                ) from exc
+    numbers: list[tuple[str, str]] | None = None
+    if "numbers" in data or not partial:
+        numbers = _clean_numbers(data.get("numbers"))
+    return Cleaned(out, numbers)
+
+
+def _clean_numbers(raw: Any) -> list[tuple[str, str]]:
+    if not isinstance(raw, list) or not raw:
+        raise ValidationFailed("List at least one number to port.", field="numbers")
+    if len(raw) > MAX_NUMBERS:
+        raise ValidationFailed(
+            f"At most {MAX_NUMBERS} numbers per request; use bulk import to split.",
+            field="numbers",
+        )
+    cleaned: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        entry = item if isinstance(item, dict) else {"number": item}
+        field = f"numbers[{index}].number"
+        number = _clean_number(entry.get("number"), field)
+        line_type = entry.get("line_type") or LineType.UNKNOWN
+        if line_type not in LineType.values:
+            raise ValidationFailed(
+                "line_type must be landline, wireless, voip, toll_free or unknown.",
+                field=f"numbers[{index}].line_type",
+            )
+        if number in seen:
+            raise ValidationFailed(f"{number} is listed twice.", field=field)
+        seen.add(number)
+        cleaned.append((number, line_type))
+    return cleaned
+
+
+def _require_company_write(actor: Actor, company: Company) -> None:
+    if actor.user.company_id != company.pk and not actor.sees_company(company):
+        raise NotFound("Company not found.", field="company_id")
+    if not actor.is_operator:
+        actor.require("porting.manage")
+
+
+@transaction.atomic
+def port_request_create(*, actor: Actor, company: Company, data: dict[str, Any]) -> PortRequest:
+    """Start a port request (Draft) from the New Port Request wizard, the API or bulk."""
+    _require_company_write(actor, company)
+    cleaned = clean_request_data(data, partial=False)
+    assert cleaned.numbers is not None
+    request = PortRequest.objects.create(
+        company=company,
+        created_by=actor.user,
+        carrier=settings.FAXLINE_PORTING_CARRIER,
+        **cleaned.values,
+    )
+    PortNumber.objects.bulk_create(
+        PortNumber(request=request, number=n, line_type=t) for n, t in cleaned.numbers
+    )
+    record_event(
+        request,
+        kind="created",
+        actor=actor,
+        to_status=PortStatus.DRAFT,
+        message=f"Draft with {len(cleaned.numbers)} number(s)",
+    )
+    return request
+
+
+@transaction.atomic
+def port_request_update(*, actor: Actor, request: PortRequest, data: dict[str, Any]) -> PortRequest:
+    """Change a Draft, or the fields a rejection reopened; after submission changes go
+    through the porting team as change requests."""
+    require_customer_write(actor, request)
+    locked = PortRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status not in EDITABLE:
+        raise Conflict(
+            "This request is with the porting team: ask for the change with a change "
+            "request instead.",
+            code="not_editable",
+        )
+    if locked.status == PortStatus.REJECTED and locked.fields_to_fix:
+        closed = sorted(set(data) - set(locked.fields_to_fix))
+        if closed:
+            reopened = ", ".join(locked.fields_to_fix)
+            raise Forbidden(
+                f"Only the fields the rejection named can change: {reopened}.",
+                field=closed[0],
+                code="field_not_reopened",
+            )
+    cleaned = clean_request_data(data, partial=True)
+    for name, value in cleaned.values.items():
+        setattr(locked, name, value)
+    locked.save()
+    if cleaned.numbers is not None:
+        locked.numbers.all().delete()
+        PortNumber.objects.bulk_create(
+            PortNumber(request=locked, number=n, line_type=t) for n, t in cleaned.numbers
+        )
+    changed = sorted(set(cleaned.values) | ({"numbers"} if cleaned.numbers is not None else set()))
+    record_event(
+        locked, kind="updated", actor=actor, message="Changed " + ", ".join(changed), fields=changed
+    )
+    request.refresh_from_db()
+    return request
+
+
+# --- submission and the customer's transitions ------------------------------------------
+
+
+def _validation_errors(request: PortRequest, as_of: date | None) -> list[Any]:
+    from faxline.porting.checks import findings_of
+
+    return [f for f in findings_of(request, as_of=as_of) if f.severity == "error"]
+
+
+def _onboarding_blocker(request: PortRequest) -> str | None:
+    try:
+        from faxline.onboarding.selectors import order_of_company, porting_blocker
+    except ImportError:  # pragma: no cover - onboarding is always installed
+        return None
+    order = order_of_company(request.company)
+    return porting_blocker(order) if order is not None else None
+
+
+@transaction.atomic
+def port_request_submit(
+    *, actor: Actor, request: PortRequest, as_of: date | None = None
+) -> PortRequest:
+    """Submit a Draft (or resubmit a Rejected request after its fix): it becomes New.
+
+    Refused without a signed LOA (seed 000), while the first-time-right checks find an
+    error, or while the onboarding order blocks porting.
+    """
+    require_customer_write(actor, request)
+    locked = PortRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status not in (PortStatus.DRAFT, PortStatus.REJECTED):
+        raise Conflict(
+            f"A request that is {PortStatus(locked.status).label} cannot be submitted.",
+            code="invalid_transition",
+        )
+    from faxline.porting.checks import loa_signed_for
+
+    if not loa_signed_for(locked):
+        raise Conflict(
+            "Sign the Letter of Authorization first: without a signed LOA the losing "
+            "carrier cannot release the numbers.",
+            code="loa_not_signed",
+            field="loa",
+        )
+    errors = _validation_errors(locked, as_of)
+    if errors:
+        first = errors[0]
+        more = (
+            f" ({len(errors) - 1} more problem(s) listed on the request)" if len(errors) > 1 else ""
+        )
+        raise ValidationFailed(first.message + more, field=first.field, code=first.code)
+    blocker = _onboarding_blocker(locked)
+    if blocker:
+        raise Conflict(blocker, code="payment_authorization_required")
+    resubmission = locked.status == PortStatus.REJECTED
+    from faxline.porting.schedule import estimate_completion
+
+    fields: dict[str, Any] = {
+        "submitted_at": timezone.now(),
+        "eta": estimate_completion(locked, from_day=timezone.localdate()),
+        "action_required": False,
+        "fields_to_fix": [],
+    }
+    if resubmission:
+        fields["resubmissions"] = locked.resubmissions + 1
+        if locked.rejection_code in DATA_ERRORS and settings.FAXLINE_RESUBMISSION_FEE_CENTS:
+            PortFee.objects.create(
+                request=locked,
+                kind="resubmission",
+                amount_cents=settings.FAXLINE_RESUBMISSION_FEE_CENTS,
+                reason=f"Resubmission after rejection {locked.rejection_code}",
+                created_by=actor.user,
+            )
+    transition(
+        locked,
+        actor=actor,
+        allowed_from=(PortStatus.DRAFT, PortStatus.REJECTED),
+        to=PortStatus.NEW,
+        kind="resubmitted" if resubmission else "submitted",
+        message=f"Estimated completion {fields['eta']:%Y-%m-%d}" if fields["eta"] else "",
+        fields=fields,
+    )
+    PortNumber.objects.filter(request=locked).exclude(status=NumberStatus.PORTED).update(
+        status=NumberStatus.REQUESTED
+    )
+    _notify(locked, "received")
+    _nudge_carrier(locked, "submitted")
+    request.refresh_from_db()
+    return request
+
+
+CUSTOMER_CANCELLABLE = frozenset({PortStatus.DRAFT, PortStatus.NEW, PortStatus.REJECTED})
+
+
+@transaction.atomic
+def port_request_cancel(*, actor: Actor, request: PortRequest, reason: str = "") -> PortRequest:
+    """Cancel a request. Customers may while it is a Draft, New or Rejected; the porting team
+    from any state that is not final — and only they within 48 hours of the FOC."""
+    if not sees_request(actor, request):
+        raise NotFound("Port request not found.", field="request_id")
+    team = actor.is_operator and not actor.read_only
+    if not team:
+        require_customer_write(actor, request)
+        if request.status not in CUSTOMER_CANCELLABLE:
+            raise Forbidden(
+                "The porting team is already working with the losing carrier: ask them to "
+                "cancel (add a note).",
+                code="cancel_needs_porting_team",
+            )
+        if request.foc_date is not None and _within_48h_of_foc(request):
+            raise Forbidden(
+                "Within 48 hours of the FOC only the porting team can cancel.",
+                code="cancel_needs_porting_team",
+            )
+    reason = clean_text(reason, field="reason", max_length=500)
+    transition(
+        request,
+        actor=actor,
+        allowed_from=OPEN,
+        to=PortStatus.CANCELLED,
+        kind="cancelled",
+        message=reason,
+        detail={"reason": reason},
+    )
+    PortNumber.objects.filter(request=request).exclude(status=NumberStatus.PORTED).update(
+        status=NumberStatus.CANCELLED
+    )
+    _notify(request, "cancelled")
+    return request
+
+
+def _within_48h_of_foc(request: PortRequest) -> bool:
+    assert request.foc_date is not None
+    return request.foc_date - timezone.localdate() <= timedelta(days=2)
+
+
+# --- the porting team's transitions ------------------------------------------------------
+
+
+@transaction.atomic
+def port_request_accept(*, actor: Actor, request: PortRequest) -> PortRequest:
+    """New → Pending: the porting team reviewed it and contacts the losing carrier."""
+    require_porting_team(actor)
+    return transition(
+        request,
+        actor=actor,
+        allowed_from=(PortStatus.NEW,),
+        to=PortStatus.PENDING,
+        kind="accepted",
+        message="Sent to the losing carrier",
+    )
+
+
+@transaction.atomic
+def port_request_mark_in_progress(
+    *, actor: Actor | None, request: PortRequest, message: str = ""
+) -> PortRequest:
+    """Pending → In Progress: the losing carrier asked for more, or is working on it."""
+    if actor is not None:
+        require_porting_team(actor)
+    return transition(
+        request,
+        actor=actor,
+        allowed_from=(PortStatus.PENDING,),
+        to=PortStatus.IN_PROGRESS,
+        kind="in_progress",
+        message=message,
+    )
+
+
+@transaction.atomic
+def port_request_schedule(
+    *, actor: Actor | None, request: PortRequest, foc_date: date
+) -> PortRequest:
+    """Set (or move) the FOC date: the request becomes Scheduled."""
+    if actor is not None:
+        require_porting_team(actor)
+    from faxline.core.calendar import why_not_business_day
+
+    if not isinstance(foc_date, date):
+        raise ValidationFailed("foc_date must be a date.", field="foc_date")
+    if foc_date < timezone.localdate():
+        raise ValidationFailed("The FOC date cannot be in the past.", field="foc_date")
+    why = why_not_business_day(foc_date, country=request.country)
+    if why:
+        raise ValidationFailed(f"The FOC date must be a business day: {why}.", field="foc_date")
+    previous = request.foc_date
+    transition(
+        request,
+        actor=actor,
+        allowed_from=(PortStatus.PENDING, PortStatus.IN_PROGRESS, PortStatus.SCHEDULED),
+        to=PortStatus.SCHEDULED,
+        kind="rescheduled" if previous else "scheduled",
+        message=f"FOC {foc_date:%Y-%m-%d}",
+        fields={"foc_date": foc_date, "eta": foc_date},
+        detail={"foc_date": foc_date.isoformat(), "previous": str(previous or "")},
+    )
+    PortNumber.objects.filter(request=request, status=NumberStatus.REQUESTED).update(
+        status=NumberStatus.SCHEDULED
+    )
+    _notify(request, "scheduled")
+    return request
+
+
+@transaction.atomic
+def port_request_reject(
+    *,
+    actor: Actor | None,
+    request: PortRequest,
+    code: str,
+    note: str = "",
+    fields_to_fix: list[str] | None = None,
+) -> PortRequest:
+    """The losing carrier (or the porting team) rejected the request, with a reason code.
+
+    The customer sees the code's remedy and may fix the ``fields_to_fix`` and resubmit.
+    """
+    if actor is not None:
+        require_porting_team(actor)
+    if code not in RejectionCode.values:
+        raise ValidationFailed("Choose a rejection reason code.", field="code")
+    fix = sorted(set(fields_to_fix or []))
+    unknown = sorted(set(fix) - set(REQUEST_FIELDS) - {"documents"})
+    if unknown:
+        raise ValidationFailed(f"Unknown field {unknown[0]!r} to fix.", field="fields_to_fix")
+    note = clean_text(note, field="note", max_length=2000)
+    transition(
+        request,
+        actor=actor,
+        allowed_from=SUBMITTED,
+        to=PortStatus.REJECTED,
+        kind="rejected",
+        message=f"{code}: {RejectionCode(code).label}",
+        fields={
+            "rejection_code": code,
+            "rejection_note": note,
+            "fields_to_fix": fix,
+            "action_required": True,
+            "foc_date": None,
+        },
+        detail={"code": code, "fields_to_fix": fix},
+    )
+    if note:
+        PortNote.objects.create(
+            request=request,
+            author=actor.user if actor else None,
+            author_label="Porting team",
+            from_porting_team=True,
+            body=note,
+            action_required=True,
+        )
+    _notify(request, "rejected")
+    return request
+
+
+@transaction.atomic
+def port_request_assign(*, actor: Actor, request: PortRequest, agent: User | None) -> PortRequest:
+    """Give the request to a porting agent (an operator), or take it back."""
+    require_porting_team(actor)
+    if agent is not None and not agent.is_operator:
+        raise ValidationFailed("Porting agents are operators.", field="assignee_id")
+    if request.status in TERMINAL:
+        raise Conflict("The request is closed.", code="request_closed")
+    PortRequest.objects.filter(pk=request.pk).update(assignee=agent, updated_at=timezone.now())
+    request.assignee = agent
+    record_event(
+        request,
+        kind="assigned",
+        actor=actor,
+        message=f"Assigned to {agent}" if agent else "Unassigned",
+        assignee_id=agent.pk if agent else None,
+    )
+    return request
+
+
+# --- notes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def port_note_add(
+    *,
+    actor: Actor,
+    request: PortRequest,
+    body: str,
+    private: bool = False,
+    action_required: bool = False,
+) -> PortNote:
+    """A note both ways; private notes and the action-required flag are the team's."""
+    if not sees_request(actor, request):
+        raise NotFound("Port request not found.", field="request_id")
+    team = actor.is_operator and not actor.read_only
+    if not team:
+        require_customer_write(actor, request)
+        if private or action_required:
+            raise Forbidden("Only the porting team writes private notes or asks for action.")
+    body = clean_text(body, field="body", max_length=5000, required=True)
+    note = PortNote.objects.create(
+        request=request,
+        author=actor.user,
+        author_label="Porting team" if team else str(actor.user),
+        from_porting_team=team,
+        visibility=NoteVisibility.PRIVATE if private else NoteVisibility.PUBLIC,
+        body=body,
+        action_required=action_required,
+    )
+    if team and action_required:
+        PortRequest.objects.filter(pk=request.pk).update(action_required=True)
+        request.action_required = True
+    elif not team and request.action_required and request.status != PortStatus.REJECTED:
+        PortRequest.objects.filter(pk=request.pk).update(action_required=False)
+        request.action_required = False
+    record_event(
+        request,
+        kind="note_private" if private else "note",
+        actor=actor,
+        message="Private note" if private else "Note added",
+        note_id=note.pk,
+    )
+    if not private:
+        _notify(request, "note", note=note)
+    return note
+
+
+# --- side effects -----------------------------------------------------------------------
+
+
+def _notify(request: PortRequest, what: str, **extra: Any) -> None:
+    """Tell the requesting party (email through the notification service, after commit)."""
+    from faxline.porting.notifications import notify_port_event
+
+    notify_port_event(request, what, **extra)
+
+
+def _nudge_carrier(request: PortRequest, what: str) -> None:
+    """Let the request's carrier adapter react after commit (the sandbox simulates)."""
+    from faxline.porting.carriers import carrier_for
+
+    adapter = carrier_for(request)
+    request_id = request.pk
+    after_commit(lambda: adapter.on_event(request_id, what))

@@ -1,0 +1,416 @@
+"""The rules: one small function per finding code (or closely related group of codes).
+
+Each rule reads the :class:`Facts` of a request (the request, its context and the numbers
+parsed once) and yields findings. A rule reports only what it is about and stays silent when
+what it needs is missing (that has its own code): a missing BTN is ``BTN_MISSING``, not also a
+``BTN_MISMATCH``. One finding per problem: each invalid number is its own finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from faxline.porting.validation import messages
+from faxline.porting.validation.codes import Finding, finding
+from faxline.porting.validation.context import ValidationContext
+from faxline.porting.validation.normalize import (
+    AddressDifference,
+    Phone,
+    account_key,
+    business_key,
+    compare_addresses,
+    has_first_and_last_name,
+    is_google_voice,
+    parse_phone,
+    phone_key,
+    po_box,
+    postal_code_problem,
+    postal_key,
+    same_person,
+    state_code,
+)
+from faxline.porting.validation.request import PortAddressIn, PortRequestIn
+from faxline.porting.validation.tables import CA_PROVINCES
+
+MAX_DOCUMENT_AGE_DAYS = 30
+
+Rule = Callable[["Facts"], Iterator[Finding]]
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or not value.strip()
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A request with what every rule needs computed once."""
+
+    request: PortRequestIn
+    context: ValidationContext
+
+    @cached_property
+    def phones(self) -> tuple[Phone | None, ...]:
+        return tuple(parse_phone(n.number) for n in self.request.numbers)
+
+    @cached_property
+    def ported(self) -> list[tuple[int, Phone]]:
+        """The portable numbers with their index, each number once (first occurrence)."""
+        seen: set[str] = set()
+        out: list[tuple[int, Phone]] = []
+        for i, phone in enumerate(self.phones):
+            if phone is not None and phone.portable and phone.e164 not in seen:
+                seen.add(phone.e164)
+                out.append((i, phone))
+        return out
+
+    @cached_property
+    def ported_e164(self) -> set[str]:
+        return {phone.e164 for _, phone in self.ported}
+
+    @cached_property
+    def btn(self) -> Phone | None:
+        return parse_phone(self.request.btn)
+
+    @property
+    def carrier(self) -> str:
+        return self.request.losing_carrier
+
+    @property
+    def authorized_name(self) -> str | None:
+        """The authorized person's name when it can be compared (a first and a last name);
+        otherwise AUTHORIZED_PERSON_MISSING says so and the comparisons stay silent."""
+        person = self.request.authorized_person
+        if person is None or not has_first_and_last_name(person.name):
+            return None
+        return person.name
+
+
+def _number_field(i: int) -> str:
+    return f"numbers[{i}].number"
+
+
+# ---- numbers
+
+
+def number_invalid(facts: Facts) -> Iterator[Finding]:
+    for i, (entry, phone) in enumerate(zip(facts.request.numbers, facts.phones, strict=True)):
+        if phone is None:
+            message = messages.number_unreadable(entry.number)
+        elif phone.kind != "other":
+            continue
+        elif phone.country not in ("US", "CA"):
+            message = messages.number_foreign(phone.display, phone.country)
+        else:
+            message = messages.number_not_portable(phone.display)
+        yield finding("NUMBER_INVALID", _number_field(i), message)
+
+
+def number_duplicate(facts: Facts) -> Iterator[Finding]:
+    in_service = {phone_key(n) for n in facts.context.in_service_numbers}
+    in_open = {phone_key(n) for n in facts.context.open_request_numbers}
+    first_at: dict[str, int] = {}
+    for i, phone in enumerate(facts.phones):
+        if phone is None:
+            continue
+        if phone.e164 in first_at:
+            message = messages.number_twice(phone.display, _number_field(first_at[phone.e164]))
+        else:
+            first_at[phone.e164] = i
+            if phone.e164 in in_service:
+                message = messages.number_in_service(phone.display)
+            elif phone.e164 in in_open:
+                message = messages.number_in_open_request(phone.display)
+            else:
+                continue
+        yield finding("NUMBER_DUPLICATE", _number_field(i), message)
+
+
+def mixed_countries(facts: Facts) -> Iterator[Finding]:
+    geographic = [(i, p) for i, p in facts.ported if p.kind == "geographic"]
+    if not geographic:
+        return
+    _, first = geographic[0]
+    for j, other in geographic:
+        if other.country != first.country:
+            message = messages.mixed_countries(
+                first.display, first.country, other.display, other.country
+            )
+            yield finding("MIXED_COUNTRIES", _number_field(j), message)
+            return
+    country = facts.request.service_address.country
+    if first.country != country:
+        message = messages.address_country_mismatch(first.country, country)
+        yield finding("MIXED_COUNTRIES", "service_address.country", message)
+
+
+def toll_free_mixed(facts: Facts) -> Iterator[Finding]:
+    if not facts.ported:
+        return
+    _, first = facts.ported[0]
+    for j, other in facts.ported:
+        if other.kind != first.kind:
+            toll_free, geographic = (other, first) if other.kind == "toll_free" else (first, other)
+            message = messages.toll_free_mixed(toll_free.display, geographic.display)
+            yield finding("TOLL_FREE_MIXED", _number_field(j), message)
+            return
+
+
+# ---- billing telephone number, account, PIN, carrier
+
+
+def btn_present_and_valid(facts: Facts) -> Iterator[Finding]:
+    request = facts.request
+    if _blank(request.btn):
+        yield finding("BTN_MISSING", "btn", messages.btn_missing())
+    elif facts.btn is None or not facts.btn.portable:
+        yield finding("BTN_INVALID", "btn", messages.btn_invalid(request.btn or "", new=False))
+    if not _blank(request.new_btn):
+        new_btn = parse_phone(request.new_btn)
+        if new_btn is None or not new_btn.portable:
+            message = messages.btn_invalid(request.new_btn or "", new=True)
+            yield finding("BTN_INVALID", "new_btn", message)
+
+
+def new_btn_required(facts: Facts) -> Iterator[Finding]:
+    request = facts.request
+    new_btn = parse_phone(request.new_btn)
+    if new_btn is not None and new_btn.e164 in facts.ported_e164:
+        yield finding("NEW_BTN_REQUIRED", "new_btn", messages.new_btn_ported(new_btn.display))
+        return
+    if (
+        request.port_type == "partial"
+        and facts.btn is not None
+        and facts.btn.e164 in facts.ported_e164
+        and _blank(request.new_btn)
+    ):
+        yield finding("NEW_BTN_REQUIRED", "new_btn", messages.new_btn_required(facts.btn.display))
+
+
+def account_number_missing(facts: Facts) -> Iterator[Finding]:
+    if _blank(facts.request.account_number):
+        message = messages.account_number_missing(facts.carrier)
+        yield finding("ACCOUNT_NUMBER_MISSING", "account_number", message)
+
+
+def pin_required(facts: Facts) -> Iterator[Finding]:
+    if not _blank(facts.request.pin):
+        return
+    for entry, phone in zip(facts.request.numbers, facts.phones, strict=True):
+        if entry.line_type == "wireless":
+            display = phone.display if phone else entry.number.strip()
+            yield finding("PIN_REQUIRED", "pin", messages.pin_required(display, facts.carrier))
+            return
+
+
+def google_voice_unlock(facts: Facts) -> Iterator[Finding]:
+    if is_google_voice(facts.carrier):
+        yield finding("GOOGLE_VOICE_UNLOCK", "losing_carrier", messages.google_voice_unlock())
+
+
+# ---- authorized person, service address
+
+
+def authorized_person_missing(facts: Facts) -> Iterator[Finding]:
+    person = facts.request.authorized_person
+    if person is None:
+        message = messages.authorized_person_missing()
+        yield finding("AUTHORIZED_PERSON_MISSING", "authorized_person", message)
+    elif _blank(person.name):
+        message = messages.authorized_person_missing()
+        yield finding("AUTHORIZED_PERSON_MISSING", "authorized_person.name", message)
+    elif not has_first_and_last_name(person.name):
+        message = messages.authorized_person_incomplete(person.name)
+        yield finding("AUTHORIZED_PERSON_MISSING", "authorized_person.name", message)
+
+
+def service_address_po_box(facts: Facts) -> Iterator[Finding]:
+    address = facts.request.service_address
+    for name, value in (("street", address.street), ("unit", address.unit)):
+        kind = po_box(value)
+        if kind and value:
+            yield finding("PO_BOX", f"service_address.{name}", messages.po_box(value, kind))
+
+
+def postal_code_invalid(facts: Facts) -> Iterator[Finding]:
+    address = facts.request.service_address
+    problem = postal_code_problem(address.postal_code, address.country, address.state)
+    if problem == "format":
+        message = messages.postal_code_invalid(address.postal_code, address.country)
+    elif problem == "province":
+        province = CA_PROVINCES.get(state_code(address.state, "CA") or "", address.state)
+        message = messages.postal_code_wrong_province(address.postal_code, province.title())
+    else:
+        return
+    yield finding("POSTAL_CODE_INVALID", "service_address.postal_code", message)
+
+
+# ---- documents
+
+
+def loa_checks(facts: Facts) -> Iterator[Finding]:
+    request, loa = facts.request, facts.request.loa
+    if loa is None:
+        yield finding("LOA_MISSING", "loa", messages.loa_missing())
+        return
+    if loa.signed_on > request.as_of:
+        message = messages.loa_future_dated(loa.signed_on, request.as_of)
+        yield finding("LOA_FUTURE_DATED", "loa.signed_on", message)
+    elif (request.as_of - loa.signed_on).days > MAX_DOCUMENT_AGE_DAYS:
+        signer = facts.authorized_name or loa.signer_name
+        message = messages.loa_expired(loa.signed_on, request.as_of, signer)
+        yield finding("LOA_EXPIRED", "loa.signed_on", message)
+    authorized = facts.authorized_name
+    if authorized is not None and not same_person(loa.signer_name, authorized):
+        message = messages.loa_signer_mismatch(loa.signer_name, authorized)
+        yield finding("LOA_SIGNER_MISMATCH", "loa.signer_name", message)
+
+
+def _address_field(base: str, difference: AddressDifference, address: PortAddressIn) -> str:
+    fields: set[str] = set()
+    for part in difference.parts:
+        if part == "unit":
+            fields.add("unit" if address.unit and address.unit.strip() else "street")
+        elif part in ("city", "state", "country"):
+            fields.add(part)
+        elif part == "postal code":
+            fields.add("postal_code")
+        else:
+            fields.add("street")
+    return f"{base}.{fields.pop()}" if len(fields) == 1 else base
+
+
+def bill_checks(facts: Facts) -> Iterator[Finding]:
+    request, bill = facts.request, facts.request.bill
+    if bill is None:
+        yield finding("BILL_MISSING", "bill", messages.bill_missing())
+        return
+    if (request.as_of - bill.statement_date).days > MAX_DOCUMENT_AGE_DAYS:
+        message = messages.bill_stale(bill.statement_date, request.as_of)
+        yield finding("BILL_STALE", "bill.statement_date", message)
+    if business_key(bill.account_name) != business_key(request.business_name):
+        message = messages.bill_name_mismatch(bill.account_name, request.business_name)
+        yield finding("BILL_NAME_MISMATCH", "bill.account_name", message)
+    difference = compare_addresses(bill.service_address, request.service_address)
+    if difference:
+        field = _address_field("bill.service_address", difference, bill.service_address)
+        message = messages.bill_address_mismatch(
+            difference.parts, bill.service_address, request.service_address
+        )
+        yield finding("BILL_ADDRESS_MISMATCH", field, message)
+
+
+# ---- against the CSR
+
+
+def csr_missing(facts: Facts) -> Iterator[Finding]:
+    if facts.request.csr is None:
+        yield finding("CSR_MISSING", "csr", messages.csr_missing())
+
+
+def csr_name_and_address(facts: Facts) -> Iterator[Finding]:
+    request, csr = facts.request, facts.request.csr
+    if csr is None:
+        return
+    if business_key(csr.account_name) != business_key(request.business_name):
+        message = messages.name_mismatch(csr.account_name, request.business_name)
+        yield finding("NAME_MISMATCH", "csr.account_name", message)
+    ours, theirs = request.service_address, csr.service_address
+    difference = compare_addresses(theirs, ours, postal=False)
+    if difference:
+        field = _address_field("csr.service_address", difference, theirs)
+        message = messages.address_mismatch(difference.parts, theirs, ours)
+        yield finding("ADDRESS_MISMATCH", field, message)
+    if postal_key(theirs.postal_code, theirs.country) != postal_key(ours.postal_code, ours.country):
+        message = messages.postal_code_mismatch(theirs.postal_code, ours.postal_code, ours.country)
+        yield finding("POSTAL_CODE_MISMATCH", "csr.service_address.postal_code", message)
+
+
+def csr_btn(facts: Facts) -> Iterator[Finding]:
+    csr, btn = facts.request.csr, facts.btn
+    if csr is None or _blank(csr.btn) or btn is None or csr.btn is None:
+        return
+    if phone_key(csr.btn) != btn.e164:
+        theirs = parse_phone(csr.btn)
+        message = messages.btn_mismatch(theirs.display if theirs else csr.btn, btn.display)
+        yield finding("BTN_MISMATCH", "csr.btn", message)
+
+
+def csr_account_number(facts: Facts) -> Iterator[Finding]:
+    csr, ours = facts.request.csr, facts.request.account_number
+    if csr is None or csr.account_number is None or _blank(csr.account_number) or ours is None:
+        return
+    if _blank(ours):
+        return
+    if account_key(csr.account_number) != account_key(ours):
+        message = messages.account_number_mismatch(csr.account_number, ours)
+        yield finding("ACCOUNT_NUMBER_MISMATCH", "csr.account_number", message)
+
+
+def csr_authorized_person(facts: Facts) -> Iterator[Finding]:
+    csr, name = facts.request.csr, facts.authorized_name
+    if csr is None or name is None:
+        return
+    listed = [n for n in csr.authorized_names if not _blank(n)]
+    if listed and not any(same_person(name, n) for n in listed):
+        message = messages.authorized_person_mismatch(name, listed)
+        yield finding("AUTHORIZED_PERSON_MISMATCH", "csr.authorized_names", message)
+
+
+def csr_numbers(facts: Facts) -> Iterator[Finding]:
+    csr = facts.request.csr
+    if csr is None or not csr.numbers:
+        return
+    on_account = {phone_key(n) for n in csr.numbers}
+    for i, phone in facts.ported:
+        if phone.e164 not in on_account:
+            message = messages.number_not_on_account(phone.display)
+            yield finding("NUMBER_NOT_ON_ACCOUNT", _number_field(i), message)
+
+
+def csr_line_features(facts: Facts) -> Iterator[Finding]:
+    csr = facts.request.csr
+    if csr is None:
+        return
+    seen: set[str] = set()
+    for j, feature in enumerate(csr.line_features):
+        if feature not in seen:
+            seen.add(feature)
+            message = messages.line_feature_risk(feature)
+            yield finding("LINE_FEATURE_RISK", f"csr.line_features[{j}]", message)
+
+
+# ---- shared lines
+
+
+def shared_line(facts: Facts) -> Iterator[Finding]:
+    uses = list(dict.fromkeys(facts.request.shared_line_uses))
+    if uses:
+        yield finding("SHARED_LINE", "shared_line_uses", messages.shared_line(uses))
+
+
+RULES: tuple[Rule, ...] = (
+    number_invalid,
+    number_duplicate,
+    mixed_countries,
+    toll_free_mixed,
+    btn_present_and_valid,
+    new_btn_required,
+    account_number_missing,
+    pin_required,
+    google_voice_unlock,
+    authorized_person_missing,
+    service_address_po_box,
+    postal_code_invalid,
+    loa_checks,
+    bill_checks,
+    csr_missing,
+    csr_name_and_address,
+    csr_btn,
+    csr_account_number,
+    csr_authorized_person,
+    csr_numbers,
+    csr_line_features,
+    shared_line,
+)
