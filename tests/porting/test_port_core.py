@@ -156,3 +156,21 @@ def test_scope(cast: Cast) -> None:
     assert list(selectors.port_request_list(actor=cast.actor(cast.operator))) == [request]
     assert list(selectors.port_request_list(actor=admin, search="Acme")) == [request]
     assert list(selectors.port_request_list(actor=admin, search="2062345678")) == [request]
+
+
+def test_validate_endpoint_knows_the_open_requests(cast: Cast) -> None:
+    from django.test import Client
+
+    from faxline.accounts.services import api_key_create
+    from faxline.porting.checks import validation_input
+
+    admin = cast.actor(cast.company_admin)
+    request = ready_request(admin, cast.company)
+    body = validation_input(request)
+    key = api_key_create(actor=cast.actor(cast.outsider_admin), name="t").secret
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {key}").post(
+        "/api/v1/porting/validate", body, content_type="application/json"
+    )
+    assert response.status_code == 200
+    codes = {f["code"] for f in response.json()["findings"]}
+    assert "NUMBER_DUPLICATE" in codes

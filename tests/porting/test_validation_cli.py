@@ -21,6 +21,9 @@ from faxline.porting.management.commands.porting import Command
 
 FAXLINE = Path(sys.executable).with_name("faxline")
 
+# The validator reads the open requests and numbers in service from the database.
+pytestmark = pytest.mark.django_db
+
 
 def run_command(*args: str, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()

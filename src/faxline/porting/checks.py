@@ -136,3 +136,16 @@ def findings_of(request: PortRequest, *, as_of: date | None = None) -> list[Find
     """Every finding of the stored request, as the customer and the porting team see them."""
     parsed = parse_request(validation_input(request, as_of=as_of))
     return validate(parsed, context=context_for(request))
+
+
+def platform_context() -> ValidationContext:
+    """The context of the CLI and the API: every open request's numbers and the numbers in
+    service here. Without a database (a checkout that was never migrated) it is empty."""
+    from django.db import DatabaseError
+
+    try:
+        return context_for(None)
+    except DatabaseError:
+        from faxline.porting.validation.context import default_context
+
+        return default_context()

@@ -13,7 +13,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from faxline.accounts.api_auth import actor_of
-from faxline.porting.validation import PortRequestIn, default_context, validate
+from faxline.porting.checks import platform_context
+from faxline.porting.validation import PortRequestIn, validate
 from faxline.porting.validation.codes import codes_markdown
 
 router = Router(tags=["Number Porting"])
@@ -43,8 +44,8 @@ class FindingsOut(Schema):
     ),
 )
 def porting_validate(request: HttpRequest, payload: PortRequestIn) -> FindingsOut:
-    actor_of(request)  # authenticated like every endpoint; the check itself reads nothing
-    findings = validate(payload, context=default_context())
+    actor_of(request)  # authenticated like every endpoint
+    findings = validate(payload, context=platform_context())
     return FindingsOut(
         findings=[
             FindingOut(code=f.code, severity=f.severity, field=f.field, message=f.message)

@@ -19,7 +19,6 @@ from pydantic import ValidationError
 
 from faxline.porting.validation import (
     CODES,
-    default_context,
     parse_request,
     shape_error,
     validate,
@@ -66,7 +65,9 @@ class Command(BaseCommand):
                 style_func=lambda s: s,
             )
             raise SystemExit(2) from None
-        findings = validate(request, context=default_context())
+        from faxline.porting.checks import platform_context
+
+        findings = validate(request, context=platform_context())
         payload = {"findings": [f.as_dict() for f in findings]}
         self.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False))
 
