@@ -195,6 +195,8 @@ if FAXLINE_PORTING_CARRIER not in {"manual", "sandbox"}:
     raise ConfigError("FAXLINE_PORTING_CARRIER: expected manual or sandbox")
 FAXLINE_RESUBMISSION_FEE_CENTS = env_int("FAXLINE_RESUBMISSION_FEE_CENTS", 1300, minimum=0)
 FAXLINE_SNAP_BACK_FEE_CENTS = env_int("FAXLINE_SNAP_BACK_FEE_CENTS", 30000, minimum=0)
+# The porting desk flags a request that has not moved for this many business days.
+FAXLINE_PORTING_STALL_DAYS = env_int("FAXLINE_PORTING_STALL_DAYS", 3, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -174,3 +174,9 @@ def test_validate_endpoint_knows_the_open_requests(cast: Cast) -> None:
     assert response.status_code == 200
     codes = {f["code"] for f in response.json()["findings"]}
     assert "NUMBER_DUPLICATE" in codes
+
+
+def test_secrets_are_masked(cast: Cast) -> None:
+    request = ready_request(cast.actor(cast.company_admin), cast.company, pin="4321")
+    assert request.pin_masked == "••••"
+    assert request.account_number_masked == "•••••••8877"

@@ -76,5 +76,5 @@ def mask(value: str | None, visible: int = 2) -> str:
     """Mask all but the last ``visible`` characters: ``"1234"`` → ``"••34"``."""
     if not value:
         return ""
-    shown = value[-visible:] if len(value) > visible else ""
+    shown = value[-visible:] if 0 < visible < len(value) else ""
     return "•" * (len(value) - len(shown)) + shown

@@ -38,6 +38,8 @@ class FaxNumber(models.Model):
         related_name="fax_numbers",
     )
     is_temporary = models.BooleanField(default=False)
+    # Faxes of its user go out from it (seed 002 "Use for outbound"); one per user at most.
+    outbound = models.BooleanField(default=False)
     aging_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -56,6 +58,11 @@ class FaxNumber(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="available") | models.Q(company__isnull=True),
                 name="number_available_has_no_company",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(outbound=True),
+                name="number_one_outbound_per_user",
             ),
         ]
 

@@ -164,7 +164,7 @@ def number_unassign(*, actor: Actor, number: str) -> FaxNumber:
     if previous is None:
         raise Conflict(f"{fax_number.number} is not assigned.", code="number_not_assigned")
     updated = FaxNumber.objects.filter(pk=fax_number.pk, user_id=previous).update(
-        user=None, updated_at=timezone.now()
+        user=None, outbound=False, updated_at=timezone.now()
     )
     if not updated:
         raise Conflict(f"{fax_number.number} changed meanwhile; reload.", code="stale")
@@ -289,3 +289,70 @@ def numbers_import(*, actor: Actor, data: bytes) -> ImportReport:
                 {"line": index, "number": raw, "message": f"{raw} is already in the stock."}
             )
     return report
+
+
+@transaction.atomic
+def number_set_outbound(*, actor: Actor | None, number: str, outbound: bool) -> FaxNumber:
+    """Use a number for outbound faxes of its user, or receive on it only (seed 002 step 6).
+
+    A user sends from one number at most: marking a new one demotes the user's previous
+    outbound number to inbound only, in the same transaction, with an audit event for each.
+    ``actor`` None is faxline itself (a carrier completing a port).
+    """
+    e164 = normalize_number(number)
+    if actor is not None:
+        actor.require("numbers.assign")
+        fax_number = _company_number(actor, e164)
+    else:
+        found = FaxNumber.objects.filter(number=e164, status__in=IN_INVENTORY).first()
+        if found is None:
+            raise NotFound(f"{e164} is not in an inventory.", field="number")
+        fax_number = found
+    if outbound and fax_number.user_id is None:
+        raise Conflict(
+            f"{fax_number.number} is not assigned to a user: assign it before using it for "
+            "outbound faxes.",
+            code="number_not_assigned",
+            field="number",
+        )
+    if fax_number.outbound == outbound:
+        return fax_number
+    now = timezone.now()
+    if not outbound:
+        if not FaxNumber.objects.filter(pk=fax_number.pk, outbound=True).update(
+            outbound=False, updated_at=now
+        ):
+            raise Conflict(f"{fax_number.number} changed meanwhile; reload.", code="stale")
+        fax_number.outbound = False
+        _record("inbound_only", actor, fax_number, fax_number.company, user_id=fax_number.user_id)
+        return fax_number
+    owner = fax_number.user_id
+    assert owner is not None
+    # Serialize changes of one user's numbers: lock them in primary-key order.
+    mine = list(FaxNumber.objects.select_for_update().filter(user_id=owner).order_by("pk"))
+    for previous in mine:
+        if previous.outbound and previous.pk != fax_number.pk:
+            FaxNumber.objects.filter(pk=previous.pk).update(outbound=False, updated_at=now)
+            previous.outbound = False
+            _record(
+                "inbound_only",
+                actor,
+                previous,
+                previous.company,
+                user_id=previous.user_id,
+                reason=f"{fax_number.number} is now the outbound number",
+            )
+    try:
+        with transaction.atomic():
+            updated = FaxNumber.objects.filter(
+                pk=fax_number.pk, user_id=owner, outbound=False
+            ).update(outbound=True, updated_at=now)
+    except IntegrityError as exc:
+        raise Conflict(
+            "Another outbound number was set for this user meanwhile; reload.", code="stale"
+        ) from exc
+    if not updated:
+        raise Conflict(f"{fax_number.number} changed meanwhile; reload.", code="stale")
+    fax_number.outbound = True
+    _record("outbound", actor, fax_number, fax_number.company, user_id=fax_number.user_id)
+    return fax_number

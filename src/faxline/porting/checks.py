@@ -99,7 +99,12 @@ def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict
             "service_address": bill_doc.facts.get("service_address") or _address(request),
         }
     csr_doc = latest_document(request, DocumentKind.CSR)
-    csr = csr_doc.facts.get("record") if csr_doc is not None else None
+    csr = None
+    if csr_doc is not None:
+        # The record's account number is kept encrypted beside it (porting.documents).
+        from faxline.porting.documents import csr_record
+
+        csr = csr_record(csr_doc)
     return {
         "as_of": (as_of or timezone.localdate()).isoformat(),
         "numbers": numbers,

@@ -1,5 +1,14 @@
-"""Porting pages (being written)."""
+"""Number Porting pages of the Files tab: uploads, downloads, the LOA and its e-signature
+(in the portal, and from the emailed link without an account)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from faxline.porting import document_views as views
+
+urlpatterns = [
+    path("<int:request_id>/files/", views.files, name="files"),
+    path("<int:request_id>/files/<int:document_id>/", views.document, name="document"),
+    path("<int:request_id>/loa/", views.loa, name="loa"),
+    path("<int:request_id>/loa/send/", views.loa_send, name="loa_send"),
+    path("sign/<str:token>/", views.loa_public, name="loa_public"),
+]

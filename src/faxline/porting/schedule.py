@@ -30,6 +30,11 @@ def estimate_completion(request: PortRequest, *, from_day: date) -> date:
         + LOSING_CARRIER_DAYS.get(country, 5)
         + FOC_LEAD_DAYS
     )
+    if request.carrier == "sandbox":
+        # The SANDBOX carrier's own (simulated) intervals.
+        from faxline.porting.carriers.sandbox import completion_business_days
+
+        days = completion_business_days(country)
     eta = add_business_days(from_day, days, country=country)
     wanted = request.requested_date
     if wanted and wanted > eta:

@@ -94,6 +94,9 @@ EVENT_TITLES = {
     "cancelled": "Cancelled",
     "completed": "Completed",
     "assigned": "Assigned",
+    "document_added": "File added",
+    "loa_signed": "LOA signed",
+    "loa_link_sent": "Signing link sent",
 }
 
 

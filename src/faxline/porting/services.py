@@ -152,6 +152,20 @@ def after_commit(callback: Callable[[], None]) -> None:
     transaction.on_commit(callback)
 
 
+def clean_note(value: Any, *, field: str, max_length: int, required: bool = False) -> str:
+    """Like ``clean_text``, but a note may span lines: line breaks and tabs are kept."""
+    if not isinstance(value, str):
+        return clean_text(value, field=field, max_length=max_length, required=required)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    clean_text(
+        value.replace("\n", " ").replace("\t", " "),
+        field=field,
+        max_length=max_length,
+        required=required,
+    )
+    return value
+
+
 # --- drafts ---------------------------------------------------------------------------
 
 
@@ -573,7 +587,7 @@ def port_request_reject(
     unknown = sorted(set(fix) - set(REQUEST_FIELDS) - {"documents"})
     if unknown:
         raise ValidationFailed(f"Unknown field {unknown[0]!r} to fix.", field="fields_to_fix")
-    note = clean_text(note, field="note", max_length=2000)
+    note = clean_note(note, field="note", max_length=2000)
     transition(
         request,
         actor=actor,
@@ -643,7 +657,7 @@ def port_note_add(
         require_customer_write(actor, request)
         if private or action_required:
             raise Forbidden("Only the porting team writes private notes or asks for action.")
-    body = clean_text(body, field="body", max_length=5000, required=True)
+    body = clean_note(body, field="body", max_length=5000, required=True)
     note = PortNote.objects.create(
         request=request,
         author=actor.user,

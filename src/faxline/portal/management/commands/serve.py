@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from faxline.core.periodic import start_thread as start_scheduler
 from faxline.portal.management.serving import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -105,6 +106,7 @@ class Command(BaseCommand):
                     f"  Portal:       {address}",
                     f"  API docs:     {address}api/v1/docs",
                     f"  Task worker:  running (process {worker.pid})",
+                    "  Scheduler:    running (carriers tick, queued emails, aged numbers)",
                     f"  SMTP gateway: port {serve.smtp_port} reserved (joins in a later release)",
                     "Press Ctrl-C to stop.",
                 ]
@@ -112,10 +114,12 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
 
+        _scheduler, scheduler_stop = start_scheduler()
         worker_failed = threading.Event()
         try:
             self.run_web(serve, verbosity=verbosity, worker=worker, worker_failed=worker_failed)
         finally:
+            scheduler_stop.set()
             self.stop_worker(worker)
         if worker_failed.is_set():
             raise CommandError(

@@ -1,0 +1,92 @@
+"""The company's service address book ("Choose Existing Address" / "+ New Service Address").
+
+The guide: the service address may differ from the billing address; the losing carrier's
+Customer Service Record shows it. A company keeps the addresses it used before so the next
+request can choose one instead of typing it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from faxline.accounts.access import Actor
+from faxline.accounts.models import Company
+from faxline.accounts.validation import clean_text
+from faxline.core.audit import audit_record
+from faxline.core.errors import NotFound, ValidationFailed
+from faxline.porting.models import ServiceAddress
+
+ADDRESS_FIELDS = ("street", "unit", "city", "state", "postal_code", "country")
+
+
+def _may_see(actor: Actor, company: Company) -> bool:
+    if not actor.sees_company(company):
+        return False
+    return actor.is_operator or actor.is_partner or actor.can("porting.view") or actor.read_only
+
+
+def service_address_list(*, actor: Actor, company: Company) -> QuerySet[ServiceAddress]:
+    """The company's service addresses, for "Choose Existing Address"."""
+    if not _may_see(actor, company):
+        return ServiceAddress.objects.none()
+    return ServiceAddress.objects.filter(company=company).order_by("street", "city", "pk")
+
+
+def service_address_get(*, actor: Actor, company: Company, address_id: int) -> ServiceAddress:
+    address = service_address_list(actor=actor, company=company).filter(pk=address_id).first()
+    if address is None:
+        raise NotFound("Service address not found.", field="service_address_id")
+    return address
+
+
+def clean_address(data: dict[str, Any]) -> dict[str, str]:
+    """Shape checks of an address (what the losing carrier compares is the validator's)."""
+    out = {
+        "street": clean_text(data.get("street"), field="street", max_length=200, required=True),
+        "unit": clean_text(data.get("unit"), field="unit", max_length=50),
+        "city": clean_text(data.get("city"), field="city", max_length=100, required=True),
+    }
+    state = clean_text(data.get("state"), field="state", max_length=2, required=True).upper()
+    if len(state) != 2 or not state.isalpha():
+        raise ValidationFailed("state must be the two-letter code.", field="state")
+    out["state"] = state
+    out["postal_code"] = clean_text(
+        data.get("postal_code"), field="postal_code", max_length=10, required=True
+    ).upper()
+    country = data.get("country") or "US"
+    if country not in ("US", "CA"):
+        raise ValidationFailed("country must be US or CA.", field="country")
+    out["country"] = country
+    return out
+
+
+def _key(values: dict[str, str]) -> tuple[str, ...]:
+    return tuple(" ".join(values[name].split()).casefold() for name in ADDRESS_FIELDS)
+
+
+@transaction.atomic
+def service_address_save(*, actor: Actor, company: Company, data: dict[str, Any]) -> ServiceAddress:
+    """Keep an address in the company's book (+ New Service Address); an address already
+    there (same text, case and spacing aside) is returned instead of a copy."""
+    if not actor.sees_company(company):
+        raise NotFound("Company not found.", field="company_id")
+    if actor.read_only or not actor.is_operator:
+        actor.require("porting.manage")
+    values = clean_address(data)
+    wanted = _key(values)
+    for existing in ServiceAddress.objects.select_for_update().filter(company=company):
+        if _key({name: getattr(existing, name) for name in ADDRESS_FIELDS}) == wanted:
+            return existing
+    address = ServiceAddress.objects.create(company=company, **values)
+    audit_record(
+        kind="service_address.created",
+        actor=actor.user,
+        company=company,
+        target=address,
+        ip_address=actor.ip_address,
+        detail={"city": address.city, "state": address.state},
+    )
+    return address

@@ -1,0 +1,553 @@
+"""Bulk port requests: a CSV file of many numbers, split into one Draft request per losing
+carrier + BTN + service address + authorized person (the grouping carriers require: the
+numbers of one port request share them).
+
+The file is checked as a whole first (size, encoding, header, number of rows): a file that
+fails those checks creates nothing. Then each row is checked on its own, the rows are
+grouped, and each group becomes one request through ``services.port_request_create`` inside
+its own savepoint: all or nothing per group. A group with a refused row is not created (a
+request missing one of the customer's numbers would be worse than none); the report says,
+group by group and row by row, what happened.
+
+Also here: :func:`numbers_from_text`, the "paste or upload a CSV of many numbers" of the
+New Port Request wizard.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db import transaction
+
+from faxline.accounts.access import Actor
+from faxline.accounts.models import Company
+from faxline.core.audit import audit_record
+from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from faxline.numbers.plan import display_number, normalize_number
+from faxline.porting.choices import LineType, PortType
+from faxline.porting.services import MAX_NUMBERS, port_request_create
+
+MAX_BYTES = 1024 * 1024
+MAX_ROWS = 2000
+
+COLUMNS = (
+    "number",
+    "line_type",
+    "btn",
+    "losing_carrier",
+    "account_number",
+    "pin",
+    "business_name",
+    "authorized_name",
+    "authorized_title",
+    "authorized_email",
+    "street",
+    "unit",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "contact_first_name",
+    "contact_last_name",
+    "contact_email",
+    "contact_phone",
+)
+# Optional columns beyond the standard ones.
+EXTRA_COLUMNS = ("port_type", "new_btn")
+REQUIRED_COLUMNS = (
+    "number",
+    "losing_carrier",
+    "account_number",
+    "business_name",
+    "authorized_name",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+)
+REQUIRED_VALUES = REQUIRED_COLUMNS
+# Within one group these must agree (they are one account at the losing carrier).
+GROUP_SHARED = (
+    "account_number",
+    "pin",
+    "business_name",
+    "authorized_title",
+    "authorized_email",
+    "port_type",
+    "new_btn",
+)
+CONTACT_COLUMNS = ("contact_first_name", "contact_last_name", "contact_email", "contact_phone")
+COLUMN_HELP = {
+    "number": "Required. The number to port, in any common spelling (+1 206 555 0123).",
+    "line_type": "landline, wireless, voip, toll_free or unknown (blank: unknown).",
+    "btn": "The Billing Telephone Number on the account. Blank: the number itself.",
+    "losing_carrier": "Required. The current carrier.",
+    "account_number": "Required. The account number with the current carrier.",
+    "pin": "The account PIN or port-out passcode (required for wireless numbers).",
+    "business_name": "Required. Exactly as on the bill or CSR.",
+    "authorized_name": "Required. The authorized user or owner who signs the LOA.",
+    "authorized_title": "Optional.",
+    "authorized_email": "Optional. Where the LOA signing link is sent.",
+    "street": "Required. A physical address (no PO boxes), as on the CSR.",
+    "unit": "Optional. Suite, unit, floor.",
+    "city": "Required.",
+    "state": "Required. Two-letter state or province code.",
+    "postal_code": "Required. ZIP or Canadian postal code.",
+    "country": "US or CA (blank: US).",
+    "contact_first_name": "Blank: you.",
+    "contact_last_name": "Blank: you.",
+    "contact_email": "Blank: your email.",
+    "contact_phone": "Optional.",
+    "port_type": "full or partial (blank: full).",
+    "new_btn": "For a partial port whose BTN ports: the new BTN of what stays.",
+}
+
+
+@dataclass
+class BulkRowProblem:
+    """A refused data row: why, and the column it is about."""
+
+    row: int  # 1-based data row (the header is not counted)
+    line: int  # line of the file where the row starts
+    number: str
+    message: str
+    field: str | None = None
+
+
+@dataclass
+class BulkGroup:
+    """One group of rows (one future request) and what became of it."""
+
+    index: int
+    losing_carrier: str
+    btn: str
+    address: str
+    authorized_name: str
+    rows: list[int] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    status: Literal["created", "refused"] = "refused"
+    request_id: int | None = None
+    message: str = ""
+    field: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.losing_carrier} · BTN {self.btn} · {self.address} · {self.authorized_name}"
+
+
+@dataclass
+class BulkPortReport:
+    """The groups in the order of their first row, and every refused row."""
+
+    groups: list[BulkGroup] = field(default_factory=list)
+    refused_rows: list[BulkRowProblem] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def created(self) -> int:
+        return sum(1 for g in self.groups if g.status == "created")
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for g in self.groups if g.status == "refused")
+
+    @property
+    def request_ids(self) -> list[int]:
+        return [g.request_id for g in self.groups if g.request_id is not None]
+
+
+@dataclass
+class _Row:
+    row: int
+    line: int
+    values: dict[str, str]
+    number: str = ""
+    btn: str = ""
+    problem: BulkRowProblem | None = None
+
+
+# --- the file ---------------------------------------------------------------------------
+
+
+def decode_csv(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
+    """The text of an uploaded CSV file; refuses empty, huge, binary and non-UTF-8 files."""
+    if not data:
+        raise ValidationFailed("The file is empty.", field="file", code="file_empty")
+    if len(data) > max_bytes:
+        raise ValidationFailed(
+            f"The file is larger than {max_bytes // 1024} KiB; split it into smaller files.",
+            field="file",
+            code="file_too_large",
+        )
+    if b"\x00" in data:
+        raise ValidationFailed(
+            "The file is not a CSV text file (it contains binary data).",
+            field="file",
+            code="file_not_text",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            "The file is not UTF-8 text; save it as 'CSV UTF-8' and upload it again.",
+            field="file",
+            code="file_not_utf8",
+        ) from exc
+    if not text.strip():
+        raise ValidationFailed("The file is empty.", field="file", code="file_empty")
+    return text
+
+
+def _column_name(raw: str) -> str:
+    return re.sub(r"[\s-]+", "_", raw.strip().lower())
+
+
+def _parse(text: str) -> list[_Row]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        while not any(cell.strip() for cell in header):
+            header = next(reader)
+    except StopIteration:
+        raise ValidationFailed("The file is empty.", field="file", code="file_empty") from None
+    except csv.Error as exc:
+        raise ValidationFailed(
+            f"Line {reader.line_num}: the header is not valid CSV ({exc}).",
+            field="file",
+            code="bad_csv",
+        ) from exc
+    columns = [_column_name(c) for c in header]
+    known = set(COLUMNS) | set(EXTRA_COLUMNS)
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+            f"The columns are: {', '.join(COLUMNS)}.",
+            field="file",
+            code="unknown_columns",
+        )
+    twice = sorted(c for c, n in Counter(columns).items() if n > 1)
+    if twice:
+        raise ValidationFailed(
+            "Column listed twice: " + ", ".join(twice) + ".", field="file", code="bad_header"
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise ValidationFailed(
+            f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.",
+            field="file",
+            code="bad_header",
+        )
+    rows: list[_Row] = []
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ValidationFailed(
+                f"Line {line}: not valid CSV ({exc}).", field="file", code="bad_csv"
+            ) from exc
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ValidationFailed(
+                f"The file has more than {MAX_ROWS} rows; split it into smaller files.",
+                field="file",
+                code="too_many_rows",
+            )
+        values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
+        row = _Row(len(rows) + 1, start, values)
+        if len(cells) > len(columns):
+            row.problem = BulkRowProblem(
+                row.row,
+                start,
+                values.get("number", ""),
+                f"The row has {len(cells)} values but the header has {len(columns)} columns.",
+            )
+        rows.append(row)
+    if not rows:
+        raise ValidationFailed("The file has a header but no rows.", field="file", code="no_rows")
+    return rows
+
+
+# --- rows and groups --------------------------------------------------------------------
+
+
+def _check_row(row: _Row, seen: dict[str, int]) -> None:
+    """Shape checks of one row; the first problem found refuses it."""
+    if row.problem is not None:
+        return
+    values = row.values
+
+    def refuse(message: str, column: str) -> None:
+        row.problem = BulkRowProblem(row.row, row.line, values.get("number", ""), message, column)
+
+    for column in REQUIRED_VALUES:
+        if not values.get(column):
+            refuse(f"{column} is required.", column)
+            return
+    try:
+        row.number = normalize_number(values["number"], field="number")
+    except ValidationFailed as exc:
+        refuse(exc.message, "number")
+        return
+    if row.number in seen:
+        refuse(f"{row.number} is listed twice (also in row {seen[row.number]}).", "number")
+        return
+    seen[row.number] = row.row
+    line_type = values.get("line_type", "").lower() or LineType.UNKNOWN
+    if line_type not in LineType.values:
+        refuse("line_type must be landline, wireless, voip, toll_free or unknown.", "line_type")
+        return
+    values["line_type"] = line_type
+    if values.get("btn"):
+        try:
+            row.btn = normalize_number(values["btn"], field="btn")
+        except ValidationFailed as exc:
+            refuse(exc.message, "btn")
+            return
+    else:
+        row.btn = row.number
+    port_type = values.get("port_type", "").lower() or PortType.FULL
+    if port_type not in PortType.values:
+        refuse("port_type must be full or partial.", "port_type")
+        return
+    values["port_type"] = port_type
+    country = values.get("country", "").upper() or "US"
+    if country not in ("US", "CA"):
+        refuse("country must be US or CA.", "country")
+        return
+    values["country"] = country
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _national(raw: str) -> str:
+    """A number as grouping compares it: national digits, whether it parses or not."""
+    try:
+        return normalize_number(raw, field="btn").removeprefix("+1")
+    except ValidationFailed:
+        digits = re.sub(r"\D", "", raw)
+        return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def _btn_key(row: _Row) -> str:
+    return _national(row.values.get("btn") or row.values.get("number", ""))
+
+
+def _group_key(row: _Row) -> tuple[str, ...]:
+    v = row.values
+    return (
+        _fold(v.get("losing_carrier", "")),
+        _btn_key(row),
+        _fold(v.get("street", "")),
+        _fold(v.get("unit", "")),
+        _fold(v.get("city", "")),
+        _fold(v.get("state", "")),
+        re.sub(r"\s", "", v.get("postal_code", "")).casefold(),
+        (v.get("country") or "US").upper(),
+        _fold(v.get("authorized_name", "")),
+    )
+
+
+def _address_line(values: dict[str, str]) -> str:
+    unit = f", {values['unit']}" if values.get("unit") else ""
+    return (
+        f"{values.get('street', '')}{unit}, {values.get('city', '')}, "
+        f"{values.get('state', '').upper()} {values.get('postal_code', '')}"
+    )
+
+
+def _field_of(exc: DomainError, group_rows: list[_Row]) -> tuple[str | None, str]:
+    """The CSV column (and the row, in the message) a service refusal names."""
+    name = exc.field or None
+    match = re.fullmatch(r"numbers\[(\d+)\]\.(\w+)", name or "")
+    if match:
+        row = group_rows[int(match.group(1))]
+        return match.group(2), f"Row {row.row}: {exc.message}"
+    return name, exc.message
+
+
+def _group_data(actor: Actor, rows: list[_Row]) -> dict[str, Any]:
+    first = rows[0].values
+    user = actor.user
+    data: dict[str, Any] = {
+        "numbers": [{"number": r.number, "line_type": r.values["line_type"]} for r in rows],
+        "btn": rows[0].btn,
+        "losing_carrier": first["losing_carrier"],
+        "business_name": first["business_name"],
+        "account_number": first["account_number"],
+        "authorized_name": first["authorized_name"],
+        "authorized_title": first.get("authorized_title", ""),
+        "authorized_email": first.get("authorized_email", ""),
+        "street": first["street"],
+        "unit": first.get("unit", ""),
+        "city": first["city"],
+        "state": first["state"],
+        "postal_code": first["postal_code"],
+        "country": first["country"],
+        "port_type": first["port_type"],
+        "pin": first.get("pin", ""),
+        "new_btn": first.get("new_btn", ""),
+    }
+    contact = {
+        c: next((r.values.get(c, "") for r in rows if r.values.get(c)), "") for c in CONTACT_COLUMNS
+    }
+    data["contact_first_name"] = contact["contact_first_name"] or user.first_name or user.username
+    data["contact_last_name"] = contact["contact_last_name"] or user.last_name or "-"
+    data["contact_email"] = contact["contact_email"] or user.email
+    data["contact_phone"] = contact["contact_phone"]
+    return data
+
+
+def _disagreement(rows: list[_Row]) -> tuple[str, str] | None:
+    for column in GROUP_SHARED:
+        values = {_fold(r.values.get(column, "")) for r in rows}
+        if len(values) > 1:
+            numbers = ", ".join(str(r.row) for r in rows)
+            return column, (
+                f"The rows of this group (rows {numbers}) give different {column} values; "
+                "one request is one account at the losing carrier, so they must agree."
+            )
+    return None
+
+
+def port_requests_bulk_create(*, actor: Actor, company: Company, data: bytes) -> BulkPortReport:
+    """Split a CSV file of numbers into Draft port requests, one per losing carrier + BTN +
+    service address + authorized person; all or nothing per group."""
+    if not actor.sees_company(company):
+        raise NotFound("Company not found.", field="company_id")
+    if actor.read_only or not actor.is_operator:
+        actor.require("porting.manage")
+    rows = _parse(decode_csv(data))
+    seen: dict[str, int] = {}
+    for row in rows:
+        _check_row(row, seen)
+    report = BulkPortReport(rows=len(rows))
+    report.refused_rows = [r.problem for r in rows if r.problem is not None]
+    groups: dict[tuple[str, ...], list[_Row]] = {}
+    for row in rows:
+        groups.setdefault(_group_key(row), []).append(row)
+    for index, members in enumerate(groups.values(), start=1):
+        head = members[0]
+        group = BulkGroup(
+            index=index,
+            losing_carrier=head.values.get("losing_carrier", ""),
+            btn=display_number(head.btn) if head.btn else head.values.get("btn", ""),
+            address=_address_line(head.values),
+            authorized_name=head.values.get("authorized_name", ""),
+            rows=[r.row for r in members],
+            numbers=[r.number or r.values.get("number", "") for r in members],
+        )
+        report.groups.append(group)
+        refused = [r for r in members if r.problem is not None]
+        if refused:
+            which = ", ".join(str(r.row) for r in refused)
+            group.message = (
+                f"Not created: row{'s' if len(refused) > 1 else ''} {which} of this group "
+                f"{'were' if len(refused) > 1 else 'was'} refused (a group is created whole "
+                "or not at all). Fix the row and upload the group again."
+            )
+            continue
+        if len(members) > MAX_NUMBERS:
+            group.message = f"Not created: more than {MAX_NUMBERS} numbers in one request."
+            group.field = "number"
+            continue
+        disagreement = _disagreement(members)
+        if disagreement is not None:
+            group.field, group.message = disagreement
+            continue
+        try:
+            with transaction.atomic():
+                request = port_request_create(
+                    actor=actor, company=company, data=_group_data(actor, members)
+                )
+        except (NotFound, Forbidden):
+            raise
+        except DomainError as exc:
+            group.field, group.message = _field_of(exc, members)
+            continue
+        group.status = "created"
+        group.request_id = request.pk
+        group.message = f"Port request {request.pk} (Draft) with {len(members)} number(s)."
+    audit_record(
+        kind="port_request.bulk_import",
+        actor=actor.user,
+        company=company,
+        ip_address=actor.ip_address,
+        detail={
+            "rows": report.rows,
+            "created": report.created,
+            "refused_groups": report.refused,
+            "refused_rows": len(report.refused_rows),
+        },
+    )
+    return report
+
+
+# --- the wizard's list of numbers -------------------------------------------------------
+
+
+@dataclass
+class NumberList:
+    """Numbers read from pasted text or a CSV file: (E.164, line type) and the problems."""
+
+    numbers: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def numbers_from_text(text: str, *, limit: int = MAX_NUMBERS) -> NumberList:
+    """Numbers, one a line: ``number`` or ``number,line_type`` (a header line naming the
+    columns is allowed, and a full bulk CSV is read by its number and line_type columns)."""
+    out = NumberList()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number_at, type_at = 0, 1
+    seen: set[str] = set()
+    try:
+        lines = list(reader)
+    except csv.Error as exc:
+        out.problems.append(f"Not valid CSV ({exc}).")
+        return out
+    first = True
+    for index, raw_cells in enumerate(lines, start=1):
+        cells = [c.strip() for c in raw_cells]
+        if not any(cells):
+            continue
+        names = [_column_name(c) for c in cells]
+        if first and "number" in names:
+            number_at = names.index("number")
+            type_at = names.index("line_type") if "line_type" in names else -1
+            first = False
+            continue
+        first = False
+        raw = cells[number_at] if number_at < len(cells) else ""
+        line_type = (cells[type_at].lower() if 0 <= type_at < len(cells) else "") or "landline"
+        try:
+            number = normalize_number(raw, field="number")
+        except ValidationFailed:
+            out.problems.append(f"Line {index}: {raw!r} is not a valid US or Canadian number.")
+            continue
+        if line_type not in LineType.values:
+            out.problems.append(
+                f"Line {index}: line type {line_type!r} is not landline, wireless, voip, "
+                "toll_free or unknown."
+            )
+            continue
+        if number in seen:
+            continue
+        if len(out.numbers) >= limit:
+            out.problems.append(f"At most {limit} numbers per request; use Bulk import to split.")
+            break
+        seen.add(number)
+        out.numbers.append((number, line_type))
+    return out

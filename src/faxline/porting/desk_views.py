@@ -1,0 +1,580 @@
+"""The porting desk in the portal (Settings ▸ Porting Desk, operators only): the queue with
+its SLA timers, the team's page of a request with its actions, and the fee ledger.
+
+Every read goes through ``porting.desk`` / ``porting.selectors`` and every write through the
+services; views only parse input, call them and pick the template. Anyone who is not an
+operator gets a 404 (the desk does not exist for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from faxline.accounts.access import Actor, request_actor
+from faxline.core.errors import DomainError, Forbidden, NotFound
+from faxline.portal.forms import apply_domain_error
+from faxline.porting import checks, desk, selectors, services
+from faxline.porting.carriers import carrier_named
+from faxline.porting.choices import OPEN, SUBMITTED, TERMINAL, ChangeStatus, PortStatus
+from faxline.porting.completion import (
+    linkable_users,
+    port_request_complete,
+    port_request_set_links,
+)
+from faxline.porting.desk_forms import (
+    SUGGESTED_FIELDS,
+    AssignForm,
+    DecisionForm,
+    FeeFilterForm,
+    LinksForm,
+    NoteForm,
+    OptionalReasonForm,
+    ReasonForm,
+    RejectForm,
+    ScheduleForm,
+    field_label,
+)
+from faxline.porting.models import PortFee, PortRequest
+from faxline.porting.remedies import remedy_for
+
+View = Callable[..., HttpResponse]
+PAGE_SIZE = 50
+TABS: tuple[tuple[str, str], ...] = (
+    ("", "All open"),
+    (PortStatus.NEW, "New"),
+    (PortStatus.PENDING, "Pending"),
+    (PortStatus.IN_PROGRESS, "In Progress"),
+    (PortStatus.SCHEDULED, "Scheduled"),
+    (PortStatus.REJECTED, "Rejected"),
+    (PortStatus.COMPLETED, "Completed"),
+    (PortStatus.CANCELLED, "Cancelled"),
+)
+SORT_LABELS = {"age": "Oldest first", "-age": "Newest first", "foc": "FOC date", "-id": "ID"}
+
+
+def desk_view(view: View) -> View:
+    """Sign-in required; the desk is 404 for anyone who is not an operator."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        actor = request_actor(request)
+        if not actor.is_operator:
+            raise Http404("Page not found.")
+        try:
+            return view(request, actor, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+def _page_url(request_id: int, anchor: str = "") -> str:
+    url = reverse("porting:desk_request", args=[request_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --- the console ------------------------------------------------------------------------
+
+
+@desk_view
+@require_GET
+def console(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The queue by status and age, with the SLA flags; sortable by age."""
+    status = request.GET.get("status", "")
+    if status not in dict(TABS):
+        status = ""
+    sort = request.GET.get("sort", "age")
+    if sort not in SORT_LABELS:
+        sort = "age"
+    assignee = request.GET.get("assignee", "")
+    if assignee not in ("", "me", "none"):
+        assignee = ""
+    search = request.GET.get("q", "").strip()[:100]
+    if status in (PortStatus.COMPLETED, PortStatus.CANCELLED) and "sort" not in request.GET:
+        sort = "-age"
+    qs = desk.desk_queue(actor=actor, status=status, assignee=assignee, search=search, sort=sort)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = desk.queue_rows(page.object_list)
+    counts = desk.queue_counts(actor=actor)
+    base = {"status": status, "assignee": assignee, "q": search, "sort": sort}
+
+    def link(**changes: str) -> str:
+        query = {k: v for k, v in {**base, **changes}.items() if v}
+        return "?" + urlencode(query) if query else "?"
+
+    tabs = [
+        (value, label, counts["open"] if value == "" else counts.get(value, 0), link(status=value))
+        for value, label in TABS
+    ]
+    return render(
+        request,
+        "porting/desk.html",
+        {
+            "is_porting_desk": True,
+            "rows": rows,
+            "page": page,
+            "tabs": tabs,
+            "status": status,
+            "status_label": dict(TABS)[status],
+            "sort": sort,
+            "assignee": assignee,
+            "search": search,
+            "age_sort_link": link(sort="-age" if sort == "age" else "age"),
+            "page_links": {
+                "prev": link(page=str(page.previous_page_number())) if page.has_previous() else "",
+                "next": link(page=str(page.next_page_number())) if page.has_next() else "",
+            },
+            "stall_days": settings.FAXLINE_PORTING_STALL_DAYS,
+            "flagged": sum(1 for r in rows if r.flags),
+        },
+    )
+
+
+# --- the request page -------------------------------------------------------------------
+
+
+def _request_context(
+    request: HttpRequest, actor: Actor, port: PortRequest, **forms: Any
+) -> dict[str, Any]:
+    numbers = list(port.numbers.select_related("link_user").order_by("number"))
+    users = linkable_users(port)
+    [row] = desk.queue_rows([port])
+    open_ = port.status in OPEN
+    findings = checks.findings_of(port) if open_ else []
+    changes: list[Any] = []
+    try:
+        from faxline.porting import changes as change_requests
+    except ImportError:  # pragma: no cover - the change requests ship with porting
+        change_requests = None  # type: ignore[assignment]
+    if change_requests is not None:
+        for change in change_requests.change_requests_of(actor=actor, request=port):
+            changes.append((change, change_requests.change_lines(change)))
+    snap_back = desk.snapped_back(port)
+    refusal = desk.snap_back_refusal(port) if port.status == PortStatus.COMPLETED else None
+    sandbox_record = None
+    if port.carrier == "sandbox" and numbers:
+        from faxline.porting.carriers.sandbox import csr_for
+
+        sandbox_record = csr_for(numbers[0].number)
+    detail_url = ""
+    try:
+        detail_url = reverse("porting:detail", args=[port.pk]) + "?tab=files"
+    except NoReverseMatch:  # the customer pages may not be installed yet
+        detail_url = ""
+    bound = forms.get("reject_form")
+    code = str(bound.data.get("code", "")) if bound is not None and bound.is_bound else ""
+    context: dict[str, Any] = {
+        "is_porting_desk": True,
+        "port": port,
+        "row": row,
+        "numbers": numbers,
+        "findings": findings,
+        "errors": [f for f in findings if f.severity == "error"],
+        "documents": list(selectors.documents_of(actor=actor, request=port)),
+        "files_url": detail_url,
+        "timeline": selectors.timeline(actor=actor, request=port),
+        "remedy": remedy_for(port.rejection_code) if port.rejection_code else "",
+        "fields_to_fix": [field_label(f) for f in port.fields_to_fix or []],
+        "changes": changes,
+        "open_changes": sum(1 for c, _ in changes if c.status == ChangeStatus.OPEN),
+        "fees": list(PortFee.objects.filter(request=port).order_by("created_at", "id")),
+        "carrier_label": carrier_named(port.carrier).label,
+        "sandbox_record": sandbox_record,
+        "snapped_back": snap_back,
+        "snap_back_refusal": refusal,
+        "snap_back_deadline": desk.snap_back_deadline(port),
+        "snap_back_fee_cents": settings.FAXLINE_SNAP_BACK_FEE_CENTS,
+        "may_act": not actor.read_only,
+        "can": {
+            "accept": port.status == PortStatus.NEW,
+            "in_progress": port.status == PortStatus.PENDING,
+            "schedule": port.status
+            in (PortStatus.PENDING, PortStatus.IN_PROGRESS, PortStatus.SCHEDULED),
+            "reject": port.status in SUBMITTED,
+            "complete": port.status == PortStatus.SCHEDULED,
+            "links": port.status not in TERMINAL,
+            "cancel": port.status in OPEN,
+            "assign": port.status not in TERMINAL,
+        },
+        "schedule_form": ScheduleForm(initial={"foc_date": port.foc_date}),
+        "reject_form": RejectForm(initial={"fields_to_fix": list(port.fields_to_fix or [])}),
+        "note_form": NoteForm(),
+        "assign_form": AssignForm(
+            initial={"assignee": port.assignee_id}, agents=desk.porting_agents()
+        ),
+        "links_form": LinksForm(numbers=numbers, users=users),
+        "cancel_form": OptionalReasonForm(),
+        "snap_back_form": ReasonForm(),
+        "today": timezone.localdate(),
+        "remedy_preview": remedy_for(code) if code else "",
+        "revealed": None,
+    }
+    context.update(forms)
+    return context
+
+
+def _render_page(
+    request: HttpRequest, actor: Actor, port: PortRequest, status: int = 200, **forms: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "porting/desk_request.html",
+        _request_context(request, actor, port, **forms),
+        status=status,
+    )
+
+
+@desk_view
+@require_GET
+def request_page(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """The porting team's page of one request: data, findings, documents, the timeline with
+    private notes, and the actions its status allows."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    return _render_page(request, actor, port)
+
+
+def _act(
+    request: HttpRequest,
+    actor: Actor,
+    request_id: int,
+    action: Callable[[PortRequest], str],
+    *,
+    anchor: str = "",
+) -> HttpResponse:
+    """Run a simple action; its refusal is shown as a message on the request page."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    try:
+        done = action(port)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(_page_url(port.pk, anchor))
+
+
+@desk_view
+@require_POST
+def accept(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    def run(port: PortRequest) -> str:
+        services.port_request_accept(actor=actor, request=port)
+        return f"Request {port.pk} accepted: it is Pending with the losing carrier."
+
+    return _act(request, actor, request_id, run)
+
+
+@desk_view
+@require_POST
+def in_progress(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    def run(port: PortRequest) -> str:
+        services.port_request_mark_in_progress(
+            actor=actor, request=port, message=request.POST.get("message", "")[:500]
+        )
+        return f"Request {port.pk} is In Progress."
+
+    return _act(request, actor, request_id, run)
+
+
+@desk_view
+@require_POST
+def schedule(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Set (or move) the FOC: a business day of the numbers' country, not a holiday."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.port_request_schedule(
+                actor=actor, request=port, foc_date=form.cleaned_data["foc_date"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"FOC set to {form.cleaned_data['foc_date']:%A, %B %d, %Y}.")
+            return redirect(_page_url(port.pk))
+    return _render_page(request, actor, port, schedule_form=form, open_panel="schedule")
+
+
+@desk_view
+@require_POST
+def reject(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Reject with a reason code, a note and the fields the customer may fix."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.port_request_reject(
+                actor=actor,
+                request=port,
+                code=form.cleaned_data["code"],
+                note=form.cleaned_data["note"],
+                fields_to_fix=form.cleaned_data["fields_to_fix"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Request {port.pk} rejected ({form.cleaned_data['code']}); the customer was "
+                "told what to fix.",
+            )
+            return redirect(_page_url(port.pk))
+    return _render_page(request, actor, port, reject_form=form, open_panel="reject")
+
+
+@desk_view
+@require_GET
+def remedy_preview(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """The remedy the customer will read for a code, and the fields it usually reopens
+    (htmx swaps it into the Reject form)."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    code = request.GET.get("code", "")
+    suggested = list(SUGGESTED_FIELDS.get(code, ()))
+    form = RejectForm(initial={"code": code, "fields_to_fix": suggested})
+    return render(
+        request,
+        "porting/desk_remedy.html",
+        {"port": port, "reject_form": form, "remedy_preview": remedy_for(code) if code else ""},
+    )
+
+
+def _links_form(request: HttpRequest, port: PortRequest) -> LinksForm:
+    numbers = list(port.numbers.select_related("link_user").order_by("number"))
+    return LinksForm(request.POST, numbers=numbers, users=linkable_users(port))
+
+
+@desk_view
+@require_POST
+def complete(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Scheduled → Completed, linking each number to a user (inbound, or inbound and
+    outbound)."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    form = _links_form(request, port)
+    if form.is_valid():
+        try:
+            port_request_complete(actor=actor, request=port, links=form.links())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Request {port.pk} completed: the numbers are in the inventory of "
+                f"{port.company.name}. Send a test fax to each to confirm inbound routing.",
+            )
+            return redirect(_page_url(port.pk))
+    return _render_page(request, actor, port, links_form=form, open_panel="complete")
+
+
+@desk_view
+@require_POST
+def links(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Save the links before completion (FOC-day readiness needs every number routed)."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    form = _links_form(request, port)
+    if form.is_valid():
+        try:
+            port_request_set_links(actor=actor, request=port, links=form.links())
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "Links saved; they apply when the port completes.")
+            return redirect(_page_url(port.pk, "fx-links"))
+    return _render_page(request, actor, port, links_form=form, open_panel="complete")
+
+
+@desk_view
+@require_POST
+def assign(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    if request.POST.get("me"):
+        agent = actor.user
+    else:
+        form = AssignForm(request.POST, agents=desk.porting_agents())
+        if not form.is_valid():
+            messages.error(request, "Choose a porting agent from the list.")
+            return redirect(_page_url(port.pk))
+        agent = form.cleaned_data["assignee"]
+
+    def run(p: PortRequest) -> str:
+        services.port_request_assign(actor=actor, request=p, agent=agent)
+        return f"Assigned to {agent}." if agent else "Unassigned."
+
+    return _act(request, actor, request_id, run)
+
+
+@desk_view
+@require_POST
+def note(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """A note to the customer, a private note, or an action-required note."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.port_note_add(
+                actor=actor,
+                request=port,
+                body=form.cleaned_data["body"],
+                private=form.cleaned_data["private"],
+                action_required=form.cleaned_data["action_required"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                "Private note added." if form.cleaned_data["private"] else "Note sent.",
+            )
+            return redirect(_page_url(port.pk, "fx-timeline"))
+    return _render_page(request, actor, port, note_form=form)
+
+
+@desk_view
+@require_POST
+def cancel(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    form = OptionalReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.port_request_cancel(
+                actor=actor, request=port, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, f"Request {port.pk} cancelled.")
+            return redirect(_page_url(port.pk))
+    return _render_page(request, actor, port, cancel_form=form, open_panel="cancel")
+
+
+@desk_view
+@require_POST
+def snap_back(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Within 24 h of completion: the numbers go back to the losing carrier, with the fee."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            desk.port_request_snap_back(
+                actor=actor, request=port, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Snap-back recorded: the numbers of request {port.pk} left the inventory.",
+            )
+            return redirect(_page_url(port.pk))
+    return _render_page(request, actor, port, snap_back_form=form)
+
+
+@desk_view
+@require_POST
+@never_cache
+def reveal(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Show the carrier account number and PIN in full (audited)."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    try:
+        revealed = desk.port_request_reveal(actor=actor, request=port)
+    except Forbidden as exc:
+        messages.error(request, exc.message)
+        return redirect(_page_url(port.pk))
+    if request.headers.get("HX-Request"):
+        return render(request, "porting/desk_secrets.html", {"port": port, "revealed": revealed})
+    return _render_page(request, actor, port, revealed=revealed)
+
+
+@desk_view
+@require_POST
+def change_decide(
+    request: HttpRequest, actor: Actor, request_id: int, change_id: int, decision: str
+) -> HttpResponse:
+    """Accept or refuse a customer's change request."""
+    from faxline.porting import changes as change_requests
+
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    change = change_requests.change_request_get(actor=actor, request=port, change_id=change_id)
+    form = DecisionForm(request.POST)
+    note_text = form.data.get("note", "") if form.is_valid() else ""
+    try:
+        if decision == "accept":
+            change_requests.change_request_accept(actor=actor, change=change, note=note_text)
+            messages.success(request, f"Change request {change.pk} accepted and applied.")
+        elif decision == "refuse":
+            change_requests.change_request_refuse(actor=actor, change=change, reason=note_text)
+            messages.success(request, f"Change request {change.pk} refused.")
+        else:
+            raise Http404("Unknown decision.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(_page_url(port.pk, "fx-changes"))
+
+
+# --- the fee ledger -------------------------------------------------------------------------
+
+
+@desk_view
+@require_GET
+def fees(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """Resubmission and snap-back fees per company and request, with waive."""
+    form = FeeFilterForm(request.GET)
+    company_id = kind = state = None
+    if form.is_valid():
+        company_id = form.cleaned_data["company"]
+        kind = form.cleaned_data["kind"]
+        state = form.cleaned_data["state"]
+    waived = {"charged": False, "waived": True}.get(state or "")
+    qs = desk.fee_ledger(actor=actor, company_id=company_id, kind=kind or "", waived=waived)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    return render(
+        request,
+        "porting/desk_fees.html",
+        {
+            "is_porting_desk": True,
+            "form": form,
+            "page": page,
+            "fees": items,
+            "waivers": desk.waive_reasons(items),
+            "totals": desk.fee_totals(qs),
+            "company_id": company_id,
+            "may_act": not actor.read_only,
+            "fee_kinds": desk.FEE_KINDS,
+        },
+    )
+
+
+@desk_view
+@require_POST
+def fee_waive(request: HttpRequest, actor: Actor, fee_id: int) -> HttpResponse:
+    fee = desk.fee_get(actor=actor, fee_id=fee_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the fee is waived.")
+    else:
+        try:
+            desk.port_fee_waive(actor=actor, fee=fee, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Fee of ${fee.amount_cents / 100:,.2f} on request {fee.request_id} waived.",
+            )
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("porting:fees")

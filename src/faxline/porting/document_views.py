@@ -1,0 +1,630 @@
+"""Number Porting pages of the Files tab: upload, download, the Letter of Authorization and
+its e-signature, the signing link, and the public page the emailed link opens.
+
+Every read and write goes through ``porting.documents``, ``porting.loa`` and the porting
+selectors (which enforce the rights); these views parse input and pick templates. The
+Files tab itself is ``porting/files_tab.html``, included by the request's details page with
+``request`` (the port request) and ``actor``; :func:`files_context` gives it its data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from faxline.accounts.access import Actor, request_actor
+from faxline.core.errors import DomainError, NotFound, ValidationFailed
+from faxline.core.vault import MAX_DOCUMENT_BYTES, vault_read
+from faxline.portal.forms import apply_domain_error
+from faxline.porting import loa as loa_service
+from faxline.porting import selectors
+from faxline.porting.access import sees_request
+from faxline.porting.choices import TERMINAL, DocumentKind
+from faxline.porting.documents import UPLOAD_KINDS, csr_account_number_masked, port_document_add
+from faxline.porting.models import PortDocument, PortRequest
+from faxline.porting.validation.normalize import same_person
+from faxline.porting.validation.request import LINE_FEATURES
+
+View = Callable[..., HttpResponse]
+LINE_FEATURE_LABELS = {
+    "dsl": "DSL",
+    "hunt_group": "Hunt group",
+    "distinctive_ring": "Distinctive ring",
+    "remote_call_forwarding": "Remote call forwarding",
+    "isdn": "ISDN",
+}
+ACCEPT = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,application/pdf,image/png,image/jpeg,image/tiff"
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    """One document of the Files tab, with the facts read off a bill or a CSR."""
+
+    kind = forms.ChoiceField(
+        label="Document type", choices=[(k.value, k.label) for k in UPLOAD_KINDS]
+    )
+    file = forms.FileField(label="File", widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+    bill_statement_date = forms.DateField(
+        label="Statement date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    bill_account_name = forms.CharField(label="Account name on the bill", required=False)
+    bill_street = forms.CharField(label="Street", required=False)
+    bill_unit = forms.CharField(label="Suite / unit", required=False)
+    bill_city = forms.CharField(label="City", required=False)
+    bill_state = forms.CharField(label="State / province", required=False)
+    bill_postal_code = forms.CharField(label="ZIP / postal code", required=False)
+    csr_account_name = forms.CharField(label="Account name on the CSR", required=False)
+    csr_street = forms.CharField(label="Street", required=False)
+    csr_unit = forms.CharField(label="Suite / unit", required=False)
+    csr_city = forms.CharField(label="City", required=False)
+    csr_state = forms.CharField(label="State / province", required=False)
+    csr_postal_code = forms.CharField(label="ZIP / postal code", required=False)
+    csr_btn = forms.CharField(label="Billing telephone number", required=False)
+    csr_account_number = forms.CharField(
+        label="Account number",
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    csr_authorized_names = forms.CharField(
+        label="Authorized names (one a line)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    csr_numbers = forms.CharField(
+        label="Numbers on the account (one a line)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    csr_line_features = forms.MultipleChoiceField(
+        label="Line features on the CSR",
+        required=False,
+        choices=[(f, LINE_FEATURE_LABELS.get(f, f)) for f in LINE_FEATURES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_description = forms.CharField(label="What is it?", required=False, max_length=200)
+
+    def facts(self) -> dict[str, Any]:
+        """The facts of the chosen kind, as ``port_document_add`` takes them."""
+        data = self.cleaned_data
+        kind = data["kind"]
+        prefix = {"bill": "bill_", "csr": "csr_", "other": "other_"}[kind]
+        facts: dict[str, Any] = {}
+        for name, value in data.items():
+            if not name.startswith(prefix) or value in (None, "", []):
+                continue
+            key = name.removeprefix(prefix)
+            facts[key] = value.isoformat() if isinstance(value, dt.date) else value
+        return facts
+
+    def add_service_error(self, exc: DomainError) -> None:
+        """Show a refusal next to the field it names (bill_/csr_ prefixes added)."""
+        kind = self.data.get("kind", "")
+        name = exc.field or ""
+        candidates = [name, f"{kind}_{name}"]
+        for candidate in candidates:
+            if candidate and candidate in self.fields:
+                self.add_error(candidate, exc.message)
+                return
+        self.add_error(None, exc.message)
+
+
+class SignForm(forms.Form):
+    """The e-signature: typed name, drawn or typed signature, consent."""
+
+    signer_name = forms.CharField(label="Your full name", max_length=200)
+    signer_title = forms.CharField(label="Your title", max_length=100, required=False)
+    signature_kind = forms.ChoiceField(
+        label="Signature",
+        choices=[("drawn", "Draw my signature"), ("typed", "Use my typed name")],
+        initial="drawn",
+        widget=forms.RadioSelect,
+    )
+    signature_image = forms.CharField(
+        required=False, widget=forms.HiddenInput, max_length=loa_service.MAX_SIGNATURE_URL_CHARS
+    )
+    document_sha256 = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+    consent = forms.BooleanField(
+        label="I agree to sign electronically",
+        required=False,
+    )
+
+    def signature_input(self) -> loa_service.SignatureInput:
+        data = self.cleaned_data
+        return loa_service.SignatureInput(
+            signer_name=data["signer_name"],
+            signer_title=data.get("signer_title") or "",
+            consent=bool(data.get("consent")),
+            signature_kind=data["signature_kind"],
+            signature_image=data.get("signature_image") or None,
+            document_sha256=data.get("document_sha256") or None,
+        )
+
+
+class SendLinkForm(forms.Form):
+    email = forms.EmailField(label="Email of the authorized person", max_length=254)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def files_url(request_id: int) -> str:
+    """The request's Files tab (the details page), or the standalone Files page."""
+    try:
+        return reverse("porting:detail", args=[request_id]) + "?tab=files"
+    except NoReverseMatch:
+        return reverse("porting:files", args=[request_id])
+
+
+def detail_url(request_id: int) -> str | None:
+    try:
+        return reverse("porting:detail", args=[request_id])
+    except NoReverseMatch:
+        return None
+
+
+def may_write(actor: Actor) -> bool:
+    if actor.read_only:
+        return False
+    return actor.is_operator or actor.can("porting.manage")
+
+
+def may_sign(actor: Actor, port: PortRequest) -> bool:
+    """Customers with the manage right sign; the porting team sends the link instead."""
+    return may_write(actor) and not actor.is_operator and port.status not in TERMINAL
+
+
+def _port(actor: Actor, request_id: int) -> PortRequest:
+    return selectors.port_request_get(actor=actor, request_id=request_id)
+
+
+def documents_page(view: View) -> View:
+    """Sign-in required; outside the actor's scope (other companies, fax users) is a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One line of the typed document list."""
+
+    document: PortDocument
+    kind_label: str
+    by: str
+    summary: str
+    url: str
+
+    @property
+    def signed(self) -> bool:
+        return self.document.kind == DocumentKind.SIGNED_LOA
+
+
+def _by(actor: Actor, document: PortDocument) -> str:
+    user = document.uploaded_by
+    if user is None:
+        return str(document.facts.get("by_label") or "faxline")
+    if user.is_operator and not actor.is_operator:
+        return "Porting team"
+    return user.get_full_name() or user.get_username()
+
+
+def _summary(document: PortDocument) -> str:
+    facts = document.facts or {}
+    parts: list[str] = []
+    if document.kind == DocumentKind.BILL:
+        if facts.get("statement_date"):
+            on = dt.date.fromisoformat(facts["statement_date"])
+            parts.append(f"Statement date {on:%b} {on.day}, {on:%Y}")
+        if facts.get("account_name"):
+            parts.append(str(facts["account_name"]))
+        address = facts.get("service_address")
+        if isinstance(address, dict):
+            unit = f", {address['unit']}" if address.get("unit") else ""
+            parts.append(
+                f"{address.get('street')}{unit}, {address.get('city')}, "
+                f"{address.get('state')} {address.get('postal_code')}"
+            )
+    elif document.kind == DocumentKind.CSR:
+        record = facts.get("record") or {}
+        if record.get("account_name"):
+            parts.append(str(record["account_name"]))
+        address = record.get("service_address") or {}
+        if address:
+            parts.append(f"{address.get('street')}, {address.get('city')} {address.get('state')}")
+        masked = csr_account_number_masked(document)
+        if masked:
+            parts.append(f"account {masked}")
+        if record.get("numbers"):
+            parts.append(f"{len(record['numbers'])} number(s)")
+        features = [LINE_FEATURE_LABELS.get(f, f) for f in record.get("line_features") or []]
+        if features:
+            parts.append("features: " + ", ".join(features))
+    elif document.kind == DocumentKind.LOA:
+        variant = "Canadian" if facts.get("variant") == "CA" else "US"
+        parts.append(f"Generated from the request ({variant} LOA)")
+    elif document.kind == DocumentKind.SIGNED_LOA:
+        parts.append(f"Signed by {facts.get('signer_name', '')}; sealed with the platform's key")
+    elif facts.get("description"):
+        parts.append(str(facts["description"]))
+    if facts.get("converted_from"):
+        parts.append(f"converted from {str(facts['converted_from']).upper()} to PDF")
+    return " · ".join(p for p in parts if p)
+
+
+def files_context(
+    actor: Actor,
+    port: PortRequest,
+    *,
+    form: UploadForm | None = None,
+    send_form: SendLinkForm | None = None,
+) -> dict[str, Any]:
+    """What the Files tab shows and offers to ``actor``."""
+    if not sees_request(actor, port):
+        return {}
+    rows = [
+        DocumentRow(
+            document=d,
+            kind_label=d.get_kind_display(),
+            by=_by(actor, d),
+            summary=_summary(d),
+            url=reverse("porting:document", args=[port.pk, d.pk]),
+        )
+        for d in selectors.documents_of(actor=actor, request=port).select_related("uploaded_by")
+    ]
+    open_request = port.status not in TERMINAL
+    can_write = may_write(actor) and open_request
+    status = loa_service.loa_status(port)
+    signed_row = None
+    if status.signature is not None and status.signature.signed_document_id:
+        signed_row = reverse(
+            "porting:document", args=[port.pk, status.signature.signed_document_id]
+        )
+    return {
+        "port": port,
+        "rows": rows,
+        "current": [r for r in rows if not r.document.superseded],
+        "superseded_count": sum(1 for r in rows if r.document.superseded),
+        "loa": status,
+        "signed_url": signed_row,
+        "unsigned_url": reverse("porting:document", args=[port.pk, status.unsigned.pk])
+        if status.unsigned is not None
+        else None,
+        "can_upload": can_write,
+        "can_sign": may_sign(actor, port),
+        "can_send": can_write,
+        "closed": not open_request,
+        "is_team": actor.is_operator,
+        "upload_form": form or UploadForm(),
+        "send_form": send_form or SendLinkForm(initial={"email": port.authorized_email or ""}),
+        "upload_url": reverse("porting:files", args=[port.pk]),
+        "loa_url": reverse("porting:loa", args=[port.pk]),
+        "send_url": reverse("porting:loa_send", args=[port.pk]),
+        "max_mb": MAX_DOCUMENT_BYTES // (1024 * 1024),
+    }
+
+
+def _download(document: PortDocument) -> HttpResponse:
+    response = HttpResponse(vault_read(document.vault_name), content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Files ------------------------------------------------------------------------------
+
+
+def _files_page(
+    request: HttpRequest,
+    actor: Actor,
+    port: PortRequest,
+    *,
+    form: UploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "port": port,
+        "actor": actor,
+        "files_upload_form": form,
+        "detail_url": detail_url(port.pk),
+    }
+    if _is_htmx(request):
+        # htmx swaps only 2xx answers: the refusal is in the returned tab itself.
+        html = render_to_string("porting/_files_partial.html", context, request=request)
+        return HttpResponse(html)
+    return render(request, "porting/files_page.html", context, status=status)
+
+
+@documents_page
+@require_http_methods(["GET", "POST"])
+def files(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The Files of a request (GET: the standalone page) and uploads (POST)."""
+    actor = request_actor(request)
+    port = _port(actor, request_id)
+    if request.method == "GET":
+        return _files_page(request, actor, port)
+    form = UploadForm(request.POST, request.FILES)
+    status = 422
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size and upload.size > MAX_DOCUMENT_BYTES:
+                raise ValidationFailed(
+                    f"“{upload.name}” is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.",
+                    field="file",
+                )
+            document = port_document_add(
+                actor=actor,
+                request=port,
+                kind=form.cleaned_data["kind"],
+                filename=upload.name or "",
+                data=upload.read(MAX_DOCUMENT_BYTES + 1),
+                facts=form.facts(),
+            )
+        except DomainError as exc:
+            form.add_service_error(exc)
+            status = exc.status if exc.status in (403, 409) else 422
+        else:
+            messages.success(request, f"{document.get_kind_display()} “{document.filename}” added.")
+            if _is_htmx(request):
+                port.refresh_from_db()
+                return _files_page(request, actor, port)
+            return redirect(files_url(port.pk))
+    return _files_page(request, actor, port, form=form, status=status)
+
+
+@documents_page
+@require_GET
+def document(request: HttpRequest, request_id: int, document_id: int) -> HttpResponse:
+    """A document, decrypted for someone who may see the request (always an attachment)."""
+    actor = request_actor(request)
+    port = _port(actor, request_id)
+    doc = selectors.documents_of(actor=actor, request=port).filter(pk=document_id).first()
+    if doc is None:
+        raise Http404("Document not found.")
+    return _download(doc)
+
+
+# --- the LOA ----------------------------------------------------------------------------
+
+
+def _loa_context(
+    request: HttpRequest,
+    actor: Actor,
+    port: PortRequest,
+    *,
+    form: SignForm | None = None,
+    send_form: SendLinkForm | None = None,
+) -> dict[str, Any]:
+    unsigned = loa_service.loa_current(port)
+    if unsigned is None and may_write(actor) and port.status not in TERMINAL:
+        unsigned = loa_service.loa_generate(actor=actor, request=port)
+    status = loa_service.loa_status(port)
+    content = loa_service.loa_content(port)
+    user = actor.user
+    full_name = user.get_full_name()
+    verification = None
+    if status.signed and status.signature is not None and status.signature.signed_document:
+        verification = loa_service.loa_verify(status.signature.signed_document)
+    return {
+        "port": port,
+        "actor": actor,
+        "content": content,
+        "sections": content.rows(masked=True),
+        "status": status,
+        "verification": verification,
+        "unsigned": unsigned,
+        "unsigned_url": reverse("porting:document", args=[port.pk, unsigned.pk])
+        if unsigned is not None
+        else None,
+        "signed_url": reverse(
+            "porting:document", args=[port.pk, status.signature.signed_document_id]
+        )
+        if status.signed and status.signature is not None
+        else None,
+        "consent_text": loa_service.consent_text(port),
+        "form": form
+        or SignForm(
+            initial={
+                "signer_title": port.authorized_title,
+                "document_sha256": unsigned.sha256 if unsigned is not None else "",
+            }
+        ),
+        "send_form": send_form or SendLinkForm(initial={"email": port.authorized_email or ""}),
+        "can_sign": may_sign(actor, port) and not status.signed,
+        "can_send": may_write(actor) and port.status not in TERMINAL and not status.signed,
+        "is_team": actor.is_operator,
+        "someone_else": bool(full_name) and not same_person(full_name, port.authorized_name),
+        "signed_in_as": full_name or user.get_username(),
+        "files_url": files_url(port.pk),
+        "detail_url": detail_url(port.pk),
+        "sign_action": reverse("porting:loa", args=[port.pk]),
+    }
+
+
+@documents_page
+@require_http_methods(["GET", "POST"])
+def loa(request: HttpRequest, request_id: int) -> HttpResponse:
+    """The generated LOA, and the authorized person's signature while signed in."""
+    actor = request_actor(request)
+    port = _port(actor, request_id)
+    if request.method == "GET":
+        return render(request, "porting/loa.html", _loa_context(request, actor, port))
+    form = SignForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            loa_service.loa_sign(
+                actor=actor,
+                request=port,
+                data=form.signature_input(),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            status = exc.status if exc.status in (403, 409) else 422
+        else:
+            messages.success(
+                request,
+                "The Letter of Authorization is signed. The signed PDF is in the request's Files.",
+            )
+            return redirect(reverse("porting:loa", args=[port.pk]))
+    port.refresh_from_db()
+    context = _loa_context(request, actor, port, form=form)
+    return render(request, "porting/loa.html", context, status=status)
+
+
+@documents_page
+@require_POST
+def loa_send(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Email the authorized person a one-time signing link."""
+    actor = request_actor(request)
+    port = _port(actor, request_id)
+    back = (
+        reverse("porting:loa", args=[port.pk])
+        if request.POST.get("next") == "loa"
+        else files_url(port.pk)
+    )
+    form = SendLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the email address of the authorized person.")
+        return redirect(back)
+    try:
+        sent = loa_service.loa_send_link(
+            actor=actor, request=port, email=form.cleaned_data["email"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    expires = timezone.localtime(sent.expires_at)
+    messages.success(
+        request,
+        f"Signing link sent to {sent.email}. It works once, until "
+        f"{expires:%b} {expires.day}, {expires:%Y}.",
+    )
+    return redirect(back)
+
+
+# --- the emailed link (no sign-in) ------------------------------------------------------
+
+
+def _public_headers(response: HttpResponse) -> HttpResponse:
+    # The token is in the path: never send it to another site (same-origin still lets the
+    # browser send the Origin header that CSRF protection checks).
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    from faxline.accounts.auth import client_ip
+
+    return client_ip(request)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def loa_public(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an emailed signing link opens: the LOA and the sign form, without an
+    account. A used, expired or outdated link shows a page that says so."""
+    state = loa_service.loa_link_state(token)
+    if not state.valid:
+        status = 404 if state.state == "invalid" else 410
+        context = {"message": loa_service.LINK_REFUSALS[state.state], "state": state.state}
+        return _public_headers(
+            render(request, "porting/loa_link_closed.html", context, status=status)
+        )
+    assert state.request is not None and state.signature is not None
+    port = state.request
+    unsigned = loa_service.loa_current(port) or state.signature.unsigned_document
+    if request.method == "GET" and request.GET.get("download") == "pdf":
+        return _public_headers(_download(unsigned))
+    form = SignForm(
+        request.POST or None,
+        initial={"signer_title": port.authorized_title, "document_sha256": unsigned.sha256},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                signature = loa_service.loa_sign_with_token(
+                    token=token,
+                    data=form.signature_input(),
+                    ip_address=_client_ip(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
+            except DomainError as exc:
+                if exc.code.startswith("link_"):
+                    context = {"message": exc.message, "state": exc.code.removeprefix("link_")}
+                    return _public_headers(
+                        render(request, "porting/loa_link_closed.html", context, status=410)
+                    )
+                apply_domain_error(form, exc)
+                status = exc.status if exc.status in (403, 409) else 422
+            else:
+                return _public_headers(
+                    render(
+                        request,
+                        "porting/loa_public_done.html",
+                        {"port": port, "signature": signature},
+                    )
+                )
+    content = loa_service.loa_content(port)
+    page: dict[str, Any] = {
+        "port": port,
+        "content": content,
+        "sections": content.rows(masked=True),
+        "unsigned": unsigned,
+        "download_url": request.path + "?download=pdf",
+        "consent_text": loa_service.consent_text(port),
+        "form": form,
+        "sign_action": request.path,
+        "can_sign": True,
+        "public": True,
+        "expires": state.signature.token_expires_at,
+    }
+    return _public_headers(render(request, "porting/loa_public.html", page, status=status))
+
+
+__all__ = [
+    "SendLinkForm",
+    "SignForm",
+    "UploadForm",
+    "document",
+    "files",
+    "files_context",
+    "loa",
+    "loa_public",
+    "loa_send",
+]

@@ -1,0 +1,478 @@
+"""The Files of a port request: typed documents, each its own file, encrypted at rest.
+
+Customers (with the Number Porting manage right) and the porting team add documents while a
+request is open: a Draft, Rejected, or with the porting team (the guide: files can be added
+later); not once it is Completed or Cancelled. Every upload is checked by its content
+(``core.vault.accept_document``: PDF, PNG, JPEG or TIFF, at most 10 MB, no broken PDFs, no
+decompression bombs, no executable or HTML behind a PDF name). Images and TIFF files are
+converted to PDF (a multi-page TIFF keeps its pages): carriers want each document as a PDF of
+its own (seed 004).
+
+What the customer reads off a document is kept in ``facts`` for the first-time-right checks
+(``porting.checks.validation_input``):
+
+- a bill: ``statement_date`` (required), ``account_name`` and ``service_address``;
+- a CSR: ``record``, the validator's CSR shape (account name, service address, BTN, account
+  number, authorized names, numbers, line features). The carrier account number is personal
+  data: it is kept encrypted beside the record (``account_number_encrypted``) and merged back
+  only for the checks (:func:`csr_record`).
+
+A new document of a kind supersedes the previous one of that kind (except "Other": several
+different documents may be on file). The Letter of Authorization kinds are added only by
+``porting.loa`` (generated and e-signed there). A refusal leaves nothing stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import io
+import warnings
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from pydantic import ValidationError as PydanticValidationError
+
+from faxline.accounts.access import Actor
+from faxline.accounts.validation import clean_text
+from faxline.core.crypto import decrypt_text, encrypt_text, mask
+from faxline.core.errors import Conflict, ValidationFailed
+from faxline.core.vault import (
+    MAX_DOCUMENT_BYTES,
+    accept_document,
+    safe_filename,
+    vault_delete,
+    vault_store,
+)
+from faxline.porting.access import require_customer_write
+from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
+from faxline.porting.models import PortDocument, PortRequest
+from faxline.porting.services import record_event
+from faxline.porting.validation.request import LINE_FEATURES, PortAddressIn, PortCsrIn
+
+VAULT_PURPOSE = "porting"
+# What customers and the porting team upload; the LOA kinds come from porting.loa.
+UPLOAD_KINDS = (DocumentKind.BILL, DocumentKind.CSR, DocumentKind.OTHER)
+LOA_KINDS = frozenset({DocumentKind.LOA, DocumentKind.SIGNED_LOA})
+# Kinds of which only the latest counts; "Other" may hold several different documents.
+SINGLE_KINDS = frozenset(
+    {DocumentKind.LOA, DocumentKind.SIGNED_LOA, DocumentKind.BILL, DocumentKind.CSR}
+)
+ADDRESS_KEYS = ("street", "unit", "city", "state", "postal_code", "country")
+BILL_KEYS = frozenset({"statement_date", "account_name", "service_address", *ADDRESS_KEYS})
+CSR_KEYS = frozenset(
+    {
+        "account_name",
+        "service_address",
+        *ADDRESS_KEYS,
+        "btn",
+        "account_number",
+        "authorized_names",
+        "numbers",
+        "line_features",
+    }
+)
+OTHER_KEYS = frozenset({"description"})
+# A converted image may be larger than its compressed source, but not without bound.
+MAX_CONVERTED_BYTES = 3 * MAX_DOCUMENT_BYTES
+# Pixels decoded in total while converting a multi-page image (about 30 pages at 300 dpi).
+MAX_CONVERTED_PIXELS = 250_000_000
+# An image without a resolution is fitted on a letter page (8.5 x 11 inches).
+PAGE_INCHES = (8.5, 11.0)
+
+
+# --- facts ------------------------------------------------------------------------------
+
+
+def _present(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _unknown(facts: Mapping[str, Any], allowed: frozenset[str], kind: str) -> None:
+    unknown = sorted(k for k in facts if k not in allowed)
+    if unknown:
+        label = DocumentKind(kind).label.lower()
+        raise ValidationFailed(
+            f"Unknown fact {unknown[0]!r} for a {label}.", field=unknown[0], code="unknown_fact"
+        )
+
+
+def _statement_date(value: Any) -> date:
+    if not _present(value):
+        raise ValidationFailed(
+            "Enter the statement date printed on the bill.", field="statement_date"
+        )
+    if isinstance(value, date):
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(str(value).strip())
+        except ValueError as exc:
+            raise ValidationFailed(
+                "The statement date must be a date (YYYY-MM-DD).", field="statement_date"
+            ) from exc
+    if parsed > timezone.localdate():
+        raise ValidationFailed(
+            "The statement date is in the future: enter the date printed on the bill.",
+            field="statement_date",
+        )
+    return parsed
+
+
+def _pydantic_field(exc: PydanticValidationError, prefix: str = "") -> tuple[str, str]:
+    error = exc.errors()[0]
+    loc = [str(p) for p in error.get("loc", ()) if not isinstance(p, int)]
+    name = loc[-1] if loc else prefix or "facts"
+    return name, str(error.get("msg", "is invalid"))
+
+
+def _address(facts: Mapping[str, Any], *, country: str, required: bool) -> dict[str, Any] | None:
+    """A service address from ``service_address`` or the flat street/city/... facts."""
+    nested = facts.get("service_address")
+    if _present(nested) and not isinstance(nested, Mapping):
+        raise ValidationFailed("service_address must be an object.", field="service_address")
+    source: Mapping[str, Any] = nested if isinstance(nested, Mapping) else facts
+    given = {k: source.get(k) for k in ADDRESS_KEYS if _present(source.get(k))}
+    if not any(k in given for k in ("street", "city", "state", "postal_code")):
+        if required:
+            raise ValidationFailed(
+                "Enter the service address as the document shows it.", field="street"
+            )
+        return None
+    for key in ("street", "city", "state", "postal_code"):
+        if key not in given:
+            label = key.replace("_", " ")
+            raise ValidationFailed(
+                f"Enter the {label} of the service address as the document shows it.",
+                field=key,
+            )
+    data: dict[str, Any] = {}
+    for key in ADDRESS_KEYS:
+        value = given.get(key)
+        if key == "country":
+            data[key] = str(value or country).strip().upper()
+        elif key == "unit":
+            data[key] = clean_text(value, field=key, max_length=50) or None
+        else:
+            data[key] = clean_text(value, field=key, max_length=200, required=True)
+    try:
+        address = PortAddressIn.model_validate(data)
+    except PydanticValidationError as exc:
+        name, message = _pydantic_field(exc)
+        raise ValidationFailed(f"{name.replace('_', ' ')}: {message}.", field=name) from exc
+    return address.model_dump(mode="json")
+
+
+def _items(value: Any, *, field: str, limit: int) -> list[str]:
+    """A list from a JSON list or a comma / line separated string."""
+    if not _present(value):
+        return []
+    if isinstance(value, str):
+        raw = [part for line in value.splitlines() for part in line.split(",")]
+    elif isinstance(value, list | tuple):
+        raw = list(value)
+    else:
+        raise ValidationFailed(f"{field} must be a list.", field=field)
+    items = [clean_text(item, field=field, max_length=300) for item in raw]
+    items = [item for item in items if item]
+    if len(items) > limit:
+        raise ValidationFailed(f"{field} may list at most {limit} entries.", field=field)
+    return items
+
+
+def _bill_facts(facts: Mapping[str, Any], *, country: str) -> dict[str, Any]:
+    _unknown(facts, BILL_KEYS, DocumentKind.BILL)
+    out: dict[str, Any] = {"statement_date": _statement_date(facts.get("statement_date"))}
+    out["statement_date"] = out["statement_date"].isoformat()
+    name = clean_text(facts.get("account_name"), field="account_name", max_length=200)
+    if name:
+        out["account_name"] = name
+    address = _address(facts, country=country, required=False)
+    if address is not None:
+        out["service_address"] = address
+    return out
+
+
+def _csr_facts(facts: Mapping[str, Any], *, country: str) -> dict[str, Any]:
+    _unknown(facts, CSR_KEYS, DocumentKind.CSR)
+    name = clean_text(facts.get("account_name"), field="account_name", max_length=200)
+    if not name:
+        raise ValidationFailed(
+            "Enter the account name exactly as the CSR shows it.", field="account_name"
+        )
+    address = _address(facts, country=country, required=True)
+    btn = clean_text(facts.get("btn"), field="btn", max_length=40) or None
+    account_number = (
+        clean_text(facts.get("account_number"), field="account_number", max_length=50) or None
+    )
+    listed = _items(facts.get("line_features"), field="line_features", limit=20)
+    features = [f.lower().replace(" ", "_").replace("-", "_") for f in listed]
+    wrong = [f for f in features if f not in LINE_FEATURES]
+    if wrong:
+        raise ValidationFailed(
+            f"Unknown line feature {wrong[0]!r}: use " + ", ".join(LINE_FEATURES) + ".",
+            field="line_features",
+        )
+    record = {
+        "account_name": name,
+        "service_address": address,
+        "btn": btn,
+        "account_number": None,
+        "authorized_names": _items(
+            facts.get("authorized_names"), field="authorized_names", limit=100
+        ),
+        "numbers": _items(facts.get("numbers"), field="numbers", limit=10_000),
+        "line_features": sorted(set(features)),
+    }
+    try:
+        PortCsrIn.model_validate(record)
+    except PydanticValidationError as exc:
+        field, message = _pydantic_field(exc)
+        raise ValidationFailed(f"{field.replace('_', ' ')}: {message}.", field=field) from exc
+    out: dict[str, Any] = {"record": record}
+    if account_number:
+        out["account_number_encrypted"] = encrypt_text(account_number)
+    return out
+
+
+def clean_facts(kind: str, facts: Mapping[str, Any] | None, *, country: str) -> dict[str, Any]:
+    """The facts of an upload of ``kind``, checked and shaped for the validator."""
+    raw: Mapping[str, Any] = facts or {}
+    if not isinstance(raw, Mapping):
+        raise ValidationFailed("facts must be an object.", field="facts")
+    if kind == DocumentKind.BILL:
+        return _bill_facts(raw, country=country)
+    if kind == DocumentKind.CSR:
+        # The validator's own shape ({"record": {...}}) is accepted as well as flat fields.
+        record = raw.get("record")
+        if isinstance(record, Mapping) and set(raw) == {"record"}:
+            raw = record
+        return _csr_facts(raw, country=country)
+    _unknown(raw, OTHER_KEYS, kind)
+    description = clean_text(raw.get("description"), field="description", max_length=200)
+    return {"description": description} if description else {}
+
+
+def csr_record(document: PortDocument) -> dict[str, Any] | None:
+    """The CSR record of a document as the validator reads it (account number decrypted)."""
+    record = document.facts.get("record")
+    if not isinstance(record, dict):
+        return None
+    merged = dict(record)
+    token = document.facts.get("account_number_encrypted")
+    if token:
+        merged["account_number"] = decrypt_text(token)
+    return merged
+
+
+def csr_account_number_masked(document: PortDocument) -> str:
+    """The CSR's account number as pages show it (last four characters)."""
+    token = document.facts.get("account_number_encrypted")
+    return mask(decrypt_text(token), 4) if token else ""
+
+
+# --- conversion -------------------------------------------------------------------------
+
+
+def _resolution(image: Any) -> float:
+    """Dots per inch for the PDF page: the image's own, or what fits a letter page."""
+    width, height = image.size
+    dpi = image.info.get("dpi")
+    fitted = max(width / PAGE_INCHES[0], height / PAGE_INCHES[1], 72.0)
+    try:
+        own = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        own = 0.0
+    return own if 50.0 <= own <= 2400.0 else fitted
+
+
+def _pdf_ready(frame: Any) -> Any:
+    """A frame in a mode Pillow writes into a PDF compactly (bilevel stays G4)."""
+    from PIL import Image
+
+    if frame.mode in ("1", "L", "RGB", "CMYK"):
+        return frame
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
+        rgba = frame.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    if frame.mode.startswith(("I", "F")):
+        return frame.convert("L")
+    return frame.convert("RGB")
+
+
+def image_to_pdf(data: bytes, *, filename: str = "") -> bytes:
+    """Convert an accepted PNG, JPEG or TIFF (every page of a multi-page TIFF) to a PDF."""
+    from PIL import Image, ImageOps
+    from pypdf import PdfWriter
+
+    label = f"“{filename}”" if filename else "The file"
+    writer = PdfWriter()
+    pixels = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data)) as image:
+            for index in range(getattr(image, "n_frames", 1)):
+                image.seek(index)
+                pixels += image.size[0] * image.size[1]
+                if pixels > MAX_CONVERTED_PIXELS:
+                    raise ValidationFailed(
+                        f"{label} has too many large pages to convert: upload it as a PDF.",
+                        field="file",
+                        code="document_too_large",
+                    )
+                frame = image.copy() if index else ImageOps.exif_transpose(image)
+                page = _pdf_ready(frame)
+                out = io.BytesIO()
+                page.save(out, "PDF", resolution=_resolution(image))
+                writer.append(io.BytesIO(out.getvalue()))
+    result = io.BytesIO()
+    writer.write(result)
+    pdf = result.getvalue()
+    if len(pdf) > MAX_CONVERTED_BYTES:
+        raise ValidationFailed(
+            f"{label} is too large once converted to PDF: scan it at a lower resolution.",
+            field="file",
+            code="document_too_large",
+        )
+    return pdf
+
+
+# --- services ---------------------------------------------------------------------------
+
+# Vault files written inside the current vault_rollback() block.
+_written: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "porting_vault_written", default=None
+)
+
+
+@contextlib.contextmanager
+def vault_rollback() -> Iterator[None]:
+    """Delete the vault files stored inside the block when the block fails, so that a
+    service that stores several files (the LOA and its signed copy) leaves none behind."""
+    names: list[str] = []
+    token = _written.set(names)
+    try:
+        yield
+    except BaseException:
+        for name in names:
+            vault_delete(name)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def _require_open(request: PortRequest) -> None:
+    if request.status in TERMINAL:
+        raise Conflict(
+            f"The request is {PortStatus(request.status).label}: no more files can be added.",
+            code="request_closed",
+        )
+
+
+def store_document(
+    *,
+    actor: Actor | None,
+    request: PortRequest,
+    kind: str,
+    filename: str,
+    pdf: bytes,
+    facts: dict[str, Any],
+    message: str,
+) -> PortDocument:
+    """Encrypt a PDF into the vault and record it as the request's current ``kind``.
+
+    The caller holds the request's row lock inside a transaction. Supersedes the previous
+    document of a single kind; deletes the vault file again when the database write fails.
+    """
+    stored = vault_store(pdf, purpose=VAULT_PURPOSE)
+    written = _written.get()
+    if written is not None:
+        written.append(stored.name)
+    try:
+        with transaction.atomic():
+            if kind in SINGLE_KINDS:
+                PortDocument.objects.filter(request=request, kind=kind, superseded=False).update(
+                    superseded=True
+                )
+            document = PortDocument.objects.create(
+                request=request,
+                kind=kind,
+                vault_name=stored.name,
+                filename=filename,
+                content_type="application/pdf",
+                size=stored.size,
+                sha256=stored.sha256,
+                facts=facts,
+                uploaded_by=actor.user if actor is not None else None,
+            )
+            record_event(
+                request,
+                kind="document_added",
+                actor=actor,
+                message=message,
+                document_id=document.pk,
+                document_kind=kind,
+                size=stored.size,
+                sha256=stored.sha256,
+            )
+    except BaseException:
+        vault_delete(stored.name)
+        raise
+    return document
+
+
+@transaction.atomic
+def port_document_add(
+    *,
+    actor: Actor,
+    request: PortRequest,
+    kind: str,
+    filename: str,
+    data: bytes,
+    facts: Mapping[str, Any] | None = None,
+) -> PortDocument:
+    """Add a typed document (bill, CSR or other) to a request's Files.
+
+    Checked by content; an image or TIFF becomes a PDF. A refusal names the field, says
+    what to do, and leaves nothing stored.
+    """
+    require_customer_write(actor, request)
+    locked = PortRequest.objects.select_for_update().get(pk=request.pk)
+    _require_open(locked)
+    if kind in LOA_KINDS:
+        raise ValidationFailed(
+            "The Letter of Authorization is generated from the request and signed "
+            "electronically: open the LOA and sign it (or send the signing link to the "
+            "authorized person) instead of uploading one.",
+            field="kind",
+            code="loa_is_generated",
+        )
+    if kind not in UPLOAD_KINDS:
+        raise ValidationFailed(
+            "kind must be one of " + ", ".join(k.value for k in UPLOAD_KINDS) + ".",
+            field="kind",
+        )
+    cleaned = clean_facts(kind, facts, country=locked.country)
+    if not isinstance(data, bytes | bytearray):
+        raise ValidationFailed("Attach the document.", field="file")
+    accepted = accept_document(bytes(data), filename=filename, field="file")
+    pdf = bytes(data) if accepted.kind == "pdf" else image_to_pdf(bytes(data), filename=filename)
+    if accepted.kind != "pdf":
+        cleaned["converted_from"] = accepted.kind
+    name = safe_filename(filename or DocumentKind(kind).label, extension=".pdf")
+    label = DocumentKind(kind).label
+    document = store_document(
+        actor=actor,
+        request=locked,
+        kind=kind,
+        filename=name,
+        pdf=pdf,
+        facts=cleaned,
+        message=f"{label} added: {name}",
+    )
+    return document

@@ -1,0 +1,26 @@
+"""``faxline porting_tick``: let the carrier adapters advance their port requests once.
+
+The SANDBOX carrier moves its requests on a business-day clock (New → Pending → Scheduled or
+Rejected → Completed); the manual carrier does nothing by itself. Run it periodically (cron,
+a systemd timer) or enqueue the ``faxline.porting.tasks.tick`` task; each run processes every
+due request once and is safe to repeat or to run from several machines at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from faxline.porting.desk import porting_tick
+
+
+class Command(BaseCommand):
+    help = (
+        "Advance port requests handled by a carrier adapter (the SANDBOX carrier's "
+        "business-day clock). Idempotent; run it periodically."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        changed = porting_tick()
+        self.stdout.write(f"{changed} port request(s) advanced.")

@@ -1,0 +1,43 @@
+"""The periodic scheduler: due jobs run, failures are logged and do not stop the others."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from faxline.core.periodic import PeriodicJob, run_due
+
+CALLS: list[str] = []
+
+
+def job_ok() -> str:
+    CALLS.append("ok")
+    return "ok"
+
+
+def job_fails() -> None:
+    raise RuntimeError("boom")
+
+
+@pytest.mark.django_db
+def test_due_jobs_run_and_a_failure_is_not_fatal(caplog: pytest.LogCaptureFixture) -> None:
+    CALLS.clear()
+    jobs = [
+        PeriodicJob("fails", 10, f"{__name__}:job_fails"),
+        PeriodicJob("ok", 10, f"{__name__}:job_ok"),
+    ]
+    assert run_due(jobs, now=100.0) == ["fails", "ok"]
+    assert "periodic job fails failed" in caplog.text
+    assert run_due(jobs, now=105.0) == []  # not due yet
+    assert run_due(jobs, now=111.0) == ["fails", "ok"]
+    assert CALLS == ["ok", "ok"]
+
+
+@pytest.mark.django_db
+def test_scheduler_once_runs_the_default_jobs() -> None:
+    out = StringIO()
+    call_command("scheduler", "--once", stdout=out)
+    assert "ran: porting carriers tick" in out.getvalue()
+    assert "ran: return aged numbers" in out.getvalue()
