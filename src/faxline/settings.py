@@ -36,6 +36,8 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("FAXLINE_DEBUG", False)
 ALLOWED_HOSTS = env_list("FAXLINE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("FAXLINE_CSRF_TRUSTED_ORIGINS", [])
+# The provider's name, printed as the new carrier on LOAs and in emails.
+FAXLINE_PROVIDER_NAME = env_str("FAXLINE_PROVIDER_NAME", "faxline") or "faxline"
 FAXLINE_PORTAL_URL = env_str("FAXLINE_PORTAL_URL", "http://127.0.0.1:8000") or ""
 
 INSTALLED_APPS = [

@@ -22,7 +22,7 @@ import pytest
 # would refuse to run there without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent.parent / "test-artifacts"
@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEFAULT_TIMEOUT_MS = 10_000
+# Assertions wait as long as actions do: a loaded CI machine (two xdist workers, each with
+# its own Chromium and live server) can take more than Playwright's 5 s default.
+expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 VIEWPORT = {"width": 1280, "height": 800}
 
 

@@ -425,6 +425,7 @@ class NewPortRequestForm(_Steps, NumberRowsMixin):
         *args: Any,
         companies: list[tuple[int, str]] | None = None,
         addresses: list[ServiceAddress] | None = None,
+        initial_numbers: list[tuple[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -448,7 +449,7 @@ class NewPortRequestForm(_Steps, NumberRowsMixin):
             *[(str(a.pk), str(a)) for a in addresses or []],
             (NEW_ADDRESS, "+ New Service Address"),
         ]
-        self.init_rows(None)
+        self.init_rows(rows_from_numbers(initial_numbers) if initial_numbers else None)
         self.style_widgets()
 
     # --- cleaning -------------------------------------------------------------------

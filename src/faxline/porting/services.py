@@ -322,7 +322,20 @@ def port_request_create(*, actor: Actor, company: Company, data: dict[str, Any])
         to_status=PortStatus.DRAFT,
         message=f"Draft with {len(cleaned.numbers)} number(s)",
     )
+    _take_over_onboarding_intents(request, [n for n, _ in cleaned.numbers])
     return request
+
+
+def _take_over_onboarding_intents(request: PortRequest, numbers: list[str]) -> None:
+    """A request that ports numbers the customer asked to keep at onboarding ("Keep my
+    number") takes that intent over, so the onboarding order points at it."""
+    from faxline.onboarding.selectors import pending_port_intents
+    from faxline.onboarding.services import port_intent_claim
+
+    wanted = set(numbers)
+    for intent in pending_port_intents():
+        if intent.company_id == request.company_id and wanted & {n for n, _ in intent.numbers}:
+            port_intent_claim(order_id=intent.order_id, port_request_ref=str(request.pk))
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from faxline.accounts.models import Company
 from faxline.accounts.selectors import actor_company, company_get, company_list
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.numbers.plan import display_number
+from faxline.onboarding.selectors import PortIntent, pending_port_intents
 from faxline.portal.forms import apply_domain_error
 from faxline.porting import addresses, bulk, changes, selectors, services
 from faxline.porting.access import require_customer_write
@@ -218,6 +219,7 @@ def port_list(request: HttpRequest) -> HttpResponse:
         "is_customer": not actor.is_operator,
         "filtered": bool(values["status"] or values["q"] or values["action_required"]),
     }
+    context["intents"] = pending_port_intents(actor=actor) if may_write(actor) else []
     return render(request, "porting/list.html", context)
 
 
@@ -468,6 +470,14 @@ def _wizard_data(request: HttpRequest) -> QueryDict | None:
     return data
 
 
+def _intent_of(request: HttpRequest, actor: Actor) -> PortIntent | None:
+    """The onboarding porting intent named by ``?intent=`` (Keep my number), if visible."""
+    raw = request.GET.get("intent", "")
+    if not raw.isdigit():
+        return None
+    return next((i for i in pending_port_intents(actor=actor) if i.order_id == int(raw)), None)
+
+
 @porting_view
 @require_http_methods(["GET", "POST"])
 def port_new(request: HttpRequest) -> HttpResponse:
@@ -480,6 +490,7 @@ def port_new(request: HttpRequest) -> HttpResponse:
     company = _wizard_company(request, actor)
     book = list(addresses.service_address_list(actor=actor, company=company)) if company else []
     initial: dict[str, Any] = {}
+    initial_numbers: list[tuple[str, str]] | None = None
     if request.method != "POST":
         user = actor.user
         if not actor.is_operator:
@@ -490,12 +501,24 @@ def port_new(request: HttpRequest) -> HttpResponse:
             }
         if company is not None:
             initial["company"] = company.pk
+        intent = _intent_of(request, actor)
+        if intent is not None:
+            initial_numbers = [(number, "landline") for number, _use in intent.numbers]
+            initial.update(
+                {
+                    "losing_carrier": intent.current_carrier,
+                    "authorized_name": intent.authorized_user_name,
+                    "authorized_title": intent.authorized_user_title,
+                    "requested_date": intent.port_date,
+                }
+            )
     form = NewPortRequestForm(
         _wizard_data(request),
         request.FILES or None,
         initial=initial,
         companies=_companies(actor),
         addresses=book,
+        initial_numbers=initial_numbers if request.method != "POST" else None,
     )
     state = _wizard(request, form)
     if state.finish:
