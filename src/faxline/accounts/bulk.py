@@ -21,6 +21,7 @@ from faxline.accounts import selectors, services
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company, Department
 from faxline.core.audit import audit_record
+from faxline.core.csvfile import column_name, decode_csv
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
 
 MAX_BYTES = 1024 * 1024
@@ -89,35 +90,11 @@ class _Record:
 
 
 def _decode(data: bytes) -> str:
-    if not data:
-        raise ValidationFailed("The file is empty.", field="file", code="file_empty")
-    if len(data) > MAX_BYTES:
-        raise ValidationFailed(
-            f"The file is larger than {MAX_BYTES // 1024} KiB; split it into smaller files.",
-            field="file",
-            code="file_too_large",
-        )
-    if b"\x00" in data:
-        raise ValidationFailed(
-            "The file is not a CSV text file (it contains binary data).",
-            field="file",
-            code="file_not_text",
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            "The file is not UTF-8 text; save it as 'CSV UTF-8' and upload it again.",
-            field="file",
-            code="file_not_utf8",
-        ) from exc
-    if not text.strip():
-        raise ValidationFailed("The file is empty.", field="file", code="file_empty")
-    return text
+    return decode_csv(data, max_bytes=MAX_BYTES)
 
 
 def _column_name(raw: str) -> str:
-    return re.sub(r"[\s-]+", "_", raw.strip().lower())
+    return column_name(raw)
 
 
 def _parse(text: str) -> list[_Record]:

@@ -27,6 +27,8 @@ from django.db import transaction
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
 from faxline.core.audit import audit_record
+from faxline.core.csvfile import column_name
+from faxline.core.csvfile import decode_csv as _decode_csv
 from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.numbers.plan import display_number, normalize_number
 from faxline.porting.choices import LineType, PortType
@@ -175,36 +177,12 @@ class _Row:
 
 
 def decode_csv(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
-    """The text of an uploaded CSV file; refuses empty, huge, binary and non-UTF-8 files."""
-    if not data:
-        raise ValidationFailed("The file is empty.", field="file", code="file_empty")
-    if len(data) > max_bytes:
-        raise ValidationFailed(
-            f"The file is larger than {max_bytes // 1024} KiB; split it into smaller files.",
-            field="file",
-            code="file_too_large",
-        )
-    if b"\x00" in data:
-        raise ValidationFailed(
-            "The file is not a CSV text file (it contains binary data).",
-            field="file",
-            code="file_not_text",
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            "The file is not UTF-8 text; save it as 'CSV UTF-8' and upload it again.",
-            field="file",
-            code="file_not_utf8",
-        ) from exc
-    if not text.strip():
-        raise ValidationFailed("The file is empty.", field="file", code="file_empty")
-    return text
+    """The text of an uploaded CSV file (see ``faxline.core.csvfile``)."""
+    return _decode_csv(data, max_bytes=max_bytes)
 
 
 def _column_name(raw: str) -> str:
-    return re.sub(r"[\s-]+", "_", raw.strip().lower())
+    return column_name(raw)
 
 
 def _parse(text: str) -> list[_Row]:
