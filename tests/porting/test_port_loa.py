@@ -611,3 +611,20 @@ def test_api_read_only_gets_a_preview_without_storing(cast: Cast, port: PortRequ
     response = _api(cast.read_only_admin).get(f"/api/v1/port-requests/{port.pk}/loa")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert not PortDocument.objects.exists()
+
+
+def test_the_notification_log_withholds_the_signing_link(
+    cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+
+    from faxline.accounts.services import api_key_create
+
+    token = send(cast, port, django_capture_on_commit_callbacks)
+    key = api_key_create(actor=carol(cast), name="t").secret
+    listing = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/notifications").json()
+    loa_links = [n for n in listing["items"] if n["kind"] == "porting.loa_link"]
+    assert loa_links and all(token not in n["body"] for n in loa_links)
+    client = Client()
+    client.force_login(cast.company_admin)
+    assert token not in client.get("/notifications/").content.decode()

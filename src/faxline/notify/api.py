@@ -38,7 +38,7 @@ class NotificationOut(Schema):
             kind=n.kind,
             recipient=n.recipient,
             subject=n.subject,
-            body=n.body,
+            body=n.shown_body,
             company_id=n.company_id,
             company=n.company.name if n.company else None,
             related=n.related_label,

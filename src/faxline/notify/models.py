@@ -7,6 +7,10 @@ from django.db import models
 from faxline.notify.choices import NotificationStatus
 
 
+# Kinds of message whose body holds a one-time secret.
+SECRET_KINDS = frozenset({"porting.loa_link"})
+
+
 class NotificationLog(models.Model):
     """One email to one recipient, recorded before any attempt to send it.
 
@@ -43,6 +47,14 @@ class NotificationLog(models.Model):
             models.Index(fields=["company", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
         ]
+
+    @property
+    def shown_body(self) -> str:
+        """The body as the log shows it: messages carrying a one-time secret (a signing
+        link) are withheld, so that reading the log does not let anyone use it."""
+        if self.kind in SECRET_KINDS:
+            return "(This message carries a one-time link for its recipient; not shown.)"
+        return self.body
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient or '(nobody)'}"
