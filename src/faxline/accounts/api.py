@@ -466,7 +466,8 @@ def user_get(request: HttpRequest, user_id: int) -> Any:
     summary="Change User Details",
 )
 def user_update(request: HttpRequest, user_id: int, payload: schemas.UserUpdate) -> Any:
-    """Change names, email, fax addresses, contact details or custom fields."""
+    """Change names, email, fax addresses, contact details or custom fields; with
+    ``department_id``, move the user to that department (null: company level)."""
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
     user = services.user_update(

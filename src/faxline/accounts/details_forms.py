@@ -548,16 +548,36 @@ class UserDetailsForm(PortalForm):
     custom2 = forms.CharField(label="Custom 2", max_length=200, required=False)
     custom3 = forms.CharField(label="Custom 3", max_length=200, required=False)
     custom4 = forms.CharField(label="Custom 4", max_length=200, required=False)
+    # Not posted (an older page): the user stays where they are.
+    department = forms.ChoiceField(
+        label="Department",
+        required=False,
+        help_text="Moving a user keeps their settings as they are.",
+    )
 
     CONTACT = ("address1", "address2", "city", "country", "region", "postal_code", "phone")
     CUSTOM = ("custom1", "custom2", "custom3", "custom4")
+    COMPANY_LEVEL = "company"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, departments: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = country_choices()  # type: ignore[attr-defined]
+        self.fields["department"].choices = departments or []  # type: ignore[attr-defined]
+
+    @classmethod
+    def changes_from(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """The cleaned data as ``user_update`` changes: the department as ``department_id``
+        (None: company level), left out when the select was not posted."""
+        changes = dict(data)
+        choice = changes.pop("department", "")
+        if choice:
+            changes["department_id"] = None if choice == cls.COMPANY_LEVEL else int(choice)
+        return changes
 
     def changes(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        return self.changes_from(self.cleaned_data)
 
     def contact_fields(self) -> list[forms.BoundField]:
         return [self[n] for n in self.CONTACT]

@@ -627,10 +627,12 @@ def _simple_form_tab(
     initial: dict[str, Any],
     save: Callable[[dict[str, Any]], object],
     message: str,
+    form_kwargs: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A tab with one form saved by one service call."""
+    extra = form_kwargs or {}
     if page.request.method == "POST":
-        form = form_class(page.request.POST)
+        form = form_class(page.request.POST, **extra)
         if form.is_valid():
             try:
                 save(form.cleaned_data)
@@ -639,7 +641,7 @@ def _simple_form_tab(
                 return page.render(status=_form_status(exc), form=form)
             return page.saved(message)
         return page.render(status=422, form=form)
-    return page.render(form=form_class(initial=initial))
+    return page.render(form=form_class(initial=initial, **extra))
 
 
 def _department_tab(page: DetailsPage) -> HttpResponse:
@@ -660,13 +662,32 @@ def _user_details_tab(page: DetailsPage) -> HttpResponse:
     user = page.obj
     assert isinstance(user, User)
     names = ("first_name", "last_name", "email", *UserDetailsForm.CONTACT, *UserDetailsForm.CUSTOM)
+    initial = {n: getattr(user, n) for n in names}
+    initial["department"] = (
+        str(user.department_id) if user.department_id else UserDetailsForm.COMPANY_LEVEL
+    )
     return _simple_form_tab(
         page,
         UserDetailsForm,
-        {n: getattr(user, n) for n in names},
-        lambda data: services.user_update(actor=page.actor, user=user, changes=data),
+        initial,
+        lambda data: services.user_update(
+            actor=page.actor, user=user, changes=UserDetailsForm.changes_from(data)
+        ),
         "User account details saved.",
+        form_kwargs={"departments": _move_targets(page.actor, page.company)},
     )
+
+
+def _move_targets(actor: Actor, company: Company) -> list[tuple[str, str]]:
+    """The Department select of User Details: the departments the actor may see, after
+    "Company level" when the actor's scope covers it."""
+    choices: list[tuple[str, str]] = []
+    if actor.manages_whole_company(company):
+        choices.append((UserDetailsForm.COMPANY_LEVEL, "Company level"))
+    departments = list(selectors.department_list(actor=actor, company=company))
+    names = selectors.department_full_names(departments)
+    choices += sorted(((str(d.pk), names[d.pk]) for d in departments), key=lambda c: c[1])
+    return choices
 
 
 def _admin_details_tab(page: DetailsPage) -> HttpResponse:

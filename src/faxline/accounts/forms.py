@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import QuerySet
 from django.forms.boundfield import BoundField
 from django.forms.widgets import Widget
 from django.utils.html import format_html
 
 from faxline.accounts.bulk import MAX_BYTES, MAX_ROWS
+from faxline.accounts.models import ChannelPartner
 from faxline.accounts.preferences import (
     DATE_FORMATS,
     TIME_FORMATS,
@@ -327,6 +329,25 @@ class CompanyForm(BootstrapForm):
         required=False,
         help_text="The company's email domain, e.g. acme.example (optional).",
     )
+    channel_partner = forms.ModelChoiceField(
+        label="Channel partner",
+        queryset=ChannelPartner.objects.none(),
+        required=False,
+        empty_label="No partner",
+        help_text="The reseller who looks after this company (optional).",
+    )
+
+    def __init__(
+        self, *args: Any, partners: QuerySet[ChannelPartner] | None = None, **kwargs: Any
+    ) -> None:
+        """``partners``: the channel partners to offer (operators); None hides the field."""
+        super().__init__(*args, **kwargs)
+        if partners is None:
+            del self.fields["channel_partner"]
+        else:
+            field = self.fields["channel_partner"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = partners
 
 
 class DepartmentWizardForm(WizardForm):

@@ -245,6 +245,11 @@ class UserUpdate(ContactInput):
     receiving_emails: list[str] | None = None
     time_zone: str | None = None
     language: str | None = None
+    department_id: int | None = Field(
+        default=None,
+        description="Move the user to this department; null: company level. "
+        "The user's settings stay as they are.",
+    )
 
 
 class PasswordSet(InputSchema):

@@ -599,10 +599,8 @@ def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
     for name, value in clean_contact(changes).items():
         setattr(user, name, value)
         fields.append(name)
-    if "department_id" in changes:
-        raise ValidationFailed(
-            "Moving a user between departments is not supported yet.", field="department_id"
-        )
+    moving = "department_id" in changes
+    target = _department_for_move(actor, changes["department_id"]) if moving else None
     if fields:
         user.save(update_fields=fields)
         audit_record(
@@ -613,6 +611,8 @@ def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
             ip_address=actor.ip_address,
             detail={"fields": fields},
         )
+    if moving:
+        user_move(actor=actor, user=user, department=target)
     return user
 
 
@@ -1197,3 +1197,64 @@ def company_assign_channel_partner(
         detail={"before": before, "after": partner.pk if partner else None},
     )
     return company
+
+
+# --- moving users ---------------------------------------------------------------------
+
+
+def _department_for_move(actor: Actor, department_id: Any) -> Department | None:
+    """The target of a move named by id (``None``: company level); out of scope is 404."""
+    if department_id is None:
+        return None
+    from faxline.accounts import selectors
+
+    if isinstance(department_id, bool) or not isinstance(department_id, int | str):
+        raise ValidationFailed("department_id must be a department id.", field="department_id")
+    try:
+        pk = int(department_id)
+    except ValueError as exc:
+        raise ValidationFailed(
+            "department_id must be a department id.", field="department_id"
+        ) from exc
+    return selectors.department_get(actor=actor, department_id=pk)
+
+
+@transaction.atomic
+def user_move(*, actor: Actor, user: User, department: Department | None) -> User:
+    """Move a fax user to another department of their company (``None``: company level).
+
+    Department administrators move users only inside their subtree; only company-level
+    administrators (and operators, channel partners) may move a user to the company level.
+    The user's settings are NOT changed by a move: the guide copies a level's settings onto
+    a user at creation only, so the user keeps the settings they had.
+    """
+    actor.require("users.manage")
+    visible = User.objects.filter(actor.users_q(), pk=user.pk, role=Role.FAX_USER).exists()
+    if not visible:
+        raise NotFound("User not found.", field="user_id")
+    company = user.company
+    if company is None:
+        raise NotFound("User not found.", field="user_id")
+    if department is not None:
+        if department.company_id != company.pk or not actor.sees_department(department):
+            raise NotFound("Department not found.", field="department_id")
+    elif not actor.manages_whole_company(company):
+        raise Forbidden(
+            "Department administrators can only move users inside their subtree.",
+            field="department_id",
+        )
+    before = user.department_id
+    after = department.pk if department is not None else None
+    if before == after:
+        return user
+    user.department = department
+    user.save(update_fields=["department"])
+    audit_record(
+        kind="user.moved",
+        actor=actor.user,
+        company=company,
+        target=user,
+        ip_address=actor.ip_address,
+        detail={"from_department_id": before, "to_department_id": after},
+    )
+    return user

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from faxline.accounts import details_views, views
+from faxline.accounts import details_views, partners_views, views
 
 app_name = "accounts"
 
@@ -39,4 +39,6 @@ urlpatterns = [
         details_views.administrator_details,
         name="administrator_details",
     ),
+    # Channel partners (partners_views.py).
+    path("partners/", partners_views.partners, name="partners"),
 ]

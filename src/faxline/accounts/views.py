@@ -381,11 +381,15 @@ def company_add(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     if not (actor.is_operator or actor.is_partner):
         raise Forbidden("Only the provider's operators and channel partners add companies.")
-    form = CompanyForm(request.POST or None)
+    partners = selectors.channel_partner_list(actor=actor) if actor.is_operator else None
+    form = CompanyForm(request.POST or None, partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
             company = services.company_create(
-                actor=actor, name=form.cleaned_data["name"], domain=form.cleaned_data["domain"]
+                actor=actor,
+                name=form.cleaned_data["name"],
+                domain=form.cleaned_data["domain"],
+                channel_partner=form.cleaned_data.get("channel_partner"),
             )
         except DomainError as exc:
             if isinstance(exc, Forbidden | NotFound):
