@@ -6,7 +6,6 @@ from django.db import models
 
 from faxline.notify.choices import NotificationStatus
 
-
 # Kinds of message whose body holds a one-time secret.
 SECRET_KINDS = frozenset({"porting.loa_link"})
 
@@ -48,6 +47,9 @@ class NotificationLog(models.Model):
             models.Index(fields=["status", "created_at"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient or '(nobody)'}"
+
     @property
     def shown_body(self) -> str:
         """The body as the log shows it: messages carrying a one-time secret (a signing
@@ -55,6 +57,3 @@ class NotificationLog(models.Model):
         if self.kind in SECRET_KINDS:
             return "(This message carries a one-time link for its recipient; not shown.)"
         return self.body
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient or '(nobody)'}"
