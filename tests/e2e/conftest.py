@@ -47,6 +47,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
+            # A browser wait that times out on a loaded machine (two xdist workers, each with
+            # a Chromium and a live server) gets one more try; any other failure does not.
+            item.add_marker(
+                pytest.mark.flaky(
+                    reruns=1,
+                    only_rerun=["Locator expected", "TimeoutError", "Timeout .* exceeded"],
+                )
+            )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

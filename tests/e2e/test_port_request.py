@@ -46,9 +46,17 @@ def shoot(page: Page, name: str) -> None:
         page.set_viewport_size(size)
 
 
+def settle(page: Page) -> None:
+    """Wait until htmx has no request in flight and has swapped what it received: typing
+    into a field that a swap is about to replace would type into the wrong element."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping')")
+
+
 def next_step(page: Page, heading: str) -> None:
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name=heading, level=2)).to_be_visible()
+    settle(page)
 
 
 def pdf_bytes() -> bytes:
@@ -90,11 +98,14 @@ def test_new_port_request_to_submission(live_server, page: Page, sign_in, acme: 
     # 2 Numbers: Next without a number is stopped at the step.
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_text("Enter at least one number to port.")).to_be_visible()
+    settle(page)
     page.get_by_label("Subscriber number 1", exact=True).fill("20623")
+    expect(page.get_by_label("Subscriber number 1", exact=True)).to_have_value("20623")
     page.get_by_role("button", name="Add another number").click()
     expect(page.get_by_label("Subscriber number 2", exact=True)).to_be_focused()
     page.get_by_role("button", name="Remove number 2").click()
     expect(page.get_by_label("Subscriber number 2", exact=True)).to_have_count(0)
+    settle(page)
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_text("is not a valid number")).to_be_visible()
     page.get_by_label("Subscriber number 1", exact=True).fill("2062345678")
