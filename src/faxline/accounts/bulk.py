@@ -8,8 +8,6 @@ while the good rows around it are created. The report says, row by row, what hap
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ from faxline.accounts import selectors, services
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company, Department
 from faxline.core.audit import audit_record
-from faxline.core.csvfile import column_name, decode_csv
+from faxline.core.csvfile import decode_csv, read_records
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
 
 MAX_BYTES = 1024 * 1024
@@ -93,81 +91,22 @@ def _decode(data: bytes) -> str:
     return decode_csv(data, max_bytes=MAX_BYTES)
 
 
-def _column_name(raw: str) -> str:
-    return column_name(raw)
-
-
 def _parse(text: str) -> list[_Record]:
     """The data rows of the file; refuses the whole file when its shape is wrong."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-        while not any(cell.strip() for cell in header):
-            header = next(reader)
-    except StopIteration:
-        raise ValidationFailed("The file is empty.", field="file", code="file_empty") from None
-    except csv.Error as exc:
-        raise ValidationFailed(
-            f"Line {reader.line_num}: the header is not valid CSV ({exc}).", field="file"
-        ) from exc
-    columns = [_column_name(c) for c in header]
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown:
-        raise ValidationFailed(
-            "Unknown column"
-            + ("s" if len(unknown) > 1 else "")
-            + ": "
-            + ", ".join(unknown)
-            + ". The columns are: "
-            + ", ".join(COLUMNS)
-            + ".",
-            field="file",
-            code="unknown_columns",
+    columns, found = read_records(
+        text, known=COLUMNS, required=REQUIRED_COLUMNS, listed=COLUMNS, max_rows=MAX_ROWS
+    )
+    return [
+        _Record(
+            r.row,
+            r.line,
+            r.values,
+            f"The row has {r.cells} values but the header has {len(columns)} columns."
+            if r.cells > len(columns)
+            else None,
         )
-    twice = sorted(c for c, n in Counter(columns).items() if n > 1)
-    if twice:
-        raise ValidationFailed(
-            "Column listed twice: " + ", ".join(twice) + ".", field="file", code="bad_header"
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ValidationFailed(
-            "Missing required column"
-            + ("s" if len(missing) > 1 else "")
-            + ": "
-            + ", ".join(missing)
-            + ".",
-            field="file",
-            code="bad_header",
-        )
-    records: list[_Record] = []
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ValidationFailed(
-                f"Line {line}: not valid CSV ({exc}).", field="file", code="bad_csv"
-            ) from exc
-        start, line = line, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(records) >= MAX_ROWS:
-            raise ValidationFailed(
-                f"The file has more than {MAX_ROWS} rows; split it into smaller files.",
-                field="file",
-                code="too_many_rows",
-            )
-        problem = None
-        if len(cells) > len(columns):
-            problem = f"The row has {len(cells)} values but the header has {len(columns)} columns."
-        values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
-        records.append(_Record(len(records) + 1, start, values, problem))
-    if not records:
-        raise ValidationFailed("The file has a header but no rows.", field="file", code="no_rows")
-    return records
+        for r in found
+    ]
 
 
 class _Departments:

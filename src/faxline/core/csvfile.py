@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from faxline.core.errors import ValidationFailed
 
@@ -40,3 +45,87 @@ def decode_csv(data: bytes, *, max_bytes: int) -> str:
 def column_name(raw: str) -> str:
     """A header cell as a column name: ``" First Name"`` → ``first_name``."""
     return re.sub(r"[\s-]+", "_", raw.strip().lower())
+
+
+@dataclass(frozen=True)
+class CsvRecord:
+    """One data row: its number among the data rows, the line it starts on, its values by
+    column, and how many cells it had (more than the header: the row is malformed)."""
+
+    row: int
+    line: int
+    values: dict[str, str]
+    cells: int
+
+
+def read_records(
+    text: str,
+    *,
+    known: Iterable[str],
+    required: Iterable[str],
+    listed: Iterable[str],
+    max_rows: int,
+) -> tuple[list[str], list[CsvRecord]]:
+    """The header's columns and the data rows of a CSV text; refuses the whole file when
+    its shape is wrong (bad CSV, unknown, repeated or missing columns, too many rows, no
+    rows). ``listed`` are the columns the refusal of an unknown one names."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        while not any(cell.strip() for cell in header):
+            header = next(reader)
+    except StopIteration:
+        raise ValidationFailed("The file is empty.", field="file", code="file_empty") from None
+    except csv.Error as exc:
+        raise ValidationFailed(
+            f"Line {reader.line_num}: the header is not valid CSV ({exc}).",
+            field="file",
+            code="bad_csv",
+        ) from exc
+    columns = [column_name(c) for c in header]
+    allowed = set(known)
+    unknown = [c for c in columns if c not in allowed]
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+            f"The columns are: {', '.join(listed)}.",
+            field="file",
+            code="unknown_columns",
+        )
+    twice = sorted(c for c, n in Counter(columns).items() if n > 1)
+    if twice:
+        raise ValidationFailed(
+            "Column listed twice: " + ", ".join(twice) + ".", field="file", code="bad_header"
+        )
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise ValidationFailed(
+            f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.",
+            field="file",
+            code="bad_header",
+        )
+    records: list[CsvRecord] = []
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ValidationFailed(
+                f"Line {line}: not valid CSV ({exc}).", field="file", code="bad_csv"
+            ) from exc
+        start, line = line, reader.line_num + 1
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(records) >= max_rows:
+            raise ValidationFailed(
+                f"The file has more than {max_rows} rows; split it into smaller files.",
+                field="file",
+                code="too_many_rows",
+            )
+        values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
+        records.append(CsvRecord(len(records) + 1, start, values, len(cells)))
+    if not records:
+        raise ValidationFailed("The file has a header but no rows.", field="file", code="no_rows")
+    return columns, records

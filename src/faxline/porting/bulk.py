@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,7 +26,7 @@ from django.db import transaction
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
 from faxline.core.audit import audit_record
-from faxline.core.csvfile import column_name
+from faxline.core.csvfile import column_name, read_records
 from faxline.core.csvfile import decode_csv as _decode_csv
 from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.numbers.plan import display_number, normalize_number
@@ -186,73 +185,24 @@ def _column_name(raw: str) -> str:
 
 
 def _parse(text: str) -> list[_Row]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-        while not any(cell.strip() for cell in header):
-            header = next(reader)
-    except StopIteration:
-        raise ValidationFailed("The file is empty.", field="file", code="file_empty") from None
-    except csv.Error as exc:
-        raise ValidationFailed(
-            f"Line {reader.line_num}: the header is not valid CSV ({exc}).",
-            field="file",
-            code="bad_csv",
-        ) from exc
-    columns = [_column_name(c) for c in header]
-    known = set(COLUMNS) | set(EXTRA_COLUMNS)
-    unknown = [c for c in columns if c not in known]
-    if unknown:
-        raise ValidationFailed(
-            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-            f"The columns are: {', '.join(COLUMNS)}.",
-            field="file",
-            code="unknown_columns",
-        )
-    twice = sorted(c for c, n in Counter(columns).items() if n > 1)
-    if twice:
-        raise ValidationFailed(
-            "Column listed twice: " + ", ".join(twice) + ".", field="file", code="bad_header"
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ValidationFailed(
-            f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.",
-            field="file",
-            code="bad_header",
-        )
+    columns, found = read_records(
+        text,
+        known=[*COLUMNS, *EXTRA_COLUMNS],
+        required=REQUIRED_COLUMNS,
+        listed=COLUMNS,
+        max_rows=MAX_ROWS,
+    )
     rows: list[_Row] = []
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ValidationFailed(
-                f"Line {line}: not valid CSV ({exc}).", field="file", code="bad_csv"
-            ) from exc
-        start, line = line, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise ValidationFailed(
-                f"The file has more than {MAX_ROWS} rows; split it into smaller files.",
-                field="file",
-                code="too_many_rows",
-            )
-        values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
-        row = _Row(len(rows) + 1, start, values)
-        if len(cells) > len(columns):
+    for record in found:
+        row = _Row(record.row, record.line, record.values)
+        if record.cells > len(columns):
             row.problem = BulkRowProblem(
                 row.row,
-                start,
-                values.get("number", ""),
-                f"The row has {len(cells)} values but the header has {len(columns)} columns.",
+                record.line,
+                record.values.get("number", ""),
+                f"The row has {record.cells} values but the header has {len(columns)} columns.",
             )
         rows.append(row)
-    if not rows:
-        raise ValidationFailed("The file has a header but no rows.", field="file", code="no_rows")
     return rows
 
 
