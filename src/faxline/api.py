@@ -91,10 +91,10 @@ def _register_routers() -> None:
     from faxline.notify.api import router as notify_router
     from faxline.numbers.api import router as numbers_router
     from faxline.onboarding.api import router as onboarding_router
-    from faxline.porting.api import router as port_requests_router
-    from faxline.porting.desk_api import router as porting_desk_router
-    from faxline.porting.documents_api import router as port_documents_router
-    from faxline.porting.validation_api import router as porting_validation_router
+    from faxline.porting.desk.api import router as porting_desk_router
+    from faxline.porting.files.api import router as port_documents_router
+    from faxline.porting.requests.api import router as port_requests_router
+    from faxline.porting.validation.api import router as porting_validation_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", numbers_router)

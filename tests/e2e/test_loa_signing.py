@@ -16,10 +16,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from faxline.accounts.access import Actor
 from faxline.core.vault import vault_read
-from faxline.porting import services
-from faxline.porting.checks import loa_signed_for
-from faxline.porting.loa import _generate_key, verify_pdf
+from faxline.porting.files.loa import _generate_key, verify_pdf
 from faxline.porting.models import LoaSignature, PortRequest
+from faxline.porting.requests import services
+from faxline.porting.validation.checks import loa_signed_for
 
 from cast import build_cast
 from helpers import login_as

@@ -195,8 +195,8 @@ def test_new_port_request_to_submission(live_server, page: Page, sign_in, acme: 
     # Sign the LOA on the documents module's page when it has its sign form (else as
     # porting.loa records it), and add the bill through the Files tab when it has the
     # upload form (else as porting.documents records it).
-    from faxline.porting.checks import latest_document, loa_signed_for
     from faxline.porting.choices import DocumentKind
+    from faxline.porting.validation.checks import latest_document, loa_signed_for
 
     loa = loa_page_exists(port)
     if loa is not None:

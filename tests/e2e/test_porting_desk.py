@@ -16,9 +16,9 @@ from faxline.accounts.access import Actor
 from faxline.core.calendar import add_business_days, next_business_day
 from faxline.numbers.choices import NumberSource
 from faxline.numbers.models import FaxNumber
-from faxline.porting import services
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import PortRequest
+from faxline.porting.requests import services
 from porting.porting_support import ready_request, sign_loa
 
 from cast import build_cast

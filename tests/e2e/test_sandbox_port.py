@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from faxline.porting import services
-from faxline.porting.desk import porting_tick
+from faxline.porting.desk.services import porting_tick
+from faxline.porting.requests import services
 from porting.porting_support import ready_request
 
 from cast import build_cast

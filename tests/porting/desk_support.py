@@ -10,8 +10,8 @@ from porting_support import ready_request
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.porting import services
 from faxline.porting.models import PortRequest
+from faxline.porting.requests import services
 
 from cast import Cast
 

@@ -17,7 +17,7 @@ import pytest
 @pytest.fixture(scope="session")
 def signing_key_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A platform key and certificate generated once (RSA 3072 takes a moment)."""
-    from faxline.porting.loa import _generate_key
+    from faxline.porting.files.loa import _generate_key
 
     folder = tmp_path_factory.mktemp("signing")
     key, cert = folder / "platform-seal.key", folder / "platform-seal.crt"

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
-from faxline.porting.checks import loa_fingerprint
 from faxline.porting.choices import DocumentKind
 from faxline.porting.models import LoaSignature, PortDocument, PortRequest
-from faxline.porting.services import port_request_create
+from faxline.porting.requests.services import port_request_create
+from faxline.porting.validation.checks import loa_fingerprint
 
 
 def request_data(**changes: Any) -> dict[str, Any]:

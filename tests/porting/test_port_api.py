@@ -19,9 +19,9 @@ from porting_support import add_bill, ready_request, request_data, sign_loa
 from faxline.accounts import services as account_services
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.porting import services
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import ChangeRequest, PortNote, PortRequest
+from faxline.porting.requests import services
 
 from cast import Cast
 

@@ -16,10 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from faxline.core.errors import Forbidden, NotFound, ValidationFailed
-from faxline.porting import bulk
-from faxline.porting.bulk import numbers_from_text, port_requests_bulk_create
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import PortNumber, PortRequest
+from faxline.porting.requests import bulk
+from faxline.porting.requests.bulk import numbers_from_text, port_requests_bulk_create
 
 from cast import Cast
 

@@ -17,11 +17,11 @@ from faxline.notify.models import NotificationLog
 from faxline.numbers.choices import NumberSource, NumberStatus
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.services import number_set_outbound, number_unassign
-from faxline.porting import desk
 from faxline.porting.choices import LinkDirection, PortStatus
 from faxline.porting.choices import NumberStatus as PortNumberStatus
-from faxline.porting.completion import port_request_complete, port_request_set_links
+from faxline.porting.desk import services as desk
 from faxline.porting.models import PortEvent, PortFee
+from faxline.porting.requests.completion import port_request_complete, port_request_set_links
 
 from cast import Cast
 
@@ -118,7 +118,7 @@ def test_links_chosen_before_completion_apply(cast: Cast) -> None:
         actor=team(cast), request=request, links={"+12062345678": (cast.sales_user, IN_OUT)}
     )
     desk_actor = team(cast)
-    from faxline.porting import services
+    from faxline.porting.requests import services
 
     services.port_request_schedule(actor=desk_actor, request=request, foc_date=FOC)
     port_request_complete(actor=None, request=request)  # a carrier: no links of its own

@@ -11,9 +11,9 @@ from porting_support import add_bill, ready_request, request_data, sign_loa
 
 from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from faxline.notify.models import NotificationLog
-from faxline.porting import selectors, services
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import PortEvent, PortFee
+from faxline.porting.requests import selectors, services
 
 from cast import Cast
 
@@ -162,7 +162,7 @@ def test_validate_endpoint_knows_the_open_requests(cast: Cast) -> None:
     from django.test import Client
 
     from faxline.accounts.services import api_key_create
-    from faxline.porting.checks import validation_input
+    from faxline.porting.validation.checks import validation_input
 
     admin = cast.actor(cast.company_admin)
     request = ready_request(admin, cast.company)

@@ -16,10 +16,11 @@ from faxline.accounts.access import Actor
 from faxline.core.errors import Conflict, Forbidden
 from faxline.core.models import AuditEvent
 from faxline.notify.models import NotificationLog
-from faxline.porting import desk, services
 from faxline.porting.choices import PortStatus
+from faxline.porting.desk import services as desk
 from faxline.porting.models import PortEvent, PortFee, PortRequest
-from faxline.porting.remedies import remedy_for
+from faxline.porting.requests import services
+from faxline.porting.requests.remedies import remedy_for
 
 from cast import Cast, make_operator
 
@@ -296,7 +297,7 @@ def test_read_only_operator_sees_but_cannot_act(cast: Cast) -> None:
 
 
 def test_change_requests_accept_and_refuse_from_the_desk(cast: Cast) -> None:
-    changes = pytest.importorskip("faxline.porting.changes")
+    changes = pytest.importorskip("faxline.porting.requests.changes")
     request = pending(cast)
     admin = cast.actor(cast.company_admin)
     first = changes.change_request_create(

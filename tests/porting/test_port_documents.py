@@ -32,11 +32,12 @@ from faxline.accounts.models import User
 from faxline.accounts.services import api_key_create
 from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from faxline.core.vault import vault_read
-from faxline.porting import documents, services
-from faxline.porting.checks import findings_of, validation_input
 from faxline.porting.choices import DocumentKind, PortStatus
-from faxline.porting.documents import port_document_add
+from faxline.porting.files import services as documents
+from faxline.porting.files.services import port_document_add
 from faxline.porting.models import PortDocument, PortEvent, PortRequest
+from faxline.porting.requests import services
+from faxline.porting.validation.checks import findings_of, validation_input
 
 from cast import Cast
 

@@ -9,7 +9,7 @@ from porting_support import request_data
 from faxline.onboarding.models import OnboardingOrder
 from faxline.onboarding.selectors import pending_port_intents
 from faxline.onboarding.services import first_sign_in_keep_number
-from faxline.porting.services import port_request_create
+from faxline.porting.requests.services import port_request_create
 
 from cast import Cast
 

@@ -36,11 +36,12 @@ from faxline.config import ConfigError
 from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.notify.models import NotificationLog
-from faxline.porting import loa, services
-from faxline.porting.checks import loa_signed_for, validation_input
 from faxline.porting.choices import DocumentKind, PortStatus
-from faxline.porting.loa import SignatureInput, verify_pdf
+from faxline.porting.files import loa
+from faxline.porting.files.loa import SignatureInput, verify_pdf
 from faxline.porting.models import LoaSignature, PortDocument, PortEvent, PortRequest
+from faxline.porting.requests import services
+from faxline.porting.validation.checks import loa_signed_for, validation_input
 
 from cast import Cast
 

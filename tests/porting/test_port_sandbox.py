@@ -14,12 +14,12 @@ from django.core.management import call_command
 
 from faxline.numbers.choices import NumberStatus
 from faxline.numbers.models import FaxNumber
-from faxline.porting import services
 from faxline.porting.carriers import carrier_for
 from faxline.porting.carriers.sandbox import BOOK, SandboxCarrier, csr_for, review
 from faxline.porting.choices import PortStatus
-from faxline.porting.desk import porting_tick
+from faxline.porting.desk.services import porting_tick
 from faxline.porting.models import PortEvent, PortRequest
+from faxline.porting.requests import services
 
 from cast import Cast
 

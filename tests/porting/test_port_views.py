@@ -14,9 +14,9 @@ from django.urls import reverse
 from porting_support import add_bill, ready_request, request_data, sign_loa
 
 from faxline.accounts.models import User
-from faxline.porting import changes, services
 from faxline.porting.choices import ChangeStatus, PortStatus
 from faxline.porting.models import ChangeRequest, PortEvent, PortRequest, ServiceAddress
+from faxline.porting.requests import changes, services
 
 from cast import Cast
 

@@ -32,7 +32,7 @@ class PeriodicJob:
 
 def default_jobs() -> list[PeriodicJob]:
     return [
-        PeriodicJob("porting carriers tick", 60, "faxline.porting.desk:porting_tick"),
+        PeriodicJob("porting carriers tick", 60, "faxline.porting.desk.services:porting_tick"),
         PeriodicJob(
             "deliver queued notifications",
             60,

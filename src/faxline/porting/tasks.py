@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from faxline.porting.desk import porting_tick
+from faxline.porting.desk.services import porting_tick
 
 
 @task()

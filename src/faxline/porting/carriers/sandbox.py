@@ -337,8 +337,8 @@ class SandboxCarrier(CarrierAdapter):
     @transaction.atomic
     def advance(self, request_id: int, today: date) -> bool:
         """One step of one request if it is due today (False when nothing was due)."""
-        from faxline.porting import services
-        from faxline.porting.completion import port_request_complete
+        from faxline.porting.requests import services
+        from faxline.porting.requests.completion import port_request_complete
 
         request = (
             PortRequest.objects.select_for_update()

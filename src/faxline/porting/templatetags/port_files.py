@@ -10,7 +10,7 @@ from django import template
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.porting.document_views import files_context
+from faxline.porting.files.views import files_context
 from faxline.porting.models import PortRequest
 
 register = template.Library()

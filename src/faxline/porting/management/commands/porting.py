@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 style_func=lambda s: s,
             )
             raise SystemExit(2) from None
-        from faxline.porting.checks import platform_context
+        from faxline.porting.validation.checks import platform_context
 
         findings = validate(request, context=platform_context())
         payload = {"findings": [f.as_dict() for f in findings]}

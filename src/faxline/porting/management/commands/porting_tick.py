@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from faxline.porting.desk import porting_tick
+from faxline.porting.desk.services import porting_tick
 
 
 class Command(BaseCommand):

@@ -27,15 +27,10 @@ from django.views.decorators.http import require_GET, require_POST
 from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.forms import apply_domain_error
-from faxline.porting import checks, desk, selectors, services
 from faxline.porting.carriers import carrier_named
 from faxline.porting.choices import OPEN, SUBMITTED, TERMINAL, ChangeStatus, PortStatus
-from faxline.porting.completion import (
-    linkable_users,
-    port_request_complete,
-    port_request_set_links,
-)
-from faxline.porting.desk_forms import (
+from faxline.porting.desk import services as desk
+from faxline.porting.desk.forms import (
     SUGGESTED_FIELDS,
     AssignForm,
     DecisionForm,
@@ -49,7 +44,14 @@ from faxline.porting.desk_forms import (
     field_label,
 )
 from faxline.porting.models import PortFee, PortRequest
-from faxline.porting.remedies import remedy_for
+from faxline.porting.requests import selectors, services
+from faxline.porting.requests.completion import (
+    linkable_users,
+    port_request_complete,
+    port_request_set_links,
+)
+from faxline.porting.requests.remedies import remedy_for
+from faxline.porting.validation import checks
 
 View = Callable[..., HttpResponse]
 PAGE_SIZE = 50
@@ -158,7 +160,7 @@ def _request_context(
     findings = checks.findings_of(port) if open_ else []
     changes: list[Any] = []
     try:
-        from faxline.porting import changes as change_requests
+        from faxline.porting.requests import changes as change_requests
     except ImportError:  # pragma: no cover - the change requests ship with porting
         change_requests = None  # type: ignore[assignment]
     if change_requests is not None:
@@ -503,7 +505,7 @@ def change_decide(
     request: HttpRequest, actor: Actor, request_id: int, change_id: int, decision: str
 ) -> HttpResponse:
     """Accept or refuse a customer's change request."""
-    from faxline.porting import changes as change_requests
+    from faxline.porting.requests import changes as change_requests
 
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     change = change_requests.change_request_get(actor=actor, request=port, change_id=change_id)

@@ -29,7 +29,7 @@ from faxline.numbers.services import number_set_outbound
 from faxline.porting.access import require_porting_team
 from faxline.porting.choices import TERMINAL, LinkDirection, NumberStatus, PortStatus
 from faxline.porting.models import PortNumber, PortRequest
-from faxline.porting.services import _notify, record_event, transition
+from faxline.porting.requests.services import _notify, record_event, transition
 
 Link = tuple[User | None, str]
 

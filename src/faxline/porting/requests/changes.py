@@ -24,7 +24,7 @@ from faxline.core.errors import Conflict, NotFound, ValidationFailed
 from faxline.porting.access import require_customer_write, require_porting_team, sees_request
 from faxline.porting.choices import SUBMITTED, TERMINAL, ChangeStatus, NumberStatus, PortStatus
 from faxline.porting.models import ChangeRequest, PortNumber, PortRequest
-from faxline.porting.services import (
+from faxline.porting.requests.services import (
     REQUEST_FIELDS,
     clean_request_data,
     port_note_add,
@@ -206,7 +206,7 @@ def change_request_accept(*, actor: Actor, change: ChangeRequest, note: str = ""
     data = asked_changes(change)
     cleaned = clean_request_data(data, partial=True)
     _decide(change, actor=actor, to=ChangeStatus.ACCEPTED, note=note)
-    from faxline.porting.checks import LOA_FIELDS, loa_fingerprint
+    from faxline.porting.validation.checks import LOA_FIELDS, loa_fingerprint
 
     before = loa_fingerprint(request)
     for name, value in cleaned.values.items():

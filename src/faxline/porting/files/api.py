@@ -21,11 +21,11 @@ from faxline.accounts.access import Actor
 from faxline.api import actor_of
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.vault import MAX_DOCUMENT_BYTES, vault_read
-from faxline.porting import loa as loa_service
-from faxline.porting import selectors
 from faxline.porting.choices import TERMINAL, DocumentKind
-from faxline.porting.documents import csr_account_number_masked, port_document_add
+from faxline.porting.files import loa as loa_service
+from faxline.porting.files.services import csr_account_number_masked, port_document_add
 from faxline.porting.models import LoaSignature, PortDocument, PortRequest
+from faxline.porting.requests import selectors
 
 router = Router(tags=["Number Porting"])
 

@@ -9,7 +9,7 @@ from django import forms
 
 from faxline.accounts.models import User
 from faxline.porting.choices import LinkDirection, RejectionCode
-from faxline.porting.services import REQUEST_FIELDS
+from faxline.porting.requests.services import REQUEST_FIELDS
 
 # Fields a rejection may reopen, in the order of the request form.
 FIXABLE_FIELDS: tuple[str, ...] = (*REQUEST_FIELDS, "documents")
@@ -46,7 +46,7 @@ SUGGESTED_FIELDS: dict[str, tuple[str, ...]] = {
 
 def field_label(name: str) -> str:
     try:
-        from faxline.porting.changes import field_label as label
+        from faxline.porting.requests.changes import field_label as label
     except ImportError:  # pragma: no cover - the change requests module ships with porting
         return name.replace("_", " ").capitalize()
     return label(name)

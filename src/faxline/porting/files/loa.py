@@ -55,11 +55,11 @@ from faxline.config import ConfigError
 from faxline.core.errors import Conflict, Forbidden, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.porting.access import require_customer_write
-from faxline.porting.checks import current_signature, loa_fingerprint
 from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus, PortType
-from faxline.porting.documents import store_document, vault_rollback
+from faxline.porting.files.services import store_document, vault_rollback
 from faxline.porting.models import LoaSignature, PortDocument, PortEvent, PortRequest
-from faxline.porting.services import record_event
+from faxline.porting.requests.services import record_event
+from faxline.porting.validation.checks import current_signature, loa_fingerprint
 from faxline.porting.validation.normalize import same_person
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ actions, and the fee ledger."""
 
 from django.urls import URLPattern, path
 
-from faxline.porting import desk_views as views
+from faxline.porting.desk import views
 
 urlpatterns: list[URLPattern] = [
     path("desk/", views.console, name="console"),

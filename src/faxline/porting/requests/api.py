@@ -23,12 +23,12 @@ from faxline.accounts.api_auth import actor_of
 from faxline.accounts.selectors import actor_company, company_get
 from faxline.core.errors import Forbidden, ValidationFailed
 from faxline.core.pagination import paginate
-from faxline.porting import bulk, changes, selectors, services
-from faxline.porting.changes import MAX_REASON
-from faxline.porting.checks import findings_of, loa_signed_for
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import ChangeRequest, PortNote, PortRequest
-from faxline.porting.remedies import remedy_for
+from faxline.porting.requests import bulk, changes, selectors, services
+from faxline.porting.requests.changes import MAX_REASON
+from faxline.porting.requests.remedies import remedy_for
+from faxline.porting.validation.checks import findings_of, loa_signed_for
 
 router = Router(tags=["Number Porting"])
 
@@ -42,7 +42,7 @@ SharedUseIn = Literal["credit_card_terminal", "alarm", "internet"]
 def _porting_actor(request: HttpRequest) -> Actor:
     """The caller, refused with 403 when Number Porting is not for them (fax users,
     administrators without the right to view port requests)."""
-    from faxline.porting.views import may_use_porting
+    from faxline.porting.portal.views import may_use_porting
 
     actor = actor_of(request)
     if not may_use_porting(actor):

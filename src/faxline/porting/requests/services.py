@@ -380,7 +380,7 @@ def port_request_update(*, actor: Actor, request: PortRequest, data: dict[str, A
 
 
 def _validation_errors(request: PortRequest, as_of: date | None) -> list[Any]:
-    from faxline.porting.checks import findings_of
+    from faxline.porting.validation.checks import findings_of
 
     return [f for f in findings_of(request, as_of=as_of) if f.severity == "error"]
 
@@ -410,7 +410,7 @@ def port_request_submit(
             f"A request that is {PortStatus(locked.status).label} cannot be submitted.",
             code="invalid_transition",
         )
-    from faxline.porting.checks import loa_signed_for
+    from faxline.porting.validation.checks import loa_signed_for
 
     if not loa_signed_for(locked):
         raise Conflict(
@@ -430,7 +430,7 @@ def port_request_submit(
     if blocker:
         raise Conflict(blocker, code="payment_authorization_required")
     resubmission = locked.status == PortStatus.REJECTED
-    from faxline.porting.schedule import estimate_completion
+    from faxline.porting.requests.schedule import estimate_completion
 
     fields: dict[str, Any] = {
         "submitted_at": timezone.now(),
@@ -703,7 +703,7 @@ def port_note_add(
 
 def _notify(request: PortRequest, what: str, **extra: Any) -> None:
     """Tell the requesting party (email through the notification service, after commit)."""
-    from faxline.porting.notifications import notify_port_event
+    from faxline.porting.requests.notifications import notify_port_event
 
     notify_port_event(request, what, **extra)
 

@@ -23,7 +23,7 @@ SUBJECTS = {
 def notify_port_event(request: PortRequest, what: str, **extra: Any) -> None:
     """Email the request's contact about ``what`` (one of SUBJECTS)."""
     from faxline.notify.services import notify_email
-    from faxline.porting.remedies import remedy_for
+    from faxline.porting.requests.remedies import remedy_for
 
     note = extra.get("note")
     if what == "note" and note is not None and note.from_porting_team is False:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from faxline.porting import views
+from faxline.porting.portal import views
 
 urlpatterns = [
     path("", views.port_list, name="list"),

@@ -32,7 +32,7 @@ from faxline.numbers.models import FaxNumber
 from faxline.porting.access import require_porting_team
 from faxline.porting.choices import NumberStatus, PortStatus
 from faxline.porting.models import LoaSignature, PortEvent, PortFee, PortRequest
-from faxline.porting.services import record_event
+from faxline.porting.requests.services import record_event
 
 log = logging.getLogger(__name__)
 

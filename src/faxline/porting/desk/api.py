@@ -21,11 +21,12 @@ from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import User
 from faxline.core.errors import ValidationFailed
 from faxline.core.pagination import paginate
-from faxline.porting import desk, selectors, services
 from faxline.porting.access import require_porting_team
 from faxline.porting.choices import RejectionCode
-from faxline.porting.completion import port_request_complete
+from faxline.porting.desk import services as desk
 from faxline.porting.models import PortFee, PortRequest
+from faxline.porting.requests import selectors, services
+from faxline.porting.requests.completion import port_request_complete
 
 router = Router(tags=["Porting Desk"])
 

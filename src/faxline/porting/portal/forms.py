@@ -21,11 +21,11 @@ from django.utils import timezone
 from faxline.accounts.forms import BootstrapForm
 from faxline.core.errors import ValidationFailed
 from faxline.numbers.plan import normalize_number, regions
-from faxline.porting.bulk import MAX_BYTES, numbers_from_text
-from faxline.porting.changes import CHANGEABLE_FIELDS, field_label
 from faxline.porting.choices import LineType, PortStatus, PortType
 from faxline.porting.models import PortRequest, ServiceAddress
-from faxline.porting.services import MAX_NUMBERS
+from faxline.porting.requests.bulk import MAX_BYTES, numbers_from_text
+from faxline.porting.requests.changes import CHANGEABLE_FIELDS, field_label
+from faxline.porting.requests.services import MAX_NUMBERS
 
 ROW_COUNTS = (10, 15, 25, 50)
 STATUS_FILTER_CHOICES = [("", "No Filter"), *PortStatus.choices]
@@ -579,7 +579,7 @@ class NewPortRequestForm(_Steps, NumberRowsMixin):
 
 def read_upload(upload: Any) -> str:
     """The text of an uploaded numbers file (refused when too big or not UTF-8 text)."""
-    from faxline.porting.bulk import decode_csv
+    from faxline.porting.requests.bulk import decode_csv
 
     data = upload.read(MAX_BYTES + 1)
     return decode_csv(data)

@@ -30,12 +30,16 @@ from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
 from faxline.core.vault import MAX_DOCUMENT_BYTES, vault_read
 from faxline.portal.forms import apply_domain_error
-from faxline.porting import loa as loa_service
-from faxline.porting import selectors
 from faxline.porting.access import sees_request
 from faxline.porting.choices import TERMINAL, DocumentKind
-from faxline.porting.documents import UPLOAD_KINDS, csr_account_number_masked, port_document_add
+from faxline.porting.files import loa as loa_service
+from faxline.porting.files.services import (
+    UPLOAD_KINDS,
+    csr_account_number_masked,
+    port_document_add,
+)
 from faxline.porting.models import PortDocument, PortRequest
+from faxline.porting.requests import selectors
 from faxline.porting.validation.normalize import same_person
 from faxline.porting.validation.request import LINE_FEATURES
 

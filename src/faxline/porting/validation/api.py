@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from faxline.accounts.api_auth import actor_of
-from faxline.porting.checks import platform_context
 from faxline.porting.validation import PortRequestIn, validate
+from faxline.porting.validation.checks import platform_context
 from faxline.porting.validation.codes import codes_markdown
 
 router = Router(tags=["Number Porting"])

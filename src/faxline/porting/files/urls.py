@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from faxline.porting import document_views as views
+from faxline.porting.files import views
 
 urlpatterns = [
     path("<int:request_id>/files/", views.files, name="files"),

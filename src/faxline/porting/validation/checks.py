@@ -102,7 +102,7 @@ def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict
     csr = None
     if csr_doc is not None:
         # The record's account number is kept encrypted beside it (porting.documents).
-        from faxline.porting.documents import csr_record
+        from faxline.porting.files.services import csr_record
 
         csr = csr_record(csr_doc)
     return {

@@ -50,7 +50,7 @@ from faxline.core.vault import (
 from faxline.porting.access import require_customer_write
 from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
 from faxline.porting.models import PortDocument, PortRequest
-from faxline.porting.services import record_event
+from faxline.porting.requests.services import record_event
 from faxline.porting.validation.request import LINE_FEATURES, PortAddressIn, PortCsrIn
 
 VAULT_PURPOSE = "porting"

@@ -39,11 +39,10 @@ from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.numbers.plan import display_number
 from faxline.onboarding.selectors import PortIntent, pending_port_intents
 from faxline.portal.forms import apply_domain_error
-from faxline.porting import addresses, bulk, changes, selectors, services
 from faxline.porting.access import require_customer_write
-from faxline.porting.checks import context_for, findings_of, latest_document, loa_signed_for
 from faxline.porting.choices import EDITABLE, SUBMITTED, ChangeStatus, DocumentKind, PortStatus
-from faxline.porting.forms import (
+from faxline.porting.models import PortRequest
+from faxline.porting.portal.forms import (
     LINE_TYPE_CHOICES,
     NEW_ADDRESS,
     SHARED_USE_CHOICES,
@@ -57,9 +56,15 @@ from faxline.porting.forms import (
     PortListFilter,
     read_upload,
 )
-from faxline.porting.models import PortRequest
-from faxline.porting.remedies import remedy_for
+from faxline.porting.requests import addresses, bulk, changes, selectors, services
+from faxline.porting.requests.remedies import remedy_for
 from faxline.porting.validation import parse_request, validate
+from faxline.porting.validation.checks import (
+    context_for,
+    findings_of,
+    latest_document,
+    loa_signed_for,
+)
 from faxline.porting.validation.codes import Finding
 
 View = Callable[..., HttpResponse]

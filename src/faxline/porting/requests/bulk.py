@@ -31,7 +31,7 @@ from faxline.core.csvfile import decode_csv as _decode_csv
 from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.numbers.plan import display_number, normalize_number
 from faxline.porting.choices import LineType, PortType
-from faxline.porting.services import MAX_NUMBERS, port_request_create
+from faxline.porting.requests.services import MAX_NUMBERS, port_request_create
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
