@@ -16,12 +16,10 @@ from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, Department, User
 from faxline.accounts.rights import ALL_RIGHTS
-from faxline.accounts.services import (
-    administrator_create,
-    company_create,
-    department_create,
-    user_create,
-)
+from faxline.accounts.services.administrators import administrator_create
+from faxline.accounts.services.companies import company_create
+from faxline.accounts.services.departments import department_create
+from faxline.accounts.services.users import user_create
 
 PASSWORD = "Fax-Secret-2026"
 

@@ -11,8 +11,9 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
-from faxline.accounts import services
 from faxline.accounts.auth import WRONG_CREDENTIALS
+from faxline.accounts.services.security import security_policy_save
+from faxline.accounts.services.users import user_delete, user_lock
 from faxline.core.models import AuditEvent
 
 from cast import PASSWORD, Cast
@@ -37,7 +38,7 @@ def signed_in_as(client: Client) -> str | None:
 
 
 def set_lockout(cast: Cast, attempts: int = 3, minutes: int = 5) -> None:
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=None,
@@ -133,7 +134,7 @@ def test_lock_out_after_the_policys_attempts_then_allowed_after_the_interval(
 
 
 def test_suspended_user_is_refused_with_its_message(client: Client, cast: Cast) -> None:
-    services.user_lock(actor=cast.actor(cast.company_admin), user=cast.billing_user)
+    user_lock(actor=cast.actor(cast.company_admin), user=cast.billing_user)
     response = step2(client, "bill", PASSWORD)
     assert "Your account is locked. Ask your administrator to unlock it." in (
         response.content.decode()
@@ -145,7 +146,7 @@ def test_suspended_user_is_refused_with_its_message(client: Client, cast: Cast) 
 
 
 def test_deleted_user_cannot_sign_in(client: Client, cast: Cast) -> None:
-    services.user_delete(actor=cast.actor(cast.company_admin), user=cast.billing_user)
+    user_delete(actor=cast.actor(cast.company_admin), user=cast.billing_user)
     assert WRONG_CREDENTIALS in step2(client, "bill", PASSWORD).content.decode()
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from faxline.accounts import services
 from faxline.accounts.models import ApiKey
+from faxline.accounts.services.api_keys import api_key_authenticate, api_key_create
 from faxline.core.audit import audit_record
 from faxline.core.models import AuditEvent
 
@@ -54,7 +54,7 @@ def test_create_shows_the_secret_once(client: Client, cast: Cast) -> None:
     assert "Billing system" in listing and key.prefix in listing
     assert "Active" in listing and "Never" in listing
     # The secret shown is the working key.
-    assert services.api_key_authenticate(secret.group(1)) == cast.billing_user
+    assert api_key_authenticate(secret.group(1)) == cast.billing_user
     assert "Never" not in client.get(API_KEYS).content.decode()
 
 
@@ -67,7 +67,7 @@ def test_create_needs_a_name(client: Client, cast: Cast) -> None:
 
 
 def test_revoke_after_confirmation(client: Client, cast: Cast) -> None:
-    created = services.api_key_create(actor=cast.actor(cast.billing_user), name="Scanner")
+    created = api_key_create(actor=cast.actor(cast.billing_user), name="Scanner")
     client.force_login(cast.billing_user)
     url = f"/auth/api-keys/{created.key.pk}/revoke/"
     confirm = client.get(url).content.decode()
@@ -79,7 +79,7 @@ def test_revoke_after_confirmation(client: Client, cast: Cast) -> None:
     html = response.content.decode()
     assert "is revoked" in html and "Revoked" in html
     assert ApiKey.objects.get().revoked_at is not None
-    assert services.api_key_authenticate(created.secret) is None
+    assert api_key_authenticate(created.secret) is None
     assert AuditEvent.objects.filter(kind="api_key.revoked").count() == 1
     # Revoking again says so instead of failing.
     again = client.post(url, follow=True)
@@ -87,7 +87,7 @@ def test_revoke_after_confirmation(client: Client, cast: Cast) -> None:
 
 
 def test_someone_elses_key_does_not_exist(client: Client, cast: Cast) -> None:
-    created = services.api_key_create(actor=cast.actor(cast.sales_user), name="Theirs")
+    created = api_key_create(actor=cast.actor(cast.sales_user), name="Theirs")
     client.force_login(cast.company_admin)
     url = f"/auth/api-keys/{created.key.pk}/revoke/"
     assert client.get(url).status_code == 404

@@ -8,8 +8,9 @@ import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
-from faxline.accounts import services
 from faxline.accounts.middleware import LAST_ACTIVITY_KEY
+from faxline.accounts.services.security import security_policy_save
+from faxline.accounts.services.users import user_delete, user_lock
 
 from cast import PASSWORD, Cast
 
@@ -22,7 +23,7 @@ def sign_in(client: Client, username: str) -> None:
 
 
 def set_timeout(cast: Cast, minutes: int) -> None:
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=None,
@@ -51,7 +52,7 @@ def test_session_times_out_after_the_policys_idle_minutes(client: Client, cast: 
 
 def test_timeout_follows_the_users_effective_policy(client: Client, cast: Cast) -> None:
     set_timeout(cast, 30)
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=cast.sales,
@@ -87,7 +88,7 @@ def test_htmx_request_after_timeout_gets_hx_redirect(client: Client, cast: Cast)
 
 def test_locked_user_is_signed_out_at_once(client: Client, cast: Cast) -> None:
     sign_in(client, "bill")
-    services.user_lock(actor=cast.actor(cast.company_admin), user=cast.billing_user)
+    user_lock(actor=cast.actor(cast.company_admin), user=cast.billing_user)
     response = client.get("/", follow=True)
     assert response.redirect_chain[0][0].startswith("/auth/login/")
     assert "You have been signed out: your account is locked." in response.content.decode()
@@ -96,7 +97,7 @@ def test_locked_user_is_signed_out_at_once(client: Client, cast: Cast) -> None:
 
 def test_deleted_user_is_signed_out_at_once(client: Client, cast: Cast) -> None:
     sign_in(client, "bill")
-    services.user_delete(actor=cast.actor(cast.company_admin), user=cast.billing_user)
+    user_delete(actor=cast.actor(cast.company_admin), user=cast.billing_user)
     response = client.get("/", follow=True)
     assert "You have been signed out." in response.content.decode()
     assert client.session.get(SESSION_KEY) is None

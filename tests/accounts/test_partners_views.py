@@ -17,7 +17,7 @@ from django.urls import reverse
 from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import ChannelPartner, Company, User
-from faxline.accounts.services import channel_partner_create, channel_partner_staff_create
+from faxline.accounts.services.partners import channel_partner_create, channel_partner_staff_create
 
 from cast import PASSWORD, Cast
 

@@ -8,8 +8,9 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.utils import timezone
 
-from faxline.accounts import services
 from faxline.accounts.models import User
+from faxline.accounts.services.passwords import password_set_by_admin
+from faxline.accounts.services.security import security_policy_save
 
 from cast import PASSWORD, Cast
 
@@ -52,13 +53,13 @@ def test_change_refusals_are_shown_on_their_fields(client: Client, cast: Cast) -
 
 
 def test_forced_change_redirects_every_portal_page(client: Client, cast: Cast) -> None:
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=None,
         values={"force_change_by_admin": True},
     )
-    services.password_set_by_admin(
+    password_set_by_admin(
         actor=cast.actor(cast.company_admin), user=cast.billing_user, password="Admin-Set-Pass-1"
     )
     client.force_login(User.objects.get(pk=cast.billing_user.pk))
@@ -84,7 +85,7 @@ def test_forced_change_redirects_every_portal_page(client: Client, cast: Cast) -
 
 
 def test_expired_password_must_be_changed(client: Client, cast: Cast) -> None:
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=None,

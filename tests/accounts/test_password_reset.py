@@ -10,9 +10,13 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from faxline.accounts import passwords, services
+from faxline.accounts import passwords
 from faxline.accounts.auth import sign_in
 from faxline.accounts.models import PasswordResetToken, User
+from faxline.accounts.services.api_keys import token_digest
+from faxline.accounts.services.passwords import password_change
+from faxline.accounts.services.security import security_policy_save
+from faxline.accounts.services.users import user_lock
 from faxline.core.errors import ValidationFailed
 from faxline.core.models import AuditEvent
 
@@ -73,7 +77,7 @@ def test_only_a_digest_of_the_token_is_stored(client: Client, cast: Cast) -> Non
         request_link(client, "bill")
     token = link_path().rstrip("/").rsplit("/", 1)[-1]
     stored = PasswordResetToken.objects.get(user=cast.billing_user)
-    assert stored.digest == services.token_digest(token)
+    assert stored.digest == token_digest(token)
     assert token not in stored.digest
     assert stored.expires_at - stored.created_at == timedelta(hours=1)
     assert not AuditEvent.objects.filter(detail__icontains=token).exists()
@@ -131,13 +135,13 @@ def test_a_new_request_invalidates_the_earlier_link(client: Client, cast: Cast) 
 
 
 def test_new_password_is_checked_against_the_policy_and_history(client: Client, cast: Cast) -> None:
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=None,
         values={"history_count": 3, "min_length": 12},
     )
-    services.password_change(
+    password_change(
         user=cast.billing_user, current_password=PASSWORD, new_password="Second-Secret-22"
     )
     request_link(client, "bill")
@@ -170,7 +174,7 @@ def test_reset_clears_a_lock_out_but_not_lock_user(client: Client, cast: Cast) -
     assert cast.billing_user.locked_out_until is None
     assert cast.billing_user.failed_login_count == 0
 
-    services.user_lock(actor=cast.actor(cast.company_admin), user=cast.sales_user)
+    user_lock(actor=cast.actor(cast.company_admin), user=cast.sales_user)
     request_link(client, "sarah")
     assert len(mail.outbox) == 1  # nothing for a suspended account
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from faxline.accounts import selectors, services
+from faxline.accounts import selectors
 from faxline.accounts.access import Actor
 from faxline.accounts.auth import AccountLockedOut, sign_in
 from faxline.accounts.models import Department, User
+from faxline.accounts.services.administrators import administrator_create, administrator_set_rights
+from faxline.accounts.services.departments import department_create, department_delete
+from faxline.accounts.services.security import security_policy_save
+from faxline.accounts.services.settings import settings_push_to_descendants, settings_update
+from faxline.accounts.services.users import user_create, user_delete, user_lock, user_unlock
 from faxline.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -22,33 +27,29 @@ from cast import PASSWORD, Cast
 
 def test_department_copies_parent_settings_once(cast: Cast) -> None:
     admin = cast.actor(cast.company_admin)
-    services.settings_update(
-        actor=admin, owner=cast.billing, tab="fax", values={"inbound_file_type": "TIF"}
-    )
-    child = services.department_create(
+    settings_update(actor=admin, owner=cast.billing, tab="fax", values={"inbound_file_type": "TIF"})
+    child = department_create(
         actor=admin, company=cast.company, parent=cast.billing, name="Billing Level 1b"
     )
     assert child.settings["fax"]["inbound_file_type"] == "TIF"
-    services.settings_update(
-        actor=admin, owner=cast.billing, tab="fax", values={"inbound_file_type": "XPS"}
-    )
+    settings_update(actor=admin, owner=cast.billing, tab="fax", values={"inbound_file_type": "XPS"})
     child.refresh_from_db()
     assert child.settings["fax"]["inbound_file_type"] == "TIF"  # no flow-down
     assert child.path == f"{cast.billing.path}{child.pk}/"
 
 
 def test_push_to_descendants_is_operator_only_and_audited(cast: Cast) -> None:
-    services.settings_update(
+    settings_update(
         actor=cast.actor(cast.company_admin),
         owner=cast.company,
         tab="fax",
         values={"inbound_file_type": "TIF-Fax"},
     )
     with pytest.raises(Forbidden):
-        services.settings_push_to_descendants(
+        settings_push_to_descendants(
             actor=cast.actor(cast.company_admin), owner=cast.company, tabs=["fax"]
         )
-    counts = services.settings_push_to_descendants(
+    counts = settings_push_to_descendants(
         actor=cast.actor(cast.operator), owner=cast.company, tabs=["fax"]
     )
     assert counts == {"departments": 3, "users": 2}
@@ -60,10 +61,10 @@ def test_push_to_descendants_is_operator_only_and_audited(cast: Cast) -> None:
 def test_delete_department_refused_with_active_users(cast: Cast) -> None:
     admin = cast.actor(cast.company_admin)
     with pytest.raises(Conflict, match="1 active user"):
-        services.department_delete(actor=admin, department=cast.sales)
+        department_delete(actor=admin, department=cast.sales)
     assert Department.objects.filter(pk=cast.sales.pk).exists()
-    services.user_delete(actor=admin, user=cast.sales_user)
-    services.department_delete(actor=admin, department=cast.sales)
+    user_delete(actor=admin, user=cast.sales_user)
+    department_delete(actor=admin, department=cast.sales)
     assert not Department.objects.filter(pk=cast.sales.pk).exists()
 
 
@@ -77,11 +78,9 @@ def test_department_admin_sees_only_subtree(cast: Cast) -> None:
         selectors.user_get(actor=dana, user_id=cast.sales_user.pk)
     assert selectors.user_get(actor=dana, user_id=cast.billing_user.pk) == cast.billing_user
     with pytest.raises(NotFound):
-        services.department_create(
-            actor=dana, company=cast.company, parent=cast.sales, name="Sneaky"
-        )
+        department_create(actor=dana, company=cast.company, parent=cast.sales, name="Sneaky")
     with pytest.raises(Forbidden):
-        services.department_create(actor=dana, company=cast.company, parent=None, name="Top")
+        department_create(actor=dana, company=cast.company, parent=None, name="Top")
 
 
 def test_outsider_sees_nothing_of_acme(cast: Cast) -> None:
@@ -96,16 +95,16 @@ def test_outsider_sees_nothing_of_acme(cast: Cast) -> None:
 def test_read_only_admin_cannot_write(cast: Cast) -> None:
     rita = cast.actor(cast.read_only_admin)
     with pytest.raises(Forbidden, match="read-only"):
-        services.department_create(actor=rita, company=cast.company, parent=None, name="X")
+        department_create(actor=rita, company=cast.company, parent=None, name="X")
     with pytest.raises(Forbidden):
-        services.user_lock(actor=rita, user=cast.sales_user)
+        user_lock(actor=rita, user=cast.sales_user)
 
 
 def test_user_create_enforces_policy_and_leaves_nothing(cast: Cast) -> None:
     admin = cast.actor(cast.company_admin)
     before = User.objects.count()
     with pytest.raises(ValidationFailed) as err:
-        services.user_create(
+        user_create(
             actor=admin,
             company=cast.company,
             department=cast.sales,
@@ -118,7 +117,7 @@ def test_user_create_enforces_policy_and_leaves_nothing(cast: Cast) -> None:
     assert err.value.field == "password"
     assert "at least 8 characters" in err.value.message
     assert User.objects.count() == before
-    created = services.user_create(
+    created = user_create(
         actor=admin,
         company=cast.company,
         department=cast.sales,
@@ -135,7 +134,7 @@ def test_user_create_enforces_policy_and_leaves_nothing(cast: Cast) -> None:
 
 def test_rights_cannot_be_escalated(cast: Cast) -> None:
     boss = cast.actor(cast.company_admin)
-    limited = services.administrator_create(
+    limited = administrator_create(
         actor=boss,
         company=cast.company,
         department=cast.billing,
@@ -147,7 +146,7 @@ def test_rights_cannot_be_escalated(cast: Cast) -> None:
         rights=["administrators.manage", "users.manage"],
     ).user
     with pytest.raises(Forbidden, match="cannot grant"):
-        services.administrator_create(
+        administrator_create(
             actor=Actor(user=limited),
             company=cast.company,
             department=cast.billing_l1,
@@ -159,13 +158,13 @@ def test_rights_cannot_be_escalated(cast: Cast) -> None:
             rights=["departments.manage"],
         )
     with pytest.raises(Forbidden, match="do not have the right"):
-        services.department_create(
+        department_create(
             actor=Actor(user=limited), company=cast.company, parent=cast.billing, name="Nope"
         )
 
 
 def test_lockout_after_policy_attempts(cast: Cast) -> None:
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=None,
@@ -179,17 +178,17 @@ def test_lockout_after_policy_attempts(cast: Cast) -> None:
     with pytest.raises(AccountLockedOut):
         sign_in(username="sarah", password=PASSWORD)
     assert AuditEvent.objects.filter(kind="auth.locked_out").count() == 1
-    services.user_unlock(actor=cast.actor(cast.company_admin), user=cast.sales_user)
+    user_unlock(actor=cast.actor(cast.company_admin), user=cast.sales_user)
     assert sign_in(username="SARAH", password=PASSWORD) == cast.sales_user
 
 
 def test_department_policy_overrides_company(cast: Cast) -> None:
     boss = cast.actor(cast.company_admin)
-    services.security_policy_save(
+    security_policy_save(
         actor=boss, company=cast.company, department=cast.billing, values={"min_length": 12}
     )
     with pytest.raises(ValidationFailed, match="at least 12"):
-        services.user_create(
+        user_create(
             actor=boss,
             company=cast.company,
             department=cast.billing_l1,
@@ -199,7 +198,7 @@ def test_department_policy_overrides_company(cast: Cast) -> None:
             username="abby",
             password="Short-pass1",
         )
-    services.user_create(
+    user_create(
         actor=boss,
         company=cast.company,
         department=cast.sales,
@@ -213,7 +212,7 @@ def test_department_policy_overrides_company(cast: Cast) -> None:
 
 def test_rights_the_editor_cannot_grant_are_kept(cast: Cast) -> None:
     boss = cast.actor(cast.company_admin)
-    target = services.administrator_create(
+    target = administrator_create(
         actor=boss,
         company=cast.company,
         department=cast.billing_l1,
@@ -224,7 +223,7 @@ def test_rights_the_editor_cannot_grant_are_kept(cast: Cast) -> None:
         password=PASSWORD,
         rights=["departments.manage", "users.manage"],
     ).user
-    editor = services.administrator_create(
+    editor = administrator_create(
         actor=boss,
         company=cast.company,
         department=cast.billing,
@@ -235,7 +234,7 @@ def test_rights_the_editor_cannot_grant_are_kept(cast: Cast) -> None:
         password=PASSWORD,
         rights=["administrators.manage", "users.manage", "users.lock"],
     ).user
-    services.administrator_set_rights(
+    administrator_set_rights(
         actor=Actor(user=editor),
         admin=target,
         rights=["departments.manage", "users.manage", "users.lock"],
@@ -244,6 +243,6 @@ def test_rights_the_editor_cannot_grant_are_kept(cast: Cast) -> None:
     target.refresh_from_db()
     assert target.rights == ["departments.manage", "users.lock", "users.manage"]
     with pytest.raises(Forbidden, match="cannot grant"):
-        services.administrator_set_rights(
+        administrator_set_rights(
             actor=Actor(user=editor), admin=target, rights=["numbers.view"], read_only=False
         )

@@ -9,9 +9,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from faxline.accounts import services
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Department, User
+from faxline.accounts.services.api_keys import api_key_create
+from faxline.accounts.services.departments import department_create, department_delete
+from faxline.accounts.services.users import user_move
 from faxline.core.errors import Forbidden, NotFound
 from faxline.core.models import AuditEvent
 
@@ -26,7 +28,7 @@ def call(client: Client) -> Call:
     """A JSON request to /api/v1 as ``user``, with an API key made by the real service."""
 
     def send(user: User, method: str, path: str, body: Any = None) -> Any:
-        secret = services.api_key_create(actor=Actor(user=user), name="tests").secret
+        secret = api_key_create(actor=Actor(user=user), name="tests").secret
         fn = getattr(client, method)
         return fn(
             "/api/v1" + path,
@@ -46,7 +48,7 @@ def test_company_admin_moves_sarah_and_sales_can_then_be_deleted(cast: Cast) -> 
     carol = cast.actor(cast.company_admin)
     sarah = cast.sales_user
     settings_before = User.objects.get(pk=sarah.pk).settings
-    services.user_move(actor=carol, user=sarah, department=cast.billing_l1)
+    user_move(actor=carol, user=sarah, department=cast.billing_l1)
     moved = User.objects.get(pk=sarah.pk)
     assert moved.department_id == cast.billing_l1.pk
     assert moved.settings == settings_before  # settings are copied at creation only
@@ -55,15 +57,15 @@ def test_company_admin_moves_sarah_and_sales_can_then_be_deleted(cast: Cast) -> 
         "from_department_id": cast.sales.pk,
         "to_department_id": cast.billing_l1.pk,
     }
-    services.department_delete(actor=carol, department=cast.sales)
+    department_delete(actor=carol, department=cast.sales)
     assert not Department.objects.filter(pk=cast.sales.pk).exists()
 
 
 def test_company_admin_moves_to_company_level_and_unchanged_is_a_no_op(cast: Cast) -> None:
     carol = cast.actor(cast.company_admin)
-    services.user_move(actor=carol, user=cast.billing_user, department=None)
+    user_move(actor=carol, user=cast.billing_user, department=None)
     assert _dept_of(cast.billing_user) is None
-    services.user_move(actor=carol, user=cast.billing_user, department=None)
+    user_move(actor=carol, user=cast.billing_user, department=None)
     assert AuditEvent.objects.filter(kind="user.moved").count() == 1
 
 
@@ -71,27 +73,23 @@ def test_department_admin_stays_inside_the_subtree(cast: Cast) -> None:
     dana = cast.actor(cast.dept_admin)
     bill = cast.billing_user
     with pytest.raises(Forbidden):
-        services.user_move(actor=dana, user=bill, department=None)
+        user_move(actor=dana, user=bill, department=None)
     with pytest.raises(NotFound):
-        services.user_move(actor=dana, user=bill, department=cast.sales)
+        user_move(actor=dana, user=bill, department=cast.sales)
     with pytest.raises(NotFound):  # Sarah is outside Dana's subtree
-        services.user_move(actor=dana, user=cast.sales_user, department=cast.billing)
+        user_move(actor=dana, user=cast.sales_user, department=cast.billing)
     assert _dept_of(bill) == cast.billing_l1.pk
-    services.user_move(actor=dana, user=bill, department=cast.billing)  # inside: allowed
+    user_move(actor=dana, user=bill, department=cast.billing)  # inside: allowed
     assert _dept_of(bill) == cast.billing.pk
 
 
 def test_outsider_and_read_only_are_refused(cast: Cast) -> None:
     with pytest.raises(NotFound):
-        services.user_move(
-            actor=cast.actor(cast.outsider_admin), user=cast.sales_user, department=None
-        )
+        user_move(actor=cast.actor(cast.outsider_admin), user=cast.sales_user, department=None)
     with pytest.raises(NotFound):  # a department of another company
-        services.user_move(
-            actor=cast.actor(cast.company_admin), user=cast.outsider_user, department=None
-        )
+        user_move(actor=cast.actor(cast.company_admin), user=cast.outsider_user, department=None)
     with pytest.raises(Forbidden):
-        services.user_move(
+        user_move(
             actor=cast.actor(cast.read_only_admin), user=cast.sales_user, department=cast.billing
         )
     assert _dept_of(cast.sales_user) == cast.sales.pk
@@ -138,7 +136,7 @@ def test_api_department_admin_and_read_only(cast: Cast, call: Call) -> None:
 
 
 def _globex_department(cast: Cast) -> Department:
-    return services.department_create(
+    return department_create(
         actor=cast.actor(cast.outsider_admin),
         company=cast.outsider_company,
         parent=None,

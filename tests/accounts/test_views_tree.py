@@ -18,7 +18,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.forms import settings_initial
 from faxline.accounts.models import Department, User
 from faxline.accounts.selectors import settings_of
-from faxline.accounts.services import user_create, user_lock
+from faxline.accounts.services.users import user_create, user_lock
 
 from cast import PASSWORD, Cast
 

@@ -11,9 +11,9 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 
-from faxline.accounts import services
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
+from faxline.accounts.services.api_keys import api_key_create
 
 from cast import cast  # noqa: F401
 
@@ -27,7 +27,7 @@ def api_key() -> Callable[[User], str]:
 
     def key_of(user: User) -> str:
         if user.pk not in keys:
-            keys[user.pk] = services.api_key_create(actor=Actor(user=user), name="tests").secret
+            keys[user.pk] = api_key_create(actor=Actor(user=user), name="tests").secret
         return keys[user.pk]
 
     return key_of

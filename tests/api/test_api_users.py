@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from faxline.accounts import services
 from faxline.accounts.models import User
+from faxline.accounts.services.users import user_create
 from faxline.core.models import AuditEvent
 from faxline.numbers.selectors import available_numbers
 from faxline.numbers.services import numbers_request
@@ -63,7 +63,7 @@ def test_list_query_count_is_pinned_and_does_not_grow(cast: Cast, call: Call) ->
     first = {path: queries(path) for path in ("/users", "/administrators", "/departments")}
     assert max(first.values()) <= 8, first
     for n, dept in enumerate((cast.sales, cast.billing_l1)):
-        services.user_create(
+        user_create(
             actor=cast.actor(carol),
             company=cast.company,
             department=dept,

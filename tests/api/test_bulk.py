@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.hashers import check_password
 
-from faxline.accounts import services
 from faxline.accounts.bulk import MAX_BYTES, MAX_ROWS, users_bulk_create
 from faxline.accounts.models import User
+from faxline.accounts.services.departments import department_create
 from faxline.core.errors import Forbidden, NotFound, ValidationFailed
 from faxline.core.models import AuditEvent
 
@@ -120,8 +120,8 @@ def test_email_as_username_column(cast: Cast) -> None:
 
 def test_department_paths_names_and_ambiguity(cast: Cast) -> None:
     admin = cast.actor(cast.company_admin)
-    services.department_create(actor=admin, company=cast.company, parent=cast.billing, name="Team")
-    sales_team = services.department_create(
+    department_create(actor=admin, company=cast.company, parent=cast.billing, name="Team")
+    sales_team = department_create(
         actor=admin, company=cast.company, parent=cast.sales, name="Team"
     )
     data = csv_bytes(

@@ -17,7 +17,9 @@ from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import ChannelPartner, Company, User
 from faxline.accounts.rights import ALL_RIGHTS
-from faxline.accounts.services import administrator_create, company_create, user_update
+from faxline.accounts.services.administrators import administrator_create
+from faxline.accounts.services.companies import company_create
+from faxline.accounts.services.users import user_update
 from faxline.core.calendar import add_business_days
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.selectors import available_numbers

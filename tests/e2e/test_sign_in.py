@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from faxline.accounts import services
+from faxline.accounts.services.passwords import password_set_by_admin
+from faxline.accounts.services.security import security_policy_save
 
 from cast import PASSWORD, build_cast
 from helpers import login_as, sign_in
@@ -80,7 +81,7 @@ def test_not_you_goes_back_to_step_one(live_server, page: Page) -> None:
 
 def test_lock_out_after_the_policys_failed_attempts(live_server, page: Page) -> None:
     cast = build_cast()
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=None,
@@ -124,13 +125,13 @@ def test_helpers_sign_in_and_login_as(live_server, page: Page) -> None:
 
 def test_forced_password_change_then_the_page_asked_for(live_server, page: Page) -> None:
     cast = build_cast()
-    services.security_policy_save(
+    security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
         department=None,
         values={"force_change_by_admin": True},
     )
-    services.password_set_by_admin(
+    password_set_by_admin(
         actor=cast.actor(cast.company_admin), user=cast.billing_user, password="Admin-Set-Pass-1"
     )
     page.goto(live_server.url + "/help/")

@@ -6,7 +6,7 @@ from django.test import Client
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.accounts.services import api_key_create
+from faxline.accounts.services.api_keys import api_key_create
 from faxline.faxing import credits
 from faxline.faxing.models import CreditPlan
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.accounts.services import api_key_create
+from faxline.accounts.services.api_keys import api_key_create
 from faxline.notify.models import NotificationLog
 from faxline.notify.services import notify_email
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from faxline.accounts.models import User
-from faxline.accounts.services import api_key_create
+from faxline.accounts.services.api_keys import api_key_create
 
 from cast import Cast
 

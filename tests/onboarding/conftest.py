@@ -15,7 +15,7 @@ from django.test import Client
 from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import ChannelPartner, Company, User
-from faxline.accounts.services import api_key_create
+from faxline.accounts.services.api_keys import api_key_create
 
 from cast import PASSWORD, Cast, cast  # noqa: F401
 

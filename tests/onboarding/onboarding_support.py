@@ -11,7 +11,8 @@ from pathlib import Path
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
 from faxline.accounts.rights import ALL_RIGHTS
-from faxline.accounts.services import administrator_create, company_create
+from faxline.accounts.services.administrators import administrator_create
+from faxline.accounts.services.companies import company_create
 
 from cast import PASSWORD
 

@@ -12,7 +12,8 @@ from onboarding_support import new_customer, pdf_bytes
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.accounts.services import settings_update, user_update
+from faxline.accounts.services.settings import settings_update
+from faxline.accounts.services.users import user_update
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.selectors import available_numbers
 from faxline.numbers.services import number_assign, numbers_request
@@ -47,7 +48,7 @@ def test_configuration_turns_green_as_it_is_completed(cast: Cast) -> None:
         "notifications": False,
     }
     # A first user and a number for them: users and routing turn green.
-    from faxline.accounts.services import user_create
+    from faxline.accounts.services.users import user_create
 
     ivy = user_create(
         actor=admin,

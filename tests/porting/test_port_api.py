@@ -16,9 +16,9 @@ from django.http import HttpResponse
 from django.test import Client
 from porting_support import add_bill, ready_request, request_data, sign_loa
 
-from faxline.accounts import services as account_services
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
+from faxline.accounts.services.api_keys import api_key_create
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import ChangeRequest, PortNote, PortRequest
 from faxline.porting.requests import services
@@ -54,9 +54,7 @@ def call(client: Client) -> Call:
         headers = {}
         if user is not None:
             if user.pk not in keys:
-                keys[user.pk] = account_services.api_key_create(
-                    actor=Actor(user=user), name="tests"
-                ).secret
+                keys[user.pk] = api_key_create(actor=Actor(user=user), name="tests").secret
             headers["HTTP_AUTHORIZATION"] = f"Bearer {keys[user.pk]}"
         fn = getattr(client, method.lower())
         url = "/api/v1" + path

@@ -161,7 +161,7 @@ def test_scope(cast: Cast) -> None:
 def test_validate_endpoint_knows_the_open_requests(cast: Cast) -> None:
     from django.test import Client
 
-    from faxline.accounts.services import api_key_create
+    from faxline.accounts.services.api_keys import api_key_create
     from faxline.porting.validation.checks import validation_input
 
     admin = cast.actor(cast.company_admin)

@@ -12,7 +12,7 @@ from django.test import Client
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.accounts.services import api_key_create
+from faxline.accounts.services.api_keys import api_key_create
 from faxline.core.models import AuditEvent
 from faxline.numbers.models import FaxNumber
 from faxline.porting.choices import PortStatus

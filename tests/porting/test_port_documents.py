@@ -29,7 +29,7 @@ from porting_support import request_data
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.accounts.services import api_key_create
+from faxline.accounts.services.api_keys import api_key_create
 from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.porting.choices import DocumentKind, PortStatus

@@ -31,7 +31,7 @@ from porting_support import add_bill, request_data
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.accounts.services import api_key_create
+from faxline.accounts.services.api_keys import api_key_create
 from faxline.config import ConfigError
 from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from faxline.core.vault import vault_read
@@ -619,7 +619,7 @@ def test_the_notification_log_withholds_the_signing_link(
 ) -> None:
     from django.test import Client
 
-    from faxline.accounts.services import api_key_create
+    from faxline.accounts.services.api_keys import api_key_create
 
     token = send(cast, port, django_capture_on_commit_callbacks)
     key = api_key_create(actor=carol(cast), name="t").secret

@@ -12,7 +12,7 @@ from validation_support import EXAMPLES, run, valid_request
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
-from faxline.accounts.services import api_key_create
+from faxline.accounts.services.api_keys import api_key_create
 
 from cast import Cast
 

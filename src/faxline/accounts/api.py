@@ -18,13 +18,21 @@ from django.utils import timezone
 from ninja import Body, File, Form, Query, Router, Status, UploadedFile
 from pydantic import BaseModel
 
-from faxline.accounts import bulk, schemas, selectors, services
+from faxline.accounts import bulk, schemas, selectors
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import ANY_PASSWORD_STATE, actor_of
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.rights import RIGHT_GROUPS
+from faxline.accounts.services import administrators as administrator_services
+from faxline.accounts.services import api_keys as api_key_services
+from faxline.accounts.services import companies as company_services
+from faxline.accounts.services import departments as department_services
+from faxline.accounts.services import passwords as password_services
+from faxline.accounts.services import security as security_services
+from faxline.accounts.services import settings as settings_services
+from faxline.accounts.services import users as user_services
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.pagination import paginate
 from faxline.numbers.selectors import numbers_of_users
@@ -222,7 +230,7 @@ def company_create(request: HttpRequest, payload: schemas.CompanyCreate) -> Any:
         partner = selectors.channel_partner_get(
             actor=actor, channel_partner_id=payload.channel_partner_id
         )
-    company = services.company_create(
+    company = company_services.company_create(
         actor=actor, name=payload.name, channel_partner=partner, domain=payload.domain
     )
     return Status(201, company)
@@ -250,7 +258,7 @@ def company_update(request: HttpRequest, company_id: int, payload: schemas.Compa
     actor = _actor(request)
     company = selectors.company_get(actor=actor, company_id=company_id)
     changes = payload.model_dump(exclude_unset=True)
-    return services.company_update(
+    return company_services.company_update(
         actor=actor, company=company, name=changes.get("name"), domain=changes.get("domain")
     )
 
@@ -297,7 +305,7 @@ def department_create(request: HttpRequest, payload: schemas.DepartmentCreate) -
     actor = _actor(request)
     parent = _department(actor, payload.parent_id, field="parent_id")
     company = _company_for_create(actor, payload.company_id, parent)
-    department = services.department_create(
+    department = department_services.department_create(
         actor=actor, company=company, parent=parent, name=payload.name
     )
     return Status(201, _departments_out([department])[0])
@@ -327,7 +335,9 @@ def department_update(
     """Change the department's name (unique among its siblings)."""
     actor = _actor(request)
     department = selectors.department_get(actor=actor, department_id=department_id)
-    department = services.department_update(actor=actor, department=department, name=payload.name)
+    department = department_services.department_update(
+        actor=actor, department=department, name=payload.name
+    )
     return _departments_out([department])[0]
 
 
@@ -342,7 +352,7 @@ def department_delete(request: HttpRequest, department_id: int) -> Any:
     sub-departments."""
     actor = _actor(request)
     department = selectors.department_get(actor=actor, department_id=department_id)
-    services.department_delete(actor=actor, department=department)
+    department_services.department_delete(actor=actor, department=department)
     return Status(204, None)
 
 
@@ -390,7 +400,7 @@ def user_create(request: HttpRequest, payload: schemas.UserCreate) -> Any:
     actor = _actor(request)
     department = _department(actor, payload.department_id, field="department_id")
     company = _company_for_create(actor, payload.company_id, department)
-    created = services.user_create(
+    created = user_services.user_create(
         actor=actor,
         company=company,
         department=department,
@@ -470,7 +480,7 @@ def user_update(request: HttpRequest, user_id: int, payload: schemas.UserUpdate)
     ``department_id``, move the user to that department (null: company level)."""
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
-    user = services.user_update(
+    user = user_services.user_update(
         actor=actor, user=user, changes=payload.model_dump(exclude_unset=True)
     )
     return _one_person(user, schemas.UserOut)
@@ -486,7 +496,7 @@ def user_delete(request: HttpRequest, user_id: int) -> Any:
     """Delete the account; its history keeps its author, its username becomes free."""
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
-    services.user_delete(actor=actor, user=user)
+    user_services.user_delete(actor=actor, user=user)
     return Status(204, None)
 
 
@@ -500,7 +510,7 @@ def user_lock(request: HttpRequest, user_id: int) -> Any:
     """Suspend the account (sign-in, sending and receiving) until it is unlocked."""
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
-    return _one_person(services.user_lock(actor=actor, user=user), schemas.UserOut)
+    return _one_person(user_services.user_lock(actor=actor, user=user), schemas.UserOut)
 
 
 @router.post(
@@ -513,7 +523,7 @@ def user_unlock(request: HttpRequest, user_id: int) -> Any:
     """Lift a lock, and a temporary lock-out after failed sign-ins."""
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
-    return _one_person(services.user_unlock(actor=actor, user=user), schemas.UserOut)
+    return _one_person(user_services.user_unlock(actor=actor, user=user), schemas.UserOut)
 
 
 @router.post(
@@ -528,7 +538,7 @@ def user_password_set(request: HttpRequest, user_id: int, payload: schemas.Passw
     When the policy forces it, the user must change it at the next sign-in."""
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
-    new = services.password_set_by_admin(
+    new = password_services.password_set_by_admin(
         actor=actor, user=user, password=payload.password, generate=payload.generate
     )
     return {
@@ -581,7 +591,7 @@ def administrator_create(request: HttpRequest, payload: schemas.AdministratorCre
     actor = _actor(request)
     department = _department(actor, payload.department_id, field="department_id")
     company = _company_for_create(actor, payload.company_id, department)
-    created = services.administrator_create(
+    created = administrator_services.administrator_create(
         actor=actor,
         company=company,
         department=department,
@@ -634,7 +644,7 @@ def administrator_update(
 ) -> Any:
     """Change names, email, phone, time zone or language (not your own account)."""
     actor = _actor(request)
-    admin = services.user_update(
+    admin = user_services.user_update(
         actor=actor,
         user=_administrator(actor, admin_id),
         changes=payload.model_dump(exclude_unset=True),
@@ -651,7 +661,7 @@ def administrator_update(
 def administrator_delete(request: HttpRequest, admin_id: int) -> Any:
     """Delete an administrator account (not your own)."""
     actor = _actor(request)
-    services.user_delete(actor=actor, user=_administrator(actor, admin_id))
+    user_services.user_delete(actor=actor, user=_administrator(actor, admin_id))
     return Status(204, None)
 
 
@@ -679,7 +689,7 @@ def administrator_rights_set(
     """Replace the administrator's rights. You cannot grant rights you do not hold
     (403 ``rights_escalation``) nor change your own."""
     actor = _actor(request)
-    admin = services.administrator_set_rights(
+    admin = administrator_services.administrator_set_rights(
         actor=actor,
         admin=_administrator(actor, admin_id),
         rights=payload.rights,
@@ -746,7 +756,7 @@ def company_settings_push(
     """Copy these tabs onto every department and user of the company (operators)."""
     actor = _actor(request)
     company = selectors.company_get(actor=actor, company_id=company_id)
-    return services.settings_push_to_descendants(
+    return settings_services.settings_push_to_descendants(
         actor=actor, owner=company, tabs=[t.value for t in payload.tabs]
     )
 
@@ -766,7 +776,7 @@ def company_settings_update(
     """Save one tab of the company's settings; answers with all of them."""
     actor = _actor(request)
     company = selectors.company_get(actor=actor, company_id=company_id)
-    services.settings_update(actor=actor, owner=company, tab=tab.value, values=values)
+    settings_services.settings_update(actor=actor, owner=company, tab=tab.value, values=values)
     return selectors.settings_of(company)
 
 
@@ -794,7 +804,7 @@ def department_settings_push(
     """Copy these tabs onto every department and user below this one (operators)."""
     actor = _actor(request)
     department = selectors.department_get(actor=actor, department_id=department_id)
-    return services.settings_push_to_descendants(
+    return settings_services.settings_push_to_descendants(
         actor=actor, owner=department, tabs=[t.value for t in payload.tabs]
     )
 
@@ -815,7 +825,7 @@ def department_settings_update(
     and users below keep their own copies."""
     actor = _actor(request)
     department = selectors.department_get(actor=actor, department_id=department_id)
-    services.settings_update(actor=actor, owner=department, tab=tab.value, values=values)
+    settings_services.settings_update(actor=actor, owner=department, tab=tab.value, values=values)
     return selectors.settings_of(department)
 
 
@@ -846,7 +856,7 @@ def user_settings_update(
     """Save one tab of the fax user's settings; answers with all of them."""
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
-    services.settings_update(actor=actor, owner=user, tab=tab.value, values=values)
+    settings_services.settings_update(actor=actor, owner=user, tab=tab.value, values=values)
     return selectors.settings_of(user)
 
 
@@ -873,7 +883,7 @@ def global_policy_get(request: HttpRequest) -> Any:
 )
 def global_policy_save(request: HttpRequest, payload: schemas.SecurityPolicyUpdate) -> Any:
     """Change the platform-wide policy (operators); fields not sent stay."""
-    policy = services.security_policy_save(
+    policy = security_services.security_policy_save(
         actor=_actor(request),
         company=None,
         department=None,
@@ -907,7 +917,7 @@ def company_policy_save(
     fields sent. It applies to every department that does not customize its own."""
     actor = _actor(request)
     company = selectors.company_get(actor=actor, company_id=company_id)
-    policy = services.security_policy_save(
+    policy = security_services.security_policy_save(
         actor=actor, company=company, department=None, values=payload.model_dump(exclude_unset=True)
     )
     return _policy_out(policy, True)
@@ -923,7 +933,7 @@ def company_policy_reset(request: HttpRequest, company_id: int) -> Any:
     """Drop the company's customized policy; the global one applies again."""
     actor = _actor(request)
     company = selectors.company_get(actor=actor, company_id=company_id)
-    services.security_policy_reset(actor=actor, company=company, department=None)
+    security_services.security_policy_reset(actor=actor, company=company, department=None)
     return Status(204, None)
 
 
@@ -952,7 +962,7 @@ def department_policy_save(
     department customizes again)."""
     actor = _actor(request)
     department = selectors.department_get(actor=actor, department_id=department_id)
-    policy = services.security_policy_save(
+    policy = security_services.security_policy_save(
         actor=actor,
         company=department.company,
         department=department,
@@ -971,7 +981,9 @@ def department_policy_reset(request: HttpRequest, department_id: int) -> Any:
     """Drop the department's customized policy; the one above applies again."""
     actor = _actor(request)
     department = selectors.department_get(actor=actor, department_id=department_id)
-    services.security_policy_reset(actor=actor, company=department.company, department=department)
+    security_services.security_policy_reset(
+        actor=actor, company=department.company, department=department
+    )
     return Status(204, None)
 
 
@@ -1023,7 +1035,7 @@ def api_key_list(request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET)
 def api_key_create(request: HttpRequest, payload: schemas.ApiKeyCreate) -> Any:
     """A new key acting as you, with exactly your rights. The secret is in this answer
     only: store it now."""
-    created = services.api_key_create(actor=_actor(request), name=payload.name)
+    created = api_key_services.api_key_create(actor=_actor(request), name=payload.name)
     key = created.key
     return Status(
         201,
@@ -1042,7 +1054,7 @@ def api_key_create(request: HttpRequest, payload: schemas.ApiKeyCreate) -> Any:
 )
 def api_key_revoke(request: HttpRequest, key_id: int) -> Any:
     """Revoke one of your keys; requests with it are refused from now on."""
-    services.api_key_revoke(actor=_actor(request), key_id=key_id)
+    api_key_services.api_key_revoke(actor=_actor(request), key_id=key_id)
     return Status(204, None)
 
 

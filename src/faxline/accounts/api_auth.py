@@ -14,7 +14,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.auth import client_ip
 from faxline.accounts.models import User
 from faxline.accounts.selectors import password_change_due
-from faxline.accounts.services import api_key_authenticate
+from faxline.accounts.services.api_keys import api_key_authenticate
 from faxline.core.errors import Forbidden
 
 PASSWORD_CHANGE_REQUIRED = (

@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from faxline.accounts import passwords, selectors, services
+from faxline.accounts import passwords, selectors
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.auth import (
     WRONG_CREDENTIALS,
@@ -44,6 +44,8 @@ from faxline.accounts.auth_forms import (
 from faxline.accounts.middleware import touch_session
 from faxline.accounts.models import User
 from faxline.accounts.policy import password_expired, policy_for_user
+from faxline.accounts.services import api_keys as api_key_services
+from faxline.accounts.services import passwords as password_services
 from faxline.core.errors import DomainError, NotFound
 from faxline.portal.forms import apply_domain_error
 
@@ -240,7 +242,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(
+            password_services.password_change(
                 user=user,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
@@ -277,7 +279,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.api_key_create(actor=actor, name=form.cleaned_data["name"])
+            created = api_key_services.api_key_create(actor=actor, name=form.cleaned_data["name"])
         except DomainError as exc:
             apply_domain_error(form, exc)
             status = 422 if exc.status == 422 else exc.status
@@ -304,7 +306,7 @@ def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
         return _not_found(request)
     if request.method == "POST":
         try:
-            services.api_key_revoke(actor=actor, key_id=key.pk)
+            api_key_services.api_key_revoke(actor=actor, key_id=key.pk)
         except NotFound:
             return _not_found(request)
         except DomainError as exc:

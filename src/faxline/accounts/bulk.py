@@ -2,7 +2,7 @@
 
 The file is checked as a whole first (size, encoding, header, number of rows): a file that
 fails those checks creates nothing. Then every data row goes through
-``services.user_create`` inside its own savepoint, so a refused row leaves nothing behind
+``user_create`` inside its own savepoint, so a refused row leaves nothing behind
 while the good rows around it are created. The report says, row by row, what happened.
 """
 
@@ -15,9 +15,10 @@ from typing import Literal
 
 from django.db import transaction
 
-from faxline.accounts import selectors, services
+from faxline.accounts import selectors
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company, Department
+from faxline.accounts.services.users import user_create
 from faxline.core.audit import audit_record
 from faxline.core.csvfile import decode_csv, read_records
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
@@ -183,7 +184,7 @@ def _create_row(
         )
     password = values.get("password", "")
     with transaction.atomic():
-        account = services.user_create(
+        account = user_create(
             actor=actor,
             company=company,
             department=department,

@@ -16,15 +16,15 @@ from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import ApiKey, ChannelPartner, Company, Department, User
 from faxline.accounts.rights import ALL_RIGHTS
-from faxline.accounts.services import (
-    administrator_create,
-    api_key_create,
+from faxline.accounts.services.administrators import administrator_create
+from faxline.accounts.services.api_keys import api_key_create
+from faxline.accounts.services.companies import company_create
+from faxline.accounts.services.departments import department_create
+from faxline.accounts.services.partners import (
     channel_partner_staff_create,
     company_assign_channel_partner,
-    company_create,
-    department_create,
-    user_create,
 )
+from faxline.accounts.services.users import user_create
 from faxline.core.crypto import decrypt_text, encrypt_text
 
 DEMO_PASSWORD = "Demo-Fax-2026!"

@@ -26,7 +26,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from faxline.accounts import selectors, services
+from faxline.accounts import selectors
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.details_forms import (
@@ -50,6 +50,13 @@ from faxline.accounts.models import Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.preferences import TAB_RIGHT
 from faxline.accounts.rights import RIGHT_GROUPS, RIGHT_LABELS, clear_group
+from faxline.accounts.services.administrators import administrator_create, administrator_set_rights
+from faxline.accounts.services.companies import company_update
+from faxline.accounts.services.departments import department_update
+from faxline.accounts.services.passwords import password_set_by_admin
+from faxline.accounts.services.security import security_policy_reset, security_policy_save
+from faxline.accounts.services.settings import settings_push_to_descendants, settings_update
+from faxline.accounts.services.users import user_update
 from faxline.core.crypto import decrypt_text, encrypt_text
 from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.portal.forms import apply_domain_error
@@ -384,7 +391,7 @@ def _push(page: DetailsPage) -> HttpResponse:
     if form.is_valid():
         assert isinstance(page.obj, Company | Department)
         try:
-            counts = services.settings_push_to_descendants(
+            counts = settings_push_to_descendants(
                 actor=page.actor, owner=page.obj, tabs=form.cleaned_data["tabs"]
             )
         except DomainError as exc:
@@ -404,7 +411,7 @@ def _set_password(page: DetailsPage) -> HttpResponse:
     form = SetPasswordForm(page.request.POST)
     if form.is_valid():
         try:
-            password = services.password_set_by_admin(
+            password = password_set_by_admin(
                 actor=page.actor,
                 user=page.obj,
                 password=form.cleaned_data["password"] or None,
@@ -467,14 +474,12 @@ def _save_settings(page: DetailsPage, form: forms.Form, company_fields: bool) ->
     if company_fields:
         changes = {k: data[k] for k in ("name", "domain") if data[k] != getattr(page.company, k)}
         if changes:
-            services.company_update(actor=page.actor, company=page.company, **changes)
+            company_update(actor=page.actor, company=page.company, **changes)
     if isinstance(form, UserFaxForm):
         assert isinstance(page.obj, User)
-        services.user_update(actor=page.actor, user=page.obj, changes=form.user_changes())
+        user_update(actor=page.actor, user=page.obj, changes=form.user_changes())
     assert hasattr(form, "settings_values")
-    services.settings_update(
-        actor=page.actor, owner=page.obj, tab=page.tab, values=form.settings_values()
-    )
+    settings_update(actor=page.actor, owner=page.obj, tab=page.tab, values=form.settings_values())
 
 
 def _security_tab(page: DetailsPage) -> HttpResponse:
@@ -488,7 +493,7 @@ def _security_tab(page: DetailsPage) -> HttpResponse:
 
     if action == "reset_policy":
         try:
-            services.security_policy_reset(
+            security_policy_reset(
                 actor=page.actor, company=page.company, department=page.department
             )
         except DomainError as exc:
@@ -506,7 +511,7 @@ def _security_tab(page: DetailsPage) -> HttpResponse:
         editing = True
         if form.is_valid():
             try:
-                services.security_policy_save(
+                security_policy_save(
                     actor=page.actor,
                     company=page.company,
                     department=page.department,
@@ -582,7 +587,7 @@ def _contacts_tab(page: DetailsPage) -> HttpResponse:
                 updated[index] = contact
                 message = f"Emergency contact {contact['name']} saved."
         try:
-            services.settings_update(
+            settings_update(
                 actor=page.actor,
                 owner=page.obj,
                 tab="contacts",
@@ -651,9 +656,7 @@ def _department_tab(page: DetailsPage) -> HttpResponse:
         page,
         DepartmentForm,
         {"name": dept.name},
-        lambda data: services.department_update(
-            actor=page.actor, department=dept, name=data["name"]
-        ),
+        lambda data: department_update(actor=page.actor, department=dept, name=data["name"]),
         "Department details saved.",
     )
 
@@ -670,7 +673,7 @@ def _user_details_tab(page: DetailsPage) -> HttpResponse:
         page,
         UserDetailsForm,
         initial,
-        lambda data: services.user_update(
+        lambda data: user_update(
             actor=page.actor, user=user, changes=UserDetailsForm.changes_from(data)
         ),
         "User account details saved.",
@@ -698,7 +701,7 @@ def _admin_details_tab(page: DetailsPage) -> HttpResponse:
         page,
         AdministratorDetailsForm,
         {n: getattr(admin, n) for n in names},
-        lambda data: services.user_update(actor=page.actor, user=admin, changes=data),
+        lambda data: user_update(actor=page.actor, user=admin, changes=data),
         "Administrator details saved.",
     )
 
@@ -713,7 +716,7 @@ def _rights_tab(page: DetailsPage) -> HttpResponse:
         rights = sorted(set(_posted_rights(page.request.POST)) | kept)
         read_only = page.request.POST.get("read_only") == "on"
         try:
-            services.administrator_set_rights(
+            administrator_set_rights(
                 actor=page.actor, admin=admin, rights=rights, read_only=read_only
             )
         except DomainError as exc:
@@ -875,7 +878,7 @@ def administrator_add(request: HttpRequest, company_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                created = services.administrator_create(
+                created = administrator_create(
                     actor=actor,
                     company=company,
                     department=department,

@@ -8,9 +8,14 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from faxline.accounts import selectors, services
+from faxline.accounts import selectors
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.schemas import InputSchema
+from faxline.accounts.services.partners import (
+    channel_partner_create,
+    channel_partner_staff_create,
+    company_assign_channel_partner,
+)
 
 router = Router(tags=["Channel partners"])
 
@@ -78,7 +83,7 @@ def list_partners(request: HttpRequest) -> ChannelPartnerPage:
 def create_partner(
     request: HttpRequest, payload: ChannelPartnerCreate
 ) -> Status[ChannelPartnerOut]:
-    partner = services.channel_partner_create(actor=actor_of(request), name=payload.name)
+    partner = channel_partner_create(actor=actor_of(request), name=payload.name)
     return Status(201, _out(partner))
 
 
@@ -92,9 +97,7 @@ def create_staff(
 ) -> Status[PartnerStaffOut]:
     actor = actor_of(request)
     partner = selectors.channel_partner_get(actor=actor, channel_partner_id=partner_id)
-    created = services.channel_partner_staff_create(
-        actor=actor, partner=partner, **payload.model_dump()
-    )
+    created = channel_partner_staff_create(actor=actor, partner=partner, **payload.model_dump())
     return Status(
         201,
         PartnerStaffOut(
@@ -122,6 +125,6 @@ def assign_partner(
         if payload.channel_partner_id is not None
         else None
     )
-    services.company_assign_channel_partner(actor=actor, company=company, partner=partner)
+    company_assign_channel_partner(actor=actor, company=company, partner=partner)
     items = [_out(partner)] if partner else []
     return ChannelPartnerPage(items=items, count=len(items))

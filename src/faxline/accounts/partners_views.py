@@ -18,11 +18,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from faxline.accounts import selectors, services
+from faxline.accounts import selectors
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.forms import BootstrapForm
 from faxline.accounts.models import ChannelPartner, Company, User
+from faxline.accounts.services.partners import (
+    channel_partner_create,
+    channel_partner_staff_create,
+    company_assign_channel_partner,
+)
 from faxline.accounts.views import _redirect, portal_view
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.forms import apply_domain_error
@@ -117,7 +122,7 @@ def _add_partner(request: HttpRequest, actor: Actor, form: PartnerForm) -> bool:
     if not form.is_valid():
         return False
     try:
-        partner = services.channel_partner_create(actor=actor, name=form.cleaned_data["name"])
+        partner = channel_partner_create(actor=actor, name=form.cleaned_data["name"])
     except DomainError as exc:
         _fail(form, exc)
         return False
@@ -130,7 +135,7 @@ def _add_staff(request: HttpRequest, actor: Actor, form: PartnerStaffForm) -> bo
         return False
     data = form.cleaned_data
     try:
-        created = services.channel_partner_staff_create(
+        created = channel_partner_staff_create(
             actor=actor,
             partner=data["partner"],
             first_name=data["first_name"],
@@ -163,7 +168,7 @@ def _assign(request: HttpRequest, actor: Actor, form: AssignForm) -> bool:
     company: Company = form.cleaned_data["company"]
     partner: ChannelPartner | None = form.cleaned_data["partner"]
     try:
-        services.company_assign_channel_partner(actor=actor, company=company, partner=partner)
+        company_assign_channel_partner(actor=actor, company=company, partner=partner)
     except DomainError as exc:
         _fail(form, exc)
         return False

@@ -20,7 +20,8 @@ from django.utils import timezone
 from faxline.accounts.auth import find_user
 from faxline.accounts.models import PasswordResetToken, SecurityPolicy, User
 from faxline.accounts.policy import password_problems, personal_info, policy_for_user
-from faxline.accounts.services import _apply_password, token_digest
+from faxline.accounts.services.api_keys import token_digest
+from faxline.accounts.services.people import apply_password
 from faxline.core.audit import audit_record
 from faxline.core.errors import ValidationFailed
 
@@ -166,7 +167,7 @@ def password_reset_complete(
     PasswordResetToken.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
         expires_at=now
     )
-    _apply_password(user, new_password)
+    apply_password(user, new_password)
     user.must_change_password = False
     user.failed_login_count = 0
     user.locked_out_until = None

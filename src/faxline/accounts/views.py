@@ -27,7 +27,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from faxline.accounts import bulk, selectors, services
+from faxline.accounts import bulk, selectors
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.forms import (
@@ -43,6 +43,10 @@ from faxline.accounts.forms import (
 from faxline.accounts.models import Company, Department, User
 from faxline.accounts.policy import effective_policy, password_problems
 from faxline.accounts.selectors import TreeNode
+from faxline.accounts.services import companies as company_services
+from faxline.accounts.services import departments as department_services
+from faxline.accounts.services import settings as settings_services
+from faxline.accounts.services import users as user_services
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.forms import apply_domain_error
 
@@ -385,7 +389,7 @@ def company_add(request: HttpRequest) -> HttpResponse:
     form = CompanyForm(request.POST or None, partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
-            company = services.company_create(
+            company = company_services.company_create(
                 actor=actor,
                 name=form.cleaned_data["name"],
                 domain=form.cleaned_data["domain"],
@@ -516,13 +520,13 @@ def department_add(request: HttpRequest, company_id: int) -> HttpResponse:
         wanted = form.settings_values()
         try:
             with transaction.atomic():
-                department = services.department_create(
+                department = department_services.department_create(
                     actor=actor, company=company, parent=parent, name=form.cleaned_data["name"]
                 )
                 copied = selectors.settings_of(department)
                 for tab, values in wanted.items():
                     if any(copied[tab].get(k) != v for k, v in values.items()):
-                        services.settings_update(
+                        settings_services.settings_update(
                             actor=actor, owner=department, tab=tab, values=values
                         )
         except NotFound:
@@ -637,7 +641,7 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
         data = form.cleaned_data
         generate = bool(data["generate_password"])
         try:
-            created = services.user_create(
+            created = user_services.user_create(
                 actor=actor,
                 company=company,
                 department=department,
@@ -898,7 +902,7 @@ def user_lock(request: HttpRequest, user_id: int) -> HttpResponse:
             f"Are you sure you want to lock {u}? The user will not be able to "
             "send or receive faxes until an authorized administrator unlocks the account."
         ),
-        perform=lambda actor, u: services.user_lock(actor=actor, user=u),
+        perform=lambda actor, u: user_services.user_lock(actor=actor, user=u),
         done="{name} is locked.",
     )
 
@@ -914,7 +918,7 @@ def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
         warning=lambda u: (
             f"Unlock {u}? The user will be able to sign in, send and receive faxes again."
         ),
-        perform=lambda actor, u: services.user_unlock(actor=actor, user=u),
+        perform=lambda actor, u: user_services.user_unlock(actor=actor, user=u),
         done="{name} is unlocked.",
     )
 
@@ -935,7 +939,7 @@ def user_delete(request: HttpRequest, user_id: int) -> HttpResponse:
         user_id,
         title="Delete User Account",
         warning=warning,
-        perform=lambda actor, u: services.user_delete(actor=actor, user=u),
+        perform=lambda actor, u: user_services.user_delete(actor=actor, user=u),
         done="{name} was deleted.",
         danger=True,
     )
@@ -962,7 +966,7 @@ def department_delete(request: HttpRequest, department_id: int) -> HttpResponse:
         )
     name = department.name
     try:
-        services.department_delete(actor=actor, department=department)
+        department_services.department_delete(actor=actor, department=department)
     except (NotFound, Forbidden):
         raise
     except DomainError as exc:

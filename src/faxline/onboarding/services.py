@@ -25,7 +25,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, User
 from faxline.accounts.preferences import time_zones
-from faxline.accounts.services import user_create
+from faxline.accounts.services.users import user_create
 from faxline.accounts.validation import clean_email, clean_text
 from faxline.core.audit import audit_record
 from faxline.core.calendar import is_business_day, why_not_business_day

@@ -1,0 +1,132 @@
+"""Administrators: Add Administrator and their Rights."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from faxline.accounts.access import Actor
+from faxline.accounts.choices import Role
+from faxline.accounts.models import (
+    Company,
+    Department,
+    User,
+)
+from faxline.accounts.rights import ALL_RIGHTS, normalize_rights
+from faxline.accounts.services.people import (
+    CreatedAccount,
+    check_department,
+    new_person,
+    require_manage_person,
+    save_new_account,
+)
+from faxline.accounts.validation import (
+    clean_text,
+)
+from faxline.core.audit import audit_record
+from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+
+
+def _grantable(actor: Actor, rights: list[str], held: list[str] | None = None) -> list[str]:
+    """The rights asked for, refusing any the actor does not hold (an administrator may
+    keep rights they already have that the actor could not grant)."""
+    try:
+        cleaned = normalize_rights(rights)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc).capitalize() + ".", field="rights") from exc
+    beyond = sorted(set(cleaned) - actor.rights - set(held or ()))
+    if beyond:
+        raise Forbidden(
+            "You cannot grant rights you do not hold: " + ", ".join(beyond) + ".",
+            field="rights",
+            code="rights_escalation",
+        )
+    return cleaned
+
+
+@transaction.atomic
+def administrator_create(
+    *,
+    actor: Actor,
+    company: Company,
+    department: Department | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str | None = None,
+    use_email_as_username: bool = False,
+    password: str | None = None,
+    generate_password: bool = False,
+    time_zone: str = "America/New_York",
+    language: str = "en",
+    rights: list[str] | None = None,
+    read_only: bool = False,
+    phone: str = "",
+) -> CreatedAccount:
+    """Add an administrator at company level (``department`` None) or department level."""
+    actor.require("administrators.manage")
+    check_department(actor, company, department)
+    from faxline.accounts.preferences import time_zones
+
+    if time_zone not in time_zones():
+        raise ValidationFailed("time_zone is not a known time zone.", field="time_zone")
+    granted = _grantable(actor, list(ALL_RIGHTS) if rights is None else rights)
+    person = new_person(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        username=username,
+        use_email_as_username=use_email_as_username,
+        password=password,
+        generate_password=generate_password,
+        company=company,
+        department=department,
+    )
+    admin = User(
+        **person.identity(),
+        role=Role.ADMINISTRATOR,
+        company=company,
+        department=department,
+        rights=granted,
+        read_only=bool(read_only),
+        time_zone=time_zone,
+        language=clean_text(language, field="language", max_length=10, required=True),
+        phone=clean_text(phone, field="phone", max_length=30),
+    )
+    created = save_new_account(admin, person)
+    audit_record(
+        kind="administrator.created",
+        actor=actor.user,
+        company=company,
+        target=admin,
+        ip_address=actor.ip_address,
+        detail={
+            "rights": granted,
+            "read_only": admin.read_only,
+            "department_id": department.pk if department else None,
+        },
+    )
+    return created
+
+
+@transaction.atomic
+def administrator_set_rights(
+    *, actor: Actor, admin: User, rights: list[str], read_only: bool
+) -> User:
+    """Save the Rights tab: the rights ticked and the Read-Only Administrator box."""
+    if admin.role != Role.ADMINISTRATOR:
+        raise NotFound("Administrator not found.", field="user_id")
+    require_manage_person(actor, admin)
+    granted = _grantable(actor, rights, held=list(admin.rights))
+    before = {"rights": list(admin.rights), "read_only": admin.read_only}
+    admin.rights = granted
+    admin.read_only = bool(read_only)
+    admin.save(update_fields=["rights", "read_only"])
+    audit_record(
+        kind="administrator.rights_changed",
+        actor=actor.user,
+        company=admin.company,
+        target=admin,
+        ip_address=actor.ip_address,
+        detail={"before": before, "after": {"rights": granted, "read_only": admin.read_only}},
+    )
+    return admin

@@ -1,0 +1,78 @@
+"""Companies: Add Company and Company Details."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from faxline.accounts.access import Actor
+from faxline.accounts.models import (
+    ChannelPartner,
+    Company,
+)
+from faxline.accounts.validation import (
+    clean_text,
+)
+from faxline.core.audit import audit_record
+from faxline.core.errors import Forbidden, ValidationFailed
+
+
+@transaction.atomic
+def company_create(
+    *,
+    actor: Actor,
+    name: str,
+    channel_partner: ChannelPartner | None = None,
+    domain: str = "",
+) -> Company:
+    """Create a client company (operators; channel partners for themselves)."""
+    if not (actor.is_operator or actor.is_partner) or actor.read_only:
+        raise Forbidden("Only the provider's operators can create companies.")
+    if actor.is_partner:
+        channel_partner = actor.user.channel_partner
+    name = clean_text(name, field="name", max_length=200, required=True)
+    if Company.objects.filter(name__iexact=name).exists():
+        raise ValidationFailed(f"A company named {name!r} already exists.", field="name")
+    company = Company.objects.create(
+        name=name,
+        channel_partner=channel_partner,
+        domain=clean_text(domain, field="domain", max_length=253),
+    )
+    audit_record(
+        kind="company.created",
+        actor=actor.user,
+        company=company,
+        target=company,
+        ip_address=actor.ip_address,
+    )
+    return company
+
+
+@transaction.atomic
+def company_update(
+    *, actor: Actor, company: Company, name: str | None = None, domain: str | None = None
+) -> Company:
+    """Rename a company or change its domain (company-level administrators and up)."""
+    if not actor.manages_whole_company(company):
+        raise Forbidden("Only company-level administrators can change company details.")
+    actor.require("settings.custom")
+    changed: list[str] = []
+    if name is not None:
+        name = clean_text(name, field="name", max_length=200, required=True)
+        if Company.objects.filter(name__iexact=name).exclude(pk=company.pk).exists():
+            raise ValidationFailed(f"A company named {name!r} already exists.", field="name")
+        company.name = name
+        changed.append("name")
+    if domain is not None:
+        company.domain = clean_text(domain, field="domain", max_length=253)
+        changed.append("domain")
+    if changed:
+        company.save(update_fields=changed)
+        audit_record(
+            kind="company.updated",
+            actor=actor.user,
+            company=company,
+            target=company,
+            ip_address=actor.ip_address,
+            detail={"fields": changed},
+        )
+    return company

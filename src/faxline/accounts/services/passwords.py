@@ -1,0 +1,103 @@
+"""Passwords: a person changes their own; an administrator sets one."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from faxline.accounts.access import Actor
+from faxline.accounts.models import (
+    User,
+)
+from faxline.accounts.policy import (
+    password_problems,
+    password_too_young,
+    personal_info,
+    policy_for_user,
+)
+from faxline.accounts.services.people import apply_password, checked_password, require_manage_person
+from faxline.core.audit import audit_record
+from faxline.core.errors import ValidationFailed
+
+
+@transaction.atomic
+def password_change(
+    *, user: User, current_password: str, new_password: str, ip_address: str | None = None
+) -> User:
+    """A user changes their own password under their effective policy."""
+    if not user.check_password(current_password):
+        raise ValidationFailed("The current password is wrong.", field="current_password")
+    policy = policy_for_user(user)
+    if password_too_young(user, policy) and not user.must_change_password:
+        raise ValidationFailed(
+            f"You changed your password less than {policy.min_age_days} days ago; try again later.",
+            field="new_password",
+            code="password_too_young",
+        )
+    if new_password == current_password:
+        raise ValidationFailed(
+            "The new password must differ from the current one.",
+            field="new_password",
+            code="password_policy",
+        )
+    problems = password_problems(
+        new_password, policy=policy, user=user, personal=personal_info(user)
+    )
+    if problems:
+        raise ValidationFailed(
+            "The password " + "; ".join(problems) + ".",
+            field="new_password",
+            code="password_policy",
+        )
+    apply_password(user, new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    audit_record(
+        kind="password.changed",
+        actor=user,
+        company=user.company,
+        target=user,
+        ip_address=ip_address,
+    )
+    return user
+
+
+@transaction.atomic
+def password_set_by_admin(
+    *, actor: Actor, user: User, password: str | None, generate: bool = False
+) -> str:
+    """An administrator sets (or generates) a user's password; returns it to show once.
+
+    When the policy says "Forcefully Change Password by Admin", the user must change it at
+    the next sign-in.
+    """
+    require_manage_person(actor, user)
+    new, _ = checked_password(
+        password=password,
+        generate=generate,
+        company=user.company,
+        department=user.department,
+        person=personal_info(user),
+        user=user,
+    )
+    apply_password(user, new)
+    policy = policy_for_user(user)
+    user.must_change_password = policy.force_change_by_admin
+    user.failed_login_count = 0
+    user.locked_out_until = None
+    user.save(
+        update_fields=[
+            "password",
+            "password_changed_at",
+            "must_change_password",
+            "failed_login_count",
+            "locked_out_until",
+        ]
+    )
+    audit_record(
+        kind="password.set_by_admin",
+        actor=actor.user,
+        company=user.company,
+        target=user,
+        ip_address=actor.ip_address,
+    )
+    return new

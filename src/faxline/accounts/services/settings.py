@@ -1,0 +1,164 @@
+"""Settings tabs (Fax, Coverpage, Notifications, ...) of a company, department or user, and
+the operator's audited push of a level's settings to its descendants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from pydantic import ValidationError as PydanticError
+
+from faxline.accounts.access import Actor
+from faxline.accounts.choices import Role
+from faxline.accounts.models import (
+    Company,
+    Department,
+    User,
+)
+from faxline.accounts.preferences import TAB_RIGHT, TABS, USER_TABS, complete
+from faxline.core.audit import audit_record
+from faxline.core.crypto import encrypt_text
+from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+
+SettingsOwner = Company | Department | User
+
+
+def settings_with_overrides(
+    source: dict[str, Any], tabs: tuple[str, ...], overrides: dict[str, dict[str, Any]] | None
+) -> dict[str, Any]:
+    data = complete(source, tabs)
+    for tab, values in (overrides or {}).items():
+        if tab not in tabs:
+            raise ValidationFailed(f"Unknown settings tab {tab!r}.", field=f"settings.{tab}")
+        data[tab] = validated_tab(tab, {**data[tab], **(values or {})})
+    return data
+
+
+def validated_tab(tab: str, values: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return TABS[tab].model_validate(values).model_dump(mode="json")
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ()))
+        field = f"settings.{tab}.{loc}" if loc else f"settings.{tab}"
+        raise ValidationFailed(
+            f"{field}: {first.get('msg', 'invalid value')}", field=field
+        ) from exc
+
+
+def _owner_company(owner: SettingsOwner) -> Company:
+    if isinstance(owner, Company):
+        return owner
+    assert owner.company is not None
+    return owner.company
+
+
+def _check_owner_scope(actor: Actor, owner: SettingsOwner) -> None:
+    if isinstance(owner, Company):
+        if not actor.sees_company(owner):
+            raise NotFound("Company not found.", field="company_id")
+        if not actor.manages_whole_company(owner):
+            raise Forbidden("Only company-level administrators can change company settings.")
+    elif isinstance(owner, Department):
+        if not actor.sees_department(owner):
+            raise NotFound("Department not found.", field="department_id")
+    else:
+        from faxline.accounts.selectors import user_get
+
+        user_get(actor=actor, user_id=owner.pk)
+        if owner.role != Role.FAX_USER:
+            raise ValidationFailed("Only fax user accounts carry fax settings.", field="user_id")
+
+
+@transaction.atomic
+def settings_update(
+    *, actor: Actor, owner: SettingsOwner, tab: str, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Save one settings tab of a company, department or user; returns the stored tab."""
+    allowed = USER_TABS if isinstance(owner, User) else tuple(TABS)
+    if tab not in allowed:
+        raise ValidationFailed(f"Unknown settings tab {tab!r}.", field="tab")
+    _check_owner_scope(actor, owner)
+    actor.require(TAB_RIGHT[tab])
+    if not isinstance(values, dict):
+        raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
+    current = complete(owner.settings, allowed)[tab]
+    incoming = dict(values)
+    if tab == "archive":
+        incoming.pop("ftp_password_encrypted", None)
+        incoming.pop("ftp_password_set", None)
+        if "ftp_password" in incoming:
+            plain = incoming.pop("ftp_password")
+            if plain:
+                if not isinstance(plain, str) or len(plain) > 200:
+                    raise ValidationFailed(
+                        "ftp_password must be text of at most 200 characters.",
+                        field="settings.archive.ftp_password",
+                    )
+                incoming["ftp_password_encrypted"] = encrypt_text(plain)
+            else:
+                incoming["ftp_password_encrypted"] = None
+    stored = validated_tab(tab, {**current, **incoming})
+    data = complete(owner.settings, allowed)
+    changed = sorted(k for k in stored if stored[k] != data[tab].get(k))
+    data[tab] = stored
+    owner.settings = data
+    owner.save(update_fields=["settings"])
+    audit_record(
+        kind="settings.changed",
+        actor=actor.user,
+        company=_owner_company(owner),
+        target=owner,
+        ip_address=actor.ip_address,
+        detail={"tab": tab, "fields": [c for c in changed if "password" not in c]},
+    )
+    return stored
+
+
+@transaction.atomic
+def settings_push_to_descendants(
+    *, actor: Actor, owner: Company | Department, tabs: list[str]
+) -> dict[str, int]:
+    """Copy the owner's settings tabs onto every department and user below it.
+
+    Operators only, and audited: the guide routes this through the provider's support.
+    """
+    if not actor.is_operator or actor.read_only:
+        raise Forbidden("Only the provider's operators can push settings to descendants.")
+    unknown = sorted(set(tabs) - set(TABS))
+    if unknown or not tabs:
+        raise ValidationFailed("Choose one or more of: " + ", ".join(TABS) + ".", field="tabs")
+    company = _owner_company(owner)
+    source = complete(owner.settings)
+    if isinstance(owner, Company):
+        departments = Department.objects.filter(company=company)
+        users = User.objects.filter(company=company, role=Role.FAX_USER, deleted_at__isnull=True)
+    else:
+        departments = Department.objects.filter(path__startswith=owner.path).exclude(pk=owner.pk)
+        users = User.objects.filter(
+            department__path__startswith=owner.path, role=Role.FAX_USER, deleted_at__isnull=True
+        )
+    counts = {"departments": 0, "users": 0}
+    for dept in departments.select_for_update().order_by("pk"):
+        data = complete(dept.settings)
+        data.update({t: source[t] for t in tabs})
+        dept.settings = data
+        dept.save(update_fields=["settings"])
+        counts["departments"] += 1
+    user_tabs = [t for t in tabs if t in USER_TABS]
+    if user_tabs:
+        for user in users.select_for_update().order_by("pk"):
+            data = complete(user.settings, USER_TABS)
+            data.update({t: source[t] for t in user_tabs})
+            user.settings = data
+            user.save(update_fields=["settings"])
+            counts["users"] += 1
+    audit_record(
+        kind="settings.pushed",
+        actor=actor.user,
+        company=company,
+        target=owner,
+        ip_address=actor.ip_address,
+        detail={"tabs": sorted(tabs), **counts},
+    )
+    return counts
