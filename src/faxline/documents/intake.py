@@ -24,7 +24,8 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from faxline.core.errors import ValidationFailed
 from faxline.documents import limits
@@ -50,7 +51,7 @@ class AcceptedDocument:
     kind: str  # pdf | png | jpeg | tiff
     content_type: str
     pages: int
-    pdf: bytes | None = field(default=None, repr=False)
+    pdf: bytes | None = dataclass_field(default=None, repr=False)
 
     @property
     def extension(self) -> str:
