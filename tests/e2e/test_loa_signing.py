@@ -16,7 +16,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from faxline.accounts.access import Actor
 from faxline.core.vault import vault_read
-from faxline.porting.files.loa import _generate_key, verify_pdf
+from faxline.documents.keys import generate_key_files
+from faxline.documents.sealing import verify_pdf
 from faxline.porting.models import LoaSignature, PortRequest
 from faxline.porting.requests import services
 from faxline.porting.validation.checks import loa_signed_for
@@ -34,7 +35,7 @@ def _documents(settings: Any, tmp_path: Path) -> Iterator[None]:
     media.mkdir()
     settings.MEDIA_ROOT = str(media)
     folder = tmp_path / "signing"
-    _generate_key(folder, folder / "seal.key", folder / "seal.crt")
+    generate_key_files(folder, folder / "seal.key", folder / "seal.crt")
     settings.FAXLINE_SIGNING_KEY_FILE = str(folder / "seal.key")
     settings.FAXLINE_SIGNING_CERT_FILE = str(folder / "seal.crt")
     yield

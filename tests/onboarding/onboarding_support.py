@@ -4,8 +4,6 @@ what the vault holds."""
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from pathlib import Path
 
 from faxline.accounts.access import Actor
@@ -69,26 +67,6 @@ def bomb_png() -> bytes:
     out = io.BytesIO()
     Image.new("1", (15000, 15000), color=0).save(out, format="PNG", optimize=True)
     return out.getvalue()
-
-
-def header_bomb_png() -> bytes:
-    """A PNG whose header claims 100000 x 100000 pixels (data cut short)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    ihdr = struct.pack(">IIBBBBB", 100000, 100000, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 def exe_bytes() -> bytes:

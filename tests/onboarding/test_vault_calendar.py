@@ -1,4 +1,6 @@
-"""The document vault (encrypted at rest, content checks) and the business calendar."""
+"""The document vault (encrypted at rest) and the business calendar.
+
+The content checks of uploads are tested in tests/documents/test_intake.py."""
 
 from __future__ import annotations
 
@@ -7,15 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from onboarding_support import (
-    bomb_png,
-    broken_pdf,
-    exe_bytes,
-    header_bomb_png,
-    pdf_bytes,
-    png_bytes,
-    vault_files,
-)
+from onboarding_support import pdf_bytes, vault_files
 
 from faxline.core.calendar import (
     add_business_days,
@@ -23,15 +17,8 @@ from faxline.core.calendar import (
     next_business_day,
     why_not_business_day,
 )
-from faxline.core.errors import NotFound, ValidationFailed
-from faxline.core.vault import (
-    MAX_DOCUMENT_BYTES,
-    accept_document,
-    safe_filename,
-    vault_delete,
-    vault_read,
-    vault_store,
-)
+from faxline.core.errors import NotFound
+from faxline.core.vault import vault_delete, vault_read, vault_store
 
 
 def test_store_encrypts_at_rest_and_reads_back(media: Path) -> None:
@@ -54,52 +41,6 @@ def test_names_outside_the_vault_are_refused(media: Path) -> None:
             vault_read(name)
     with pytest.raises(ValueError):
         vault_store(b"x", purpose="../up")
-
-
-def test_accepts_pdf_png_jpeg_tiff() -> None:
-    from io import BytesIO
-
-    from PIL import Image
-
-    assert accept_document(pdf_bytes(3)).pages == 3
-    assert accept_document(png_bytes()).content_type == "image/png"
-    for fmt, kind in (("JPEG", "jpeg"), ("TIFF", "tiff")):
-        out = BytesIO()
-        Image.new("L", (100, 100), 255).save(out, format=fmt)
-        assert accept_document(out.getvalue()).kind == kind
-
-
-@pytest.mark.parametrize(
-    ("data", "code"),
-    [
-        (exe_bytes(), "document_type"),
-        (b"", "document_empty"),
-        (broken_pdf(), "document_unreadable"),
-        (bomb_png(), "document_too_large"),
-        (header_bomb_png(), "document_too_large"),
-        (png_bytes()[:60], "document_unreadable"),
-        (b"<html><script>alert(1)</script></html>", "document_type"),
-    ],
-    ids=["executable", "empty", "broken-pdf", "bomb", "header-bomb", "truncated-png", "html"],
-)
-def test_hostile_files_refused(data: bytes, code: str) -> None:
-    with pytest.raises(ValidationFailed) as caught:
-        accept_document(data, filename="bill.pdf")
-    assert caught.value.code == code
-    assert caught.value.field == "file"
-    assert "bill.pdf" in caught.value.message or code == "document_empty"
-
-
-def test_too_large_refused() -> None:
-    with pytest.raises(ValidationFailed) as caught:
-        accept_document(b"%PDF-" + b"0" * MAX_DOCUMENT_BYTES)
-    assert "10 MB" in caught.value.message
-
-
-def test_safe_filename() -> None:
-    assert safe_filename("../../etc/passwd", extension=".pdf") == "passwd.pdf"
-    assert safe_filename('bill "May".exe', extension=".pdf") == "bill _May.pdf"
-    assert safe_filename("", extension=".png") == "document.png"
 
 
 def test_business_days() -> None:

@@ -17,11 +17,11 @@ import pytest
 @pytest.fixture(scope="session")
 def signing_key_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A platform key and certificate generated once (RSA 3072 takes a moment)."""
-    from faxline.porting.files.loa import _generate_key
+    from faxline.documents.keys import generate_key_files
 
     folder = tmp_path_factory.mktemp("signing")
     key, cert = folder / "platform-seal.key", folder / "platform-seal.crt"
-    _generate_key(folder, key, cert)
+    generate_key_files(folder, key, cert)
     return key, cert
 
 

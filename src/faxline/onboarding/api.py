@@ -19,7 +19,8 @@ from faxline.api import actor_of
 from faxline.core.calendar import next_business_day
 from faxline.core.errors import ValidationFailed
 from faxline.core.pagination import paginate
-from faxline.core.vault import MAX_DOCUMENT_BYTES, vault_read
+from faxline.core.vault import vault_read
+from faxline.documents.limits import MAX_DOCUMENT_BYTES
 from faxline.numbers.plan import display_number
 from faxline.onboarding import selectors, services
 from faxline.onboarding.choices import Decision, OrderStatus

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from faxline.accounts.preferences import time_zones
-from faxline.core.vault import MAX_DOCUMENT_BYTES
+from faxline.documents.limits import MAX_DOCUMENT_BYTES
 from faxline.onboarding.choices import Activation, DocumentKind, NativeFaxType, NumberUse
 
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,application/pdf,image/png,image/jpeg,image/tiff"

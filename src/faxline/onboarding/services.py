@@ -30,7 +30,8 @@ from faxline.accounts.validation import clean_email, clean_text
 from faxline.core.audit import audit_record
 from faxline.core.calendar import is_business_day, why_not_business_day
 from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from faxline.core.vault import accept_document, safe_filename, vault_delete, vault_store
+from faxline.core.vault import vault_delete, vault_store
+from faxline.documents.intake import accept_document, safe_filename
 from faxline.notify.services import notify_email, render_email
 from faxline.numbers.choices import IN_INVENTORY, NumberStatus
 from faxline.numbers.models import FaxNumber

@@ -20,7 +20,8 @@ from pydantic import Field
 from faxline.accounts.access import Actor
 from faxline.api import actor_of
 from faxline.core.errors import NotFound, ValidationFailed
-from faxline.core.vault import MAX_DOCUMENT_BYTES, vault_read
+from faxline.core.vault import vault_read
+from faxline.documents.limits import MAX_DOCUMENT_BYTES
 from faxline.porting.choices import TERMINAL, DocumentKind
 from faxline.porting.files import loa as loa_service
 from faxline.porting.files.services import csr_account_number_masked, port_document_add

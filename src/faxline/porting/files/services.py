@@ -3,13 +3,13 @@
 Customers (with the Number Porting manage right) and the porting team add documents while a
 request is open: a Draft, Rejected, or with the porting team (the guide: files can be added
 later); not once it is Completed or Cancelled. Every upload is checked by its content
-(``core.vault.accept_document``: PDF, PNG, JPEG or TIFF, at most 10 MB, no broken PDFs, no
-decompression bombs, no executable or HTML behind a PDF name). Images and TIFF files are
+(``documents.intake.accept_document``: PDF, PNG, JPEG or TIFF, at most 10 MB, no broken PDFs,
+no decompression bombs, no executable or HTML behind a PDF name). Images and TIFF files are
 converted to PDF (a multi-page TIFF keeps its pages): carriers want each document as a PDF of
 its own (seed 004).
 
 What the customer reads off a document is kept in ``facts`` for the first-time-right checks
-(``porting.checks.validation_input``):
+(``porting.validation.checks.validation_input``):
 
 - a bill: ``statement_date`` (required), ``account_name`` and ``service_address``;
 - a CSR: ``record``, the validator's CSR shape (account name, service address, BTN, account
@@ -19,15 +19,13 @@ What the customer reads off a document is kept in ``facts`` for the first-time-r
 
 A new document of a kind supersedes the previous one of that kind (except "Other": several
 different documents may be on file). The Letter of Authorization kinds are added only by
-``porting.loa`` (generated and e-signed there). A refusal leaves nothing stored.
+``porting.files.loa`` (generated and e-signed there). A refusal leaves nothing stored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import io
-import warnings
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -40,13 +38,8 @@ from faxline.accounts.access import Actor
 from faxline.accounts.validation import clean_text
 from faxline.core.crypto import decrypt_text, encrypt_text, mask
 from faxline.core.errors import Conflict, ValidationFailed
-from faxline.core.vault import (
-    MAX_DOCUMENT_BYTES,
-    accept_document,
-    safe_filename,
-    vault_delete,
-    vault_store,
-)
+from faxline.core.vault import vault_delete, vault_store
+from faxline.documents.intake import accept_document, safe_filename
 from faxline.porting.access import require_customer_write
 from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
 from faxline.porting.models import PortDocument, PortRequest
@@ -54,7 +47,7 @@ from faxline.porting.requests.services import record_event
 from faxline.porting.validation.request import LINE_FEATURES, PortAddressIn, PortCsrIn
 
 VAULT_PURPOSE = "porting"
-# What customers and the porting team upload; the LOA kinds come from porting.loa.
+# What customers and the porting team upload; the LOA kinds come from porting.files.loa.
 UPLOAD_KINDS = (DocumentKind.BILL, DocumentKind.CSR, DocumentKind.OTHER)
 LOA_KINDS = frozenset({DocumentKind.LOA, DocumentKind.SIGNED_LOA})
 # Kinds of which only the latest counts; "Other" may hold several different documents.
@@ -76,12 +69,6 @@ CSR_KEYS = frozenset(
     }
 )
 OTHER_KEYS = frozenset({"description"})
-# A converted image may be larger than its compressed source, but not without bound.
-MAX_CONVERTED_BYTES = 3 * MAX_DOCUMENT_BYTES
-# Pixels decoded in total while converting a multi-page image (about 30 pages at 300 dpi).
-MAX_CONVERTED_PIXELS = 250_000_000
-# An image without a resolution is fitted on a letter page (8.5 x 11 inches).
-PAGE_INCHES = (8.5, 11.0)
 
 
 # --- facts ------------------------------------------------------------------------------
@@ -274,74 +261,6 @@ def csr_account_number_masked(document: PortDocument) -> str:
     return mask(decrypt_text(token), 4) if token else ""
 
 
-# --- conversion -------------------------------------------------------------------------
-
-
-def _resolution(image: Any) -> float:
-    """Dots per inch for the PDF page: the image's own, or what fits a letter page."""
-    width, height = image.size
-    dpi = image.info.get("dpi")
-    fitted = max(width / PAGE_INCHES[0], height / PAGE_INCHES[1], 72.0)
-    try:
-        own = float(dpi[0]) if dpi else 0.0
-    except (TypeError, ValueError, IndexError):
-        own = 0.0
-    return own if 50.0 <= own <= 2400.0 else fitted
-
-
-def _pdf_ready(frame: Any) -> Any:
-    """A frame in a mode Pillow writes into a PDF compactly (bilevel stays G4)."""
-    from PIL import Image
-
-    if frame.mode in ("1", "L", "RGB", "CMYK"):
-        return frame
-    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
-        rgba = frame.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    if frame.mode.startswith(("I", "F")):
-        return frame.convert("L")
-    return frame.convert("RGB")
-
-
-def image_to_pdf(data: bytes, *, filename: str = "") -> bytes:
-    """Convert an accepted PNG, JPEG or TIFF (every page of a multi-page TIFF) to a PDF."""
-    from PIL import Image, ImageOps
-    from pypdf import PdfWriter
-
-    label = f"“{filename}”" if filename else "The file"
-    writer = PdfWriter()
-    pixels = 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(io.BytesIO(data)) as image:
-            for index in range(getattr(image, "n_frames", 1)):
-                image.seek(index)
-                pixels += image.size[0] * image.size[1]
-                if pixels > MAX_CONVERTED_PIXELS:
-                    raise ValidationFailed(
-                        f"{label} has too many large pages to convert: upload it as a PDF.",
-                        field="file",
-                        code="document_too_large",
-                    )
-                frame = image.copy() if index else ImageOps.exif_transpose(image)
-                page = _pdf_ready(frame)
-                out = io.BytesIO()
-                page.save(out, "PDF", resolution=_resolution(image))
-                writer.append(io.BytesIO(out.getvalue()))
-    result = io.BytesIO()
-    writer.write(result)
-    pdf = result.getvalue()
-    if len(pdf) > MAX_CONVERTED_BYTES:
-        raise ValidationFailed(
-            f"{label} is too large once converted to PDF: scan it at a lower resolution.",
-            field="file",
-            code="document_too_large",
-        )
-    return pdf
-
-
 # --- services ---------------------------------------------------------------------------
 
 # Vault files written inside the current vault_rollback() block.
@@ -460,8 +379,9 @@ def port_document_add(
     cleaned = clean_facts(kind, facts, country=locked.country)
     if not isinstance(data, bytes | bytearray):
         raise ValidationFailed("Attach the document.", field="file")
-    accepted = accept_document(bytes(data), filename=filename, field="file")
-    pdf = bytes(data) if accepted.kind == "pdf" else image_to_pdf(bytes(data), filename=filename)
+    accepted = accept_document(bytes(data), filename=filename, field="file", as_pdf=True)
+    pdf = accepted.pdf
+    assert pdf is not None  # asked for as_pdf
     if accepted.kind != "pdf":
         cleaned["converted_from"] = accepted.kind
     name = safe_filename(filename or DocumentKind(kind).label, extension=".pdf")

@@ -28,7 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
-from faxline.core.vault import MAX_DOCUMENT_BYTES, vault_read
+from faxline.core.vault import vault_read
+from faxline.documents.limits import MAX_DOCUMENT_BYTES
 from faxline.portal.forms import apply_domain_error
 from faxline.porting.access import sees_request
 from faxline.porting.choices import TERMINAL, DocumentKind

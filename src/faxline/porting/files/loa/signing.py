@@ -1,0 +1,355 @@
+"""Signing the LOA: the authorized person's consent, typed name and signature (typed, or
+drawn on the signature pad), recorded with the time, IP address and user agent and the
+SHA-256 of the unsigned LOA.
+
+The signed PDF is the LOA plus a final signature page carrying that audit trail, sealed with
+the platform's key (:mod:`faxline.documents.sealing`: no change allowed afterwards) and
+stored as the ``signed_loa`` document; the ``LoaSignature`` row keeps the same trail and
+``data_sha256``: a change of the request's LOA data afterwards needs a new signature.
+:func:`loa_verify` checks a stored signed LOA: intact, modified, or sealed by another key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from faxline.accounts.access import Actor
+from faxline.accounts.validation import clean_text
+from faxline.core.errors import Conflict, Forbidden, ValidationFailed
+from faxline.core.vault import vault_read
+from faxline.documents.keys import certificate_summary
+from faxline.documents.pdf import join_pdfs, page_count
+from faxline.documents.sealing import VerificationResult, seal_pdf, verify_pdf
+from faxline.porting.access import require_customer_write
+from faxline.porting.choices import DocumentKind
+from faxline.porting.files.loa.content import consent_text
+from faxline.porting.files.loa.rendering import SignatureTrail, render_signature_page
+from faxline.porting.files.loa.unsigned import loa_current, require_loa_open, store_new_loa
+from faxline.porting.files.services import store_document, vault_rollback
+from faxline.porting.models import LoaSignature, PortDocument, PortEvent, PortRequest
+from faxline.porting.requests.services import record_event
+from faxline.porting.validation.checks import loa_fingerprint
+from faxline.porting.validation.normalize import same_person
+
+# A drawn signature: a PNG data URL from the signature pad.
+MAX_SIGNATURE_URL_CHARS = 400_000
+MAX_SIGNATURE_PIXELS = 4_000_000
+MIN_INK_PIXELS = 40
+SIGNATURE_KINDS = ("typed", "drawn")
+
+
+def clean_signature_image(data_url: Any) -> bytes:
+    """A drawn signature from the signature pad: a PNG data URL, size-limited and decoded
+    with Pillow; returns a normalized PNG (ink on white, cropped to the strokes)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    field_name = "signature_image"
+    if not isinstance(data_url, str) or not data_url.strip():
+        raise ValidationFailed("Draw your signature in the box.", field=field_name)
+    if len(data_url) > MAX_SIGNATURE_URL_CHARS:
+        raise ValidationFailed(
+            "The drawn signature is too large: clear the box and sign again.", field=field_name
+        )
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise ValidationFailed(
+            "The drawn signature must be a PNG image (data:image/png;base64,...).",
+            field=field_name,
+        )
+    try:
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationFailed(
+            "The drawn signature could not be read: clear the box and sign again.",
+            field=field_name,
+        ) from exc
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValidationFailed("The drawn signature is not a PNG image.", field=field_name)
+    unreadable = ValidationFailed(
+        "The drawn signature could not be read: clear the box and sign again.", field=field_name
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw)) as image:
+                width, height = image.size
+                if image.format != "PNG" or width * height > MAX_SIGNATURE_PIXELS:
+                    raise unreadable
+                image.load()
+                rgba = image.convert("RGBA")
+    except ValidationFailed:
+        raise
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        EOFError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise unreadable from exc
+    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    gray = flat.convert("L")
+    ink = ImageOps.invert(gray).point(lambda v: 255 if v > 60 else 0)
+    box = ink.getbbox()
+    if box is None or ink.histogram()[255] < MIN_INK_PIXELS:
+        raise ValidationFailed(
+            "The signature box is empty: draw your signature, or choose a typed signature.",
+            field=field_name,
+        )
+    pad = 6
+    left, top, right, bottom = box
+    cropped = flat.crop(
+        (
+            max(0, left - pad),
+            max(0, top - pad),
+            min(flat.width, right + pad),
+            min(flat.height, bottom + pad),
+        )
+    )
+    out = io.BytesIO()
+    cropped.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureInput:
+    """What the signer submits (the portal form, the API, the emailed link)."""
+
+    signer_name: str
+    signer_title: str = ""
+    consent: bool = False
+    signature_kind: str = "typed"
+    signature_image: str | None = None
+    document_sha256: str | None = None
+
+
+def _check_input(
+    request: PortRequest, data: SignatureInput, *, by_link: bool
+) -> tuple[str, str, bytes | None]:
+    name = clean_text(data.signer_name, field="signer_name", max_length=200)
+    if not name:
+        raise ValidationFailed("Type your full name to sign.", field="signer_name")
+    title = clean_text(data.signer_title, field="signer_title", max_length=100)
+    if not data.consent:
+        raise ValidationFailed(
+            "Tick the consent box: it is how you agree to sign electronically.", field="consent"
+        )
+    if data.signature_kind not in SIGNATURE_KINDS:
+        raise ValidationFailed("signature_kind must be typed or drawn.", field="signature_kind")
+    if not same_person(name, request.authorized_name):
+        if by_link:
+            message = (
+                f"Only {request.authorized_name}, the authorized person on the account, can "
+                f"sign this LOA: type the name exactly as the carrier has it on file."
+            )
+        else:
+            message = (
+                f"Only the authorized person on the account, {request.authorized_name}, can "
+                f"sign this LOA. If that is not you, send the signing link to "
+                f"{request.authorized_name} instead."
+            )
+        raise Forbidden(message, code="not_authorized_person", field="signer_name")
+    image = clean_signature_image(data.signature_image) if data.signature_kind == "drawn" else None
+    return name, title or request.authorized_title, image
+
+
+def sign_current_loa(
+    *,
+    actor: Actor | None,
+    request: PortRequest,
+    data: SignatureInput,
+    ip_address: str | None,
+    user_agent: str,
+    signer_email: str,
+    channel: str,
+    pending: LoaSignature | None,
+) -> LoaSignature:
+    """Sign the request's current LOA (the caller holds the request's row lock)."""
+    require_loa_open(request)
+    name, title, image = _check_input(request, data, by_link=pending is not None)
+    unsigned = loa_current(request)
+    if unsigned is None:
+        if data.document_sha256:
+            raise Conflict(
+                "The request changed since the LOA was opened: review the new LOA and sign again.",
+                code="loa_changed",
+                field="document_sha256",
+            )
+        unsigned = store_new_loa(actor, request)
+    if data.document_sha256 and data.document_sha256 != unsigned.sha256:
+        raise Conflict(
+            "The request changed since the LOA was opened: review the new LOA and sign again.",
+            code="loa_changed",
+            field="document_sha256",
+        )
+    unsigned_pdf = vault_read(unsigned.vault_name)
+    if hashlib.sha256(unsigned_pdf).hexdigest() != unsigned.sha256:
+        raise Conflict("The stored LOA is damaged: generate it again.", code="loa_damaged")
+    signed_at = timezone.now().replace(microsecond=0)
+    subject, cert_sha = certificate_summary()
+    text = consent_text(request)
+    fingerprint = loa_fingerprint(request)
+    trail = SignatureTrail(
+        request_id=request.pk,
+        signer_name=name,
+        signer_title=title,
+        signer_email=signer_email,
+        signed_at=signed_at.astimezone(dt.UTC),
+        ip_address=ip_address or "",
+        user_agent=user_agent[:400],
+        channel=channel,
+        signature_kind=data.signature_kind,
+        signature_png=image,
+        consent_text=text,
+        document_sha256=unsigned.sha256,
+        document_pages=int(unsigned.facts.get("pages") or page_count(unsigned_pdf)),
+        data_sha256=fingerprint,
+        certificate_subject=subject,
+        certificate_sha256=cert_sha,
+    )
+    signed_pdf = build_signed_pdf(unsigned_pdf, trail)
+    signed = store_document(
+        actor=actor,
+        request=request,
+        kind=DocumentKind.SIGNED_LOA,
+        filename=f"LOA-port-request-{request.pk}-signed.pdf",
+        pdf=signed_pdf,
+        facts={
+            "data_sha256": fingerprint,
+            "unsigned_sha256": unsigned.sha256,
+            "signer_name": name,
+            "by_label": f"Signed by {name}",
+        },
+        message=f"Letter of Authorization signed by {name}",
+    )
+    values = {
+        "unsigned_document": unsigned,
+        "signed_document": signed,
+        "signer_name": name,
+        "signer_title": title,
+        "signer_email": signer_email,
+        "signature_kind": data.signature_kind,
+        "consent_text": text,
+        "document_sha256": unsigned.sha256,
+        "data_sha256": fingerprint,
+        "ip_address": ip_address or None,
+        "user_agent": user_agent[:400],
+        "signed_at": signed_at,
+    }
+    if pending is not None:
+        for key, value in values.items():
+            setattr(pending, key, value)
+        pending.save()
+        signature = pending
+    else:
+        signature = LoaSignature.objects.create(request=request, **values)
+    # Other links still out for this request are spent: the LOA is signed.
+    LoaSignature.objects.filter(
+        request=request, signed_at__isnull=True, token_expires_at__gt=signed_at
+    ).exclude(pk=signature.pk).update(token_expires_at=signed_at)
+    event = record_event(
+        request,
+        kind="loa_signed",
+        actor=actor,
+        message=f"LOA signed by {name}" + (" (emailed link)" if pending is not None else ""),
+        signature_id=signature.pk,
+        document_id=signed.pk,
+        signature_kind=data.signature_kind,
+        ip_address=ip_address or "",
+    )
+    if actor is None:
+        PortEvent.objects.filter(pk=event.pk).update(actor_label=f"{name} (emailed link)")
+    return signature
+
+
+@transaction.atomic
+def loa_sign(
+    *,
+    actor: Actor,
+    request: PortRequest,
+    data: SignatureInput,
+    user_agent: str = "",
+) -> LoaSignature:
+    """The authorized person signs the LOA while signed in (portal or API).
+
+    The typed name must be the authorized person's (a careful clerk's comparison); anyone
+    else is told to send the signing link to the authorized person. The porting team never
+    signs for a customer."""
+    require_customer_write(actor, request)
+    if actor.is_operator:
+        raise Forbidden(
+            "The porting team cannot sign for the customer: send the signing link to the "
+            "authorized person.",
+            code="not_authorized_person",
+        )
+    locked = PortRequest.objects.select_for_update().get(pk=request.pk)
+    user = actor.user
+    full = user.get_full_name() or user.get_username()
+    with vault_rollback():
+        return sign_current_loa(
+            actor=actor,
+            request=locked,
+            data=data,
+            ip_address=actor.ip_address,
+            user_agent=user_agent,
+            signer_email=user.email or "",
+            channel=f"The portal, signed in as {user.get_username()} ({full})",
+            pending=None,
+        )
+
+
+def build_signed_pdf(unsigned: bytes, trail: SignatureTrail) -> bytes:
+    """The LOA, then the signature page, certified with the platform's key."""
+    merged = join_pdfs(
+        [unsigned, render_signature_page(trail)],
+        metadata={
+            "/Title": f"Signed Letter of Authorization — port request {trail.request_id}",
+            "/Author": trail.signer_name,
+            "/Creator": "faxline",
+        },
+    )
+    return seal_pdf(
+        merged,
+        reason=f"Letter of Authorization signed electronically by {trail.signer_name}",
+    )
+
+
+# What the check of a signed LOA says, for each finding of the seal's verification.
+LOA_INTACT = "The signed LOA is intact: nothing changed since it was signed."
+LOA_MODIFIED = (
+    "This PDF was changed after it was signed: do not rely on it. Download the signed LOA "
+    "again from the portal."
+)
+LOA_APPENDED = (
+    "Something was added to this PDF after it was signed: do not rely on it. "
+    "Download the signed LOA again from the portal."
+)
+
+
+def loa_verdict(result: VerificationResult) -> VerificationResult:
+    """The verification of a signed LOA's seal, worded for the LOA."""
+    if result.intact:
+        return replace(result, message=LOA_INTACT)
+    if result.modified:
+        return replace(result, message=LOA_APPENDED if result.appended else LOA_MODIFIED)
+    return result
+
+
+def loa_verify(document: PortDocument) -> VerificationResult:
+    """Check a stored signed LOA (intact / modified)."""
+    if document.kind != DocumentKind.SIGNED_LOA:
+        return VerificationResult("unsigned", "Only a signed LOA carries the platform's seal.")
+    return loa_verdict(verify_pdf(vault_read(document.vault_name)))
