@@ -36,10 +36,11 @@ run: deps-system venv ## Migrate, load the demo data and serve the portal on 127
 test: deps-system venv ## Lint, type-check and run the tests (SQLite; PostgreSQL too when CI=true or DATABASE_URL is set)
 	@bash scripts/test.sh
 
-lint: venv ## ruff check, ruff format --check and mypy
+lint: venv ## ruff check, ruff format --check, mypy and the import contracts (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	PYTHONPATH=src $(BIN)/lint-imports --no-logo
 
 typecheck: venv ## mypy only
 	$(BIN)/mypy

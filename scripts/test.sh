@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: lint, type-check, then the test suite on SQLite and, when DATABASE_URL is set
-# or CI=true, again on PostgreSQL. Every step runs; the script fails if any step failed.
+# `make test`: lint, type-check, check the import contracts (docs/architecture.md), then the
+# test suite on SQLite and, when DATABASE_URL is set or CI=true, again on PostgreSQL. Every
+# step runs; the script fails if any step failed.
 #
 #   PYTEST_ARGS   extra pytest arguments (default: "-n 2", two xdist workers)
 #   DATABASE_URL  PostgreSQL for the second run (default with CI=true:
@@ -25,6 +26,8 @@ step() {
 step "ruff check" "$BIN/ruff" check .
 step "ruff format --check" "$BIN/ruff" format --check .
 step "mypy" "$BIN/mypy"
+# The contracts in pyproject.toml; a broken one is reported by the rule's name.
+step "import-linter contracts" env PYTHONPATH=src "$BIN/lint-imports" --no-logo
 step "pytest on SQLite" env -u DATABASE_URL "$BIN/pytest" "${pytest_args[@]}"
 
 if [ -n "${DATABASE_URL:-}" ] || [ "${CI:-}" = "true" ]; then

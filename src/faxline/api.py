@@ -1,6 +1,8 @@
 """The REST API v1: one NinjaAPI, Bearer API keys, and errors as ``{code, message, field}``.
 
 Routers live in each app's ``api.py`` and call the same services and selectors as the portal.
+Each app declares its routers (``api_routers()`` on its AppConfig); the API mounts them in
+``INSTALLED_APPS`` order (the order of the OpenAPI document) and names none of them.
 """
 
 from __future__ import annotations
@@ -8,14 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from faxline.accounts.api_auth import DEFAULT_AUTH, actor_of
+from faxline.accounts.api_auth import DEFAULT_AUTH
+from faxline.core.contributions import collect
 from faxline.core.errors import DomainError
 
-__all__ = ["actor_of", "api"]
+__all__ = ["api"]
 
 
 api = NinjaAPI(
@@ -85,26 +88,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
-def _register_routers() -> None:
-    from faxline.accounts.api import router as accounts_router
-    from faxline.faxing.api import router as credits_router
-    from faxline.notify.api import router as notify_router
-    from faxline.numbers.api import router as numbers_router
-    from faxline.onboarding.api import router as onboarding_router
-    from faxline.porting.desk.api import router as porting_desk_router
-    from faxline.porting.files.api import router as port_documents_router
-    from faxline.porting.requests.api import router as port_requests_router
-    from faxline.porting.validation.api import router as porting_validation_router
-
-    api.add_router("/", accounts_router)
-    api.add_router("/", numbers_router)
-    api.add_router("/", credits_router)
-    api.add_router("/", onboarding_router)
-    api.add_router("/", notify_router)
-    api.add_router("/", porting_validation_router)
-    api.add_router("/", port_requests_router)
-    api.add_router("/", port_documents_router)
-    api.add_router("/", porting_desk_router)
+def _mount_routers() -> None:
+    for router in collect("api_routers", Router):
+        api.add_router("/", router)
 
 
-_register_routers()
+_mount_routers()

@@ -50,12 +50,16 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_tasks",
     "django_tasks_db",
+    # The one place the apps are named (docs/architecture.md). Everything else finds them
+    # here: their URLs, API routers, periodic jobs, Dashboard panels and demo steps are
+    # declared on each AppConfig and collected in this order, which is therefore the order
+    # of the OpenAPI document and of the Dashboard's panels.
     "faxline.core",
     "faxline.accounts",
     "faxline.numbers",
     "faxline.faxing",
-    "faxline.notify",
     "faxline.onboarding",
+    "faxline.notify",
     "faxline.porting",
     "faxline.portal",
 ]
@@ -88,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "faxline.portal.context.portal",
+                "faxline.accounts.context.portal_actor",
             ],
         },
     },

@@ -1,16 +1,12 @@
-"""URL map: the portal, sign-in, Account Administration and the REST API v1."""
+"""URL map: the pages every installed app declares (``urlpatterns()`` on its AppConfig, in
+``INSTALLED_APPS`` order) and the REST API v1. The shell names no app."""
 
-from django.urls import include, path
+from django.urls import URLResolver, path
 
 from faxline.api import api
+from faxline.core.contributions import collect
 
 urlpatterns = [
-    path("", include("faxline.portal.urls")),
-    path("auth/", include("faxline.accounts.auth_urls")),
-    path("settings/accounts/", include("faxline.accounts.urls")),
-    path("onboarding/", include("faxline.onboarding.urls")),
-    path("notifications/", include("faxline.notify.urls")),
-    path("settings/numbers/", include("faxline.numbers.urls")),
-    path("settings/porting/", include("faxline.porting.urls")),
+    *collect("urlpatterns", URLResolver),
     path("api/v1/", api.urls),
 ]

@@ -55,3 +55,31 @@ def test_openapi_document_describes_every_accounts_operation() -> None:
     assert "ftp_password_set" in archive and "ftp_password_encrypted" not in archive
     created = ours[("post", "/api/v1/users")]
     assert "201" in created["responses"] and "422" in created["responses"]
+
+
+def test_the_apps_routers_keep_their_order() -> None:
+    """Each app declares its routers (AppConfig.api_routers); they are mounted in
+    INSTALLED_APPS order, which is the order of the document's tags."""
+    doc = Client().get("/api/v1/openapi.json").json()
+    tags: list[str] = []
+    for item in doc["paths"].values():
+        for op in item.values():
+            tags += [t for t in op.get("tags", []) if t not in tags]
+    assert tags == [
+        "Me",
+        "Companies",
+        "Departments",
+        "Users",
+        "Administrators",
+        "Settings",
+        "Security policy",
+        "Audit",
+        "API keys",
+        "Channel partners",
+        "Fax numbers",
+        "Fax credits",
+        "Onboarding",
+        "Notifications",
+        "Number Porting",
+        "Porting Desk",
+    ]

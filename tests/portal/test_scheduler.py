@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from faxline.core.periodic import PeriodicJob, run_due
+from faxline.core.periodic import PeriodicJob, registered_jobs, run_due
 
 CALLS: list[str] = []
 
@@ -36,8 +36,20 @@ def test_due_jobs_run_and_a_failure_is_not_fatal(caplog: pytest.LogCaptureFixtur
 
 
 @pytest.mark.django_db
-def test_scheduler_once_runs_the_default_jobs() -> None:
+def test_scheduler_once_runs_the_registered_jobs() -> None:
     out = StringIO()
     call_command("scheduler", "--once", stdout=out)
     assert "ran: porting carriers tick" in out.getvalue()
     assert "ran: return aged numbers" in out.getvalue()
+
+
+def test_the_apps_declare_their_jobs() -> None:
+    jobs = {job.name: job for job in registered_jobs()}
+    assert set(jobs) == {
+        "return aged numbers",
+        "deliver queued notifications",
+        "porting carriers tick",
+    }
+    assert all(callable(job.target) for job in jobs.values())
+    assert jobs["porting carriers tick"].every_seconds == 60
+    assert jobs["return aged numbers"].every_seconds == 3600

@@ -22,6 +22,7 @@ from faxline.accounts import bulk, schemas, selectors
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import ANY_PASSWORD_STATE, actor_of
 from faxline.accounts.choices import Role
+from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.models import Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.rights import RIGHT_GROUPS
@@ -35,7 +36,6 @@ from faxline.accounts.services import settings as settings_services
 from faxline.accounts.services import users as user_services
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.pagination import paginate
-from faxline.numbers.selectors import numbers_of_users
 
 DEFAULT_LIMIT = 50
 
@@ -131,13 +131,13 @@ def _person_out(
 
 def _people_out(users: list[User], schema: type[BaseModel]) -> list[dict[str, Any]]:
     names = selectors.department_full_names([u.department for u in users if u.department])
-    numbers = numbers_of_users([u.pk for u in users])
+    numbers = user_numbers().of_users([u.pk for u in users])
     return [_person_out(u, names, schema, numbers) for u in users]
 
 
 def _one_person(user: User, schema: type[BaseModel], **extra: Any) -> dict[str, Any]:
     names = selectors.department_full_names([user.department] if user.department else [])
-    return _person_out(user, names, schema, numbers_of_users([user.pk]), **extra)
+    return _person_out(user, names, schema, user_numbers().of_users([user.pk]), **extra)
 
 
 def _contact(payload: schemas.ContactInput) -> dict[str, Any]:

@@ -1,16 +1,16 @@
-"""The demo provider and company, shaped like the Concord guide's examples.
+"""accounts' part of ``faxline demo``: the demo provider and company, shaped like the
+Concord guide's examples, its departments and people, and their sign-ins.
 
 Idempotent: running it again finds what exists and creates only what is missing. API keys
-are kept encrypted between runs so that the printed sign-ins stay valid.
+are kept encrypted between runs so that the printed sign-ins stay valid. The apps above
+accounts add to what this step prints (numbers gives the fax users their numbers).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
@@ -26,6 +26,7 @@ from faxline.accounts.services.partners import (
 )
 from faxline.accounts.services.users import user_create
 from faxline.core.crypto import decrypt_text, encrypt_text
+from faxline.core.demo import DemoData
 
 DEMO_PASSWORD = "Demo-Fax-2026!"
 DEMO_KEY_NAME = "demo"
@@ -38,7 +39,6 @@ class DemoPerson:
     first_name: str
     last_name: str
     department: tuple[str, ...] | None  # path of department names; None = company level
-    area_code: str = "206"
 
 
 PEOPLE = (
@@ -64,7 +64,6 @@ PEOPLE = (
         "Sarah",
         "Salesperson",
         ("Sales",),
-        "313",
     ),
     DemoPerson("fax_user_3", "otis.ops@concord-demo.example", "Otis", "Ops", ("Operations",)),
     DemoPerson(
@@ -142,23 +141,9 @@ def _api_key(user: User) -> str:
     return created.secret
 
 
-def _fax_number(op: Actor, company: Company, user: User, area_code: str) -> str:
-    """The demo user's fax number: theirs if they have one, else a new one assigned."""
-    from faxline.numbers.selectors import available_numbers, user_numbers
-    from faxline.numbers.services import number_assign, numbers_request
-
-    held = user_numbers(user_id=user.pk)
-    if held:
-        return held[0]
-    (number,) = available_numbers(actor=op, country="US", area=area_code, count=1)
-    numbers_request(actor=op, company=company, numbers=[number])
-    number_assign(actor=op, number=number, user=user)
-    return number
-
-
-@transaction.atomic
-def build_demo() -> dict[str, Any]:
-    """Create (or find) the demo provider data; return the sign-ins as the CLI prints them."""
+def demo_accounts(data: DemoData) -> None:
+    """Create (or find) the demo provider, company and people; put the portal address, the
+    company and every sign-in into ``data``."""
     operator = _operator()
     op = Actor(user=operator)
     partner, _ = ChannelPartner.objects.get_or_create(name="Demo Channel Partner")
@@ -227,7 +212,5 @@ def build_demo() -> dict[str, Any]:
             "password": DEMO_PASSWORD,
             "api_key": _api_key(user),
         }
-        if person.role.startswith("fax_user"):
-            entry["fax_number"] = _fax_number(op, company, user, person.area_code)
         users.append(entry)
-    return {"portal": settings.FAXLINE_PORTAL_URL, "company": company.name, "users": users}
+    data.update(portal=settings.FAXLINE_PORTAL_URL, company=company.name, users=users)

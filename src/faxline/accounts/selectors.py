@@ -52,6 +52,18 @@ def actor_company(*, actor: Actor) -> Company:
     return actor.user.company
 
 
+def company_in_view(*, actor: Actor, company_id: int | None = None) -> Company | None:
+    """The company a page shows: the one asked for (within the actor's scope), else the
+    actor's own, else the first one an operator or channel partner sees (None if none)."""
+    if company_id is not None:
+        return company_get(actor=actor, company_id=company_id)
+    if actor.user.company_id is not None:
+        return actor_company(actor=actor)
+    if actor.is_operator or actor.is_partner:
+        return company_list(actor=actor).first()
+    return None
+
+
 def department_list(
     *, actor: Actor, company: Company | None = None, search: str = ""
 ) -> QuerySet[Department]:

@@ -30,6 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from faxline.accounts import bulk, selectors
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.choices import Role
+from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.forms import (
     SHOW_CHOICES,
     BulkCreateForm,
@@ -590,19 +591,6 @@ def _policy_summary(company: Company, department: Department | None) -> str:
     return text + "."
 
 
-def _unassigned_numbers(actor: Actor, company: Company) -> list[str]:
-    """Numbers the wizard may offer: the company's unassigned ones, if the actor may assign."""
-    if not actor.can("numbers.assign"):
-        return []
-    from faxline.numbers.selectors import company_numbers
-
-    try:
-        found = company_numbers(actor=actor, company=company, unassigned_only=True)
-    except DomainError:
-        return []
-    return [n.number for n in found]
-
-
 @portal_view
 @require_http_methods(["GET", "POST"])
 def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
@@ -616,7 +604,7 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
     if department is None and not actor.manages_whole_company(company):
         raise Forbidden("Department administrators can only add users in their department.")
     source = selectors.settings_of(department or company)
-    free_numbers = _unassigned_numbers(actor, company)
+    free_numbers = user_numbers().unassigned(actor=actor, company=company)
     initial = {
         **settings_initial(source),
         "country": "US",

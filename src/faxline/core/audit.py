@@ -1,13 +1,17 @@
-"""Recording audit events. Called from services inside their transaction."""
+"""Recording audit events. Called from services inside their transaction.
+
+core knows no domain app: the actor is any user model, the company any model instance
+(in practice ``accounts.Company``, see ``AuditEvent.company``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Model
 
 from faxline.core.models import AuditEvent
-
-if TYPE_CHECKING:
-    from faxline.accounts.models import Company, User
 
 # Keys never written into an event's detail, whatever a caller passes.
 _SECRET_KEYS = {"password", "new_password", "pin", "account_number", "api_key", "secret", "token"}
@@ -23,8 +27,8 @@ def _type_name(target: Any) -> str:
 def audit_record(
     *,
     kind: str,
-    actor: User | None,
-    company: Company | None,
+    actor: AbstractBaseUser | None,
+    company: Model | None,
     target: Any = None,
     ip_address: str | None = None,
     detail: dict[str, Any] | None = None,
@@ -33,9 +37,9 @@ def audit_record(
     clean = {k: v for k, v in (detail or {}).items() if k.lower() not in _SECRET_KEYS}
     return AuditEvent.objects.create(
         kind=kind,
-        actor=actor if actor is not None and actor.pk else None,
+        actor_id=actor.pk if actor is not None and actor.pk else None,
         actor_label=actor.get_username() if actor is not None else "system",
-        company=company,
+        company_id=company.pk if company is not None else None,
         target_type=_type_name(target),
         target_id=str(getattr(target, "pk", "") or ""),
         target_label=str(target)[:200] if target is not None else "",

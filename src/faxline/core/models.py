@@ -19,6 +19,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(max_length=200, blank=True)
+    # The one place core names a domain app, by app label and never by import: the trail is
+    # scoped to the tenant and goes with it (docs/architecture.md, "core and the tenant").
     company = models.ForeignKey(
         "accounts.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -1,7 +1,9 @@
 """The periodic scheduler: jobs that run every so often, each idempotent.
 
-``faxline serve`` runs it in a thread; at scale run ``faxline scheduler`` (one is enough;
-more are harmless because every job is a compare-and-set sweep).
+Every app declares its own jobs (``periodic_jobs()`` on its AppConfig, see
+``faxline.core.contributions``); the scheduler knows none of them by name. ``faxline serve``
+runs it in a thread; at scale run ``faxline scheduler`` (one is enough; more are harmless
+because every job is a compare-and-set sweep).
 """
 
 from __future__ import annotations
@@ -15,31 +17,31 @@ from importlib import import_module
 
 from django.db import close_old_connections
 
+from faxline.core.contributions import collect
+
 log = logging.getLogger("faxline.scheduler")
 
 
 @dataclass
 class PeriodicJob:
+    """A job run every ``every_seconds``: a function called without arguments, or its
+    ``"module:function"`` path."""
+
     name: str
     every_seconds: float
-    target: str  # "module:function", called without arguments
+    target: Callable[[], object] | str
     last_run: float = field(default=0.0)
 
     def function(self) -> Callable[[], object]:
+        if callable(self.target):
+            return self.target
         module, name = self.target.split(":")
         return getattr(import_module(module), name)  # type: ignore[no-any-return]
 
 
-def default_jobs() -> list[PeriodicJob]:
-    return [
-        PeriodicJob("porting carriers tick", 60, "faxline.porting.desk.services:porting_tick"),
-        PeriodicJob(
-            "deliver queued notifications",
-            60,
-            "faxline.notify.services:notifications_deliver_pending",
-        ),
-        PeriodicJob("return aged numbers", 3600, "faxline.numbers.services:numbers_return_aged"),
-    ]
+def registered_jobs() -> list[PeriodicJob]:
+    """The jobs every installed app declares, fresh (none has run yet)."""
+    return collect("periodic_jobs", PeriodicJob)
 
 
 def run_due(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:
@@ -63,8 +65,8 @@ def run_due(jobs: list[PeriodicJob], *, now: float | None = None) -> list[str]:
 
 
 def run_forever(stop: threading.Event, *, tick: float = 5.0) -> None:
-    """Run the default jobs until ``stop`` is set."""
-    jobs = default_jobs()
+    """Run the registered jobs until ``stop`` is set."""
+    jobs = registered_jobs()
     while not stop.is_set():
         run_due(jobs)
         stop.wait(tick)

@@ -15,6 +15,7 @@ from faxline.accounts.selectors import actor_company, company_get
 from faxline.core.errors import Forbidden, ValidationFailed
 from faxline.core.pagination import paginate
 from faxline.faxing import credits
+from faxline.faxing.access import may_see_credits
 from faxline.faxing.models import CreditEntry, CreditPlan
 
 router = Router(tags=["Fax credits"])
@@ -61,7 +62,7 @@ def _company(actor: Actor, company_id: int | None) -> Company:
         if company_id is not None
         else actor_company(actor=actor)
     )
-    if not (actor.is_operator or actor.is_partner or actor.is_administrator):
+    if not may_see_credits(actor):
         raise Forbidden("Only administrators can see the company's fax credits.")
     return company
 

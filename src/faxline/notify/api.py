@@ -7,8 +7,8 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from faxline.accounts.api_auth import actor_of
 from faxline.accounts.selectors import company_get
-from faxline.api import actor_of
 from faxline.core.pagination import paginate
 from faxline.notify import selectors, services
 from faxline.notify.models import NotificationLog

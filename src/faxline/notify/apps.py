@@ -1,7 +1,38 @@
+"""notify: email notifications through the notification log.
+
+What notify contributes to the shell is declared here (see ``faxline.core.contributions``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from django.urls import URLResolver
+    from ninja import Router
+
+    from faxline.core.periodic import PeriodicJob
 
 
 class NotifyConfig(AppConfig):
     name = "faxline.notify"
     label = "notify"
     verbose_name = "Notifications"
+
+    def urlpatterns(self) -> list[URLResolver]:
+        from django.urls import include, path
+
+        return [path("notifications/", include("faxline.notify.urls"))]
+
+    def api_routers(self) -> list[Router]:
+        from faxline.notify.api import router
+
+        return [router]
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        from faxline.core.periodic import PeriodicJob
+        from faxline.notify.services import notifications_deliver_pending
+
+        return [PeriodicJob("deliver queued notifications", 60, notifications_deliver_pending)]

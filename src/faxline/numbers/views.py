@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company
-from faxline.accounts.selectors import actor_company, company_get, company_list, user_list
+from faxline.accounts.selectors import company_in_view, company_list, user_list
 from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.numbers import plan, selectors, services
 from faxline.numbers.forms import (
@@ -110,15 +110,9 @@ def _company(request: HttpRequest, actor: Actor) -> Company | None:
     first company an operator sees (None when there is none)."""
     raw = request.POST.get("company", "") if request.method == "POST" else ""
     raw = (raw or request.GET.get("company", "")).strip()
-    if raw:
-        if not raw.isdigit():
-            raise Http404("Company not found.")
-        return company_get(actor=actor, company_id=int(raw))
-    if actor.user.company_id is not None:
-        return actor_company(actor=actor)
-    if _picks_company(actor):
-        return company_list(actor=actor).first()
-    return None
+    if raw and not raw.isdigit():
+        raise Http404("Company not found.")
+    return company_in_view(actor=actor, company_id=int(raw) if raw else None)
 
 
 def _company_params(actor: Actor, company: Company | None) -> dict[str, str]:
@@ -240,10 +234,6 @@ def inventory_panel(request: HttpRequest, *, on_dashboard: bool = False) -> dict
         inventory_url=_url("numbers:inventory", params),
         pool_url=reverse("numbers:pool"),
     )
-    if on_dashboard:
-        from faxline.faxing.credits import credits_balance
-
-        context["credits"] = credits_balance(company)
     return context
 
 

@@ -13,9 +13,9 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from faxline.accounts.access import Actor
+from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import Company
 from faxline.accounts.selectors import actor_company, company_get
-from faxline.api import actor_of
 from faxline.core.calendar import next_business_day
 from faxline.core.errors import ValidationFailed
 from faxline.core.pagination import paginate

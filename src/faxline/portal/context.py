@@ -1,4 +1,4 @@
-"""Template context shared by every portal page."""
+"""Template context shared by every portal page (who is signed in: ``accounts.context``)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,11 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from faxline import __version__
-from faxline.accounts.access import Actor
-from faxline.accounts.models import User
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
     """Add the faxline version and the public portal address to every template."""
-    context: dict[str, Any] = {
+    return {
         "faxline_version": __version__,
         "portal_url": settings.FAXLINE_PORTAL_URL,
     }
-    user = getattr(request, "user", None)
-    if isinstance(user, User):
-        actor = Actor(user=user)
-        context["portal_actor"] = actor
-        context["may_see_audit_log"] = actor.sees_audit_log
-    return context

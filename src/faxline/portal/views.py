@@ -1,7 +1,7 @@
 """The portal shell: Dashboard, Activity and Help.
 
-The Dashboard shows the Fax Number Inventory widget (numbers.views); its traffic chart and
-Activity are placeholders until the fax engine lands.
+The Dashboard lays out the panels that apps declare (``faxline.portal.dashboard``); its
+traffic chart and Activity are placeholders until the fax engine lands.
 """
 
 from __future__ import annotations
@@ -9,21 +9,47 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
-from faxline.numbers.views import inventory_panel, is_inventory_swap
-from faxline.onboarding.views import welcome_due
+from faxline.portal.dashboard import panels_for, registered_panels
+
+
+def _html(template: str, context: dict[str, object], request: HttpRequest) -> SafeString:
+    return mark_safe(render_to_string(template, context, request=request))  # noqa: S308
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The landing page after sign-in: with the Fax Number Inventory widget (and the fax
-    credits of the month) for those who may see the inventory. A new customer's
-    administrator is asked first: a new number, or keep the existing one?"""
-    inventory = inventory_panel(request, on_dashboard=True)
-    if inventory is not None and is_inventory_swap(request):
-        return render(request, "numbers/_inventory_widget.html", inventory)
-    context = {"inventory": inventory, "welcome_due": welcome_due(request), **(inventory or {})}
-    return render(request, "portal/dashboard.html", context)
+    """The landing page after sign-in: the panels the person may see (a question to answer
+    first above them, the others beside the traffic chart). An htmx request that a panel
+    swaps (a sorted table) gets that panel alone."""
+    for panel in registered_panels():
+        if panel.swaps is not None and panel.swaps(request):
+            context = panel.context(request)
+            if context is not None:
+                return render(request, panel.template, context)
+    shown = panels_for(request)
+    page: dict[str, list[SafeString]] = {
+        "banners": [],
+        "side": [],
+        "heads": [],
+        "afters": [],
+        "scripts": [],
+    }
+    for item in shown:
+        panel = item.panel
+        page["banners" if panel.place == "banner" else "side"].append(
+            _html(panel.template, item.context, request)
+        )
+        for key, template in (
+            ("heads", panel.head_template),
+            ("afters", panel.after_template),
+            ("scripts", panel.script_template),
+        ):
+            if template is not None:
+                page[key].append(_html(template, item.context, request))
+    return render(request, "portal/dashboard.html", page)
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
+from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.models import (
     ApiKey,
     Company,
@@ -102,11 +103,10 @@ def user_create(
 
 
 def _assign_first_number(actor: Actor, user: User, fax_number: str) -> None:
-    """Choose Fax Number: give the new user a number of the company's inventory."""
-    from faxline.numbers.services import number_assign
-
+    """Choose Fax Number: give the new user a number of the company's inventory (through
+    the numbers app's service, in this transaction)."""
     try:
-        number_assign(actor=actor, number=fax_number, user=user)
+        user_numbers().assign(actor=actor, user=user, number=fax_number)
     except DomainError as exc:
         raise type(exc)(exc.message, code=exc.code, field="fax_number") from exc
 

@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from faxline.accounts.access import Actor
-from faxline.api import actor_of
+from faxline.accounts.api_auth import actor_of
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES

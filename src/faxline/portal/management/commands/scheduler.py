@@ -1,4 +1,4 @@
-"""``faxline scheduler``: run the periodic jobs (carrier ticks, queued emails, aged numbers)."""
+"""``faxline scheduler``: run the periodic jobs that the installed apps declare."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from faxline.core.periodic import default_jobs, run_due, run_forever
+from faxline.core.periodic import registered_jobs, run_due, run_forever
 
 
 class Command(BaseCommand):
     help = (
-        "Run the periodic jobs: the porting carriers' clock, queued notifications, aged "
-        "numbers back to the pool. 'faxline serve' runs this itself; at scale run one "
-        "scheduler next to the workers (more are harmless: every job is idempotent)."
+        "Run the periodic jobs that the installed apps declare (for example the porting "
+        "carriers' clock, queued notifications, aged numbers back to the pool). 'faxline "
+        "serve' runs this itself; at scale run one scheduler next to the workers (more are "
+        "harmless: every job is idempotent)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -24,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
-            for name in run_due(default_jobs()):
+            for name in run_due(registered_jobs()):
                 self.stdout.write(f"ran: {name}")
             return
         stop = threading.Event()

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from faxline.core.periodic import registered_jobs
 from faxline.core.periodic import start_thread as start_scheduler
 from faxline.portal.management.serving import (
     DEFAULT_HOST,
@@ -106,7 +107,9 @@ class Command(BaseCommand):
                     f"  Portal:       {address}",
                     f"  API docs:     {address}api/v1/docs",
                     f"  Task worker:  running (process {worker.pid})",
-                    "  Scheduler:    running (carriers tick, queued emails, aged numbers)",
+                    "  Scheduler:    running ("
+                    + ", ".join(job.name for job in registered_jobs())
+                    + ")",
                     f"  SMTP gateway: port {serve.smtp_port} reserved (joins in a later release)",
                     "Press Ctrl-C to stop.",
                 ]

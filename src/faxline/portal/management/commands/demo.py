@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from faxline.accounts.demo import build_demo
+from faxline.core.demo import build_demo
 
 
 class Command(BaseCommand):
