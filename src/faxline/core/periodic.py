@@ -39,6 +39,7 @@ def default_jobs() -> list[PeriodicJob]:
             "faxline.notify.services:notifications_deliver_pending",
         ),
         PeriodicJob("return aged numbers", 3600, "faxline.numbers.services:numbers_return_aged"),
+        PeriodicJob("continue Bulk Create jobs", 60, "faxline.accounts.bulk:bulk_create_sweep"),
     ]
 
 

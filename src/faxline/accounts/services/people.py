@@ -94,7 +94,9 @@ def check_department(actor: Actor, company: Company, department: Department | No
 
 @dataclass(frozen=True)
 class NewPerson:
-    """A new account's identity, cleaned, with its password (chosen or generated)."""
+    """A new account's identity, cleaned, with its password (chosen or generated) and that
+    password's hash. Hashing is slow on purpose, so it is done here, before any write
+    transaction opens (on SQLite a write transaction holds the database's one write lock)."""
 
     first_name: str
     last_name: str
@@ -102,6 +104,7 @@ class NewPerson:
     username: str
     secret: str
     generated: bool
+    password_hash: str
 
     def identity(self) -> dict[str, str]:
         return {
@@ -136,12 +139,13 @@ def new_person(
         department=department,
         person=(first, last, name, mail),
     )
-    return NewPerson(first, last, mail, name, secret, generated)
+    return NewPerson(first, last, mail, name, secret, generated, make_password(secret))
 
 
 def save_new_account(account: User, person: NewPerson) -> CreatedAccount:
-    """Set the password and save; a username taken meanwhile is refused on its field."""
-    account.password = make_password(person.secret)
+    """Set the (already hashed) password and save; a username taken meanwhile is refused on
+    its field."""
+    account.password = person.password_hash
     account.password_changed_at = timezone.now()
     try:
         with transaction.atomic():
