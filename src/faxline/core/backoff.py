@@ -30,7 +30,7 @@ class Backoff:
         """The wait after ``attempts`` failed attempts (1 for the first failure)."""
         exponent = min(max(attempts - 1, 0), 64)  # no float overflow, whatever is asked
         seconds = self.first.total_seconds() * self.factor**exponent
-        return min(timedelta(seconds=seconds), self.cap)
+        return timedelta(seconds=min(seconds, self.cap.total_seconds()))
 
     def exhausted(self, attempts: int) -> bool:
         """True when ``attempts`` attempts were made and no more are allowed."""
