@@ -479,3 +479,45 @@ def test_who_may_see_a_job(cast: Cast) -> None:
         with pytest.raises(NotFound):
             bulk_create_get(actor=outsider, job_id=job_id)
     assert BulkCreateJob.objects.count() == 2
+
+
+def test_password_links_instead_of_generated_passwords(
+    cast: Cast, settings: Any, client: Any
+) -> None:
+    """Users without a password in the file can be emailed a link to choose one: nothing is
+    hashed for them, nothing generated or shown."""
+    import re
+
+    from django.core import mail
+
+    from faxline.notify.models import NotificationLog
+
+    settings.PASSWORD_HASHERS = [f"{__name__}.RecordingHasher"]
+    settings.FAXLINE_PORTAL_URL = "https://fax.example"
+    RecordingHasher.inside.clear()
+    carol = cast.actor(cast.company_admin)
+    data = csv_bytes(
+        f"Ann,Able,ann@acme.example,ann,,{PASSWORD},,", "Ben,Baker,ben@acme.example,ben,,,,"
+    )
+    with after_commit():
+        job = bulk_create_submit(actor=carol, company=cast.company, data=data, password_links=True)
+    job.refresh_from_db()
+    report = bulk_create_report(actor=carol, job=job)
+    assert [r.status for r in report.rows] == ["created", "created"]
+    assert [r.generated_password for r in report.rows] == [None, None]
+    assert report.rows[1].message == "A link to choose a password was emailed to ben@acme.example."
+    assert len(RecordingHasher.inside) == 1  # Ann's chosen password only
+    ben = User.objects.get(username="ben")
+    assert not ben.has_usable_password()
+    (message,) = mail.outbox
+    assert message.to == ["ben@acme.example"] and "choose your password" in message.subject
+    (logged,) = NotificationLog.objects.filter(kind="accounts.password_link")
+    assert logged.carries_secret and "/auth/password/reset/" not in logged.shown_body
+    link = re.search(r"https://fax\.example(/auth/password/reset/[^/\s]+/)", message.body)
+    assert link
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    new = "Chosen-Secret-2026"
+    response = client.post(link.group(1), {"new_password": new, "confirm_password": new})
+    assert response.status_code == 302
+    ben.refresh_from_db()
+    assert ben.check_password(new)

@@ -456,6 +456,7 @@ def user_bulk_create(
     file: File[UploadedFile | None] = None,
     department_id: Form[int | None] = None,
     company_id: Form[int | None] = None,
+    password_links: Form[bool] = False,
 ) -> Any:
     """Create user accounts from a CSV file (UTF-8, at most 1 MiB and 1000 rows), in the
     background.
@@ -464,7 +465,8 @@ def user_bulk_create(
     department (name or full path, e.g. ``Billing Dept -> Billing Level 1``), password
     (blank: generated), sending_email, receiving_emails (separated by ``;``, at most 3),
     phone, custom1..custom4. Rows without a department go to ``department_id`` (else the
-    company level).
+    company level). Rows without a password get a generated one, or with
+    ``password_links=true`` an email with a link to choose one.
 
     A file that is wrong as a whole is refused at once (422 naming ``file``). Otherwise
     answers 202 with the queued job; the task worker then creates or refuses each row on its
@@ -482,6 +484,7 @@ def user_bulk_create(
         data=data,
         default_department=department,
         file_name=file.name or "",
+        password_links=password_links,
     )
     return Status(202, _bulk_job(actor, job))
 

@@ -39,6 +39,7 @@ from faxline.accounts import selectors
 from faxline.accounts.access import Actor
 from faxline.accounts.choices import BulkJobStatus, BulkRowStatus
 from faxline.accounts.models import BulkCreateJob, BulkCreateRow, Company, Department
+from faxline.accounts.passwords import password_link_send
 from faxline.accounts.services.users import UserDraft, user_prepare, user_save
 from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
 from faxline.core.audit import audit_record
@@ -205,8 +206,10 @@ def _prepare_row(
     record: _Record,
     departments: _Departments,
     default_department: Department | None,
+    password_links: bool,
 ) -> UserDraft:
-    """Check one row and hash its password (slow; outside any transaction)."""
+    """Check one row and hash its password (slow; outside any transaction). A row without
+    a password gets a generated one, or with ``password_links`` none at all (a link)."""
     values = record.values
     text = values.get("department", "")
     department = departments.resolve(text) if text else default_department
@@ -226,7 +229,8 @@ def _prepare_row(
         username=values.get("username") or None,
         use_email_as_username=_flag(values.get("use_email_as_username", "")),
         password=password or None,
-        generate_password=not password,
+        generate_password=not password and not password_links,
+        password_link=password_links,
         contact={c: values[c] for c in CONTACT_COLUMNS if values.get(c)},
         sending_email=values.get("sending_email") or None,
         receiving_emails=receiving or None,
@@ -262,6 +266,7 @@ def bulk_create_submit(
     data: bytes,
     default_department: Department | None = None,
     file_name: str = "",
+    password_links: bool = False,
 ) -> BulkCreateJob:
     """Bulk Create: check a CSV file of fax user accounts and queue it for the task worker.
 
@@ -270,6 +275,8 @@ def bulk_create_submit(
     ``Billing Dept -> Billing Level 1``), password (blank: generated), sending_email,
     receiving_emails (separated by semicolons, at most three), phone and custom1..custom4
     are optional. A blank department means ``default_department``, else the company level.
+    A blank password is generated (shown once in the report) or, with ``password_links``,
+    left unset: the user is emailed a link to choose one (nothing is hashed for them).
 
     The whole file is refused (``ValidationFailed`` on ``file``) when it is empty, larger
     than 1 MiB, not UTF-8 text, has unknown or missing columns or more than 1000 rows;
@@ -290,6 +297,7 @@ def bulk_create_submit(
             source=text,
             total=len(records),
             heartbeat_at=timezone.now(),
+            password_links=password_links,
         )
         _nudge_after_commit(job.pk)
     return job
@@ -404,6 +412,7 @@ class _Run:
                 record=record,
                 departments=self.departments,
                 default_department=self.job.default_department,
+                password_links=self.job.password_links,
             )
         except DomainError as exc:
             return _refusal(record, username, exc)
@@ -458,15 +467,21 @@ def _write_batch(
     return now
 
 
+_LINK_SENT = "A link to choose a password was emailed to {email}."
+
+
 def _save_row(
     job: BulkCreateJob, actor: Actor, record: _Record, outcome: UserDraft | BulkCreateRow
 ) -> BulkCreateRow:
     if isinstance(outcome, BulkCreateRow):
         return outcome
     username = outcome.person.username
+    link = not outcome.person.secret  # no password: a link to choose one
     try:
         with transaction.atomic():
             account = user_save(actor=actor, draft=outcome)
+            if link:
+                password_link_send(user=account.user)
     except DomainError as exc:  # a username taken meanwhile, a department gone
         return _refusal(record, username, exc)
     return BulkCreateRow(
@@ -475,6 +490,7 @@ def _save_row(
         status=BulkRowStatus.CREATED,
         username=account.user.username,
         user=account.user,
+        message=_LINK_SENT.format(email=account.user.email) if link else "",
         generated_password=account.generated_password or "",
     )
 

@@ -319,6 +319,8 @@ class BulkCreateJob(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     file_name = models.CharField(max_length=255, blank=True)
     source = EncryptedTextField(blank=True)
+    # Rows without a password: email a link to choose one (else generate one, shown once).
+    password_links = models.BooleanField(default=False)
     status = models.CharField(
         max_length=10, choices=BulkJobStatus.choices, default=BulkJobStatus.QUEUED
     )

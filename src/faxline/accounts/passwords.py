@@ -29,6 +29,8 @@ from faxline.core.errors import ValidationFailed
 from faxline.core.mail import queue_email
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
+# A new account's link to choose its first password (Bulk Create) lasts longer.
+PASSWORD_LINK_LIFETIME = timedelta(days=7)
 MAX_REQUESTS_PER_HOUR = 5
 LINK_INVALID = (
     "This password reset link is no longer valid: it has expired or has already been used."
@@ -96,6 +98,39 @@ def password_reset_send(*, username: str, ip_address: str | None = None) -> bool
         secret=True,
     )
     return True
+
+
+def password_link_send(*, user: User) -> None:
+    """Email a new account a one-time link to choose its password (valid
+    :data:`PASSWORD_LINK_LIFETIME`); call it in the transaction that creates the account.
+
+    The account has no usable password until the link is used, so nothing was hashed for
+    it. The email is recorded in the notification log (its body withheld there) and
+    delivered by the worker after commit.
+    """
+    token = secrets.token_urlsafe(32)
+    PasswordResetToken.objects.create(
+        user=user,
+        digest=token_digest(token),
+        expires_at=timezone.now() + PASSWORD_LINK_LIFETIME,
+    )
+    days = PASSWORD_LINK_LIFETIME.days
+    body = (
+        f"Hello {user.first_name or user.username},\n\n"
+        f'A faxline account was created for you. Your username is "{user.username}".\n'
+        f"To choose your password, open this link within {days} days:\n\n"
+        f"{reset_link(token)}\n\n"
+        "The link works once. If it has expired, use Forgot Password? on the sign-in page.\n"
+    )
+    queue_email(
+        kind="accounts.password_link",
+        to=user.email,
+        subject="Your faxline account: choose your password",
+        body=body,
+        company_id=user.company_id,
+        related=user.username,
+        secret=True,
+    )
 
 
 @transaction.atomic

@@ -740,7 +740,8 @@ COLUMN_HELP = {
     "use_email_as_username": "yes or no.",
     "department": "A name or a full path (Billing Dept -> Billing Level 1). Blank: the "
     "default department below.",
-    "password": "Blank: a password is generated and shown once in the report.",
+    "password": "Blank: a password is generated and shown once in the report, or the user "
+    "is emailed a link to choose one (see below).",
     "sending_email": "Blank: the user's email.",
     "receiving_emails": "Up to three, separated by semicolons. Blank: the user's email.",
     "phone": "Optional.",
@@ -792,6 +793,7 @@ def users_bulk(request: HttpRequest, company_id: int) -> HttpResponse:
                 data=upload.read(),
                 default_department=default,
                 file_name=upload.name or "",
+                password_links=form.cleaned_data["password_links"],
             )
         except (NotFound, Forbidden):
             raise

@@ -109,10 +109,13 @@ def user_prepare(
     receiving_emails: list[str] | str | None = None,
     settings: dict[str, dict[str, Any]] | None = None,
     fax_number: str | None = None,
+    password_link: bool = False,
 ) -> UserDraft:
     """The slow, read-only half of Add User Account: check the rights, scope, fields and
     password policy, and hash the password. Writes nothing, so call it outside any
-    transaction; a username taken meanwhile is still refused by :func:`user_save`."""
+    transaction; a username taken meanwhile is still refused by :func:`user_save`. With
+    ``password_link`` and no password the account gets none (nothing to hash): the caller
+    then emails it a link to choose one."""
     actor.require("users.manage")
     check_department(actor, company, department)
     person = new_person(
@@ -125,6 +128,7 @@ def user_prepare(
         generate_password=generate_password,
         company=company,
         department=department,
+        password_link=password_link,
     )
     details = clean_contact(contact or {})
     source = department.settings if department is not None else company.settings
