@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+
+import worker
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Hash passwords with MD5 in tests: the real hashers are slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def run_tasks() -> Callable[[], int]:
+    """Run every due task now, in this process (``tests/worker.py``)."""
+    return worker.run_tasks
+
+
+@pytest.fixture
+def after_commit() -> Callable[[], AbstractContextManager[Any]]:
+    """A block whose commit hooks and the tasks they enqueued run at its end
+    (``tests/worker.py``)."""
+    return worker.after_commit

@@ -1,4 +1,6 @@
-"""Forgot Password: the same answer for everyone, one-time links, the policy on the new one."""
+"""Forgot Password: the same answer for everyone, in the same time, one-time links, the
+policy on the new one. The request only enqueues the work; ``request_link`` runs the task
+worker after it, as a real install would."""
 
 from __future__ import annotations
 
@@ -8,7 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from faxline.accounts import passwords
 from faxline.accounts.auth import sign_in
@@ -19,8 +24,10 @@ from faxline.accounts.services.security import security_policy_save
 from faxline.accounts.services.users import user_lock
 from faxline.core.errors import ValidationFailed
 from faxline.core.models import AuditEvent
+from faxline.notify.models import NotificationLog
 
 from cast import PASSWORD, Cast
+from worker import after_commit
 
 FORGOT = "/auth/password/forgot/"
 ANSWER = "If an account exists for that username, we have sent a reset link to its email address."
@@ -35,7 +42,9 @@ def _locmem_email(settings) -> None:
 
 
 def request_link(client: Client, username: str):
-    return client.post(FORGOT, {"username": username}, follow=True)
+    """Ask for a link, then let the task worker do what the request only enqueued."""
+    with after_commit():
+        return client.post(FORGOT, {"username": username}, follow=True)
 
 
 def link_path() -> str:
@@ -70,6 +79,36 @@ def test_same_answer_for_existing_and_unknown_usernames(client: Client, cast: Ca
     assert message.to == ["bill@acme.example"]
     assert "Reset your faxline password" in message.subject
     assert re.search(r"https://fax\.example/auth/password/reset/\S+/", message.body)
+
+
+def test_the_request_path_neither_looks_up_nor_sends(
+    client: Client, cast: Cast, django_capture_on_commit_callbacks
+) -> None:
+    """Constant time: a known and an unknown username get the same response from the same
+    work (the same queries), and neither sends or issues anything on the request's path."""
+    answers = []
+    for username in ("bill", "nobody-at-all"):
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = client.post(FORGOT, {"username": username})
+        answers.append((response.status_code, response["Location"], len(queries)))
+        tables = [q["sql"].split('"')[1] for q in queries if q["sql"].startswith("INSERT")]
+        assert tables == [DBTaskResult._meta.db_table], tables  # only the nudge
+    assert answers[0] == answers[1]
+    assert answers[0][:2] == (302, FORGOT)
+    # Nothing sent, no link issued, no log row: only two tasks waiting for the worker.
+    assert mail.outbox == []
+    assert not PasswordResetToken.objects.exists()
+    assert not NotificationLog.objects.exists()
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
+    with after_commit():
+        pass  # the worker runs both tasks: one email, for the account that exists
+    assert [m.to for m in mail.outbox] == [["bill@acme.example"]]
+    (logged,) = NotificationLog.objects.all()
+    assert logged.kind == "accounts.password_reset" and logged.company == cast.company
+    assert "/auth/password/reset/" not in logged.shown_body  # the log withholds the link
 
 
 def test_only_a_digest_of_the_token_is_stored(client: Client, cast: Cast) -> None:
@@ -197,6 +236,9 @@ def test_mail_failure_gives_the_same_answer(client: Client, cast: Cast, settings
     settings.EMAIL_TIMEOUT = 2
     response = request_link(client, "bill")
     assert ANSWER in response.content.decode()
+    # The worker could not deliver it: the message waits for its next attempt.
+    (message,) = NotificationLog.objects.filter(kind="accounts.password_reset")
+    assert message.status == "retrying" and message.next_attempt_at is not None
 
 
 def test_service_refuses_unknown_token(cast: Cast) -> None:

@@ -536,7 +536,9 @@ def test_user_wizard_has_the_bulk_create_tab(client: Client, cast: Cast) -> None
 # --- Bulk Create ----------------------------------------------------------------------
 
 
-def test_bulk_upload_shows_the_report(client: Client, cast: Cast) -> None:
+def test_bulk_upload_shows_progress_then_the_report(
+    client: Client, cast: Cast, after_commit: Any
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(cast.company_admin)
@@ -555,15 +557,26 @@ def test_bulk_upload_shows_the_report(client: Client, cast: Cast) -> None:
         "Cat,Cole,cat@acme.example,cat,Billing Dept -> Billing Level 1,Fax-Secret-2026\r\n"
     )
     upload = SimpleUploadedFile("users.csv", csv_text.encode(), content_type="text/csv")
-    response = client.post(url, {"file": upload, "default_department": ""})
-    html = text(response)
-    assert response.status_code == 200
+    with after_commit():
+        response = client.post(url, {"file": upload, "default_department": ""})
+        # The upload answers at once with the job's page; the worker runs after commit.
+        assert response.status_code == 302
+        job_url = response["Location"]
+        waiting = text(client.get(job_url))
+        assert "0 of 3 rows processed" in waiting and 'hx-trigger="every 1s"' in waiting
+    html = text(client.get(job_url, HTTP_HX_REQUEST="true"))  # the page's next poll
+    assert "hx-trigger" not in html  # done: the polling stops
     assert "2 created" in html and "1 refused" in html
     assert html.count(">Created<") == 2 and html.count(">Refused<") == 1
     assert "email is not a valid email address" in html
     assert "only once" in html  # Ann's password was generated
     assert User.objects.filter(username__in=["ann", "cat"]).count() == 2
     assert not User.objects.filter(username="ben").exists()
+    # Reloaded, the report stays; the generated password is gone.
+    again = text(client.get(job_url))
+    assert "2 created" in again and "only once" not in again
+    client.force_login(cast.dept_admin)  # not hers, and not her scope
+    assert client.get(job_url).status_code == 404
 
 
 def test_bulk_upload_refuses_a_bad_file_on_the_field(client: Client, cast: Cast) -> None:

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from faxline.accounts.api import router
-from faxline.accounts.models import ApiKey, Department, SecurityPolicy, User
+from faxline.accounts.models import ApiKey, BulkCreateJob, Department, SecurityPolicy, User
 from faxline.accounts.policy import global_policy
 
 from cast import Cast
@@ -68,6 +68,10 @@ def refs_of(cast: Cast, key_id: int) -> dict[str, Any]:
         "dana": cast.dept_admin.pk,
         "rita": cast.read_only_admin.pk,
         "key": key_id,
+        # A Bulk Create job Carol uploaded (visible to her and to Acme's company level).
+        "job": BulkCreateJob.objects.get_or_create(
+            company=cast.company, created_by=cast.company_admin
+        )[0].pk,
     }
     refs.update(
         company_id=refs["company"],
@@ -75,6 +79,7 @@ def refs_of(cast: Cast, key_id: int) -> dict[str, Any]:
         user_id=refs["bill"],
         admin_id=refs["dana"],
         key_id=key_id,
+        job_id=refs["job"],
         tab="fax",
     )
     return refs
@@ -207,6 +212,7 @@ OUTSIDER = [
     Case("PUT", "/departments/{department_id}/security-policy", {"min_length": 12}),
     Case("DELETE", "/departments/{department_id}/security-policy"),
     Case("DELETE", "/api-keys/{key_id}"),
+    Case("GET", "/users/bulk/{job_id}"),
 ]
 # Not about one object: checked by test_outsider_lists_show_nothing_of_another_company.
 OUTSIDER_NOT_OBJECTS = {
@@ -285,6 +291,7 @@ SIBLING = [
     Case("GET", "/administrators/{admin_id}", ids={"admin_id": "carol"}),
     Case("PUT", "/administrators/{admin_id}/rights", {"rights": []}, ids={"admin_id": "carol"}),
     Case("POST", "/users", lambda r: new_user(r)),  # department_id is Sales
+    Case("GET", "/users/bulk/{job_id}"),  # Carol's upload
 ]
 
 
@@ -469,6 +476,7 @@ BAD_INPUT = [
 # Nothing to get wrong but the path, whose ids are matched as integers by the URL.
 NO_INPUT = {
     ("GET", "/me"),
+    ("GET", "/users/bulk/{job_id}"),
     ("GET", "/rights"),
     ("GET", "/companies/{company_id}"),
     ("GET", "/departments/{department_id}"),

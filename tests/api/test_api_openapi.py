@@ -49,7 +49,7 @@ def test_openapi_document_describes_every_accounts_operation() -> None:
         if path != "/api/v1/me":
             assert {"ApiKeyAuth": []} in op["security"], where
         resolve_refs(op, components, set())
-    for name in ("UserOut", "DepartmentOut", "Error", "BulkReportOut", "SecurityPolicyOut"):
+    for name in ("UserOut", "DepartmentOut", "Error", "BulkJobOut", "SecurityPolicyOut"):
         assert name in components
     archive = components["ArchiveSettingsOut"]["properties"]
     assert "ftp_password_set" in archive and "ftp_password_encrypted" not in archive

@@ -200,24 +200,34 @@ def test_administrator_sets_or_generates_password(cast: Cast, call: Call) -> Non
     assert missing.status_code == 422 and missing.json()["field"] == "password"
 
 
-def test_bulk_upload_reports_every_row(cast: Cast, call: Call) -> None:
+def test_bulk_upload_is_accepted_then_reports_every_row(
+    cast: Cast, call: Call, after_commit: Any
+) -> None:
     csv = (
         b"first_name,last_name,email,username,department\n"
         b"Al,Ok,al@acme.example,alok,Billing Dept -> Billing Level 1\n"
         b"Bo,Bad,not-an-email,bobad,\n"
         b"Cy,Ok,cy@acme.example,cyok,\n"
     )
-    response = call(
-        cast.company_admin,
-        "post",
-        "/users/bulk",
-        files={
-            "file": SimpleUploadedFile("users.csv", csv, "text/csv"),
-            "department_id": str(cast.sales.pk),
-        },
-    )
-    assert response.status_code == 200, response.content
-    report = response.json()
+    with after_commit():
+        response = call(
+            cast.company_admin,
+            "post",
+            "/users/bulk",
+            files={
+                "file": SimpleUploadedFile("users.csv", csv, "text/csv"),
+                "department_id": str(cast.sales.pk),
+            },
+        )
+        # Accepted: the job waits for the task worker, nothing is created yet.
+        assert response.status_code == 202, response.content
+        accepted = response.json()
+        assert (accepted["status"], accepted["total"], accepted["processed"]) == ("queued", 3, 0)
+        assert accepted["rows"] == [] and accepted["file_name"] == "users.csv"
+        assert not User.objects.filter(username="alok").exists()
+    # The worker ran the job: its report has the shape the synchronous answer had.
+    report = call(cast.company_admin, "get", f"/users/bulk/{accepted['id']}").json()
+    assert (report["status"], report["processed"]) == ("done", 3)
     assert (report["created"], report["refused"]) == (2, 1)
     rows = report["rows"]
     assert [r["status"] for r in rows] == ["created", "refused", "created"]
@@ -227,6 +237,11 @@ def test_bulk_upload_reports_every_row(cast: Cast, call: Call) -> None:
     assert not User.objects.filter(username="bobad").exists()
     cy = User.objects.get(username="cyok")
     assert check_password(rows[2]["generated_password"], cy.password)
+    # Shown once: the next report no longer carries it.
+    again = call(cast.company_admin, "get", f"/users/bulk/{accepted['id']}").json()
+    assert again["rows"][2]["generated_password"] is None
+    assert again["created"] == 2
+    assert call(cast.outsider_admin, "get", f"/users/bulk/{accepted['id']}").status_code == 404
 
 
 def test_bulk_upload_refuses_a_bad_file(cast: Cast, call: Call) -> None:

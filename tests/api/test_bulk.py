@@ -1,20 +1,58 @@
-"""Bulk Create (``accounts.bulk.users_bulk_create``): whole-file checks, row-by-row
-creation in savepoints, department paths and scope."""
+"""Bulk Create (``accounts.bulk``): whole-file checks on upload, then the task worker
+creates the rows a batch at a time (savepoint per row), with department paths and scope;
+the job is idempotent and continues where it stopped; generated passwords are shown once.
+
+``users_bulk_create`` below uploads the file, lets the worker run the job (the real
+database backend, in-process) and reads the report as the uploader."""
 
 from __future__ import annotations
 
-import pytest
-from django.contrib.auth.hashers import check_password
+from datetime import timedelta
+from typing import Any
 
-from faxline.accounts.bulk import MAX_BYTES, MAX_ROWS, users_bulk_create
-from faxline.accounts.models import User
+import pytest
+import time_machine
+from django.contrib.auth.hashers import MD5PasswordHasher, check_password
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from faxline.accounts import bulk
+from faxline.accounts.access import Actor
+from faxline.accounts.bulk import (
+    MAX_BYTES,
+    MAX_ROWS,
+    BulkReport,
+    bulk_create_get,
+    bulk_create_report,
+    bulk_create_run,
+    bulk_create_submit,
+    bulk_create_sweep,
+)
+from faxline.accounts.models import BulkCreateJob, BulkCreateRow, Company, Department, User
 from faxline.accounts.services.departments import department_create
+from faxline.accounts.tasks import bulk_create_run as bulk_task
 from faxline.core.errors import Forbidden, NotFound, ValidationFailed
 from faxline.core.models import AuditEvent
 
 from cast import PASSWORD, Cast
+from worker import after_commit, run_tasks
 
 pytestmark = pytest.mark.django_db
+
+
+def users_bulk_create(
+    *, actor: Actor, company: Company, data: bytes, default_department: Department | None = None
+) -> BulkReport:
+    """Upload, let the task worker run the job, and read the report as the uploader."""
+    with after_commit():
+        job = bulk_create_submit(
+            actor=actor, company=company, data=data, default_department=default_department
+        )
+    job.refresh_from_db()
+    assert job.status == "done"
+    return bulk_create_report(actor=actor, job=job)
+
 
 HEADER = "first_name,last_name,email,username,department,password,receiving_emails,custom1\n"
 
@@ -243,3 +281,243 @@ def test_row_with_too_many_values_is_refused_alone(cast: Cast) -> None:
     assert report.rows[1].field == "username"
     assert [r.line for r in report.rows] == [2, 4, 5]  # the blank line is skipped
     assert not User.objects.filter(username="aaa").exists()
+
+
+# --- the job: queued after commit, run by the worker, idempotent ---------------------
+
+
+def queued_jobs() -> list[DBTaskResult]:
+    return list(DBTaskResult.objects.filter(task_path=bulk_task.module_path, status="READY"))
+
+
+def test_the_upload_only_stores_the_job_and_nudges_the_worker(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    users_before = User.objects.count()
+    admin = cast.actor(cast.company_admin)
+    data = csv_bytes("Ann,Able,ann@acme.example,ann,,,,", "Ben,Baker,ben@acme.example,ben,,,,")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = bulk_create_submit(actor=admin, company=cast.company, data=data, file_name="u.csv")
+        assert queued_jobs() == []  # not before commit
+    (task,) = queued_jobs()
+    assert task.args_kwargs == {"args": [job.pk], "kwargs": {}}
+    job.refresh_from_db()
+    assert (job.status, job.total, job.processed, job.file_name) == ("queued", 2, 0, "u.csv")
+    assert job.created_by == cast.company_admin
+    assert User.objects.count() == users_before  # nobody yet: the worker creates them
+    # The stored file is encrypted at rest (it may carry passwords).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT source FROM accounts_bulkcreatejob WHERE id = %s", [job.pk])
+        (raw,) = cursor.fetchone()
+    assert "ann@acme.example" not in raw
+
+    assert run_tasks() == 1
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.created_count, job.refused_count) == ("done", 2, 2, 0)
+    assert job.source == "" and job.finished_at is not None  # the file is not kept
+    assert User.objects.count() == users_before + 2
+    assert DBTaskResult.objects.get(pk=task.pk).return_value == "done"
+
+
+def test_a_job_runs_in_batches_and_continues_where_it_stopped(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 2)
+    admin = cast.actor(cast.company_admin)
+    rows = [f"U,{i},u{i}@acme.example,user{i},,,," for i in range(1, 6)]
+    monkeypatch.setattr(bulk, "BATCHES_PER_RUN", 1)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        job = bulk_create_submit(actor=admin, company=cast.company, data=csv_bytes(*rows))
+        bulk_create_run(job_id=job.pk)  # one batch
+    # ... and then the worker "died" while running: the job is left running, its heartbeat
+    # from the batch it finished, its nudge lost.
+    DBTaskResult.objects.all().delete()
+    BulkCreateJob.objects.filter(pk=job.pk).update(status="running")
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.created_count) == ("running", 2, 2)
+    made = User.objects.filter(username__startswith="user").values_list("username", flat=True)
+    assert set(made) == {"user1", "user2"}
+    monkeypatch.setattr(bulk, "BATCHES_PER_RUN", 10)
+    # Another run while the heartbeat is fresh does not touch it.
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        assert bulk_task.call(job.pk) == "skipped"
+        assert bulk_create_sweep() == 0
+    # Once the heartbeat is stale, the sweep nudges it and the worker continues.
+    with time_machine.travel(start + bulk.STALE_JOB + timedelta(seconds=1), tick=False):
+        assert bulk_create_sweep() == 1
+        assert bulk_create_sweep() == 0  # nudged once
+        assert run_tasks() == 1
+    job.refresh_from_db()
+    assert (job.status, job.processed, job.created_count, job.refused_count) == ("done", 5, 5, 0)
+    assert User.objects.filter(username__startswith="user").count() == 5  # nobody twice
+    assert list(job.rows.values_list("row", flat=True)) == [1, 2, 3, 4, 5]
+    assert AuditEvent.objects.filter(kind="users.bulk_created").count() == 1
+    # A finished job run again does nothing.
+    assert bulk_task.call(job.pk) == "skipped"
+    assert User.objects.filter(username__startswith="user").count() == 5
+
+
+def test_a_worker_yields_after_its_batches_and_requeues_the_job(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big job leaves the worker to other tasks (an email must not wait minutes)."""
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 2)
+    monkeypatch.setattr(bulk, "BATCHES_PER_RUN", 1)
+    admin = cast.actor(cast.company_admin)
+    rows = [f"U,{i},u{i}@acme.example,user{i},,,," for i in range(1, 6)]
+    with after_commit():
+        job = bulk_create_submit(actor=admin, company=cast.company, data=csv_bytes(*rows))
+    job.refresh_from_db()
+    assert job.status == "done" and job.created_count == 5
+    runs = DBTaskResult.objects.filter(task_path=bulk_task.module_path)
+    assert sorted(runs.values_list("return_value", flat=True)) == [
+        "done",
+        "queued",
+        "queued",
+    ]
+
+
+def test_a_lost_nudge_is_found_by_the_sweep(cast: Cast) -> None:
+    admin = cast.actor(cast.company_admin)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        # No commit hooks run: the nudge is lost.
+        job = bulk_create_submit(
+            actor=admin, company=cast.company, data=csv_bytes("A,B,ab@acme.example,abab,,,,")
+        )
+        assert bulk_create_sweep() == 0
+    with time_machine.travel(start + bulk.STALE_JOB + timedelta(seconds=1), tick=False):
+        assert bulk_create_sweep() == 1
+        run_tasks()
+    job.refresh_from_db()
+    assert job.status == "done" and User.objects.filter(username="abab").exists()
+
+
+class RecordingHasher(MD5PasswordHasher):
+    """MD5, noting whether each hash was made inside a database transaction."""
+
+    inside: list[bool] = []
+
+    def encode(self, password: str, salt: str) -> str:
+        RecordingHasher.inside.append(transaction.get_connection().in_atomic_block)
+        return super().encode(password, salt)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_passwords_are_hashed_outside_the_write_transactions(settings: Any) -> None:
+    from cast import build_cast
+
+    cast = build_cast()
+    settings.PASSWORD_HASHERS = [f"{__name__}.RecordingHasher"]
+    RecordingHasher.inside.clear()
+    data = csv_bytes(
+        f"Ann,Able,ann@acme.example,ann,,{PASSWORD},,",
+        "Ben,Baker,ben@acme.example,ben,,,,",
+    )
+    job = bulk_create_submit(actor=cast.actor(cast.company_admin), company=cast.company, data=data)
+    run_tasks()  # a transactional test: the nudge was enqueued on the real commit
+    job.refresh_from_db()
+    assert job.created_count == 2
+    assert RecordingHasher.inside == [False, False]
+
+
+def test_generated_passwords_are_shown_once_to_the_uploader(cast: Cast) -> None:
+    carol = cast.actor(cast.company_admin)
+    with after_commit():
+        job = bulk_create_submit(
+            actor=carol, company=cast.company, data=csv_bytes("Ben,Baker,ben@acme.example,ben,,,,")
+        )
+    job.refresh_from_db()
+    # Another administrator of the whole company sees the report, not the password.
+    olga = cast.actor(cast.operator)
+    assert bulk_create_get(actor=olga, job_id=job.pk) == job
+    assert bulk_create_report(actor=olga, job=job).rows[0].generated_password is None
+    first = bulk_create_report(actor=carol, job=job).rows[0].generated_password
+    assert first and check_password(first, User.objects.get(username="ben").password)
+    job.refresh_from_db()
+    assert bulk_create_report(actor=carol, job=job).rows[0].generated_password is None
+    assert not BulkCreateRow.objects.exclude(generated_password="").exists()
+
+
+def test_generated_passwords_nobody_saw_are_erased(cast: Cast) -> None:
+    carol = cast.actor(cast.company_admin)
+    with after_commit():
+        job = bulk_create_submit(
+            actor=carol, company=cast.company, data=csv_bytes("Ben,Baker,ben@acme.example,ben,,,,")
+        )
+    assert BulkCreateRow.objects.exclude(generated_password="").count() == 1
+    with time_machine.travel(timezone.now() + bulk.KEEP_GENERATED + timedelta(minutes=1)):
+        bulk_create_sweep()
+    assert not BulkCreateRow.objects.exclude(generated_password="").exists()
+    job.refresh_from_db()
+    assert bulk_create_report(actor=carol, job=job).rows[0].generated_password is None
+
+
+def test_who_may_see_a_job(cast: Cast) -> None:
+    dana = cast.actor(cast.dept_admin)  # administers Billing Dept
+    job = bulk_create_submit(
+        actor=dana,
+        company=cast.company,
+        data=csv_bytes("A,B,ab@acme.example,abab,,,,"),
+        default_department=cast.billing,
+    )
+    assert bulk_create_get(actor=dana, job_id=job.pk) == job  # her own
+    assert bulk_create_get(actor=cast.actor(cast.company_admin), job_id=job.pk) == job
+    carols = bulk_create_submit(
+        actor=cast.actor(cast.company_admin),
+        company=cast.company,
+        data=csv_bytes("C,D,cd@acme.example,cdcd,,,,"),
+    )
+    for outsider, job_id in (
+        (dana, carols.pk),  # another administrator's upload, outside her subtree's view
+        (cast.actor(cast.outsider_admin), job.pk),
+        (cast.actor(cast.billing_user), job.pk),
+    ):
+        with pytest.raises(NotFound):
+            bulk_create_get(actor=outsider, job_id=job_id)
+    assert BulkCreateJob.objects.count() == 2
+
+
+def test_password_links_instead_of_generated_passwords(
+    cast: Cast, settings: Any, client: Any
+) -> None:
+    """Users without a password in the file can be emailed a link to choose one: nothing is
+    hashed for them, nothing generated or shown."""
+    import re
+
+    from django.core import mail
+
+    from faxline.notify.models import NotificationLog
+
+    settings.PASSWORD_HASHERS = [f"{__name__}.RecordingHasher"]
+    settings.FAXLINE_PORTAL_URL = "https://fax.example"
+    RecordingHasher.inside.clear()
+    carol = cast.actor(cast.company_admin)
+    data = csv_bytes(
+        f"Ann,Able,ann@acme.example,ann,,{PASSWORD},,", "Ben,Baker,ben@acme.example,ben,,,,"
+    )
+    with after_commit():
+        job = bulk_create_submit(actor=carol, company=cast.company, data=data, password_links=True)
+    job.refresh_from_db()
+    report = bulk_create_report(actor=carol, job=job)
+    assert [r.status for r in report.rows] == ["created", "created"]
+    assert [r.generated_password for r in report.rows] == [None, None]
+    assert report.rows[1].message == "A link to choose a password was emailed to ben@acme.example."
+    assert len(RecordingHasher.inside) == 1  # Ann's chosen password only
+    ben = User.objects.get(username="ben")
+    assert not ben.has_usable_password()
+    (message,) = mail.outbox
+    assert message.to == ["ben@acme.example"] and "choose your password" in message.subject
+    (logged,) = NotificationLog.objects.filter(kind="accounts.password_link")
+    assert logged.carries_secret and "/auth/password/reset/" not in logged.shown_body
+    link = re.search(r"https://fax\.example(/auth/password/reset/[^/\s]+/)", message.body)
+    assert link
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    new = "Chosen-Secret-2026"
+    response = client.post(link.group(1), {"new_password": new, "confirm_password": new})
+    assert response.status_code == 302
+    ben.refresh_from_db()
+    assert ben.check_password(new)

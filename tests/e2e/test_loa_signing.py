@@ -24,6 +24,7 @@ from faxline.porting.validation.checks import loa_signed_for
 
 from cast import build_cast
 from helpers import login_as
+from worker import run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = Path("/tmp")
@@ -145,6 +146,7 @@ def test_signing_from_the_emailed_link_without_an_account(
         page.get_by_role("status").filter(has_text="Signing link sent to carol@acme.example")
     ).to_be_visible()
     page.screenshot(path=str(SHOTS / "files_tab_link_sent.png"), full_page=True)
+    run_tasks()
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/settings/porting/sign/[A-Za-z0-9_-]+/", mail.outbox[0].body)
     assert link is not None

@@ -1,8 +1,11 @@
-"""The notification service: always recorded, sent after commit, never silently dropped.
+"""The notification service, the worked example of work after commit: the row is written
+inside the caller's transaction, the delivery task is enqueued once it commits, and the task
+worker sends (here: the database backend's worker, run in-process by ``run_tasks``).
 
 Without an SMTP server (locmem / console backends) messages end ``logged``; with a real SMTP
-server (aiosmtpd on loopback) they end ``sent``; a refusing or absent server leaves them
-``failed`` with the error, without raising into the caller.
+server (aiosmtpd on loopback) they end ``sent``; a server that refuses for good leaves them
+``failed`` at once; one that is down or answers 4xx leaves them ``retrying`` with backoff,
+then ``failed`` after the last attempt. Nothing ever raises into the caller.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from faxline.accounts.access import Actor
 from faxline.core.errors import Conflict, Forbidden
@@ -25,11 +30,16 @@ from faxline.core.models import AuditEvent
 from faxline.notify.choices import NotificationStatus
 from faxline.notify.models import NotificationLog
 from faxline.notify.services import (
+    LOST_NUDGE,
+    RETRY,
+    STALE_CLAIM,
+    notification_deliver,
     notification_retry,
     notifications_deliver_pending,
     notify_email,
     render_email,
 )
+from faxline.notify.tasks import deliver
 
 from cast import Cast
 
@@ -43,16 +53,20 @@ def free_port() -> int:
 
 
 class Inbox:
-    """An aiosmtpd handler keeping what it receives; refuses recipients at refused.test."""
+    """An aiosmtpd handler keeping what it receives; refuses recipients at refused.test for
+    good (550) and at busy.test for now (451)."""
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], bytes]] = []
+        self.busy = True
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         if address.endswith("@refused.test"):
             return "550 5.1.1 No such mailbox"
+        if address.endswith("@busy.test") and self.busy:
+            return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -79,11 +93,20 @@ def smtp_server(settings: Any) -> Iterator[Inbox]:
         controller.stop()
 
 
-def test_recorded_then_logged_without_smtp(
-    cast: Cast, django_capture_on_commit_callbacks: Any
+def nudges() -> list[DBTaskResult]:
+    """The delivery tasks waiting in the database backend's queue."""
+    return list(
+        DBTaskResult.objects.filter(task_path=deliver.module_path, status="READY").order_by(
+            "enqueued_at"
+        )
+    )
+
+
+def test_commit_enqueues_the_task_and_the_worker_sends(
+    cast: Cast, django_capture_on_commit_callbacks: Any, run_tasks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        rows = notify_email(
+        (row,) = notify_email(
             kind="test.hello",
             to="someone@example.com",
             subject="Hello",
@@ -91,15 +114,35 @@ def test_recorded_then_logged_without_smtp(
             company=cast.company,
             related="Acme",
         )
-    (row,) = rows
+        assert nudges() == []  # nothing before commit
+    # Committed: the row is queued and its nudge waits for the worker; nothing was sent.
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.QUEUED
+    (task,) = nudges()
+    assert task.args_kwargs == {"args": [row.pk], "kwargs": {}}
+    assert mail.outbox == []
+
+    assert run_tasks() == 1
     row.refresh_from_db()
     assert row.status == NotificationStatus.LOGGED
-    assert row.attempts == 1
-    assert row.sent_at is None
+    assert row.attempts == 1 and row.sent_at is None and row.claimed_at is None
     assert row.company == cast.company and row.related_label == "Acme"
     # The test backend (locmem) got it too: logged, never dropped.
     assert [m.subject for m in mail.outbox] == ["Hello"]
     assert mail.outbox[0].to == ["someone@example.com"]
+    task = DBTaskResult.objects.get(pk=task.pk)
+    assert task.status == "SUCCESSFUL" and task.return_value == "logged"
+
+
+def test_the_task_is_idempotent(db: None, after_commit: Any) -> None:
+    with after_commit():
+        (row,) = notify_email(kind="test.once", to="a@example.com", subject="S", body="B")
+    # A duplicate nudge (a sweep, a retried enqueue) finds the message settled.
+    assert deliver.call(row.pk) == "skipped"
+    assert notification_deliver(notification_id=row.pk) is None
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert row.attempts == 1
 
 
 def test_queued_until_commit(cast: Cast) -> None:
@@ -107,23 +150,26 @@ def test_queued_until_commit(cast: Cast) -> None:
     (row,) = notify_email(kind="test.wait", to="a@example.com", subject="S", body="B")
     assert row.status == NotificationStatus.QUEUED
     assert mail.outbox == []
+    assert nudges() == []
 
 
-def test_nothing_recorded_when_the_caller_rolls_back(cast: Cast) -> None:
-    try:
-        with transaction.atomic():
-            notify_email(kind="test.rollback", to="a@example.com", subject="S", body="B")
-            raise RuntimeError("caller fails")
-    except RuntimeError:
-        pass
-    assert not NotificationLog.objects.filter(kind="test.rollback").exists()
-
-
-def test_console_backend_logs(
-    db: None, settings: Any, django_capture_on_commit_callbacks: Any, capsys: Any
+def test_nothing_recorded_or_enqueued_when_the_caller_rolls_back(
+    cast: Cast, after_commit: Any
 ) -> None:
+    with after_commit():
+        try:
+            with transaction.atomic():
+                notify_email(kind="test.rollback", to="a@example.com", subject="S", body="B")
+                raise RuntimeError("caller fails")
+        except RuntimeError:
+            pass
+    assert not NotificationLog.objects.filter(kind="test.rollback").exists()
+    assert nudges() == [] and mail.outbox == []
+
+
+def test_console_backend_logs(db: None, settings: Any, after_commit: Any, capsys: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         (row,) = notify_email(kind="test.console", to="a@example.com", subject="Console", body="B")
     row.refresh_from_db()
     assert row.status == NotificationStatus.LOGGED
@@ -144,10 +190,8 @@ def test_no_recipient_and_bad_address_recorded_as_failed(db: None) -> None:
     assert good.status == NotificationStatus.QUEUED  # the duplicate was folded
 
 
-def test_sent_through_a_real_smtp_server(
-    db: None, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+def test_sent_through_a_real_smtp_server(db: None, smtp_server: Inbox, after_commit: Any) -> None:
+    with after_commit():
         (row,) = notify_email(
             kind="test.smtp", to="carol@acme.example", subject="Your number", body="+12065550123\n"
         )
@@ -160,48 +204,90 @@ def test_sent_through_a_real_smtp_server(
     assert b"+12065550123" in content
 
 
-def test_smtp_refusal_recorded_as_failed_without_raising(
-    db: None, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+def test_a_permanent_refusal_fails_at_once(db: None, smtp_server: Inbox, after_commit: Any) -> None:
+    with after_commit():
         (row,) = notify_email(kind="test.refused", to="ghost@refused.test", subject="S", body="B")
     row.refresh_from_db()
     assert row.status == NotificationStatus.FAILED
-    assert "550" in row.error or "Refused" in row.error
+    assert "550" in row.error
+    assert row.attempts == 1 and row.next_attempt_at is None
     assert smtp_server.messages == []
+    assert nudges() == []  # no retry for a 5xx
 
 
-def test_unreachable_smtp_server_fails_visibly(
-    db: None, settings: Any, django_capture_on_commit_callbacks: Any
+def test_an_unreachable_server_is_retried_with_backoff_then_fails(
+    cast: Cast, settings: Any, after_commit: Any, run_tasks: Any, client: Client
 ) -> None:
     settings.EMAIL_BACKEND = SMTP
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()  # nothing listens there
-    with django_capture_on_commit_callbacks(execute=True):
-        (row,) = notify_email(kind="test.down", to="a@example.com", subject="S", body="B")
-    row.refresh_from_db()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        with after_commit():
+            (row,) = notify_email(
+                kind="test.down", to="a@example.com", subject="S", body="B", company=cast.company
+            )
+        row.refresh_from_db()
+        assert row.status == NotificationStatus.RETRYING
+        assert row.attempts == 1
+        assert "Connection" in row.error or "refused" in row.error.lower()
+        assert row.next_attempt_at == start + timedelta(minutes=1)
+        (retry,) = nudges()
+        assert retry.run_after == row.next_attempt_at  # the nudge waits for the backoff
+        assert run_tasks() == 0  # not due yet
+    waits = []
+    moment = start
+    for attempt in range(2, RETRY.max_attempts + 1):
+        assert row.next_attempt_at is not None
+        waits.append(row.next_attempt_at - moment)
+        moment = row.next_attempt_at
+        with time_machine.travel(moment, tick=False):
+            assert run_tasks() == 1
+        row.refresh_from_db()
+        assert row.attempts == attempt
+    assert waits == RETRY.schedule()[: len(waits)]
+    assert [w.total_seconds() / 60 for w in RETRY.schedule()] == [1, 3, 9, 27, 81]
     assert row.status == NotificationStatus.FAILED
-    assert "Connection" in row.error or "refused" in row.error.lower()
-    assert row.attempts == 1
+    assert row.error.startswith(f"Gave up after {RETRY.max_attempts} attempts.")
+    assert row.next_attempt_at is None and nudges() == []
+    # The reason is visible in the log page and the API.
+    client.force_login(cast.company_admin)
+    page = client.get("/notifications/", {"status": "failed"}).content.decode()
+    assert "Gave up after 6 attempts" in page and "Resend" in page
 
 
-def test_retry_after_failure(
-    cast: Cast, settings: Any, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
+def test_a_temporary_refusal_is_retried_and_then_sent(
+    db: None, smtp_server: Inbox, after_commit: Any, run_tasks: Any
 ) -> None:
-    port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = free_port()
-    with django_capture_on_commit_callbacks(execute=True):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False), after_commit():
+        (row,) = notify_email(kind="test.busy", to="a@busy.test", subject="S", body="B")
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.RETRYING and "451" in row.error
+    smtp_server.busy = False
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        assert run_tasks() == 1
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENT and row.attempts == 2 and row.error == ""
+
+
+def test_resend_after_failure(
+    cast: Cast, settings: Any, smtp_server: Inbox, after_commit: Any
+) -> None:
+    with after_commit():
         (row,) = notify_email(
-            kind="test.retry", to="a@example.com", subject="S", body="B", company=cast.company
+            kind="test.retry", to="ghost@refused.test", subject="S", body="B", company=cast.company
         )
     row.refresh_from_db()
     assert row.status == NotificationStatus.FAILED
-    settings.EMAIL_PORT = port
-    admin = Actor(user=cast.company_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        notification_retry(actor=admin, notification=row)
+    NotificationLog.objects.filter(pk=row.pk).update(recipient="a@example.com")
     row.refresh_from_db()
-    assert row.status == NotificationStatus.SENT and row.attempts == 2
+    admin = Actor(user=cast.company_admin)
+    with after_commit():
+        queued = notification_retry(actor=admin, notification=row)
+        assert queued.status == NotificationStatus.QUEUED and queued.attempts == 0
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.SENT and row.attempts == 1
     assert AuditEvent.objects.filter(kind="notification.retried").count() == 1
     with pytest.raises(Conflict):
         notification_retry(actor=admin, notification=row)
@@ -209,14 +295,38 @@ def test_retry_after_failure(
         notification_retry(actor=Actor(user=cast.billing_user), notification=row)
 
 
-def test_left_behind_messages_are_delivered_later(db: None) -> None:
-    with time_machine.travel(timezone.now() - timedelta(minutes=5)):
+def test_a_lost_nudge_is_sent_again_by_the_sweep(db: None, run_tasks: Any) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        # The process "stopped" before its commit hooks ran: queued, and no task enqueued.
         (row,) = notify_email(kind="test.stuck", to="a@example.com", subject="S", body="B")
-    assert row.status == NotificationStatus.QUEUED  # the process "crashed" before commit hooks
-    assert notifications_deliver_pending() == 1
+        assert notifications_deliver_pending() == 0  # not overdue yet
+    with time_machine.travel(start + LOST_NUDGE + timedelta(seconds=1), tick=False):
+        assert notifications_deliver_pending() == 1
+        assert notifications_deliver_pending() == 0  # nudged once, not on every sweep
+        assert len(nudges()) == 1
+        assert run_tasks() == 1
     row.refresh_from_db()
     assert row.status == NotificationStatus.LOGGED
-    assert notifications_deliver_pending() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_stale_claim_is_released_and_delivered(db: None, run_tasks: Any) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        (row,) = notify_email(kind="test.crash", to="a@example.com", subject="S", body="B")
+        # A worker claimed it, then died before recording any outcome.
+        NotificationLog.objects.filter(pk=row.pk).update(
+            status=NotificationStatus.SENDING, claimed_at=start, attempts=1
+        )
+        assert notifications_deliver_pending() == 0
+    with time_machine.travel(start + STALE_CLAIM + timedelta(seconds=1), tick=False):
+        assert notifications_deliver_pending() == 1  # released, due again, nudged
+        row.refresh_from_db()
+        assert row.status == NotificationStatus.RETRYING and "stopped" in row.error
+        assert run_tasks() == 1
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.LOGGED and row.attempts == 2
 
 
 def test_render_email_template(db: None) -> None:

@@ -34,9 +34,9 @@ def test_due_only_for_a_new_company_admin_with_request_rights(cast: Cast) -> Non
     assert not selectors.first_sign_in_due(Actor(user=cast.company_admin))
 
 
-def test_new_number_assigned_at_once(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
+def test_new_number_assigned_at_once(cast: Cast, after_commit: Any) -> None:
     admin = Actor(user=cast.company_admin)
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         result = services.first_sign_in_new_number(
             actor=admin, company=cast.company, area_code="206", user_id=cast.sales_user.pk
         )
@@ -131,11 +131,9 @@ def test_scope_and_rights(cast: Cast) -> None:
         )
 
 
-def test_keep_number_gives_a_temporary_number(
-    cast: Cast, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_keep_number_gives_a_temporary_number(cast: Cast, after_commit: Any) -> None:
     admin = Actor(user=cast.company_admin)
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         result = services.first_sign_in_keep_number(
             actor=admin,
             company=cast.company,

@@ -341,7 +341,7 @@ def complete_porting_order(order: OnboardingOrder, partner: User) -> OnboardingO
 
 
 def test_complete_sends_the_final_order(
-    cast: Cast, partner: User, order: OnboardingOrder, django_capture_on_commit_callbacks: Any
+    cast: Cast, partner: User, order: OnboardingOrder, after_commit: Any
 ) -> None:
     actor = Actor(user=partner)
     with pytest.raises(ValidationFailed) as caught:
@@ -350,7 +350,7 @@ def test_complete_sends_the_final_order(
     assert caught.value.field == "payment_authorization"
     order = complete_porting_order(order, partner)
     assert selectors.completion_problems(order) == []
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         done = services.order_complete(actor=actor, order=order)
     assert done.status == OrderStatus.COMPLETE and done.completed_by == partner
     summary = {row.label: row.value for row in selectors.final_order(done)}
@@ -403,7 +403,7 @@ def test_voice_lines_need_e911(partner: User, order: OnboardingOrder) -> None:
 
 
 def test_asap_completion_requests_activation(
-    cast: Cast, partner: User, order: OnboardingOrder, django_capture_on_commit_callbacks: Any
+    cast: Cast, partner: User, order: OnboardingOrder, after_commit: Any
 ) -> None:
     actor = Actor(user=partner)
     pay(order, partner)
@@ -418,7 +418,7 @@ def test_asap_completion_requests_activation(
             "area_code": "206",
         },
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         services.order_complete(actor=actor, order=order)
     sent = NotificationLog.objects.filter(kind="onboarding.request_to_activate")
     assert set(sent.values_list("recipient", flat=True)) == {

@@ -321,17 +321,17 @@ def test_a_tampered_signed_loa_is_reported_in_the_loas_words(cast: Cast, port: P
 # --- the emailed link --------------------------------------------------------------------
 
 
-def send(cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any) -> str:
-    with django_capture_on_commit_callbacks(execute=True):
+def send(cast: Cast, port: PortRequest, after_commit: Any) -> str:
+    with after_commit():
         loa.loa_send_link(actor=carol(cast), request=port)
     body = mail.outbox[-1].body
     return body.split("/settings/porting/sign/", 1)[1].split("/", 1)[0]
 
 
 def test_the_emailed_link_signs_once_without_an_account(
-    cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any
+    cast: Cast, port: PortRequest, after_commit: Any
 ) -> None:
-    token = send(cast, port, django_capture_on_commit_callbacks)
+    token = send(cast, port, after_commit)
     message = mail.outbox[-1]
     assert message.to == ["carol@acme.example"]
     assert "Please sign the Letter of Authorization for port request" in message.subject
@@ -389,9 +389,9 @@ def test_the_emailed_link_signs_once_without_an_account(
 
 
 def test_the_link_refuses_another_signer_and_keeps_working(
-    cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any
+    cast: Cast, port: PortRequest, after_commit: Any
 ) -> None:
-    token = send(cast, port, django_capture_on_commit_callbacks)
+    token = send(cast, port, after_commit)
     url = reverse("porting:loa_public", args=[token])
     client = Client()
     response = client.post(
@@ -405,9 +405,9 @@ def test_the_link_refuses_another_signer_and_keeps_working(
 
 
 def test_expired_changed_and_invalid_links(
-    cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any
+    cast: Cast, port: PortRequest, after_commit: Any
 ) -> None:
-    token = send(cast, port, django_capture_on_commit_callbacks)
+    token = send(cast, port, after_commit)
     assert Client().get(reverse("porting:loa_public", args=["x" * 43])).status_code == 404
     with time_machine.travel(NOW + timedelta(days=8), tick=False):
         response = Client().get(reverse("porting:loa_public", args=[token]))
@@ -422,9 +422,9 @@ def test_expired_changed_and_invalid_links(
 
 
 def test_signing_in_the_portal_spends_the_links(
-    cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any
+    cast: Cast, port: PortRequest, after_commit: Any
 ) -> None:
-    token = send(cast, port, django_capture_on_commit_callbacks)
+    token = send(cast, port, after_commit)
     sign(cast, port)
     assert loa.loa_link_state(token).state == "signed"
 
@@ -493,11 +493,9 @@ def test_portal_refuses_someone_else(cast: Cast, port: PortRequest) -> None:
         assert _client(outsider).get(url).status_code == 404
 
 
-def test_portal_send_link(
-    cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_portal_send_link(cast: Cast, port: PortRequest, after_commit: Any) -> None:
     client = _client(cast.operator)
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         response = client.post(
             reverse("porting:loa_send", args=[port.pk]),
             {"email": "carol@acme.example", "next": "loa"},
@@ -560,11 +558,9 @@ def test_api_generate_sign_verify(cast: Cast, port: PortRequest) -> None:
     assert outsider.post(base + "/send", {}, content_type="application/json").status_code == 404
 
 
-def test_api_send_link(
-    cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_api_send_link(cast: Cast, port: PortRequest, after_commit: Any) -> None:
     api = _api(cast.company_admin)
-    with django_capture_on_commit_callbacks(execute=True):
+    with after_commit():
         response = api.post(
             f"/api/v1/port-requests/{port.pk}/loa/send", {}, content_type="application/json"
         )
@@ -580,13 +576,13 @@ def test_api_read_only_gets_a_preview_without_storing(cast: Cast, port: PortRequ
 
 
 def test_the_notification_log_withholds_the_signing_link(
-    cast: Cast, port: PortRequest, django_capture_on_commit_callbacks: Any
+    cast: Cast, port: PortRequest, after_commit: Any
 ) -> None:
     from django.test import Client
 
     from faxline.accounts.services.api_keys import api_key_create
 
-    token = send(cast, port, django_capture_on_commit_callbacks)
+    token = send(cast, port, after_commit)
     key = api_key_create(actor=carol(cast), name="t").secret
     listing = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/notifications").json()
     loa_links = [n for n in listing["items"] if n["kind"] == "porting.loa_link"]

@@ -23,7 +23,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import ANY_PASSWORD_STATE, actor_of
 from faxline.accounts.choices import Role
 from faxline.accounts.fax_numbers import user_numbers
-from faxline.accounts.models import Company, Department, SecurityPolicy, User
+from faxline.accounts.models import BulkCreateJob, Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.rights import RIGHT_GROUPS
 from faxline.accounts.services import administrators as administrator_services
@@ -425,9 +425,29 @@ def user_create(request: HttpRequest, payload: schemas.UserCreate) -> Any:
     )
 
 
+def _bulk_job(actor: Actor, job: BulkCreateJob) -> dict[str, Any]:
+    report = bulk.bulk_create_report(actor=actor, job=job)
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "company_id": job.company_id,
+        "default_department_id": job.default_department_id,
+        "file_name": job.file_name,
+        "total": job.total,
+        "processed": job.processed,
+        "created": job.created_count,
+        "refused": job.refused_count,
+        "created_by": job.created_by.username,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "rows": report.rows,
+    }
+
+
 @router.post(
     "/users/bulk",
-    response={200: schemas.BulkReportOut, **_errors(403, 404, 422)},
+    response={202: schemas.BulkJobOut, **_errors(403, 404, 422)},
     tags=["Users"],
     summary="Bulk Create user accounts",
 )
@@ -436,25 +456,52 @@ def user_bulk_create(
     file: File[UploadedFile | None] = None,
     department_id: Form[int | None] = None,
     company_id: Form[int | None] = None,
+    password_links: Form[bool] = False,
 ) -> Any:
-    """Create user accounts from a CSV file (UTF-8, at most 1 MiB and 1000 rows).
+    """Create user accounts from a CSV file (UTF-8, at most 1 MiB and 1000 rows), in the
+    background.
 
     Columns: first_name, last_name, email (required); username, use_email_as_username,
     department (name or full path, e.g. ``Billing Dept -> Billing Level 1``), password
     (blank: generated), sending_email, receiving_emails (separated by ``;``, at most 3),
     phone, custom1..custom4. Rows without a department go to ``department_id`` (else the
-    company level). Answers 200 with a report even when some rows are refused; a refused
-    row creates nothing. Generated passwords are in the report, once."""
+    company level). Rows without a password get a generated one, or with
+    ``password_links=true`` an email with a link to choose one.
+
+    A file that is wrong as a whole is refused at once (422 naming ``file``). Otherwise
+    answers 202 with the queued job; the task worker then creates or refuses each row on its
+    own (a refused row creates nothing). Follow the job with ``GET /users/bulk/{id}`` until
+    its status is ``done``; that report carries the generated passwords, once."""
     actor = _actor(request)
     if file is None:  # checked here so that the error names "file" (not "file.file")
         raise ValidationFailed("Upload the CSV file as the form field 'file'.", field="file")
     department = _department(actor, department_id, field="department_id")
     company = _company_for_create(actor, company_id, department)
     data = file.read(bulk.MAX_BYTES + 1)
-    report = bulk.users_bulk_create(
-        actor=actor, company=company, data=data, default_department=department
+    job = bulk.bulk_create_submit(
+        actor=actor,
+        company=company,
+        data=data,
+        default_department=department,
+        file_name=file.name or "",
+        password_links=password_links,
     )
-    return {"created": report.created, "refused": report.refused, "rows": report.rows}
+    return Status(202, _bulk_job(actor, job))
+
+
+@router.get(
+    "/users/bulk/{job_id}",
+    response={200: schemas.BulkJobOut, **_errors(404)},
+    tags=["Users"],
+    summary="Bulk Create progress and report",
+)
+def user_bulk_get(request: HttpRequest, job_id: int) -> Any:
+    """A Bulk Create job: its status, how many rows are processed, created and refused,
+    and every processed row. Visible to whoever uploaded it and to administrators of the
+    whole company. Generated passwords appear once, to the uploader, in the first report
+    after the job is ``done``."""
+    actor = _actor(request)
+    return _bulk_job(actor, bulk.bulk_create_get(actor=actor, job_id=job_id))
 
 
 @router.get(

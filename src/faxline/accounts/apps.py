@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from faxline.core.demo import DemoStep
+    from faxline.core.periodic import PeriodicJob
 
 
 class AccountsConfig(AppConfig):
@@ -34,6 +35,12 @@ class AccountsConfig(AppConfig):
         from faxline.accounts.api import router
 
         return [router]
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        from faxline.accounts.bulk import bulk_create_sweep
+        from faxline.core.periodic import PeriodicJob
+
+        return [PeriodicJob("continue Bulk Create jobs", 60, bulk_create_sweep)]
 
     def demo_steps(self) -> list[DemoStep]:
         from faxline.accounts.demo import demo_accounts

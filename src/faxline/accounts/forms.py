@@ -500,6 +500,11 @@ class BulkCreateForm(BootstrapForm):
         empty_value=None,
         help_text="Rows without a department are created here.",
     )
+    password_links = forms.BooleanField(
+        label="Email a link to choose a password to each user whose row has none",
+        required=False,
+        help_text="Otherwise a password is generated for them and shown once in the report.",
+    )
 
     def __init__(
         self, *args: Any, departments: list[tuple[int, str]], company_level: bool, **kwargs: Any

@@ -10,8 +10,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from faxline.accounts.choices import ADMIN_ROLES, Role
+from faxline.accounts.choices import ADMIN_ROLES, BulkJobStatus, BulkRowStatus, Role
 from faxline.accounts.preferences import default_settings
+from faxline.core.crypto import EncryptedTextField
 
 
 class ChannelPartner(models.Model):
@@ -294,3 +295,85 @@ class PasswordResetToken(models.Model):
 
     def __str__(self) -> str:
         return f"reset link of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class BulkCreateJob(models.Model):
+    """One Bulk Create upload, worked through by the task worker (``accounts/bulk.py``).
+
+    The row is the truth and the task a nudge (``docs/decisions/0005-work-after-commit.md``):
+    the upload is checked and stored here in one short transaction, then the worker creates
+    the accounts a small batch at a time, recording each row's outcome in
+    :class:`BulkCreateRow` in the same transaction as the account. ``source`` is the CSV
+    text (encrypted: it may hold passwords), cleared once the job is done. ``heartbeat_at``
+    is the last sign of life (upload, claim, every batch); a stale one lets the sweep nudge
+    the job again and another worker continue it.
+    Generated passwords are revealed once, to the person who uploaded the file
+    (``passwords_revealed_at``).
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="bulk_jobs")
+    default_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    source = EncryptedTextField(blank=True)
+    # Rows without a password: email a link to choose one (else generate one, shown once).
+    password_links = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=BulkJobStatus.choices, default=BulkJobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    refused_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    passwords_revealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"Bulk Create {self.pk} of {self.company_id} ({self.status})"
+
+    @property
+    def done(self) -> bool:
+        return self.status == BulkJobStatus.DONE
+
+    @property
+    def percent(self) -> int:
+        """How far the worker got, 0 to 100."""
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)
+
+
+class BulkCreateRow(models.Model):
+    """The outcome of one data row of a Bulk Create file, written in the same transaction
+    as the account it created (so a job that is run again never creates it twice).
+    ``generated_password`` (encrypted) is kept only until it has been shown once."""
+
+    job = models.ForeignKey(BulkCreateJob, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField()
+    line = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=BulkRowStatus.choices)
+    username = models.CharField(max_length=254, blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    field = models.CharField(max_length=64, blank=True)
+    generated_password = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="accounts_bulk_row_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.row} of Bulk Create {self.job_id}: {self.status}"

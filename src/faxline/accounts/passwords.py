@@ -2,17 +2,18 @@
 
 Only a digest of each token is stored (``services.token_digest``); the token itself is
 only ever in the email. A link lasts one hour and works once; asking again invalidates the
-earlier links. Whether an account exists is never revealed to the person asking.
+earlier links. Whether an account exists is never revealed to the person asking, neither by
+the answer nor by its timing: the request only enqueues :func:`password_reset_send`
+(``accounts/tasks.py``), which looks the account up, issues the link and queues the email
+in the task worker; the email itself is delivered by the notification log's worker.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +23,14 @@ from faxline.accounts.models import PasswordResetToken, SecurityPolicy, User
 from faxline.accounts.policy import password_problems, personal_info, policy_for_user
 from faxline.accounts.services.api_keys import token_digest
 from faxline.accounts.services.people import apply_password
+from faxline.core.aftercommit import enqueue_after_commit
 from faxline.core.audit import audit_record
 from faxline.core.errors import ValidationFailed
-
-log = logging.getLogger(__name__)
+from faxline.core.mail import queue_email
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
+# A new account's link to choose its first password (Bulk Create) lasts longer.
+PASSWORD_LINK_LIFETIME = timedelta(days=7)
 MAX_REQUESTS_PER_HOUR = 5
 LINK_INVALID = (
     "This password reset link is no longer valid: it has expired or has already been used."
@@ -50,18 +53,33 @@ def reset_link(token: str) -> str:
 
 
 def password_reset_request(*, username: str, ip_address: str | None = None) -> None:
-    """Email a one-time reset link to the account's address, if there is such an account.
+    """Forgot Password: have a reset link emailed if there is such an account.
+
+    Does nothing on the request's path but enqueue :func:`password_reset_send` after
+    commit: no lookup, no token, no email. So the answer and its timing are the same
+    whether or not the account exists.
+    """
+    from faxline.accounts.tasks import password_reset_send as task  # tasks import services
+
+    enqueue_after_commit(task, username[:254], ip_address)
+
+
+@transaction.atomic
+def password_reset_send(*, username: str, ip_address: str | None = None) -> bool:
+    """Issue a one-time reset link and queue the email with it (the task worker's part of
+    Forgot Password); returns whether a link was issued.
 
     Silent on every refusal (unknown username, no email address, suspended account, more than
-    ``MAX_REQUESTS_PER_HOUR`` requests in the last hour): the caller always gives the same
-    answer. A failure to send is logged, never shown.
+    ``MAX_REQUESTS_PER_HOUR`` requests in the last hour). The email is recorded in the
+    notification log (its body withheld there) in the same transaction as the token, and
+    delivered after commit.
     """
     user = find_user(username)
     if user is None or user.is_locked or not user.email:
-        return
+        return False
     token = _issue_token(user, ip_address)
     if token is None:
-        return
+        return False
     body = (
         f"Hello {user.first_name or user.username},\n\n"
         f'Someone (hopefully you) asked to reset the password of the faxline account "'
@@ -70,15 +88,49 @@ def password_reset_request(*, username: str, ip_address: str | None = None) -> N
         "The link works once. If you did not ask for this, ignore this email: your password "
         "stays as it is.\n"
     )
-    try:
-        send_mail(
-            subject="Reset your faxline password",
-            message=body,
-            from_email=None,
-            recipient_list=[user.email],
-        )
-    except Exception:  # the answer must not depend on the mail server
-        log.exception("could not send the password reset email of user %s", user.pk)
+    queue_email(
+        kind="accounts.password_reset",
+        to=user.email,
+        subject="Reset your faxline password",
+        body=body,
+        company_id=user.company_id,
+        related=user.username,
+        secret=True,
+    )
+    return True
+
+
+def password_link_send(*, user: User) -> None:
+    """Email a new account a one-time link to choose its password (valid
+    :data:`PASSWORD_LINK_LIFETIME`); call it in the transaction that creates the account.
+
+    The account has no usable password until the link is used, so nothing was hashed for
+    it. The email is recorded in the notification log (its body withheld there) and
+    delivered by the worker after commit.
+    """
+    token = secrets.token_urlsafe(32)
+    PasswordResetToken.objects.create(
+        user=user,
+        digest=token_digest(token),
+        expires_at=timezone.now() + PASSWORD_LINK_LIFETIME,
+    )
+    days = PASSWORD_LINK_LIFETIME.days
+    body = (
+        f"Hello {user.first_name or user.username},\n\n"
+        f'A faxline account was created for you. Your username is "{user.username}".\n'
+        f"To choose your password, open this link within {days} days:\n\n"
+        f"{reset_link(token)}\n\n"
+        "The link works once. If it has expired, use Forgot Password? on the sign-in page.\n"
+    )
+    queue_email(
+        kind="accounts.password_link",
+        to=user.email,
+        subject="Your faxline account: choose your password",
+        body=body,
+        company_id=user.company_id,
+        related=user.username,
+        secret=True,
+    )
 
 
 @transaction.atomic

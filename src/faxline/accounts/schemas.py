@@ -279,14 +279,31 @@ class BulkRowOut(Schema):
     user_id: int | None
     message: str
     field: str | None = Field(description="The column the refusal is about.")
-    generated_password: str | None = Field(description="Shown this once, when generated.")
+    generated_password: str | None = Field(
+        description="When the password was generated: shown once, to the person who uploaded "
+        "the file, in the first report after the job is done."
+    )
 
 
-class BulkReportOut(Schema):
-    """The Bulk Create report: every row, and how many were created and refused."""
+class BulkJobOut(Schema):
+    """A Bulk Create job: how far the task worker got, and every row processed so far
+    (``created``, ``refused`` and ``rows`` are the report)."""
 
+    id: int
+    status: Literal["queued", "running", "done"] = Field(
+        description="queued: waiting for the worker; running; done: every row has an outcome."
+    )
+    company_id: int
+    default_department_id: int | None
+    file_name: str
+    total: int = Field(description="Data rows in the file.")
+    processed: int = Field(description="Rows with an outcome so far.")
     created: int
     refused: int
+    created_by: str = Field(description="Username of the person who uploaded the file.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
     rows: list[BulkRowOut]
 
 

@@ -16,6 +16,11 @@ urlpatterns = [
     path("companies/<int:company_id>/users/add/", views.user_add, name="user_add"),
     path("companies/<int:company_id>/users/bulk/", views.users_bulk, name="users_bulk"),
     path(
+        "companies/<int:company_id>/users/bulk/<int:job_id>/",
+        views.users_bulk_job,
+        name="users_bulk_job",
+    ),
+    path(
         "departments/<int:department_id>/delete/", views.department_delete, name="department_delete"
     ),
     path("users/<int:user_id>/lock/", views.user_lock, name="user_lock"),

@@ -728,7 +728,8 @@ COLUMN_HELP = {
     "use_email_as_username": "yes or no.",
     "department": "A name or a full path (Billing Dept -> Billing Level 1). Blank: the "
     "default department below.",
-    "password": "Blank: a password is generated and shown once in the report.",
+    "password": "Blank: a password is generated and shown once in the report, or the user "
+    "is emailed a link to choose one (see below).",
     "sending_email": "Blank: the user's email.",
     "receiving_emails": "Up to three, separated by semicolons. Blank: the user's email.",
     "phone": "Optional.",
@@ -742,8 +743,9 @@ COLUMN_HELP = {
 @portal_view
 @require_http_methods(["GET", "POST"])
 def users_bulk(request: HttpRequest, company_id: int) -> HttpResponse:
-    """Bulk Create: upload a CSV file of user accounts; the report says row by row what
-    was created and what was refused (generated passwords shown once)."""
+    """Bulk Create: upload a CSV file of user accounts. A file that is wrong as a whole is
+    refused on its field; otherwise the task worker creates the accounts and the job's page
+    shows its progress, then the report."""
     actor = request_actor(request)
     _require_admin(actor)
     company = selectors.company_get(actor=actor, company_id=company_id)
@@ -765,45 +767,34 @@ def users_bulk(request: HttpRequest, company_id: int) -> HttpResponse:
         departments=choices,
         company_level=company_level,
     )
-    report = None
     if request.method == "POST" and form.is_valid():
         default = None
         if form.cleaned_data["default_department"]:
             default = selectors.department_get(
                 actor=actor, department_id=form.cleaned_data["default_department"]
             )
+        upload = form.cleaned_data["file"]
         try:
-            report = bulk.users_bulk_create(
+            job = bulk.bulk_create_submit(
                 actor=actor,
                 company=company,
-                data=form.cleaned_data["file"].read(),
+                data=upload.read(),
                 default_department=default,
+                file_name=upload.name or "",
+                password_links=form.cleaned_data["password_links"],
             )
         except (NotFound, Forbidden):
             raise
         except DomainError as exc:
             form.add_error("file" if exc.field in (None, "file") else None, exc.message)
         else:
-            if report.created:
-                messages.success(
-                    request,
-                    f"{report.created} user account{'s' if report.created != 1 else ''} created"
-                    + (f", {report.refused} refused." if report.refused else "."),
-                )
-            elif report.refused:
-                messages.warning(
-                    request,
-                    f"No user account was created: {report.refused} "
-                    f"row{'s' if report.refused != 1 else ''} refused.",
-                )
+            return redirect("accounts:users_bulk_job", company.pk, job.pk)
     return render(
         request,
         "accounts/users_bulk.html",
         {
             "form": form,
             "company": company,
-            "report": report,
-            "generated": bool(report and any(r.generated_password for r in report.rows)),
             "columns": [
                 (c, c in bulk.REQUIRED_COLUMNS, COLUMN_HELP.get(c, "")) for c in bulk.COLUMNS
             ],
@@ -813,6 +804,33 @@ def users_bulk(request: HttpRequest, company_id: int) -> HttpResponse:
             "cancel_url": _tree_url(actor, company),
         },
     )
+
+
+@portal_view
+@require_GET
+def users_bulk_job(request: HttpRequest, company_id: int, job_id: int) -> HttpResponse:
+    """A Bulk Create job: its progress while the task worker runs it (the page polls with
+    htmx), then the report row by row (generated passwords shown once)."""
+    actor = request_actor(request)
+    _require_admin(actor)
+    company = selectors.company_get(actor=actor, company_id=company_id)
+    job = bulk.bulk_create_get(actor=actor, job_id=job_id)
+    if job.company_id != company.pk:
+        raise Http404("Bulk Create job not found.")
+    report = bulk.bulk_create_report(actor=actor, job=job) if job.done else None
+    context = {
+        "company": company,
+        "job": job,
+        "report": report,
+        "generated": bool(report and any(r.generated_password for r in report.rows)),
+        "job_url": reverse("accounts:users_bulk_job", args=[company.pk, job.pk]),
+        "upload_url": reverse("accounts:users_bulk", args=[company.pk]),
+        "user_add_url": reverse("accounts:user_add", args=[company.pk]),
+        "cancel_url": _tree_url(actor, company),
+    }
+    if _is_htmx(request):
+        return render(request, "accounts/_bulk_job.html", context)
+    return render(request, "accounts/users_bulk_job.html", context)
 
 
 # --- Lock / Unlock / Delete -----------------------------------------------------------

@@ -28,6 +28,7 @@ class NotificationOut(Schema):
     status: str
     error: str
     attempts: int
+    next_attempt_at: datetime | None
     created_at: datetime
     sent_at: datetime | None
 
@@ -45,6 +46,7 @@ class NotificationOut(Schema):
             status=n.status,
             error=n.error,
             attempts=n.attempts,
+            next_attempt_at=n.next_attempt_at if n.status == "retrying" else None,
             created_at=n.created_at,
             sent_at=n.sent_at,
         )
@@ -65,8 +67,9 @@ def notification_list(
     limit: int = 50,
     offset: int = 0,
 ) -> NotificationList:
-    """Every email the platform recorded, newest first: sent, failed, queued or only logged
-    (no SMTP server configured)."""
+    """Every email the platform recorded, newest first: queued, sending, retrying (with the
+    time of the next attempt and the last error), sent, failed (with the reason) or only
+    logged (no SMTP server configured)."""
     actor = actor_of(request)
     company = company_get(actor=actor, company_id=company_id) if company_id else None
     qs = selectors.notification_list(
@@ -86,7 +89,8 @@ def notification_detail(request: HttpRequest, notification_id: int) -> Notificat
 
 @router.post("/notifications/{notification_id}/retry", response=NotificationOut, summary="Resend")
 def notification_retry(request: HttpRequest, notification_id: int) -> NotificationOut:
-    """Queue a failed message again; it is sent once the request commits."""
+    """Queue a failed message again, with a fresh set of attempts; the task worker sends it
+    once the request commits."""
     actor = actor_of(request)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
     return NotificationOut.of(services.notification_retry(actor=actor, notification=found))

@@ -36,3 +36,10 @@ class NotifyConfig(AppConfig):
         from faxline.notify.services import notifications_deliver_pending
 
         return [PeriodicJob("deliver queued notifications", 60, notifications_deliver_pending)]
+
+    def ready(self) -> None:
+        from faxline.core.mail import register_email_queue
+        from faxline.notify.services import queue_email_for_core
+
+        # Apps below notify (accounts) send their email through faxline.core.mail.
+        register_email_queue(queue_email_for_core)

@@ -6,15 +6,21 @@ from django.db import models
 
 from faxline.notify.choices import NotificationStatus
 
-# Kinds of message whose body holds a one-time secret.
+# Kinds of message whose body holds a one-time secret, from before callers could say so
+# (``notify_email(secret=True)``); kept so that older rows stay withheld.
 SECRET_KINDS = frozenset({"porting.loa_link"})
 
 
 class NotificationLog(models.Model):
     """One email to one recipient, recorded before any attempt to send it.
 
-    A message is never silently dropped: with an SMTP server it ends ``sent`` or ``failed``
-    (with the server's error); without one (console or test backend) it ends ``logged``.
+    The row is the truth about the message; the delivery task only acts on it
+    (``docs/decisions/0005-work-after-commit.md``). A message is never silently dropped:
+    with an SMTP server it ends ``sent``, or ``failed`` with the server's error once the
+    retries are spent; without one (console or test backend) it ends ``logged``.
+    ``attempts`` counts the attempts since it was last queued, ``next_attempt_at`` says when
+    the worker may try (again), ``claimed_at`` when a worker took it (a stale claim is
+    released by the sweep), ``nudged_at`` when the sweep last re-enqueued it.
     ``company`` scopes who may read it (operators all, partners their clients, company
     administrators their own company).
     """
@@ -37,7 +43,10 @@ class NotificationLog(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    carries_secret = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -45,6 +54,7 @@ class NotificationLog(models.Model):
         indexes = [
             models.Index(fields=["company", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
         ]
 
     def __str__(self) -> str:
@@ -54,6 +64,6 @@ class NotificationLog(models.Model):
     def shown_body(self) -> str:
         """The body as the log shows it: messages carrying a one-time secret (a signing
         link) are withheld, so that reading the log does not let anyone use it."""
-        if self.kind in SECRET_KINDS:
+        if self.carries_secret or self.kind in SECRET_KINDS:
             return "(This message carries a one-time link for its recipient; not shown.)"
         return self.body

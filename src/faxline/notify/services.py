@@ -1,22 +1,33 @@
-"""Email notifications: record every message, then send it after commit.
+"""Email notifications: the worked example of work after commit.
 
-Every caller (onboarding, later the porting desk and the fax engine) goes through
-:func:`notify_email`. The message is written to the notification log inside the caller's
-transaction; once that commits it is handed to Django's email backend:
+Every caller (onboarding, the porting desk, LOA signing links, and through
+``faxline.core.mail`` the accounts app's password links) goes through :func:`notify_email`.
+It writes one row per recipient to the notification log inside the caller's transaction,
+``queued``, and nudges the delivery task once that transaction commits. Nothing is sent on
+the caller's path (a web request answers without waiting for an SMTP server).
 
-- a real backend (SMTP, or any backend that delivers) ends ``sent`` or ``failed`` with the
-  server's error; a failure stays in the log and can be retried;
-- the console and test backends (console, locmem, dummy, file) end ``logged``: the
-  message is kept in the log (and printed / kept in ``mail.outbox``) but went nowhere.
+The task (``notify/tasks.py``) calls :func:`notification_deliver`, which claims the row with
+a compare-and-set (``queued``/``retrying`` → ``sending``), hands it to Django's email
+backend and records the outcome:
 
-Sending never raises into the caller: the caller's work is already committed.
+- delivered: ``sent`` (a real SMTP server) or ``logged`` (console, locmem, dummy, file
+  backends: kept in the log, delivered nowhere);
+- a transient error (connection refused, timeout, 4xx): ``retrying`` with the next attempt
+  after :data:`RETRY` 's backoff, nudged then; after the last attempt, ``failed``;
+- a permanent error (5xx, invalid recipient): ``failed`` at once.
+
+:func:`notifications_deliver_pending` (the periodic sweep) finds what a lost nudge left
+behind (the worker was down, the enqueue failed) and claims that went stale (a worker died
+while sending), and nudges them again. A ``failed`` message can be resent by a person.
+The design is in ``docs/decisions/0005-work-after-commit.md``.
 """
 
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -24,14 +35,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import get_connection, send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
+from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
 from faxline.core.audit import audit_record
+from faxline.core.backoff import Backoff
 from faxline.core.errors import Conflict, Forbidden
-from faxline.notify.choices import NotificationStatus
+from faxline.notify.choices import PENDING, NotificationStatus
 from faxline.notify.models import NotificationLog
 
 log = logging.getLogger(__name__)
@@ -46,8 +60,16 @@ LOG_ONLY_BACKENDS = frozenset(
     }
 )
 SEND_TIMEOUT_SECONDS = 15
-# A queued message nobody has delivered after this long is picked up again (crash recovery).
+# Six attempts over about two hours (waits of 1, 3, 9, 27 and 81 minutes): an SMTP server
+# that is down for less than that loses nothing.
+RETRY = Backoff(first=timedelta(minutes=1), factor=3, cap=timedelta(hours=2), max_attempts=6)
+# A claim older than this belongs to a worker that died while sending (a send is bounded
+# by SEND_TIMEOUT_SECONDS).
 STALE_CLAIM = timedelta(minutes=10)
+# A due message still pending this long after its nudge lost it; the sweep nudges again
+# (at most this often per message, so a stopped worker does not pile up duplicates).
+LOST_NUDGE = timedelta(minutes=2)
+SWEEP_LIMIT = 200
 MAX_ERROR = 1000
 
 
@@ -89,6 +111,18 @@ def _valid(address: str) -> bool:
     return True
 
 
+def _nudge_after_commit(notification_id: int) -> None:
+    from faxline.notify.tasks import deliver  # tasks.py imports this module
+
+    enqueue_after_commit(deliver, notification_id)
+
+
+def _nudge_at(notification_id: int, when: datetime) -> bool:
+    from faxline.notify.tasks import deliver
+
+    return enqueue_now(deliver.using(run_after=when), notification_id)
+
+
 def notify_email(
     *,
     kind: str,
@@ -96,66 +130,113 @@ def notify_email(
     subject: str,
     body: str,
     company: Company | None = None,
+    company_id: int | None = None,
     related: str = "",
+    secret: bool = False,
 ) -> list[NotificationLog]:
-    """Record an email to each recipient and send it once the caller's transaction commits.
+    """Record an email to each recipient; the worker sends it once the caller commits.
 
     Never raises for delivery problems: an invalid or missing recipient is recorded as
-    ``failed`` with the reason; an SMTP error is recorded after commit.
+    ``failed`` with the reason; SMTP errors are recorded by the worker. ``secret`` marks a
+    body that holds a one-time link: the log withholds it from its readers.
     """
     subject = " ".join(subject.split())[:255]
     related = related[:200]
+    owner = company.pk if company is not None else company_id
+    common = {
+        "kind": kind,
+        "subject": subject,
+        "body": body,
+        "company_id": owner,
+        "related_label": related,
+        "carries_secret": secret,
+    }
     recipients = _recipients(to)
-    rows: list[NotificationLog] = []
     if not recipients:
-        rows.append(
+        return [
             NotificationLog.objects.create(
-                kind=kind,
+                **common,
                 recipient="",
-                subject=subject,
-                body=body,
-                company=company,
-                related_label=related,
                 status=NotificationStatus.FAILED,
                 error="No recipient: nobody has an email address for this message.",
             )
-        )
-        return rows
+        ]
+    rows: list[NotificationLog] = []
+    now = timezone.now()
     for address in recipients:
         ok = _valid(address)
         row = NotificationLog.objects.create(
-            kind=kind,
+            **common,
             recipient=address[:254],
-            subject=subject,
-            body=body,
-            company=company,
-            related_label=related,
             status=NotificationStatus.QUEUED if ok else NotificationStatus.FAILED,
             error="" if ok else f"{address!r} is not a valid email address.",
+            next_attempt_at=now if ok else None,
         )
         rows.append(row)
         if ok:
-            _deliver_after_commit(row.pk)
+            _nudge_after_commit(row.pk)
     return rows
 
 
-def _deliver_after_commit(log_id: int) -> None:
-    transaction.on_commit(lambda: notification_deliver(log_id), robust=True)
+def queue_email_for_core(
+    *,
+    kind: str,
+    to: str | Sequence[str],
+    subject: str,
+    body: str,
+    company_id: int | None,
+    related: str,
+    secret: bool,
+) -> None:
+    """:func:`notify_email` as ``faxline.core.mail.queue_email`` calls it (registered in
+    ``NotifyConfig.ready``)."""
+    notify_email(
+        kind=kind,
+        to=to,
+        subject=subject,
+        body=body,
+        company_id=company_id,
+        related=related,
+        secret=secret,
+    )
 
 
-def notification_deliver(log_id: int) -> NotificationLog | None:
-    """Hand one queued message to the email backend; records the outcome.
+def _permanent(exc: Exception) -> bool:
+    """True when trying again cannot help: the server refused with a 5xx reply."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
 
-    Claims the row with a compare-and-set first, so two processes never send it twice.
+
+def _claim(notification_id: int, now: datetime) -> bool:
+    """Compare-and-set: a due, pending message becomes ``sending``; True if we took it."""
+    return bool(
+        NotificationLog.objects.filter(pk=notification_id, status__in=PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(
+            status=NotificationStatus.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def notification_deliver(*, notification_id: int) -> NotificationLog | None:
+    """Attempt to deliver one message; idempotent (what is not due or not pending is left
+    alone and None returned). Runs in the task worker, never inside a transaction.
+
+    Every outcome is written with a compare-and-set on the claim, so that a claim the
+    sweep took back meanwhile is not overwritten.
     """
     now = timezone.now()
-    claimed = NotificationLog.objects.filter(
-        pk=log_id, status=NotificationStatus.QUEUED, claimed_at__isnull=True
-    ).update(claimed_at=now)
-    if not claimed:
+    if not _claim(notification_id, now):
         return None
-    message = NotificationLog.objects.get(pk=log_id)
-    real = delivers()
+    message = NotificationLog.objects.get(pk=notification_id)
+    mine = NotificationLog.objects.filter(
+        pk=notification_id, status=NotificationStatus.SENDING, claimed_at=now
+    )
     try:
         connection = get_connection(fail_silently=False, timeout=SEND_TIMEOUT_SECONDS)
         send_mail(
@@ -168,29 +249,58 @@ def notification_deliver(log_id: int) -> NotificationLog | None:
         )
     except Exception as exc:  # any backend error: recorded, never raised
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
-        log.warning("notification %s to %s failed: %s", log_id, message.recipient, error)
-        NotificationLog.objects.filter(pk=log_id, claimed_at=now).update(
-            status=NotificationStatus.FAILED,
-            error=error,
-            attempts=message.attempts + 1,
-            claimed_at=None,
-        )
+        _record_failure(mine, message, error, permanent=_permanent(exc))
     else:
-        NotificationLog.objects.filter(pk=log_id, claimed_at=now).update(
+        real = delivers()
+        mine.update(
             status=NotificationStatus.SENT if real else NotificationStatus.LOGGED,
             error="",
-            attempts=message.attempts + 1,
             sent_at=timezone.now() if real else None,
             claimed_at=None,
+            next_attempt_at=None,
         )
     message.refresh_from_db()
     return message
 
 
+def _record_failure(
+    mine: QuerySet[NotificationLog], message: NotificationLog, error: str, *, permanent: bool
+) -> None:
+    """After a failed attempt: schedule the next one, or give up."""
+    attempts = message.attempts
+    retry_at = None if permanent else RETRY.next_attempt(attempts, now=timezone.now())
+    if retry_at is None:
+        reason = error if permanent else f"Gave up after {attempts} attempts. Last error: {error}"
+        log.warning("notification %s to %s failed: %s", message.pk, message.recipient, reason)
+        mine.update(
+            status=NotificationStatus.FAILED,
+            error=reason[:MAX_ERROR],
+            claimed_at=None,
+            next_attempt_at=None,
+        )
+        return
+    log.info(
+        "notification %s: attempt %s failed (%s); next at %s",
+        message.pk,
+        attempts,
+        error,
+        retry_at.isoformat(),
+    )
+    if mine.update(
+        status=NotificationStatus.RETRYING,
+        error=error,
+        claimed_at=None,
+        next_attempt_at=retry_at,
+        nudged_at=None,
+    ):
+        _nudge_at(message.pk, retry_at)
+
+
 @transaction.atomic
 def notification_retry(*, actor: Actor, notification: NotificationLog) -> NotificationLog:
-    """Queue a failed message again (operators; partners and company-level administrators
-    for their own). It is sent after commit."""
+    """Resend a failed message (operators; partners and company-level administrators for
+    their own). It is queued with a fresh set of attempts and sent by the worker after
+    commit."""
     if actor.read_only or not (actor.is_operator or actor.is_partner or actor.is_company_admin):
         raise Forbidden("Only operators and administrators can resend notifications.")
     if not notification.recipient:
@@ -202,7 +312,14 @@ def notification_retry(*, actor: Actor, notification: NotificationLog) -> Notifi
         )
     updated = NotificationLog.objects.filter(
         pk=notification.pk, status=NotificationStatus.FAILED
-    ).update(status=NotificationStatus.QUEUED, claimed_at=None, error="")
+    ).update(
+        status=NotificationStatus.QUEUED,
+        claimed_at=None,
+        nudged_at=None,
+        next_attempt_at=timezone.now(),
+        attempts=0,
+        error="",
+    )
     if not updated:
         raise Conflict("Only a failed message can be resent.", code="not_failed")
     audit_record(
@@ -213,28 +330,54 @@ def notification_retry(*, actor: Actor, notification: NotificationLog) -> Notifi
         ip_address=actor.ip_address,
         detail={"kind": notification.kind},
     )
-    _deliver_after_commit(notification.pk)
+    _nudge_after_commit(notification.pk)
     notification.refresh_from_db()
     return notification
 
 
-def notifications_deliver_pending(*, limit: int = 100) -> int:
-    """Deliver queued messages left behind (a process stopped between commit and send).
+def notifications_deliver_pending(*, limit: int = SWEEP_LIMIT) -> int:
+    """The periodic sweep: see that every pending message gets its attempt.
 
-    Meant for the periodic scheduler; returns how many were handled.
+    Releases stale claims (a worker died while sending: the attempt counts; the message is
+    due again and nudged or, out of attempts, failed), then nudges every message that has
+    been due for longer than :data:`LOST_NUDGE` without being claimed. Returns how many it nudged.
+    Idempotent and safe to run in several processes at once (every change is a
+    compare-and-set).
     """
-    cutoff = timezone.now() - STALE_CLAIM
+    now = timezone.now()
+    nudged = 0
     stale = NotificationLog.objects.filter(
-        status=NotificationStatus.QUEUED, claimed_at__lt=cutoff
-    ).values_list("pk", flat=True)
-    NotificationLog.objects.filter(pk__in=list(stale[:limit])).update(claimed_at=None)
-    pending = list(
-        NotificationLog.objects.filter(
-            status=NotificationStatus.QUEUED,
-            claimed_at__isnull=True,
-            created_at__lt=timezone.now() - timedelta(seconds=30),
+        status=NotificationStatus.SENDING, claimed_at__lt=now - STALE_CLAIM
+    ).values_list("pk", "claimed_at", "attempts")[:limit]
+    for pk, claimed_at, attempts in list(stale):
+        mine = NotificationLog.objects.filter(
+            pk=pk, status=NotificationStatus.SENDING, claimed_at=claimed_at
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        error = "The worker stopped while sending (no outcome was recorded)."
+        if RETRY.exhausted(attempts):
+            mine.update(
+                status=NotificationStatus.FAILED,
+                error=f"Gave up after {attempts} attempts. Last error: {error}",
+                claimed_at=None,
+                next_attempt_at=None,
+            )
+        elif mine.update(
+            status=NotificationStatus.RETRYING,
+            error=error,
+            claimed_at=None,
+            next_attempt_at=now,
+            nudged_at=now,
+        ):
+            nudged += int(_nudge_at(pk, now))
+    overdue = now - LOST_NUDGE
+    lost = list(
+        NotificationLog.objects.filter(status__in=PENDING, next_attempt_at__lt=overdue)
+        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=overdue))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "nudged_at")[:limit]
     )
-    return sum(1 for pk in pending if notification_deliver(pk) is not None)
+    for pk, nudged_at in lost:
+        # Compare-and-set on nudged_at: of two sweeps, one nudges.
+        if NotificationLog.objects.filter(pk=pk, nudged_at=nudged_at).update(nudged_at=now):
+            nudged += int(_nudge_at(pk, now))
+    return nudged

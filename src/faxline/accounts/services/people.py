@@ -94,7 +94,10 @@ def check_department(actor: Actor, company: Company, department: Department | No
 
 @dataclass(frozen=True)
 class NewPerson:
-    """A new account's identity, cleaned, with its password (chosen or generated)."""
+    """A new account's identity, cleaned, with its password (chosen or generated) and that
+    password's hash. Hashing is slow on purpose, so it is done here, before any write
+    transaction opens (on SQLite a write transaction holds the database's one write lock).
+    ``secret`` is empty for an account that will choose its password through a link."""
 
     first_name: str
     last_name: str
@@ -102,6 +105,7 @@ class NewPerson:
     username: str
     secret: str
     generated: bool
+    password_hash: str
 
     def identity(self) -> dict[str, str]:
         return {
@@ -123,12 +127,19 @@ def new_person(
     generate_password: bool,
     company: Company | None,
     department: Department | None,
+    password_link: bool = False,
 ) -> NewPerson:
-    """Clean the fields every new account has and check its password under the policy."""
+    """Clean the fields every new account has and check its password under the policy.
+
+    With ``password_link`` and no password, the account gets no usable password (nothing to
+    hash): the caller emails it a link to choose one (``passwords.password_link_send``).
+    """
     first = clean_text(first_name, field="first_name", max_length=100, required=True)
     last = clean_text(last_name, field="last_name", max_length=100, required=True)
     mail = clean_email(email, field="email")
     name = resolve_username(username, mail, use_email_as_username)
+    if password_link and not password:
+        return NewPerson(first, last, mail, name, "", False, make_password(None))
     secret, generated = checked_password(
         password=password,
         generate=generate_password,
@@ -136,12 +147,13 @@ def new_person(
         department=department,
         person=(first, last, name, mail),
     )
-    return NewPerson(first, last, mail, name, secret, generated)
+    return NewPerson(first, last, mail, name, secret, generated, make_password(secret))
 
 
 def save_new_account(account: User, person: NewPerson) -> CreatedAccount:
-    """Set the password and save; a username taken meanwhile is refused on its field."""
-    account.password = make_password(person.secret)
+    """Set the (already hashed) password and save; a username taken meanwhile is refused on
+    its field."""
+    account.password = person.password_hash
     account.password_changed_at = timezone.now()
     try:
         with transaction.atomic():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from faxline.accounts.policy import (
 from faxline.accounts.preferences import USER_TABS
 from faxline.accounts.services.people import (
     CreatedAccount,
+    NewPerson,
     check_department,
     new_person,
     require_manage_person,
@@ -39,7 +41,6 @@ from faxline.core.audit import audit_record
 from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 
 
-@transaction.atomic
 def user_create(
     *,
     actor: Actor,
@@ -58,7 +59,64 @@ def user_create(
     settings: dict[str, dict[str, Any]] | None = None,
     fax_number: str | None = None,
 ) -> CreatedAccount:
-    """Add a fax user account (the Add User Account wizard, the API and Bulk Create)."""
+    """Add a fax user account (the Add User Account wizard, the API and onboarding).
+
+    :func:`user_prepare` checks it and hashes its password, then :func:`user_save` writes
+    it in one short transaction (Bulk Create calls the two apart, a batch at a time).
+    """
+    draft = user_prepare(
+        actor=actor,
+        company=company,
+        department=department,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        username=username,
+        use_email_as_username=use_email_as_username,
+        password=password,
+        generate_password=generate_password,
+        contact=contact,
+        sending_email=sending_email,
+        receiving_emails=receiving_emails,
+        settings=settings,
+        fax_number=fax_number,
+    )
+    return user_save(actor=actor, draft=draft)
+
+
+@dataclass(frozen=True)
+class UserDraft:
+    """A new fax user account, checked and with its password hashed, not yet saved."""
+
+    user: User
+    person: NewPerson
+    fax_number: str | None
+
+
+def user_prepare(
+    *,
+    actor: Actor,
+    company: Company,
+    department: Department | None,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str | None = None,
+    use_email_as_username: bool = False,
+    password: str | None = None,
+    generate_password: bool = False,
+    contact: dict[str, Any] | None = None,
+    sending_email: str | None = None,
+    receiving_emails: list[str] | str | None = None,
+    settings: dict[str, dict[str, Any]] | None = None,
+    fax_number: str | None = None,
+    password_link: bool = False,
+) -> UserDraft:
+    """The slow, read-only half of Add User Account: check the rights, scope, fields and
+    password policy, and hash the password. Writes nothing, so call it outside any
+    transaction; a username taken meanwhile is still refused by :func:`user_save`. With
+    ``password_link`` and no password the account gets none (nothing to hash): the caller
+    then emails it a link to choose one."""
     actor.require("users.manage")
     check_department(actor, company, department)
     person = new_person(
@@ -71,6 +129,7 @@ def user_create(
         generate_password=generate_password,
         company=company,
         department=department,
+        password_link=password_link,
     )
     details = clean_contact(contact or {})
     source = department.settings if department is not None else company.settings
@@ -88,17 +147,25 @@ def user_create(
         ).force_change_by_admin,
         **details,
     )
-    created = save_new_account(user, person)
+    return UserDraft(user=user, person=person, fax_number=fax_number)
+
+
+@transaction.atomic
+def user_save(*, actor: Actor, draft: UserDraft) -> CreatedAccount:
+    """The write half of Add User Account: save a prepared account, record it, and give it
+    its first fax number, in one short transaction."""
+    user = draft.user
+    created = save_new_account(user, draft.person)
     audit_record(
         kind="user.created",
         actor=actor.user,
-        company=company,
+        company=user.company,
         target=user,
         ip_address=actor.ip_address,
-        detail={"department_id": department.pk if department else None},
+        detail={"department_id": user.department_id},
     )
-    if fax_number:
-        _assign_first_number(actor, user, fax_number)
+    if draft.fax_number:
+        _assign_first_number(actor, user, draft.fax_number)
     return created
 
 
