@@ -30,7 +30,8 @@ from django.utils import timezone
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
 from faxline.core.audit import audit_record
-from faxline.core.errors import Conflict, Forbidden
+from faxline.core.errors import Conflict
+from faxline.notify.access import may_resend
 from faxline.notify.choices import NotificationStatus
 from faxline.notify.models import NotificationLog
 
@@ -191,8 +192,7 @@ def notification_deliver(log_id: int) -> NotificationLog | None:
 def notification_retry(*, actor: Actor, notification: NotificationLog) -> NotificationLog:
     """Queue a failed message again (operators; partners and company-level administrators
     for their own). It is sent after commit."""
-    if actor.read_only or not (actor.is_operator or actor.is_partner or actor.is_company_admin):
-        raise Forbidden("Only operators and administrators can resend notifications.")
+    may_resend(actor).check()
     if not notification.recipient:
         raise Conflict("This message has no recipient: it cannot be resent.", code="no_recipient")
     if not _valid(notification.recipient):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from faxline import __version__
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_see_audit_log
 from faxline.accounts.models import User
 
 
@@ -22,5 +22,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     if isinstance(user, User):
         actor = Actor(user=user)
         context["portal_actor"] = actor
-        context["may_see_audit_log"] = actor.sees_audit_log
+        context["may_see_audit_log"] = bool(may_see_audit_log(actor))
     return context

@@ -21,6 +21,7 @@ from faxline.accounts.access import Actor
 from faxline.api import actor_of
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.vault import MAX_DOCUMENT_BYTES, vault_read
+from faxline.porting.access import may_write_requests
 from faxline.porting.choices import TERMINAL, DocumentKind
 from faxline.porting.files import loa as loa_service
 from faxline.porting.files.services import csr_account_number_masked, port_document_add
@@ -183,7 +184,7 @@ def _attachment(data: bytes, filename: str, content_type: str = "application/pdf
 
 
 def _may_write(actor: Actor) -> bool:
-    return not actor.read_only and (actor.is_operator or actor.can("porting.manage"))
+    return bool(may_write_requests(actor))
 
 
 # --- documents --------------------------------------------------------------------------

@@ -17,20 +17,15 @@ from faxline.accounts.models import Company
 from faxline.accounts.validation import clean_text
 from faxline.core.audit import audit_record
 from faxline.core.errors import NotFound, ValidationFailed
+from faxline.porting.access import may_see_company_porting, may_write_company_requests
 from faxline.porting.models import ServiceAddress
 
 ADDRESS_FIELDS = ("street", "unit", "city", "state", "postal_code", "country")
 
 
-def _may_see(actor: Actor, company: Company) -> bool:
-    if not actor.sees_company(company):
-        return False
-    return actor.is_operator or actor.is_partner or actor.can("porting.view") or actor.read_only
-
-
 def service_address_list(*, actor: Actor, company: Company) -> QuerySet[ServiceAddress]:
     """The company's service addresses, for "Choose Existing Address"."""
-    if not _may_see(actor, company):
+    if not may_see_company_porting(actor, company):
         return ServiceAddress.objects.none()
     return ServiceAddress.objects.filter(company=company).order_by("street", "city", "pk")
 
@@ -71,10 +66,7 @@ def _key(values: dict[str, str]) -> tuple[str, ...]:
 def service_address_save(*, actor: Actor, company: Company, data: dict[str, Any]) -> ServiceAddress:
     """Keep an address in the company's book (+ New Service Address); an address already
     there (same text, case and spacing aside) is returned instead of a copy."""
-    if not actor.sees_company(company):
-        raise NotFound("Company not found.", field="company_id")
-    if actor.read_only or not actor.is_operator:
-        actor.require("porting.manage")
+    may_write_company_requests(actor, company).check()
     values = clean_address(data)
     wanted = _key(values)
     for existing in ServiceAddress.objects.select_for_update().filter(company=company):

@@ -30,6 +30,7 @@ from faxline.core.csvfile import column_name, read_records
 from faxline.core.csvfile import decode_csv as _decode_csv
 from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.numbers.plan import display_number, normalize_number
+from faxline.porting.access import may_write_company_requests
 from faxline.porting.choices import LineType, PortType
 from faxline.porting.requests.services import MAX_NUMBERS, port_request_create
 
@@ -353,10 +354,7 @@ def _disagreement(rows: list[_Row]) -> tuple[str, str] | None:
 def port_requests_bulk_create(*, actor: Actor, company: Company, data: bytes) -> BulkPortReport:
     """Split a CSV file of numbers into Draft port requests, one per losing carrier + BTN +
     service address + authorized person; all or nothing per group."""
-    if not actor.sees_company(company):
-        raise NotFound("Company not found.", field="company_id")
-    if actor.read_only or not actor.is_operator:
-        actor.require("porting.manage")
+    may_write_company_requests(actor, company).check()
     rows = _parse(decode_csv(data))
     seen: dict[str, int] = {}
     for row in rows:

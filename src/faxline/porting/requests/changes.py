@@ -21,7 +21,7 @@ from django.utils import timezone
 from faxline.accounts.access import Actor
 from faxline.accounts.validation import clean_text
 from faxline.core.errors import Conflict, NotFound, ValidationFailed
-from faxline.porting.access import require_customer_write, require_porting_team, sees_request
+from faxline.porting.access import may_act_as_porting_team, may_change_request, may_see_request
 from faxline.porting.choices import SUBMITTED, TERMINAL, ChangeStatus, NumberStatus, PortStatus
 from faxline.porting.models import ChangeRequest, PortNumber, PortRequest
 from faxline.porting.requests.services import (
@@ -122,8 +122,7 @@ def change_lines(change: ChangeRequest) -> list[ChangeLine]:
 
 
 def change_requests_of(*, actor: Actor, request: PortRequest) -> QuerySet[ChangeRequest]:
-    if not sees_request(actor, request):
-        raise NotFound("Port request not found.", field="request_id")
+    may_see_request(actor, request).check()
     return ChangeRequest.objects.filter(request=request).select_related(
         "requested_by", "decided_by"
     )
@@ -145,7 +144,7 @@ def change_request_create(
 ) -> ChangeRequest:
     """Ask the porting team to change a submitted request (New, Pending, In Progress or
     Scheduled); a Draft or a Rejected request is edited directly instead."""
-    require_customer_write(actor, request)
+    may_change_request(actor, request).check()
     locked = PortRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status not in SUBMITTED:
         if locked.status in (PortStatus.DRAFT, PortStatus.REJECTED):
@@ -195,7 +194,7 @@ def _decide(change: ChangeRequest, *, actor: Actor, to: str, note: str) -> None:
 def change_request_accept(*, actor: Actor, change: ChangeRequest, note: str = "") -> PortRequest:
     """The porting team accepts: the change is applied to the request, with an event, and
     the customer gets a note saying so."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     request = PortRequest.objects.select_for_update().get(pk=change.request_id)
     if request.status in TERMINAL:
         raise Conflict(
@@ -260,7 +259,7 @@ def _replace_numbers(request: PortRequest, numbers: list[tuple[str, str]]) -> No
 @transaction.atomic
 def change_request_refuse(*, actor: Actor, change: ChangeRequest, reason: str) -> ChangeRequest:
     """The porting team refuses, saying why (the customer reads it in a note)."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     reason = clean_text(reason, field="reason", max_length=MAX_REASON, required=True)
     request = PortRequest.objects.select_for_update().get(pk=change.request_id)
     _decide(change, actor=actor, to=ChangeStatus.REFUSED, note=reason)
