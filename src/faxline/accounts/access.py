@@ -195,6 +195,42 @@ def may_see_audit_log(actor: Actor) -> Decision:
     return Decision.refuse(Forbidden("Only company-level administrators can read the audit trail."))
 
 
+def may_administer_accounts(actor: Actor) -> Decision:
+    """Account Administration at all: everyone but fax users."""
+    if actor.user.role == Role.FAX_USER:
+        return Decision.refuse(
+            Forbidden(
+                "Account Administration is for administrators; ask yours for changes.",
+                code="not_administrator",
+            )
+        )
+    return Decision.allow()
+
+
+def may_manage_person(actor: Actor, person: User) -> Decision:
+    """Change a user or an administrator (details, password, lock, delete, move): the
+    right for their kind; never one's own administrator account."""
+    right = "administrators.manage" if person.role == Role.ADMINISTRATOR else "users.manage"
+    decision = actor.may(right)
+    if decision and person.pk == actor.user.pk and person.role == Role.ADMINISTRATOR:
+        return Decision.refuse(
+            Forbidden(
+                "You cannot change your own administrator account here; ask another administrator."
+            )
+        )
+    return decision
+
+
+def may_push_settings(actor: Actor) -> Decision:
+    """Push a level's settings down to every department and user below it: the provider's
+    operators (the guide routes this through support)."""
+    if actor.is_operator and not actor.read_only:
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("Only the provider's operators can push settings to descendants.")
+    )
+
+
 def request_actor(request: HttpRequest) -> Actor:
     """The acting person of a signed-in portal request."""
     user = request.user
