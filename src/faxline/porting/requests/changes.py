@@ -24,47 +24,15 @@ from faxline.core.errors import Conflict, NotFound, ValidationFailed
 from faxline.porting.access import may_act_as_porting_team, may_change_request, may_see_request
 from faxline.porting.choices import SUBMITTED, TERMINAL, ChangeStatus, NumberStatus, PortStatus
 from faxline.porting.models import ChangeRequest, PortNumber, PortRequest
+from faxline.porting.requests.fields import REQUEST_FIELDS, field_label
 from faxline.porting.requests.services import (
-    REQUEST_FIELDS,
     clean_request_data,
     port_note_add,
     record_event,
 )
 
-# What each field is called in the portal, the change requests and the API's messages.
-FIELD_LABELS: dict[str, str] = {
-    "contact_first_name": "Contact first name",
-    "contact_last_name": "Contact last name",
-    "contact_phone": "Contact phone",
-    "contact_email": "Contact email",
-    "numbers": "Numbers to port",
-    "port_type": "Port type",
-    "btn": "Billing Telephone Number (BTN)",
-    "new_btn": "New BTN (for the numbers that stay)",
-    "losing_carrier": "Losing carrier",
-    "account_number": "Carrier account number",
-    "pin": "PIN / port-out passcode",
-    "business_name": "Business name",
-    "authorized_name": "Authorized person",
-    "authorized_title": "Authorized person's title",
-    "authorized_email": "Authorized person's email",
-    "street": "Street",
-    "unit": "Unit / Suite",
-    "city": "City",
-    "state": "State / Province",
-    "postal_code": "ZIP / Postal code",
-    "country": "Country",
-    "shared_line_uses": "Shared line uses",
-    "special_instructions": "Special instructions",
-    "requested_date": "Requested port date",
-    "documents": "Documents (Files tab)",
-}
 CHANGEABLE_FIELDS = tuple(name for name in REQUEST_FIELDS if name != "shared_line_uses")
 MAX_REASON = 2000
-
-
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def masked_value(name: str, value: Any) -> str:

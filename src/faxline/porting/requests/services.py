@@ -47,37 +47,10 @@ from faxline.porting.choices import (
     RejectionCode,
 )
 from faxline.porting.models import PortEvent, PortFee, PortNote, PortNumber, PortRequest
+from faxline.porting.requests.fields import FIELDS, REQUEST_FIELDS, SECRET_FIELDS, max_length
 
 MAX_NUMBERS = 500
 SHARED_USES = ("credit_card_terminal", "alarm", "internet")
-# Fields of a request the customer writes (and a rejection may reopen).
-REQUEST_FIELDS = (
-    "contact_first_name",
-    "contact_last_name",
-    "contact_phone",
-    "contact_email",
-    "port_type",
-    "btn",
-    "new_btn",
-    "losing_carrier",
-    "account_number",
-    "pin",
-    "business_name",
-    "authorized_name",
-    "authorized_title",
-    "authorized_email",
-    "street",
-    "unit",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "shared_line_uses",
-    "special_instructions",
-    "requested_date",
-    "numbers",
-)
-SECRET_FIELDS = frozenset({"account_number", "pin"})
 
 
 # --- events ---------------------------------------------------------------------------
@@ -198,29 +171,16 @@ def clean_request_data(data: dict[str, Any], *, partial: bool) -> Cleaned:
     if unknown:
         raise ValidationFailed(f"Unknown field {unknown[0]!r}.", field=unknown[0])
     out: dict[str, Any] = {}
-    required_text = {
-        "contact_first_name": 100,
-        "contact_last_name": 100,
-        "losing_carrier": 100,
-        "account_number": 50,
-        "business_name": 200,
-        "authorized_name": 200,
-        "street": 200,
-        "city": 100,
-    }
-    optional_text = {
-        "contact_phone": 30,
-        "authorized_title": 100,
-        "unit": 50,
-        "pin": 20,
-        "special_instructions": 2000,
-    }
-    for name, limit in required_text.items():
-        if name in data or not partial:
-            out[name] = clean_text(data.get(name), field=name, max_length=limit, required=True)
-    for name, limit in optional_text.items():
-        if name in data:
-            out[name] = clean_text(data.get(name), field=name, max_length=limit)
+    for spec in FIELDS:
+        if spec.kind != "text":
+            continue
+        name = spec.name
+        if spec.required and (name in data or not partial):
+            out[name] = clean_text(
+                data.get(name), field=name, max_length=spec.max_length, required=True
+            )
+        elif not spec.required and name in data:
+            out[name] = clean_text(data.get(name), field=name, max_length=spec.max_length)
     if "contact_email" in data or not partial:
         out["contact_email"] = clean_email(data.get("contact_email"), field="contact_email")
     if "authorized_email" in data:
@@ -233,13 +193,18 @@ def clean_request_data(data: dict[str, Any], *, partial: bool) -> Cleaned:
             raise ValidationFailed("country must be US or CA.", field="country")
         out["country"] = country
     if "state" in data or not partial:
-        state = clean_text(data.get("state"), field="state", max_length=2, required=True).upper()
+        state = clean_text(
+            data.get("state"), field="state", max_length=max_length("state"), required=True
+        ).upper()
         if not state.isalpha() or len(state) != 2:
             raise ValidationFailed("state must be the two-letter code.", field="state")
         out["state"] = state
     if "postal_code" in data or not partial:
         out["postal_code"] = clean_text(
-            data.get("postal_code"), field="postal_code", max_length=10, required=True
+            data.get("postal_code"),
+            field="postal_code",
+            max_length=max_length("postal_code"),
+            required=True,
         ).upper()
     if "port_type" in data or not partial:
         port_type = data.get("port_type") or PortType.FULL
