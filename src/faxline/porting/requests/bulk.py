@@ -15,8 +15,6 @@ New Port Request wizard.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,7 +24,7 @@ from django.db import transaction
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
 from faxline.core.audit import audit_record
-from faxline.core.csvfile import column_name, read_records
+from faxline.core.csvfile import column_name, iter_rows, read_records
 from faxline.core.csvfile import decode_csv as _decode_csv
 from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.numbers.plan import display_number, normalize_number
@@ -386,16 +384,15 @@ def numbers_from_text(text: str, *, limit: int = MAX_NUMBERS) -> NumberList:
     """Numbers, one a line: ``number`` or ``number,line_type`` (a header line naming the
     columns is allowed, and a full bulk CSV is read by its number and line_type columns)."""
     out = NumberList()
-    reader = csv.reader(io.StringIO(text, newline=""))
     number_at, type_at = 0, 1
     seen: set[str] = set()
     try:
-        lines = list(reader)
-    except csv.Error as exc:
-        out.problems.append(f"Not valid CSV ({exc}).")
+        lines = list(iter_rows(text))
+    except ValidationFailed as exc:
+        out.problems.append(exc.message)
         return out
     first = True
-    for index, raw_cells in enumerate(lines, start=1):
+    for index, raw_cells in lines:
         cells = [c.strip() for c in raw_cells]
         if not any(cells):
             continue
