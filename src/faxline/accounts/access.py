@@ -19,7 +19,7 @@ from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, Department, User
 from faxline.accounts.rights import ALL_RIGHTS, RIGHT_LABELS
 from faxline.core.access import Decision
-from faxline.core.errors import Forbidden
+from faxline.core.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -229,6 +229,20 @@ def may_push_settings(actor: Actor) -> Decision:
     return Decision.refuse(
         Forbidden("Only the provider's operators can push settings to descendants.")
     )
+
+
+def may_see_partners(actor: Actor) -> Decision:
+    """The channel partners page: the provider's operators (read-only ones look)."""
+    if actor.is_operator:
+        return Decision.allow()
+    return Decision.refuse(NotFound("Page not found."))
+
+
+def may_manage_partners(actor: Actor) -> Decision:
+    """Add channel partners and their staff, assign companies to them: operators."""
+    if actor.is_operator and not actor.read_only:
+        return Decision.allow()
+    return Decision.refuse(Forbidden("Only the provider's operators can manage channel partners."))
 
 
 def request_actor(request: HttpRequest) -> Actor:

@@ -1,11 +1,12 @@
 """Completion of a port and the linking of its numbers (seed 002 steps 5 to 7).
 
 On completion each number becomes a ``FaxNumber`` of the company (source *ported*, in
-service: ``numbers.services.number_port_in``, the numbers' owner) and is linked to a user, inbound only or inbound and outbound; a user sends from one
-number at most, so marking a new outbound number demotes the old one to inbound only
-(``numbers.services.number_set_outbound``). The temporary number the customer sent from
-meanwhile stays until they release it. Each port is tested by a fax to it (the guide): until
-the fax engine exists a "test fax pending" event asks the porting team to do it by hand.
+service: ``numbers.services.number_port_in``, the numbers' owner) and is linked to a user,
+inbound only or inbound and outbound; a user sends from one number at most, so marking a new
+outbound number demotes the old one to inbound only (``numbers.services.number_set_outbound``).
+The temporary number the customer sent from meanwhile stays until they release it. Each port
+is tested by a fax to it (the guide): until the fax engine exists a "test fax pending" event
+asks the porting team to do it by hand.
 """
 
 from __future__ import annotations
