@@ -87,3 +87,53 @@ def test_delete_department_with_users_is_409(cast: Cast, call: Call) -> None:
     parent = call(cast.company_admin, "delete", f"/departments/{cast.billing.pk}")
     assert parent.status_code == 409  # an administrator (Dana) and a sub-department
     assert Department.objects.filter(pk=cast.billing.pk).exists()
+
+
+def test_create_with_settings_as_the_portal_does(cast: Cast, call: Call) -> None:
+    from faxline.accounts.models import User
+    from faxline.core.models import AuditEvent
+
+    made = call(
+        cast.company_admin,
+        "post",
+        "/departments",
+        {"name": "Support", "settings": {"fax": {"inbound_file_type": "TIF"}}},
+    )
+    assert made.status_code == 201, made.content
+    support = Department.objects.get(pk=made.json()["id"])
+    assert support.settings["fax"]["inbound_file_type"] == "TIF"
+    assert cast.company.settings["fax"]["inbound_file_type"] != "TIF"  # a copy, changed
+    changed = AuditEvent.objects.filter(kind="settings.changed", target_id=str(support.pk))
+    assert changed.count() == 1
+    # Unchanged tabs cost nothing; an unknown tab or value refuses the whole department.
+    same = call(
+        cast.company_admin,
+        "post",
+        "/departments",
+        {"name": "Same", "settings": {"fax": dict(cast.company.settings["fax"])}},
+    )
+    assert same.status_code == 201
+    assert not AuditEvent.objects.filter(kind="settings.changed", target_id=str(same.json()["id"]))
+    for bad, field in (
+        ({"bogus": {}}, "settings.bogus"),
+        ({"fax": {"inbound_file_type": "DOC"}}, "settings.fax.inbound_file_type"),
+    ):
+        refused = call(
+            cast.company_admin, "post", "/departments", {"name": "Nope", "settings": bad}
+        )
+        assert refused.status_code == 422, refused.content
+        assert refused.json()["field"] == field
+    # Each changed tab needs its settings right, as on the Settings tabs.
+    User.objects.filter(pk=cast.dept_admin.pk).update(rights=["departments.manage"])
+    forbidden = call(
+        cast.dept_admin,
+        "post",
+        "/departments",
+        {
+            "name": "Nope",
+            "parent_id": cast.billing.pk,
+            "settings": {"fax": {"inbound_file_type": "TIF"}},
+        },
+    )
+    assert forbidden.status_code == 403
+    assert not Department.objects.filter(name="Nope").exists()

@@ -142,3 +142,28 @@ def test_operator_raises_limit(cast: Cast, admin: Client) -> None:
     )
     assert response.status_code == 409
     assert "maximum inventory is 1" in response.json()["message"]
+
+
+def test_stock_import_reads_through_the_shared_csv_reader(cast: Cast) -> None:
+    operator = client_for(cast.operator)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(data: bytes) -> dict[str, object]:
+        response = operator.post(
+            "/api/v1/numbers/stock", {"file": SimpleUploadedFile("stock.csv", data)}
+        )
+        assert response.status_code in (200, 422), response.content
+        return {"status": response.status_code, **response.json()}
+
+    # One 200 kB value: a clear refusal naming the line, not a crash, and nothing imported.
+    huge = post(b"number,carrier\n+12065550100," + b"x" * 200_000 + b"\n")
+    assert (huge["status"], huge["code"], huge["field"]) == (422, "value_too_long", "file")
+    assert "Line 2" in str(huge["message"])
+    # Extra columns are ignored; rows are reported with the line they start on.
+    report = post(b"number,carrier,rate_center\n\n+12065550100,Acme,Seattle\nnonsense,X,Y\n")
+    assert report["imported"] == ["+12065550100"]
+    refused = report["refused"]
+    assert isinstance(refused, list)
+    assert [(r["line"], r["number"]) for r in refused] == [(4, "nonsense")]
+    assert post(b"\xff\xfe\x00n")["code"] == "file_not_text"
+    assert post(b"number\n")["code"] == "no_rows"

@@ -16,7 +16,7 @@ from faxline.accounts.services.settings import settings_update
 from faxline.accounts.services.users import user_update
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.selectors import available_numbers
-from faxline.numbers.services import number_assign, numbers_request
+from faxline.numbers.services import number_assign, number_mark_temporary, numbers_request
 from faxline.onboarding import selectors, services
 from faxline.onboarding.models import OnboardingOrder
 
@@ -160,7 +160,7 @@ def test_foc_readiness_per_number(cast: Cast, porting_order: OnboardingOrder) ->
         company=cast.company,
         numbers=available_numbers(actor=admin, country="US", area="206", count=1),
     )
-    services.temporary_number_mark(actor=admin, number=temp)
+    number_mark_temporary(actor=admin, number=temp.number)
     number_assign(actor=admin, number=temp.number, user=cast.billing_user)
     services.order_update(
         actor=Actor(user=cast.operator),

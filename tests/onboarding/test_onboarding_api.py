@@ -323,3 +323,21 @@ def test_openapi_lists_the_paths(db: None, client: Any) -> None:
         "/api/v1/notifications",
     ):
         assert path in paths, path
+
+
+def test_csv_numbers_with_a_huge_value_is_a_clear_422(
+    partner: User, call: Call, order_id: int
+) -> None:
+    upload(call, partner, order_id, "payment_authorization", pdf_bytes())
+    huge = b"number,use,note\n2065550147,fax," + b"x" * 200_000 + b"\n"
+    response = call(
+        partner,
+        "post",
+        f"/onboarding/orders/{order_id}/numbers/csv",
+        files={"file": SimpleUploadedFile("n.csv", huge)},
+    )
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == ("value_too_long", "file")
+    assert "Line 2" in body["message"]
+    assert call(partner, "get", f"/onboarding/orders/{order_id}").json()["port_numbers"] == []

@@ -375,3 +375,39 @@ def test_openapi_documents_the_paths(cast: Cast, client: Client) -> None:
     assert created["tags"] == ["Number Porting"]
     out = json.dumps(schema["components"]["schemas"]["PortRequestOut"])
     assert '"pin"' not in out and '"account_number"' not in out
+
+
+def test_create_can_keep_the_address_as_the_wizard_does(cast: Cast, call: Call) -> None:
+    from faxline.porting.models import ServiceAddress
+
+    plain = call(cast.company_admin, "post", "/port-requests", body())
+    assert plain.status_code == 201 and not ServiceAddress.objects.exists()
+    kept = call(
+        cast.company_admin,
+        "post",
+        "/port-requests",
+        {**body(numbers=[{"number": "+12062345679"}]), "save_address": True},
+    )
+    assert kept.status_code == 201, kept.content
+    address = ServiceAddress.objects.get(company=cast.company)
+    assert (address.street, address.city, address.state) == (
+        "1313 Mockingbird Lane",
+        "Seattle",
+        "WA",
+    )
+    # A refused request keeps no address either (one transaction).
+    refused = call(
+        cast.company_admin,
+        "post",
+        "/port-requests",
+        {**body(street="9 Elm St", business_name=""), "save_address": True},
+    )
+    assert refused.status_code == 422
+    assert ServiceAddress.objects.count() == 1
+
+
+def test_the_api_takes_the_request_fields_of_the_one_list() -> None:
+    from faxline.porting.requests.api import PortRequestFields
+    from faxline.porting.requests.fields import REQUEST_FIELDS
+
+    assert sorted(PortRequestFields.model_fields) == sorted(REQUEST_FIELDS)

@@ -248,3 +248,15 @@ def test_bulk_page(cast: Cast) -> None:
     user = Client()
     user.force_login(cast.billing_user)
     assert user.get(url).status_code == 403
+
+
+def test_the_columns_come_from_the_request_field_list() -> None:
+    from faxline.porting.requests.fields import BY_NAME, FIELDS
+
+    in_file = {f.name for f in FIELDS if f.csv}
+    assert set(bulk.COLUMNS) | set(bulk.EXTRA_COLUMNS) == {"number", "line_type", *in_file}
+    assert {c for c in bulk.REQUIRED_COLUMNS if c != "number"} <= {
+        f.name for f in FIELDS if f.required
+    }
+    assert all(bulk.COLUMN_HELP[c] for c in (*bulk.COLUMNS, *bulk.EXTRA_COLUMNS))
+    assert BY_NAME["account_number"].secret and BY_NAME["pin"].secret

@@ -17,6 +17,7 @@ from faxline.notify.models import NotificationLog
 from faxline.numbers.choices import NumberSource, NumberStatus
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.services import number_set_outbound, number_unassign
+from faxline.porting.carriers.sandbox import ACTOR as SANDBOX_ACTOR
 from faxline.porting.choices import LinkDirection, PortStatus
 from faxline.porting.choices import NumberStatus as PortNumberStatus
 from faxline.porting.desk import services as desk
@@ -121,7 +122,7 @@ def test_links_chosen_before_completion_apply(cast: Cast) -> None:
     from faxline.porting.requests import services
 
     services.port_request_schedule(actor=desk_actor, request=request, foc_date=FOC)
-    port_request_complete(actor=None, request=request)  # a carrier: no links of its own
+    port_request_complete(actor=SANDBOX_ACTOR, request=request)  # a carrier: no links of its own
     number = FaxNumber.objects.get(number="+12062345678")
     assert (number.user, number.outbound) == (cast.sales_user, True)
 

@@ -12,6 +12,7 @@ import time_machine
 from desk_support import submitted
 from django.core.management import call_command
 
+from faxline.core.models import AuditEvent
 from faxline.numbers.choices import NumberStatus
 from faxline.numbers.models import FaxNumber
 from faxline.porting.carriers import carrier_for
@@ -27,6 +28,9 @@ from cast import Cast
 @pytest.fixture(autouse=True)
 def _sandbox(settings) -> None:
     settings.FAXLINE_PORTING_CARRIER = "sandbox"
+
+
+CARRIER_STEPS = ("accepted", "scheduled", "completed")
 
 
 def day(d: int, month: int = 12) -> datetime:
@@ -73,6 +77,17 @@ def test_a_matching_request_runs_to_completion_on_its_clock(cast: Cast) -> None:
         )
         kinds = [e.to_status for e in PortEvent.objects.filter(request=request) if e.to_status]
         assert kinds == ["draft", "new", "pending", "scheduled", "completed"]
+        # Every step the carrier took is its own in the timeline, through the named
+        # transition services (no person acted: the audit trail says "system").
+        steps = PortEvent.objects.filter(request=request, kind__in=CARRIER_STEPS)
+        assert sorted((e.kind, e.actor_label, e.actor_id) for e in steps) == [
+            ("accepted", "SANDBOX carrier", None),
+            ("completed", "SANDBOX carrier", None),
+            ("scheduled", "SANDBOX carrier", None),
+        ]
+        ported = AuditEvent.objects.get(kind="number.ported_in")
+        assert (ported.actor_id, ported.actor_label) == (None, "system")
+        assert ported.detail["request_id"] == request.pk
         assert porting_tick() == 0
 
 

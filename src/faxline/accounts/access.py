@@ -2,7 +2,10 @@
 
 Every selector filters through :class:`Actor`; every service asks it before writing.
 Outside the actor's scope an object does not exist (404); inside it, a missing right or a
-read-only administrator is refused with 403.
+read-only administrator is refused with 403. The rules of accounts are here too, in the
+shape every app's ``access.py`` uses (``may_<verb>(actor, ...) -> Decision``, see
+``faxline.core.access``). :class:`SystemActor` is faxline itself, for the few services that
+run where no person acts.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from django.http import HttpRequest
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, Department, User
 from faxline.accounts.rights import ALL_RIGHTS, RIGHT_LABELS
-from faxline.core.errors import Forbidden
+from faxline.core.access import Decision
+from faxline.core.errors import Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,6 @@ class Actor:
         return self.is_administrator and self.user.department_id is None
 
     @property
-    def sees_audit_log(self) -> bool:
-        """Operators, channel partners (their clients) and company-level administrators."""
-        return self.is_operator or self.is_partner or self.is_company_admin
-
-    @property
     def read_only(self) -> bool:
         return self.user.read_only
 
@@ -66,18 +65,27 @@ class Actor:
     def can(self, right: str) -> bool:
         return right in self.rights
 
-    def require(self, right: str) -> None:
-        """Refuse with 403 unless the actor holds ``right`` and is not read-only."""
+    def may(self, right: str) -> Decision:
+        """Whether the actor may use ``right`` (held, and not a read-only administrator)."""
         if self.user.read_only:
-            raise Forbidden(
-                "You are a read-only administrator: you can view but not change anything.",
-                code="read_only",
+            return Decision.refuse(
+                Forbidden(
+                    "You are a read-only administrator: you can view but not change anything.",
+                    code="read_only",
+                )
             )
         if not self.can(right):
-            raise Forbidden(
-                f"You do not have the right to do this ({RIGHT_LABELS.get(right, right)}).",
-                code="missing_right",
+            return Decision.refuse(
+                Forbidden(
+                    f"You do not have the right to do this ({RIGHT_LABELS.get(right, right)}).",
+                    code="missing_right",
+                )
             )
+        return Decision.allow()
+
+    def require(self, right: str) -> None:
+        """Refuse with 403 unless the actor may use ``right`` (``may(right).check()``)."""
+        self.may(right).check()
 
     # --- scope -----------------------------------------------------------------------
 
@@ -144,6 +152,97 @@ class Actor:
             return False
         root = self.scope_department
         return root is None or department.path.startswith(root.path)
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """faxline acting where no person acts: a carrier adapter on its clock, a periodic job.
+
+    Only the services that say so accept it (their ``actor`` is typed ``Actor |
+    SystemActor``). It has no user, sees nothing and holds no rights, so no selector and no
+    rights check can let it through by mistake. Event rows record ``label`` as who acted
+    (the audit trail records "system").
+    """
+
+    label: str
+    user: None = None
+    ip_address: None = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# faxline itself (its own periodic work); carriers act under their own name.
+SYSTEM = SystemActor(label="faxline")
+
+
+def is_system(actor: Actor | SystemActor) -> bool:
+    return isinstance(actor, SystemActor)
+
+
+def actor_label(actor: Actor | SystemActor) -> str:
+    """Who acted, as event rows and timelines show it."""
+    return actor.label if isinstance(actor, SystemActor) else str(actor.user)
+
+
+# --- the rules of accounts ----------------------------------------------------------------
+
+
+def may_see_audit_log(actor: Actor) -> Decision:
+    """Operators, channel partners (their clients) and company-level administrators."""
+    if actor.is_operator or actor.is_partner or actor.is_company_admin:
+        return Decision.allow()
+    return Decision.refuse(Forbidden("Only company-level administrators can read the audit trail."))
+
+
+def may_administer_accounts(actor: Actor) -> Decision:
+    """Account Administration at all: everyone but fax users."""
+    if actor.user.role == Role.FAX_USER:
+        return Decision.refuse(
+            Forbidden(
+                "Account Administration is for administrators; ask yours for changes.",
+                code="not_administrator",
+            )
+        )
+    return Decision.allow()
+
+
+def may_manage_person(actor: Actor, person: User) -> Decision:
+    """Change a user or an administrator (details, password, lock, delete, move): the
+    right for their kind; never one's own administrator account."""
+    right = "administrators.manage" if person.role == Role.ADMINISTRATOR else "users.manage"
+    decision = actor.may(right)
+    if decision and person.pk == actor.user.pk and person.role == Role.ADMINISTRATOR:
+        return Decision.refuse(
+            Forbidden(
+                "You cannot change your own administrator account here; ask another administrator."
+            )
+        )
+    return decision
+
+
+def may_push_settings(actor: Actor) -> Decision:
+    """Push a level's settings down to every department and user below it: the provider's
+    operators (the guide routes this through support)."""
+    if actor.is_operator and not actor.read_only:
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("Only the provider's operators can push settings to descendants.")
+    )
+
+
+def may_see_partners(actor: Actor) -> Decision:
+    """The channel partners page: the provider's operators (read-only ones look)."""
+    if actor.is_operator:
+        return Decision.allow()
+    return Decision.refuse(NotFound("Page not found."))
+
+
+def may_manage_partners(actor: Actor) -> Decision:
+    """Add channel partners and their staff, assign companies to them: operators."""
+    if actor.is_operator and not actor.read_only:
+        return Decision.allow()
+    return Decision.refuse(Forbidden("Only the provider's operators can manage channel partners."))
 
 
 def request_actor(request: HttpRequest) -> Actor:

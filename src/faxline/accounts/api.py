@@ -301,12 +301,17 @@ def department_list(
 def department_create(request: HttpRequest, payload: schemas.DepartmentCreate) -> Any:
     """Add a department at company level (``parent_id`` null) or under ``parent_id``.
 
-    It starts with a copy of its parent's settings."""
+    It starts with a copy of its parent's settings; ``settings`` changes tabs of it at once
+    (as the portal's Add Department does)."""
     actor = _actor(request)
     parent = _department(actor, payload.parent_id, field="parent_id")
     company = _company_for_create(actor, payload.company_id, parent)
     department = department_services.department_create(
-        actor=actor, company=company, parent=parent, name=payload.name
+        actor=actor,
+        company=company,
+        parent=parent,
+        name=payload.name,
+        settings=payload.settings,
     )
     return Status(201, _departments_out([department])[0])
 

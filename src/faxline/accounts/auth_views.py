@@ -25,7 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from faxline.accounts import passwords, selectors
-from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.access import may_see_audit_log, request_actor
 from faxline.accounts.auth import (
     WRONG_CREDENTIALS,
     AccountLockedOut,
@@ -368,17 +368,13 @@ def _time_zone(user: User) -> str:
     return user.time_zone
 
 
-def _may_see_audit(actor: Actor) -> bool:
-    return actor.sees_audit_log
-
-
 @login_required
 @require_http_methods(["GET"])
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit log: who did what, when and from where. Operators, channel partners and
     company-level administrators only; anyone else gets a 403 page."""
     actor = request_actor(request)
-    if not _may_see_audit(actor):
+    if not may_see_audit_log(actor):
         return render(request, "accounts/audit_forbidden.html", status=403)
     events = selectors.audit_events(actor=actor)
     kinds = sorted(set(events.order_by().values_list("kind", flat=True).distinct()))

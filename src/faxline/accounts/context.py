@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_see_audit_log
 from faxline.accounts.models import User
 
 
@@ -17,4 +17,4 @@ def portal_actor(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(user, User):
         return {}
     actor = Actor(user=user)
-    return {"portal_actor": actor, "may_see_audit_log": actor.sees_audit_log}
+    return {"portal_actor": actor, "may_see_audit_log": bool(may_see_audit_log(actor))}

@@ -27,7 +27,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.access import Actor, may_manage_person, may_push_settings, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.details_forms import (
     LANGUAGES,
@@ -324,20 +324,15 @@ class DetailsPage:
 
     @property
     def can_push(self) -> bool:
-        return (
-            self.kind in ("company", "department")
-            and self.actor.is_operator
-            and not self.actor.read_only
-        )
+        return self.kind in ("company", "department") and bool(may_push_settings(self.actor))
 
     @property
     def can_set_password(self) -> bool:
-        if self.kind not in ("user", "administrator") or self.actor.read_only:
-            return False
-        if self.kind == "administrator" and self.obj.pk == self.actor.user.pk:
-            return False
-        right = "administrators.manage" if self.kind == "administrator" else "users.manage"
-        return self.actor.can(right)
+        return (
+            self.kind in ("user", "administrator")
+            and isinstance(self.obj, User)
+            and bool(may_manage_person(self.actor, self.obj))
+        )
 
     # render ----------------------------------------------------------------------------
 

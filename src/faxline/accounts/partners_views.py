@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.access import Actor, may_see_partners, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.forms import BootstrapForm
 from faxline.accounts.models import ChannelPartner, Company, User
@@ -29,7 +29,7 @@ from faxline.accounts.services.partners import (
     company_assign_channel_partner,
 )
 from faxline.accounts.views import _redirect, portal_view
-from faxline.core.errors import DomainError, Forbidden, NotFound
+from faxline.core.errors import DomainError, Forbidden
 from faxline.portal.forms import apply_domain_error
 
 GENERATED_PASSWORD_KEY = "partners_generated_password"
@@ -184,8 +184,7 @@ def _assign(request: HttpRequest, actor: Actor, form: AssignForm) -> bool:
 def partners(request: HttpRequest) -> HttpResponse:
     """The list of channel partners and the three forms; operators only."""
     actor = request_actor(request)
-    if not actor.is_operator:
-        raise NotFound("Page not found.")
+    may_see_partners(actor).check()
     partner_qs = selectors.channel_partner_list(actor=actor)
     company_qs = selectors.company_list(actor=actor)
     action = request.POST.get("action", "") if request.method == "POST" else ""

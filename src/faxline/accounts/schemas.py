@@ -133,6 +133,11 @@ class DepartmentCreate(InputSchema):
     name: str
     parent_id: int | None = Field(default=None, description="None: at company level.")
     company_id: int | None = Field(default=None, description="Default: your company.")
+    settings: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="Settings tabs to change from the copy of the parent's (fax, coverpage, "
+        "notifications, custom, archive, contacts); each needs its settings right.",
+    )
 
 
 class DepartmentUpdate(InputSchema):

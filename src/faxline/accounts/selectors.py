@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_see_audit_log
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     ApiKey,
@@ -266,8 +266,7 @@ def channel_partner_get(*, actor: Actor, channel_partner_id: int) -> ChannelPart
 def audit_event_list(*, actor: Actor, kind: str = "") -> QuerySet[AuditEvent]:
     """The audit trail for those who may read it (operators, partners, company-level
     administrators); anyone else is refused rather than shown an empty list."""
-    if not (actor.is_operator or actor.is_partner or actor.is_company_admin):
-        raise Forbidden("Only company-level administrators can read the audit trail.")
+    may_see_audit_log(actor).check()
     qs = audit_events(actor=actor)
     if kind:
         qs = qs.filter(kind=kind)

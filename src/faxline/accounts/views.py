@@ -18,7 +18,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from faxline.accounts import bulk, selectors
-from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.access import Actor, may_administer_accounts, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.forms import (
@@ -46,7 +45,6 @@ from faxline.accounts.policy import effective_policy, password_problems
 from faxline.accounts.selectors import TreeNode
 from faxline.accounts.services import companies as company_services
 from faxline.accounts.services import departments as department_services
-from faxline.accounts.services import settings as settings_services
 from faxline.accounts.services import users as user_services
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.forms import apply_domain_error
@@ -122,11 +120,7 @@ def _department_param(
 
 
 def _require_admin(actor: Actor) -> None:
-    if actor.user.role == Role.FAX_USER:
-        raise Forbidden(
-            "Account Administration is for administrators; ask yours for changes.",
-            code="not_administrator",
-        )
+    may_administer_accounts(actor).check()
 
 
 def _level_name(company: Company, department: Department | None) -> str:
@@ -518,18 +512,14 @@ def department_add(request: HttpRequest, company_id: int) -> HttpResponse:
     form.set_coverpages(source["coverpage"]["default_coverpage"])
     state = _wizard(request, form)
     if state.finish:
-        wanted = form.settings_values()
         try:
-            with transaction.atomic():
-                department = department_services.department_create(
-                    actor=actor, company=company, parent=parent, name=form.cleaned_data["name"]
-                )
-                copied = selectors.settings_of(department)
-                for tab, values in wanted.items():
-                    if any(copied[tab].get(k) != v for k, v in values.items()):
-                        settings_services.settings_update(
-                            actor=actor, owner=department, tab=tab, values=values
-                        )
+            department = department_services.department_create(
+                actor=actor,
+                company=company,
+                parent=parent,
+                name=form.cleaned_data["name"],
+                settings=form.settings_values(),
+            )
         except NotFound:
             raise
         except DomainError as exc:

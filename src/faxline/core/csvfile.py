@@ -1,4 +1,10 @@
-"""Uploaded CSV files: decoded with one set of checks and one way of naming columns."""
+"""Uploaded CSV files: decoded with one set of checks and one way of naming columns.
+
+Every CSV import reads through here (Bulk Create of users, bulk port requests, number
+stock, an onboarding order's numbers, the New Port Request wizard's list of numbers), so a
+file's size, encoding, shape, number of rows and length of a value are refused the same way:
+a :class:`ValidationFailed` on ``file`` (422), never a crash.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,16 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from faxline.core.errors import ValidationFailed
+
+# No column of any import needs more; a longer value means a wrong (or hostile) file.
+MAX_FIELD_CHARS = 1000
+# What the csv module itself refuses (its process-wide limit, 128 KiB by default).
+_CSV_FIELD_LIMIT_ERROR = "field larger than field limit"
 
 
 def decode_csv(data: bytes, *, max_bytes: int) -> str:
@@ -58,6 +70,40 @@ class CsvRecord:
     cells: int
 
 
+def _too_long(line: int, max_field: int) -> ValidationFailed:
+    return ValidationFailed(
+        f"Line {line}: a value is longer than {max_field} characters; check that this is the "
+        "right file.",
+        field="file",
+        code="value_too_long",
+    )
+
+
+def iter_rows(text: str, *, max_field: int = MAX_FIELD_CHARS) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a CSV text as (line the row starts on, cells), blank rows included.
+
+    Refuses the file (``ValidationFailed`` on ``file``) at the first row that is not valid
+    CSV or holds a value longer than ``max_field`` characters.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if _CSV_FIELD_LIMIT_ERROR in str(exc):
+                raise _too_long(line, max_field) from exc
+            raise ValidationFailed(
+                f"Line {line}: not valid CSV ({exc}).", field="file", code="bad_csv"
+            ) from exc
+        start, line = line, reader.line_num + 1
+        if any(len(cell) > max_field for cell in cells):
+            raise _too_long(start, max_field)
+        yield start, cells
+
+
 def read_records(
     text: str,
     *,
@@ -65,34 +111,34 @@ def read_records(
     required: Iterable[str],
     listed: Iterable[str],
     max_rows: int,
+    unknown_columns: Literal["refuse", "ignore"] = "refuse",
+    missing_message: str = "",
+    max_field: int = MAX_FIELD_CHARS,
 ) -> tuple[list[str], list[CsvRecord]]:
     """The header's columns and the data rows of a CSV text; refuses the whole file when
     its shape is wrong (bad CSV, unknown, repeated or missing columns, too many rows, no
-    rows). ``listed`` are the columns the refusal of an unknown one names."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-        while not any(cell.strip() for cell in header):
-            header = next(reader)
-    except StopIteration:
-        raise ValidationFailed("The file is empty.", field="file", code="file_empty") from None
-    except csv.Error as exc:
-        raise ValidationFailed(
-            f"Line {reader.line_num}: the header is not valid CSV ({exc}).",
-            field="file",
-            code="bad_csv",
-        ) from exc
+    rows, a value longer than ``max_field``). ``listed`` are the columns the refusal of an
+    unknown one names; with ``unknown_columns="ignore"`` other columns are skipped instead.
+    ``missing_message`` replaces the refusal that names the missing required columns."""
+    rows = iter_rows(text, max_field=max_field)
+    header: list[str] = []
+    for _, cells in rows:
+        if any(cell.strip() for cell in cells):
+            header = cells
+            break
+    if not header:
+        raise ValidationFailed("The file is empty.", field="file", code="file_empty")
     columns = [column_name(c) for c in header]
     allowed = set(known)
     unknown = [c for c in columns if c not in allowed]
-    if unknown:
+    if unknown and unknown_columns == "refuse":
         raise ValidationFailed(
             f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
             f"The columns are: {', '.join(listed)}.",
             field="file",
             code="unknown_columns",
         )
-    twice = sorted(c for c, n in Counter(columns).items() if n > 1)
+    twice = sorted(c for c, n in Counter(columns).items() if n > 1 and c in allowed)
     if twice:
         raise ValidationFailed(
             "Column listed twice: " + ", ".join(twice) + ".", field="file", code="bad_header"
@@ -100,22 +146,13 @@ def read_records(
     missing = [c for c in required if c not in columns]
     if missing:
         raise ValidationFailed(
-            f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.",
+            missing_message
+            or f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.",
             field="file",
             code="bad_header",
         )
     records: list[CsvRecord] = []
-    line = reader.line_num + 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ValidationFailed(
-                f"Line {line}: not valid CSV ({exc}).", field="file", code="bad_csv"
-            ) from exc
-        start, line = line, reader.line_num + 1
+    for start, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
         if len(records) >= max_rows:
@@ -124,7 +161,11 @@ def read_records(
                 field="file",
                 code="too_many_rows",
             )
-        values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)}
+        values = {
+            c: (cells[i].strip() if i < len(cells) else "")
+            for i, c in enumerate(columns)
+            if c in allowed
+        }
         records.append(CsvRecord(len(records) + 1, start, values, len(cells)))
     if not records:
         raise ValidationFailed("The file has a header but no rows.", field="file", code="no_rows")

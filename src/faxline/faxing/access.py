@@ -1,10 +1,23 @@
-"""Who may see and change fax credits (the portal and the API ask here)."""
+"""Who may do what with fax credits (the shape: ``faxline.core.access``)."""
 
 from __future__ import annotations
 
 from faxline.accounts.access import Actor
+from faxline.core.access import Decision
+from faxline.core.errors import Forbidden
 
 
-def may_see_credits(actor: Actor) -> bool:
-    """Administrators (read-only ones too), channel partners and operators; not fax users."""
-    return actor.is_operator or actor.is_partner or actor.is_administrator
+def may_see_credits(actor: Actor) -> Decision:
+    """A company's fax credits: its administrators, its channel partner, the operators."""
+    if actor.is_operator or actor.is_partner or actor.is_administrator:
+        return Decision.allow()
+    return Decision.refuse(Forbidden("Only administrators can see the company's fax credits."))
+
+
+def may_manage_credits(actor: Actor) -> Decision:
+    """Adjust a company's credits and change its plan: the provider's operators."""
+    if actor.is_operator and not actor.read_only:
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("Only the provider's operators can adjust fax credits and plans.")
+    )

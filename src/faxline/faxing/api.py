@@ -12,7 +12,7 @@ from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import Company
 from faxline.accounts.schemas import InputSchema
 from faxline.accounts.selectors import actor_company, company_get
-from faxline.core.errors import Forbidden, ValidationFailed
+from faxline.core.errors import ValidationFailed
 from faxline.core.pagination import paginate
 from faxline.faxing import credits
 from faxline.faxing.access import may_see_credits
@@ -62,8 +62,7 @@ def _company(actor: Actor, company_id: int | None) -> Company:
         if company_id is not None
         else actor_company(actor=actor)
     )
-    if not may_see_credits(actor):
-        raise Forbidden("Only administrators can see the company's fax credits.")
+    may_see_credits(actor).check()
     return company
 
 

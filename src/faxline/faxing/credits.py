@@ -17,7 +17,8 @@ from django.utils import timezone
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
 from faxline.core.audit import audit_record
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, NotFound, ValidationFailed
+from faxline.faxing.access import may_manage_credits
 from faxline.faxing.models import CreditAccount, CreditEntry, CreditEntryKind, CreditPlan
 
 DEFAULT_PLAN = "Standard"
@@ -150,8 +151,7 @@ def credits_charge_inbound(
 @transaction.atomic
 def credits_adjust(*, actor: Actor, company: Company, credits: int, note: str) -> CreditEntry:
     """Operators add (or remove) credits for the current month, with a reason."""
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can adjust fax credits.")
+    may_manage_credits(actor).check()
     if not actor.sees_company(company):
         raise NotFound("Company not found.", field="company_id")
     if isinstance(credits, bool) or not isinstance(credits, int) or credits == 0:
@@ -183,8 +183,7 @@ def credits_adjust(*, actor: Actor, company: Company, credits: int, note: str) -
 @transaction.atomic
 def credits_set_plan(*, actor: Actor, company: Company, plan: CreditPlan) -> CreditAccount:
     """Operators put a company on a plan (from next month's allotment on)."""
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can change a company's plan.")
+    may_manage_credits(actor).check()
     account, _ = CreditAccount.objects.update_or_create(company=company, defaults={"plan": plan})
     audit_record(
         kind="credits.plan_changed",

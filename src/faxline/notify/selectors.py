@@ -6,14 +6,10 @@ from django.db.models import Q, QuerySet
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
-from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import NotFound, ValidationFailed
+from faxline.notify.access import may_read_log
 from faxline.notify.choices import NotificationStatus
 from faxline.notify.models import NotificationLog
-
-
-def may_read_log(actor: Actor) -> bool:
-    """Operators, channel partners (their clients) and company-level administrators."""
-    return actor.is_operator or actor.is_partner or actor.is_company_admin
 
 
 def notification_list(
@@ -25,12 +21,7 @@ def notification_list(
     search: str = "",
 ) -> QuerySet[NotificationLog]:
     """The notification log, newest first, as the actor may see it."""
-    if not may_read_log(actor):
-        raise Forbidden(
-            "Only operators, channel partners and company-level administrators can read the "
-            "notification log.",
-            code="not_allowed",
-        )
+    may_read_log(actor).check()
     qs = NotificationLog.objects.select_related("company").order_by("-created_at", "-id")
     if not actor.is_operator:
         qs = qs.filter(actor.in_companies_q())

@@ -44,7 +44,8 @@ from faxline.accounts.models import Company
 from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
 from faxline.core.audit import audit_record
 from faxline.core.backoff import Backoff
-from faxline.core.errors import Conflict, Forbidden
+from faxline.core.errors import Conflict
+from faxline.notify.access import may_resend
 from faxline.notify.choices import PENDING, NotificationStatus
 from faxline.notify.models import NotificationLog
 
@@ -301,8 +302,7 @@ def notification_retry(*, actor: Actor, notification: NotificationLog) -> Notifi
     """Resend a failed message (operators; partners and company-level administrators for
     their own). It is queued with a fresh set of attempts and sent by the worker after
     commit."""
-    if actor.read_only or not (actor.is_operator or actor.is_partner or actor.is_company_admin):
-        raise Forbidden("Only operators and administrators can resend notifications.")
+    may_resend(actor).check()
     if not notification.recipient:
         raise Conflict("This message has no recipient: it cannot be resent.", code="no_recipient")
     if not _valid(notification.recipient):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from faxline.accounts.access import request_actor
 from faxline.accounts.preferences import time_zones
 from faxline.core.errors import DomainError, Forbidden, NotFound
-from faxline.notify import selectors, services
+from faxline.notify import access, selectors, services
 from faxline.notify.choices import NotificationStatus
 
 PAGE_SIZE = 50
@@ -24,7 +24,7 @@ PAGE_SIZE = 50
 def notification_log(request: HttpRequest) -> HttpResponse:
     """Every email recorded for what the signed-in person may see, newest first."""
     actor = request_actor(request)
-    if not selectors.may_read_log(actor):
+    if not access.may_read_log(actor):
         return render(request, "notify/forbidden.html", status=403)
     status = request.GET.get("status", "")
     status = status if status in NotificationStatus.values else ""
@@ -46,7 +46,7 @@ def notification_log(request: HttpRequest) -> HttpResponse:
             "kinds": selectors.notification_kinds(actor=actor),
             "filter_query": urlencode(filters),
             "delivers": services.delivers(),
-            "may_retry": not actor.read_only,
+            "may_retry": access.may_resend(actor),
             "time_zone": zone,
         },
     )

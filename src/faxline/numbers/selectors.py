@@ -8,7 +8,8 @@ from django.db.models import Count, Q, QuerySet
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
-from faxline.core.errors import Forbidden, NotFound
+from faxline.core.errors import NotFound
+from faxline.numbers.access import may_browse_available, may_view_inventory
 from faxline.numbers.choices import IN_INVENTORY, NumberStatus
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.plan import COUNTRY_SHORT, area_code, area_codes
@@ -29,13 +30,6 @@ class InventoryRow:
         return self.unassigned + self.assigned + self.pending
 
 
-def _require_view(actor: Actor, company: Company) -> None:
-    if actor.user.company_id != company.pk and not actor.sees_company(company):
-        raise NotFound("Company not found.", field="company_id")
-    if not (actor.can("numbers.view") or actor.read_only):
-        raise Forbidden("You do not have the right to view the fax number inventory.")
-
-
 SORT_KEYS = {"location", "unassigned", "assigned", "pending"}
 
 
@@ -43,7 +37,7 @@ def inventory_rows(
     *, actor: Actor, company: Company, sort: str = "location", descending: bool = False
 ) -> list[InventoryRow]:
     """The Fax Number Inventory: counts per location (area code)."""
-    _require_view(actor, company)
+    may_view_inventory(actor, company).check()
     counts = (
         FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY)
         .values("country", "area_code")
@@ -78,7 +72,7 @@ def inventory_rows(
 
 def pool_details(*, actor: Actor, company: Company, area: str, status: str) -> QuerySet[FaxNumber]:
     """Fax Pool Details: the numbers behind one count of the inventory."""
-    _require_view(actor, company)
+    may_view_inventory(actor, company).check()
     qs = FaxNumber.objects.filter(company=company, area_code=area).select_related("user")
     if status == "assigned":
         return qs.filter(status=NumberStatus.IN_SERVICE, user__isnull=False)
@@ -92,7 +86,7 @@ def pool_details(*, actor: Actor, company: Company, area: str, status: str) -> Q
 def company_numbers(
     *, actor: Actor, company: Company, unassigned_only: bool = False
 ) -> QuerySet[FaxNumber]:
-    _require_view(actor, company)
+    may_view_inventory(actor, company).check()
     qs = FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY).select_related("user")
     if unassigned_only:
         qs = qs.filter(user__isnull=True, status=NumberStatus.IN_SERVICE)
@@ -101,8 +95,7 @@ def company_numbers(
 
 def available_numbers(*, actor: Actor, country: str, area: str, count: int = 20) -> list[str]:
     """Free numbers of an area code that the actor's company could request."""
-    if not (actor.can("numbers.request") or actor.read_only or actor.can("numbers.view")):
-        raise Forbidden("You do not have the right to request inventory.")
+    may_browse_available(actor).check()
     code = area_code(area)
     if code.country != country:
         raise NotFound(f"Area code {area} is not in {country}.", field="area_code")
@@ -141,3 +134,12 @@ def numbers_of_users(user_ids: list[int]) -> dict[int, list[str]]:
     for user_id, number in rows:
         found.setdefault(user_id, []).append(number)
     return found
+
+
+def temporary_numbers(company: Company) -> list[str]:
+    """The company's temporary numbers in service (sent from while a port is pending)."""
+    return list(
+        FaxNumber.objects.filter(
+            company=company, is_temporary=True, status=NumberStatus.IN_SERVICE
+        ).values_list("number", flat=True)
+    )

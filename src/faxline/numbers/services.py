@@ -1,37 +1,51 @@
-"""Every write on fax numbers: import stock, request inventory, assign, unassign, release.
+"""Every write on fax numbers: import stock, request inventory, assign, unassign, release,
+use for outbound, mark temporary, port in and snap back.
 
+A number's status, company and user change here and nowhere else (DESIGN.md rule 11; a
+test scans the source for writes elsewhere): porting and onboarding call these services.
 Each change is a compare-and-set update (the row's expected state is part of the ``WHERE``)
 so that two requests racing for one number cannot both win, and each leaves an audit event.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, SystemActor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, User
 from faxline.core.audit import audit_record
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.core.csvfile import decode_csv, read_records
+from faxline.core.errors import Conflict, NotFound, ValidationFailed
+from faxline.numbers.access import (
+    may_assign_numbers,
+    may_manage_stock,
+    may_move_ported_numbers,
+    may_request_numbers,
+)
 from faxline.numbers.choices import IN_INVENTORY, NumberSource, NumberStatus
 from faxline.numbers.models import FaxNumber
-from faxline.numbers.plan import area_codes, normalize_number
+from faxline.numbers.plan import area_codes, display_number, normalize_number
 from faxline.numbers.suppliers import supplier
 
 MAX_REQUEST = 50
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 10_000
+IMPORT_COLUMNS = ("number", "carrier")
 
 
 def _record(
-    kind: str, actor: Actor | None, number: FaxNumber, company: Company | None, **detail: object
+    kind: str,
+    actor: Actor | SystemActor | None,
+    number: FaxNumber,
+    company: Company | None,
+    **detail: object,
 ) -> None:
     audit_record(
         kind=f"number.{kind}",
@@ -61,9 +75,7 @@ def numbers_request(*, actor: Actor, company: Company, numbers: list[str]) -> li
     Refused beyond the company's maximum inventory (operators can raise it), and for any
     number that is no longer available, naming it.
     """
-    if actor.user.company_id != company.pk and not actor.sees_company(company):
-        raise NotFound("Company not found.", field="company_id")
-    actor.require("numbers.request")
+    may_request_numbers(actor, company).check()
     if not isinstance(numbers, list) or not numbers:
         raise ValidationFailed("Choose at least one number.", field="numbers")
     if len(numbers) > MAX_REQUEST:
@@ -135,7 +147,7 @@ def _company_number(actor: Actor, number: str) -> FaxNumber:
 @transaction.atomic
 def number_assign(*, actor: Actor, number: str, user: User) -> FaxNumber:
     """Give a number of the company's inventory to one of its fax users."""
-    actor.require("numbers.assign")
+    may_assign_numbers(actor).check()
     fax_number = _company_number(actor, number)
     if user.company_id != fax_number.company_id or user.role != Role.FAX_USER:
         raise ValidationFailed("Choose a fax user of the same company.", field="user_id")
@@ -158,7 +170,7 @@ def number_assign(*, actor: Actor, number: str, user: User) -> FaxNumber:
 @transaction.atomic
 def number_unassign(*, actor: Actor, number: str) -> FaxNumber:
     """Take a number back from its user; it stays in the company's inventory."""
-    actor.require("numbers.assign")
+    may_assign_numbers(actor).check()
     fax_number = _company_number(actor, number)
     previous = fax_number.user_id
     if previous is None:
@@ -176,7 +188,7 @@ def number_unassign(*, actor: Actor, number: str) -> FaxNumber:
 @transaction.atomic
 def number_release(*, actor: Actor, number: str) -> FaxNumber:
     """Give a number back to the provider: it ages, then returns to the pool."""
-    actor.require("numbers.assign")
+    may_assign_numbers(actor).check()
     fax_number = _company_number(actor, number)
     if fax_number.user_id is not None:
         raise Conflict(
@@ -215,8 +227,7 @@ def numbers_return_aged() -> int:
 @transaction.atomic
 def company_set_max_inventory(*, actor: Actor, company: Company, limit: int) -> Company:
     """Operators raise (or lower) a company's maximum inventory."""
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can change the inventory limit.")
+    may_manage_stock(actor).check()
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= 100_000:
         raise ValidationFailed("max_inventory must be between 0 and 100000.", field="max_inventory")
     before = company.max_inventory
@@ -242,35 +253,27 @@ class ImportReport:
 def numbers_import(*, actor: Actor, data: bytes) -> ImportReport:
     """Operators import the provider's numbers (CSV: ``number,carrier``) into the pool.
 
-    Each row is checked on its own; a refused row (bad number, duplicate) is reported and
-    leaves nothing behind.
+    The file is read by the shared CSV reader (size, encoding, rows, length of a value);
+    then each row is checked on its own: a refused row (bad number, duplicate) is reported
+    and leaves nothing behind.
     """
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can import number stock.")
-    if not data:
-        raise ValidationFailed("The file is empty.", field="file")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationFailed("The file is larger than 2 MB.", field="file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed("The file must be a UTF-8 CSV file.", field="file") from exc
-    if "\x00" in text:
-        raise ValidationFailed("The file must be a UTF-8 CSV file.", field="file")
-    reader = csv.DictReader(io.StringIO(text))
-    columns = {c.strip().lower() for c in (reader.fieldnames or [])}
-    if "number" not in columns:
-        raise ValidationFailed("The CSV needs a 'number' column (and 'carrier').", field="file")
+    may_manage_stock(actor).check()
+    _, records = read_records(
+        decode_csv(data, max_bytes=MAX_IMPORT_BYTES),
+        known=IMPORT_COLUMNS,
+        required=("number",),
+        listed=IMPORT_COLUMNS,
+        max_rows=MAX_IMPORT_ROWS,
+        unknown_columns="ignore",
+        missing_message="The CSV needs a 'number' column (and 'carrier').",
+    )
     report = ImportReport()
-    for index, row in enumerate(reader, start=2):
-        if index - 1 > MAX_IMPORT_ROWS:
-            raise ValidationFailed(f"At most {MAX_IMPORT_ROWS} rows per file.", field="file")
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        raw = clean.get("number", "")
+    for record in records:
+        raw = record.values.get("number", "")
         try:
             number = normalize_number(raw)
             country, area = _locate(number)
-            carrier = clean.get("carrier", "")[:100]
+            carrier = record.values.get("carrier", "")[:100]
             with transaction.atomic():
                 created = FaxNumber.objects.create(
                     number=number,
@@ -283,25 +286,25 @@ def numbers_import(*, actor: Actor, data: bytes) -> ImportReport:
                 _record("imported", actor, created, None, carrier=carrier)
             report.imported.append(number)
         except ValidationFailed as exc:
-            report.refused.append({"line": index, "number": raw, "message": exc.message})
+            report.refused.append({"line": record.line, "number": raw, "message": exc.message})
         except IntegrityError:
             report.refused.append(
-                {"line": index, "number": raw, "message": f"{raw} is already in the stock."}
+                {"line": record.line, "number": raw, "message": f"{raw} is already in the stock."}
             )
     return report
 
 
 @transaction.atomic
-def number_set_outbound(*, actor: Actor | None, number: str, outbound: bool) -> FaxNumber:
+def number_set_outbound(*, actor: Actor | SystemActor, number: str, outbound: bool) -> FaxNumber:
     """Use a number for outbound faxes of its user, or receive on it only (seed 002 step 6).
 
     A user sends from one number at most: marking a new one demotes the user's previous
     outbound number to inbound only, in the same transaction, with an audit event for each.
-    ``actor`` None is faxline itself (a carrier completing a port).
+    A system actor is a carrier completing a port (any inventory's number).
     """
     e164 = normalize_number(number)
-    if actor is not None:
-        actor.require("numbers.assign")
+    if isinstance(actor, Actor):
+        may_assign_numbers(actor).check()
         fax_number = _company_number(actor, e164)
     else:
         found = FaxNumber.objects.filter(number=e164, status__in=IN_INVENTORY).first()
@@ -356,3 +359,141 @@ def number_set_outbound(*, actor: Actor | None, number: str, outbound: bool) -> 
     fax_number.outbound = True
     _record("outbound", actor, fax_number, fax_number.company, user_id=fax_number.user_id)
     return fax_number
+
+
+@transaction.atomic
+def number_mark_temporary(*, actor: Actor, number: str) -> FaxNumber:
+    """Mark an in-service number of the company's inventory as temporary: the customer
+    sends from it while the port of their own number is pending ("Keep my number")."""
+    fax_number = _company_number(actor, number)
+    may_request_numbers(actor, fax_number.company).check()
+    updated = FaxNumber.objects.filter(
+        pk=fax_number.pk,
+        company=fax_number.company,
+        status=NumberStatus.IN_SERVICE,
+        is_temporary=False,
+    ).update(is_temporary=True, updated_at=timezone.now())
+    if not updated:
+        raise Conflict(
+            f"{fax_number.number} cannot be marked temporary in its state.",
+            code="stale",
+            field="number",
+        )
+    fax_number.refresh_from_db()
+    _record("marked_temporary", actor, fax_number, fax_number.company)
+    return fax_number
+
+
+@transaction.atomic
+def number_port_in(
+    *,
+    actor: Actor | SystemActor,
+    number: str,
+    company: Company,
+    user: User | None,
+    country: str,
+    losing_carrier: str,
+    port_request_id: int,
+    direction: str,
+) -> FaxNumber:
+    """A port completed: ``number`` becomes a ported, in-service number of ``company``,
+    linked to ``user`` (or unassigned), inbound only until ``number_set_outbound``.
+
+    The row is created, or taken over by compare-and-set when it already exists as a number
+    of the provider's pool, an aging number, or a number pending in this company's
+    inventory (whose user it keeps when none is given). A number in service anywhere is
+    refused. ``direction`` is recorded in the audit event (the port's link).
+    """
+    may_move_ported_numbers(actor).check()
+    e164 = normalize_number(number, field="links")
+    fields: dict[str, Any] = {
+        "company": company,
+        "status": NumberStatus.IN_SERVICE,
+        "source": NumberSource.PORTED,
+        "carrier": f"Ported from {losing_carrier}"[:100],
+        "is_temporary": False,
+        "aging_until": None,
+        "outbound": False,
+    }
+    existing = FaxNumber.objects.filter(number=e164).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                fax_number = FaxNumber.objects.create(
+                    number=e164, country=country or "US", area_code=e164[2:5], user=user, **fields
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                f"{display_number(e164)} was added to an inventory meanwhile; try again.",
+                code="stale",
+                field="links",
+            ) from exc
+    else:
+        match: dict[str, Any]
+        if existing.company_id is None and existing.status in (
+            NumberStatus.AVAILABLE,
+            NumberStatus.AGING,
+        ):
+            match = {"status": existing.status, "company__isnull": True}
+        elif existing.company_id == company.pk and existing.status == NumberStatus.PENDING:
+            match = {"status": NumberStatus.PENDING, "company": company}
+            user = user or existing.user
+        else:
+            where = "here" if existing.company_id == company.pk else "for another company"
+            raise Conflict(
+                f"{display_number(e164)} is already in service {where}: it cannot be ported in.",
+                code="number_in_service",
+                field="links",
+            )
+        if not FaxNumber.objects.filter(pk=existing.pk, **match).update(
+            user=user, updated_at=timezone.now(), **fields
+        ):
+            raise Conflict(
+                f"{display_number(e164)} changed meanwhile; try again.", code="stale", field="links"
+            )
+        existing.refresh_from_db()
+        fax_number = existing
+    _record(
+        "ported_in",
+        actor,
+        fax_number,
+        company,
+        request_id=port_request_id,
+        user_id=fax_number.user_id,
+        direction=direction,
+    )
+    return fax_number
+
+
+@transaction.atomic
+def numbers_snap_back(
+    *,
+    actor: Actor | SystemActor,
+    company: Company,
+    numbers: list[str],
+    port_request_id: int,
+    losing_carrier: str,
+) -> list[str]:
+    """A completed port was snapped back (returned to the losing carrier within 24 hours):
+    its numbers leave the company's inventory. Their rows are deleted (docs/decisions/0002:
+    the provider never owned them); an audit event per number keeps who had it. Returns
+    the numbers removed."""
+    may_move_ported_numbers(actor).check()
+    rows = list(
+        FaxNumber.objects.select_for_update()
+        .filter(number__in=numbers, company=company)
+        .order_by("pk")
+    )
+    for row in rows:
+        _record(
+            "snapped_back",
+            actor,
+            row,
+            company,
+            user_id=row.user_id,
+            outbound=row.outbound,
+            request_id=port_request_id,
+            losing_carrier=losing_carrier,
+        )
+    FaxNumber.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return [r.number for r in rows]

@@ -30,7 +30,7 @@ from faxline.accounts.choices import Role
 from faxline.accounts.models import Company
 from faxline.accounts.selectors import company_in_view, company_list, user_list
 from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from faxline.numbers import plan, selectors, services
+from faxline.numbers import access, plan, selectors, services
 from faxline.numbers.forms import (
     COUNTRY_CHOICES,
     AssignForm,
@@ -86,19 +86,6 @@ def _swap_target(request: HttpRequest) -> str | None:
         return None
     target: str | None = htmx.target
     return target
-
-
-def may_view_inventory(actor: Actor) -> bool:
-    """Administrators with the right to view it, and read-only administrators."""
-    return actor.role != Role.FAX_USER and (actor.can("numbers.view") or actor.read_only)
-
-
-def _require_view(actor: Actor) -> None:
-    if not may_view_inventory(actor):
-        raise Forbidden(
-            "The Fax Number Inventory is for administrators with the right to view it.",
-            code="missing_right",
-        )
 
 
 def _picks_company(actor: Actor) -> bool:
@@ -182,7 +169,7 @@ def inventory_panel(request: HttpRequest, *, on_dashboard: bool = False) -> dict
     """The context of the Fax Number Inventory widget, or None for someone who may not see
     it (fax users, administrators without the right)."""
     actor = request_actor(request)
-    if not may_view_inventory(actor):
+    if not access.may_view_inventory(actor):
         return None
     try:
         company = _company(request, actor)
@@ -224,8 +211,8 @@ def inventory_panel(request: HttpRequest, *, on_dashboard: bool = False) -> dict
         descending=descending,
         sort_links=_sort_links(request.path, params, sort, descending),
         company_query=urlencode(params),
-        can_request=actor.can("numbers.request"),
-        can_assign=actor.can("numbers.assign"),
+        can_request=access.may_request_numbers(actor),
+        can_assign=access.may_assign_numbers(actor),
         held=held,
         max_inventory=limit,
         limit_percent=min(100, round(held * 100 / limit)) if limit else 100,
@@ -247,13 +234,13 @@ def is_inventory_swap(request: HttpRequest) -> bool:
 def inventory(request: HttpRequest) -> HttpResponse:
     """Settings ▸ Fax Number Inventory."""
     actor = request_actor(request)
-    _require_view(actor)
+    access.may_view_inventory(actor).check()
     panel = inventory_panel(request)
     assert panel is not None
     if is_inventory_swap(request):
         return render(request, "numbers/_inventory_widget.html", panel)
     company = panel["company"]
-    if actor.is_operator and not actor.read_only and company is not None:
+    if access.may_manage_stock(actor) and company is not None:
         panel["limit_form"] = InventoryLimitForm(initial={"max_inventory": company.max_inventory})
         panel["stock_url"] = reverse("numbers:stock_import")
     panel["aging_days"] = settings.FAXLINE_NUMBER_AGING_DAYS
@@ -285,7 +272,7 @@ def _pool_params(request: HttpRequest) -> tuple[str, str]:
 def pool(request: HttpRequest) -> HttpResponse:
     """Fax Pool Details: the numbers behind one count, with their assignee and status."""
     actor = request_actor(request)
-    _require_view(actor)
+    access.may_view_inventory(actor).check()
     company = _company(request, actor)
     if company is None:
         raise Http404("Company not found.")
@@ -294,7 +281,7 @@ def pool(request: HttpRequest) -> HttpResponse:
     params = _company_params(actor, company)
     default_next = _url("numbers:inventory", params)
     next_url = _next_url(request, _current_page(request) or default_next)
-    can_assign = actor.can("numbers.assign") and status != "pending"
+    can_assign = bool(access.may_assign_numbers(actor)) and status != "pending"
     users = (
         list(user_list(actor=actor, company=company, role=Role.FAX_USER))
         if can_assign and status == "unassigned"
@@ -406,7 +393,7 @@ def release(request: HttpRequest) -> HttpResponse:
                 f"{settings.FAXLINE_NUMBER_AGING_DAYS} days of aging.",
             )
         return redirect(back)
-    actor.require("numbers.assign")
+    access.may_assign_numbers(actor).check()
     try:
         number = plan.normalize_number(request.GET.get("number", ""))
     except ValidationFailed as exc:
@@ -433,7 +420,7 @@ def request_inventory(request: HttpRequest) -> HttpResponse:
     """Request Inventory: Country -> State/Province -> Area code - City -> Choose Fax Numbers
     -> Selected Numbers -> Add Inventory."""
     actor = request_actor(request)
-    actor.require("numbers.request")
+    access.may_request_numbers(actor).check()
     company = _company(request, actor)
     if company is None:
         raise Http404("Company not found.")
@@ -514,8 +501,7 @@ def limit(request: HttpRequest) -> HttpResponse:
 def stock_import(request: HttpRequest) -> HttpResponse:
     """Operators: Import number stock (CSV ``number,carrier``) into the provider's pool."""
     actor = request_actor(request)
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can import number stock.")
+    access.may_manage_stock(actor).check()
     report = None
     form = StockImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

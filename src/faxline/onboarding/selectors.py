@@ -20,12 +20,13 @@ from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, Department, User
 from faxline.accounts.preferences import TABS, complete
 from faxline.core.calendar import next_business_day
-from faxline.core.errors import Forbidden, NotFound
+from faxline.core.errors import NotFound
 from faxline.core.models import AuditEvent
 from faxline.numbers.choices import IN_INVENTORY, NumberStatus
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.plan import area_codes, display_number
 from faxline.numbers.selectors import area_codes_with_stock
+from faxline.onboarding.access import may_create_order, may_view_order, may_view_orders
 from faxline.onboarding.choices import (
     Activation,
     Decision,
@@ -42,44 +43,9 @@ BILL_MAX_AGE_DAYS = 30
 FOC_LOOKAHEAD_DAYS = 10
 
 
-# --- access ---------------------------------------------------------------------------
-
-
-def may_view_orders(actor: Actor) -> bool:
-    """Operators, channel partners (their clients) and company-level administrators."""
-    return actor.is_operator or actor.is_partner or actor.is_company_admin
-
-
-def may_view_order(actor: Actor, order: OnboardingOrder) -> bool:
-    company = order.company
-    if actor.is_operator:
-        return True
-    if actor.is_partner:
-        return company.channel_partner_id == actor.user.channel_partner_id
-    return actor.is_company_admin and actor.user.company_id == company.pk
-
-
-def may_manage_order(actor: Actor, order: OnboardingOrder) -> bool:
-    """Whether the actor may change the order (operators, its partner, company-level
-    administrators with the porting right; never read-only administrators)."""
-    return may_view_order(actor, order) and not actor.read_only and actor.can("porting.manage")
-
-
-def may_create_order(actor: Actor, company: Company) -> bool:
-    if actor.read_only:
-        return False
-    if actor.is_operator:
-        return True
-    return actor.is_partner and company.channel_partner_id == actor.user.channel_partner_id
-
-
 def order_list(*, actor: Actor, status: str = "", search: str = "") -> QuerySet[OnboardingOrder]:
     """The onboarding orders the actor may see, newest first."""
-    if not may_view_orders(actor):
-        raise Forbidden(
-            "Onboarding orders are for operators, channel partners and company administrators.",
-            code="not_allowed",
-        )
+    may_view_orders(actor).check()
     qs = OnboardingOrder.objects.select_related("company", "channel_partner")
     if not actor.is_operator:
         qs = qs.filter(actor.in_companies_q())
@@ -99,11 +65,7 @@ def order_get(*, actor: Actor, order_id: int) -> OnboardingOrder:
     order = qs.first()
     if order is None:
         raise NotFound("Onboarding order not found.", field="order_id")
-    if not may_view_order(actor, order):
-        raise Forbidden(
-            "Only company-level administrators can see the onboarding order.",
-            code="not_allowed",
-        )
+    may_view_order(actor, order).check()
     return order
 
 
@@ -113,7 +75,7 @@ def order_of_company(company: Company) -> OnboardingOrder | None:
 
 def companies_without_order(*, actor: Actor) -> QuerySet[Company]:
     """Client companies the actor may start an onboarding order for."""
-    if not (actor.is_operator or actor.is_partner) or actor.read_only:
+    if not may_create_order(actor):
         return Company.objects.none()
     return (
         Company.objects.filter(actor.companies_q())
@@ -901,11 +863,7 @@ class ScheduledPort:
 
 
 def _scheduled_orders(actor: Actor) -> QuerySet[OnboardingOrder]:
-    if not may_view_orders(actor):
-        raise Forbidden(
-            "FOC-day readiness is for operators, channel partners and company administrators.",
-            code="not_allowed",
-        )
+    may_view_orders(actor).check()
     qs = OnboardingOrder.objects.select_related("company").filter(
         activation=Activation.PORTING, port_date__isnull=False
     )

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -29,7 +27,8 @@ from faxline.accounts.services.users import user_create
 from faxline.accounts.validation import clean_email, clean_text
 from faxline.core.audit import audit_record
 from faxline.core.calendar import is_business_day, why_not_business_day
-from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from faxline.core.csvfile import decode_csv, read_records
+from faxline.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from faxline.core.vault import vault_delete, vault_store
 from faxline.documents.intake import accept_document, safe_filename
 from faxline.notify.services import notify_email, render_email
@@ -38,8 +37,8 @@ from faxline.numbers.models import FaxNumber
 from faxline.numbers.plan import area_code as lookup_area_code
 from faxline.numbers.plan import display_number, normalize_number
 from faxline.numbers.selectors import area_codes_with_stock, available_numbers
-from faxline.numbers.services import number_assign, numbers_request
-from faxline.onboarding import selectors
+from faxline.numbers.services import number_assign, number_mark_temporary, numbers_request
+from faxline.onboarding import access, selectors
 from faxline.onboarding.choices import (
     Activation,
     Decision,
@@ -52,6 +51,7 @@ from faxline.onboarding.models import OnboardingDocument, OnboardingOrder, Onboa
 
 MAX_PORT_NUMBERS = 200
 MAX_CSV_BYTES = 512 * 1024
+CSV_COLUMNS = ("number", "use", "port", "note")
 MAX_TEMPORARY_NUMBERS = 50
 MAX_PORT_DATE_DAYS = 120
 VAULT_PURPOSE = "onboarding"
@@ -101,17 +101,6 @@ ORDER_FIELDS = frozenset(
 
 
 # --- access ---------------------------------------------------------------------------
-
-
-def _require_manage(actor: Actor, order: OnboardingOrder) -> None:
-    if not selectors.may_view_order(actor, order):
-        if actor.sees_company(order.company) or actor.user.company_id == order.company_id:
-            raise Forbidden(
-                "Only company-level administrators can change the onboarding order.",
-                code="not_allowed",
-            )
-        raise NotFound("Onboarding order not found.", field="order_id")
-    actor.require("porting.manage")
 
 
 def _require_open(order: OnboardingOrder) -> None:
@@ -232,14 +221,7 @@ def order_create(
     """Start the onboarding of a client company (operators, or the company's channel
     partner). Sends the welcome email with the list of requirements to the partner and
     the client."""
-    if not selectors.may_create_order(actor, company):
-        if actor.sees_company(company) or actor.user.company_id == company.pk:
-            raise Forbidden(
-                "Only the provider's operators and the company's channel partner can start "
-                "an onboarding order.",
-                code="not_allowed",
-            )
-        raise NotFound("Company not found.", field="company_id")
+    access.may_create_order(actor, company).check()
     if selectors.order_of_company(company) is not None:
         raise Conflict(
             f"{company.name} already has an onboarding order.",
@@ -269,7 +251,7 @@ def order_update(
     Porting fields (port date, carrier, PIN, authorized user, numbers to port) are refused
     until payment authorization is on file.
     """
-    _require_manage(actor, order)
+    access.may_manage_order(actor, order).check()
     locked = OnboardingOrder.objects.select_for_update().select_related("company").get(pk=order.pk)
     _require_open(locked)
     changed = _apply_changes(actor, locked, changes)
@@ -356,7 +338,7 @@ def _apply_changes(actor: Actor, order: OnboardingOrder, changes: dict[str, Any]
             )
         order.native_fax_type = value
         fields.add("native_fax_type")
-    order.save()
+    order.save(update_fields=[*sorted(fields), "updated_at"])
     if "port_numbers" in changes:
         _replace_port_numbers(order, changes["port_numbers"], field="port_numbers")
         fields.add("port_numbers")
@@ -520,31 +502,23 @@ def port_numbers_import_csv(
 ) -> OnboardingOrder:
     """Replace the list of numbers with a CSV file: ``number,use[,port][,note]`` where use
     is fax or voice and port is yes or no (default yes)."""
-    _require_manage(actor, order)
+    access.may_manage_order(actor, order).check()
     _require_open(order)
     _require_payment(order, field="file")
-    if not data:
-        raise ValidationFailed("The file is empty.", field="file")
-    if len(data) > MAX_CSV_BYTES:
-        raise ValidationFailed("The CSV file is larger than 512 KB.", field="file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed("The file must be a UTF-8 CSV file.", field="file") from exc
-    if "\x00" in text:
-        raise ValidationFailed("The file must be a UTF-8 CSV file.", field="file")
-    reader = csv.DictReader(io.StringIO(text))
-    columns = {(c or "").strip().lower() for c in (reader.fieldnames or [])}
-    if "number" not in columns:
-        raise ValidationFailed(
-            "The CSV needs a 'number' column (and 'use': fax or voice; 'port': yes or no).",
-            field="file",
-        )
+    _, records = read_records(
+        decode_csv(data, max_bytes=MAX_CSV_BYTES),
+        known=CSV_COLUMNS,
+        required=("number",),
+        listed=CSV_COLUMNS,
+        max_rows=MAX_PORT_NUMBERS,
+        unknown_columns="ignore",
+        missing_message=(
+            "The CSV needs a 'number' column (and 'use': fax or voice; 'port': yes or no)."
+        ),
+    )
     rows: list[dict[str, Any]] = []
-    for line, row in enumerate(reader, start=2):
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        if not any(clean.values()):
-            continue
+    for record in records:
+        line, clean = record.line, record.values
         port_text = clean.get("port", "yes").lower() or "yes"
         if port_text not in ("yes", "no", "y", "n", "true", "false", "1", "0"):
             raise ValidationFailed(f"Line {line}: port must be yes or no.", field="file")
@@ -570,7 +544,8 @@ def port_numbers_import_csv(
     except ValidationFailed as exc:
         if exc.field and exc.field.startswith("port_numbers["):
             index = int(exc.field.split("[", 1)[1].split("]", 1)[0])
-            raise ValidationFailed(f"Line {index + 2}: {exc.message}", field="file") from exc
+            line = records[index].line
+            raise ValidationFailed(f"Line {line}: {exc.message}", field="file") from exc
         raise
 
 
@@ -593,7 +568,7 @@ def document_upload(
     A phone bill needs its statement date, within the last 30 days. A refused file leaves
     nothing behind.
     """
-    _require_manage(actor, order)
+    access.may_manage_order(actor, order).check()
     locked = OnboardingOrder.objects.select_for_update().select_related("company").get(pk=order.pk)
     _require_open(locked)
     if kind not in DocumentKind.values:
@@ -673,7 +648,7 @@ def _check_statement_date(statement_date: date | None) -> None:
 def order_complete(*, actor: Actor, order: OnboardingOrder) -> OnboardingOrder:
     """Complete the onboarding once every required item is in: sends Onboarding Complete
     to the partner and the client, and Request to activate when the order is ASAP."""
-    _require_manage(actor, order)
+    access.may_manage_order(actor, order).check()
     locked = OnboardingOrder.objects.select_for_update().select_related("company").get(pk=order.pk)
     _require_open(locked)
     problems = selectors.completion_problems(locked)
@@ -780,37 +755,6 @@ def _take_number(actor: Actor, company: Company, area: str) -> FaxNumber:
     )
 
 
-@transaction.atomic
-def temporary_number_mark(*, actor: Actor, number: FaxNumber) -> FaxNumber:
-    """Mark a number of the company's inventory as temporary (used while a port is pending)."""
-    company = number.company
-    if company is None or not (actor.sees_company(company) or actor.user.company_id == company.pk):
-        raise NotFound(f"{number.number} is not in your inventory.", field="number")
-    actor.require("numbers.request")
-    updated = FaxNumber.objects.filter(
-        pk=number.pk,
-        company_id=company.pk,
-        status=NumberStatus.IN_SERVICE,
-        is_temporary=False,
-    ).update(is_temporary=True, updated_at=timezone.now())
-    if not updated:
-        raise Conflict(
-            f"{number.number} cannot be marked temporary in its state.",
-            code="stale",
-            field="number",
-        )
-    number.refresh_from_db()
-    audit_record(
-        kind="number.marked_temporary",
-        actor=actor.user,
-        company=number.company,
-        target=number,
-        ip_address=actor.ip_address,
-        detail={"number": number.number},
-    )
-    return number
-
-
 def _decide(actor: Actor, company: Company, decision: str) -> OnboardingOrder:
     """Record the first sign-in decision once (compare-and-set), creating the order."""
     order = selectors.order_of_company(company)
@@ -831,15 +775,7 @@ def _decide(actor: Actor, company: Company, decision: str) -> OnboardingOrder:
 
 
 def _check_first_sign_in(actor: Actor, company: Company) -> None:
-    if not (actor.sees_company(company) or actor.user.company_id == company.pk):
-        raise NotFound("Company not found.", field="company_id")
-    if actor.user.role == Role.FAX_USER:
-        raise Forbidden("Ask your administrator to set up the fax service.", code="not_allowed")
-    actor.require("numbers.request")
-    if not actor.manages_whole_company(company):
-        raise Forbidden(
-            "Only company-level administrators can set up the fax service.", code="not_allowed"
-        )
+    access.may_choose_first_service(actor, company).check()
     if FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY).exists():
         raise Conflict(
             f"{company.name} already has fax numbers: request more under Fax Number Inventory.",
@@ -943,7 +879,7 @@ def first_sign_in_keep_number(
     order = _decide(actor, company, Decision.KEEP_NUMBER)
     user, password = _recipient(actor, company, user_id, new_user)
     number = _take_number(actor, company, area)
-    number = temporary_number_mark(actor=actor, number=number)
+    number = number_mark_temporary(actor=actor, number=number.number)
     number = number_assign(actor=actor, number=number.number, user=user)
     existing = set(order.port_numbers.values_list("number", flat=True))
     OnboardingPortNumber.objects.bulk_create(
@@ -998,8 +934,7 @@ def configuration_assign_number(
     *, actor: Actor, order: OnboardingOrder, number: str, user_id: int
 ) -> FaxNumber:
     """Route an unassigned number to a fax user from the configuration checklist."""
-    if not selectors.may_view_order(actor, order):
-        raise NotFound("Onboarding order not found.", field="order_id")
+    access.may_route_numbers(actor, order).check()
     user = selectors.fax_users_of(order.company).filter(pk=user_id).first()
     if user is None:
         raise ValidationFailed(f"Choose a fax user of {order.company.name}.", field="user_id")

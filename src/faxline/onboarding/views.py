@@ -30,7 +30,7 @@ from faxline.core.vault import vault_read
 from faxline.numbers.choices import IN_INVENTORY, NumberStatus
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.plan import display_number, normalize_number
-from faxline.onboarding import selectors, services
+from faxline.onboarding import access, selectors, services
 from faxline.onboarding.choices import (
     Activation,
     Decision,
@@ -304,7 +304,7 @@ def _order_context(
     checklist = selectors.document_checklist(order)
     payment = selectors.payment_authorization_on_file(order)
     users = [(u.pk, u.full_name or u.username) for u in selectors.fax_users_of(company)]
-    manage = selectors.may_manage_order(actor, order) and order.status == OrderStatus.GATHERING
+    manage = bool(access.may_manage_order(actor, order)) and order.status == OrderStatus.GATHERING
     porting_tab = selectors.is_porting(order) or order.port_date is not None
     tabs = [(k, lbl) for k, lbl in TABS if k != "foc" or porting_tab]
     initial = {
@@ -332,7 +332,7 @@ def _order_context(
         "payment_on_file": payment,
         "not_payment": not payment,
         "manage": manage,
-        "may_view_partner": actor.is_operator or actor.is_partner,
+        "may_view_partner": access.may_see_channel_partner(actor),
         "billing_form": BillingForm(
             initial={
                 "billing_contact_name": order.billing_contact_name,
@@ -363,11 +363,7 @@ def _order_context(
             .select_related("user")
             .order_by("number")
         )
-        context["may_assign"] = (
-            selectors.may_view_order(actor, order)
-            and actor.can("numbers.assign")
-            and not actor.read_only
-        )
+        context["may_assign"] = access.may_route_numbers(actor, order)
     if tab == "foc":
         context["readiness"] = selectors.foc_readiness(order)
         country = selectors.order_country(order)

@@ -1,38 +1,207 @@
-"""Who may do what on the porting desk.
+"""Who may do what in Number Porting and on the porting desk (the shape: ``faxline.core.access``).
 
-The porting team is the provider's operators. Customers are administrators of the company
-with the Number Porting rights, and channel partners for their clients. Fax users see
-nothing of porting.
+The porting team is the provider's operators (read-only operators may look at the desk but
+change nothing); a carrier adapter acting on its own clock is a system actor and acts as the
+team. Customers are administrators of the company with the Number Porting rights, and
+channel partners for their clients. Fax users see nothing of porting.
+
+Services check these rules before writing (``.check()``); the portal pages, the API and the
+templates show the same decisions. Nothing else re-derives them.
 """
 
 from __future__ import annotations
 
-from faxline.accounts.access import Actor
-from faxline.core.errors import Forbidden, NotFound
+from datetime import timedelta
+
+from django.utils import timezone
+
+from faxline.accounts.access import Actor, SystemActor
+from faxline.accounts.choices import Role
+from faxline.accounts.models import Company
+from faxline.core.access import Decision
+from faxline.core.errors import Conflict, Forbidden, NotFound
+from faxline.porting.choices import TERMINAL, PortStatus
 from faxline.porting.models import PortRequest
 
+# A customer may cancel while the porting team has not started with the losing carrier.
+CUSTOMER_CANCELLABLE = frozenset({PortStatus.DRAFT, PortStatus.NEW, PortStatus.REJECTED})
+# ... and never this close to the FOC date.
+CANCEL_CUTOFF_BEFORE_FOC = timedelta(days=2)
 
-def is_porting_team(actor: Actor) -> bool:
-    return actor.is_operator
+
+def _team_only() -> Decision:
+    return Decision.refuse(
+        Forbidden("Only the provider's porting team can do this.", code="porting_team_only")
+    )
 
 
-def require_porting_team(actor: Actor) -> None:
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's porting team can do this.", code="porting_team_only")
+# --- the porting team -------------------------------------------------------------------
+
+
+def may_act_as_porting_team(actor: Actor | SystemActor) -> Decision:
+    """Accept, schedule, reject, complete, snap back, waive fees, decide change requests,
+    reveal credentials: operators who are not read-only, and carrier adapters."""
+    if isinstance(actor, SystemActor) or (actor.is_operator and not actor.read_only):
+        return Decision.allow()
+    return _team_only()
+
+
+def may_use_desk(actor: Actor) -> Decision:
+    """The operator console: the provider's operators, read-only ones included (to look)."""
+    if actor.is_operator:
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("The porting desk is for the provider's porting team.", code="porting_team_only")
+    )
+
+
+# --- customers ----------------------------------------------------------------------------
+
+
+def may_use_porting(actor: Actor) -> Decision:
+    """Number Porting at all (pages and API): operators, channel partners, administrators
+    with the right to view port requests, and read-only administrators."""
+    if actor.role != Role.FAX_USER and (
+        actor.is_operator or actor.is_partner or actor.can("porting.view") or actor.read_only
+    ):
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden(
+            "Number Porting is for administrators with the right to view port requests.",
+            code="no_porting",
+        )
+    )
+
+
+def may_see_company_porting(actor: Actor, company: Company) -> Decision:
+    """A company's port requests and service addresses."""
+    if not actor.sees_company(company):
+        return Decision.refuse(NotFound("Company not found.", field="company_id"))
+    return may_use_porting(actor)
+
+
+def may_see_request(actor: Actor, request: PortRequest) -> Decision:
+    """One port request (outside the actor's scope it does not exist: 404)."""
+    if actor.is_operator:
+        return Decision.allow()
+    if actor.sees_company(request.company) and (
+        actor.is_partner or actor.can("porting.view") or actor.read_only
+    ):
+        return Decision.allow()
+    return Decision.refuse(NotFound("Port request not found.", field="request_id"))
 
 
 def sees_request(actor: Actor, request: PortRequest) -> bool:
-    if actor.is_operator:
-        return True
-    if not actor.sees_company(request.company):
+    return bool(may_see_request(actor, request))
+
+
+def may_write_requests(actor: Actor) -> Decision:
+    """Create and change port requests in general (the portal's buttons): the porting team,
+    or the Number Porting manage right (never read-only)."""
+    if actor.is_operator and not actor.read_only:
+        return Decision.allow()
+    return actor.may("porting.manage")
+
+
+def may_write_company_requests(actor: Actor, company: Company) -> Decision:
+    """Start port requests (one, or a bulk file) and keep service addresses for a company."""
+    if not actor.sees_company(company):
+        return Decision.refuse(NotFound("Company not found.", field="company_id"))
+    return may_write_requests(actor)
+
+
+def may_change_request(actor: Actor, request: PortRequest) -> Decision:
+    """Change one request: edit, submit, documents, the LOA, notes, change requests."""
+    seen = may_see_request(actor, request)
+    return may_write_requests(actor) if seen else seen
+
+
+def _within_cutoff(request: PortRequest) -> bool:
+    if request.foc_date is None:
         return False
-    return actor.is_partner or actor.can("porting.view") or actor.read_only
+    return request.foc_date - timezone.localdate() <= CANCEL_CUTOFF_BEFORE_FOC
+
+
+def may_cancel(actor: Actor, request: PortRequest) -> Decision:
+    """Customers may cancel while the request is a Draft, New or Rejected, and not within
+    48 hours of the FOC; the porting team from any state that is not final."""
+    seen = may_see_request(actor, request)
+    if not seen:
+        return seen
+    if request.status in TERMINAL:
+        return Decision.refuse(
+            Conflict(
+                f"The request is {PortStatus(request.status).label}: it can no longer be "
+                "cancelled.",
+                code="invalid_transition",
+            )
+        )
+    if may_act_as_porting_team(actor):
+        return Decision.allow()
+    write = may_write_requests(actor)
+    if not write:
+        return write
+    if request.status not in CUSTOMER_CANCELLABLE:
+        return Decision.refuse(
+            Forbidden(
+                "The porting team is already working with the losing carrier: to cancel, ask "
+                "them in a note.",
+                code="cancel_needs_porting_team",
+            )
+        )
+    if _within_cutoff(request):
+        return Decision.refuse(
+            Forbidden(
+                "Within 48 hours of the FOC date only the porting team can cancel.",
+                code="cancel_needs_porting_team",
+            )
+        )
+    return Decision.allow()
+
+
+def may_sign_loa(actor: Actor, request: PortRequest) -> Decision:
+    """Sign the LOA while signed in: the customer (the manage right); the porting team never
+    signs for a customer, it sends the signing link instead."""
+    change = may_change_request(actor, request)
+    if not change:
+        return change
+    if actor.is_operator:
+        return Decision.refuse(
+            Forbidden(
+                "The porting team cannot sign for the customer: send the signing link to the "
+                "authorized person.",
+                code="not_authorized_person",
+            )
+        )
+    if request.status in TERMINAL:
+        return Decision.refuse(
+            Conflict(
+                f"The request is {PortStatus(request.status).label}: its LOA cannot change.",
+                code="request_closed",
+            )
+        )
+    return Decision.allow()
+
+
+def may_write_private_notes(actor: Actor) -> Decision:
+    """Private notes and "ask the customer for action" are the porting team's."""
+    if may_act_as_porting_team(actor):
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("Only the porting team writes private notes or asks for action.")
+    )
+
+
+# --- shorthands for services written before the decisions (same rules) --------------------
+
+
+def require_porting_team(actor: Actor | SystemActor) -> None:
+    may_act_as_porting_team(actor).check()
 
 
 def require_customer_write(actor: Actor, request: PortRequest | None = None) -> None:
     """Customers change requests with the Number Porting manage right."""
-    if request is not None and not sees_request(actor, request):
-        raise NotFound("Port request not found.", field="request_id")
-    if actor.is_operator and not actor.read_only:
-        return
-    actor.require("porting.manage")
+    if request is None:
+        may_write_requests(actor).check()
+    else:
+        may_change_request(actor, request).check()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from faxline.accounts.access import Actor
@@ -11,7 +13,8 @@ from faxline.accounts.models import (
     Department,
     User,
 )
-from faxline.accounts.preferences import complete
+from faxline.accounts.preferences import TABS, complete
+from faxline.accounts.services.settings import settings_update
 from faxline.accounts.validation import (
     clean_text,
 )
@@ -32,10 +35,21 @@ def _check_parent_in_scope(actor: Actor, company: Company, parent: Department | 
 
 @transaction.atomic
 def department_create(
-    *, actor: Actor, company: Company, parent: Department | None, name: str
+    *,
+    actor: Actor,
+    company: Company,
+    parent: Department | None,
+    name: str,
+    settings: dict[str, dict[str, Any]] | None = None,
 ) -> Department:
     """Add a department under the company or under ``parent``; it copies the parent's
-    current settings (later changes of the parent do not flow down)."""
+    current settings (later changes of the parent do not flow down).
+
+    ``settings`` changes tabs of the copy at once (Add Department's Fax, Coverpage,
+    Notifications and Date steps, or the API): each tab that differs from the copy is saved
+    as ``settings_update`` saves it (with its right and audit event), all in one
+    transaction with the department.
+    """
     actor.require("departments.manage")
     _check_parent_in_scope(actor, company, parent)
     name = clean_text(name, field="name", max_length=100, required=True)
@@ -61,7 +75,23 @@ def department_create(
         ip_address=actor.ip_address,
         detail={"parent_id": parent.pk if parent else None},
     )
+    _apply_settings(actor, department, settings or {})
     return department
+
+
+def _apply_settings(
+    actor: Actor, department: Department, wanted: dict[str, dict[str, Any]]
+) -> None:
+    if not isinstance(wanted, dict):
+        raise ValidationFailed("settings must be an object of tabs.", field="settings")
+    copied = complete(department.settings)
+    for tab, values in wanted.items():
+        if tab not in TABS:
+            raise ValidationFailed(f"Unknown settings tab {tab!r}.", field=f"settings.{tab}")
+        if not isinstance(values, dict):
+            raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
+        if any(copied[tab].get(k) != v for k, v in values.items()):
+            settings_update(actor=actor, owner=department, tab=tab, values=values)
 
 
 @transaction.atomic

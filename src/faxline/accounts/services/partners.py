@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_manage_partners
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     ChannelPartner,
@@ -16,14 +16,13 @@ from faxline.accounts.validation import (
     clean_text,
 )
 from faxline.core.audit import audit_record
-from faxline.core.errors import Forbidden, ValidationFailed
+from faxline.core.errors import ValidationFailed
 
 
 @transaction.atomic
 def channel_partner_create(*, actor: Actor, name: str) -> ChannelPartner:
     """Operators add a channel partner (a reseller who onboards client companies)."""
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can add channel partners.")
+    may_manage_partners(actor).check()
     name = clean_text(name, field="name", max_length=200, required=True)
     if ChannelPartner.objects.filter(name__iexact=name).exists():
         raise ValidationFailed(f"A channel partner named {name!r} already exists.", field="name")
@@ -52,8 +51,7 @@ def channel_partner_staff_create(
     generate_password: bool = False,
 ) -> CreatedAccount:
     """Operators give a channel partner a sign-in; it sees only the partner's clients."""
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can add channel partner staff.")
+    may_manage_partners(actor).check()
     person = new_person(
         first_name=first_name,
         last_name=last_name,
@@ -83,8 +81,7 @@ def company_assign_channel_partner(
     *, actor: Actor, company: Company, partner: ChannelPartner | None
 ) -> Company:
     """Operators assign a client company to a channel partner (or take it away)."""
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can assign companies to partners.")
+    may_manage_partners(actor).check()
     before = company.channel_partner_id
     company.channel_partner = partner
     company.save(update_fields=["channel_partner"])

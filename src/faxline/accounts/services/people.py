@@ -9,8 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from faxline.accounts.access import Actor
-from faxline.accounts.choices import Role
+from faxline.accounts.access import Actor, may_manage_person
 from faxline.accounts.models import (
     Company,
     Department,
@@ -166,9 +165,5 @@ def save_new_account(account: User, person: NewPerson) -> CreatedAccount:
 
 
 def require_manage_person(actor: Actor, person: User) -> None:
-    right = "administrators.manage" if person.role == Role.ADMINISTRATOR else "users.manage"
-    actor.require(right)
-    if person.pk == actor.user.pk and person.role == Role.ADMINISTRATOR:
-        raise Forbidden(
-            "You cannot change your own administrator account here; ask another administrator."
-        )
+    """``accounts.access.may_manage_person``, enforced."""
+    may_manage_person(actor, person).check()

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from pydantic import ValidationError as PydanticError
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_push_settings
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     Company,
@@ -123,8 +123,7 @@ def settings_push_to_descendants(
 
     Operators only, and audited: the guide routes this through the provider's support.
     """
-    if not actor.is_operator or actor.read_only:
-        raise Forbidden("Only the provider's operators can push settings to descendants.")
+    may_push_settings(actor).check()
     unknown = sorted(set(tabs) - set(TABS))
     if unknown or not tabs:
         raise ValidationFailed("Choose one or more of: " + ", ".join(TABS) + ".", field="tabs")

@@ -16,8 +16,9 @@ task; time comes from ``timezone.now()`` so tests travel with time-machine):
 3. on the FOC date the port completes (``porting.completion``; the numbers enter the
    inventory linked as the request says, else unassigned).
 
-Each step is a compare-and-set transition of ``porting.services``: ticks are idempotent and
-may run concurrently.
+Each step is a named transition service of ``porting.requests`` (accept, reject, schedule,
+complete), called as the system actor :data:`ACTOR` so the timeline says the sandbox did it;
+each is a compare-and-set transition: ticks are idempotent and may run concurrently.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from faxline.accounts.access import SystemActor
 from faxline.core.calendar import add_business_days, is_business_day, next_business_day
 from faxline.core.errors import DomainError
 from faxline.numbers.plan import display_number
@@ -53,6 +55,8 @@ LABEL = "SANDBOX (simulated carrier for demos and tests)"
 UPSTREAM_APPROVAL_DAYS = 1
 LOSING_CARRIER_ANSWER_DAYS = 1
 FOC_DAYS = 5
+# Who acts in the timeline and the audit trail: the simulated carrier, not a person.
+ACTOR = SystemActor(label="SANDBOX carrier")
 ACTIVE = (PortStatus.NEW, PortStatus.PENDING, PortStatus.IN_PROGRESS, PortStatus.SCHEDULED)
 
 
@@ -353,12 +357,9 @@ class SandboxCarrier(CarrierAdapter):
         if request.status == PortStatus.NEW:
             if today < add_business_days(since, UPSTREAM_APPROVAL_DAYS, country=country):
                 return False
-            services.transition(
-                request,
-                actor=None,
-                allowed_from=(PortStatus.NEW,),
-                to=PortStatus.PENDING,
-                kind="accepted",
+            services.port_request_accept(
+                actor=ACTOR,
+                request=request,
                 message="SANDBOX upstream provider approved it and sent it to the losing carrier",
             )
             return True
@@ -368,7 +369,7 @@ class SandboxCarrier(CarrierAdapter):
             verdict = review(request)
             if verdict is not None:
                 services.port_request_reject(
-                    actor=None,
+                    actor=ACTOR,
                     request=request,
                     code=verdict.code,
                     note=verdict.note,
@@ -376,12 +377,12 @@ class SandboxCarrier(CarrierAdapter):
                 )
             else:
                 services.port_request_schedule(
-                    actor=None, request=request, foc_date=foc_for(request, today)
+                    actor=ACTOR, request=request, foc_date=foc_for(request, today)
                 )
             return True
         if request.status == PortStatus.SCHEDULED:
             if request.foc_date is None or today < request.foc_date:
                 return False
-            port_request_complete(actor=None, request=request, links={})
+            port_request_complete(actor=ACTOR, request=request, links={})
             return True
         return False

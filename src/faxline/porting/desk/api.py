@@ -21,7 +21,7 @@ from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import User
 from faxline.core.errors import ValidationFailed
 from faxline.core.pagination import paginate
-from faxline.porting.access import require_porting_team
+from faxline.porting.access import may_act_as_porting_team
 from faxline.porting.choices import RejectionCode
 from faxline.porting.desk import services as desk
 from faxline.porting.models import PortFee, PortRequest
@@ -258,7 +258,7 @@ def desk_in_progress(request: HttpRequest, request_id: int) -> DeskRequestOut:
     """The losing carrier asked for more or is working on it. The body is optional:
     ``{"message": "..."}`` adds a line to the timeline."""
     actor, port = _request(request, request_id)
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     message = _optional_message(request)
     return _out(services.port_request_mark_in_progress(actor=actor, request=port, message=message))
 
@@ -272,7 +272,7 @@ def desk_schedule(request: HttpRequest, request_id: int, payload: ScheduleIn) ->
     """The FOC must be a business day of the numbers' country (US and Canadian public
     holidays skipped), today or later; the estimated completion becomes the FOC."""
     actor, port = _request(request, request_id)
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     return _out(
         services.port_request_schedule(actor=actor, request=port, foc_date=payload.foc_date)
     )
@@ -286,7 +286,7 @@ def desk_schedule(request: HttpRequest, request_id: int, payload: ScheduleIn) ->
 def desk_reject(request: HttpRequest, request_id: int, payload: RejectIn) -> DeskRequestOut:
     """The customer then sees the code's remedy and may change only ``fields_to_fix``."""
     actor, port = _request(request, request_id)
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     return _out(
         services.port_request_reject(
             actor=actor,
@@ -307,7 +307,7 @@ def desk_complete(request: HttpRequest, request_id: int, payload: CompleteIn) ->
     """The numbers enter the company's inventory, linked to users; one outbound number per
     user (a new one demotes the old to inbound only)."""
     actor, port = _request(request, request_id)
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     ids = {link.user_id for link in payload.links if link.user_id is not None}
     users = User.objects.in_bulk(list(ids))
     links: dict[str, tuple[User | None, str]] = {}
@@ -326,7 +326,7 @@ def desk_complete(request: HttpRequest, request_id: int, payload: CompleteIn) ->
 )
 def desk_assign(request: HttpRequest, request_id: int, payload: AssignIn) -> DeskRequestOut:
     actor, port = _request(request, request_id)
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     agent = None
     if payload.assignee_id is not None:
         agent = User.objects.filter(pk=payload.assignee_id, deleted_at__isnull=True).first()

@@ -9,7 +9,7 @@ from django import forms
 
 from faxline.accounts.models import User
 from faxline.porting.choices import LinkDirection, RejectionCode
-from faxline.porting.requests.services import REQUEST_FIELDS
+from faxline.porting.requests.fields import REQUEST_FIELDS, field_label
 
 # Fields a rejection may reopen, in the order of the request form.
 FIXABLE_FIELDS: tuple[str, ...] = (*REQUEST_FIELDS, "documents")
@@ -42,14 +42,6 @@ SUGGESTED_FIELDS: dict[str, tuple[str, ...]] = {
     RejectionCode.RESOLD_ACCOUNT: ("losing_carrier", "account_number", "documents"),
     RejectionCode.UNAUTHORIZED_SIGNATURE: ("authorized_name", "documents"),
 }
-
-
-def field_label(name: str) -> str:
-    try:
-        from faxline.porting.requests.changes import field_label as label
-    except ImportError:  # pragma: no cover - the change requests module ships with porting
-        return name.replace("_", " ").capitalize()
-    return label(name)
 
 
 def _date_input() -> forms.DateInput:

@@ -27,9 +27,9 @@ from faxline.accounts.models import Company, User
 from faxline.accounts.validation import clean_text
 from faxline.core.audit import audit_record
 from faxline.core.calendar import is_business_day, next_business_day
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from faxline.numbers.models import FaxNumber
-from faxline.porting.access import require_porting_team
+from faxline.core.errors import Conflict, NotFound, ValidationFailed
+from faxline.numbers.services import numbers_snap_back
+from faxline.porting.access import may_act_as_porting_team, may_use_desk
 from faxline.porting.choices import NumberStatus, PortStatus
 from faxline.porting.models import LoaSignature, PortEvent, PortFee, PortRequest
 from faxline.porting.requests.services import record_event
@@ -62,14 +62,6 @@ SORTS = {
     "-id": ("-id",),
     "foc": ("foc_date", "id"),
 }
-
-
-def require_desk(actor: Actor) -> None:
-    """The console is for the provider's operators (read-only operators may look)."""
-    if not actor.is_operator:
-        raise Forbidden(
-            "The porting desk is for the provider's porting team.", code="porting_team_only"
-        )
 
 
 # --- the business-day clock -------------------------------------------------------------
@@ -288,7 +280,7 @@ def desk_queue(
     ``assignee``: "me", "none" or an operator's id; ``search``: ID, business name, company
     or number.
     """
-    require_desk(actor)
+    may_use_desk(actor).check()
     qs = PortRequest.objects.select_related("company", "assignee").annotate(
         loa_signed_at=_latest_signature()
     )
@@ -353,7 +345,7 @@ def queue_rows(requests: Iterable[PortRequest], *, today: date | None = None) ->
 
 def queue_counts(*, actor: Actor) -> dict[str, int]:
     """How many requests each status tab holds (one query)."""
-    require_desk(actor)
+    may_use_desk(actor).check()
     counts = {s: 0 for s in (*QUEUE_STATUSES, *CLOSED_STATUSES)}
     rows = (
         PortRequest.objects.exclude(status=PortStatus.DRAFT)
@@ -376,7 +368,7 @@ def porting_agents() -> QuerySet[User]:
 
 def desk_request_get(*, actor: Actor, request_id: int) -> PortRequest:
     """One request for the porting team (404 when it does not exist or is a Draft)."""
-    require_desk(actor)
+    may_use_desk(actor).check()
     request = (
         PortRequest.objects.select_related("company", "assignee", "created_by")
         .annotate(loa_signed_at=_latest_signature())
@@ -395,7 +387,7 @@ def desk_request_get(*, actor: Actor, request_id: int) -> PortRequest:
 def port_request_reveal(*, actor: Actor, request: PortRequest) -> dict[str, str]:
     """The carrier account number and PIN in full, for the porting team only; every reveal
     is written to the audit trail (who, when, from where), never the values themselves."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     audit_record(
         kind="port_request.credentials_revealed",
         actor=actor.user,
@@ -446,10 +438,11 @@ def snap_back_refusal(request: PortRequest, *, now: datetime | None = None) -> s
 @transaction.atomic
 def port_request_snap_back(*, actor: Actor, request: PortRequest, reason: str) -> PortEvent:
     """Within 24 hours of completion, return the ported numbers to the losing carrier
-    (seed 002: "snap back", $300): they leave the inventory (their ``FaxNumber`` rows are
-    deleted, see docs/decisions/0002), a snap-back fee is charged and the customer told.
+    (seed 002: "snap back", $300): they leave the inventory
+    (``numbers.services.numbers_snap_back``, see docs/decisions/0002), a snap-back fee is
+    charged and the customer told.
     Later it is refused with the reason."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     reason = clean_text(reason, field="reason", max_length=500, required=True)
     locked = PortRequest.objects.select_for_update().select_related("company").get(pk=request.pk)
     refusal = snap_back_refusal(locked)
@@ -463,27 +456,13 @@ def port_request_snap_back(*, actor: Actor, request: PortRequest, reason: str) -
     ported = list(
         locked.numbers.filter(status=NumberStatus.PORTED).values_list("number", flat=True)
     )
-    rows = list(
-        FaxNumber.objects.select_for_update()
-        .filter(number__in=ported, company=locked.company)
-        .order_by("pk")
+    numbers_snap_back(
+        actor=actor,
+        company=locked.company,
+        numbers=ported,
+        port_request_id=locked.pk,
+        losing_carrier=locked.losing_carrier,
     )
-    for row in rows:
-        audit_record(
-            kind="number.snapped_back",
-            actor=actor.user,
-            company=locked.company,
-            target=row,
-            ip_address=actor.ip_address,
-            detail={
-                "number": row.number,
-                "user_id": row.user_id,
-                "outbound": row.outbound,
-                "request_id": locked.pk,
-                "losing_carrier": locked.losing_carrier,
-            },
-        )
-    FaxNumber.objects.filter(pk__in=[r.pk for r in rows]).delete()
     fee_cents = settings.FAXLINE_SNAP_BACK_FEE_CENTS
     fee = None
     if fee_cents:
@@ -551,7 +530,7 @@ def fee_ledger(
     request_id: int | None = None,
 ) -> QuerySet[PortFee]:
     """Resubmission and snap-back fees, newest first."""
-    require_desk(actor)
+    may_use_desk(actor).check()
     qs = PortFee.objects.select_related("request", "request__company", "created_by")
     if company_id is not None:
         qs = qs.filter(request__company_id=company_id)
@@ -603,7 +582,7 @@ def waive_reasons(fees: Sequence[PortFee]) -> dict[int, PortEvent]:
 @transaction.atomic
 def port_fee_waive(*, actor: Actor, fee: PortFee, reason: str) -> PortFee:
     """Waive a fee (a goodwill gesture, a carrier error): audited with who and why."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     reason = clean_text(reason, field="reason", max_length=200, required=True)
     if not PortFee.objects.filter(pk=fee.pk, waived=False).update(waived=True):
         raise Conflict("This fee is already waived.", code="fee_already_waived")
@@ -622,7 +601,7 @@ def port_fee_waive(*, actor: Actor, fee: PortFee, reason: str) -> PortFee:
 
 
 def fee_get(*, actor: Actor, fee_id: int) -> PortFee:
-    require_desk(actor)
+    may_use_desk(actor).check()
     fee = PortFee.objects.select_related("request", "request__company").filter(pk=fee_id).first()
     if fee is None:
         raise NotFound("Fee not found.", field="fee_id")

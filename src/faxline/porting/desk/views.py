@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.forms import apply_domain_error
+from faxline.porting.access import may_act_as_porting_team, may_use_desk
 from faxline.porting.carriers import carrier_named
 from faxline.porting.choices import OPEN, SUBMITTED, TERMINAL, ChangeStatus, PortStatus
 from faxline.porting.desk import services as desk
@@ -75,7 +76,7 @@ def desk_view(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = request_actor(request)
-        if not actor.is_operator:
+        if not may_use_desk(actor):
             raise Http404("Page not found.")
         try:
             return view(request, actor, *args, **kwargs)
@@ -201,7 +202,7 @@ def _request_context(
         "snap_back_refusal": refusal,
         "snap_back_deadline": desk.snap_back_deadline(port),
         "snap_back_fee_cents": settings.FAXLINE_SNAP_BACK_FEE_CENTS,
-        "may_act": not actor.read_only,
+        "may_act": may_act_as_porting_team(actor),
         "can": {
             "accept": port.status == PortStatus.NEW,
             "in_progress": port.status == PortStatus.PENDING,
@@ -553,7 +554,7 @@ def fees(request: HttpRequest, actor: Actor) -> HttpResponse:
             "waivers": desk.waive_reasons(items),
             "totals": desk.fee_totals(qs),
             "company_id": company_id,
-            "may_act": not actor.read_only,
+            "may_act": may_act_as_porting_team(actor),
             "fee_kinds": desk.FEE_KINDS,
         },
     )

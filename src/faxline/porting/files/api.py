@@ -22,6 +22,7 @@ from faxline.accounts.api_auth import actor_of
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
+from faxline.porting.access import may_write_requests
 from faxline.porting.choices import TERMINAL, DocumentKind
 from faxline.porting.files import loa as loa_service
 from faxline.porting.files.services import csr_account_number_masked, port_document_add
@@ -184,7 +185,7 @@ def _attachment(data: bytes, filename: str, content_type: str = "application/pdf
 
 
 def _may_write(actor: Actor) -> bool:
-    return not actor.read_only and (actor.is_operator or actor.can("porting.manage"))
+    return bool(may_write_requests(actor))
 
 
 # --- documents --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from faxline.core.errors import DomainError, NotFound, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
 from faxline.portal.forms import apply_domain_error
+from faxline.porting import access
 from faxline.porting.access import sees_request
 from faxline.porting.choices import TERMINAL, DocumentKind
 from faxline.porting.files import loa as loa_service
@@ -190,14 +191,12 @@ def detail_url(request_id: int) -> str | None:
 
 
 def may_write(actor: Actor) -> bool:
-    if actor.read_only:
-        return False
-    return actor.is_operator or actor.can("porting.manage")
+    return bool(access.may_write_requests(actor))
 
 
 def may_sign(actor: Actor, port: PortRequest) -> bool:
     """Customers with the manage right sign; the porting team sends the link instead."""
-    return may_write(actor) and not actor.is_operator and port.status not in TERMINAL
+    return bool(access.may_sign_loa(actor, port))
 
 
 def _port(actor: Actor, request_id: int) -> PortRequest:

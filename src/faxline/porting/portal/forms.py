@@ -25,6 +25,14 @@ from faxline.porting.choices import LineType, PortStatus, PortType
 from faxline.porting.models import PortRequest, ServiceAddress
 from faxline.porting.requests.bulk import MAX_BYTES, numbers_from_text
 from faxline.porting.requests.changes import CHANGEABLE_FIELDS, field_label
+from faxline.porting.requests.fields import (
+    ADDRESS_FIELDS,
+    BY_NAME,
+    REQUEST_FIELDS,
+    REQUIRED_FIELDS,
+    SECRET_FIELDS,
+    max_length,
+)
 from faxline.porting.requests.services import MAX_NUMBERS
 
 ROW_COUNTS = (10, 15, 25, 50)
@@ -48,21 +56,6 @@ PORT_TYPE_CHOICES = [
     (PortType.PARTIAL.value, "Partial port: some numbers stay with the current carrier"),
 ]
 NEW_ADDRESS = "new"
-REQUIRED_FIELDS = frozenset(
-    {
-        "contact_first_name",
-        "contact_last_name",
-        "contact_email",
-        "losing_carrier",
-        "business_name",
-        "authorized_name",
-        "street",
-        "city",
-        "state",
-        "postal_code",
-        "btn",
-    }
-)
 MAX_NUMBER_ROWS = MAX_NUMBERS
 
 
@@ -237,82 +230,94 @@ def _phone(label: str, required: bool = True, help_text: str = "") -> forms.Char
     )
 
 
+def _field(name: str, **kwargs: Any) -> forms.CharField:
+    """A text input of a request field, with its label, length and need from the list."""
+    spec = BY_NAME[name]
+    kwargs.setdefault("required", spec.required)
+    return _text(spec.short_label, spec.max_length, **kwargs)
+
+
+def _label(name: str) -> str:
+    return BY_NAME[name].short_label
+
+
 def request_fields() -> dict[str, forms.Field]:
     """The fields of a port request as the wizard, Edit and Request a change show them
-    (named as the services name them, so a refusal lands on its field)."""
+    (named as the services name them, so a refusal lands on its field; labels, lengths and
+    what is required come from ``porting.requests.fields``)."""
     return {
-        "contact_first_name": _text("First name", 100),
-        "contact_last_name": _text("Last name", 100),
-        "contact_phone": _phone("Phone", required=False),
-        "contact_email": forms.EmailField(label="Email", max_length=254),
+        "contact_first_name": _field("contact_first_name"),
+        "contact_last_name": _field("contact_last_name"),
+        "contact_phone": _phone(_label("contact_phone"), required=False),
+        "contact_email": forms.EmailField(
+            label=_label("contact_email"), max_length=max_length("contact_email")
+        ),
         "btn": _phone(
-            "Billing Telephone Number (BTN)",
+            _label("btn"),
             required=False,
             help_text="The BTN is on your Customer Service Record (CSR); confirm it with your "
             "current carrier.",
         ),
-        "losing_carrier": _text("Losing carrier", 100, help_text="Your current carrier."),
-        "account_number": _text(
-            "Carrier account number",
-            50,
+        "losing_carrier": _field("losing_carrier", help_text="Your current carrier."),
+        "account_number": _field(
+            "account_number",
             help_text="As on your latest bill from the current carrier.",
             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         ),
-        "pin": _text(
-            "PIN / port-out passcode",
-            20,
-            required=False,
+        "pin": _field(
+            "pin",
             help_text="Required for wireless numbers. Kept encrypted and never shown again.",
             widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
         ),
         "shared_line_uses": forms.MultipleChoiceField(
-            label="Is this line shared with a card terminal, alarm or internet?",
+            label=_label("shared_line_uses"),
             choices=SHARED_USE_CHOICES,
             required=False,
             widget=forms.CheckboxSelectMultiple,
         ),
-        "business_name": _text(
-            "Business name", 200, help_text="Exactly as it appears on your bill or CSR."
+        "business_name": _field(
+            "business_name", help_text="Exactly as it appears on your bill or CSR."
         ),
-        "authorized_name": _text(
-            "Authorized person",
-            200,
+        "authorized_name": _field(
+            "authorized_name",
             help_text="First and last name of the account's authorized user or owner: the "
             "person who signs the Letter of Authorization.",
         ),
-        "authorized_title": _text("Title", 100, required=False),
+        "authorized_title": _field("authorized_title"),
         "authorized_email": forms.EmailField(
-            label="Email of the authorized person",
-            max_length=254,
+            label=_label("authorized_email"),
+            max_length=max_length("authorized_email"),
             required=False,
             help_text="Where the LOA signing link is sent if someone else fills in the request.",
         ),
-        "street": _text("Street address", 200),
-        "unit": _text("Unit / Suite", 50, required=False),
-        "city": _text("City", 100),
-        "state": forms.ChoiceField(label="State / Province", choices=state_choices),
-        "postal_code": _text("ZIP / Postal code", 10),
-        "country": forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES, initial="US"),
+        "street": _field("street"),
+        "unit": _field("unit"),
+        "city": _field("city"),
+        "state": forms.ChoiceField(label=_label("state"), choices=state_choices),
+        "postal_code": _field("postal_code"),
+        "country": forms.ChoiceField(
+            label=_label("country"), choices=COUNTRY_CHOICES, initial="US"
+        ),
         "port_type": forms.ChoiceField(
-            label="Port type", choices=PORT_TYPE_CHOICES, widget=forms.RadioSelect, initial="full"
+            label=_label("port_type"),
+            choices=PORT_TYPE_CHOICES,
+            widget=forms.RadioSelect,
+            initial="full",
         ),
         "new_btn": _phone(
-            "New Billing Telephone Number",
+            _label("new_btn"),
             required=False,
             help_text="Required for a partial port in which the BTN ports: the number that "
             "becomes the BTN of what stays with the current carrier.",
         ),
         "requested_date": forms.DateField(
-            label="Requested port date (optional)",
+            label=_label("requested_date"),
             required=False,
             widget=forms.DateInput(attrs={"type": "date"}),
             help_text="The earliest date is the carrier's; leave empty for as soon as possible.",
         ),
-        "special_instructions": _text(
-            "Special Instructions",
-            2000,
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 3}),
+        "special_instructions": _field(
+            "special_instructions", widget=forms.Textarea(attrs={"rows": 3})
         ),
     }
 
@@ -501,7 +506,7 @@ class NewPortRequestForm(_Steps, NumberRowsMixin):
         elif mode == "existing":
             address = self.chosen_address
             assert address is not None
-            for name in ("street", "unit", "city", "state", "postal_code", "country"):
+            for name in ADDRESS_FIELDS:
                 data[name] = getattr(address, name)
         if (
             data.get("port_type") == PortType.PARTIAL
@@ -525,30 +530,8 @@ class NewPortRequestForm(_Steps, NumberRowsMixin):
         data = self.cleaned_data
         out: dict[str, Any] = {
             name: data.get(name)
-            for name in (
-                "contact_first_name",
-                "contact_last_name",
-                "contact_phone",
-                "contact_email",
-                "btn",
-                "new_btn",
-                "losing_carrier",
-                "account_number",
-                "pin",
-                "business_name",
-                "authorized_name",
-                "authorized_title",
-                "authorized_email",
-                "street",
-                "unit",
-                "city",
-                "state",
-                "postal_code",
-                "country",
-                "port_type",
-                "special_instructions",
-                "requested_date",
-            )
+            for name in REQUEST_FIELDS
+            if name not in ("numbers", "shared_line_uses")
         }
         out["shared_line_uses"] = list(data.get("shared_line_uses") or [])
         out["numbers"] = [{"number": n, "line_type": t} for n, t in data["numbers_list"]]
@@ -608,7 +591,7 @@ class PortEditForm(BootstrapForm, NumberRowsMixin):
         ("Port Type", ["port_type", "new_btn", "requested_date"]),
         ("Special Instructions", ["special_instructions"]),
     ]
-    SECRET = ("account_number", "pin")
+    SECRET = tuple(sorted(SECRET_FIELDS))
 
     def __init__(
         self, *args: Any, port: PortRequest, allowed: list[str] | None = None, **kwargs: Any
@@ -696,7 +679,7 @@ class ChangeRequestForm(BootstrapForm):
     """Request a change after submission: edit what should change, say why."""
 
     use_required_attribute = False
-    SECRET = ("account_number", "pin")
+    SECRET = tuple(sorted(SECRET_FIELDS))
     FIELDS = [n for n in CHANGEABLE_FIELDS if n not in ("numbers", "requested_date")]
 
     numbers_text = forms.CharField(

@@ -19,7 +19,6 @@ import phonenumbers
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -32,14 +31,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from pydantic import ValidationError as PydanticValidationError
 
 from faxline.accounts.access import Actor, request_actor
-from faxline.accounts.choices import Role
 from faxline.accounts.models import Company
 from faxline.accounts.selectors import actor_company, company_get, company_list
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.numbers.plan import display_number
 from faxline.onboarding.selectors import PortIntent, pending_port_intents
 from faxline.portal.forms import apply_domain_error
-from faxline.porting.access import require_customer_write
+from faxline.porting import access
 from faxline.porting.choices import EDITABLE, SUBMITTED, ChangeStatus, DocumentKind, PortStatus
 from faxline.porting.models import PortRequest
 from faxline.porting.portal.forms import (
@@ -121,27 +119,6 @@ def porting_view(view: View) -> View:
     return wrapper
 
 
-def may_use_porting(actor: Actor) -> bool:
-    """Operators, channel partners, administrators with the right and read-only ones."""
-    if actor.role == Role.FAX_USER:
-        return False
-    return actor.is_operator or actor.is_partner or actor.can("porting.view") or actor.read_only
-
-
-def _require_porting(actor: Actor) -> None:
-    if not may_use_porting(actor):
-        raise Forbidden(
-            "Number Porting is for administrators with the right to view port requests.",
-            code="no_porting",
-        )
-
-
-def may_write(actor: Actor) -> bool:
-    if actor.read_only:
-        return False
-    return actor.is_operator or actor.can("porting.manage")
-
-
 def _companies(actor: Actor) -> list[tuple[int, str]]:
     """The companies an operator or partner may pick (administrators have their own)."""
     if not (actor.is_operator or actor.is_partner):
@@ -177,7 +154,7 @@ class ListRow:
 def port_list(request: HttpRequest) -> HttpResponse:
     """Settings ▸ Number Porting: the Port Requests list with the guide's columns."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     filters = PortListFilter(request.GET or None)
     values = filters.values()
     qs = selectors.port_request_list(
@@ -220,11 +197,13 @@ def port_list(request: HttpRequest) -> HttpResponse:
         "status_choices": PortListFilter.base_fields["status"].choices,  # type: ignore[attr-defined]
         "row_counts": (10, 15, 25, 50),
         "shows_company": actor.is_operator or actor.is_partner,
-        "can_write": may_write(actor),
+        "can_write": access.may_write_requests(actor),
         "is_customer": not actor.is_operator,
         "filtered": bool(values["status"] or values["q"] or values["action_required"]),
     }
-    context["intents"] = pending_port_intents(actor=actor) if may_write(actor) else []
+    context["intents"] = (
+        pending_port_intents(actor=actor) if access.may_write_requests(actor) else []
+    )
     return render(request, "porting/list.html", context)
 
 
@@ -489,9 +468,8 @@ def port_new(request: HttpRequest) -> HttpResponse:
     """+ New Port Request: Contact Information, Numbers, Carrier, Authorized Person, Service
     Address, Port Type and Confirmation; Finish creates the Draft and gives the tracking ID."""
     actor = request_actor(request)
-    _require_porting(actor)
-    if not may_write(actor):
-        actor.require("porting.manage")
+    access.may_use_porting(actor).check()
+    access.may_write_requests(actor).check()
     company = _wizard_company(request, actor)
     book = list(addresses.service_address_list(actor=actor, company=company)) if company else []
     initial: dict[str, Any] = {}
@@ -556,11 +534,11 @@ def port_new(request: HttpRequest) -> HttpResponse:
 
 def _wizard_finish(actor: Actor, company: Company, form: NewPortRequestForm) -> PortRequest | None:
     data = form.service_data()
+    save_address = form.address_mode == "new" and bool(form.cleaned_data.get("save_address"))
     try:
-        with transaction.atomic():
-            if form.address_mode == "new" and form.cleaned_data.get("save_address"):
-                addresses.service_address_save(actor=actor, company=company, data=data)
-            return services.port_request_create(actor=actor, company=company, data=data)
+        return services.port_request_create(
+            actor=actor, company=company, data=data, save_address=save_address
+        )
     except NotFound:
         raise
     except DomainError as exc:
@@ -723,30 +701,14 @@ def _findings_view(port: PortRequest) -> tuple[list[Finding], list[Finding], boo
     return problems, documents, loa_signed_for(port)
 
 
-def _may_cancel(actor: Actor, port: PortRequest) -> tuple[bool, str]:
-    """Whether to offer Cancel, and the rule to show when it is not offered."""
-    if port.status in (PortStatus.COMPLETED, PortStatus.CANCELLED):
-        return False, ""
-    if actor.is_operator and not actor.read_only:
-        return True, ""
-    if not may_write(actor):
-        return False, ""
-    if port.status not in services.CUSTOMER_CANCELLABLE:
-        return False, (
-            "The porting team is already working with the losing carrier: to cancel, ask "
-            "them in a note."
-        )
-    if port.foc_date is not None and (port.foc_date - timezone.localdate()).days <= 2:
-        return False, "Within 48 hours of the FOC date only the porting team can cancel."
-    return True, ""
-
-
 def _detail_context(request: HttpRequest, actor: Actor, port: PortRequest) -> dict[str, Any]:
     tab = request.GET.get("tab", "details")
     if tab not in dict(TABS):
         tab = "details"
-    can_write = may_write(actor) and (actor.is_operator or actor.sees_company(port.company))
-    cancel_ok, cancel_rule = _may_cancel(actor, port)
+    can_write = bool(access.may_change_request(actor, port))
+    cancel = access.may_cancel(actor, port)
+    # Beside the request, only the rule a customer can act on is worth a sentence.
+    cancel_rule = cancel.reason if cancel.code == "cancel_needs_porting_team" else ""
     editable = port.status in EDITABLE
     problems: list[Finding] = []
     documents: list[Finding] = []
@@ -766,12 +728,12 @@ def _detail_context(request: HttpRequest, actor: Actor, port: PortRequest) -> di
         "btn_display": display_number(port.btn) if port.btn else "",
         "new_btn_display": display_number(port.new_btn) if port.new_btn else "",
         "can_write": can_write,
-        "is_team": actor.is_operator and not actor.read_only,
+        "is_team": access.may_act_as_porting_team(actor),
         "can_submit": can_write and editable,
         "show_eta": port.status in SUBMITTED,
         "can_edit": can_write and editable,
         "can_change": can_write and port.status in SUBMITTED,
-        "can_cancel": cancel_ok,
+        "can_cancel": cancel,
         "cancel_rule": cancel_rule,
         "editable": editable,
         "problems": problems,
@@ -813,8 +775,8 @@ def _notes_context(actor: Actor, port: PortRequest, form: NoteForm | None = None
     return {
         "notes": notes,
         "note_form": form or NoteForm(),
-        "can_note": may_write(actor),
-        "is_team": actor.is_operator and not actor.read_only,
+        "can_note": access.may_change_request(actor, port),
+        "is_team": access.may_act_as_porting_team(actor),
     }
 
 
@@ -823,7 +785,7 @@ def _notes_context(actor: Actor, port: PortRequest, form: NoteForm | None = None
 def port_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     """A request's details: header, action-required banner, tabs and actions."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     port = selectors.port_request_get(actor=actor, request_id=request_id)
     context = _detail_context(request, actor, port)
     target = getattr(getattr(request, "htmx", None), "target", None)
@@ -837,7 +799,7 @@ def port_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 def port_submit(request: HttpRequest, request_id: int) -> HttpResponse:
     """Submit (or resubmit after the fix): refused with the findings that block it."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     port = selectors.port_request_get(actor=actor, request_id=request_id)
     try:
         services.port_request_submit(actor=actor, request=port)
@@ -858,9 +820,9 @@ def port_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
     """Cancel, with the rules: customers while Draft, New or Rejected; within 48 hours of
     the FOC only the porting team."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     port = selectors.port_request_get(actor=actor, request_id=request_id)
-    allowed, rule = _may_cancel(actor, port)
+    cancel = access.may_cancel(actor, port)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -880,8 +842,8 @@ def port_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
         {
             "port": port,
             "form": form,
-            "allowed": allowed,
-            "rule": rule,
+            "allowed": cancel,
+            "rule": cancel.reason,
             "back_url": _detail_url(port.pk),
         },
     )
@@ -892,7 +854,7 @@ def port_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
 def port_note(request: HttpRequest, request_id: int) -> HttpResponse:
     """Post a note (customers to the porting team; the team also privately)."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     port = selectors.port_request_get(actor=actor, request_id=request_id)
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -933,9 +895,9 @@ def port_note(request: HttpRequest, request_id: int) -> HttpResponse:
 def port_edit(request: HttpRequest, request_id: int) -> HttpResponse:
     """Edit a Draft, or only the fields a rejection reopened (Fix and resubmit)."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     port = selectors.port_request_get(actor=actor, request_id=request_id)
-    require_customer_write(actor, port)
+    access.may_change_request(actor, port).check()
     if port.status not in EDITABLE:
         messages.error(
             request,
@@ -1001,12 +963,12 @@ def port_edit(request: HttpRequest, request_id: int) -> HttpResponse:
 def port_change(request: HttpRequest, request_id: int) -> HttpResponse:
     """Request a change after submission: the porting team accepts or refuses it."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     port = selectors.port_request_get(actor=actor, request_id=request_id)
     history = list(changes.change_requests_of(actor=actor, request=port))
     form = ChangeRequestForm(request.POST or None, port=port)
     if request.method == "POST":
-        require_customer_write(actor, port)
+        access.may_change_request(actor, port).check()
         if form.is_valid():
             wanted = form.changes()
             if not wanted:
@@ -1038,8 +1000,8 @@ def port_change(request: HttpRequest, request_id: int) -> HttpResponse:
             "port": port,
             "form": form,
             "history": [(c, changes.change_lines(c)) for c in history],
-            "allowed": may_write(actor) and port.status in SUBMITTED,
-            "read_only": not may_write(actor),
+            "allowed": bool(access.may_change_request(actor, port)) and port.status in SUBMITTED,
+            "read_only": not access.may_change_request(actor, port),
             "back_url": _detail_url(port.pk),
             "labels": form.labels(),
         },
@@ -1051,7 +1013,7 @@ def port_change(request: HttpRequest, request_id: int) -> HttpResponse:
 def port_change_decide(request: HttpRequest, request_id: int, change_id: int) -> HttpResponse:
     """The porting team accepts or refuses a change request."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     port = selectors.port_request_get(actor=actor, request_id=request_id)
     change = changes.change_request_get(actor=actor, request=port, change_id=change_id)
     form = DecideChangeForm(request.POST)
@@ -1144,13 +1106,12 @@ def port_bulk(request: HttpRequest) -> HttpResponse:
     """Bulk import: a CSV of many numbers split into one Draft request per losing carrier +
     BTN + service address + authorized person."""
     actor = request_actor(request)
-    _require_porting(actor)
+    access.may_use_porting(actor).check()
     if request.GET.get("sample"):
         response = HttpResponse(_sample_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="faxline-port-requests.csv"'
         return response
-    if not may_write(actor):
-        actor.require("porting.manage")
+    access.may_write_requests(actor).check()
     companies = _companies(actor)
     form = BulkPortForm(request.POST or None, request.FILES or None, companies=companies)
     report = None

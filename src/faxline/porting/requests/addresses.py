@@ -17,20 +17,14 @@ from faxline.accounts.models import Company
 from faxline.accounts.validation import clean_text
 from faxline.core.audit import audit_record
 from faxline.core.errors import NotFound, ValidationFailed
+from faxline.porting.access import may_see_company_porting, may_write_company_requests
 from faxline.porting.models import ServiceAddress
-
-ADDRESS_FIELDS = ("street", "unit", "city", "state", "postal_code", "country")
-
-
-def _may_see(actor: Actor, company: Company) -> bool:
-    if not actor.sees_company(company):
-        return False
-    return actor.is_operator or actor.is_partner or actor.can("porting.view") or actor.read_only
+from faxline.porting.requests.fields import ADDRESS_FIELDS, BY_NAME, max_length
 
 
 def service_address_list(*, actor: Actor, company: Company) -> QuerySet[ServiceAddress]:
     """The company's service addresses, for "Choose Existing Address"."""
-    if not _may_see(actor, company):
+    if not may_see_company_porting(actor, company):
         return ServiceAddress.objects.none()
     return ServiceAddress.objects.filter(company=company).order_by("street", "city", "pk")
 
@@ -45,16 +39,25 @@ def service_address_get(*, actor: Actor, company: Company, address_id: int) -> S
 def clean_address(data: dict[str, Any]) -> dict[str, str]:
     """Shape checks of an address (what the losing carrier compares is the validator's)."""
     out = {
-        "street": clean_text(data.get("street"), field="street", max_length=200, required=True),
-        "unit": clean_text(data.get("unit"), field="unit", max_length=50),
-        "city": clean_text(data.get("city"), field="city", max_length=100, required=True),
+        name: clean_text(
+            data.get(name),
+            field=name,
+            max_length=BY_NAME[name].max_length,
+            required=BY_NAME[name].required,
+        )
+        for name in ("street", "unit", "city")
     }
-    state = clean_text(data.get("state"), field="state", max_length=2, required=True).upper()
+    state = clean_text(
+        data.get("state"), field="state", max_length=max_length("state"), required=True
+    ).upper()
     if len(state) != 2 or not state.isalpha():
         raise ValidationFailed("state must be the two-letter code.", field="state")
     out["state"] = state
     out["postal_code"] = clean_text(
-        data.get("postal_code"), field="postal_code", max_length=10, required=True
+        data.get("postal_code"),
+        field="postal_code",
+        max_length=max_length("postal_code"),
+        required=True,
     ).upper()
     country = data.get("country") or "US"
     if country not in ("US", "CA"):
@@ -71,10 +74,7 @@ def _key(values: dict[str, str]) -> tuple[str, ...]:
 def service_address_save(*, actor: Actor, company: Company, data: dict[str, Any]) -> ServiceAddress:
     """Keep an address in the company's book (+ New Service Address); an address already
     there (same text, case and spacing aside) is returned instead of a copy."""
-    if not actor.sees_company(company):
-        raise NotFound("Company not found.", field="company_id")
-    if actor.read_only or not actor.is_operator:
-        actor.require("porting.manage")
+    may_write_company_requests(actor, company).check()
     values = clean_address(data)
     wanted = _key(values)
     for existing in ServiceAddress.objects.select_for_update().filter(company=company):

@@ -21,8 +21,9 @@ from pydantic import Field
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.selectors import actor_company, company_get
-from faxline.core.errors import Forbidden, ValidationFailed
+from faxline.core.errors import ValidationFailed
 from faxline.core.pagination import paginate
+from faxline.porting.access import may_use_porting
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import ChangeRequest, PortNote, PortRequest
 from faxline.porting.requests import bulk, changes, selectors, services
@@ -42,14 +43,8 @@ SharedUseIn = Literal["credit_card_terminal", "alarm", "internet"]
 def _porting_actor(request: HttpRequest) -> Actor:
     """The caller, refused with 403 when Number Porting is not for them (fax users,
     administrators without the right to view port requests)."""
-    from faxline.porting.portal.views import may_use_porting
-
     actor = actor_of(request)
-    if not may_use_porting(actor):
-        raise Forbidden(
-            "Number Porting is for administrators with the right to view port requests.",
-            code="no_porting",
-        )
+    may_use_porting(actor).check()
     return actor
 
 
@@ -100,6 +95,11 @@ class PortRequestCreateIn(PortRequestFields):
     company_id: int | None = Field(
         default=None,
         description="The company (operators and channel partners); administrators: their own.",
+    )
+    save_address: bool = Field(
+        default=False,
+        description="Also keep the service address in the company's address book (the "
+        "wizard's 'Save this address for future port requests').",
     )
 
 
@@ -411,6 +411,7 @@ class BulkReportOut(Schema):
 def _fields(payload: Schema) -> dict[str, Any]:
     data = payload.dict(exclude_unset=True)
     data.pop("company_id", None)
+    data.pop("save_address", None)
     if "numbers" in data and data["numbers"] is not None:
         data["numbers"] = [dict(n) for n in data["numbers"]]
     return data
@@ -477,7 +478,9 @@ def port_request_create(request: HttpRequest, payload: PortRequestCreateIn) -> S
         company = actor_company(actor=actor)
     else:
         raise ValidationFailed("company_id is required.", field="company_id")
-    port = services.port_request_create(actor=actor, company=company, data=_fields(payload))
+    port = services.port_request_create(
+        actor=actor, company=company, data=_fields(payload), save_address=payload.save_address
+    )
     return Status(201, PortRequestOut.of(port))
 
 

@@ -15,8 +15,6 @@ New Port Request wizard.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,50 +24,32 @@ from django.db import transaction
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Company
 from faxline.core.audit import audit_record
-from faxline.core.csvfile import column_name, read_records
+from faxline.core.csvfile import column_name, iter_rows, read_records
 from faxline.core.csvfile import decode_csv as _decode_csv
 from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.numbers.plan import display_number, normalize_number
+from faxline.porting.access import may_write_company_requests
 from faxline.porting.choices import LineType, PortType
+from faxline.porting.requests.fields import FIELDS
 from faxline.porting.requests.services import MAX_NUMBERS, port_request_create
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
 
-COLUMNS = (
+# The columns come from the request's field list (``porting.requests.fields``): first what
+# identifies the number, then the account and the address, then who to talk to (blank: the
+# uploader), as the template shows them.
+_CSV_FIELDS = [f for f in FIELDS if f.csv and not f.contact] + [f for f in FIELDS if f.contact]
+COLUMNS: tuple[str, ...] = (
     "number",
     "line_type",
-    "btn",
-    "losing_carrier",
-    "account_number",
-    "pin",
-    "business_name",
-    "authorized_name",
-    "authorized_title",
-    "authorized_email",
-    "street",
-    "unit",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "contact_first_name",
-    "contact_last_name",
-    "contact_email",
-    "contact_phone",
+    *(f.name for f in _CSV_FIELDS if f.csv in ("required", "optional")),
 )
 # Optional columns beyond the standard ones.
-EXTRA_COLUMNS = ("port_type", "new_btn")
-REQUIRED_COLUMNS = (
+EXTRA_COLUMNS: tuple[str, ...] = tuple(f.name for f in _CSV_FIELDS if f.csv == "extra")
+REQUIRED_COLUMNS: tuple[str, ...] = (
     "number",
-    "losing_carrier",
-    "account_number",
-    "business_name",
-    "authorized_name",
-    "street",
-    "city",
-    "state",
-    "postal_code",
+    *(f.name for f in _CSV_FIELDS if f.csv == "required"),
 )
 REQUIRED_VALUES = REQUIRED_COLUMNS
 # Within one group these must agree (they are one account at the losing carrier).
@@ -82,31 +62,14 @@ GROUP_SHARED = (
     "port_type",
     "new_btn",
 )
-CONTACT_COLUMNS = ("contact_first_name", "contact_last_name", "contact_email", "contact_phone")
-COLUMN_HELP = {
+CONTACT_COLUMNS: tuple[str, ...] = tuple(f.name for f in _CSV_FIELDS if f.contact)
+COLUMN_HELP: dict[str, str] = {
     "number": "Required. The number to port, in any common spelling (+1 206 555 0123).",
     "line_type": "landline, wireless, voip, toll_free or unknown (blank: unknown).",
-    "btn": "The Billing Telephone Number on the account. Blank: the number itself.",
-    "losing_carrier": "Required. The current carrier.",
-    "account_number": "Required. The account number with the current carrier.",
-    "pin": "The account PIN or port-out passcode (required for wireless numbers).",
-    "business_name": "Required. Exactly as on the bill or CSR.",
-    "authorized_name": "Required. The authorized user or owner who signs the LOA.",
-    "authorized_title": "Optional.",
-    "authorized_email": "Optional. Where the LOA signing link is sent.",
-    "street": "Required. A physical address (no PO boxes), as on the CSR.",
-    "unit": "Optional. Suite, unit, floor.",
-    "city": "Required.",
-    "state": "Required. Two-letter state or province code.",
-    "postal_code": "Required. ZIP or Canadian postal code.",
-    "country": "US or CA (blank: US).",
-    "contact_first_name": "Blank: you.",
-    "contact_last_name": "Blank: you.",
-    "contact_email": "Blank: your email.",
-    "contact_phone": "Optional.",
-    "port_type": "full or partial (blank: full).",
-    "new_btn": "For a partial port whose BTN ports: the new BTN of what stays.",
+    **{f.name: f.csv_help for f in _CSV_FIELDS},
 }
+# Taken from a group's first row as they are (the number, BTN and contact are worked out).
+_ACCOUNT_COLUMNS = tuple(f.name for f in _CSV_FIELDS if not f.contact and f.name != "btn")
 
 
 @dataclass
@@ -312,21 +275,7 @@ def _group_data(actor: Actor, rows: list[_Row]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "numbers": [{"number": r.number, "line_type": r.values["line_type"]} for r in rows],
         "btn": rows[0].btn,
-        "losing_carrier": first["losing_carrier"],
-        "business_name": first["business_name"],
-        "account_number": first["account_number"],
-        "authorized_name": first["authorized_name"],
-        "authorized_title": first.get("authorized_title", ""),
-        "authorized_email": first.get("authorized_email", ""),
-        "street": first["street"],
-        "unit": first.get("unit", ""),
-        "city": first["city"],
-        "state": first["state"],
-        "postal_code": first["postal_code"],
-        "country": first["country"],
-        "port_type": first["port_type"],
-        "pin": first.get("pin", ""),
-        "new_btn": first.get("new_btn", ""),
+        **{name: first.get(name, "") for name in _ACCOUNT_COLUMNS},
     }
     contact = {
         c: next((r.values.get(c, "") for r in rows if r.values.get(c)), "") for c in CONTACT_COLUMNS
@@ -353,10 +302,7 @@ def _disagreement(rows: list[_Row]) -> tuple[str, str] | None:
 def port_requests_bulk_create(*, actor: Actor, company: Company, data: bytes) -> BulkPortReport:
     """Split a CSV file of numbers into Draft port requests, one per losing carrier + BTN +
     service address + authorized person; all or nothing per group."""
-    if not actor.sees_company(company):
-        raise NotFound("Company not found.", field="company_id")
-    if actor.read_only or not actor.is_operator:
-        actor.require("porting.manage")
+    may_write_company_requests(actor, company).check()
     rows = _parse(decode_csv(data))
     seen: dict[str, int] = {}
     for row in rows:
@@ -438,16 +384,15 @@ def numbers_from_text(text: str, *, limit: int = MAX_NUMBERS) -> NumberList:
     """Numbers, one a line: ``number`` or ``number,line_type`` (a header line naming the
     columns is allowed, and a full bulk CSV is read by its number and line_type columns)."""
     out = NumberList()
-    reader = csv.reader(io.StringIO(text, newline=""))
     number_at, type_at = 0, 1
     seen: set[str] = set()
     try:
-        lines = list(reader)
-    except csv.Error as exc:
-        out.problems.append(f"Not valid CSV ({exc}).")
+        lines = list(iter_rows(text))
+    except ValidationFailed as exc:
+        out.problems.append(exc.message)
         return out
     first = True
-    for index, raw_cells in enumerate(lines, start=1):
+    for index, raw_cells in lines:
         cells = [c.strip() for c in raw_cells]
         if not any(cells):
             continue

@@ -21,50 +21,18 @@ from django.utils import timezone
 from faxline.accounts.access import Actor
 from faxline.accounts.validation import clean_text
 from faxline.core.errors import Conflict, NotFound, ValidationFailed
-from faxline.porting.access import require_customer_write, require_porting_team, sees_request
+from faxline.porting.access import may_act_as_porting_team, may_change_request, may_see_request
 from faxline.porting.choices import SUBMITTED, TERMINAL, ChangeStatus, NumberStatus, PortStatus
 from faxline.porting.models import ChangeRequest, PortNumber, PortRequest
+from faxline.porting.requests.fields import REQUEST_FIELDS, field_label
 from faxline.porting.requests.services import (
-    REQUEST_FIELDS,
     clean_request_data,
     port_note_add,
     record_event,
 )
 
-# What each field is called in the portal, the change requests and the API's messages.
-FIELD_LABELS: dict[str, str] = {
-    "contact_first_name": "Contact first name",
-    "contact_last_name": "Contact last name",
-    "contact_phone": "Contact phone",
-    "contact_email": "Contact email",
-    "numbers": "Numbers to port",
-    "port_type": "Port type",
-    "btn": "Billing Telephone Number (BTN)",
-    "new_btn": "New BTN (for the numbers that stay)",
-    "losing_carrier": "Losing carrier",
-    "account_number": "Carrier account number",
-    "pin": "PIN / port-out passcode",
-    "business_name": "Business name",
-    "authorized_name": "Authorized person",
-    "authorized_title": "Authorized person's title",
-    "authorized_email": "Authorized person's email",
-    "street": "Street",
-    "unit": "Unit / Suite",
-    "city": "City",
-    "state": "State / Province",
-    "postal_code": "ZIP / Postal code",
-    "country": "Country",
-    "shared_line_uses": "Shared line uses",
-    "special_instructions": "Special instructions",
-    "requested_date": "Requested port date",
-    "documents": "Documents (Files tab)",
-}
 CHANGEABLE_FIELDS = tuple(name for name in REQUEST_FIELDS if name != "shared_line_uses")
 MAX_REASON = 2000
-
-
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def masked_value(name: str, value: Any) -> str:
@@ -122,8 +90,7 @@ def change_lines(change: ChangeRequest) -> list[ChangeLine]:
 
 
 def change_requests_of(*, actor: Actor, request: PortRequest) -> QuerySet[ChangeRequest]:
-    if not sees_request(actor, request):
-        raise NotFound("Port request not found.", field="request_id")
+    may_see_request(actor, request).check()
     return ChangeRequest.objects.filter(request=request).select_related(
         "requested_by", "decided_by"
     )
@@ -145,7 +112,7 @@ def change_request_create(
 ) -> ChangeRequest:
     """Ask the porting team to change a submitted request (New, Pending, In Progress or
     Scheduled); a Draft or a Rejected request is edited directly instead."""
-    require_customer_write(actor, request)
+    may_change_request(actor, request).check()
     locked = PortRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status not in SUBMITTED:
         if locked.status in (PortStatus.DRAFT, PortStatus.REJECTED):
@@ -195,7 +162,7 @@ def _decide(change: ChangeRequest, *, actor: Actor, to: str, note: str) -> None:
 def change_request_accept(*, actor: Actor, change: ChangeRequest, note: str = "") -> PortRequest:
     """The porting team accepts: the change is applied to the request, with an event, and
     the customer gets a note saying so."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     request = PortRequest.objects.select_for_update().get(pk=change.request_id)
     if request.status in TERMINAL:
         raise Conflict(
@@ -260,7 +227,7 @@ def _replace_numbers(request: PortRequest, numbers: list[tuple[str, str]]) -> No
 @transaction.atomic
 def change_request_refuse(*, actor: Actor, change: ChangeRequest, reason: str) -> ChangeRequest:
     """The porting team refuses, saying why (the customer reads it in a note)."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     reason = clean_text(reason, field="reason", max_length=MAX_REASON, required=True)
     request = PortRequest.objects.select_for_update().get(pk=change.request_id)
     _decide(change, actor=actor, to=ChangeStatus.REFUSED, note=reason)

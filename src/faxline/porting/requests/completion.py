@@ -1,32 +1,29 @@
 """Completion of a port and the linking of its numbers (seed 002 steps 5 to 7).
 
 On completion each number becomes a ``FaxNumber`` of the company (source *ported*, in
-service) and is linked to a user, inbound only or inbound and outbound; a user sends from one
-number at most, so marking a new outbound number demotes the old one to inbound only
-(``numbers.services.number_set_outbound``). The temporary number the customer sent from
-meanwhile stays until they release it. Each port is tested by a fax to it (the guide): until
-the fax engine exists a "test fax pending" event asks the porting team to do it by hand.
+service: ``numbers.services.number_port_in``, the numbers' owner) and is linked to a user,
+inbound only or inbound and outbound; a user sends from one number at most, so marking a new
+outbound number demotes the old one to inbound only (``numbers.services.number_set_outbound``).
+The temporary number the customer sent from meanwhile stays until they release it. Each port
+is tested by a fax to it (the guide): until the fax engine exists a "test fax pending" event
+asks the porting team to do it by hand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import SYSTEM, Actor, SystemActor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import User
-from faxline.core.audit import audit_record
 from faxline.core.errors import Conflict, ValidationFailed
-from faxline.numbers.choices import NumberSource
-from faxline.numbers.choices import NumberStatus as FaxStatus
-from faxline.numbers.models import FaxNumber
 from faxline.numbers.plan import display_number, normalize_number
-from faxline.numbers.services import number_set_outbound
-from faxline.porting.access import require_porting_team
+from faxline.numbers.selectors import temporary_numbers
+from faxline.numbers.services import number_port_in, number_set_outbound
+from faxline.porting.access import may_act_as_porting_team
 from faxline.porting.choices import TERMINAL, LinkDirection, NumberStatus, PortStatus
 from faxline.porting.models import PortNumber, PortRequest
 from faxline.porting.requests.services import _notify, record_event, transition
@@ -113,7 +110,7 @@ def port_request_set_links(
 ) -> PortRequest:
     """Choose, before completion, whom each number will be linked to (FOC-day readiness
     checks that every number is routed to a user)."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     locked = PortRequest.objects.select_for_update().select_related("company").get(pk=request.pk)
     if locked.status in TERMINAL:
         raise Conflict("The request is closed.", code="request_closed")
@@ -133,77 +130,21 @@ def port_request_set_links(
     return locked
 
 
-def _take_number(
-    request: PortRequest, number: str, user: User | None, actor: Actor | None
-) -> FaxNumber:
-    """Make ``number`` a ported, in-service number of the request's company (compare-and-set
-    on a row that already exists: a number of the pool, aging, or pending here)."""
-    company = request.company
-    now = timezone.now()
-    fields: dict[str, Any] = {
-        "company": company,
-        "status": FaxStatus.IN_SERVICE,
-        "source": NumberSource.PORTED,
-        "carrier": f"Ported from {request.losing_carrier}"[:100],
-        "is_temporary": False,
-        "aging_until": None,
-        "outbound": False,
-    }
-    existing = FaxNumber.objects.filter(number=number).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                created = FaxNumber.objects.create(
-                    number=number,
-                    country=request.country or "US",
-                    area_code=number[2:5],
-                    user=user,
-                    **fields,
-                )
-        except IntegrityError as exc:
-            raise Conflict(
-                f"{display_number(number)} was added to an inventory meanwhile; try again.",
-                code="stale",
-                field="links",
-            ) from exc
-        return created
-    if existing.company_id is None and existing.status in (FaxStatus.AVAILABLE, FaxStatus.AGING):
-        match = {"status": existing.status, "company__isnull": True}
-    elif existing.company_id == company.pk and existing.status == FaxStatus.PENDING:
-        match = {"status": FaxStatus.PENDING, "company": company}
-        user = user or existing.user
-    else:
-        where = "here" if existing.company_id == company.pk else "for another company"
-        raise Conflict(
-            f"{display_number(number)} is already in service {where}: it cannot be ported in.",
-            code="number_in_service",
-            field="links",
-        )
-    if not FaxNumber.objects.filter(pk=existing.pk, **match).update(
-        user=user, updated_at=now, **fields
-    ):
-        raise Conflict(
-            f"{display_number(number)} changed meanwhile; try again.", code="stale", field="links"
-        )
-    existing.refresh_from_db()
-    return existing
-
-
 @transaction.atomic
 def port_request_complete(
     *,
-    actor: Actor | None,
+    actor: Actor | SystemActor,
     request: PortRequest,
     links: Mapping[str, Link] | None = None,
 ) -> PortRequest:
-    """Scheduled → Completed: the numbers enter the company's inventory and are linked.
+    """Scheduled → Completed: the numbers enter the company's inventory
+    (``numbers.services.number_port_in``) and are linked.
 
     ``links`` maps a number to (user or None, direction); numbers it leaves out keep the
-    link chosen earlier on the request (none: in the inventory, unassigned). ``actor`` None
+    link chosen earlier on the request (none: in the inventory, unassigned). A system actor
     is a carrier adapter (the sandbox completing on the FOC date).
     """
-    if actor is not None:
-        require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     locked = PortRequest.objects.select_for_update().select_related("company").get(pk=request.pk)
     cleaned = clean_links(locked, links or {})
     rows = list(locked.numbers.select_related("link_user").order_by("number"))
@@ -217,11 +158,7 @@ def port_request_complete(
         plan.append((row, user, direction))
     # Re-check one outbound per user over the links kept from earlier too.
     clean_links(locked, {row.number: (user, direction) for row, user, direction in plan})
-    temporary = list(
-        FaxNumber.objects.filter(
-            company=locked.company, is_temporary=True, status=FaxStatus.IN_SERVICE
-        ).values_list("number", flat=True)
-    )
+    temporary = temporary_numbers(locked.company)
     message = f"{len(rows)} number(s) now in service"
     if temporary:
         message += (
@@ -242,22 +179,18 @@ def port_request_complete(
         },
     )
     for row, user, direction in plan:
-        fax_number = _take_number(locked, row.number, user, actor)
+        fax_number = number_port_in(
+            actor=actor,
+            number=row.number,
+            company=locked.company,
+            user=user,
+            country=locked.country,
+            losing_carrier=locked.losing_carrier,
+            port_request_id=locked.pk,
+            direction=direction,
+        )
         PortNumber.objects.filter(pk=row.pk).update(
             status=NumberStatus.PORTED, link_user=fax_number.user, link_direction=direction
-        )
-        audit_record(
-            kind="number.ported_in",
-            actor=actor.user if actor else None,
-            company=locked.company,
-            target=fax_number,
-            ip_address=actor.ip_address if actor else None,
-            detail={
-                "number": row.number,
-                "request_id": locked.pk,
-                "user_id": fax_number.user_id,
-                "direction": direction,
-            },
         )
     for row, user, direction in plan:
         if user is not None and direction == LinkDirection.INBOUND_OUTBOUND:
@@ -265,7 +198,7 @@ def port_request_complete(
     record_event(
         locked,
         kind="test_fax_pending",
-        actor=None,
+        actor=SYSTEM,
         message=TEST_FAX_PENDING,
         numbers=[row.number for row in rows],
     )

@@ -1,29 +1,38 @@
 """Every write of the porting desk's core: drafts, submission, the state machine, notes.
 
-A state machine written once (DESIGN.md rule 2): each transition is a service that checks
-its guard, updates with compare-and-set on the status, and appends a ``PortEvent``.
-Documents and the LOA e-signature live in ``porting.documents`` and ``porting.loa``; the
-carrier adapters in ``porting.carriers``.
+A state machine written once (DESIGN.md rule 2): each transition is a named service
+(``port_request_submit``, ``_accept``, ``_mark_in_progress``, ``_schedule``, ``_reject``,
+``_cancel``, and ``completion.port_request_complete``) that checks its guard, updates with
+compare-and-set on the status (through :func:`transition`, which nothing else calls), and
+appends a ``PortEvent``. Carrier adapters call the same services as a system actor. Who may
+do what is ``porting.access``'s. Documents and the LOA e-signature live in
+``porting.files``; the carrier adapters in ``porting.carriers``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import SYSTEM, Actor, SystemActor, actor_label
 from faxline.accounts.models import Company, User
 from faxline.accounts.validation import clean_email, clean_text
 from faxline.core.audit import audit_record
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, Forbidden, ValidationFailed
 from faxline.numbers.plan import normalize_number
-from faxline.porting.access import require_customer_write, require_porting_team, sees_request
+from faxline.porting.access import (
+    may_act_as_porting_team,
+    may_cancel,
+    may_change_request,
+    may_write_company_requests,
+    may_write_private_notes,
+)
 from faxline.porting.choices import (
     DATA_ERRORS,
     EDITABLE,
@@ -38,37 +47,10 @@ from faxline.porting.choices import (
     RejectionCode,
 )
 from faxline.porting.models import PortEvent, PortFee, PortNote, PortNumber, PortRequest
+from faxline.porting.requests.fields import FIELDS, REQUEST_FIELDS, SECRET_FIELDS, max_length
 
 MAX_NUMBERS = 500
 SHARED_USES = ("credit_card_terminal", "alarm", "internet")
-# Fields of a request the customer writes (and a rejection may reopen).
-REQUEST_FIELDS = (
-    "contact_first_name",
-    "contact_last_name",
-    "contact_phone",
-    "contact_email",
-    "port_type",
-    "btn",
-    "new_btn",
-    "losing_carrier",
-    "account_number",
-    "pin",
-    "business_name",
-    "authorized_name",
-    "authorized_title",
-    "authorized_email",
-    "street",
-    "unit",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "shared_line_uses",
-    "special_instructions",
-    "requested_date",
-    "numbers",
-)
-SECRET_FIELDS = frozenset({"account_number", "pin"})
 
 
 # --- events ---------------------------------------------------------------------------
@@ -78,18 +60,20 @@ def record_event(
     request: PortRequest,
     *,
     kind: str,
-    actor: Actor | None,
+    actor: Actor | SystemActor | None,
     message: str = "",
     from_status: str = "",
     to_status: str = "",
     **detail: Any,
 ) -> PortEvent:
-    """Append an entry to the request's timeline (and the audit trail)."""
+    """Append an entry to the request's timeline (and the audit trail). ``actor`` None is
+    faxline itself (``SYSTEM``)."""
+    actor = actor or SYSTEM
     clean = {k: v for k, v in detail.items() if k not in SECRET_FIELDS}
     event = PortEvent.objects.create(
         request=request,
-        actor=actor.user if actor else None,
-        actor_label=str(actor.user) if actor else "faxline",
+        actor=actor.user,
+        actor_label=actor_label(actor),
         kind=kind,
         from_status=from_status,
         to_status=to_status,
@@ -98,10 +82,10 @@ def record_event(
     )
     audit_record(
         kind=f"port_request.{kind}",
-        actor=actor.user if actor else None,
+        actor=actor.user,
         company=request.company,
         target=request,
-        ip_address=actor.ip_address if actor else None,
+        ip_address=actor.ip_address,
         detail={"from": from_status, "to": to_status, **clean},
     )
     return event
@@ -110,7 +94,7 @@ def record_event(
 def transition(
     request: PortRequest,
     *,
-    actor: Actor | None,
+    actor: Actor | SystemActor,
     allowed_from: Iterable[str],
     to: str,
     kind: str,
@@ -120,7 +104,9 @@ def transition(
 ) -> PortRequest:
     """Move ``request`` to ``to`` if its status is one of ``allowed_from`` (compare-and-set).
 
-    A concurrent change that got there first makes this refuse with ``stale_status``.
+    Only the named transition services call this (a test scans the source); they check who
+    may act first. A concurrent change that got there first makes this refuse with
+    ``stale_status``.
     """
     allowed = set(allowed_from)
     # The stored status, not a possibly stale copy in memory; the update below is the CAS.
@@ -185,29 +171,16 @@ def clean_request_data(data: dict[str, Any], *, partial: bool) -> Cleaned:
     if unknown:
         raise ValidationFailed(f"Unknown field {unknown[0]!r}.", field=unknown[0])
     out: dict[str, Any] = {}
-    required_text = {
-        "contact_first_name": 100,
-        "contact_last_name": 100,
-        "losing_carrier": 100,
-        "account_number": 50,
-        "business_name": 200,
-        "authorized_name": 200,
-        "street": 200,
-        "city": 100,
-    }
-    optional_text = {
-        "contact_phone": 30,
-        "authorized_title": 100,
-        "unit": 50,
-        "pin": 20,
-        "special_instructions": 2000,
-    }
-    for name, limit in required_text.items():
-        if name in data or not partial:
-            out[name] = clean_text(data.get(name), field=name, max_length=limit, required=True)
-    for name, limit in optional_text.items():
-        if name in data:
-            out[name] = clean_text(data.get(name), field=name, max_length=limit)
+    for spec in FIELDS:
+        if spec.kind != "text":
+            continue
+        name = spec.name
+        if spec.required and (name in data or not partial):
+            out[name] = clean_text(
+                data.get(name), field=name, max_length=spec.max_length, required=True
+            )
+        elif not spec.required and name in data:
+            out[name] = clean_text(data.get(name), field=name, max_length=spec.max_length)
     if "contact_email" in data or not partial:
         out["contact_email"] = clean_email(data.get("contact_email"), field="contact_email")
     if "authorized_email" in data:
@@ -220,13 +193,18 @@ def clean_request_data(data: dict[str, Any], *, partial: bool) -> Cleaned:
             raise ValidationFailed("country must be US or CA.", field="country")
         out["country"] = country
     if "state" in data or not partial:
-        state = clean_text(data.get("state"), field="state", max_length=2, required=True).upper()
+        state = clean_text(
+            data.get("state"), field="state", max_length=max_length("state"), required=True
+        ).upper()
         if not state.isalpha() or len(state) != 2:
             raise ValidationFailed("state must be the two-letter code.", field="state")
         out["state"] = state
     if "postal_code" in data or not partial:
         out["postal_code"] = clean_text(
-            data.get("postal_code"), field="postal_code", max_length=10, required=True
+            data.get("postal_code"),
+            field="postal_code",
+            max_length=max_length("postal_code"),
+            required=True,
         ).upper()
     if "port_type" in data or not partial:
         port_type = data.get("port_type") or PortType.FULL
@@ -293,19 +271,22 @@ def _clean_numbers(raw: Any) -> list[tuple[str, str]]:
     return cleaned
 
 
-def _require_company_write(actor: Actor, company: Company) -> None:
-    if actor.user.company_id != company.pk and not actor.sees_company(company):
-        raise NotFound("Company not found.", field="company_id")
-    if not actor.is_operator:
-        actor.require("porting.manage")
-
-
 @transaction.atomic
-def port_request_create(*, actor: Actor, company: Company, data: dict[str, Any]) -> PortRequest:
-    """Start a port request (Draft) from the New Port Request wizard, the API or bulk."""
-    _require_company_write(actor, company)
+def port_request_create(
+    *, actor: Actor, company: Company, data: dict[str, Any], save_address: bool = False
+) -> PortRequest:
+    """Start a port request (Draft) from the New Port Request wizard, the API or bulk.
+
+    ``save_address`` also keeps its service address in the company's address book
+    ("Save this address for future port requests"), in the same transaction.
+    """
+    may_write_company_requests(actor, company).check()
     cleaned = clean_request_data(data, partial=False)
     assert cleaned.numbers is not None
+    if save_address:
+        from faxline.porting.requests.addresses import service_address_save
+
+        service_address_save(actor=actor, company=company, data=cleaned.values)
     request = PortRequest.objects.create(
         company=company,
         created_by=actor.user,
@@ -342,7 +323,7 @@ def _take_over_onboarding_intents(request: PortRequest, numbers: list[str]) -> N
 def port_request_update(*, actor: Actor, request: PortRequest, data: dict[str, Any]) -> PortRequest:
     """Change a Draft, or the fields a rejection reopened; after submission changes go
     through the porting team as change requests."""
-    require_customer_write(actor, request)
+    may_change_request(actor, request).check()
     locked = PortRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status not in EDITABLE:
         raise Conflict(
@@ -362,7 +343,7 @@ def port_request_update(*, actor: Actor, request: PortRequest, data: dict[str, A
     cleaned = clean_request_data(data, partial=True)
     for name, value in cleaned.values.items():
         setattr(locked, name, value)
-    locked.save()
+    locked.save(update_fields=[*cleaned.values, "updated_at"])
     if cleaned.numbers is not None:
         locked.numbers.all().delete()
         PortNumber.objects.bulk_create(
@@ -403,7 +384,7 @@ def port_request_submit(
     Refused without a signed LOA (seed 000), while the first-time-right checks find an
     error, or while the onboarding order blocks porting.
     """
-    require_customer_write(actor, request)
+    may_change_request(actor, request).check()
     locked = PortRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status not in (PortStatus.DRAFT, PortStatus.REJECTED):
         raise Conflict(
@@ -466,29 +447,12 @@ def port_request_submit(
     return request
 
 
-CUSTOMER_CANCELLABLE = frozenset({PortStatus.DRAFT, PortStatus.NEW, PortStatus.REJECTED})
-
-
 @transaction.atomic
 def port_request_cancel(*, actor: Actor, request: PortRequest, reason: str = "") -> PortRequest:
-    """Cancel a request. Customers may while it is a Draft, New or Rejected; the porting team
-    from any state that is not final — and only they within 48 hours of the FOC."""
-    if not sees_request(actor, request):
-        raise NotFound("Port request not found.", field="request_id")
-    team = actor.is_operator and not actor.read_only
-    if not team:
-        require_customer_write(actor, request)
-        if request.status not in CUSTOMER_CANCELLABLE:
-            raise Forbidden(
-                "The porting team is already working with the losing carrier: ask them to "
-                "cancel (add a note).",
-                code="cancel_needs_porting_team",
-            )
-        if request.foc_date is not None and _within_48h_of_foc(request):
-            raise Forbidden(
-                "Within 48 hours of the FOC only the porting team can cancel.",
-                code="cancel_needs_porting_team",
-            )
+    """Cancel a request (who may, and when, is ``porting.access.may_cancel``: customers
+    while it is a Draft, New or Rejected; the porting team from any state that is not final,
+    and only they within 48 hours of the FOC)."""
+    may_cancel(actor, request).check()
     reason = clean_text(reason, field="reason", max_length=500)
     transition(
         request,
@@ -506,35 +470,35 @@ def port_request_cancel(*, actor: Actor, request: PortRequest, reason: str = "")
     return request
 
 
-def _within_48h_of_foc(request: PortRequest) -> bool:
-    assert request.foc_date is not None
-    return request.foc_date - timezone.localdate() <= timedelta(days=2)
-
-
 # --- the porting team's transitions ------------------------------------------------------
 
 
 @transaction.atomic
-def port_request_accept(*, actor: Actor, request: PortRequest) -> PortRequest:
-    """New → Pending: the porting team reviewed it and contacts the losing carrier."""
-    require_porting_team(actor)
+def port_request_accept(
+    *,
+    actor: Actor | SystemActor,
+    request: PortRequest,
+    message: str = "Sent to the losing carrier",
+) -> PortRequest:
+    """New → Pending: the porting team reviewed it and contacts the losing carrier (or a
+    carrier adapter's upstream provider approved it)."""
+    may_act_as_porting_team(actor).check()
     return transition(
         request,
         actor=actor,
         allowed_from=(PortStatus.NEW,),
         to=PortStatus.PENDING,
         kind="accepted",
-        message="Sent to the losing carrier",
+        message=message,
     )
 
 
 @transaction.atomic
 def port_request_mark_in_progress(
-    *, actor: Actor | None, request: PortRequest, message: str = ""
+    *, actor: Actor | SystemActor, request: PortRequest, message: str = ""
 ) -> PortRequest:
     """Pending → In Progress: the losing carrier asked for more, or is working on it."""
-    if actor is not None:
-        require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     return transition(
         request,
         actor=actor,
@@ -547,11 +511,10 @@ def port_request_mark_in_progress(
 
 @transaction.atomic
 def port_request_schedule(
-    *, actor: Actor | None, request: PortRequest, foc_date: date
+    *, actor: Actor | SystemActor, request: PortRequest, foc_date: date
 ) -> PortRequest:
     """Set (or move) the FOC date: the request becomes Scheduled."""
-    if actor is not None:
-        require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     from faxline.core.calendar import why_not_business_day
 
     if not isinstance(foc_date, date):
@@ -582,7 +545,7 @@ def port_request_schedule(
 @transaction.atomic
 def port_request_reject(
     *,
-    actor: Actor | None,
+    actor: Actor | SystemActor,
     request: PortRequest,
     code: str,
     note: str = "",
@@ -592,8 +555,7 @@ def port_request_reject(
 
     The customer sees the code's remedy and may fix the ``fields_to_fix`` and resubmit.
     """
-    if actor is not None:
-        require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     if code not in RejectionCode.values:
         raise ValidationFailed("Choose a rejection reason code.", field="code")
     fix = sorted(set(fields_to_fix or []))
@@ -620,7 +582,7 @@ def port_request_reject(
     if note:
         PortNote.objects.create(
             request=request,
-            author=actor.user if actor else None,
+            author=actor.user,
             author_label="Porting team",
             from_porting_team=True,
             body=note,
@@ -633,7 +595,7 @@ def port_request_reject(
 @transaction.atomic
 def port_request_assign(*, actor: Actor, request: PortRequest, agent: User | None) -> PortRequest:
     """Give the request to a porting agent (an operator), or take it back."""
-    require_porting_team(actor)
+    may_act_as_porting_team(actor).check()
     if agent is not None and not agent.is_operator:
         raise ValidationFailed("Porting agents are operators.", field="assignee_id")
     if request.status in TERMINAL:
@@ -663,13 +625,10 @@ def port_note_add(
     action_required: bool = False,
 ) -> PortNote:
     """A note both ways; private notes and the action-required flag are the team's."""
-    if not sees_request(actor, request):
-        raise NotFound("Port request not found.", field="request_id")
-    team = actor.is_operator and not actor.read_only
-    if not team:
-        require_customer_write(actor, request)
-        if private or action_required:
-            raise Forbidden("Only the porting team writes private notes or asks for action.")
+    may_change_request(actor, request).check()
+    team = bool(may_act_as_porting_team(actor))
+    if private or action_required:
+        may_write_private_notes(actor).check()
     body = clean_note(body, field="body", max_length=5000, required=True)
     note = PortNote.objects.create(
         request=request,
