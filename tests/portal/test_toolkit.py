@@ -141,7 +141,9 @@ def test_render_page_sends_the_fragment_of_the_swapped_element_only(member: Clie
     def rendered(**headers: Any) -> str:
         request = factory.get("/x/", **headers)
         request.user = get_user_model().objects.get(username="tool")
-        return render_page(request, "portal/refused.html", context, partials=partials).content.decode()
+        return render_page(
+            request, "portal/refused.html", context, partials=partials
+        ).content.decode()
 
     assert "<html" in rendered()
     assert "<html" not in rendered(HTTP_HX_TARGET="fx-refused", **HTMX)
