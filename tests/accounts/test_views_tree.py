@@ -216,9 +216,7 @@ def test_operator_picks_a_company_and_can_add_companies(client: Client, cast: Ca
 def test_administrators_cannot_add_companies(client: Client, cast: Cast) -> None:
     response = page(client, cast.company_admin, "accounts:company_add")
     assert response.status_code == 403  # the portal's one refusal page, with the reason
-    assert "Only the provider&#x27;s operators and channel partners add companies" in text(
-        response
-    )
+    assert "Only the provider&#x27;s operators and channel partners add companies" in text(response)
     assert "Add Company" not in text(page(client, cast.company_admin))
 
 

@@ -136,7 +136,13 @@ def test_new_port_request_to_submission(live_server, page: Page, sign_in, acme: 
     page.get_by_label("Title", exact=True).fill("CEO")
     next_step(page, "Service Address")
 
-    # 5 Service Address: a PO box is found live, next to the field.
+    # 5 Service Address: a fresh account has no address to choose, so the page offers the
+    # new address's fields at once and does not speak of a button it does not show.
+    expect(page.get_by_test_id("first-address")).to_be_visible()
+    expect(page.get_by_text("click + New Service Address")).to_have_count(0)
+    expect(page.get_by_text("New Service Address", exact=True)).to_be_visible()
+    expect(page.get_by_label("Street address", exact=True)).to_be_visible()
+    # A PO box is found live, next to the field.
     expect(
         page.get_by_text("the service address may differ from the billing address")
     ).to_be_visible()

@@ -21,7 +21,6 @@ from faxline.portal.toolkit import (
     render_page,
     swap_target,
 )
-
 from portal.toolkit_urls import REFUSAL
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("portal.toolkit_urls")]
@@ -66,7 +65,7 @@ def test_not_found_is_404(member: Client) -> None:
 def test_a_refused_page_is_the_403_page_with_the_message(member: Client) -> None:
     response = member.get("/_toolkit/refused/", HTTP_REFERER="http://testserver/help/")
     assert response.status_code == 403
-    assert [t.name for t in response.templates][0] == "portal/refused.html"
+    assert response.templates[0].name == "portal/refused.html"
     html = response.content.decode()
     assert REFUSAL in html and "<html" in html
     assert 'href="/help/"' in html  # a way back to where they came from

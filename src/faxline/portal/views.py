@@ -6,15 +6,15 @@ Activity are placeholders until the fax engine lands.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from faxline.numbers.views import inventory_panel, is_inventory_swap
 from faxline.onboarding.views import welcome_due
+from faxline.portal.toolkit import portal_view
 
 
-@login_required
+@portal_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The landing page after sign-in: with the Fax Number Inventory widget (and the fax
     credits of the month) for those who may see the inventory. A new customer's
@@ -26,13 +26,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/dashboard.html", context)
 
 
-@login_required
+@portal_view
 def activity(request: HttpRequest) -> HttpResponse:
     """Outbound and inbound fax activity."""
     return render(request, "portal/activity.html")
 
 
-@login_required
+@portal_view
 def help_page(request: HttpRequest) -> HttpResponse:
     """How the portal is organised, whom to ask, and where the API is documented."""
     return render(request, "portal/help.html")

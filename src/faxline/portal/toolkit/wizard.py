@@ -107,20 +107,23 @@ F = TypeVar("F", bound=StepsForm)
 class Wizard(Generic[F]):
     """Where a wizard stands after a request, and how it moves.
 
-    Construct it with the request and the bound form (``request.POST``), let the view act on
-    a special action if it has one, then call :meth:`advance`."""
+    Construct it with the request and the form (bound to what was posted; ``step``,
+    ``reached`` and ``action`` are read from the form's data), let the view act on a special
+    action if it has one, then call :meth:`advance`."""
 
     def __init__(self, request: HttpRequest, form: F) -> None:
         self.request = request
         self.form = form
         self.finish = False
         count = form.step_count()
-        if request.method != "POST":
+        if request.method != "POST" or not form.is_bound:
             self.step, self.reached, self.action = 1, 1, "start"
             return
-        self.step = min(max(_int(request.POST.get("step"), 1), 1), count)
-        self.reached = min(max(_int(request.POST.get("reached"), self.step), self.step), count)
-        self.action = request.POST.get("action") or "next"
+        # Read from the form's data: a view may have rewritten what was posted.
+        data = form.data
+        self.step = min(max(_int(data.get("step"), 1), 1), count)
+        self.reached = min(max(_int(data.get("reached"), self.step), self.step), count)
+        self.action = str(data.get("action") or "next")
 
     @property
     def posted(self) -> bool:

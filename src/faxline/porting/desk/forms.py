@@ -9,6 +9,7 @@ from django import forms
 
 from faxline.accounts.models import User
 from faxline.porting.choices import LinkDirection, RejectionCode
+from faxline.porting.requests.changes import field_label as changes_field_label
 from faxline.porting.requests.services import REQUEST_FIELDS
 
 # Fields a rejection may reopen, in the order of the request form.
@@ -45,11 +46,8 @@ SUGGESTED_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def field_label(name: str) -> str:
-    try:
-        from faxline.porting.requests.changes import field_label as label
-    except ImportError:  # pragma: no cover - the change requests module ships with porting
-        return name.replace("_", " ").capitalize()
-    return label(name)
+    """The words for a port request's field (as the customer's pages name it)."""
+    return changes_field_label(name)
 
 
 def _date_input() -> forms.DateInput:

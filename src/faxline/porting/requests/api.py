@@ -42,7 +42,7 @@ SharedUseIn = Literal["credit_card_terminal", "alarm", "internet"]
 def _porting_actor(request: HttpRequest) -> Actor:
     """The caller, refused with 403 when Number Porting is not for them (fax users,
     administrators without the right to view port requests)."""
-    from faxline.porting.portal.views import may_use_porting
+    from faxline.porting.portal.views.common import may_use_porting
 
     actor = actor_of(request)
     if not may_use_porting(actor):
