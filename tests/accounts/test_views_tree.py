@@ -401,6 +401,22 @@ def test_department_wizard_copies_the_parent_and_saves_changed_tabs(
     assert dept.settings["coverpage"] == settings_of(cast.billing)["coverpage"]
 
 
+def test_department_wizard_swaps_only_its_card_for_htmx(client: Client, cast: Cast) -> None:
+    client.force_login(cast.company_admin)
+    url = reverse("accounts:department_add", args=[cast.company.pk])
+    data = {**form_data(cast.company, name="Htmx Dept"), "step": "1", "action": "next"}
+    card = text(client.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="fx-wizard"))
+    assert "<html" not in card
+    assert 'id="fx-wizard"' in card and 'name="step" value="2"' in card
+    page_ = text(client.post(url, data))
+    assert "<html" in page_ and 'name="step" value="2"' in page_
+    done = client.post(
+        url, {**data, "step": "5", "action": "finish"}, HTTP_HX_REQUEST="true"
+    )  # Finish: htmx is told to load the tree as a whole page
+    assert done.status_code == 200 and done["HX-Redirect"] == reverse("accounts:tree")
+    assert Department.objects.filter(name="Htmx Dept").exists()
+
+
 def test_department_wizard_refusal_leaves_nothing(client: Client, cast: Cast) -> None:
     client.force_login(cast.company_admin)
     url = reverse("accounts:department_add", args=[cast.company.pk])
