@@ -355,6 +355,7 @@ class DetailsPage:
 
 
 def form_status(exc: DomainError) -> int:
+    """The status of a page that shows a service's refusal on its form."""
     return exc.status if exc.status in (403, 409) else 422
 
 

@@ -35,6 +35,7 @@ def may_use_porting(actor: Actor) -> bool:
 
 
 def require_porting(actor: Actor) -> None:
+    """Refuse (403) anyone for whom Number Porting is not."""
     if not may_use_porting(actor):
         raise Forbidden(
             "Number Porting is for administrators with the right to view port requests.",
@@ -43,6 +44,7 @@ def require_porting(actor: Actor) -> None:
 
 
 def may_write(actor: Actor) -> bool:
+    """Creating and changing port requests: the manage right (and the porting team)."""
     if actor.read_only:
         return False
     return actor.is_operator or actor.can("porting.manage")
@@ -67,10 +69,12 @@ def loa_url(port: PortRequest) -> str:
 
 
 def status_style(status: str) -> str:
+    """The CSS modifier of a status badge."""
     return STATUS_STYLES.get(PortStatus(status), "draft") if status in PortStatus.values else ""
 
 
 def int_or(raw: str | None, default: int) -> int:
+    """``raw`` as a number, else ``default``."""
     try:
         return int(raw or default)
     except ValueError:

@@ -64,6 +64,7 @@ def _may_cancel(actor: Actor, port: PortRequest) -> tuple[bool, str]:
 
 
 def detail_context(request: HttpRequest, actor: Actor, port: PortRequest) -> dict[str, Any]:
+    """What a request's page shows ``actor`` on the tab asked for (``?tab=``)."""
     tab = request.GET.get("tab", "details")
     if tab not in dict(TABS):
         tab = "details"
@@ -119,6 +120,7 @@ def detail_context(request: HttpRequest, actor: Actor, port: PortRequest) -> dic
 
 
 def notes_context(actor: Actor, port: PortRequest, form: NoteForm | None = None) -> dict[str, Any]:
+    """The Notes tab: the notes ``actor`` may read and the form to write one."""
     notes = list(selectors.notes_of(actor=actor, request=port))
     return {
         "notes": notes,
