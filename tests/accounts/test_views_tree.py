@@ -215,7 +215,8 @@ def test_operator_picks_a_company_and_can_add_companies(client: Client, cast: Ca
 
 def test_administrators_cannot_add_companies(client: Client, cast: Cast) -> None:
     response = page(client, cast.company_admin, "accounts:company_add")
-    assert response.status_code == 302
+    assert response.status_code == 403  # the portal's one refusal page, with the reason
+    assert "Only the provider&#x27;s operators and channel partners add companies" in text(response)
     assert "Add Company" not in text(page(client, cast.company_admin))
 
 
@@ -224,7 +225,8 @@ def test_fax_user_is_sent_to_the_dashboard(client: Client, cast: Cast) -> None:
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:dashboard")
     response = page(client, cast.sales_user, "accounts:user_add", cast.company.pk)
-    assert response.status_code in (302, 404)
+    assert response.status_code == 403
+    assert "Account Administration is for administrators" in text(response)
 
 
 def test_pages_require_sign_in(client: Client, cast: Cast) -> None:
@@ -318,8 +320,15 @@ def test_lock_unlock_and_delete_need_csrf_and_confirmation(cast: Cast) -> None:
 
 def test_read_only_administrator_is_refused_by_the_service(client: Client, cast: Cast) -> None:
     client.force_login(cast.read_only_admin)
-    response = client.post(reverse("accounts:user_lock", args=[cast.sales_user.pk]), follow=True)
+    lock_url = reverse("accounts:user_lock", args=[cast.sales_user.pk])
+    # From the tree's menu: back on the tree, with the refusal on top.
+    tree = "http://testserver" + reverse("accounts:tree")
+    response = client.post(lock_url, HTTP_REFERER=tree, follow=True)
+    assert response.redirect_chain == [(reverse("accounts:tree"), 302)]
     assert "read-only administrator" in text(response)
+    # From nowhere known (the confirmation page posts to itself): the 403 page.
+    response = client.post(lock_url)
+    assert response.status_code == 403 and "read-only administrator" in text(response)
     cast.sales_user.refresh_from_db()
     assert not cast.sales_user.is_locked
 
@@ -392,6 +401,22 @@ def test_department_wizard_copies_the_parent_and_saves_changed_tabs(
     assert dept.settings["coverpage"] == settings_of(cast.billing)["coverpage"]
 
 
+def test_department_wizard_swaps_only_its_card_for_htmx(client: Client, cast: Cast) -> None:
+    client.force_login(cast.company_admin)
+    url = reverse("accounts:department_add", args=[cast.company.pk])
+    data = {**form_data(cast.company, name="Htmx Dept"), "step": "1", "action": "next"}
+    card = text(client.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="fx-wizard"))
+    assert "<html" not in card
+    assert 'id="fx-wizard"' in card and 'name="step" value="2"' in card
+    page_ = text(client.post(url, data))
+    assert "<html" in page_ and 'name="step" value="2"' in page_
+    done = client.post(
+        url, {**data, "step": "5", "action": "finish"}, HTTP_HX_REQUEST="true"
+    )  # Finish: htmx is told to load the tree as a whole page
+    assert done.status_code == 200 and done["HX-Redirect"] == reverse("accounts:tree")
+    assert Department.objects.filter(name="Htmx Dept").exists()
+
+
 def test_department_wizard_refusal_leaves_nothing(client: Client, cast: Cast) -> None:
     client.force_login(cast.company_admin)
     url = reverse("accounts:department_add", args=[cast.company.pk])
@@ -410,7 +435,8 @@ def test_department_administrator_adds_only_below_their_department(
 ) -> None:
     client.force_login(cast.dept_admin)
     response = client.get(reverse("accounts:department_add", args=[cast.company.pk]))
-    assert response.status_code == 302  # the company level is not hers
+    assert response.status_code == 403  # the company level is not hers
+    assert "can only add to their own department" in text(response)
     response = client.get(
         reverse("accounts:department_add", args=[cast.company.pk]), {"parent": cast.billing.pk}
     )
@@ -592,4 +618,4 @@ def test_bulk_upload_refuses_a_bad_file_on_the_field(client: Client, cast: Cast)
 def test_bulk_create_hidden_and_refused_without_the_right(client: Client, cast: Cast) -> None:
     client.force_login(cast.read_only_admin)
     response = client.get(reverse("accounts:users_bulk", args=[cast.company.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 403

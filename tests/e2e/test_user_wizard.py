@@ -204,3 +204,21 @@ def test_username_taken_at_finish_goes_back_to_the_field(
     expect(page.locator("#id_username_error")).to_contain_text("already taken")
     expect(page.get_by_label("Username", exact=True)).to_be_focused()
     assert User.objects.filter(first_name="Sarah").count() == 1
+
+
+def test_a_right_withdrawn_while_the_wizard_is_open_shows_the_refusal_in_place(
+    live_server, page: Page, sign_in, acme: Cast
+) -> None:
+    sign_in(acme.company_admin)
+    page.goto(live_server.url + f"/settings/accounts/companies/{acme.company.pk}/users/add/")
+    page.get_by_label("First name").fill("Late")
+    # Another administrator takes away the right to manage users meanwhile.
+    User.objects.filter(pk=acme.company_admin.pk).update(
+        rights=[r for r in acme.company_admin.rights if r != "users.manage"]
+    )
+    page.get_by_role("button", name="Next").click()
+    # htmx gets a 403 and shows it in place of the page: the portal's one refusal page.
+    expect(page.get_by_role("heading", name="Not allowed", level=1)).to_be_visible()
+    expect(page.get_by_test_id("refused").get_by_role("alert")).to_contain_text("right")
+    expect(page.get_by_role("link", name="Back to the Dashboard")).to_be_visible()
+    assert not User.objects.filter(first_name="Late").exists()

@@ -322,8 +322,16 @@ def test_details_scope(cast: Cast) -> None:
     reader = signed_in(cast.read_only_admin)
     page = text(reader.get(detail(port)))
     assert 'action="/settings/porting/' not in page.split("<main")[1].split("fx-port-tab")[0]
+    # Submit from the request's page: back on it, with the refusal on top.
+    response = reader.post(
+        reverse("porting:submit", args=[port.pk]), HTTP_REFERER="http://testserver" + detail(port)
+    )
+    assert response.status_code == 302 and response["Location"] == detail(port)
+    # The same action from nowhere known: the portal's 403 page with the reason.
     response = reader.post(reverse("porting:submit", args=[port.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 403 and "Not allowed" in text(response)
+    # Edit is a page: refused, it is the 403 page (it used to redirect to the request).
+    assert reader.get(reverse("porting:edit", args=[port.pk])).status_code == 403
     port.refresh_from_db()
     assert port.status == PortStatus.DRAFT
 

@@ -192,7 +192,13 @@ def may_see_audit_log(actor: Actor) -> Decision:
     """Operators, channel partners (their clients) and company-level administrators."""
     if actor.is_operator or actor.is_partner or actor.is_company_admin:
         return Decision.allow()
-    return Decision.refuse(Forbidden("Only company-level administrators can read the audit trail."))
+    return Decision.refuse(
+        Forbidden(
+            "You do not have access to the audit log: only the provider's operators, channel "
+            "partners and company-level administrators can see it.",
+            code="no_audit_log",
+        )
+    )
 
 
 def may_administer_accounts(actor: Actor) -> Decision:

@@ -6,7 +6,7 @@ The names are global (no namespace): ``login``, ``logout``, ``password_forgot``,
 
 from django.urls import path
 
-from faxline.accounts import auth_views
+from faxline.accounts.views import auth as auth_views
 
 urlpatterns = [
     path("login/", auth_views.login_view, name="login"),

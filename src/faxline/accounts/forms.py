@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.forms.boundfield import BoundField
 from django.forms.widgets import Widget
@@ -31,6 +30,7 @@ from faxline.accounts.preferences import (
     time_zones,
 )
 from faxline.accounts.validation import MAX_RECEIVING_EMAILS
+from faxline.portal.toolkit import StepsForm
 
 SHOW_CHOICES = [
     ("all", "Show All"),
@@ -251,47 +251,25 @@ class BootstrapForm(forms.Form):
             widget.attrs.setdefault("class", css)
 
 
-class WizardForm(BootstrapForm):
-    """A form shown one step at a time. ``STEPS`` lists (title, field names) per step."""
-
-    STEPS: list[tuple[str, list[str]]] = []
-    # Hidden steps keep their fields in the page: the browser must not block "Next" on them.
-    use_required_attribute = False
+class WizardForm(StepsForm, BootstrapForm):
+    """A form of Account Administration shown one step at a time by the portal's wizard
+    engine, with the settings steps (Fax, Coverpage, Notifications, Date) of a level."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(settings_fields())
         self.style_widgets()
 
-    @classmethod
-    def step_count(cls) -> int:
-        return len(cls.STEPS)
-
-    def step_of(self, field: str | None) -> int:
-        """The 1-based step that shows ``field`` (1 for errors not tied to a field)."""
-        for number, (_, names) in enumerate(self.STEPS, start=1):
-            if field in names:
-                return number
-        return 1
-
-    def errors_in_step(self, step: int) -> bool:
-        names = self.STEPS[step - 1][1]
-        return any(name in self.errors for name in names) or (
-            step == 1 and bool(self.non_field_errors())
-        )
-
-    def keep_errors_of_step(self, step: int) -> None:
-        """Drop the errors of other steps: "Next" only judges the step it leaves."""
-        names = set(self.STEPS[step - 1][1])
-        for name in list(self.errors):
-            if name not in names and name != NON_FIELD_ERRORS:
-                del self.errors[name]
-
-    def first_step_with_errors(self) -> int | None:
-        for number in range(1, self.step_count() + 1):
-            if self.errors_in_step(number):
-                return number
-        return None
+    def error_field(self, name: str | None) -> str | None:
+        """The field a service's refusal names (``settings.fax.x`` is ``fax_x``)."""
+        name = name or ""
+        if name.startswith("settings."):
+            parts = name.split(".")
+            if len(parts) >= 3 and settings_field_name(parts[1], parts[2]) in self.fields:
+                return settings_field_name(parts[1], parts[2])
+        if name == "receiving_emails":
+            return "receiving_email_1"
+        return super().error_field(name)
 
     def settings_values(self) -> dict[str, dict[str, Any]]:
         """The cleaned settings steps as tabs for ``settings_update`` / ``user_create``."""

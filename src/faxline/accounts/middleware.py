@@ -18,12 +18,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.messages.storage import default_storage
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from faxline.accounts.models import User
 from faxline.accounts.policy import password_expired, policy_for_user
+from faxline.portal.toolkit import is_htmx, page_redirect
 
 LAST_ACTIVITY_KEY = "faxline_last_activity"
 # The last-activity time is written at most this often (seconds), not on every request.
@@ -93,7 +94,7 @@ class SecurityPolicyMiddleware:
                 )
             if reason:
                 target = reverse("password_change")
-                if request.method == "GET" and not _is_htmx(request):
+                if request.method == "GET" and not is_htmx(request):
                     target += "?" + urlencode({"next": request.get_full_path()})
                 return _redirect(request, target, messages.WARNING, reason)
         return None
@@ -116,13 +117,9 @@ class SecurityPolicyMiddleware:
         if is_api:
             return None  # the request goes on anonymous; the API answers 401 itself
         target = reverse("login")
-        if request.method == "GET" and not _is_htmx(request) and request.path_info != target:
+        if request.method == "GET" and not is_htmx(request) and request.path_info != target:
             target += "?" + urlencode({"next": request.get_full_path()})
         return _redirect(request, target, messages.INFO, message)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _redirect(request: HttpRequest, url: str, level: int, text: str) -> HttpResponse:
@@ -130,11 +127,6 @@ def _redirect(request: HttpRequest, url: str, level: int, text: str) -> HttpResp
     so the message storage is set up (and saved) here."""
     storage = default_storage(request)
     storage.add(level, text)
-    response: HttpResponse
-    if _is_htmx(request):
-        response = HttpResponse()
-        response["HX-Redirect"] = url
-    else:
-        response = HttpResponseRedirect(url)
+    response = page_redirect(request, url)
     storage.update(response)
     return response

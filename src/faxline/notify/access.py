@@ -14,9 +14,9 @@ def may_read_log(actor: Actor) -> Decision:
         return Decision.allow()
     return Decision.refuse(
         Forbidden(
-            "Only operators, channel partners and company-level administrators can read the "
-            "notification log.",
-            code="not_allowed",
+            "You do not have access to the notification log: only the provider's operators, "
+            "channel partners and company-level administrators can see it.",
+            code="no_notification_log",
         )
     )
 

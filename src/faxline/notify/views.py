@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -15,17 +14,17 @@ from faxline.accounts.preferences import time_zones
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.notify import access, selectors, services
 from faxline.notify.choices import NotificationStatus
+from faxline.portal.toolkit import portal_view
 
 PAGE_SIZE = 50
 
 
-@login_required
+@portal_view
 @require_GET
 def notification_log(request: HttpRequest) -> HttpResponse:
     """Every email recorded for what the signed-in person may see, newest first."""
     actor = request_actor(request)
-    if not access.may_read_log(actor):
-        return render(request, "notify/forbidden.html", status=403)
+    access.may_read_log(actor).check()
     status = request.GET.get("status", "")
     status = status if status in NotificationStatus.values else ""
     kind = request.GET.get("kind", "")[:64]
@@ -52,17 +51,17 @@ def notification_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@portal_view
 @require_POST
 def notification_retry(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Resend a failed message."""
     actor = request_actor(request)
+    found = selectors.notification_get(actor=actor, notification_id=notification_id)
     try:
-        found = selectors.notification_get(actor=actor, notification_id=notification_id)
         sent = services.notification_retry(actor=actor, notification=found)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except (Forbidden, DomainError) as exc:
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(

@@ -11,25 +11,22 @@ URLs answer with whole pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company
 from faxline.accounts.selectors import company_in_view, company_list, user_list
-from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from faxline.numbers import access, plan, selectors, services
 from faxline.numbers.forms import (
     COUNTRY_CHOICES,
@@ -42,8 +39,14 @@ from faxline.numbers.forms import (
     number_label,
 )
 from faxline.numbers.selectors import InventoryRow
-
-View = Callable[..., HttpResponse]
+from faxline.portal.toolkit import (
+    current_page,
+    is_htmx,
+    on_this_site,
+    portal_view,
+    render_page,
+    swap_target,
+)
 
 SORT_COLUMNS = (
     ("location", "Inventory Location"),
@@ -61,31 +64,6 @@ REQUEST_TARGET = "fx-request-fields"
 
 
 # --- plumbing -------------------------------------------------------------------------
-
-
-def numbers_view(view: View) -> View:
-    """Sign-in required; outside the actor's scope is 404, a missing right a 403 page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            return render(request, "numbers/forbidden.html", {"message": exc.message}, status=403)
-
-    return wrapper
-
-
-def _swap_target(request: HttpRequest) -> str | None:
-    """The element an htmx request will swap (None for a whole page)."""
-    htmx = getattr(request, "htmx", None)
-    if not htmx or htmx.history_restore_request:
-        return None
-    target: str | None = htmx.target
-    return target
 
 
 def _picks_company(actor: Actor) -> bool:
@@ -113,25 +91,14 @@ def _url(name: str, params: dict[str, str] | None = None) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _safe_url(request: HttpRequest, candidate: str, default: str) -> str:
-    """``candidate`` when it is a URL on this site, else ``default``."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
 def _next_url(request: HttpRequest, default: str) -> str:
     """Where an action returns: the posted (or given) ``next`` when it is on this site."""
-    return _safe_url(request, request.POST.get("next") or request.GET.get("next") or "", default)
+    return on_this_site(request, request.POST.get("next") or request.GET.get("next")) or default
 
 
 def _current_page(request: HttpRequest) -> str | None:
     """The page an htmx request came from (path and query only)."""
-    htmx = getattr(request, "htmx", None)
-    current = htmx.current_url_abs_path if htmx else None
-    return current if isinstance(current, str) and current.startswith("/") else None
+    return current_page(request) if is_htmx(request) else None
 
 
 # --- the inventory ----------------------------------------------------------------------
@@ -226,10 +193,10 @@ def inventory_panel(request: HttpRequest, *, on_dashboard: bool = False) -> dict
 
 def is_inventory_swap(request: HttpRequest) -> bool:
     """True for the htmx request of a sort header (only the widget is swapped)."""
-    return _swap_target(request) == INVENTORY_TARGET
+    return swap_target(request) == INVENTORY_TARGET
 
 
-@numbers_view
+@portal_view
 @require_GET
 def inventory(request: HttpRequest) -> HttpResponse:
     """Settings ▸ Fax Number Inventory."""
@@ -267,7 +234,7 @@ def _pool_params(request: HttpRequest) -> tuple[str, str]:
     return area, status
 
 
-@numbers_view
+@portal_view
 @require_GET
 def pool(request: HttpRequest) -> HttpResponse:
     """Fax Pool Details: the numbers behind one count, with their assignee and status."""
@@ -313,9 +280,9 @@ def pool(request: HttpRequest) -> HttpResponse:
         "pool_url": f"{reverse('numbers:pool')}?{pool_query}",
         "release_url": reverse("numbers:release"),
     }
-    if _swap_target(request) == POOL_TARGET:
-        return render(request, "numbers/_pool_body.html", context)
-    return render(request, "numbers/pool.html", context)
+    return render_page(
+        request, "numbers/pool.html", context, partials={POOL_TARGET: "numbers/_pool_body.html"}
+    )
 
 
 def _action_company(request: HttpRequest, actor: Actor) -> dict[str, str]:
@@ -326,7 +293,7 @@ def _action_company(request: HttpRequest, actor: Actor) -> dict[str, str]:
     return _company_params(actor, company)
 
 
-@numbers_view
+@portal_view
 @require_POST
 def assign(request: HttpRequest) -> HttpResponse:
     """Assign an unassigned number to a fax user of the company."""
@@ -349,7 +316,7 @@ def assign(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-@numbers_view
+@portal_view
 @require_POST
 def unassign(request: HttpRequest) -> HttpResponse:
     """Take a number back from its user; it stays in the inventory, unassigned."""
@@ -369,7 +336,7 @@ def unassign(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-@numbers_view
+@portal_view
 @require_http_methods(["GET", "POST"])
 def release(request: HttpRequest) -> HttpResponse:
     """Release a number to the provider (GET: the confirmation, POST: do it)."""
@@ -404,17 +371,20 @@ def release(request: HttpRequest) -> HttpResponse:
         "next_url": back,
         "company_params": params,
         "aging_days": settings.FAXLINE_NUMBER_AGING_DAYS,
-        "back_url": _safe_url(request, request.GET.get("back", ""), back),
+        "back_url": on_this_site(request, request.GET.get("back")) or back,
     }
-    if _swap_target(request) == POOL_TARGET:
-        return render(request, "numbers/_release_body.html", context)
-    return render(request, "numbers/release.html", context)
+    return render_page(
+        request,
+        "numbers/release.html",
+        context,
+        partials={POOL_TARGET: "numbers/_release_body.html"},
+    )
 
 
 # --- Request Inventory ----------------------------------------------------------------------
 
 
-@numbers_view
+@portal_view
 @require_http_methods(["GET", "POST"])
 def request_inventory(request: HttpRequest) -> HttpResponse:
     """Request Inventory: Country -> State/Province -> Area code - City -> Choose Fax Numbers
@@ -460,15 +430,18 @@ def request_inventory(request: HttpRequest) -> HttpResponse:
         "inventory_url": _url("numbers:inventory", params),
         "request_path": reverse("numbers:request"),
     }
-    if _swap_target(request) == REQUEST_TARGET:
-        return render(request, "numbers/_request_fields.html", context)
-    return render(request, "numbers/request.html", context)
+    return render_page(
+        request,
+        "numbers/request.html",
+        context,
+        partials={REQUEST_TARGET: "numbers/_request_fields.html"},
+    )
 
 
 # --- operators ------------------------------------------------------------------------------
 
 
-@numbers_view
+@portal_view
 @require_POST
 def limit(request: HttpRequest) -> HttpResponse:
     """Operators: set the company's maximum inventory."""
@@ -496,7 +469,7 @@ def limit(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-@numbers_view
+@portal_view
 @require_http_methods(["GET", "POST"])
 def stock_import(request: HttpRequest) -> HttpResponse:
     """Operators: Import number stock (CSV ``number,carrier``) into the provider's pool."""

@@ -8,15 +8,12 @@ Every read goes through ``onboarding.selectors`` and every write through
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,9 +47,8 @@ from faxline.onboarding.forms import (
     WelcomeForm,
 )
 from faxline.onboarding.models import OnboardingOrder
-from faxline.portal.forms import apply_domain_error
+from faxline.portal.toolkit import apply_domain_error, portal_view
 
-View = Callable[..., HttpResponse]
 TABS = (
     ("documents", "Document gathering"),
     ("final", "Final order"),
@@ -61,24 +57,6 @@ TABS = (
     ("summary", "Summary"),
 )
 RESULT_KEY = "faxline_onboarding_result"
-
-
-def onboarding_view(view: View) -> View:
-    """Sign-in required; outside the actor's scope is a 404, a refused right a 403 page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            return render(
-                request, "onboarding/forbidden.html", {"message": exc.message}, status=403
-            )
-
-    return wrapper
 
 
 def welcome_due(request: HttpRequest) -> bool:
@@ -92,7 +70,7 @@ def welcome_due(request: HttpRequest) -> bool:
 # --- entry ----------------------------------------------------------------------------
 
 
-@onboarding_view
+@portal_view
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Settings ▸ Onboarding: the welcome question, the company's order, or the orders."""
@@ -131,7 +109,7 @@ def _welcome_context(actor: Actor, form: WelcomeForm, country: str) -> dict[str,
     }
 
 
-@onboarding_view
+@portal_view
 @require_http_methods(["GET", "POST"])
 def welcome(request: HttpRequest) -> HttpResponse:
     """First sign-in: "Welcome — new number or keep your existing number?"."""
@@ -208,7 +186,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     )
 
 
-@onboarding_view
+@portal_view
 @require_GET
 def welcome_area_codes(request: HttpRequest) -> HttpResponse:
     """The area code drop-down of a country (htmx)."""
@@ -228,7 +206,7 @@ def welcome_area_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
-@onboarding_view
+@portal_view
 @require_GET
 def welcome_done(request: HttpRequest) -> HttpResponse:
     """The outcome of the first sign-in: the number, in service."""
@@ -264,7 +242,7 @@ def _progress(order: OnboardingOrder) -> tuple[int, int]:
     return sum(1 for i in counted if i.ok), len(counted)
 
 
-@onboarding_view
+@portal_view
 @require_http_methods(["GET", "POST"])
 def orders(request: HttpRequest) -> HttpResponse:
     """Onboarding orders of the actor's client companies, and + New Onboarding Order."""
@@ -389,7 +367,7 @@ def _back(order: OnboardingOrder, tab: str, anchor: str = "") -> HttpResponse:
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
-@onboarding_view
+@portal_view
 @require_GET
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     actor = request_actor(request)
@@ -415,7 +393,7 @@ def _render_error(
     return render(request, "onboarding/order.html", context, status=status)
 
 
-@onboarding_view
+@portal_view
 @require_POST
 def order_billing(request: HttpRequest, order_id: int) -> HttpResponse:
     actor = request_actor(request)
@@ -432,7 +410,7 @@ def order_billing(request: HttpRequest, order_id: int) -> HttpResponse:
     return _back(order, "documents", "billing_contact")
 
 
-@onboarding_view
+@portal_view
 @require_POST
 def order_tax(request: HttpRequest, order_id: int) -> HttpResponse:
     actor = request_actor(request)
@@ -448,7 +426,7 @@ def order_tax(request: HttpRequest, order_id: int) -> HttpResponse:
     return _back(order, "documents", "tax_exemption")
 
 
-@onboarding_view
+@portal_view
 @require_POST
 def order_document(request: HttpRequest, order_id: int) -> HttpResponse:
     """Upload one document of the checklist."""
@@ -480,7 +458,7 @@ def order_document(request: HttpRequest, order_id: int) -> HttpResponse:
     return _back(order, "documents", kind)
 
 
-@onboarding_view
+@portal_view
 @require_GET
 def document_download(request: HttpRequest, order_id: int, document_id: int) -> HttpResponse:
     """A document, decrypted for someone who may see the order (never a public URL)."""
@@ -494,7 +472,7 @@ def document_download(request: HttpRequest, order_id: int, document_id: int) -> 
     return response
 
 
-@onboarding_view
+@portal_view
 @require_POST
 def order_numbers(request: HttpRequest, order_id: int) -> HttpResponse:
     """Add a number to port, or remove one (``remove=<number>``)."""
@@ -530,7 +508,7 @@ def order_numbers(request: HttpRequest, order_id: int) -> HttpResponse:
     return _back(order, "documents", "port_numbers")
 
 
-@onboarding_view
+@portal_view
 @require_POST
 def order_numbers_csv(request: HttpRequest, order_id: int) -> HttpResponse:
     actor = request_actor(request)
@@ -593,7 +571,7 @@ def _final_changes(
     return changes
 
 
-@onboarding_view
+@portal_view
 @require_POST
 def order_final(request: HttpRequest, order_id: int) -> HttpResponse:
     actor = request_actor(request)
@@ -614,7 +592,7 @@ def order_final(request: HttpRequest, order_id: int) -> HttpResponse:
     return _back(order, "final")
 
 
-@onboarding_view
+@portal_view
 @require_POST
 def order_complete(request: HttpRequest, order_id: int) -> HttpResponse:
     actor = request_actor(request)
@@ -631,7 +609,7 @@ def order_complete(request: HttpRequest, order_id: int) -> HttpResponse:
     return _back(order, "summary")
 
 
-@onboarding_view
+@portal_view
 @require_POST
 def order_assign(request: HttpRequest, order_id: int) -> HttpResponse:
     """Configuration fix: route an unassigned number to a fax user."""
@@ -659,7 +637,7 @@ def order_assign(request: HttpRequest, order_id: int) -> HttpResponse:
 # --- FOC day --------------------------------------------------------------------------
 
 
-@onboarding_view
+@portal_view
 @require_GET
 def ports_tomorrow(request: HttpRequest) -> HttpResponse:
     """Ports scheduled on the next business day, with what is missing for each number."""

@@ -6,20 +6,20 @@ traffic chart and Activity are placeholders until the fax engine lands.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from faxline.portal.dashboard import panels_for, registered_panels
+from faxline.portal.toolkit import portal_view
 
 
 def _html(template: str, context: dict[str, object], request: HttpRequest) -> SafeString:
     return mark_safe(render_to_string(template, context, request=request))  # noqa: S308
 
 
-@login_required
+@portal_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The landing page after sign-in: the panels the person may see (a question to answer
     first above them, the others beside the traffic chart). An htmx request that a panel
@@ -52,13 +52,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/dashboard.html", page)
 
 
-@login_required
+@portal_view
 def activity(request: HttpRequest) -> HttpResponse:
     """Outbound and inbound fax activity."""
     return render(request, "portal/activity.html")
 
 
-@login_required
+@portal_view
 def help_page(request: HttpRequest) -> HttpResponse:
     """How the portal is organised, whom to ask, and where the API is documented."""
     return render(request, "portal/help.html")

@@ -1,8 +1,9 @@
 """Background tasks of the porting desk: thin, idempotent wrappers around services.
 
 ``tick`` lets the carrier adapters advance their requests (the SANDBOX carrier's clock).
-Nothing schedules it by itself yet: run ``faxline porting_tick`` from cron or a timer, or
-enqueue ``tick`` periodically (``faxline serve`` has no periodic scheduler so far).
+The periodic scheduler (``core/periodic.py``: run by ``faxline serve``, or alone by
+``faxline scheduler``) calls ``porting_tick`` every minute; this task and ``faxline
+porting_tick`` run the same sweep on demand.
 """
 
 from __future__ import annotations

@@ -15,18 +15,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, Forbidden, NotFound
-from faxline.portal.forms import apply_domain_error
+from faxline.portal.toolkit import apply_domain_error, is_htmx, portal_view
 from faxline.porting.access import may_act_as_porting_team, may_use_desk
 from faxline.porting.carriers import carrier_named
 from faxline.porting.choices import OPEN, SUBMITTED, TERMINAL, ChangeStatus, PortStatus
@@ -45,6 +44,7 @@ from faxline.porting.desk.forms import (
     field_label,
 )
 from faxline.porting.models import PortFee, PortRequest
+from faxline.porting.requests import changes as change_requests
 from faxline.porting.requests import selectors, services
 from faxline.porting.requests.completion import (
     linkable_users,
@@ -54,7 +54,6 @@ from faxline.porting.requests.completion import (
 from faxline.porting.requests.remedies import remedy_for
 from faxline.porting.validation import checks
 
-View = Callable[..., HttpResponse]
 PAGE_SIZE = 50
 TABS: tuple[tuple[str, str], ...] = (
     ("", "All open"),
@@ -69,19 +68,17 @@ TABS: tuple[tuple[str, str], ...] = (
 SORT_LABELS = {"age": "Oldest first", "-age": "Newest first", "foc": "FOC date", "-id": "ID"}
 
 
-def desk_view(view: View) -> View:
-    """Sign-in required; the desk is 404 for anyone who is not an operator."""
+def desk_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of the desk: the portal's rule for refusals, and 404 for anyone who is not an
+    operator (the desk does not exist for them). The view receives the actor."""
 
-    @login_required
+    @portal_view
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         actor = request_actor(request)
         if not may_use_desk(actor):
-            raise Http404("Page not found.")
-        try:
-            return view(request, actor, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
+            raise NotFound("Page not found.")
+        return view(request, actor, *args, **kwargs)
 
     return wrapper
 
@@ -159,14 +156,10 @@ def _request_context(
     [row] = desk.queue_rows([port])
     open_ = port.status in OPEN
     findings = checks.findings_of(port) if open_ else []
-    changes: list[Any] = []
-    try:
-        from faxline.porting.requests import changes as change_requests
-    except ImportError:  # pragma: no cover - the change requests ship with porting
-        change_requests = None  # type: ignore[assignment]
-    if change_requests is not None:
-        for change in change_requests.change_requests_of(actor=actor, request=port):
-            changes.append((change, change_requests.change_lines(change)))
+    changes = [
+        (change, change_requests.change_lines(change))
+        for change in change_requests.change_requests_of(actor=actor, request=port)
+    ]
     snap_back = desk.snapped_back(port)
     refusal = desk.snap_back_refusal(port) if port.status == PortStatus.COMPLETED else None
     sandbox_record = None
@@ -174,11 +167,6 @@ def _request_context(
         from faxline.porting.carriers.sandbox import csr_for
 
         sandbox_record = csr_for(numbers[0].number)
-    detail_url = ""
-    try:
-        detail_url = reverse("porting:detail", args=[port.pk]) + "?tab=files"
-    except NoReverseMatch:  # the customer pages may not be installed yet
-        detail_url = ""
     bound = forms.get("reject_form")
     code = str(bound.data.get("code", "")) if bound is not None and bound.is_bound else ""
     context: dict[str, Any] = {
@@ -189,7 +177,7 @@ def _request_context(
         "findings": findings,
         "errors": [f for f in findings if f.severity == "error"],
         "documents": list(selectors.documents_of(actor=actor, request=port)),
-        "files_url": detail_url,
+        "files_url": reverse("porting:detail", args=[port.pk]) + "?tab=files",
         "timeline": selectors.timeline(actor=actor, request=port),
         "remedy": remedy_for(port.rejection_code) if port.rejection_code else "",
         "fields_to_fix": [field_label(f) for f in port.fields_to_fix or []],
@@ -495,7 +483,7 @@ def reveal(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
     except Forbidden as exc:
         messages.error(request, exc.message)
         return redirect(_page_url(port.pk))
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "porting/desk_secrets.html", {"port": port, "revealed": revealed})
     return _render_page(request, actor, port, revealed=revealed)
 
@@ -506,8 +494,6 @@ def change_decide(
     request: HttpRequest, actor: Actor, request_id: int, change_id: int, decision: str
 ) -> HttpResponse:
     """Accept or refuse a customer's change request."""
-    from faxline.porting.requests import changes as change_requests
-
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     change = change_requests.change_request_get(actor=actor, request=port, change_id=change_id)
     form = DecisionForm(request.POST)

@@ -10,27 +10,24 @@ Files tab itself is ``porting/files_tab.html``, included by the request's detail
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from faxline.accounts.access import Actor, request_actor
-from faxline.core.errors import DomainError, NotFound, ValidationFailed
+from faxline.core.errors import DomainError, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
-from faxline.portal.forms import apply_domain_error
+from faxline.portal.toolkit import apply_domain_error, is_htmx, portal_view
 from faxline.porting import access
 from faxline.porting.access import sees_request
 from faxline.porting.choices import TERMINAL, DocumentKind
@@ -45,7 +42,6 @@ from faxline.porting.requests import selectors
 from faxline.porting.validation.normalize import same_person
 from faxline.porting.validation.request import LINE_FEATURES
 
-View = Callable[..., HttpResponse]
 LINE_FEATURE_LABELS = {
     "dsl": "DSL",
     "hunt_group": "Hunt group",
@@ -171,23 +167,14 @@ class SendLinkForm(forms.Form):
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 def files_url(request_id: int) -> str:
-    """The request's Files tab (the details page), or the standalone Files page."""
-    try:
-        return reverse("porting:detail", args=[request_id]) + "?tab=files"
-    except NoReverseMatch:
-        return reverse("porting:files", args=[request_id])
+    """The request's Files tab (on its details page)."""
+    return reverse("porting:detail", args=[request_id]) + "?tab=files"
 
 
-def detail_url(request_id: int) -> str | None:
-    try:
-        return reverse("porting:detail", args=[request_id])
-    except NoReverseMatch:
-        return None
+def detail_url(request_id: int) -> str:
+    """The request's details page."""
+    return reverse("porting:detail", args=[request_id])
 
 
 def may_write(actor: Actor) -> bool:
@@ -201,20 +188,6 @@ def may_sign(actor: Actor, port: PortRequest) -> bool:
 
 def _port(actor: Actor, request_id: int) -> PortRequest:
     return selectors.port_request_get(actor=actor, request_id=request_id)
-
-
-def documents_page(view: View) -> View:
-    """Sign-in required; outside the actor's scope (other companies, fax users) is a 404."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
 
 
 @dataclass(frozen=True)
@@ -361,14 +334,14 @@ def _files_page(
         "files_upload_form": form,
         "detail_url": detail_url(port.pk),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         # htmx swaps only 2xx answers: the refusal is in the returned tab itself.
         html = render_to_string("porting/_files_partial.html", context, request=request)
         return HttpResponse(html)
     return render(request, "porting/files_page.html", context, status=status)
 
 
-@documents_page
+@portal_view
 @require_http_methods(["GET", "POST"])
 def files(request: HttpRequest, request_id: int) -> HttpResponse:
     """The Files of a request (GET: the standalone page) and uploads (POST)."""
@@ -399,14 +372,14 @@ def files(request: HttpRequest, request_id: int) -> HttpResponse:
             status = exc.status if exc.status in (403, 409) else 422
         else:
             messages.success(request, f"{document.get_kind_display()} “{document.filename}” added.")
-            if _is_htmx(request):
+            if is_htmx(request):
                 port.refresh_from_db()
                 return _files_page(request, actor, port)
             return redirect(files_url(port.pk))
     return _files_page(request, actor, port, form=form, status=status)
 
 
-@documents_page
+@portal_view
 @require_GET
 def document(request: HttpRequest, request_id: int, document_id: int) -> HttpResponse:
     """A document, decrypted for someone who may see the request (always an attachment)."""
@@ -475,7 +448,7 @@ def _loa_context(
     }
 
 
-@documents_page
+@portal_view
 @require_http_methods(["GET", "POST"])
 def loa(request: HttpRequest, request_id: int) -> HttpResponse:
     """The generated LOA, and the authorized person's signature while signed in."""
@@ -507,7 +480,7 @@ def loa(request: HttpRequest, request_id: int) -> HttpResponse:
     return render(request, "porting/loa.html", context, status=status)
 
 
-@documents_page
+@portal_view
 @require_POST
 def loa_send(request: HttpRequest, request_id: int) -> HttpResponse:
     """Email the authorized person a one-time signing link."""

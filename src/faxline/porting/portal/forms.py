@@ -14,13 +14,13 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import QueryDict
 from django.utils import timezone
 
 from faxline.accounts.forms import BootstrapForm
 from faxline.core.errors import ValidationFailed
 from faxline.numbers.plan import normalize_number, regions
+from faxline.portal.toolkit import StepsForm
 from faxline.porting.choices import LineType, PortStatus, PortType
 from faxline.porting.models import PortRequest, ServiceAddress
 from faxline.porting.requests.bulk import MAX_BYTES, numbers_from_text
@@ -333,43 +333,9 @@ def _clean_phone(form: forms.Form, name: str) -> str:
         return ""
 
 
-class _Steps(BootstrapForm):
-    """A form shown one step at a time. ``STEPS`` lists (title, field names) per step."""
-
-    STEPS: list[tuple[str, list[str]]] = []
-    use_required_attribute = False
-
-    @classmethod
-    def step_count(cls) -> int:
-        return len(cls.STEPS)
-
-    def step_of(self, name: str | None) -> int:
-        for number, (_, names) in enumerate(self.STEPS, start=1):
-            if name in names:
-                return number
-        return 1
-
-    def errors_in_step(self, step: int) -> bool:
-        names = self.STEPS[step - 1][1]
-        return any(name in self.errors for name in names) or (
-            step == 1 and bool(self.non_field_errors())
-        )
-
-    def keep_errors_of_step(self, step: int) -> None:
-        names = set(self.STEPS[step - 1][1])
-        for name in list(self.errors):
-            if name not in names and name != NON_FIELD_ERRORS:
-                del self.errors[name]
-
-    def first_step_with_errors(self) -> int | None:
-        for number in range(1, self.step_count() + 1):
-            if self.errors_in_step(number):
-                return number
-        return None
-
-
-class NewPortRequestForm(_Steps, NumberRowsMixin):
-    """+ New Port Request: the guide's steps plus what the losing carrier checks."""
+class NewPortRequestForm(StepsForm, BootstrapForm, NumberRowsMixin):
+    """+ New Port Request: the guide's steps plus what the losing carrier checks (shown
+    one step at a time by the portal's wizard engine)."""
 
     STEPS = [
         (
@@ -456,6 +422,12 @@ class NewPortRequestForm(_Steps, NumberRowsMixin):
         ]
         self.init_rows(rows_from_numbers(initial_numbers) if initial_numbers else None)
         self.style_widgets()
+
+    def error_field(self, name: str | None) -> str | None:
+        """A refusal about ``numbers[2].number`` is shown on the numbers."""
+        if name and name.startswith("numbers"):
+            return "numbers"
+        return super().error_field(name)
 
     # --- cleaning -------------------------------------------------------------------
 

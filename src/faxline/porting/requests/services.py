@@ -367,10 +367,9 @@ def _validation_errors(request: PortRequest, as_of: date | None) -> list[Any]:
 
 
 def _onboarding_blocker(request: PortRequest) -> str | None:
-    try:
-        from faxline.onboarding.selectors import order_of_company, porting_blocker
-    except ImportError:  # pragma: no cover - onboarding is always installed
-        return None
+    """Why the company's onboarding order holds its ports back (None: it does not)."""
+    from faxline.onboarding.selectors import order_of_company, porting_blocker
+
     order = order_of_company(request.company)
     return porting_blocker(order) if order is not None else None
 

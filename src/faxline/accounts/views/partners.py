@@ -28,9 +28,8 @@ from faxline.accounts.services.partners import (
     channel_partner_staff_create,
     company_assign_channel_partner,
 )
-from faxline.accounts.views import _redirect, portal_view
 from faxline.core.errors import DomainError, Forbidden
-from faxline.portal.forms import apply_domain_error
+from faxline.portal.toolkit import apply_domain_error, page_redirect, portal_view
 
 GENERATED_PASSWORD_KEY = "partners_generated_password"
 
@@ -205,7 +204,7 @@ def partners(request: HttpRequest) -> HttpResponse:
         or (action == "assign" and _assign(request, actor, assign_form))
     )
     if done:
-        return _redirect(request, reverse("accounts:partners"))
+        return page_redirect(request, reverse("accounts:partners"))
     listing = partner_qs.prefetch_related(
         Prefetch("companies", queryset=Company.objects.order_by("name")),
         Prefetch(

@@ -1,4 +1,4 @@
-"""Company, Department, User Account and Administrator Details pages, and Add Administrator.
+"""Company, Department, User Account and Administrator Details pages with their tabs.
 
 Every page reads through ``accounts.selectors`` and writes through ``accounts.services``.
 The portal disables what the acting administrator may not change, and the services refuse
@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
@@ -30,11 +28,9 @@ from faxline.accounts import selectors
 from faxline.accounts.access import Actor, may_manage_person, may_push_settings, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.details_forms import (
-    LANGUAGES,
     PHI_WARNING,
     SETTINGS_FORMS,
     TAB_LABELS,
-    AdministratorAddForm,
     AdministratorDetailsForm,
     ContactForm,
     DepartmentForm,
@@ -50,7 +46,7 @@ from faxline.accounts.models import Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.preferences import TAB_RIGHT
 from faxline.accounts.rights import RIGHT_GROUPS, RIGHT_LABELS, clear_group
-from faxline.accounts.services.administrators import administrator_create, administrator_set_rights
+from faxline.accounts.services.administrators import administrator_set_rights
 from faxline.accounts.services.companies import company_update
 from faxline.accounts.services.departments import department_update
 from faxline.accounts.services.passwords import password_set_by_admin
@@ -58,11 +54,8 @@ from faxline.accounts.services.security import security_policy_reset, security_p
 from faxline.accounts.services.settings import settings_push_to_descendants, settings_update
 from faxline.accounts.services.users import user_update
 from faxline.core.crypto import decrypt_text, encrypt_text
-from faxline.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from faxline.portal.forms import apply_domain_error
-
-P = ParamSpec("P")
-View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+from faxline.core.errors import DomainError, NotFound, ValidationFailed
+from faxline.portal.toolkit import apply_domain_error, portal_view
 
 COMPANY_TABS = ("fax", "coverpage", "notifications", "custom", "archive", "security", "contacts")
 DEPARTMENT_TABS = ("department", *COMPANY_TABS)
@@ -81,24 +74,7 @@ READ_ONLY_TEXT = (
 # --- plumbing -------------------------------------------------------------------------
 
 
-def _portal_errors(view: View[P]) -> View[P]:
-    """Out of scope is 404; a refusal nobody caught closer is the 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except Forbidden as exc:
-            return render(
-                request, "accounts/details_forbidden.html", {"message": exc.message}, status=403
-            )
-
-    return wrapper
-
-
-def _admin_actor(request: HttpRequest) -> Actor:
+def admin_actor(request: HttpRequest) -> Actor:
     """The acting administrator; fax users have no Account Administration (404)."""
     actor = request_actor(request)
     if not actor.user.is_administrator:
@@ -119,7 +95,7 @@ def _human(message: str, form: forms.BaseForm) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _show_error(
+def show_error(
     form: forms.BaseForm, exc: DomainError, aliases: dict[str, str] | None = None
 ) -> None:
     """Put a service's refusal on the field it names (or the field its message names)."""
@@ -135,7 +111,7 @@ def _show_error(
     apply_domain_error(form, error)
 
 
-def _posted_rights(data: QueryDict) -> list[str]:
+def posted_rights(data: QueryDict) -> list[str]:
     """The ticked rights, minus every group whose main box is not ticked (the guide:
     clearing a main category clears its rights)."""
     rights = set(data.getlist("rights"))
@@ -146,7 +122,7 @@ def _posted_rights(data: QueryDict) -> list[str]:
     return sorted(rights)
 
 
-def _rights_groups(checked: set[str], grantable: frozenset[str]) -> list[dict[str, Any]]:
+def rights_groups(checked: set[str], grantable: frozenset[str]) -> list[dict[str, Any]]:
     """The Rights checkboxes: each group with its main box and its rights."""
     groups = []
     for group in RIGHT_GROUPS:
@@ -183,7 +159,7 @@ def _policy_source(policy: SecurityPolicy, customized: bool, where: str) -> str:
     return "Inherited from the company's security policy."
 
 
-def _remember_password(request: HttpRequest, user: User, password: str) -> None:
+def remember_password(request: HttpRequest, user: User, password: str) -> None:
     request.session[ONCE_KEY] = {"user": user.pk, "secret": encrypt_text(password)}
 
 
@@ -373,7 +349,8 @@ class DetailsPage:
         return redirect(self.tab_url(**params))
 
 
-def _form_status(exc: DomainError) -> int:
+def form_status(exc: DomainError) -> int:
+    """The status of a page that shows a service's refusal on its form."""
     return exc.status if exc.status in (403, 409) else 422
 
 
@@ -390,8 +367,8 @@ def _push(page: DetailsPage) -> HttpResponse:
                 actor=page.actor, owner=page.obj, tabs=form.cleaned_data["tabs"]
             )
         except DomainError as exc:
-            _show_error(form, exc)
-            return page.render(status=_form_status(exc), push_form=form, open_modal="push")
+            show_error(form, exc)
+            return page.render(status=form_status(exc), push_form=form, open_modal="push")
         names = ", ".join(TAB_LABELS[t] for t in form.cleaned_data["tabs"])
         return page.saved(
             f"Pushed {names} to {counts['departments']} department(s) and "
@@ -413,10 +390,10 @@ def _set_password(page: DetailsPage) -> HttpResponse:
                 generate=form.cleaned_data["generate_password"],
             )
         except DomainError as exc:
-            _show_error(form, exc)
-            return page.render(status=_form_status(exc), password_form=form, open_modal="password")
+            show_error(form, exc)
+            return page.render(status=form_status(exc), password_form=form, open_modal="password")
         if form.cleaned_data["generate_password"]:
-            _remember_password(page.request, page.obj, password)
+            remember_password(page.request, page.obj, password)
         return page.saved(f"The password of {page.name} has been set.")
     return page.render(status=422, password_form=form, open_modal="password")
 
@@ -448,8 +425,8 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
             # The transaction rolled back; the objects in memory may still carry the change.
             page.obj.refresh_from_db()
             page.company.refresh_from_db()
-            _show_error(form, exc, aliases={"receiving_emails": "receiving_email_1"})
-            return page.render(status=_form_status(exc), form=form, **extra)
+            show_error(form, exc, aliases={"receiving_emails": "receiving_email_1"})
+            return page.render(status=form_status(exc), form=form, **extra)
         label = "Date format" if (page.kind == "user" and tab == "custom") else TAB_LABELS[tab]
         return page.saved(f"{label} settings saved.")
 
@@ -495,7 +472,7 @@ def _security_tab(page: DetailsPage) -> HttpResponse:
             if isinstance(exc, NotFound):
                 raise Http404(exc.message) from exc
             return page.render(
-                status=_form_status(exc),
+                status=form_status(exc),
                 policy_error=exc.message,
                 **_policy_context(page, policy, customized, where),
             )
@@ -513,9 +490,9 @@ def _security_tab(page: DetailsPage) -> HttpResponse:
                     values=dict(form.cleaned_data),
                 )
             except DomainError as exc:
-                _show_error(form, exc)
+                show_error(form, exc)
                 return page.render(
-                    status=_form_status(exc),
+                    status=form_status(exc),
                     policy_form=form,
                     editing=True,
                     **_policy_context(page, policy, customized, where),
@@ -596,9 +573,9 @@ def _contacts_tab(page: DetailsPage) -> HttpResponse:
                     code="too_many_contacts",
                     field="emergency_contacts",
                 )
-            _show_error(form, exc)
+            show_error(form, exc)
             return page.render(
-                status=_form_status(exc), contact_form=form, contact_index=index, **context
+                status=form_status(exc), contact_form=form, contact_index=index, **context
             )
         return page.saved(message)
 
@@ -637,8 +614,8 @@ def _simple_form_tab(
             try:
                 save(form.cleaned_data)
             except DomainError as exc:
-                _show_error(form, exc)
-                return page.render(status=_form_status(exc), form=form)
+                show_error(form, exc)
+                return page.render(status=form_status(exc), form=form)
             return page.saved(message)
         return page.render(status=422, form=form)
     return page.render(form=form_class(initial=initial, **extra))
@@ -708,7 +685,7 @@ def _rights_tab(page: DetailsPage) -> HttpResponse:
     if page.request.method == "POST":
         # Rights the actor cannot grant are shown disabled (so not posted): keep them.
         kept = set(admin.rights) - set(grantable)
-        rights = sorted(set(_posted_rights(page.request.POST)) | kept)
+        rights = sorted(set(posted_rights(page.request.POST)) | kept)
         read_only = page.request.POST.get("read_only") == "on"
         try:
             administrator_set_rights(
@@ -718,14 +695,14 @@ def _rights_tab(page: DetailsPage) -> HttpResponse:
             if isinstance(exc, NotFound):
                 raise Http404(exc.message) from exc
             return page.render(
-                status=_form_status(exc),
+                status=form_status(exc),
                 rights_error=exc.message,
-                rights_groups=_rights_groups(set(rights), grantable),
+                rights_groups=rights_groups(set(rights), grantable),
                 read_only_checked=read_only,
             )
         return page.saved("Rights saved.")
     return page.render(
-        rights_groups=_rights_groups(set(admin.rights), grantable),
+        rights_groups=rights_groups(set(admin.rights), grantable),
         read_only_checked=admin.read_only,
     )
 
@@ -779,23 +756,21 @@ def _dispatch(page: DetailsPage) -> HttpResponse:
 # --- views ----------------------------------------------------------------------------
 
 
-@login_required
+@portal_view
 @require_http_methods(["GET", "POST"])
-@_portal_errors
 def company_details(request: HttpRequest, company_id: int) -> HttpResponse:
     """Company Details: Fax, Coverpage, Notifications, Custom, Archive, Security, Contacts."""
-    actor = _admin_actor(request)
+    actor = admin_actor(request)
     company = selectors.company_get(actor=actor, company_id=company_id)
     page = DetailsPage(request, actor, "company", company, company, None, COMPANY_TABS)
     return _dispatch(page)
 
 
-@login_required
+@portal_view
 @require_http_methods(["GET", "POST"])
-@_portal_errors
 def department_details(request: HttpRequest, department_id: int) -> HttpResponse:
     """Department Details: the Department tab and the department's settings tabs."""
-    actor = _admin_actor(request)
+    actor = admin_actor(request)
     department = selectors.department_get(actor=actor, department_id=department_id)
     page = DetailsPage(
         request, actor, "department", department, department.company, department, DEPARTMENT_TABS
@@ -803,12 +778,11 @@ def department_details(request: HttpRequest, department_id: int) -> HttpResponse
     return _dispatch(page)
 
 
-@login_required
+@portal_view
 @require_http_methods(["GET", "POST"])
-@_portal_errors
 def user_details(request: HttpRequest, user_id: int) -> HttpResponse:
     """User Account Details: Details, Fax, Coverpage, Notifications, Date Format."""
-    actor = _admin_actor(request)
+    actor = admin_actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id)
     if user.role == Role.ADMINISTRATOR:
         return redirect("accounts:administrator_details", user_id=user.pk)
@@ -818,12 +792,11 @@ def user_details(request: HttpRequest, user_id: int) -> HttpResponse:
     return _dispatch(page)
 
 
-@login_required
+@portal_view
 @require_http_methods(["GET", "POST"])
-@_portal_errors
 def administrator_details(request: HttpRequest, user_id: int) -> HttpResponse:
     """Administrator Details: Details, Rights, Security (the guide's three tabs)."""
-    actor = _admin_actor(request)
+    actor = admin_actor(request)
     admin = selectors.user_get(actor=actor, user_id=user_id, role=Role.ADMINISTRATOR)
     if admin.company is None:
         raise Http404("Administrator not found.")
@@ -832,92 +805,3 @@ def administrator_details(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     page.context["level_name"] = _level_name(admin)
     return _dispatch(page)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@_portal_errors
-def administrator_add(request: HttpRequest, company_id: int) -> HttpResponse:
-    """Add Administrator: 1 Administrator Details, 2 Time Zone and Language, 3 Rights.
-
-    ``?department=<id>`` adds a department-level administrator.
-    """
-    actor = _admin_actor(request)
-    company = selectors.company_get(actor=actor, company_id=company_id)
-    department: Department | None = None
-    raw = request.GET.get("department") or request.POST.get("department")
-    if raw:
-        if not raw.isdigit():
-            raise Http404("Department not found.")
-        department = selectors.department_get(actor=actor, department_id=int(raw))
-        if department.company_id != company.pk:
-            raise Http404("Department not found.")
-    actor.require("administrators.manage")
-    if department is None and not actor.manages_whole_company(company):
-        raise Forbidden(
-            "Department administrators can add administrators only in their own department."
-        )
-    grantable = actor.rights
-    context: dict[str, Any] = {
-        "company": company,
-        "department": department,
-        "level_name": department.full_name if department is not None else "Company",
-        "read_only_text": READ_ONLY_TEXT,
-        "tree_url": reverse("accounts:tree"),
-    }
-    step = 1
-    if request.method == "POST":
-        form = AdministratorAddForm(request.POST)
-        rights = _posted_rights(request.POST)
-        read_only = request.POST.get("read_only") == "on"
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = administrator_create(
-                    actor=actor,
-                    company=company,
-                    department=department,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    email=data["email"],
-                    username=data["username"] or None,
-                    use_email_as_username=data["use_email_as_username"],
-                    password=data["password"] or None,
-                    generate_password=data["generate_password"],
-                    time_zone=data["time_zone"],
-                    language=data["language"],
-                    rights=rights,
-                    read_only=read_only,
-                )
-            except DomainError as exc:
-                _show_error(form, exc)
-                step = AdministratorAddForm.STEP_OF.get((exc.field or "").rsplit(".")[-1], 1)
-                status = _form_status(exc)
-            else:
-                admin = created.user
-                if created.generated_password:
-                    _remember_password(request, admin, created.generated_password)
-                messages.success(request, f"Administrator {admin.full_name} created.")
-                return redirect("accounts:administrator_details", user_id=admin.pk)
-        else:
-            step = form.first_error_step()
-            status = 422
-        checked = set(rights)
-    else:
-        level_settings = selectors.settings_of(department or company)
-        form = AdministratorAddForm(
-            initial={
-                "time_zone": level_settings["custom"]["time_zone"],
-                "language": LANGUAGES[0][0],
-            }
-        )
-        checked = set(grantable)
-        read_only = False
-        status = 200
-    context.update(
-        form=form,
-        step=step,
-        read_only_checked=read_only,
-        rights_groups=_rights_groups(checked, grantable),
-    )
-    return render(request, "accounts/administrator_add.html", context, status=status)

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
@@ -47,7 +46,7 @@ from faxline.accounts.policy import password_expired, policy_for_user
 from faxline.accounts.services import api_keys as api_key_services
 from faxline.accounts.services import passwords as password_services
 from faxline.core.errors import DomainError, NotFound
-from faxline.portal.forms import apply_domain_error
+from faxline.portal.toolkit import apply_domain_error, portal_view
 
 FORGOT_ANSWER = (
     "If an account exists for that username, we have sent a reset link to its email address."
@@ -228,7 +227,7 @@ def _reset_link_invalid(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("current_password", "new_password", "confirm_password")
 @csrf_protect
 @never_cache
-@login_required
+@portal_view
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change password; the page every portal page leads to while a change is required."""
@@ -269,7 +268,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- API keys -------------------------------------------------------------------------
 
 
-@login_required
+@portal_view
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
     """The signed-in user's API keys; a new key's secret is shown once, on this response."""
@@ -296,7 +295,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@portal_view
 @require_http_methods(["GET", "POST"])
 def api_key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     """Revoke one of the user's API keys, after a confirmation page."""
@@ -368,14 +367,13 @@ def _time_zone(user: User) -> str:
     return user.time_zone
 
 
-@login_required
+@portal_view
 @require_http_methods(["GET"])
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The audit log: who did what, when and from where. Operators, channel partners and
     company-level administrators only; anyone else gets a 403 page."""
     actor = request_actor(request)
-    if not may_see_audit_log(actor):
-        return render(request, "accounts/audit_forbidden.html", status=403)
+    may_see_audit_log(actor).check()
     events = selectors.audit_events(actor=actor)
     kinds = sorted(set(events.order_by().values_list("kind", flat=True).distinct()))
     form = AuditFilterForm(request.GET or None, kinds=kinds)

@@ -1,0 +1,36 @@
+"""The portal toolkit: what every app's portal views share.
+
+- :mod:`.errors`: the one rule that turns a domain error into a page (:func:`portal_view`),
+  and :func:`apply_domain_error` to show a refusal next to its field;
+- :mod:`.htmx`: is this an htmx request, which element it swaps, a fragment or the page,
+  a redirect htmx follows;
+- :mod:`.wizard`: the wizard engine (:class:`Wizard`, :class:`StepsForm`).
+
+It knows no domain app: it imports only :mod:`faxline.core` and Django.
+"""
+
+from faxline.portal.toolkit.errors import apply_domain_error, portal_view, refused
+from faxline.portal.toolkit.htmx import (
+    current_page,
+    is_htmx,
+    on_this_site,
+    page_redirect,
+    render_page,
+    swap_target,
+)
+from faxline.portal.toolkit.wizard import StepsForm, Wizard, WizardStep
+
+__all__ = [
+    "StepsForm",
+    "Wizard",
+    "WizardStep",
+    "apply_domain_error",
+    "current_page",
+    "is_htmx",
+    "on_this_site",
+    "page_redirect",
+    "portal_view",
+    "refused",
+    "render_page",
+    "swap_target",
+]
