@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, Department, User
-from faxline.accounts.rights import ALL_RIGHTS, RIGHT_LABELS
+from faxline.accounts.rights import ALL_RIGHTS, RIGHT_LABELS, held_rights
 from faxline.core.errors import Forbidden
 
 
@@ -57,10 +57,11 @@ class Actor:
 
     @property
     def rights(self) -> frozenset[str]:
+        """The rights the actor holds; a read-only one holds view rights only."""
         if self.is_operator or self.is_partner:
-            return ALL_RIGHTS if not self.user.read_only else frozenset()
-        if self.is_administrator and not self.user.read_only:
-            return frozenset(self.user.rights) & ALL_RIGHTS
+            return frozenset(held_rights(ALL_RIGHTS, read_only=self.user.read_only))
+        if self.is_administrator:
+            return frozenset(held_rights(self.user.rights, read_only=self.user.read_only))
         return frozenset()
 
     def can(self, right: str) -> bool:

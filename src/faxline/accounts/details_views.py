@@ -49,7 +49,13 @@ from faxline.accounts.details_forms import (
 from faxline.accounts.models import Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.preferences import TAB_RIGHT
-from faxline.accounts.rights import RIGHT_GROUPS, RIGHT_LABELS, clear_group
+from faxline.accounts.rights import (
+    CHANGE_RIGHTS,
+    RIGHT_GROUPS,
+    RIGHT_LABELS,
+    clear_group,
+    held_rights,
+)
 from faxline.accounts.services.administrators import administrator_create, administrator_set_rights
 from faxline.accounts.services.companies import company_update
 from faxline.accounts.services.departments import department_update
@@ -146,16 +152,22 @@ def _posted_rights(data: QueryDict) -> list[str]:
     return sorted(rights)
 
 
-def _rights_groups(checked: set[str], grantable: frozenset[str]) -> list[dict[str, Any]]:
-    """The Rights checkboxes: each group with its main box and its rights."""
+def _rights_groups(
+    checked: set[str], grantable: frozenset[str], *, read_only: bool = False
+) -> list[dict[str, Any]]:
+    """The Rights checkboxes: each group with its main box and its rights. For a read-only
+    administrator the rights that change something are shown cleared and disabled."""
+    held = set(held_rights(checked, read_only=read_only))
     groups = []
     for group in RIGHT_GROUPS:
         rights = [
             {
                 "code": r.code,
                 "label": r.label,
-                "checked": r.code in checked,
+                "checked": r.code in held,
                 "grantable": r.code in grantable,
+                "changes": r.code in CHANGE_RIGHTS,
+                "locked_by_read_only": read_only and r.code in CHANGE_RIGHTS,
             }
             for r in group.rights
         ]
@@ -167,6 +179,7 @@ def _rights_groups(checked: set[str], grantable: frozenset[str]) -> list[dict[st
                 "rights": rights,
                 "checked": on > 0,
                 "partial": 0 < on < len(rights),
+                "locked_by_read_only": all(r["locked_by_read_only"] for r in rights),
             }
         )
     return groups
@@ -725,12 +738,12 @@ def _rights_tab(page: DetailsPage) -> HttpResponse:
             return page.render(
                 status=_form_status(exc),
                 rights_error=exc.message,
-                rights_groups=_rights_groups(set(rights), grantable),
+                rights_groups=_rights_groups(set(rights), grantable, read_only=read_only),
                 read_only_checked=read_only,
             )
         return page.saved("Rights saved.")
     return page.render(
-        rights_groups=_rights_groups(set(admin.rights), grantable),
+        rights_groups=_rights_groups(set(admin.rights), grantable, read_only=admin.read_only),
         read_only_checked=admin.read_only,
     )
 
@@ -923,6 +936,6 @@ def administrator_add(request: HttpRequest, company_id: int) -> HttpResponse:
         form=form,
         step=step,
         read_only_checked=read_only,
-        rights_groups=_rights_groups(checked, grantable),
+        rights_groups=_rights_groups(checked, grantable, read_only=read_only),
     )
     return render(request, "accounts/administrator_add.html", context, status=status)
