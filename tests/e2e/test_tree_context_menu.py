@@ -8,9 +8,9 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from test_account_tree import node, open_tree
 
 from cast import Cast, build_cast
-from test_account_tree import node, open_tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import HttpRequest
 
-from faxline.accounts.choices import Role
+from faxline.accounts.choices import ADMIN_ROLES, Role
 from faxline.accounts.models import Company, Department, User
 from faxline.accounts.rights import ALL_RIGHTS, RIGHT_LABELS, held_rights
 from faxline.core.errors import Forbidden
@@ -45,6 +45,11 @@ class Actor:
     def is_company_admin(self) -> bool:
         """An administrator at company level (no department)."""
         return self.is_administrator and self.user.department_id is None
+
+    @property
+    def uses_account_administration(self) -> bool:
+        """Operators, channel partners and administrators; fax users have none."""
+        return self.user.role in ADMIN_ROLES
 
     @property
     def sees_audit_log(self) -> bool:

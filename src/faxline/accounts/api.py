@@ -675,7 +675,10 @@ def administrator_delete(request: HttpRequest, admin_id: int) -> Any:
 def administrator_rights_get(request: HttpRequest, admin_id: int) -> Any:
     """The rights ticked and the Read-Only Administrator box."""
     admin = _administrator(_actor(request), admin_id)
-    return {"rights": held_rights(admin.rights, read_only=admin.read_only), "read_only": admin.read_only}
+    return {
+        "rights": held_rights(admin.rights, read_only=admin.read_only),
+        "read_only": admin.read_only,
+    }
 
 
 @router.put(

@@ -107,7 +107,7 @@ def _portal_errors(view: View[P]) -> View[P]:
 def _admin_actor(request: HttpRequest) -> Actor:
     """The acting administrator; fax users have no Account Administration (404)."""
     actor = request_actor(request)
-    if not actor.user.is_administrator:
+    if not actor.uses_account_administration:
         raise Http404("Account Administration is for administrators.")
     return actor
 

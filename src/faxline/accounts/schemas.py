@@ -383,9 +383,7 @@ class RightsUpdate(InputSchema):
 class RightOut(Schema):
     code: str
     label: str
-    view: bool = Field(
-        description="The right only views; a read-only administrator may hold it."
-    )
+    view: bool = Field(description="The right only views; a read-only administrator may hold it.")
 
 
 class RightGroupOut(Schema):

@@ -121,7 +121,7 @@ def _department_param(
 
 
 def _require_admin(actor: Actor) -> None:
-    if actor.user.role == Role.FAX_USER:
+    if not actor.uses_account_administration:
         raise Forbidden(
             "Account Administration is for administrators; ask yours for changes.",
             code="not_administrator",
@@ -332,7 +332,7 @@ def _tree_company(request: HttpRequest, actor: Actor) -> Company | None:
 def tree(request: HttpRequest) -> HttpResponse:
     """Account Administration: the hierarchy with an actions menu on every node."""
     actor = request_actor(request)
-    if actor.user.role == Role.FAX_USER:
+    if not actor.uses_account_administration:
         messages.error(request, "Account Administration is for administrators.")
         return redirect("portal:dashboard")
     show = request.GET.get("show", "all")
