@@ -25,8 +25,10 @@ from faxline.portal.management.serving import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_SMTP_PORT,
+    adopt_portal_url,
     ensure_port_free,
     portal_address,
+    portal_url_note,
     silence_static_file_warning,
     uvicorn_config,
     validate_host,
@@ -97,6 +99,8 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=verbosity)
 
+        # Before the worker starts: it sends the emails, and inherits the address from here.
+        portal = adopt_portal_url(serve.host, serve.port)
         worker = self.start_worker(verbosity=verbosity)
         address = portal_address(serve.host, serve.port)
         self.stdout.write(
@@ -105,6 +109,7 @@ class Command(BaseCommand):
                     "faxline serve",
                     f"  Portal:       {address}",
                     f"  API docs:     {address}api/v1/docs",
+                    f"  Email links:  {portal_url_note(portal, serve.host)}",
                     f"  Task worker:  running (process {worker.pid})",
                     "  Scheduler:    running (carriers tick, queued emails, aged numbers)",
                     f"  SMTP gateway: port {serve.smtp_port} reserved (joins in a later release)",
