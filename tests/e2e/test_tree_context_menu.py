@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from test_account_tree import node, open_tree
 
 from cast import Cast, build_cast
@@ -30,6 +30,15 @@ def menu_of(page: Page, name: str):
     return node(page, name).locator(".dropdown-menu")
 
 
+def wait_for_rects(page: Page, a: Locator, b: Locator, condition: str) -> None:
+    """Wait until ``condition`` holds for the bounding rectangles ``a`` and ``b``."""
+    page.wait_for_function(
+        f"([x, y]) => {{ const a = x.getBoundingClientRect(), b = y.getBoundingClientRect();"
+        f" return {condition}; }}",
+        arg=[a.element_handle(), b.element_handle()],
+    )
+
+
 def test_right_click_on_the_company_name_opens_its_actions_at_the_pointer(
     live_server, page: Page, acme: Cast
 ) -> None:
@@ -43,12 +52,15 @@ def test_right_click_on_the_company_name_opens_its_actions_at_the_pointer(
     expect(menu).to_be_visible()
     for action in ("Company Details", "Add Department", "Add User Account", "Add Administrator"):
         expect(menu.get_by_role("link", name=action)).to_be_visible()
-    # Next to the name that was clicked, not at the far end of the row by the gear.
-    name_box = company.bounding_box()
-    menu_box = menu.bounding_box()
-    assert name_box and menu_box
-    assert abs(menu_box["x"] - (name_box["x"] + name_box["width"] / 2)) < 40
-    assert 0 <= menu_box["y"] - (name_box["y"] + name_box["height"] / 2) < 40
+    # Next to the name that was clicked, not at the far end of the row by the gear (Popper
+    # places the menu a frame later: wait for it).
+    wait_for_rects(
+        page,
+        menu,
+        company,
+        "Math.abs(a.left - (b.left + b.width / 2)) < 40"
+        " && a.top - (b.top + b.height / 2) >= 0 && a.top - (b.top + b.height / 2) < 40",
+    )
 
     # Choosing an action works from this menu.
     menu.get_by_role("link", name="Company Details").click()
@@ -85,9 +97,7 @@ def test_gear_and_keyboard_still_open_the_menu(live_server, page: Page, acme: Ca
     gear.click()
     menu = menu_of(page, "Billing Dept")
     expect(menu).to_be_visible()
-    gear_box, menu_box = gear.bounding_box(), menu.bounding_box()
-    assert gear_box and menu_box
-    assert abs((menu_box["x"] + menu_box["width"]) - (gear_box["x"] + gear_box["width"])) < 8
+    wait_for_rects(page, menu, gear, "Math.abs(a.right - b.right) < 8 && a.top >= b.bottom - 1")
     page.keyboard.press("Escape")
 
     # Keyboard only: Tab to the gear, Enter, arrow into the menu.
