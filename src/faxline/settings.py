@@ -38,6 +38,9 @@ ALLOWED_HOSTS = env_list("FAXLINE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env_list("FAXLINE_CSRF_TRUSTED_ORIGINS", [])
 # The provider's name, printed as the new carrier on LOAs and in emails.
 FAXLINE_PROVIDER_NAME = env_str("FAXLINE_PROVIDER_NAME", "faxline") or "faxline"
+# The portal's public address, in emails and links. When it is not set, `faxline serve` and
+# `faxline web` use the address they listen on (and pass it to the processes they start);
+# other commands fall back to the default port on this machine.
 FAXLINE_PORTAL_URL = env_str("FAXLINE_PORTAL_URL", "http://127.0.0.1:8000") or ""
 
 INSTALLED_APPS = [
@@ -93,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "faxline.portal.context.portal",
                 "faxline.accounts.context.portal_actor",
+                "faxline.accounts.menu.portal_menus",
             ],
         },
     },

@@ -685,13 +685,14 @@ def test_rights_tab_clears_a_group_whose_main_box_is_unticked(cast: Cast) -> Non
         {
             "tab": "rights",
             "read_only": "on",
-            "group": ["account_administration"],
-            "rights": ["users.manage"],
+            "group": ["account_administration", "numbers"],
+            "rights": ["users.manage", "numbers.view", "numbers.assign"],
         },
     )
     assert response.status_code == 302
     admin = reload(cast.dept_admin)
-    assert admin.rights == ["users.manage"]
+    # Read-only keeps the view rights ticked and clears the rights that change something.
+    assert admin.rights == ["numbers.view"]
     assert admin.read_only is True
 
 

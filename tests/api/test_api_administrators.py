@@ -82,10 +82,11 @@ def test_rights_read_and_replace(cast: Cast, call: Call) -> None:
         cast.company_admin,
         "put",
         path,
-        {"rights": ["users.manage", "users.lock"], "read_only": True},
+        {"rights": ["users.manage", "users.lock", "porting.view"], "read_only": True},
     )
     assert saved.status_code == 200
-    assert saved.json() == {"rights": ["users.lock", "users.manage"], "read_only": True}
+    # Read-only: the rights that change something are cleared, the view rights kept.
+    assert saved.json() == {"rights": ["porting.view"], "read_only": True}
     cast.dept_admin.refresh_from_db()
     assert cast.dept_admin.read_only is True
     assert call(cast.company_admin, "get", path).json()["read_only"] is True

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from faxline.accounts.models import ChannelPartner, Company
+from faxline.accounts.rights import READ_RIGHTS
 from faxline.core.models import AuditEvent
 
 from cast import Cast
@@ -25,7 +26,8 @@ def test_me_describes_the_caller(cast: Cast, call: Call) -> None:
     assert "users.manage" in me["rights"] and me["password_change_required"] is False
 
     rita = call(cast.read_only_admin, "get", "/me").json()
-    assert rita["read_only"] is True and rita["rights"] == []  # read-only: no right in force
+    # Read-only: the view rights only.
+    assert rita["read_only"] is True and set(rita["rights"]) == READ_RIGHTS
     bill = call(cast.billing_user, "get", "/me").json()
     assert bill["role"] == "fax_user"
     assert bill["department_name"] == "Billing Dept -> Billing Level 1"

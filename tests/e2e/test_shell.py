@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from faxline.accounts.choices import Role
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -19,6 +21,8 @@ def test_menu_on_laptop_and_phone(live_server, page: Page, sign_in) -> None:
         first_name="Sam",
         last_name="Shell",
         email="s@example.com",
+        # An operator: Settings is offered only to those who may use something in it.
+        role=Role.OPERATOR,
     )
     sign_in(user)
 

@@ -21,6 +21,14 @@ from faxline.portal.management.commands import worker as worker_command
 from faxline.portal.management.commands.serve import ServeOptions, validate_serve_options
 
 
+@pytest.fixture(autouse=True)
+def _portal_url_kept(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    """``serve`` and ``web`` set the portal address for their process (tests/portal/
+    test_portal_url.py): whatever they set is undone after each test."""
+    monkeypatch.setenv("FAXLINE_PORTAL_URL", "")
+    settings.FAXLINE_PORTAL_URL = "http://127.0.0.1:8000"
+
+
 def test_valid_serve_options_are_normalised() -> None:
     options = validate_serve_options(host="0.0.0.0", port="8080", smtp_port=2525)
     assert options == ServeOptions(host="0.0.0.0", port=8080, smtp_port=2525)

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from faxline import __version__
+from faxline.accounts.choices import Role
 from faxline.portal.context import portal
 
 pytestmark = pytest.mark.django_db
@@ -16,12 +17,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def member(client):
+    # An operator: the Settings menu is offered only to those who may use something in it.
     user = get_user_model().objects.create_user(
         username="shell",
         password="x-Secret-123",
         first_name="Sam",
         last_name="Shell",
         email="s@example.com",
+        role=Role.OPERATOR,
     )
     client.force_login(user)
     return user

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import HttpRequest
 
-from faxline.accounts.choices import Role
+from faxline.accounts.choices import ADMIN_ROLES, Role
 from faxline.accounts.models import Company, Department, User
-from faxline.accounts.rights import ALL_RIGHTS, RIGHT_LABELS
+from faxline.accounts.rights import ALL_RIGHTS, RIGHT_LABELS, held_rights
 from faxline.core.access import Decision
 from faxline.core.errors import Forbidden, NotFound
 
@@ -56,10 +56,11 @@ class Actor:
 
     @property
     def rights(self) -> frozenset[str]:
+        """The rights the actor holds; a read-only one holds view rights only."""
         if self.is_operator or self.is_partner:
-            return ALL_RIGHTS if not self.user.read_only else frozenset()
-        if self.is_administrator and not self.user.read_only:
-            return frozenset(self.user.rights) & ALL_RIGHTS
+            return frozenset(held_rights(ALL_RIGHTS, read_only=self.user.read_only))
+        if self.is_administrator:
+            return frozenset(held_rights(self.user.rights, read_only=self.user.read_only))
         return frozenset()
 
     def can(self, right: str) -> bool:
@@ -202,8 +203,9 @@ def may_see_audit_log(actor: Actor) -> Decision:
 
 
 def may_administer_accounts(actor: Actor) -> Decision:
-    """Account Administration at all: everyone but fax users."""
-    if actor.user.role == Role.FAX_USER:
+    """Account Administration at all: operators, channel partners and administrators; fax
+    users have none."""
+    if actor.user.role not in ADMIN_ROLES:
         return Decision.refuse(
             Forbidden(
                 "Account Administration is for administrators; ask yours for changes.",

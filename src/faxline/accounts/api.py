@@ -25,7 +25,7 @@ from faxline.accounts.choices import Role
 from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.models import BulkCreateJob, Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
-from faxline.accounts.rights import RIGHT_GROUPS
+from faxline.accounts.rights import READ_RIGHTS, RIGHT_GROUPS, held_rights
 from faxline.accounts.services import administrators as administrator_services
 from faxline.accounts.services import api_keys as api_key_services
 from faxline.accounts.services import companies as company_services
@@ -121,6 +121,7 @@ def _person_out(
         "department_name": names.get(user.department_id) if user.department_id else None,
         "fax_numbers": (numbers or {}).get(user.pk, []),
         "locked_out": bool(user.locked_out_until and user.locked_out_until > timezone.now()),
+        "rights": held_rights(user.rights, read_only=user.read_only),
         **extra,
     }
     return {
@@ -726,7 +727,10 @@ def administrator_delete(request: HttpRequest, admin_id: int) -> Any:
 def administrator_rights_get(request: HttpRequest, admin_id: int) -> Any:
     """The rights ticked and the Read-Only Administrator box."""
     admin = _administrator(_actor(request), admin_id)
-    return {"rights": sorted(admin.rights), "read_only": admin.read_only}
+    return {
+        "rights": held_rights(admin.rights, read_only=admin.read_only),
+        "read_only": admin.read_only,
+    }
 
 
 @router.put(
@@ -739,7 +743,8 @@ def administrator_rights_set(
     request: HttpRequest, admin_id: int, payload: schemas.RightsUpdate
 ) -> Any:
     """Replace the administrator's rights. You cannot grant rights you do not hold
-    (403 ``rights_escalation``) nor change your own."""
+    (403 ``rights_escalation``) nor change your own. With ``read_only`` true, the rights
+    that change something are cleared: the answer lists the view rights kept."""
     actor = _actor(request)
     admin = administrator_services.administrator_set_rights(
         actor=actor,
@@ -764,7 +769,10 @@ def rights_catalogue(request: HttpRequest) -> Any:
             {
                 "code": group.code,
                 "label": group.label,
-                "rights": [{"code": r.code, "label": r.label} for r in group.rights],
+                "rights": [
+                    {"code": r.code, "label": r.label, "view": r.code in READ_RIGHTS}
+                    for r in group.rights
+                ],
             }
             for group in RIGHT_GROUPS
         ]

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from faxline.core.demo import DemoStep
     from faxline.core.periodic import PeriodicJob
+    from faxline.portal.menu import MenuEntry
 
 
 class AccountsConfig(AppConfig):
@@ -47,3 +48,8 @@ class AccountsConfig(AppConfig):
         from faxline.core.demo import DemoStep
 
         return [DemoStep("accounts", demo_accounts)]
+
+    def menu_entries(self) -> list[MenuEntry]:
+        from faxline.accounts.menu import ENTRIES
+
+        return list(ENTRIES)

@@ -1,8 +1,14 @@
 """The catalogue of administrator rights, grouped as the Rights tab shows them.
 
 Rights gate changes (and the viewing of activity and reports); every administrator may view
-the hierarchy within their scope. A read-only administrator changes nothing, whatever rights
-are ticked. Clearing a group's main box clears its members (the guide says so).
+the hierarchy within their scope. Clearing a group's main box clears its members (the guide
+says so).
+
+A Read-Only Administrator "is permitted to view settings and administrative report data but
+may not make changes" (the guide): they hold view rights only (``READ_RIGHTS``). Ticking
+Read-Only clears every right that changes something (``CHANGE_RIGHTS``); the view rights stay
+as they were ticked. ``held_rights`` is that rule, for the services that save rights and
+every place that shows them.
 """
 
 from __future__ import annotations
@@ -101,6 +107,15 @@ READ_RIGHTS: frozenset[str] = frozenset(
         "reports.run",
     }
 )
+
+
+CHANGE_RIGHTS: frozenset[str] = ALL_RIGHTS - READ_RIGHTS
+
+
+def held_rights(codes: list[str] | set[str] | frozenset[str], *, read_only: bool) -> list[str]:
+    """The rights an administrator holds, sorted: a read-only one keeps only view rights."""
+    held = set(codes) & ALL_RIGHTS
+    return sorted(held & READ_RIGHTS if read_only else held)
 
 
 def normalize_rights(codes: list[str] | set[str] | tuple[str, ...]) -> list[str]:

@@ -365,7 +365,10 @@ class AdministratorCreate(InputSchema):
     rights: list[str] | None = Field(
         default=None, description="Right codes (GET /rights); default: all you hold."
     )
-    read_only: bool = False
+    read_only: bool = Field(
+        default=False,
+        description="Read-Only Administrator: only the view rights among `rights` are kept.",
+    )
     phone: str = ""
 
 
@@ -383,18 +386,26 @@ class AdministratorUpdate(InputSchema):
 class Rights(Schema):
     """The Rights tab of an administrator."""
 
-    rights: list[str] = Field(description="Right codes from GET /rights.")
+    rights: list[str] = Field(
+        description="Right codes from GET /rights; a read-only administrator holds view "
+        "rights only."
+    )
     read_only: bool = Field(description="Read-Only Administrator: sees, changes nothing.")
 
 
 class RightsUpdate(InputSchema):
     rights: list[str] = Field(description="Right codes from GET /rights.")
-    read_only: bool = False
+    read_only: bool = Field(
+        default=False,
+        description="Read-Only Administrator: the rights that change something are cleared; "
+        "the view rights (view: true in GET /rights) asked for are kept.",
+    )
 
 
 class RightOut(Schema):
     code: str
     label: str
+    view: bool = Field(description="The right only views; a read-only administrator may hold it.")
 
 
 class RightGroupOut(Schema):

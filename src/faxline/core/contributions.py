@@ -12,6 +12,7 @@ hook on the AppConfig    returns                                 collected by
 ``periodic_jobs()``      ``faxline.core.periodic.PeriodicJob``    ``faxline scheduler`` / serve
 ``dashboard_panels()``   ``faxline.portal.dashboard.Panel``       the Dashboard
 ``demo_steps()``         ``faxline.core.demo.DemoStep``           ``faxline demo``
+``menu_entries()``       ``faxline.portal.menu.MenuEntry``        the portal's menus
 ``user_numbers()``       ``faxline.accounts.fax_numbers.UserNumbers``  Account Administration
 ======================  ======================================  =============================
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from faxline.core.periodic import PeriodicJob
+    from faxline.portal.menu import MenuEntry
 
 
 class NotifyConfig(AppConfig):
@@ -43,3 +44,8 @@ class NotifyConfig(AppConfig):
 
         # Apps below notify (accounts) send their email through faxline.core.mail.
         register_email_queue(queue_email_for_core)
+
+    def menu_entries(self) -> list[MenuEntry]:
+        from faxline.notify.menu import ENTRIES
+
+        return list(ENTRIES)

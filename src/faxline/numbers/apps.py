@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from faxline.core.demo import DemoStep
     from faxline.core.periodic import PeriodicJob
     from faxline.portal.dashboard import Panel
+    from faxline.portal.menu import MenuEntry
 
 
 class NumbersConfig(AppConfig):
@@ -57,3 +58,8 @@ class NumbersConfig(AppConfig):
         from faxline.numbers.for_accounts import NumbersForAccounts
 
         return [NumbersForAccounts()]
+
+    def menu_entries(self) -> list[MenuEntry]:
+        from faxline.numbers.menu import ENTRIES
+
+        return list(ENTRIES)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from faxline.portal.dashboard import Panel
+    from faxline.portal.menu import MenuEntry
 
 
 class OnboardingConfig(AppConfig):
@@ -38,3 +39,8 @@ class OnboardingConfig(AppConfig):
         from faxline.onboarding.dashboard import WELCOME
 
         return [WELCOME]
+
+    def menu_entries(self) -> list[MenuEntry]:
+        from faxline.onboarding.menu import ENTRIES
+
+        return list(ENTRIES)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from faxline.core.periodic import PeriodicJob
+    from faxline.portal.menu import MenuEntry
 
 
 class PortingConfig(AppConfig):
@@ -40,3 +41,8 @@ class PortingConfig(AppConfig):
         from faxline.porting.desk.services import porting_tick
 
         return [PeriodicJob("porting carriers tick", 60, porting_tick)]
+
+    def menu_entries(self) -> list[MenuEntry]:
+        from faxline.porting.menu import ENTRIES
+
+        return list(ENTRIES)

@@ -11,7 +11,7 @@ from faxline.accounts.models import (
     Department,
     User,
 )
-from faxline.accounts.rights import ALL_RIGHTS, normalize_rights
+from faxline.accounts.rights import ALL_RIGHTS, held_rights, normalize_rights
 from faxline.accounts.services.people import (
     CreatedAccount,
     check_department,
@@ -26,11 +26,14 @@ from faxline.core.audit import audit_record
 from faxline.core.errors import Forbidden, NotFound, ValidationFailed
 
 
-def _grantable(actor: Actor, rights: list[str], held: list[str] | None = None) -> list[str]:
+def _grantable(
+    actor: Actor, rights: list[str], *, read_only: bool, held: list[str] | None = None
+) -> list[str]:
     """The rights asked for, refusing any the actor does not hold (an administrator may
-    keep rights they already have that the actor could not grant)."""
+    keep rights they already have that the actor could not grant). A read-only
+    administrator gets the view rights among them only: the others are cleared."""
     try:
-        cleaned = normalize_rights(rights)
+        cleaned = held_rights(normalize_rights(rights), read_only=read_only)
     except ValueError as exc:
         raise ValidationFailed(str(exc).capitalize() + ".", field="rights") from exc
     beyond = sorted(set(cleaned) - actor.rights - set(held or ()))
@@ -62,14 +65,19 @@ def administrator_create(
     read_only: bool = False,
     phone: str = "",
 ) -> CreatedAccount:
-    """Add an administrator at company level (``department`` None) or department level."""
+    """Add an administrator at company level (``department`` None) or department level.
+
+    ``rights`` default to all the actor holds; a read-only administrator keeps only the view
+    rights among them (see ``faxline.accounts.rights``)."""
     actor.require("administrators.manage")
     check_department(actor, company, department)
     from faxline.accounts.preferences import time_zones
 
     if time_zone not in time_zones():
         raise ValidationFailed("time_zone is not a known time zone.", field="time_zone")
-    granted = _grantable(actor, list(ALL_RIGHTS) if rights is None else rights)
+    granted = _grantable(
+        actor, list(ALL_RIGHTS) if rights is None else rights, read_only=bool(read_only)
+    )
     person = new_person(
         first_name=first_name,
         last_name=last_name,
@@ -112,11 +120,14 @@ def administrator_create(
 def administrator_set_rights(
     *, actor: Actor, admin: User, rights: list[str], read_only: bool
 ) -> User:
-    """Save the Rights tab: the rights ticked and the Read-Only Administrator box."""
+    """Save the Rights tab: the rights ticked and the Read-Only Administrator box.
+
+    With Read-Only ticked, the rights that change something are cleared whatever was asked
+    for; the view rights asked for are kept."""
     if admin.role != Role.ADMINISTRATOR:
         raise NotFound("Administrator not found.", field="user_id")
     require_manage_person(actor, admin)
-    granted = _grantable(actor, rights, held=list(admin.rights))
+    granted = _grantable(actor, rights, read_only=bool(read_only), held=list(admin.rights))
     before = {"rights": list(admin.rights), "read_only": admin.read_only}
     admin.rights = granted
     admin.read_only = bool(read_only)

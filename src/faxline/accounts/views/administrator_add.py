@@ -111,6 +111,6 @@ def administrator_add(request: HttpRequest, company_id: int) -> HttpResponse:
         form=form,
         step=step,
         read_only_checked=read_only,
-        rights_groups=rights_groups(checked, grantable),
+        rights_groups=rights_groups(checked, grantable, read_only=read_only),
     )
     return render(request, "accounts/administrator_add.html", context, status=status)

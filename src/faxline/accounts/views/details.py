@@ -25,7 +25,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor, may_manage_person, may_push_settings, request_actor
+from faxline.accounts.access import (
+    Actor,
+    may_administer_accounts,
+    may_manage_person,
+    may_push_settings,
+    request_actor,
+)
 from faxline.accounts.choices import Role
 from faxline.accounts.details_forms import (
     PHI_WARNING,
@@ -45,7 +51,13 @@ from faxline.accounts.details_forms import (
 from faxline.accounts.models import Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.preferences import TAB_RIGHT
-from faxline.accounts.rights import RIGHT_GROUPS, RIGHT_LABELS, clear_group
+from faxline.accounts.rights import (
+    CHANGE_RIGHTS,
+    RIGHT_GROUPS,
+    RIGHT_LABELS,
+    clear_group,
+    held_rights,
+)
 from faxline.accounts.services.administrators import administrator_set_rights
 from faxline.accounts.services.companies import company_update
 from faxline.accounts.services.departments import department_update
@@ -77,7 +89,7 @@ READ_ONLY_TEXT = (
 def admin_actor(request: HttpRequest) -> Actor:
     """The acting administrator; fax users have no Account Administration (404)."""
     actor = request_actor(request)
-    if not actor.user.is_administrator:
+    if not may_administer_accounts(actor):
         raise Http404("Account Administration is for administrators.")
     return actor
 
@@ -122,16 +134,22 @@ def posted_rights(data: QueryDict) -> list[str]:
     return sorted(rights)
 
 
-def rights_groups(checked: set[str], grantable: frozenset[str]) -> list[dict[str, Any]]:
-    """The Rights checkboxes: each group with its main box and its rights."""
+def rights_groups(
+    checked: set[str], grantable: frozenset[str], *, read_only: bool = False
+) -> list[dict[str, Any]]:
+    """The Rights checkboxes: each group with its main box and its rights. For a read-only
+    administrator the rights that change something are shown cleared and disabled."""
+    held = set(held_rights(checked, read_only=read_only))
     groups = []
     for group in RIGHT_GROUPS:
         rights = [
             {
                 "code": r.code,
                 "label": r.label,
-                "checked": r.code in checked,
+                "checked": r.code in held,
                 "grantable": r.code in grantable,
+                "changes": r.code in CHANGE_RIGHTS,
+                "locked_by_read_only": read_only and r.code in CHANGE_RIGHTS,
             }
             for r in group.rights
         ]
@@ -143,6 +161,7 @@ def rights_groups(checked: set[str], grantable: frozenset[str]) -> list[dict[str
                 "rights": rights,
                 "checked": on > 0,
                 "partial": 0 < on < len(rights),
+                "locked_by_read_only": all(r["locked_by_read_only"] for r in rights),
             }
         )
     return groups
@@ -697,12 +716,12 @@ def _rights_tab(page: DetailsPage) -> HttpResponse:
             return page.render(
                 status=form_status(exc),
                 rights_error=exc.message,
-                rights_groups=rights_groups(set(rights), grantable),
+                rights_groups=rights_groups(set(rights), grantable, read_only=read_only),
                 read_only_checked=read_only,
             )
         return page.saved("Rights saved.")
     return page.render(
-        rights_groups=rights_groups(set(admin.rights), grantable),
+        rights_groups=rights_groups(set(admin.rights), grantable, read_only=admin.read_only),
         read_only_checked=admin.read_only,
     )
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.access import Actor, may_administer_accounts, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.forms import SHOW_CHOICES
 from faxline.accounts.models import Company, Department, User
@@ -227,7 +227,7 @@ def _tree_company(request: HttpRequest, actor: Actor) -> Company | None:
 def tree(request: HttpRequest) -> HttpResponse:
     """Account Administration: the hierarchy with an actions menu on every node."""
     actor = request_actor(request)
-    if actor.user.role == Role.FAX_USER:
+    if not may_administer_accounts(actor):
         messages.error(request, "Account Administration is for administrators.")
         return redirect("portal:dashboard")
     show = request.GET.get("show", "all")

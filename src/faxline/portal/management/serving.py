@@ -2,7 +2,8 @@
 
 Argument validation lives here, apart from the commands, so that a bad ``--host`` or
 ``--port`` is a clear :class:`~django.core.management.CommandError` naming the option,
-testable without starting any server.
+testable without starting any server. So does the portal address that links in emails
+use when ``FAXLINE_PORTAL_URL`` is not set (``adopt_portal_url``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import os
 import re
 import socket
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
+
+from faxline.config import env_str
 
 ASGI_APPLICATION = "faxline.asgi:application"
 DEFAULT_HOST = "127.0.0.1"
@@ -106,6 +111,46 @@ def portal_address(host: str, port: int) -> str:
     if host in {"0.0.0.0", "::"}:  # noqa: S104 - describing the bind address, not binding
         host = "127.0.0.1" if host == "0.0.0.0" else "::1"  # noqa: S104
     return f"http://{format_address(host, port)}/"
+
+
+PORTAL_URL_VARIABLE = "FAXLINE_PORTAL_URL"
+
+
+@dataclass(frozen=True)
+class PortalUrl:
+    """The portal's address in emails and links, and whether the configuration gave it."""
+
+    url: str
+    configured: bool
+
+
+def adopt_portal_url(host: str, port: int) -> PortalUrl:
+    """Make the links in emails point at this server, unless ``FAXLINE_PORTAL_URL`` says
+    where the portal is.
+
+    With the variable unset, the portal is where ``faxline serve`` / ``faxline web`` listen
+    (``--host`` / ``--port``). The address goes into this process's settings and into its
+    environment, so that the processes started from here inherit it: the task worker of
+    ``faxline serve``, which sends the emails, and uvicorn's worker processes.
+    """
+    configured = env_str(PORTAL_URL_VARIABLE)
+    if configured:
+        return PortalUrl(configured, configured=True)
+    url = portal_address(host, port).rstrip("/")
+    os.environ[PORTAL_URL_VARIABLE] = url
+    settings.FAXLINE_PORTAL_URL = url
+    return PortalUrl(url, configured=False)
+
+
+def portal_url_note(portal: PortalUrl, host: str) -> str:
+    """What the start-up banner says about the links in emails."""
+    if portal.configured:
+        return f"{portal.url} (FAXLINE_PORTAL_URL)"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 - describing the bind address, not binding
+        return (
+            f"{portal.url} (this machine only: set FAXLINE_PORTAL_URL to the address people open)"
+        )
+    return f"{portal.url} (from --host and --port; FAXLINE_PORTAL_URL changes it)"
 
 
 def uvicorn_log_level(verbosity: int) -> str:

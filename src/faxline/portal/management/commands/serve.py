@@ -26,8 +26,10 @@ from faxline.portal.management.serving import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_SMTP_PORT,
+    adopt_portal_url,
     ensure_port_free,
     portal_address,
+    portal_url_note,
     silence_static_file_warning,
     uvicorn_config,
     validate_host,
@@ -98,6 +100,8 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=verbosity)
 
+        # Before the worker starts: it sends the emails, and inherits the address from here.
+        portal = adopt_portal_url(serve.host, serve.port)
         worker = self.start_worker(verbosity=verbosity)
         address = portal_address(serve.host, serve.port)
         self.stdout.write(
@@ -106,6 +110,7 @@ class Command(BaseCommand):
                     "faxline serve",
                     f"  Portal:       {address}",
                     f"  API docs:     {address}api/v1/docs",
+                    f"  Email links:  {portal_url_note(portal, serve.host)}",
                     f"  Task worker:  running (process {worker.pid})",
                     "  Scheduler:    running ("
                     + ", ".join(job.name for job in registered_jobs())

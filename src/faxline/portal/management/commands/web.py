@@ -10,8 +10,10 @@ from django.core.management.base import BaseCommand
 from faxline.portal.management.serving import (
     DEFAULT_HOST,
     DEFAULT_PORT,
+    adopt_portal_url,
     ensure_port_free,
     portal_address,
+    portal_url_note,
     silence_static_file_warning,
     uvicorn_config,
     validate_host,
@@ -64,6 +66,8 @@ class Command(BaseCommand):
         extra: dict[str, Any] = {"workers": workers}
         if options.get("forwarded_allow_ips"):
             extra["forwarded_allow_ips"] = options["forwarded_allow_ips"]
+        portal = adopt_portal_url(host, port)
         self.stdout.write(f"faxline web: portal at {portal_address(host, port)}")
+        self.stdout.write(f"  Email links: {portal_url_note(portal, host)}")
         self.stdout.flush()
         uvicorn.run(**uvicorn_config(host=host, port=port, verbosity=options["verbosity"], **extra))
