@@ -76,4 +76,9 @@ def test_an_operator_sees_the_provider_pages(live_server, page: Page) -> None:
         "Number Porting",
         "Porting Desk",
     ]
-    assert account_items(page, "Olga Operator") == ["API keys", "Change password", "Audit log"]
+    assert account_items(page, "Olga Operator") == [
+        "API keys",
+        "Change password",
+        "Audit log",
+        "Notification log",
+    ]
