@@ -81,7 +81,9 @@ def test_create_needs_the_password_typed_again(client: Client, cast: Cast) -> No
     assert "Not-My-Password-1" not in html  # never rendered back
     assert not ApiKey.objects.exists()
     # The wrong password counted as a failed sign-in.
-    failed = AuditEvent.objects.filter(kind="auth.sign_in_failed", target_id=str(cast.billing_user.pk))
+    failed = AuditEvent.objects.filter(
+        kind="auth.sign_in_failed", target_id=str(cast.billing_user.pk)
+    )
     assert failed.count() == 1
     assert client.post(API_KEYS, {"name": "Scanner", "password": PASSWORD}).status_code == 200
     assert ApiKey.objects.filter(user=cast.billing_user, name="Scanner").exists()
