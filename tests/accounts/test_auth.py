@@ -116,21 +116,42 @@ def test_lock_out_after_the_policys_attempts_then_allowed_after_the_interval(
 ) -> None:
     set_lockout(cast, attempts=3, minutes=5)
     with time_machine.travel(NOW, tick=False):
-        for _ in range(2):
+        for _ in range(3):
             assert WRONG_CREDENTIALS in step2(client, "bill", "nope").content.decode()
-        third = step2(client, "bill", "nope").content.decode()
-        assert "temporarily locked" in third
-        # The right password is refused while locked out.
+        assert AuditEvent.objects.filter(kind="auth.locked_out").count() == 1
+        # The right password is refused while locked out, in the same words as a wrong one
+        # (whoever does not know the password learns nothing from them).
         response = step2(client, "bill", PASSWORD)
         assert response.status_code == 200
-        assert "temporarily locked" in response.content.decode()
+        assert WRONG_CREDENTIALS in response.content.decode()
         assert signed_in_as(client) is None
     with time_machine.travel(NOW + timedelta(minutes=4), tick=False):
-        assert "temporarily locked" in step2(client, "bill", PASSWORD).content.decode()
+        assert WRONG_CREDENTIALS in step2(client, "bill", PASSWORD).content.decode()
+        assert signed_in_as(client) is None
     with time_machine.travel(NOW + timedelta(minutes=5, seconds=1), tick=False):
         response = step2(client, "bill", PASSWORD)
         assert response.status_code == 302
         assert signed_in_as(client) == str(cast.billing_user.pk)
+
+
+def test_lock_out_does_not_tell_which_usernames_exist(client: Client, cast: Cast) -> None:
+    """An outsider trying a name over and over gets the same answers whether it exists
+    (and locks) or not, in whichever company it is."""
+    set_lockout(cast, attempts=3, minutes=5)
+
+    def answers(username: str) -> list[str]:
+        out = []
+        for _ in range(5):
+            html = step2(client, username, "Guess-1234").content.decode()
+            out.append(re.sub(r"[A-Za-z0-9]{64}", "CSRF", html.replace(username, "X")))
+        return out
+
+    with time_machine.travel(NOW, tick=False):
+        known, unknown = answers("bill"), answers("nobody-here")
+        other_company = answers("gina")
+    assert known == unknown == other_company
+    assert all(WRONG_CREDENTIALS in page for page in known)
+    assert "locked" not in known[-1].replace(WRONG_CREDENTIALS, "")
 
 
 def test_suspended_user_is_refused_with_its_message(client: Client, cast: Cast) -> None:

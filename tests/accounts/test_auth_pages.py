@@ -10,10 +10,11 @@ from django.urls import reverse
 
 from faxline.accounts.models import ApiKey
 from faxline.accounts.services.api_keys import api_key_authenticate, api_key_create
+from faxline.accounts.services.security import security_policy_save
 from faxline.core.audit import audit_record
 from faxline.core.models import AuditEvent
 
-from cast import Cast
+from cast import PASSWORD, Cast
 
 API_KEYS = "/auth/api-keys/"
 AUDIT = "/auth/audit/"
@@ -39,7 +40,7 @@ def test_create_shows_the_secret_once(client: Client, cast: Cast) -> None:
     client.force_login(cast.billing_user)
     assert "You have no API keys yet." in client.get(API_KEYS).content.decode()
 
-    response = client.post(API_KEYS, {"name": "Billing system"})
+    response = client.post(API_KEYS, {"name": "Billing system", "password": PASSWORD})
     html = response.content.decode()
     assert response.status_code == 200
     secret = re.search(r'value="(fxl_[^"]+)"', html)
@@ -60,10 +61,51 @@ def test_create_shows_the_secret_once(client: Client, cast: Cast) -> None:
 
 def test_create_needs_a_name(client: Client, cast: Cast) -> None:
     client.force_login(cast.billing_user)
-    response = client.post(API_KEYS, {"name": "  "})
+    response = client.post(API_KEYS, {"name": "  ", "password": PASSWORD})
     assert response.status_code == 422
     assert "Give the key a name." in response.content.decode()
     assert not ApiKey.objects.exists()
+
+
+def test_create_needs_the_password_typed_again(client: Client, cast: Cast) -> None:
+    """A session lives on while its owner is away; a key lives until revoked. Creating one
+    from the session therefore asks for the password again (a recent sign-in)."""
+    client.force_login(cast.billing_user)
+    missing = client.post(API_KEYS, {"name": "Scanner"})
+    assert missing.status_code == 422
+    assert "Enter your password to create an API key." in missing.content.decode()
+    wrong = client.post(API_KEYS, {"name": "Scanner", "password": "Not-My-Password-1"})
+    assert wrong.status_code == 403
+    html = wrong.content.decode()
+    assert "The password is not correct" in html
+    assert "Not-My-Password-1" not in html  # never rendered back
+    assert not ApiKey.objects.exists()
+    # The wrong password counted as a failed sign-in.
+    failed = AuditEvent.objects.filter(
+        kind="auth.sign_in_failed", target_id=str(cast.billing_user.pk)
+    )
+    assert failed.count() == 1
+    assert client.post(API_KEYS, {"name": "Scanner", "password": PASSWORD}).status_code == 200
+    assert ApiKey.objects.filter(user=cast.billing_user, name="Scanner").exists()
+
+
+def test_a_locked_out_session_cannot_create_a_key_by_guessing(client: Client, cast: Cast) -> None:
+    security_policy_save(
+        actor=cast.actor(cast.company_admin),
+        company=cast.company,
+        department=None,
+        values={"lockout_attempts": 3, "lockout_minutes": 10},
+    )
+    client.force_login(cast.billing_user)
+    for _ in range(3):
+        response = client.post(API_KEYS, {"name": "Guess", "password": "Wrong-Guess-1"})
+        assert response.status_code == 403
+    # Locked out now: even the right password is refused, exactly like a wrong one.
+    response = client.post(API_KEYS, {"name": "Guess", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "The password is not correct" in response.content.decode()
+    assert not ApiKey.objects.exists()
+    assert AuditEvent.objects.filter(kind="auth.locked_out").count() == 1
 
 
 def test_revoke_after_confirmation(client: Client, cast: Cast) -> None:

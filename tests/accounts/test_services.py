@@ -6,7 +6,7 @@ import pytest
 
 from faxline.accounts import selectors
 from faxline.accounts.access import Actor
-from faxline.accounts.auth import AccountLockedOut, sign_in
+from faxline.accounts.auth import WRONG_CREDENTIALS, sign_in
 from faxline.accounts.models import Department, User
 from faxline.accounts.services.administrators import administrator_create, administrator_set_rights
 from faxline.accounts.services.departments import department_create, department_delete
@@ -173,10 +173,15 @@ def test_lockout_after_policy_attempts(cast: Cast) -> None:
     for _ in range(2):
         with pytest.raises(AuthenticationFailed):
             sign_in(username="sarah", password="wrong")
-    with pytest.raises(AccountLockedOut):
+    with pytest.raises(AuthenticationFailed) as third:
         sign_in(username="sarah", password="wrong")
-    with pytest.raises(AccountLockedOut):
+    with pytest.raises(AuthenticationFailed) as locked:
         sign_in(username="sarah", password=PASSWORD)
+    with pytest.raises(AuthenticationFailed) as unknown:
+        sign_in(username="nobody", password=PASSWORD)
+    # One answer for all three: nothing tells an outsider the account exists or locked.
+    answers = {(e.value.code, e.value.message) for e in (third, locked, unknown)}
+    assert answers == {("wrong_credentials", WRONG_CREDENTIALS)}
     assert AuditEvent.objects.filter(kind="auth.locked_out").count() == 1
     user_unlock(actor=cast.actor(cast.company_admin), user=cast.sales_user)
     assert sign_in(username="SARAH", password=PASSWORD) == cast.sales_user
@@ -210,7 +215,10 @@ def test_department_policy_overrides_company(cast: Cast) -> None:
     )
 
 
-def test_rights_the_editor_cannot_grant_are_kept(cast: Cast) -> None:
+def test_administrator_with_rights_beyond_the_editors_is_out_of_reach(cast: Cast) -> None:
+    """The administrator rule: an editor acts only on administrators whose rights are all
+    the editor's too (this test used to pin the opposite: rights the editor lacked were
+    "kept" while the editor changed the rest, and even Read-Only could be ticked)."""
     boss = cast.actor(cast.company_admin)
     target = administrator_create(
         actor=boss,
@@ -234,14 +242,24 @@ def test_rights_the_editor_cannot_grant_are_kept(cast: Cast) -> None:
         password=PASSWORD,
         rights=["administrators.manage", "users.manage", "users.lock"],
     ).user
+    with pytest.raises(Forbidden, match="they hold rights you do not") as refused:
+        administrator_set_rights(
+            actor=Actor(user=editor), admin=target, rights=["users.manage"], read_only=True
+        )
+    assert refused.value.code == "administrator_outranks"
+    target.refresh_from_db()
+    assert (target.rights, target.read_only) == (["departments.manage", "users.manage"], False)
+    # Once the target holds nothing beyond the editor's rights, the editor may change them,
+    # but still grant only what the editor holds.
+    administrator_set_rights(actor=boss, admin=target, rights=["users.manage"], read_only=False)
     administrator_set_rights(
         actor=Actor(user=editor),
         admin=target,
-        rights=["departments.manage", "users.manage", "users.lock"],
+        rights=["users.manage", "users.lock"],
         read_only=False,
     )
     target.refresh_from_db()
-    assert target.rights == ["departments.manage", "users.lock", "users.manage"]
+    assert target.rights == ["users.lock", "users.manage"]
     with pytest.raises(Forbidden, match="cannot grant"):
         administrator_set_rights(
             actor=Actor(user=editor), admin=target, rights=["numbers.view"], read_only=False

@@ -197,6 +197,7 @@ OUTSIDER = [
     Case("DELETE", "/administrators/{admin_id}"),
     Case("GET", "/administrators/{admin_id}/rights"),
     Case("PUT", "/administrators/{admin_id}/rights", {"rights": [], "read_only": True}),
+    Case("POST", "/administrators/{admin_id}/password-reset"),
     Case("GET", "/companies/{company_id}/settings"),
     Case("PATCH", "/companies/{company_id}/settings/{tab}", {"inbound_file_type": "TIF"}),
     Case("POST", "/companies/{company_id}/settings/push", {"tabs": ["fax"]}),
@@ -290,6 +291,7 @@ SIBLING = [
     Case("GET", "/departments/{department_id}/security-policy", ids={"department_id": "sales"}),
     Case("GET", "/administrators/{admin_id}", ids={"admin_id": "carol"}),
     Case("PUT", "/administrators/{admin_id}/rights", {"rights": []}, ids={"admin_id": "carol"}),
+    Case("POST", "/administrators/{admin_id}/password-reset", ids={"admin_id": "carol"}),
     Case("POST", "/users", lambda r: new_user(r)),  # department_id is Sales
     Case("GET", "/users/bulk/{job_id}"),  # Carol's upload
 ]
@@ -334,6 +336,7 @@ READ_ONLY = [
     Case("PATCH", "/administrators/{admin_id}", {"first_name": "Renamed"}),
     Case("DELETE", "/administrators/{admin_id}"),
     Case("PUT", "/administrators/{admin_id}/rights", {"rights": [], "read_only": False}),
+    Case("POST", "/administrators/{admin_id}/password-reset"),
     Case("PATCH", "/companies/{company_id}/settings/{tab}", {"inbound_file_type": "TIF"}),
     Case("POST", "/companies/{company_id}/settings/push", {"tabs": ["fax"]}),
     Case("PATCH", "/departments/{department_id}/settings/{tab}", {"inbound_file_type": "TIF"}),
@@ -488,6 +491,7 @@ NO_INPUT = {
     ("GET", "/administrators/{admin_id}"),
     ("DELETE", "/administrators/{admin_id}"),
     ("GET", "/administrators/{admin_id}/rights"),
+    ("POST", "/administrators/{admin_id}/password-reset"),
     ("GET", "/companies/{company_id}/settings"),
     ("GET", "/departments/{department_id}/settings"),
     ("GET", "/users/{user_id}/settings"),

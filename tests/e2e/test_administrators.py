@@ -10,9 +10,11 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from faxline.accounts.models import User
+from faxline.accounts.services.administrators import administrator_create
 
 from cast import PASSWORD, build_cast
 from helpers import login_as, sign_in
+from worker import run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,9 +90,12 @@ def test_add_administrator_with_restricted_rights(live_server, page: Page) -> No
     assert response is not None and response.status == 404
 
 
-def test_set_password_of_an_administrator_shows_a_generated_one_once(
-    live_server, page: Page
+def test_an_administrators_password_is_reset_by_a_link_not_typed(
+    live_server, page: Page, settings
 ) -> None:
+    from django.core import mail
+
+    settings.FAXLINE_PORTAL_URL = live_server.url
     cast = build_cast()
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:administrator_details", args=[cast.dept_admin.pk])
@@ -99,19 +104,47 @@ def test_set_password_of_an_administrator_shows_a_generated_one_once(
     expect(page.get_by_role("link", name="the department's Security tab")).to_have_attribute(
         "href", re.compile(rf"/departments/{cast.billing.pk}/\?tab=security$")
     )
-    page.get_by_role("button", name="Set password").click()
-    dialog = page.get_by_role("dialog", name="Set password")
-    expect(dialog).to_be_visible()
-    dialog.get_by_label("New password").fill("short")
-    dialog.get_by_role("button", name="Set password").click()
-    # Refused under the policy: the dialog opens again with the reason on the field.
-    dialog = page.get_by_role("dialog", name="Set password")
-    expect(dialog.get_by_text(re.compile("at least 8 characters"))).to_be_visible()
-    dialog.get_by_label("Generate a password for me").check()
-    expect(dialog.get_by_label("New password")).to_be_disabled()
-    dialog.get_by_role("button", name="Set password").click()
-    secret = page.get_by_test_id("new-password").locator("code").inner_text()
-    cast.dept_admin.refresh_from_db()
-    assert cast.dept_admin.check_password(secret)
-    page.reload()
-    expect(page.get_by_test_id("new-password")).to_have_count(0)
+    # Nobody types another administrator's password.
+    expect(page.get_by_role("button", name="Set password")).to_have_count(0)
+    page.get_by_role("button", name="Send password reset link").click()
+    dialog = page.get_by_role("dialog", name="Send password reset link")
+    expect(dialog).to_contain_text("dana@acme.example")
+    dialog.get_by_role("button", name="Send link").click()
+    expect(page.get_by_text("A password reset link is on its way to Dana Dept")).to_be_visible()
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["dana@acme.example"]]
+    link = re.search(r"http\S+/auth/password/reset/\S+/", mail.outbox[0].body)
+    assert link
+    assert User.objects.get(pk=cast.dept_admin.pk).check_password(PASSWORD)
+
+    # Dana chooses her own password through the link.
+    page.context.clear_cookies()
+    page.goto(link.group(0))
+    page.get_by_label("New password", exact=True).fill("Dana-Chose-This-7")
+    page.get_by_label("Confirm new password").fill("Dana-Chose-This-7")
+    page.get_by_role("button", name="SET PASSWORD").click()
+    expect(page.get_by_text("Your password has been reset.")).to_be_visible()
+    sign_in(page, live_server.url, "dana", "Dana-Chose-This-7")
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+
+def test_an_administrator_outranked_sees_no_actions(live_server, page: Page) -> None:
+    cast = build_cast()
+    limited = administrator_create(
+        actor=cast.actor(cast.company_admin),
+        company=cast.company,
+        department=None,
+        first_name="Lim",
+        last_name="Ited",
+        email="lim@acme.example",
+        username="limited",
+        password=PASSWORD,
+        rights=["administrators.manage"],
+    ).user
+    login_as(page, live_server, limited)
+    url = reverse("accounts:administrator_details", args=[cast.company_admin.pk])
+    page.goto(f"{live_server.url}{url}?tab=rights")
+    expect(page.get_by_text(re.compile("they hold rights you do not"))).to_be_visible()
+    expect(page.get_by_role("button", name="Save")).to_be_disabled()
+    page.goto(f"{live_server.url}{url}?tab=security")
+    expect(page.get_by_role("button", name="Send password reset link")).to_have_count(0)

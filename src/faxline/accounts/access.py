@@ -215,17 +215,74 @@ def may_administer_accounts(actor: Actor) -> Decision:
     return Decision.allow()
 
 
-def may_manage_person(actor: Actor, person: User) -> Decision:
-    """Change a user or an administrator (details, password, lock, delete, move): the
-    right for their kind; never one's own administrator account."""
-    right = "administrators.manage" if person.role == Role.ADMINISTRATOR else "users.manage"
-    decision = actor.may(right)
-    if decision and person.pk == actor.user.pk and person.role == Role.ADMINISTRATOR:
+def within_scope(actor: Actor, person: User) -> bool:
+    """Whether ``person`` lives inside the actor's scope: a company the actor sees and, for
+    a department administrator, their department subtree (company level is outside it)."""
+    if actor.is_operator:
+        return True
+    if actor.is_partner:
+        return person.company is not None and actor.sees_company(person.company)
+    if actor.user.role == Role.FAX_USER or person.company_id != actor.user.company_id:
+        return False
+    root = actor.scope_department
+    if root is None:
+        return True
+    department = person.department
+    return department is not None and department.path.startswith(root.path)
+
+
+def may_manage_administrator(actor: Actor, admin: User) -> Decision:
+    """Act on another administrator at all: change their details, rights or password (by
+    a reset link), lock, unlock or delete them.
+
+    The actor needs the right to manage administrators, and may act only on administrators
+    who are no more than they are: the administrator's scope (company, department subtree)
+    lies inside the actor's, and every right the administrator holds the actor holds too.
+    Otherwise an administrator holding only the right to manage administrators could take
+    over a full-rights one (docs/decisions/0010-h-auth-authentication-and-administrators.md).
+    Never one's own account."""
+    decision = actor.may("administrators.manage")
+    if not decision:
+        return decision
+    if admin.pk == actor.user.pk:
         return Decision.refuse(
             Forbidden(
-                "You cannot change your own administrator account here; ask another administrator."
+                "You cannot change your own administrator account here; ask another administrator.",
+                code="own_account",
             )
         )
+    if admin.role != Role.ADMINISTRATOR or not within_scope(actor, admin):
+        return Decision.refuse(NotFound("Administrator not found.", field="user_id"))
+    beyond = Actor(user=admin).rights - actor.rights
+    if beyond:
+        labels = ", ".join(sorted(RIGHT_LABELS[r] for r in beyond))
+        return Decision.refuse(
+            Forbidden(
+                f"You cannot change {admin}: they hold rights you do not ({labels}). Ask an "
+                "administrator who holds them.",
+                code="administrator_outranks",
+            )
+        )
+    return Decision.allow()
+
+
+def may_manage_person(actor: Actor, person: User) -> Decision:
+    """Change a user or an administrator (details, password, delete, move): the right to
+    manage users for a fax user, :func:`may_manage_administrator` for an administrator."""
+    if person.role == Role.ADMINISTRATOR:
+        return may_manage_administrator(actor, person)
+    return actor.may("users.manage")
+
+
+def may_lock_person(actor: Actor, person: User) -> Decision:
+    """Lock User / Unlock User Account: the right to lock users for a fax user; for an
+    administrator, the administrator rule (:func:`may_manage_administrator`). Never
+    oneself."""
+    if person.role == Role.ADMINISTRATOR:
+        return may_manage_administrator(actor, person)
+    decision = actor.may("users.lock")
+    if decision and person.pk == actor.user.pk:
+        return Decision.refuse(Forbidden("You cannot lock your own account.", code="own_account"))
     return decision
 
 

@@ -20,10 +20,11 @@ from pydantic import BaseModel
 
 from faxline.accounts import bulk, schemas, selectors
 from faxline.accounts.access import Actor
-from faxline.accounts.api_auth import ANY_PASSWORD_STATE, actor_of
+from faxline.accounts.api_auth import ANY_PASSWORD_STATE, actor_of, authenticated_by_session
 from faxline.accounts.choices import Role
 from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.models import BulkCreateJob, Company, Department, SecurityPolicy, User
+from faxline.accounts.passwords import RESET_LINK_LIFETIME
 from faxline.accounts.policy import POLICY_FIELDS
 from faxline.accounts.rights import READ_RIGHTS, RIGHT_GROUPS, held_rights
 from faxline.accounts.services import administrators as administrator_services
@@ -718,6 +719,24 @@ def administrator_delete(request: HttpRequest, admin_id: int) -> Any:
     return Status(204, None)
 
 
+@router.post(
+    "/administrators/{admin_id}/password-reset",
+    response={202: schemas.PasswordResetSent, **_errors(403, 404, 409)},
+    tags=["Administrators"],
+    summary="Send a password reset link",
+)
+def administrator_password_reset(request: HttpRequest, admin_id: int) -> Any:
+    """Email the administrator a one-time link to choose a new password (valid one hour).
+    Nobody sets another administrator's password; this is how it is reset. Only for
+    administrators whose rights and scope are within yours (403 ``administrator_outranks``);
+    a locked account is 409 ``account_locked``."""
+    actor = _actor(request)
+    admin = _administrator(actor, admin_id)
+    administrator_services.administrator_password_reset(actor=actor, admin=admin)
+    minutes = int(RESET_LINK_LIFETIME.total_seconds() // 60)
+    return Status(202, {"email": admin.email, "expires_in_minutes": minutes})
+
+
 @router.get(
     "/administrators/{admin_id}/rights",
     response={200: schemas.Rights, **_errors(404)},
@@ -1094,8 +1113,14 @@ def api_key_list(request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET)
 )
 def api_key_create(request: HttpRequest, payload: schemas.ApiKeyCreate) -> Any:
     """A new key acting as you, with exactly your rights. The secret is in this answer
-    only: store it now."""
-    created = api_key_services.api_key_create(actor=_actor(request), name=payload.name)
+    only: store it now. Called with the portal session, send your ``password`` too (a
+    recent sign-in); with an API key it is not needed."""
+    created = api_key_services.api_key_create(
+        actor=_actor(request),
+        name=payload.name,
+        password=payload.password,
+        password_required=authenticated_by_session(request),
+    )
     key = created.key
     return Status(
         201,

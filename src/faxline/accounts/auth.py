@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -18,14 +17,14 @@ from faxline.accounts.policy import policy_for_user
 from faxline.core.audit import audit_record
 from faxline.core.errors import AuthenticationFailed
 
-WRONG_CREDENTIALS = "The username or password is incorrect."
-_DUMMY_HASH = make_password("faxline-timing-equalizer")
-
-
-class AccountLockedOut(AuthenticationFailed):
-    """Too many failed attempts: sign-in refused until the lock-out interval ends."""
-
-    default_code = "locked_out"
+# The one answer to every failed sign-in that does not prove the password: an unknown
+# username, a wrong password, and any attempt while the account is locked out after failed
+# attempts. So the answers cannot tell an outsider which usernames exist
+# (docs/decisions/0010-h-auth-usernames.md); the owner of the account learns what may be wrong.
+WRONG_CREDENTIALS = (
+    "The username or password is incorrect, or the account is locked for a while after too "
+    "many failed attempts. Try again later, or use Forgot Password? to choose a new password."
+)
 
 
 class AccountSuspended(AuthenticationFailed):
@@ -56,7 +55,11 @@ def sign_in(*, username: str, password: str, ip_address: str | None = None) -> U
     """Check credentials under the user's security policy; raise with a clear reason.
 
     A wrong password counts toward the policy's lock-out; reaching it locks the account for
-    the policy's interval. Unknown usernames get the same answer as wrong passwords.
+    the policy's interval. Unknown usernames, wrong passwords and attempts during a lock-out
+    all get the same answer (:data:`WRONG_CREDENTIALS`) at the same cost (a password check
+    every time), so the answer tells nothing about whether an account exists or is locked
+    out. Only the right password of an account an administrator locked (Lock User) is told
+    so: it proves the person owns the account.
     """
     user = find_user(username)
     now = timezone.now()
@@ -70,21 +73,21 @@ def sign_in(*, username: str, password: str, ip_address: str | None = None) -> U
             detail={"username": username[:150]},
         )
         raise AuthenticationFailed(WRONG_CREDENTIALS, code="wrong_credentials")
-    if user.locked_out_until is not None and user.locked_out_until > now:
-        minutes = max(1, int((user.locked_out_until - now).total_seconds() // 60) + 1)
-        raise AccountLockedOut(
-            "Too many failed sign-in attempts: your account is temporarily locked. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''} or ask your "
-            "administrator to unlock it."
+    locked_out = user.locked_out_until is not None and user.locked_out_until > now
+    correct = user.check_password(password)
+    if locked_out:
+        # Refused whatever the password: a guess during the lock-out learns nothing.
+        audit_record(
+            kind="auth.sign_in_refused",
+            actor=user,
+            company=user.company,
+            target=user,
+            ip_address=ip_address,
+            detail={"reason": "locked_out"},
         )
-    if not user.check_password(password):
+        raise AuthenticationFailed(WRONG_CREDENTIALS, code="wrong_credentials")
+    if not correct:
         _record_failure(user, ip_address)
-        user.refresh_from_db(fields=["locked_out_until"])
-        if user.locked_out_until is not None and user.locked_out_until > now:
-            raise AccountLockedOut(
-                "Too many failed sign-in attempts: your account is temporarily locked. "
-                "Try again later or ask your administrator to unlock it."
-            )
         raise AuthenticationFailed(WRONG_CREDENTIALS, code="wrong_credentials")
     if user.is_locked:
         audit_record(
@@ -103,6 +106,27 @@ def sign_in(*, username: str, password: str, ip_address: str | None = None) -> U
         kind="auth.sign_in", actor=user, company=user.company, target=user, ip_address=ip_address
     )
     return user
+
+
+def password_confirm(*, user: User, password: str, ip_address: str | None = None) -> bool:
+    """A signed-in person proves it is still them (before creating an API key): True when
+    ``password`` is their password.
+
+    Counted as a sign-in is: a wrong password counts toward the policy's lock-out, and while
+    the account is locked out every answer is False, so a stolen session cannot guess the
+    password faster than the sign-in page allows.
+    """
+    fresh = User.objects.select_related("company", "department").get(pk=user.pk)
+    locked_out = fresh.locked_out_until is not None and fresh.locked_out_until > timezone.now()
+    correct = isinstance(password, str) and fresh.check_password(password)
+    if locked_out:
+        return False
+    if not correct:
+        _record_failure(fresh, ip_address)
+        return False
+    if fresh.failed_login_count:
+        User.objects.filter(pk=fresh.pk).update(failed_login_count=0)
+    return True
 
 
 @transaction.atomic

@@ -132,7 +132,8 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class ApiKeyCreateForm(StyledForm):
-    """Create an API key: a name that says where it is used."""
+    """Create an API key: a name that says where it is used, and the person's password
+    typed again (a key lasts until revoked, so creating one needs a recent sign-in)."""
 
     name = forms.CharField(
         label="Name",
@@ -140,6 +141,14 @@ class ApiKeyCreateForm(StyledForm):
         strip=True,
         help_text="Where the key is used, e.g. “Billing system”.",
         error_messages={"required": "Give the key a name."},
+    )
+    password = forms.CharField(
+        label="Your password",
+        max_length=200,
+        strip=False,
+        help_text="Type your password again to confirm it is you.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to create an API key."},
     )
 
 

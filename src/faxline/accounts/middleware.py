@@ -6,7 +6,15 @@
 - Forced password change: while an administrator requires a new password, or the password is
   older than the policy's maximum age, every portal page leads to the change page.
 
-API requests with ``Authorization: Bearer`` are left alone: an API key has no session.
+API requests (``/api/``) authenticate one way each (``accounts.api_auth``):
+
+- with an ``Authorization`` header, by that header alone: the session is neither used nor
+  touched (the request goes on as anonymous as far as the session is concerned), so a
+  browser's session cannot stand in for a bad key;
+- without one, by the session, under exactly the rules above: an idle, locked or deleted
+  session is ended and the request goes on anonymous (the API answers 401). The forced
+  password change is the API's own refusal (403 ``password_change_required``), not a
+  redirect.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -38,6 +47,12 @@ def timeout_message(minutes: int) -> str:
     )
 
 
+def has_authorization_header(request: HttpRequest) -> bool:
+    """Whether the request carries an ``Authorization`` header (even an empty one): an API
+    request that does authenticates by it and nothing else."""
+    return "Authorization" in request.headers
+
+
 def touch_session(request: HttpRequest) -> None:
     """Record activity now (the sign-in view calls it right after ``login``)."""
     request.session[LAST_ACTIVITY_KEY] = int(timezone.now().timestamp())
@@ -54,7 +69,15 @@ class SecurityPolicyMiddleware:
         if path.startswith(settings.STATIC_URL or "/static/"):
             return self.get_response(request)
         is_api = path.startswith(API_PREFIX)
-        if is_api and request.headers.get("Authorization", "").lower().startswith("bearer "):
+        if is_api and has_authorization_header(request):
+            # Credentials in the header: the session plays no part in this request.
+            anonymous = AnonymousUser()
+            request.user = anonymous
+
+            async def auser() -> AnonymousUser:
+                return anonymous
+
+            request.auser = auser  # type: ignore[attr-defined]
             return self.get_response(request)
 
         ended = self._check_session(request, is_api)

@@ -77,16 +77,56 @@ def password_reset_send(*, username: str, ip_address: str | None = None) -> bool
     user = find_user(username)
     if user is None or user.is_locked or not user.email:
         return False
+    return _send_reset_link(user, ip_address, by_administrator=False)
+
+
+def password_reset_link_request(*, user: User, ip_address: str | None = None) -> None:
+    """An administrator has another administrator emailed a reset link
+    (``administrator_password_reset``): enqueue :func:`password_reset_link_send` after the
+    caller commits. The link is issued and emailed by the task worker, as for Forgot
+    Password."""
+    from faxline.accounts.tasks import password_reset_link_send as task  # tasks import us
+
+    enqueue_after_commit(task, user.pk, ip_address)
+
+
+@transaction.atomic
+def password_reset_link_send(*, user_id: int, ip_address: str | None = None) -> bool:
+    """Issue a one-time reset link for the account ``user_id`` and queue the email (the
+    task worker's part of an administrator's request); returns whether a link was issued.
+
+    Silent, as Forgot Password is, when the account has gone, was locked meanwhile, has no
+    email address or has had ``MAX_REQUESTS_PER_HOUR`` links in the last hour."""
+    user = (
+        User.objects.filter(pk=user_id, deleted_at__isnull=True, is_active=True)
+        .select_related("company", "department")
+        .first()
+    )
+    if user is None or user.is_locked or not user.email:
+        return False
+    return _send_reset_link(user, ip_address, by_administrator=True)
+
+
+def _send_reset_link(user: User, ip_address: str | None, *, by_administrator: bool) -> bool:
     token = _issue_token(user, ip_address)
     if token is None:
         return False
+    who = (
+        "An administrator of your faxline account has asked"
+        if by_administrator
+        else "Someone (hopefully you) asked"
+    )
+    ignore = (
+        "If you did not expect this, tell your administrator: your password stays as it is."
+        if by_administrator
+        else "If you did not ask for this, ignore this email: your password stays as it is."
+    )
     body = (
         f"Hello {user.first_name or user.username},\n\n"
-        f'Someone (hopefully you) asked to reset the password of the faxline account "'
+        f'{who} to reset the password of the faxline account "'
         f'{user.username}". To choose a new password, open this link within one hour:\n\n'
         f"{reset_link(token)}\n\n"
-        "The link works once. If you did not ask for this, ignore this email: your password "
-        "stays as it is.\n"
+        f"The link works once. {ignore}\n"
     )
     queue_email(
         kind="accounts.password_reset",

@@ -264,6 +264,13 @@ class PasswordSet(InputSchema):
     generate: bool = Field(default=False, description="Generate one; it is returned once.")
 
 
+class PasswordResetSent(Schema):
+    """An administrator's password reset link is on its way."""
+
+    email: str = Field(description="Where the link goes: the administrator's email address.")
+    expires_in_minutes: int = Field(description="How long the link works once it is sent.")
+
+
 class PasswordSetResult(Schema):
     password_set: bool
     generated_password: str | None = Field(
@@ -592,3 +599,11 @@ class ApiKeyPage(Schema):
 
 class ApiKeyCreate(InputSchema):
     name: str = Field(description="What the key is for, e.g. `billing export`.")
+    password: str | None = Field(
+        default=None,
+        description="Your password, typed again: required when you call with the portal "
+        "session (a key lasts until revoked, so a session must prove a recent sign-in); not "
+        "needed with an API key. Missing: 422 `password_required`; wrong: 403 "
+        "`wrong_password` (it counts toward the lock-out).",
+        max_length=200,
+    )

@@ -19,6 +19,13 @@ def password_reset_send(username: str, ip_address: str | None) -> None:
 
 
 @task()
+def password_reset_link_send(user_id: int, ip_address: str | None) -> None:
+    """An administrator had another administrator sent a reset link: issue it and queue the
+    email. Running it again issues a new link that replaces the earlier one."""
+    passwords.password_reset_link_send(user_id=user_id, ip_address=ip_address)
+
+
+@task()
 def bulk_create_run(job_id: int) -> str:
     """Work through a Bulk Create job; returns its status ("skipped" when it was not this
     run's to do: finished already, or another worker has it). Safe to run again."""

@@ -1,4 +1,9 @@
-"""Administrators: Add Administrator and their Rights."""
+"""Administrators: Add Administrator, their Rights, and a password reset link for one.
+
+Every service that acts on an existing administrator goes through
+``accounts.access.may_manage_administrator`` (here through ``require_manage_person``): only
+administrators whose rights and scope are inside the actor's.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from faxline.accounts.models import (
     Department,
     User,
 )
+from faxline.accounts.passwords import password_reset_link_request
 from faxline.accounts.rights import ALL_RIGHTS, held_rights, normalize_rights
 from faxline.accounts.services.people import (
     CreatedAccount,
@@ -23,15 +29,17 @@ from faxline.accounts.validation import (
     clean_text,
 )
 from faxline.core.audit import audit_record
-from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 def _grantable(
     actor: Actor, rights: list[str], *, read_only: bool, held: list[str] | None = None
 ) -> list[str]:
-    """The rights asked for, refusing any the actor does not hold (an administrator may
-    keep rights they already have that the actor could not grant). A read-only
-    administrator gets the view rights among them only: the others are cleared."""
+    """The rights asked for, refusing any the actor does not hold. ``held`` are the rights
+    the administrator holds now (``held_rights``: a read-only one's inert change rights are
+    not among them); the administrator rule lets the actor act only when they hold those
+    too, so this is a second line. A read-only administrator gets the view rights among
+    the rights asked for only: the others are cleared."""
     try:
         cleaned = held_rights(normalize_rights(rights), read_only=read_only)
     except ValueError as exc:
@@ -127,7 +135,8 @@ def administrator_set_rights(
     if admin.role != Role.ADMINISTRATOR:
         raise NotFound("Administrator not found.", field="user_id")
     require_manage_person(actor, admin)
-    granted = _grantable(actor, rights, read_only=bool(read_only), held=list(admin.rights))
+    held = held_rights(admin.rights, read_only=admin.read_only)
+    granted = _grantable(actor, rights, read_only=bool(read_only), held=held)
     before = {"rights": list(admin.rights), "read_only": admin.read_only}
     admin.rights = granted
     admin.read_only = bool(read_only)
@@ -141,3 +150,32 @@ def administrator_set_rights(
         detail={"before": before, "after": {"rights": granted, "read_only": admin.read_only}},
     )
     return admin
+
+
+def administrator_password_reset(*, actor: Actor, admin: User) -> None:
+    """Send an administrator a one-time link to choose a new password.
+
+    No administrator types another administrator's password: one who could would know it
+    and could sign in as them. The link goes to the administrator's own email address
+    through the Forgot Password flow (issued by the task worker after commit, valid one
+    hour, throttled as Forgot Password is); their password stays until they use it.
+    """
+    if admin.role != Role.ADMINISTRATOR:
+        raise NotFound("Administrator not found.", field="user_id")
+    require_manage_person(actor, admin)
+    if admin.is_locked:
+        raise Conflict(
+            f"{admin} is locked: unlock the account before sending a password reset link.",
+            code="account_locked",
+        )
+    if not admin.email:
+        raise Conflict(f"{admin} has no email address to send the link to.", code="no_email")
+    with transaction.atomic():
+        audit_record(
+            kind="password.reset_link_sent_by_admin",
+            actor=actor.user,
+            company=admin.company,
+            target=admin,
+            ip_address=actor.ip_address,
+        )
+        password_reset_link_request(user=admin, ip_address=actor.ip_address)

@@ -1,10 +1,14 @@
-"""Passwords: a person changes their own; an administrator sets one."""
+"""Passwords: a person changes their own; an administrator sets a fax user's.
+
+An administrator's password is never typed by another administrator: they are sent a reset
+link instead (``services.administrators.administrator_password_reset``)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from faxline.accounts.access import Actor
+from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     User,
 )
@@ -16,7 +20,7 @@ from faxline.accounts.policy import (
 )
 from faxline.accounts.services.people import apply_password, checked_password, require_manage_person
 from faxline.core.audit import audit_record
-from faxline.core.errors import ValidationFailed
+from faxline.core.errors import Forbidden, ValidationFailed
 
 
 @transaction.atomic
@@ -65,12 +69,19 @@ def password_change(
 def password_set_by_admin(
     *, actor: Actor, user: User, password: str | None, generate: bool = False
 ) -> str:
-    """An administrator sets (or generates) a user's password; returns it to show once.
+    """An administrator sets (or generates) a fax user's password; returns it to show once.
 
     When the policy says "Forcefully Change Password by Admin", the user must change it at
-    the next sign-in.
+    the next sign-in. Refused for an administrator's account (403 ``use_reset_link``): whoever
+    typed it could sign in as them, so they get a reset link instead.
     """
     require_manage_person(actor, user)
+    if user.role != Role.FAX_USER:
+        raise Forbidden(
+            "An administrator's password cannot be set by someone else: send them a password "
+            "reset link instead.",
+            code="use_reset_link",
+        )
     new, _ = checked_password(
         password=password,
         generate=generate,

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_lock_person
 from faxline.accounts.choices import Role
 from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.models import (
@@ -249,10 +249,9 @@ def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
 
 @transaction.atomic
 def user_lock(*, actor: Actor, user: User) -> User:
-    """Lock User: suspend sending and receiving until an administrator unlocks."""
-    actor.require("users.lock")
-    if user.pk == actor.user.pk:
-        raise Forbidden("You cannot lock your own account.")
+    """Lock User: suspend sending and receiving until an administrator unlocks (an
+    administrator's account only under the administrator rule, ``may_lock_person``)."""
+    may_lock_person(actor, user).check()
     updated = User.objects.filter(pk=user.pk, is_locked=False).update(
         is_locked=True, locked_at=timezone.now()
     )
@@ -272,7 +271,7 @@ def user_lock(*, actor: Actor, user: User) -> User:
 @transaction.atomic
 def user_unlock(*, actor: Actor, user: User) -> User:
     """Unlock User Account; also clears a temporary lock-out from failed sign-ins."""
-    actor.require("users.lock")
+    may_lock_person(actor, user).check()
     user.refresh_from_db(fields=["is_locked", "locked_out_until"])
     was_locked = user.is_locked or (
         user.locked_out_until is not None and user.locked_out_until > timezone.now()

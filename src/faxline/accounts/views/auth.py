@@ -27,7 +27,6 @@ from faxline.accounts import passwords, selectors
 from faxline.accounts.access import may_see_audit_log, request_actor
 from faxline.accounts.auth import (
     WRONG_CREDENTIALS,
-    AccountLockedOut,
     AccountSuspended,
     client_ip,
 )
@@ -102,7 +101,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     user = authenticate(request, username=username, password=step2.cleaned_data["password"])
     if user is None:
         error = getattr(request, "faxline_auth_error", None)
-        if isinstance(error, AccountLockedOut | AccountSuspended):
+        if isinstance(error, AccountSuspended):  # told only to whoever gave the password
             step2.add_error(None, error.message)
         else:
             step2.add_error(None, WRONG_CREDENTIALS)
@@ -268,6 +267,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 # --- API keys -------------------------------------------------------------------------
 
 
+@sensitive_post_parameters("password")
 @portal_view
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
@@ -278,7 +278,12 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            created = api_key_services.api_key_create(actor=actor, name=form.cleaned_data["name"])
+            created = api_key_services.api_key_create(
+                actor=actor,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password"],
+                password_required=True,
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
             status = 422 if exc.status == 422 else exc.status

@@ -28,6 +28,7 @@ from faxline.accounts import selectors
 from faxline.accounts.access import (
     Actor,
     may_administer_accounts,
+    may_manage_administrator,
     may_manage_person,
     may_push_settings,
     request_actor,
@@ -58,7 +59,10 @@ from faxline.accounts.rights import (
     clear_group,
     held_rights,
 )
-from faxline.accounts.services.administrators import administrator_set_rights
+from faxline.accounts.services.administrators import (
+    administrator_password_reset,
+    administrator_set_rights,
+)
 from faxline.accounts.services.companies import company_update
 from faxline.accounts.services.departments import department_update
 from faxline.accounts.services.passwords import password_set_by_admin
@@ -66,7 +70,7 @@ from faxline.accounts.services.security import security_policy_reset, security_p
 from faxline.accounts.services.settings import settings_push_to_descendants, settings_update
 from faxline.accounts.services.users import user_update
 from faxline.core.crypto import decrypt_text, encrypt_text
-from faxline.core.errors import DomainError, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from faxline.portal.toolkit import apply_domain_error, portal_view
 
 COMPANY_TABS = ("fax", "coverpage", "notifications", "custom", "archive", "security", "contacts")
@@ -300,14 +304,14 @@ class DetailsPage:
     def refusal(self, tab: str | None = None) -> str:
         """Why the actor cannot change this tab ("" when they can)."""
         tab = tab or self.tab
+        if self.kind == "administrator":
+            # Every tab of another administrator: the administrator rule, and nothing else.
+            assert isinstance(self.obj, User)
+            return may_manage_administrator(self.actor, self.obj).reason
         if self.actor.read_only:
             return "You are a read-only administrator: you can view but not change anything."
         if self.kind == "company" and not self.actor.manages_whole_company(self.company):
             return "Only company-level administrators can change company settings."
-        if self.kind == "administrator" and self.obj.pk == self.actor.user.pk:
-            return (
-                "You cannot change your own administrator account here; ask another administrator."
-            )
         missing = [r for r in self.rights_for(tab) if not self.actor.can(r)]
         if missing:
             labels = ", ".join(RIGHT_LABELS.get(r, r) for r in missing)
@@ -323,11 +327,17 @@ class DetailsPage:
 
     @property
     def can_set_password(self) -> bool:
+        """Set password: a fax user's (an administrator gets a reset link instead)."""
         return (
-            self.kind in ("user", "administrator")
+            self.kind == "user"
             and isinstance(self.obj, User)
             and bool(may_manage_person(self.actor, self.obj))
         )
+
+    @property
+    def can_send_reset_link(self) -> bool:
+        """Send password reset link: another administrator the rule lets the actor manage."""
+        return self.kind == "administrator" and self.editable()
 
     # render ----------------------------------------------------------------------------
 
@@ -397,8 +407,11 @@ def _push(page: DetailsPage) -> HttpResponse:
 
 
 def _set_password(page: DetailsPage) -> HttpResponse:
-    """Set password: the one typed, or a generated one shown exactly once."""
+    """Set password: the one typed, or a generated one shown exactly once (fax users; for an
+    administrator the service refuses, and the refusal is the portal's 403)."""
     assert isinstance(page.obj, User)
+    if page.kind == "administrator":
+        password_set_by_admin(actor=page.actor, user=page.obj, password=None)
     form = SetPasswordForm(page.request.POST)
     if form.is_valid():
         try:
@@ -415,6 +428,20 @@ def _set_password(page: DetailsPage) -> HttpResponse:
             remember_password(page.request, page.obj, password)
         return page.saved(f"The password of {page.name} has been set.")
     return page.render(status=422, password_form=form, open_modal="password")
+
+
+def _send_reset_link(page: DetailsPage) -> HttpResponse:
+    """Send password reset link: email the administrator a link to choose a new password."""
+    assert isinstance(page.obj, User)
+    try:
+        administrator_password_reset(actor=page.actor, admin=page.obj)
+    except Conflict as exc:
+        messages.error(page.request, exc.message)
+        return redirect(page.tab_url())
+    return page.saved(
+        f"A password reset link is on its way to {page.name} at {page.obj.email}. It works "
+        "once, for one hour; their password stays as it is until they use it."
+    )
 
 
 # --- settings tabs --------------------------------------------------------------------
@@ -702,8 +729,9 @@ def _rights_tab(page: DetailsPage) -> HttpResponse:
     assert isinstance(admin, User)
     grantable = page.actor.rights
     if page.request.method == "POST":
-        # Rights the actor cannot grant are shown disabled (so not posted): keep them.
-        kept = set(admin.rights) - set(grantable)
+        # Rights the actor cannot grant are shown disabled (so not posted): keep them. (The
+        # administrator rule lets only an actor who holds all of them save, so none today.)
+        kept = set(held_rights(admin.rights, read_only=admin.read_only)) - set(grantable)
         rights = sorted(set(posted_rights(page.request.POST)) | kept)
         read_only = page.request.POST.get("read_only") == "on"
         try:
@@ -758,6 +786,8 @@ def _dispatch(page: DetailsPage) -> HttpResponse:
         return _push(page)
     if action == "set_password":
         return _set_password(page)
+    if action == "send_reset_link" and page.kind == "administrator":
+        return _send_reset_link(page)
     if page.kind == "administrator":
         handler = {
             "details": _admin_details_tab,

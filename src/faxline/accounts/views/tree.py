@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor, may_administer_accounts, request_actor
+from faxline.accounts.access import (
+    Actor,
+    may_administer_accounts,
+    may_manage_administrator,
+    request_actor,
+)
 from faxline.accounts.choices import Role
 from faxline.accounts.forms import SHOW_CHOICES
 from faxline.accounts.models import Company, Department, User
@@ -73,6 +78,7 @@ class _Can:
     whole_company: bool
     scope_id: int | None
     me: int
+    actor: Actor
 
 
 def _can(actor: Actor, company: Company) -> _Can:
@@ -86,6 +92,7 @@ def _can(actor: Actor, company: Company) -> _Can:
         whole_company=actor.manages_whole_company(company),
         scope_id=scope.pk if scope is not None else None,
         me=actor.user.pk,
+        actor=actor,
     )
 
 
@@ -182,7 +189,7 @@ def _row(node: TreeNode, company: Company, can: _Can, now: datetime) -> Row:
         if obj.pk == can.me:
             row.note = "You" + (" · Read-only" if obj.read_only else "")
         row.actions = [Action("Administrator Details", url, "details")]
-        if can.administrators and obj.pk != can.me:
+        if can.administrators and may_manage_administrator(can.actor, obj):
             row.actions.append(
                 Action(
                     "Delete",
