@@ -1,4 +1,4 @@
-"""Which answers tell whether a username exists (decision 0010-h-auth-usernames).
+"""Which answers tell whether a username exists (decision 0011-usernames-and-sign-in-answers).
 
 Usernames are unique across the platform, because signing in asks for the username alone.
 So "already taken" must exist, and it is shown only to someone creating an account there

@@ -239,7 +239,7 @@ def may_manage_administrator(actor: Actor, admin: User) -> Decision:
     who are no more than they are: the administrator's scope (company, department subtree)
     lies inside the actor's, and every right the administrator holds the actor holds too.
     Otherwise an administrator holding only the right to manage administrators could take
-    over a full-rights one (docs/decisions/0010-h-auth-authentication-and-administrators.md).
+    over a full-rights one (docs/decisions/0010-api-authentication-and-administrators.md).
     Never one's own account."""
     decision = actor.may("administrators.manage")
     if not decision:
