@@ -20,7 +20,8 @@ from faxline.core.errors import AuthenticationFailed
 # The one answer to every failed sign-in that does not prove the password: an unknown
 # username, a wrong password, and any attempt while the account is locked out after failed
 # attempts. So the answers cannot tell an outsider which usernames exist
-# (docs/decisions/0011-usernames-and-sign-in-answers.md); the owner of the account learns what may be wrong.
+# (docs/decisions/0011-usernames-and-sign-in-answers.md); the owner of the account learns
+# what may be wrong.
 WRONG_CREDENTIALS = (
     "The username or password is incorrect, or the account is locked for a while after too "
     "many failed attempts. Try again later, or use Forgot Password? to choose a new password."
