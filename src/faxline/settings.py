@@ -172,11 +172,13 @@ TASKS = {
     }
 }
 
+# Without an SMTP server, emails are printed on the console with their one-time links
+# (password reset, set password, LOA signing) withheld: those links never reach a log.
 EMAIL_BACKEND = env_str(
     "FAXLINE_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if env_str("FAXLINE_SMTP_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    else "faxline.notify.backends.ConsoleEmailBackend",
 )
 EMAIL_HOST = env_str("FAXLINE_SMTP_HOST", "localhost") or "localhost"
 EMAIL_PORT = env_int("FAXLINE_SMTP_PORT", 25, minimum=1)
@@ -212,7 +214,11 @@ FAXLINE_PORTING_STALL_DAYS = env_int("FAXLINE_PORTING_STALL_DAYS", 3, minimum=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-time links (password reset, LOA signing) and Bearer keys never reach the log.
+    "filters": {"redact_secrets": {"()": "faxline.core.redact.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("FAXLINE_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

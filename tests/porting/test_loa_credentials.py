@@ -7,8 +7,10 @@ Pages show the LOA with both masked, and no mask gives away the PIN's length."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -24,6 +26,8 @@ from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import ChannelPartner, Company, User
 from faxline.accounts.services.api_keys import api_key_create
+from faxline.notify.backends import WITHHELD
+from faxline.notify.models import NotificationLog
 from faxline.porting import access
 from faxline.porting.choices import DocumentKind
 from faxline.porting.files import loa
@@ -32,6 +36,7 @@ from faxline.porting.models import PortDocument, PortRequest
 from faxline.porting.requests import services
 
 from cast import PASSWORD, Cast
+from worker import after_commit
 
 pytestmark = pytest.mark.usefixtures("documents_env")
 NOW = datetime(2026, 12, 7, 15, tzinfo=UTC)
@@ -194,3 +199,32 @@ def test_the_read_only_list_still_names_the_documents(cast: Cast, port: PortRequ
     assert listing.status_code == 200
     kinds = {item["kind"] for item in listing.json()["items"]}
     assert {"loa", "signed_loa"} <= kinds
+
+
+def test_the_signing_link_is_never_printed_or_logged(
+    cast: Cast,
+    settings: Any,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The default install prints emails on the console (no SMTP server): the LOA signing
+    link is withheld there, and no log record carries its token."""
+    settings.EMAIL_BACKEND = "faxline.notify.backends.ConsoleEmailBackend"
+    carol = Actor(user=cast.company_admin)
+    port = services.port_request_create(
+        actor=carol, company=cast.company, data=request_data(pin=PIN)
+    )
+    with after_commit():
+        loa.loa_send_link(actor=carol, request=port, email="carol@acme.example")
+    body = NotificationLog.objects.get(kind="porting.loa_link").body
+    match = re.search(r"/porting/sign/([A-Za-z0-9_-]+)/", body)
+    assert match, body
+    token = match.group(1)
+    assert (
+        Client().get(reverse("porting:loa_public", args=[token])).status_code == 200
+    )  # the link works
+    printed = capsys.readouterr()
+    output = printed.out + printed.err
+    assert "carol@acme.example" in output and WITHHELD in output
+    assert token not in output
+    assert all(token not in record.getMessage() for record in caplog.records)
