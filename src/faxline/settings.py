@@ -216,9 +216,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     # One-time links (password reset, LOA signing) and Bearer keys never reach the log.
     "filters": {"redact_secrets": {"()": "faxline.core.redact.RedactSecretsFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("FAXLINE_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
