@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -191,6 +192,22 @@ DEFAULT_FROM_EMAIL = env_str("FAXLINE_FROM_EMAIL", "faxline@localhost") or ""
 # derived from SECRET_KEY; a provider sets its own to rotate the two independently.
 FAXLINE_DATA_KEY = env_str("FAXLINE_DATA_KEY", "") or ""
 FAXLINE_API_MAX_PAGE = 500
+
+
+def _networks(name: str) -> list[str]:
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {value!r} is not a network (e.g. 10.20.0.0/16)") from exc
+    return values
+
+
+# Hosts and URLs customers set (the archive's FTP host; webhooks later) may not point at
+# loopback, link-local, private, multicast, reserved or unspecified addresses, unless they
+# are in one of these networks (CIDR, comma-separated; faxline.core.net).
+FAXLINE_ALLOW_PRIVATE_NETWORKS = _networks("FAXLINE_ALLOW_PRIVATE_NETWORKS")
 
 # Where new numbers come from: "sandbox" offers plausible free numbers with no carrier behind
 # them (demo and tests); "stock" offers only the numbers operators imported.
