@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from pathlib import Path
 
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "bootstrap",
+    # django-ninja's own static files: the API documentation (Swagger UI) is served from
+    # here, not from a CDN (offline, and within the Content-Security-Policy).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     # The one place the apps are named (docs/architecture.md). Everything else finds them
@@ -71,6 +75,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a nonce; Secure cookies over HTTPS. Before the session
+    # and CSRF middleware, whose cookies it marks.
+    "faxline.portal.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "faxline.portal.context.portal",
+                "faxline.portal.security.csp_nonce",
                 "faxline.accounts.context.portal_actor",
                 "faxline.accounts.menu.portal_menus",
             ],
@@ -144,11 +152,50 @@ LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("FAXLINE_SECURE_COOKIES", False)
+
+
+def _secure_cookies() -> str:
+    value = (env_str("FAXLINE_SECURE_COOKIES", "auto") or "auto").strip().lower()
+    if value == "auto":
+        return "auto"
+    try:
+        return "true" if env_bool("FAXLINE_SECURE_COOKIES", False) else "false"
+    except ConfigError as exc:
+        raise ConfigError(
+            f"FAXLINE_SECURE_COOKIES: expected auto, true or false, got {value!r}"
+        ) from exc
+
+
+# auto: the session and CSRF cookies are Secure on every HTTPS response (portal.security);
+# true: always (the portal is only ever reached over HTTPS); false: never.
+FAXLINE_SECURE_COOKIES = _secure_cookies()
+SESSION_COOKIE_SECURE = FAXLINE_SECURE_COOKIES == "true"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_SAVE_EVERY_REQUEST = False
-X_FRAME_OPTIONS = "DENY"
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    name = (env_str("FAXLINE_PROXY_SSL_HEADER", "") or "").strip()
+    if not name:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", name):
+        raise ConfigError(
+            f"FAXLINE_PROXY_SSL_HEADER: expected a header name such as X-Forwarded-Proto, "
+            f"got {name!r}"
+        )
+    return ("HTTP_" + name.upper().replace("-", "_"), "https")
+
+
+# Behind a TLS-terminating proxy: the header it sets to "https" (e.g. X-Forwarded-Proto).
+# Only when every request comes through that proxy and it overwrites the header.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
+# Sent over HTTPS only (Django's SecurityMiddleware); 0 turns it off.
+SECURE_HSTS_SECONDS = env_int("FAXLINE_HSTS_SECONDS", 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FAXLINE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_SAVE_EVERY_REQUEST = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
