@@ -30,8 +30,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from faxline.accounts.access import Actor
+from faxline.notify.models import NotificationLog
 from faxline.onboarding.services import order_create
-from faxline.porting.files.loa import loa_generate
+from faxline.porting.files.loa import loa_generate, loa_send_link
 from faxline.porting.requests.services import port_request_create
 
 from cast import Cast
@@ -202,6 +203,7 @@ def data(cast: Cast, settings: object, tmp_path: object) -> Cast:
         },
     )
     loa_generate(actor=admin, request=port)
+    loa_send_link(actor=admin, request=port, email="carol@acme.example")
     order_create(actor=Actor(user=cast.operator), company=cast.outsider_company)
     return cast
 
@@ -227,5 +229,9 @@ def test_every_page_passes_the_policy(data: Cast, role: str) -> None:
 
 
 def test_signed_out_pages_pass_the_policy(data: Cast) -> None:
-    problems = crawl(Client(), ["/auth/login/", "/auth/password/forgot/", *_no_argument_pages()])
+    body = NotificationLog.objects.get(kind="porting.loa_link").body
+    signing = re.search(r"/porting/sign/[A-Za-z0-9_-]+/", body)
+    assert signing, body
+    start = ["/auth/login/", "/auth/password/forgot/", signing.group(0), *_no_argument_pages()]
+    problems = crawl(Client(), start)
     assert not problems, problems
