@@ -92,6 +92,7 @@ def test_cookies_over_https_are_secure_with_hsts(cast: Cast) -> None:
     response = _sign_in(client, secure=True)
     assert response.status_code == 302, response.content[:300]
     assert _cookie_flags(response, "sessionid") == {"secure": True, "httponly": True}
+    assert all(morsel["secure"] for morsel in response.cookies.values())
 
 
 def test_behind_a_tls_proxy_that_says_so(cast: Cast, settings: Any) -> None:

@@ -20,7 +20,7 @@ from documents_support import (
     documents_env,  # noqa: F401 (fixture)
     signing_key_files,  # noqa: F401 (fixture)
 )
-from porting_support import request_data
+from porting_support import add_bill, request_data
 
 from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
@@ -228,3 +228,37 @@ def test_the_signing_link_is_never_printed_or_logged(
     assert "carol@acme.example" in output and WITHHELD in output
     assert token not in output
     assert all(token not in record.getMessage() for record in caplog.records)
+
+
+def _shows_no_pin(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code in (200, 302, 403), (url, response.status_code)
+    text = response.content.decode()
+    assert PIN not in text and ACCOUNT not in text, url
+    runs = {len(run) for run in re.findall("•+", text)}
+    assert runs <= {4}, (url, runs)
+
+
+def test_no_page_shows_the_pin_or_its_length(cast: Cast, port: PortRequest) -> None:
+    """Every page of the request, for everyone who sees it, as a draft and once submitted:
+    the PIN is never there, and every mask is four bullets whatever the PIN's length (here
+    six digits)."""
+    pages = [
+        reverse("porting:detail", args=[port.pk]) + f"?tab={tab}"
+        for tab in ("details", "files", "notes", "history")
+    ] + [
+        reverse("porting:loa", args=[port.pk]),
+        reverse("porting:edit", args=[port.pk]),
+        reverse("porting:change", args=[port.pk]),
+        reverse("porting:list"),
+    ]
+    people = (cast.company_admin, cast.read_only_admin, cast.operator)
+    for user in people:
+        for url in pages:
+            _shows_no_pin(_portal(user), url)
+    add_bill(port)
+    services.port_request_submit(actor=Actor(user=cast.company_admin), request=port)
+    desk = [reverse("porting:desk_request", args=[port.pk]), reverse("porting:console")]
+    for user in people:
+        for url in pages + (desk if user == cast.operator else []):
+            _shows_no_pin(_portal(user), url)

@@ -9,7 +9,8 @@
   puts on its tags). Pages keep their scripts in static files; htmx runs with
   ``allowEval: false`` and ``includeIndicatorStyles: false`` (``templates/base.html``).
 - **Secure cookies over HTTPS**: with ``FAXLINE_SECURE_COOKIES=auto`` (the default) the
-  session and CSRF cookies are marked ``Secure`` on every response to an HTTPS request
+  session and CSRF cookies (and any other, such as messages') are marked ``Secure`` on every
+  response to an HTTPS request
   (``request.is_secure()``, which honours ``FAXLINE_PROXY_SSL_HEADER`` behind a TLS proxy);
   ``true`` marks them always (Django's own settings), ``false`` never.
 
@@ -52,7 +53,8 @@ def content_security_policy(nonce: str) -> str:
 class SecurityHeadersMiddleware:
     """Content-Security-Policy with a per-request nonce; Secure cookies over HTTPS.
 
-    Placed before the session and CSRF middleware, so that it sees the cookies they set.
+    Placed before the session, CSRF and messages middleware, so that it sees the cookies
+    they set.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -65,9 +67,9 @@ class SecurityHeadersMiddleware:
         if CSP_HEADER not in response:
             response[CSP_HEADER] = content_security_policy(nonce)
         if getattr(settings, "FAXLINE_SECURE_COOKIES", "auto") == "auto" and request.is_secure():
-            for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
-                if name in response.cookies:
-                    response.cookies[name]["secure"] = True
+            # Every cookie of an HTTPS answer: the session, CSRF and messages cookies.
+            for morsel in response.cookies.values():
+                morsel["secure"] = True
         return response
 
 
