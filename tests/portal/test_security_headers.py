@@ -166,3 +166,11 @@ def test_the_settings(tmp_path: Path, env: dict[str, str], expression: str, expe
 def test_bad_settings_stop_the_start(tmp_path: Path, name: str, value: str) -> None:
     done = _settings_of(tmp_path, "settings.DEBUG", **{name: value})
     assert done.returncode != 0 and name in done.stderr
+
+
+def test_a_form_without_its_csrf_token_gets_a_page_within_the_policy(cast: Cast) -> None:
+    response = Client(enforce_csrf_checks=True).post(LOGIN, {"username": "carol"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "This form has expired" in text
+    assert "<style>" not in text and 'style="' not in text
