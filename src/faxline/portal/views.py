@@ -68,4 +68,3 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form posted without a valid CSRF token (``CSRF_FAILURE_VIEW``): 403, in the portal's
     style and within its Content-Security-Policy (Django's own page has inline styles)."""
     return render(request, "portal/csrf_failure.html", status=403)
-
