@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import secrets
 from pathlib import Path
 
@@ -51,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "bootstrap",
+    # django-ninja's own static files: the API documentation (Swagger UI) is served from
+    # here, not from a CDN (offline, and within the Content-Security-Policy).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     # The one place the apps are named (docs/architecture.md). Everything else finds them
@@ -70,6 +75,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a nonce; Secure cookies over HTTPS. Before the session
+    # and CSRF middleware, whose cookies it marks.
+    "faxline.portal.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "faxline.portal.context.portal",
+                "faxline.portal.security.csp_nonce",
                 "faxline.accounts.context.portal_actor",
                 "faxline.accounts.menu.portal_menus",
             ],
@@ -143,11 +152,51 @@ LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("FAXLINE_SECURE_COOKIES", False)
+
+
+def _secure_cookies() -> str:
+    value = (env_str("FAXLINE_SECURE_COOKIES", "auto") or "auto").strip().lower()
+    if value == "auto":
+        return "auto"
+    try:
+        return "true" if env_bool("FAXLINE_SECURE_COOKIES", False) else "false"
+    except ConfigError as exc:
+        raise ConfigError(
+            f"FAXLINE_SECURE_COOKIES: expected auto, true or false, got {value!r}"
+        ) from exc
+
+
+# auto: the session and CSRF cookies are Secure on every HTTPS response (portal.security);
+# true: always (the portal is only ever reached over HTTPS); false: never.
+FAXLINE_SECURE_COOKIES = _secure_cookies()
+SESSION_COOKIE_SECURE = FAXLINE_SECURE_COOKIES == "true"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SESSION_SAVE_EVERY_REQUEST = False
-X_FRAME_OPTIONS = "DENY"
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    name = (env_str("FAXLINE_PROXY_SSL_HEADER", "") or "").strip()
+    if not name:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9-]+", name):
+        raise ConfigError(
+            f"FAXLINE_PROXY_SSL_HEADER: expected a header name such as X-Forwarded-Proto, "
+            f"got {name!r}"
+        )
+    return ("HTTP_" + name.upper().replace("-", "_"), "https")
+
+
+# Behind a TLS-terminating proxy: the header it sets to "https" (e.g. X-Forwarded-Proto).
+# Only when every request comes through that proxy and it overwrites the header.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
+# Sent over HTTPS only (Django's SecurityMiddleware); 0 turns it off.
+SECURE_HSTS_SECONDS = env_int("FAXLINE_HSTS_SECONDS", 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FAXLINE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_SAVE_EVERY_REQUEST = False
+CSRF_FAILURE_VIEW = "faxline.portal.views.csrf_failure"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -172,11 +221,13 @@ TASKS = {
     }
 }
 
+# Without an SMTP server, emails are printed on the console with their one-time links
+# (password reset, set password, LOA signing) withheld: those links never reach a log.
 EMAIL_BACKEND = env_str(
     "FAXLINE_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if env_str("FAXLINE_SMTP_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    else "faxline.notify.backends.ConsoleEmailBackend",
 )
 EMAIL_HOST = env_str("FAXLINE_SMTP_HOST", "localhost") or "localhost"
 EMAIL_PORT = env_int("FAXLINE_SMTP_PORT", 25, minimum=1)
@@ -189,6 +240,22 @@ DEFAULT_FROM_EMAIL = env_str("FAXLINE_FROM_EMAIL", "faxline@localhost") or ""
 # derived from SECRET_KEY; a provider sets its own to rotate the two independently.
 FAXLINE_DATA_KEY = env_str("FAXLINE_DATA_KEY", "") or ""
 FAXLINE_API_MAX_PAGE = 500
+
+
+def _networks(name: str) -> list[str]:
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {value!r} is not a network (e.g. 10.20.0.0/16)") from exc
+    return values
+
+
+# Hosts and URLs customers set (the archive's FTP host; webhooks later) may not point at
+# loopback, link-local, private, multicast, reserved or unspecified addresses, unless they
+# are in one of these networks (CIDR, comma-separated; faxline.core.net).
+FAXLINE_ALLOW_PRIVATE_NETWORKS = _networks("FAXLINE_ALLOW_PRIVATE_NETWORKS")
 
 # Where new numbers come from: "sandbox" offers plausible free numbers with no carrier behind
 # them (demo and tests); "stock" offers only the numbers operators imported.
@@ -212,7 +279,9 @@ FAXLINE_PORTING_STALL_DAYS = env_int("FAXLINE_PORTING_STALL_DAYS", 3, minimum=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One-time links (password reset, LOA signing) and Bearer keys never reach the log.
+    "filters": {"redact_secrets": {"()": "faxline.core.redact.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("FAXLINE_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

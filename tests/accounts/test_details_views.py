@@ -249,6 +249,16 @@ def test_archive_ftp_password_is_write_only(cast: Cast) -> None:
     assert reload(cast.company).settings["archive"]["ftp_password_encrypted"] is None
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "192.168.1.20", "localhost", "::ffff:10.0.0.1"])
+def test_archive_ftp_host_must_be_public(cast: Cast, host: str) -> None:
+    post = {**ARCHIVE_POST, "destination": "ftp", "ftp_host": host, "ftp_username": "fax"}
+    response = _client(cast.company_admin).post(company_url(cast, "archive"), post)
+    assert response.status_code == 422
+    (error,) = field_errors(response)["ftp_host"]
+    assert "cannot be used" in error and "FAXLINE_ALLOW_PRIVATE_NETWORKS" in error
+    assert reload(cast.company).settings["archive"]["enabled"] is False
+
+
 def test_security_tab_shows_the_global_policy_and_customizes_it(cast: Cast) -> None:
     client = _client(cast.company_admin)
     html = client.get(company_url(cast, "security")).content.decode()

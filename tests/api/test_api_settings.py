@@ -65,6 +65,27 @@ def test_archive_ftp_password_is_never_returned(cast: Cast, call: Call) -> None:
     assert shown.json()["archive"]["ftp_password_set"] is True
 
 
+def test_archive_ftp_host_must_be_public(cast: Cast, call: Call, settings: Any) -> None:
+    company = f"/companies/{cast.company.pk}/settings/archive"
+    department = f"/departments/{cast.billing.pk}/settings/archive"
+    for path in (company, department):
+        for host in ("127.0.0.1", "0x7f000001", "[::1]", "169.254.169.254", "localhost"):
+            response = call(cast.company_admin, "patch", path, {"ftp_host": host})
+            assert response.status_code == 422, (path, host, response.content)
+            body = response.json()
+            assert body["field"] == "settings.archive.ftp_host"
+            assert body["code"] == "private_destination"
+    assert Company.objects.get(pk=cast.company.pk).settings["archive"]["ftp_host"] is None
+    # The provider's operator may allow a private network for its customers.
+    settings.FAXLINE_ALLOW_PRIVATE_NETWORKS = ["192.168.7.0/24"]
+    assert (
+        call(cast.company_admin, "patch", company, {"ftp_host": "192.168.7.9"}).status_code == 200
+    )
+    assert (
+        call(cast.company_admin, "patch", company, {"ftp_host": "192.168.8.9"}).status_code == 422
+    )
+
+
 def test_department_and_user_settings(cast: Cast, call: Call) -> None:
     dept = f"/departments/{cast.billing.pk}/settings"
     changed = call(cast.dept_admin, "patch", dept + "/fax", {"inbound_file_type": "TIF"})

@@ -5,7 +5,8 @@ A test takes ``live_server`` (pytest-django; a threaded server on a free port, w
 transactional test database) and ``page`` (a fresh browser context per test, 1280x800, 10 s
 default timeout). ``sign_in(user)`` puts a signed-in session cookie into the context without
 going through the sign-in form. When a test fails, a full-page screenshot is saved in
-``test-artifacts/``.
+``test-artifacts/``. A Content-Security-Policy violation reported by the browser in the
+test's context fails the test (``csp_violations``).
 """
 
 from __future__ import annotations
@@ -82,12 +83,49 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Reports every Content-Security-Policy violation of every page (and frame) of a context.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  try {
+    window.__fxCspViolation([event.violatedDirective, event.blockedURI,
+      event.sourceFile + ":" + event.lineNumber, event.sample].join(" | "));
+  } catch (error) { /* the page is going away */ }
+});
+"""
+
+
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def csp_violations() -> list[str]:
+    """The Content-Security-Policy violations the browser reported during the test."""
+    return []
+
+
+@pytest.fixture
+def context(
+    browser: Browser, csp_violations: list[str], request: pytest.FixtureRequest
+) -> Iterator[BrowserContext]:
+    """A fresh browser context. Any Content-Security-Policy violation in it (a
+    ``securitypolicyviolation`` event or the console's "Refused to ...") fails the test."""
     context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+
+    def reported(source: dict[str, Any], text: str) -> None:
+        page = source.get("page")
+        csp_violations.append(f"{page.url if page else '?'}: {text}")
+
+    context.expose_binding("__fxCspViolation", reported)
+    context.add_init_script(CSP_LISTENER)
+
+    def console(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            csp_violations.append(f"console: {message.text}")
+
+    context.on("console", console)
     yield context
     context.close()
+    report = getattr(request.node, "rep_call", None)
+    if csp_violations and (report is None or report.passed):
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture

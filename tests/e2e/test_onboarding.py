@@ -200,7 +200,7 @@ def test_partner_checklist_blocks_porting_until_payment(
     page.get_by_label("Native fax type").select_option(label="Email to fax and fax to email")
     page.get_by_role("button", name="Save final order").click()
     expect(page.get_by_text("Final order saved.")).to_be_visible()
-    expect(page.get_by_test_id("pin-masked")).to_have_text("••21")
+    expect(page.get_by_test_id("pin-masked")).to_have_text("••••")
 
     page.get_by_role("link", name="Summary").click()
     expect(page.get_by_role("heading", name="Ready: all required items are in")).to_be_visible()
@@ -209,7 +209,7 @@ def test_partner_checklist_blocks_porting_until_payment(
     expect(page.get_by_test_id("order-status")).to_have_text("Onboarding complete")
     summary = page.get_by_label("Final order")
     expect(summary.get_by_text("Carol Chief")).to_be_visible()
-    expect(summary.get_by_text("••21")).to_be_visible()
+    expect(summary.get_by_text("••••")).to_be_visible()
     expect(summary.get_by_text("4321")).to_have_count(0)
     page.screenshot(path=str(SHOTS / "onboarding_summary.png"), full_page=True)
     page.get_by_role("link", name="Notification log").click()

@@ -213,7 +213,7 @@ def test_checklist_and_complete(cast: Cast, partner: User, call: Call, order_id:
         },
     )
     assert response.status_code == 200, response.content
-    assert response.json()["pin_masked"] == "••65" and "8765" not in response.content.decode()
+    assert response.json()["pin_masked"] == "••••" and "8765" not in response.content.decode()
     upload(call, partner, order_id, "phone_bill", pdf_bytes(), statement_date="2026-03-02")
     checklist = call(partner, "get", f"{path}/checklist").json()
     assert checklist["ready_to_complete"] is True, checklist["problems"]

@@ -354,7 +354,7 @@ def test_complete_sends_the_final_order(
         done = services.order_complete(actor=actor, order=order)
     assert done.status == OrderStatus.COMPLETE and done.completed_by == partner
     summary = {row.label: row.value for row in selectors.final_order(done)}
-    assert summary["PIN"] == "••21"
+    assert summary["PIN"] == "••••"
     assert summary["Partial or full port"] == "Partial"
     assert summary["Numbers to be ported"] == "US +1 2065550147 (fax)"
     assert summary["Numbers not to be ported"] == "US +1 2065550150"
@@ -368,7 +368,7 @@ def test_complete_sends_the_final_order(
         "rita@acme.example",
     }
     body = sent.first().body  # type: ignore[union-attr]
-    assert "4321" not in body and "••21" in body
+    assert "4321" not in body and "••••" in body
     assert not NotificationLog.objects.filter(kind="onboarding.request_to_activate").exists()
     with pytest.raises(Conflict):
         services.order_complete(actor=actor, order=done)

@@ -179,4 +179,4 @@ def test_validate_endpoint_knows_the_open_requests(cast: Cast) -> None:
 def test_secrets_are_masked(cast: Cast) -> None:
     request = ready_request(cast.actor(cast.company_admin), cast.company, pin="4321")
     assert request.pin_masked == "••••"
-    assert request.account_number_masked == "•••••••8877"
+    assert request.account_number_masked == "••••8877"

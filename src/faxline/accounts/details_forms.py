@@ -24,6 +24,8 @@ from faxline.accounts.preferences import (
     WelcomeMessage,
     time_zones,
 )
+from faxline.core.errors import DomainError
+from faxline.core.net import check_public_host
 
 TAB_LABELS: dict[str, str] = {
     "department": "Department",
@@ -359,6 +361,19 @@ class ArchiveTabForm(SettingsTabForm):
     include_metadata = _check(
         "Include Metadata", "Add an XML file with the fax's event data next to each copy."
     )
+
+    def clean_ftp_host(self) -> str:
+        """A public host only (``core.net``). Checked here as well as by the service so that
+        the name is resolved before the page's transaction; the service's check reuses the
+        answer."""
+        host = str(self.cleaned_data.get("ftp_host") or "").strip()
+        if host:
+            try:
+                check_public_host(host, field="settings.archive.ftp_host")
+            except DomainError as exc:
+                message = exc.message.split(": ", 1)[-1]
+                raise forms.ValidationError(message[:1].upper() + message[1:]) from exc
+        return host
 
     def settings_values(self) -> dict[str, Any]:
         values = super().settings_values()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from functools import cache
 from typing import Any
 
@@ -72,9 +73,33 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         return encrypt_text(str(value))
 
 
-def mask(value: str | None, visible: int = 2) -> str:
-    """Mask all but the last ``visible`` characters: ``"1234"`` → ``"••34"``."""
+# What every masked value shows in place of the hidden characters: always four bullets,
+# whatever the value's length, so that a mask never tells how long the secret is.
+MASK = "••••"
+
+
+def mask_secret(value: str | None) -> str:
+    """A secret that shows nothing of itself (a PIN, a password): ``"••••"`` when there is
+    one, ``""`` when there is none. Neither its characters nor its length."""
+    return MASK if value else ""
+
+
+def visible_tail(value: str | None) -> str:
+    """The characters of an identifier (a carrier account number) that pages, emails,
+    messages and the API may show: its last four letters or digits when it has at least
+    eight, its last two when it has four to seven, none when it is shorter. Separators
+    (spaces, dashes) are not counted, so the tail never shows less than it says."""
+    chars = re.sub(r"[^0-9A-Za-z]", "", value or "")
+    if len(chars) >= 8:
+        return chars[-4:]
+    if len(chars) >= 4:
+        return chars[-2:]
+    return ""
+
+
+def mask(value: str | None) -> str:
+    """An identifier as pages show it: ``"ACCT-998877"`` → ``"••••8877"`` (see
+    :func:`visible_tail`); the mask has the same width whatever the value's length."""
     if not value:
         return ""
-    shown = value[-visible:] if 0 < visible < len(value) else ""
-    return "•" * (len(value) - len(shown)) + shown
+    return MASK + visible_tail(value)

@@ -61,9 +61,14 @@ class NotificationLog(models.Model):
         return f"{self.kind} to {self.recipient or '(nobody)'}"
 
     @property
+    def withholds_body(self) -> bool:
+        """True when the body carries a one-time secret (a signing or password link)."""
+        return self.carries_secret or self.kind in SECRET_KINDS
+
+    @property
     def shown_body(self) -> str:
         """The body as the log shows it: messages carrying a one-time secret (a signing
         link) are withheld, so that reading the log does not let anyone use it."""
-        if self.carries_secret or self.kind in SECRET_KINDS:
+        if self.withholds_body:
             return "(This message carries a one-time link for its recipient; not shown.)"
         return self.body

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -46,6 +46,7 @@ from faxline.core.audit import audit_record
 from faxline.core.backoff import Backoff
 from faxline.core.errors import Conflict
 from faxline.notify.access import may_resend
+from faxline.notify.backends import ONE_TIME_LINK
 from faxline.notify.choices import PENDING, NotificationStatus
 from faxline.notify.models import NotificationLog
 
@@ -58,6 +59,8 @@ LOG_ONLY_BACKENDS = frozenset(
         "django.core.mail.backends.locmem.EmailBackend",
         "django.core.mail.backends.dummy.EmailBackend",
         "django.core.mail.backends.filebased.EmailBackend",
+        "faxline.notify.backends.ConsoleEmailBackend",
+        "faxline.notify.backends.FileEmailBackend",
     }
 )
 SEND_TIMEOUT_SECONDS = 15
@@ -240,14 +243,16 @@ def notification_deliver(*, notification_id: int) -> NotificationLog | None:
     )
     try:
         connection = get_connection(fail_silently=False, timeout=SEND_TIMEOUT_SECONDS)
-        send_mail(
+        email = EmailMessage(
             message.subject,
             message.body,
             settings.DEFAULT_FROM_EMAIL,
             [message.recipient],
-            fail_silently=False,
             connection=connection,
         )
+        # Backends that print instead of sending withhold the links of such a message.
+        setattr(email, ONE_TIME_LINK, message.withholds_body)
+        email.send(fail_silently=False)
     except Exception as exc:  # any backend error: recorded, never raised
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
         _record_failure(mine, message, error, permanent=_permanent(exc))

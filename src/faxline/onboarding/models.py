@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from faxline.core.crypto import EncryptedTextField, mask
+from faxline.core.crypto import EncryptedTextField, mask_secret
 from faxline.onboarding.choices import (
     Activation,
     Decision,
@@ -94,7 +94,9 @@ class OnboardingOrder(models.Model):
 
     @property
     def pin_masked(self) -> str:
-        return mask(self.pin)
+        """The PIN as pages and the API show it: four bullets, nothing of the PIN itself
+        (not even its length)."""
+        return mask_secret(self.pin)
 
     @property
     def is_complete(self) -> bool:

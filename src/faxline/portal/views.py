@@ -62,3 +62,9 @@ def activity(request: HttpRequest) -> HttpResponse:
 def help_page(request: HttpRequest) -> HttpResponse:
     """How the portal is organised, whom to ask, and where the API is documented."""
     return render(request, "portal/help.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form posted without a valid CSRF token (``CSRF_FAILURE_VIEW``): 403, in the portal's
+    style and within its Content-Security-Policy (Django's own page has inline styles)."""
+    return render(request, "portal/csrf_failure.html", status=403)

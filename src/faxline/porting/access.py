@@ -20,9 +20,12 @@ from faxline.accounts.choices import Role
 from faxline.accounts.models import Company
 from faxline.core.access import Decision
 from faxline.core.errors import Conflict, Forbidden, NotFound
-from faxline.porting.choices import TERMINAL, PortStatus
-from faxline.porting.models import PortRequest
+from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
+from faxline.porting.models import PortDocument, PortRequest
 
+# Documents that state the carrier account number and PIN in full (the LOA faxline
+# generates and the signed LOA), served under ``may_read_credentials``.
+CREDENTIAL_KINDS = frozenset({DocumentKind.LOA, DocumentKind.SIGNED_LOA})
 # A customer may cancel while the porting team has not started with the losing carrier.
 CUSTOMER_CANCELLABLE = frozenset({PortStatus.DRAFT, PortStatus.NEW, PortStatus.REJECTED})
 # ... and never this close to the FOC date.
@@ -181,6 +184,47 @@ def may_sign_loa(actor: Actor, request: PortRequest) -> Decision:
             )
         )
     return Decision.allow()
+
+
+def may_read_credentials(actor: Actor, request: PortRequest) -> Decision:
+    """Read what states the carrier account number and PIN in full: the Letter of
+    Authorization as a PDF (the unsigned preview, the generated LOA, the signed LOA, as a
+    download from the Files tab, the LOA page or the API). The losing carrier needs them in
+    full, so the PDF states them; it is therefore served only to those who may reveal them:
+
+    - the porting team (operators who are not read-only: they may reveal the credentials on
+      the desk as well);
+    - those who may change the request: the company's administrators with the Number
+      Porting manage right and the company's channel partner, never read-only (they enter
+      and sign the LOA, so they know what it says).
+
+    Refused (403 ``credentials_withheld``) to read-only administrators and read-only
+    operators, who see the LOA page with the account number and PIN masked; outside the
+    actor's scope the request does not exist (404). The emailed signing link shows the LOA
+    to the authorized person who holds it (the token is their proof), not through this rule.
+    Verifying the signed LOA's seal shows neither, so it is not under this rule.
+    """
+    seen = may_see_request(actor, request)
+    if not seen:
+        return seen
+    if may_act_as_porting_team(actor) or may_write_requests(actor):
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden(
+            "The Letter of Authorization states the carrier account number and PIN in full: "
+            "only administrators who may change port requests and the porting team can open "
+            "it. The LOA page shows it with both masked.",
+            code="credentials_withheld",
+        )
+    )
+
+
+def may_read_document(actor: Actor, document: PortDocument) -> Decision:
+    """Download one of a request's documents: whoever sees the request, except that the
+    LOA kinds (:data:`CREDENTIAL_KINDS`) follow :func:`may_read_credentials`."""
+    if document.kind in CREDENTIAL_KINDS:
+        return may_read_credentials(actor, document.request)
+    return may_see_request(actor, document.request)
 
 
 def may_write_private_notes(actor: Actor) -> Decision:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from faxline.core.crypto import EncryptedTextField, mask
+from faxline.core.crypto import EncryptedTextField, mask, mask_secret
 from faxline.porting.choices import (
     ChangeStatus,
     DocumentKind,
@@ -117,11 +117,11 @@ class PortRequest(models.Model):
 
     @property
     def pin_masked(self) -> str:
-        return mask(self.pin, 0) if self.pin else ""
+        return mask_secret(self.pin)
 
     @property
     def account_number_masked(self) -> str:
-        return mask(self.account_number, 4)
+        return mask(self.account_number)
 
     @property
     def service_address_line(self) -> str:

@@ -19,6 +19,7 @@ from faxline.accounts.preferences import TAB_RIGHT, TABS, USER_TABS, complete
 from faxline.core.audit import audit_record
 from faxline.core.crypto import encrypt_text
 from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+from faxline.core.net import check_public_host
 
 SettingsOwner = Company | Department | User
 
@@ -70,11 +71,14 @@ def _check_owner_scope(actor: Actor, owner: SettingsOwner) -> None:
             raise ValidationFailed("Only fax user accounts carry fax settings.", field="user_id")
 
 
-@transaction.atomic
 def settings_update(
     *, actor: Actor, owner: SettingsOwner, tab: str, values: dict[str, Any]
 ) -> dict[str, Any]:
-    """Save one settings tab of a company, department or user; returns the stored tab."""
+    """Save one settings tab of a company, department or user; returns the stored tab.
+
+    A destination faxline will connect to (the Archive tab's FTP host) must be public
+    (``core.net.check_public_host``, which may ask DNS): checked before the transaction.
+    """
     allowed = USER_TABS if isinstance(owner, User) else tuple(TABS)
     if tab not in allowed:
         raise ValidationFailed(f"Unknown settings tab {tab!r}.", field="tab")
@@ -82,6 +86,20 @@ def settings_update(
     actor.require(TAB_RIGHT[tab])
     if not isinstance(values, dict):
         raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
+    if tab == "archive" and isinstance(values.get("ftp_host"), str) and values["ftp_host"]:
+        check_public_host(values["ftp_host"], field="settings.archive.ftp_host")
+    return _settings_save(actor=actor, owner=owner, tab=tab, values=values, allowed=allowed)
+
+
+@transaction.atomic
+def _settings_save(
+    *,
+    actor: Actor,
+    owner: SettingsOwner,
+    tab: str,
+    values: dict[str, Any],
+    allowed: tuple[str, ...],
+) -> dict[str, Any]:
     current = complete(owner.settings, allowed)[tab]
     incoming = dict(values)
     if tab == "archive":

@@ -167,9 +167,27 @@ def silence_static_file_warning() -> None:
         os.environ["PYTHONWARNINGS"] = f"{current},{entry}" if current else entry
 
 
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own logging configuration, with one-time links and Bearer keys redacted
+    from the access and error logs (``faxline.core.redact``): a signing or password-reset
+    link opened in a browser is a request line like any other."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_secrets"] = {
+        "()": "faxline.core.redact.RedactSecretsFilter"
+    }
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact_secrets")
+    return config
+
+
 def uvicorn_config(*, host: str, port: int, verbosity: int, **extra: Any) -> dict[str, Any]:
     """Keyword arguments for ``uvicorn.Config`` / ``uvicorn.run`` serving the portal and API."""
     return {
+        "log_config": uvicorn_log_config(),
         "app": ASGI_APPLICATION,
         "host": host,
         "port": port,

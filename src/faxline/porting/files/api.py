@@ -19,10 +19,10 @@ from pydantic import Field
 
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import actor_of
-from faxline.core.errors import NotFound, ValidationFailed
+from faxline.core.errors import ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
-from faxline.porting.access import may_write_requests
+from faxline.porting.access import may_read_credentials, may_write_requests
 from faxline.porting.choices import TERMINAL, DocumentKind
 from faxline.porting.files import loa as loa_service
 from faxline.porting.files.services import csr_account_number_masked, port_document_add
@@ -291,10 +291,11 @@ def document_upload(
     response={200: None},
 )
 def document_download(request: HttpRequest, request_id: int, document_id: int) -> HttpResponse:
+    """The document's content, as an attachment. The LOA and the signed LOA state the
+    carrier account number and PIN: 403 ``credentials_withheld`` for read-only
+    administrators and read-only operators."""
     actor, port = _port(request, request_id)
-    doc = selectors.documents_of(actor=actor, request=port).filter(pk=document_id).first()
-    if doc is None:
-        raise NotFound("Document not found.", field="document_id")
+    doc = selectors.document_for_download(actor=actor, request=port, document_id=document_id)
     return _attachment(vault_read(doc.vault_name), doc.filename, doc.content_type)
 
 
@@ -309,14 +310,16 @@ def document_download(request: HttpRequest, request_id: int, document_id: int) -
 def loa_download(request: HttpRequest, request_id: int) -> HttpResponse:
     """The LOA of the request's current data, generated when needed (and stored, for those
     who may change the request). Header ``X-Document-SHA256``: what to send back as
-    ``document_sha256`` when signing."""
+    ``document_sha256`` when signing. It states the carrier account number and PIN in full:
+    403 ``credentials_withheld`` for read-only administrators and read-only operators."""
     actor, port = _port(request, request_id)
+    may_read_credentials(actor, port).check()
     doc = loa_service.loa_current(port)
     if doc is None and _may_write(actor) and port.status not in TERMINAL:
         doc = loa_service.loa_generate(actor=actor, request=port)
     filename = f"LOA-port-request-{port.pk}.pdf"
     if doc is None:
-        response = _attachment(loa_service.loa_preview_pdf(port), filename)
+        response = _attachment(loa_service.loa_preview_pdf(actor=actor, request=port), filename)
     else:
         response = _attachment(vault_read(doc.vault_name), doc.filename)
         response["X-Document-SHA256"] = doc.sha256

@@ -256,9 +256,9 @@ def csr_record(document: PortDocument) -> dict[str, Any] | None:
 
 
 def csr_account_number_masked(document: PortDocument) -> str:
-    """The CSR's account number as pages show it (last four characters)."""
+    """The CSR's account number as pages show it (``core.crypto.mask``)."""
     token = document.facts.get("account_number_encrypted")
-    return mask(decrypt_text(token), 4) if token else ""
+    return mask(decrypt_text(token)) if token else ""
 
 
 # --- services ---------------------------------------------------------------------------

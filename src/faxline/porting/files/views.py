@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -198,7 +198,7 @@ class DocumentRow:
     kind_label: str
     by: str
     summary: str
-    url: str
+    url: str | None  # None: the actor may not open it (an LOA, for a read-only administrator)
 
     @property
     def signed(self) -> bool:
@@ -267,13 +267,16 @@ def files_context(
     """What the Files tab shows and offers to ``actor``."""
     if not sees_request(actor, port):
         return {}
+    credentials = bool(access.may_read_credentials(actor, port))
     rows = [
         DocumentRow(
             document=d,
             kind_label=d.get_kind_display(),
             by=_by(actor, d),
             summary=_summary(d),
-            url=reverse("porting:document", args=[port.pk, d.pk]),
+            url=reverse("porting:document", args=[port.pk, d.pk])
+            if credentials or d.kind not in access.CREDENTIAL_KINDS
+            else None,
         )
         for d in selectors.documents_of(actor=actor, request=port).select_related("uploaded_by")
     ]
@@ -281,7 +284,7 @@ def files_context(
     can_write = may_write(actor) and open_request
     status = loa_service.loa_status(port)
     signed_row = None
-    if status.signature is not None and status.signature.signed_document_id:
+    if credentials and status.signature is not None and status.signature.signed_document_id:
         signed_row = reverse(
             "porting:document", args=[port.pk, status.signature.signed_document_id]
         )
@@ -293,7 +296,7 @@ def files_context(
         "loa": status,
         "signed_url": signed_row,
         "unsigned_url": reverse("porting:document", args=[port.pk, status.unsigned.pk])
-        if status.unsigned is not None
+        if credentials and status.unsigned is not None
         else None,
         "can_upload": can_write,
         "can_sign": may_sign(actor, port),
@@ -382,12 +385,11 @@ def files(request: HttpRequest, request_id: int) -> HttpResponse:
 @portal_view
 @require_GET
 def document(request: HttpRequest, request_id: int, document_id: int) -> HttpResponse:
-    """A document, decrypted for someone who may see the request (always an attachment)."""
+    """A document, decrypted for someone who may see the request (always an attachment);
+    the LOA kinds only for those who may read the credentials they state."""
     actor = request_actor(request)
     port = _port(actor, request_id)
-    doc = selectors.documents_of(actor=actor, request=port).filter(pk=document_id).first()
-    if doc is None:
-        raise Http404("Document not found.")
+    doc = selectors.document_for_download(actor=actor, request=port, document_id=document_id)
     return _download(doc)
 
 
@@ -407,6 +409,7 @@ def _loa_context(
         unsigned = loa_service.loa_generate(actor=actor, request=port)
     status = loa_service.loa_status(port)
     content = loa_service.loa_content(port)
+    credentials = bool(access.may_read_credentials(actor, port))
     user = actor.user
     full_name = user.get_full_name()
     verification = None
@@ -421,13 +424,14 @@ def _loa_context(
         "verification": verification,
         "unsigned": unsigned,
         "unsigned_url": reverse("porting:document", args=[port.pk, unsigned.pk])
-        if unsigned is not None
+        if credentials and unsigned is not None
         else None,
         "signed_url": reverse(
             "porting:document", args=[port.pk, status.signature.signed_document_id]
         )
-        if status.signed and status.signature is not None
+        if credentials and status.signed and status.signature is not None
         else None,
+        "credentials_withheld": access.may_read_credentials(actor, port).reason,
         "consent_text": loa_service.consent_text(port),
         "form": form
         or SignForm(

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from faxline.accounts.access import Actor
 from faxline.accounts.validation import clean_text
+from faxline.core.crypto import mask, mask_secret
 from faxline.core.errors import Conflict, NotFound, ValidationFailed
 from faxline.porting.access import may_act_as_porting_team, may_change_request, may_see_request
 from faxline.porting.choices import SUBMITTED, TERMINAL, ChangeStatus, NumberStatus, PortStatus
@@ -40,10 +41,9 @@ def masked_value(name: str, value: Any) -> str:
     if value in (None, ""):
         return "—" if name != "pin" else "(none)"
     if name == "pin":
-        return "••••"
+        return mask_secret(str(value))
     if name == "account_number":
-        text = str(value)
-        return "•" * max(len(text) - 4, 4) + text[-4:] if len(text) > 4 else "••••"
+        return mask(str(value))
     if name == "numbers" and isinstance(value, list):
         return ", ".join(str(item.get("number", item)) for item in value)
     if name == "shared_line_uses" and isinstance(value, list):

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from faxline.accounts.access import Actor
 from faxline.core.errors import NotFound
-from faxline.porting.access import sees_request
+from faxline.porting.access import may_read_document, sees_request
 from faxline.porting.choices import NoteVisibility, PortStatus
 from faxline.porting.models import PortDocument, PortEvent, PortNote, PortRequest
 
@@ -65,7 +65,20 @@ def notes_of(*, actor: Actor, request: PortRequest) -> QuerySet[PortNote]:
 
 
 def documents_of(*, actor: Actor, request: PortRequest) -> QuerySet[PortDocument]:
+    """The request's documents as a list shows them (kind, name, date; not their content)."""
     return PortDocument.objects.filter(request=request).order_by("-uploaded_at", "-id")
+
+
+def document_for_download(*, actor: Actor, request: PortRequest, document_id: int) -> PortDocument:
+    """One document of the request whose content the actor may read: 404 when it is not
+    the request's, 403 ``credentials_withheld`` for an LOA the actor may not open
+    (``access.may_read_document``)."""
+    document = documents_of(actor=actor, request=request).filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("Document not found.", field="document_id")
+    document.request = request
+    may_read_document(actor, document).check()
+    return document
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ Messages never carry a PIN, and show account numbers only by their last digits
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
+
+from faxline.core.crypto import visible_tail
 
 if TYPE_CHECKING:
     from faxline.porting.validation.request import PortAddressIn
@@ -27,14 +28,10 @@ def q(value: str) -> str:
 
 
 def mask(account_number: str) -> str:
-    """An account number as a message may show it: only its last 4 digits (2 when it is
-    short; none when it is very short)."""
-    chars = re.sub(r"[^0-9A-Za-z]", "", account_number)
-    if len(chars) >= 8:
-        return f"ending in {chars[-4:]}"
-    if len(chars) >= 4:
-        return f"ending in {chars[-2:]}"
-    return "(hidden)"
+    """An account number as a message may show it: the same last characters as every page
+    shows (``core.crypto.visible_tail``), or none when it is very short."""
+    tail = visible_tail(account_number)
+    return f"ending in {tail}" if tail else "(hidden)"
 
 
 def join(items: Sequence[str]) -> str:

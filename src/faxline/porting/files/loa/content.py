@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from faxline.core.crypto import mask
+from faxline.core.crypto import mask, mask_secret
 from faxline.porting.choices import PortType
 from faxline.porting.models import PortRequest
 from faxline.porting.validation.checks import loa_fingerprint
@@ -72,8 +72,8 @@ class LoaContent:
 
     def rows(self, *, masked: bool) -> list[tuple[str, list[tuple[str, str]]]]:
         """The LOA's sections as (heading, [(label, value)]); ``masked`` for pages."""
-        account = mask(self.account_number, 4) if masked else self.account_number
-        pin = ("•" * len(self.pin) if masked else self.pin) if self.pin else "None on the account"
+        account = mask(self.account_number) if masked else self.account_number
+        pin = (mask_secret(self.pin) if masked else self.pin) if self.pin else "None on the account"
         carrier: list[tuple[str, str]] = [
             ("Current carrier", self.losing_carrier),
             ("Account number", account),

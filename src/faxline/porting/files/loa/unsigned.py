@@ -9,7 +9,7 @@ from django.db import transaction
 from faxline.accounts.access import Actor
 from faxline.core.errors import Conflict
 from faxline.documents.pdf import page_count
-from faxline.porting.access import require_customer_write
+from faxline.porting.access import may_read_credentials, require_customer_write
 from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
 from faxline.porting.files.loa.content import loa_content
 from faxline.porting.files.loa.rendering import render_loa_pdf
@@ -72,6 +72,8 @@ def loa_generate(*, actor: Actor, request: PortRequest) -> PortDocument:
         return store_new_loa(actor, locked)
 
 
-def loa_preview_pdf(request: PortRequest) -> bytes:
-    """The LOA rendered without storing it (for those who may only read)."""
+def loa_preview_pdf(*, actor: Actor, request: PortRequest) -> bytes:
+    """The LOA rendered without storing it (for those who may open it but not store it, e.g.
+    once the request is closed). It states the credentials: ``may_read_credentials``."""
+    may_read_credentials(actor, request).check()
     return render_loa_pdf(loa_content(request))
