@@ -169,9 +169,23 @@ def audit_events(*, actor: Actor, company: Company | None = None) -> QuerySet[Au
 # then its people (fax users, then administrators, by name), a page at a time. Each read is
 # a fixed number of queries whatever the size of the company.
 
-TREE_PAGE = 50  # children of one node per page (departments first, then people)
+TREE_PAGE = 40  # children of one node per page (departments first, then people)
 TREE_SEARCH_LIMIT = 20  # matches of each kind a search shows
 TREE_SHOWS = ("all", "departments", "users", "administrators", "locked")
+# What a row shows (the tree reads no more of each department and person).
+TREE_DEPARTMENT_FIELDS = ("id", "company_id", "parent_id", "name", "path", "depth")
+TREE_PERSON_FIELDS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "role",
+    "company_id",
+    "department_id",
+    "is_locked",
+    "locked_out_until",
+    "read_only",
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +207,16 @@ class TreeLevel:
     people: list[User] = field(default_factory=list)
     more: TreeCursor | None = None
     has_children: set[int] = field(default_factory=set)  # ids of departments
+
+    def departments_first(self) -> TreeLevel:
+        """This first page with its departments only: its people come with "Show more"
+        (the levels above an opened department stay short)."""
+        if not self.people:
+            return self
+        if self.more is not None and self.more.people == 0:
+            return self  # more departments than a page: no people on it anyway
+        more = TreeCursor(departments=len(self.departments), people=0)
+        return TreeLevel(self.departments, [], more, self.has_children)
 
 
 @dataclass(frozen=True)
@@ -247,13 +271,18 @@ def _tree_departments(*, actor: Actor, company: Company, show: str) -> QuerySet[
             qs = qs.annotate(has_people=Exists(direct))
         return qs
     assert people_q is not None
-    below = User.objects.filter(
-        people_q,
-        company=company,
-        deleted_at__isnull=True,
-        department__path__startswith=OuterRef("path"),
+    # The departments where someone listed lives, and their ancestors: one query over the
+    # people listed (cheaper than asking each department about its subtree).
+    paths = (
+        User.objects.filter(
+            people_q, company=company, deleted_at__isnull=True, department__isnull=False
+        )
+        .order_by()
+        .values_list("department__path", flat=True)
+        .distinct()
     )
-    return qs.filter(Exists(below))
+    ids = {int(p) for path in paths for p in path.strip("/").split("/") if p}
+    return qs.filter(pk__in=ids)
 
 
 def _rank(partition: str, *order: Any) -> Window:
@@ -292,9 +321,17 @@ def tree_levels(
             if at_top and scope is None:
                 where |= Q(department__isnull=True)
             people = people.filter(where)
-    departments = departments.annotate(
-        tree_rank=_rank("parent_id", Lower("name").asc(), F("pk").asc())
-    ).filter(tree_rank__gt=cursor.departments, tree_rank__lte=cursor.departments + page + 1)
+    # One parent: a plain ORDER BY with LIMIT / OFFSET (a top-N sort). Several: each
+    # parent's first rows at once, ranked within the parent by a window function.
+    single = parents is not None and len(parents) == 1
+    start = cursor.departments
+
+    def window(qs: QuerySet[Any], partition: str, order: list[Any], start: int) -> list[Any]:
+        if single:
+            return list(qs.order_by(*order)[start : start + page + 1])
+        ranked = qs.annotate(tree_rank=_rank(partition, *order))
+        ranked = ranked.filter(tree_rank__gt=start, tree_rank__lte=start + page + 1)
+        return list(ranked.order_by(partition, "tree_rank"))
 
     def key_of_department(dept: Department) -> int | None:
         if scope is not None:
@@ -303,11 +340,12 @@ def tree_levels(
 
     found: dict[int | None, list[Department]] = {}
     has_children: set[int] = set()
-    for dept in departments.order_by("tree_rank"):
+    dept_order = [Lower("name").asc(), F("pk").asc()]
+    for dept in window(departments.only(*TREE_DEPARTMENT_FIELDS), "parent_id", dept_order, start):
         if show == "all":
-            filled = dept.has_sub or dept.has_people  # type: ignore[attr-defined]
+            filled = dept.has_sub or dept.has_people
         elif show == "departments":
-            filled = dept.has_sub  # type: ignore[attr-defined]
+            filled = dept.has_sub
         else:
             filled = True  # listed only because someone shown lives below it
         if filled:
@@ -316,15 +354,9 @@ def tree_levels(
     listed: dict[int | None, list[User]] = {}
     if people is not None:
         admins_last = Case(When(role=Role.ADMINISTRATOR, then=Value(1)), default=Value(0))
-        people = (
-            people.annotate(
-                tree_rank=_rank(
-                    "department_id", admins_last, F("last_name"), F("first_name"), F("pk")
-                )
-            )
-            .filter(tree_rank__gt=cursor.people, tree_rank__lte=cursor.people + page + 1)
-        )
-        for person in people.order_by("tree_rank"):
+        people_order = [admins_last, F("last_name").asc(), F("first_name").asc(), F("pk").asc()]
+        people = people.only(*TREE_PERSON_FIELDS)
+        for person in window(people, "department_id", people_order, cursor.people):
             listed.setdefault(person.department_id, []).append(person)
 
     keys: list[int | None] = (

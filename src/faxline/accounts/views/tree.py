@@ -38,6 +38,12 @@ EXPAND_ALL_UP_TO = 150
 COMPANY_PICK_LIMIT = 20
 SEARCH_MIN = 2  # characters before a search runs
 MAX_OFFSET = 1_000_000
+KIND_LABELS = {
+    "company": "Company",
+    "department": "Department",
+    "user": "User account",
+    "administrator": "Administrator",
+}
 
 
 @dataclass
@@ -74,10 +80,15 @@ class Row:
     location: str = ""  # search results: where the entry is
     tree_link: str | None = None  # search results: the tree opened at the entry
     prefix: str = "node"
+    opened: bool = False  # the department the page was opened at (scrolled into view)
 
     @property
     def dom_id(self) -> str:
         return f"{self.prefix}-{self.kind}-{self.obj.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
 
     @property
     def expandable(self) -> bool:
@@ -243,6 +254,7 @@ class _Tree:
     can: _Can
     show: str
     now: datetime
+    opened: int | None = None  # the department the page opens at
 
     def url(self, name: str, **params: object) -> str:
         query = {"company": self.company.pk, "show": self.show}
@@ -263,6 +275,7 @@ class _Tree:
             loaded = levels.get(department.pk) if levels is not None else None
             if loaded is not None:
                 row.children, row.more_url = self.rows(department, loaded, levels)
+                row.opened = department.pk == self.opened
             elif department.pk in level.has_children:
                 row.children_url = self.url("accounts:tree_children", department=department.pk)
             rows.append(row)
@@ -392,6 +405,9 @@ def tree(request: HttpRequest) -> HttpResponse:
         levels = selectors.tree_levels(
             actor=actor, company=company, show=show, parents=[None, *path]
         )
+        for above in [None, *path[:-1]] if path else []:
+            levels[above] = levels[above].departments_first()
+        builder.opened = path[-1] if path else None
     root = _company_row(company, can)
     root.children, root.more_url = builder.rows(None, levels[None], levels)
     context.update(

@@ -5,7 +5,7 @@
  *   menu next to the pointer, as the guide describes ("right click on your company name").
  *   The gear button opens the same menu from the keyboard; the context-menu key (or
  *   Shift+F10) on the name does too, and moves the focus into the menu.
- * - The confirmation of Lock / Unlock / Delete arrives by htmx in a modal: show it.
+ * - Lock / Unlock / Delete fetch their confirmation (htmx) into a modal, and show it.
  * - A department's toggle expands and collapses it; the first time, its children are
  *   fetched (htmx) into the list below it. ArrowRight / ArrowLeft on a row's toggle or name
  *   expand and collapse it too. "Show more" fetches the next page of a node's children in
@@ -161,6 +161,25 @@
       }
     }
   });
+
+  // Lock / Unlock / Delete ask first: their confirmation is fetched into the modal (without
+  // JS the link opens the confirmation page).
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || event.button !== 0) { return; }
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
+    var link = event.target.closest("a[data-fx-confirm]");
+    if (!link) { return; }
+    event.preventDefault();
+    window.htmx.ajax("GET", link.getAttribute("href"), {
+      source: link,
+      target: "#fx-confirm .modal-content",
+      swap: "innerHTML"
+    });
+  });
+
+  // Opened at a department (after an action there): bring it into view.
+  var opened = document.querySelector("[data-fx-opened]");
+  if (opened) { opened.scrollIntoView({ block: "center" }); }
 
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.closest("#fx-confirm")) {
