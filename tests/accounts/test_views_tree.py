@@ -418,8 +418,10 @@ def test_department_wizard_swaps_only_its_card_for_htmx(client: Client, cast: Ca
     done = client.post(
         url, {**data, "step": "5", "action": "finish"}, HTTP_HX_REQUEST="true"
     )  # Finish: htmx is told to load the tree as a whole page
-    assert done.status_code == 200 and done["HX-Redirect"] == reverse("accounts:tree")
-    assert Department.objects.filter(name="Htmx Dept").exists()
+    new = Department.objects.get(name="Htmx Dept")
+    # The tree, opened at the new department.
+    assert done.status_code == 200
+    assert done["HX-Redirect"] == reverse("accounts:tree") + f"?open={new.pk}"
 
 
 def test_department_wizard_refusal_leaves_nothing(client: Client, cast: Cast) -> None:
