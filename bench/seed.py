@@ -37,7 +37,7 @@ from faxline.numbers.models import FaxNumber
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import PortNumber, PortRequest
 
-SEED_PASSWORD = "Seed-Secret-2026"  # noqa: S105 - a test fixture's password
+SEED_PASSWORD = "Seed-Secret-2026"  # a fixture's password, for signing in by hand
 
 FULL_SCALE = {
     "companies": 50,
@@ -61,19 +61,122 @@ TOP_DEPARTMENTS = (
     "Marketing",
 )
 FIRST_NAMES = (
-    "Aaron Abigail Adam Alice Amelia Andrew Anna Benjamin Brian Caroline Charles Chloe "
-    "Daniel David Diana Edward Elena Emily Ethan Fiona Frank Grace Hannah Henry Isaac "
-    "Isabel Jack James Julia Kevin Laura Liam Lucy Mark Mia Nathan Olivia Paul Rachel "
-    "Samuel Sophia Thomas Victoria William Zoe"
-).split()
+    "Aaron",
+    "Abigail",
+    "Adam",
+    "Alice",
+    "Amelia",
+    "Andrew",
+    "Anna",
+    "Benjamin",
+    "Brian",
+    "Caroline",
+    "Charles",
+    "Chloe",
+    "Daniel",
+    "David",
+    "Diana",
+    "Edward",
+    "Elena",
+    "Emily",
+    "Ethan",
+    "Fiona",
+    "Frank",
+    "Grace",
+    "Hannah",
+    "Henry",
+    "Isaac",
+    "Isabel",
+    "Jack",
+    "James",
+    "Julia",
+    "Kevin",
+    "Laura",
+    "Liam",
+    "Lucy",
+    "Mark",
+    "Mia",
+    "Nathan",
+    "Olivia",
+    "Paul",
+    "Rachel",
+    "Samuel",
+    "Sophia",
+    "Thomas",
+    "Victoria",
+    "William",
+    "Zoe",
+)
 LAST_NAMES = (
-    "Adams Allen Baker Bell Brooks Brown Campbell Carter Clark Collins Cook Cooper Davis "
-    "Edwards Evans Fisher Foster Garcia Gray Green Hall Harris Hill Howard Hughes Jackson "
-    "James Johnson Jones Kelly King Lee Lewis Long Martin Miller Mitchell Moore Morgan "
-    "Morris Murphy Nelson Parker Perez Phillips Price Reed Roberts Robinson Rogers Ross "
-    "Russell Sanders Scott Smith Stewart Taylor Thomas Turner Walker Ward Watson White "
-    "Williams Wilson Wood Wright Young"
-).split()
+    "Adams",
+    "Allen",
+    "Baker",
+    "Bell",
+    "Brooks",
+    "Brown",
+    "Campbell",
+    "Carter",
+    "Clark",
+    "Collins",
+    "Cook",
+    "Cooper",
+    "Davis",
+    "Edwards",
+    "Evans",
+    "Fisher",
+    "Foster",
+    "Garcia",
+    "Gray",
+    "Green",
+    "Hall",
+    "Harris",
+    "Hill",
+    "Howard",
+    "Hughes",
+    "Jackson",
+    "James",
+    "Johnson",
+    "Jones",
+    "Kelly",
+    "King",
+    "Lee",
+    "Lewis",
+    "Long",
+    "Martin",
+    "Miller",
+    "Mitchell",
+    "Moore",
+    "Morgan",
+    "Morris",
+    "Murphy",
+    "Nelson",
+    "Parker",
+    "Perez",
+    "Phillips",
+    "Price",
+    "Reed",
+    "Roberts",
+    "Robinson",
+    "Rogers",
+    "Ross",
+    "Russell",
+    "Sanders",
+    "Scott",
+    "Smith",
+    "Stewart",
+    "Taylor",
+    "Thomas",
+    "Turner",
+    "Walker",
+    "Ward",
+    "Watson",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wood",
+    "Wright",
+    "Young",
+)
 AREA_CODES = ("212", "312", "415", "617", "713", "206", "303", "404", "503", "602")
 POOL_AREA_CODE = AREA_CODES[0]
 BATCH = 1000
@@ -165,9 +268,10 @@ def _save_departments(levels: list[list[Department]]) -> list[Department]:
 def seed_provider(scale: float = 1.0) -> dict[str, Any]:
     """Create the provider-scale data set (see the module's docstring) and return what the
     pages need: the operator, the channel partner and its staff, the big company with its
-    company administrator, a read-only administrator, the Call Center's administrator, the
-    Call Center (the largest department), a deepest department, every company, the pool's
-    area code, a port request of the big company, and the counts created."""
+    company administrator, a read-only administrator, the Call Center's administrator, a
+    fax user of the Call Center, the Call Center (the largest department), a deepest
+    department, every company, a small company and its administrator (the outsiders), the
+    pool's area code, a port request of the big company, and the counts created."""
     now = timezone.now()
     password = make_password(SEED_PASSWORD)
     n_companies = _count("companies", scale, 2)
@@ -352,6 +456,9 @@ def seed_provider(scale: float = 1.0) -> dict[str, Any]:
         "company_admin": company_admin,
         "read_only_admin": read_only_admin,
         "dept_admin": dept_admins[0],
+        "fax_user": next(p for p in fax_users[big.pk] if p.department_id == call_center.pk),
+        "outsider_company": companies[1],
+        "outsider_admin": small_admins[companies[1].pk],
         "call_center": call_center,
         "deepest": deepest,
         "pool_area_code": POOL_AREA_CODE,

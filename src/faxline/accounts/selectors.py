@@ -295,7 +295,7 @@ def tree_levels(
     company: Company,
     show: str = "all",
     parents: Sequence[int | None] | None = None,
-    cursor: TreeCursor = TreeCursor(),  # noqa: B008 - frozen, never changed
+    cursor: TreeCursor = TreeCursor(),
     page: int = TREE_PAGE,
 ) -> dict[int | None, TreeLevel]:
     """A page of the children of each of ``parents`` (department ids; None is the company
@@ -388,13 +388,11 @@ def tree_level(
     company: Company,
     parent: Department | None,
     show: str = "all",
-    cursor: TreeCursor = TreeCursor(),  # noqa: B008 - frozen, never changed
+    cursor: TreeCursor = TreeCursor(),
 ) -> TreeLevel:
     """One page of one node's children (``parent`` None: the company level)."""
     key = parent.pk if parent is not None else None
-    return tree_levels(actor=actor, company=company, show=show, parents=[key], cursor=cursor)[
-        key
-    ]
+    return tree_levels(actor=actor, company=company, show=show, parents=[key], cursor=cursor)[key]
 
 
 def tree_totals(*, actor: Actor, company: Company) -> TreeTotals:
@@ -445,9 +443,9 @@ def tree_search(
             | Q(username__icontains=word)
         )
     departments = list(
-        Department.objects.filter(actor.departments_q(), dept_q, company=company).order_by(
-            Lower("name"), "pk"
-        )[: limit + 1]
+        Department.objects.filter(actor.departments_q(), dept_q, company=company)
+        .only(*TREE_DEPARTMENT_FIELDS)
+        .order_by(Lower("name"), "pk")[: limit + 1]
     )
     people = list(
         User.objects.filter(
@@ -457,6 +455,7 @@ def tree_search(
             role__in=[Role.FAX_USER, Role.ADMINISTRATOR],
         )
         .select_related("department")
+        .only(*TREE_PERSON_FIELDS, "department__path", "department__name")
         .order_by("last_name", "first_name", "pk")[: limit + 1]
     )
     more = len(departments) > limit or len(people) > limit

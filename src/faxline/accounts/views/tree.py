@@ -256,8 +256,8 @@ class _Tree:
     now: datetime
     opened: int | None = None  # the department the page opens at
 
-    def url(self, name: str, **params: object) -> str:
-        query = {"company": self.company.pk, "show": self.show}
+    def url(self, name: str, **params: int | None) -> str:
+        query: dict[str, str | int] = {"company": self.company.pk, "show": self.show}
         query.update({k: v for k, v in params.items() if v is not None})
         return f"{reverse(name)}?{urlencode(query)}"
 
@@ -463,7 +463,8 @@ def tree_search(request: HttpRequest) -> HttpResponse:
         raise Http404("Bad company.")
     company = selectors.company_get(actor=actor, company_id=company_id)
     builder = _Tree(company, _can(actor, company), "all", timezone.now())
-    context = {"company": company, **_search_rows(actor, company, request.GET.get("q", ""), builder)}
+    found = _search_rows(actor, company, request.GET.get("q", ""), builder)
+    context = {"company": company, **found}
     return render(request, "accounts/_tree_results.html", context)
 
 
