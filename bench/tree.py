@@ -86,13 +86,11 @@ def run_backend(scale: float, runs: int) -> dict[str, Any]:
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import reverse
 
     from bench.seed import seed_provider
     from faxline.accounts.views import tree as tree_views
 
-    setup_test_environment()
     test = connection.settings_dict.setdefault("TEST", {})
     if connection.vendor == "sqlite":
         test["NAME"] = str(Path(home) / "bench.sqlite3")

@@ -40,6 +40,16 @@ def company_list(*, actor: Actor) -> QuerySet[Company]:
     return Company.objects.filter(actor.companies_q()).order_by("name")
 
 
+def company_choices(*, actor: Actor, text: str = "", limit: int) -> tuple[list[Company], bool]:
+    """The first ``limit`` companies (by name) the actor sees whose name contains ``text``,
+    and whether there are more."""
+    companies = company_list(actor=actor)
+    if text:
+        companies = companies.filter(name__icontains=text)
+    found = list(companies[: limit + 1])
+    return found[:limit], len(found) > limit
+
+
 def company_get(*, actor: Actor, company_id: int) -> Company:
     company = Company.objects.filter(actor.companies_q(), pk=company_id).first()
     if company is None or not actor.sees_company(company):

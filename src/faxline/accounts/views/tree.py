@@ -1,6 +1,11 @@
 """Settings ▸ Account Administration: the tree of the company, its departments, users and
 administrators, with an actions menu on every node, and the actions that need only a
-confirmation (Lock User, Unlock User Account, Delete User Account, Delete Department)."""
+confirmation (Lock User, Unlock User Account, Delete User Account, Delete Department).
+
+A small company is shown whole; a big one a level at a time: expanding a department fetches
+a page of its children (``tree_children``), "Show more" the next page, and ``tree_search``
+finds entries by name (decision 0010). Operators and channel partners pick the company
+first."""
 
 from __future__ import annotations
 
@@ -92,7 +97,7 @@ class Row:
 
     @property
     def expandable(self) -> bool:
-        return self.children is not None or self.children_url is not None
+        return bool(self.children) or self.more_url is not None or self.children_url is not None
 
     @property
     def expanded(self) -> bool:
@@ -319,16 +324,6 @@ def _tree_company(request: HttpRequest, actor: Actor) -> Company | None:
     return only[0] if len(only) == 1 else None
 
 
-def _company_choices(actor: Actor, text: str) -> tuple[list[Company], bool]:
-    """The first companies (by name) whose name contains ``text``, and whether there are
-    more."""
-    companies = selectors.company_list(actor=actor)
-    if text:
-        companies = companies.filter(name__icontains=text)
-    found = list(companies[: COMPANY_PICK_LIMIT + 1])
-    return found[:COMPANY_PICK_LIMIT], len(found) > COMPANY_PICK_LIMIT
-
-
 def _search_rows(actor: Actor, company: Company, text: str, tree: _Tree) -> dict[str, Any]:
     """The search results as rows (with their actions menus), for the page and htmx."""
     text = text.strip()[:100]
@@ -379,7 +374,11 @@ def tree(request: HttpRequest) -> HttpResponse:
     }
     if company is None:
         company_q = request.GET.get("company_q", "").strip()[:100]
-        companies, more = _company_choices(actor, company_q) if picks_company else ([], False)
+        companies, more = (
+            selectors.company_choices(actor=actor, text=company_q, limit=COMPANY_PICK_LIMIT)
+            if picks_company
+            else ([], False)
+        )
         context.update(companies=companies, companies_more=more, company_q=company_q)
         return render_page(
             request,
