@@ -1,5 +1,5 @@
 /*
- * Account Administration: the tree's actions menus.
+ * Account Administration: the tree's actions menus, expanding departments, paging.
  *
  * - Right-click anywhere on an entry's row, its name included, opens the entry's actions
  *   menu next to the pointer, as the guide describes ("right click on your company name").
@@ -70,7 +70,7 @@
     }
   });
 
-  var TOGGLE_NODE = ".fx-toggle";
+  var EXPANDER = ".fx-toggle";
 
   function childrenOf(toggle) {
     return document.getElementById(toggle.getAttribute("aria-controls"));
@@ -128,7 +128,7 @@
 
   document.addEventListener("click", function (event) {
     if (!event.target.closest) { return; }
-    var toggle = event.target.closest(TOGGLE_NODE);
+    var toggle = event.target.closest(EXPANDER);
     if (toggle) {
       setExpanded(toggle, toggle.getAttribute("aria-expanded") !== "true");
       return;
@@ -142,10 +142,10 @@
     if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") { return; }
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
     var target = event.target;
-    if (!target.closest || !target.matches(".fx-node-name, " + TOGGLE_NODE)) { return; }
+    if (!target.closest || !target.matches(".fx-node-name, " + EXPANDER)) { return; }
     var row = target.closest("[data-fx-node]");
     if (!row) { return; }
-    var toggle = row.querySelector(TOGGLE_NODE);
+    var toggle = row.querySelector(EXPANDER);
     var open = toggle && toggle.getAttribute("aria-expanded") === "true";
     if (event.key === "ArrowRight" && toggle && !open) {
       event.preventDefault();
