@@ -195,8 +195,11 @@ def test_tree_query_count_does_not_grow_with_the_company(
 
 
 def test_operator_picks_a_company_and_can_add_companies(client: Client, cast: Cast) -> None:
+    # Operators pick a company first (a list with search), no company's tree until then.
     html = text(page(client, cast.operator))
-    assert 'name="company"' in html and "Globex" in html and "Add Company" in html
+    assert 'name="company_q"' in html and "Add Company" in html
+    assert f'?company={cast.outsider_company.pk}">' in html and "Globex" in html
+    assert 'id="fx-tree"' not in html
     html = tree_of(page(client, cast.operator, company=cast.outsider_company.pk))
     assert "Gina Globex" in html and "Sarah" not in html
 
@@ -294,7 +297,9 @@ def test_lock_unlock_and_delete_need_csrf_and_confirmation(cast: Cast) -> None:
     assert not cast.sales_user.is_locked
 
     response = client.post(lock_url, {"csrfmiddlewaretoken": token}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("accounts:tree")
+    # Back on the tree, opened at her department.
+    at_sales = reverse("accounts:tree") + f"?open={cast.sales.pk}"
+    assert response.redirect_chain[-1][0] == at_sales
     assert "Sarah Salesperson is locked." in text(response)
     assert 'aria-label="Locked"' in text(response)
     cast.sales_user.refresh_from_db()
@@ -306,7 +311,7 @@ def test_lock_unlock_and_delete_need_csrf_and_confirmation(cast: Cast) -> None:
 
     unlock_url = reverse("accounts:user_unlock", args=[cast.sales_user.pk])
     response = client.post(unlock_url, {"csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and response["HX-Redirect"] == reverse("accounts:tree")
+    assert response.status_code == 200 and response["HX-Redirect"] == at_sales
     cast.sales_user.refresh_from_db()
     assert not cast.sales_user.is_locked
 
@@ -413,8 +418,10 @@ def test_department_wizard_swaps_only_its_card_for_htmx(client: Client, cast: Ca
     done = client.post(
         url, {**data, "step": "5", "action": "finish"}, HTTP_HX_REQUEST="true"
     )  # Finish: htmx is told to load the tree as a whole page
-    assert done.status_code == 200 and done["HX-Redirect"] == reverse("accounts:tree")
-    assert Department.objects.filter(name="Htmx Dept").exists()
+    new = Department.objects.get(name="Htmx Dept")
+    # The tree, opened at the new department.
+    assert done.status_code == 200
+    assert done["HX-Redirect"] == reverse("accounts:tree") + f"?open={new.pk}"
 
 
 def test_department_wizard_refusal_leaves_nothing(client: Client, cast: Cast) -> None:

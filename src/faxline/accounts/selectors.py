@@ -5,10 +5,12 @@ An object outside the actor's scope raises ``NotFound``, exactly as a missing on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Lower, RowNumber
 
 from faxline.accounts.access import Actor, may_see_audit_log
 from faxline.accounts.choices import Role
@@ -36,6 +38,16 @@ SettingsOwner = Company | Department | User
 
 def company_list(*, actor: Actor) -> QuerySet[Company]:
     return Company.objects.filter(actor.companies_q()).order_by("name")
+
+
+def company_choices(*, actor: Actor, text: str = "", limit: int) -> tuple[list[Company], bool]:
+    """The first ``limit`` companies (by name) the actor sees whose name contains ``text``,
+    and whether there are more."""
+    companies = company_list(actor=actor)
+    if text:
+        companies = companies.filter(name__icontains=text)
+    found = list(companies[: limit + 1])
+    return found[:limit], len(found) > limit
 
 
 def company_get(*, actor: Actor, company_id: int) -> Company:
@@ -161,67 +173,307 @@ def audit_events(*, actor: Actor, company: Company | None = None) -> QuerySet[Au
     return qs.none()
 
 
+# --- Account Administration tree --------------------------------------------------------
+#
+# The tree is read a level at a time: a node's children are its sub-departments (by name),
+# then its people (fax users, then administrators, by name), a page at a time. Each read is
+# a fixed number of queries whatever the size of the company.
+
+TREE_PAGE = 40  # children of one node per page (departments first, then people)
+TREE_SEARCH_LIMIT = 20  # matches of each kind a search shows
+TREE_SHOWS = ("all", "departments", "users", "administrators", "locked")
+# What a row shows (the tree reads no more of each department and person).
+TREE_DEPARTMENT_FIELDS = ("id", "company_id", "parent_id", "name", "path", "depth")
+TREE_PERSON_FIELDS = (
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "role",
+    "company_id",
+    "department_id",
+    "is_locked",
+    "locked_out_until",
+    "read_only",
+    "rights",  # whether the actor may act on an administrator (accounts.access)
+)
+
+
+@dataclass(frozen=True)
+class TreeCursor:
+    """Where a page of a node's children starts: past this many of its departments, then
+    past this many of its people."""
+
+    departments: int = 0
+    people: int = 0
+
+
 @dataclass
-class TreeNode:
-    """One node of the Account Administration tree."""
+class TreeLevel:
+    """One page of a node's children. Each department carries ``has_children`` (whether
+    expanding it shows anything under the Show filter); ``more`` is where the next page
+    starts (None: this is the last)."""
 
-    kind: str  # company | department | user | administrator
-    obj: Any
-    children: list[TreeNode] = field(default_factory=list)
-    depth: int = 0
-    active_users: int = 0
+    departments: list[Department] = field(default_factory=list)
+    people: list[User] = field(default_factory=list)
+    more: TreeCursor | None = None
+    has_children: set[int] = field(default_factory=set)  # ids of departments
+
+    def departments_first(self) -> TreeLevel:
+        """This first page with its departments only: its people come with "Show more"
+        (the levels above an opened department stay short)."""
+        if not self.people:
+            return self
+        if self.more is not None and self.more.people == 0:
+            return self  # more departments than a page: no people on it anyway
+        more = TreeCursor(departments=len(self.departments), people=0)
+        return TreeLevel(self.departments, [], more, self.has_children)
 
 
-def account_tree(*, actor: Actor, company: Company, show: str = "all") -> TreeNode:
-    """The company, its departments, users and administrators as the actor may see them.
+@dataclass(frozen=True)
+class TreeTotals:
+    """What the actor sees of a company: departments, fax users, administrators, locked."""
 
-    ``show`` filters what is listed: ``all``, ``departments``, ``users``,
-    ``administrators`` or ``locked``.
-    """
-    departments = list(department_list(actor=actor, company=company))
-    counts = dict(
-        User.objects.filter(company=company, deleted_at__isnull=True, role=Role.FAX_USER)
-        .values_list("department_id")
-        .annotate(n=Count("id"))
-        .values_list("department_id", "n")
+    departments: int
+    users: int
+    administrators: int
+    locked: int
+
+    @property
+    def nodes(self) -> int:
+        return self.departments + self.users + self.administrators
+
+
+@dataclass
+class TreeSearch:
+    """The departments and people whose names match, each list cut at the limit (``more``
+    says that there were more)."""
+
+    departments: list[Department]
+    people: list[User]
+    more: bool
+    locations: dict[int, str]  # department id -> "Billing Dept -> Billing Level 1"
+
+
+def _tree_people_q(show: str) -> Q | None:
+    """Which people a Show filter lists (None: no people at all)."""
+    if show == "departments":
+        return None
+    roles = {"users": [Role.FAX_USER], "administrators": [Role.ADMINISTRATOR]}.get(
+        show, [Role.FAX_USER, Role.ADMINISTRATOR]
+    )
+    q = Q(role__in=roles)
+    if show == "locked":
+        q &= Q(is_locked=True)
+    return q
+
+
+def _tree_departments(*, actor: Actor, company: Company, show: str) -> QuerySet[Department]:
+    """The company's departments the actor sees, as the Show filter lists them: with a
+    people filter, only those with someone listed in their subtree."""
+    qs = Department.objects.filter(actor.departments_q(), company=company)
+    people_q = _tree_people_q(show)
+    if show in ("all", "departments"):
+        qs = qs.annotate(has_sub=Exists(Department.objects.filter(parent=OuterRef("pk"))))
+        if people_q is not None:
+            direct = User.objects.filter(
+                people_q, department=OuterRef("pk"), deleted_at__isnull=True
+            )
+            qs = qs.annotate(has_people=Exists(direct))
+        return qs
+    assert people_q is not None
+    # The departments where someone listed lives, and their ancestors: one query over the
+    # people listed (cheaper than asking each department about its subtree).
+    paths = (
+        User.objects.filter(
+            people_q, company=company, deleted_at__isnull=True, department__isnull=False
+        )
+        .order_by()
+        .values_list("department__path", flat=True)
+        .distinct()
+    )
+    ids = {int(p) for path in paths for p in path.strip("/").split("/") if p}
+    return qs.filter(pk__in=ids)
+
+
+def _rank(partition: str, *order: Any) -> Window:
+    return Window(RowNumber(), partition_by=[F(partition)], order_by=list(order))
+
+
+def tree_levels(
+    *,
+    actor: Actor,
+    company: Company,
+    show: str = "all",
+    parents: Sequence[int | None] | None = None,
+    cursor: TreeCursor = TreeCursor(),
+    page: int = TREE_PAGE,
+) -> dict[int | None, TreeLevel]:
+    """A page of the children of each of ``parents`` (department ids; None is the company
+    level, which for a department administrator holds their department), or of every node
+    when ``parents`` is None; in two queries (one when the filter lists no people)."""
+    scope = actor.scope_department
+    people_q = _tree_people_q(show)
+    departments = _tree_departments(actor=actor, company=company, show=show)
+    people = (
+        User.objects.filter(actor.users_q(), people_q, company=company)
+        if people_q is not None
+        else None
+    )
+    if parents is not None:
+        ids = [p for p in parents if p is not None]
+        at_top = None in parents
+        where = Q(parent_id__in=ids)
+        if at_top:
+            where |= Q(pk=scope.pk) if scope is not None else Q(parent__isnull=True)
+        departments = departments.filter(where)
+        if people is not None:
+            where = Q(department_id__in=ids)
+            if at_top and scope is None:
+                where |= Q(department__isnull=True)
+            people = people.filter(where)
+    # One parent: a plain ORDER BY with LIMIT / OFFSET (a top-N sort). Several: each
+    # parent's first rows at once, ranked within the parent by a window function.
+    single = parents is not None and len(parents) == 1
+    start = cursor.departments
+
+    def window(qs: QuerySet[Any], partition: str, order: list[Any], start: int) -> list[Any]:
+        if single:
+            return list(qs.order_by(*order)[start : start + page + 1])
+        ranked = qs.annotate(tree_rank=_rank(partition, *order))
+        ranked = ranked.filter(tree_rank__gt=start, tree_rank__lte=start + page + 1)
+        return list(ranked.order_by(partition, "tree_rank"))
+
+    def key_of_department(dept: Department) -> int | None:
+        if scope is not None:
+            return None if dept.pk == scope.pk else dept.parent_id
+        return dept.parent_id
+
+    found: dict[int | None, list[Department]] = {}
+    has_children: set[int] = set()
+    dept_order = [Lower("name").asc(), F("pk").asc()]
+    for dept in window(departments.only(*TREE_DEPARTMENT_FIELDS), "parent_id", dept_order, start):
+        if show == "all":
+            filled = dept.has_sub or dept.has_people
+        elif show == "departments":
+            filled = dept.has_sub
+        else:
+            filled = True  # listed only because someone shown lives below it
+        if filled:
+            has_children.add(dept.pk)
+        found.setdefault(key_of_department(dept), []).append(dept)
+    listed: dict[int | None, list[User]] = {}
+    if people is not None:
+        admins_last = Case(When(role=Role.ADMINISTRATOR, then=Value(1)), default=Value(0))
+        people_order = [admins_last, F("last_name").asc(), F("first_name").asc(), F("pk").asc()]
+        # The department's path: whether a department administrator may act on the person.
+        people = people.select_related("department").only(*TREE_PERSON_FIELDS, "department__path")
+        for person in window(people, "department_id", people_order, cursor.people):
+            listed.setdefault(person.department_id, []).append(person)
+
+    keys: list[int | None] = (
+        list(parents)
+        if parents is not None
+        else [None, *(d.pk for level in found.values() for d in level)]
+    )
+    levels: dict[int | None, TreeLevel] = {}
+    for key in keys:
+        depts = found.get(key, [])
+        if len(depts) > page:
+            more: TreeCursor | None = TreeCursor(cursor.departments + page, 0)
+            levels[key] = TreeLevel(depts[:page], [], more, has_children)
+            continue
+        room = page - len(depts)
+        some = listed.get(key, [])
+        more = (
+            TreeCursor(cursor.departments + len(depts), cursor.people + room)
+            if len(some) > room
+            else None
+        )
+        levels[key] = TreeLevel(depts, some[:room], more, has_children)
+    return levels
+
+
+def tree_level(
+    *,
+    actor: Actor,
+    company: Company,
+    parent: Department | None,
+    show: str = "all",
+    cursor: TreeCursor = TreeCursor(),
+) -> TreeLevel:
+    """One page of one node's children (``parent`` None: the company level)."""
+    key = parent.pk if parent is not None else None
+    return tree_levels(actor=actor, company=company, show=show, parents=[key], cursor=cursor)[key]
+
+
+def tree_totals(*, actor: Actor, company: Company) -> TreeTotals:
+    """How many departments, fax users, administrators and locked people the actor sees in
+    the company (two counting queries)."""
+    departments = Department.objects.filter(actor.departments_q(), company=company).count()
+    people = User.objects.filter(
+        actor.users_q(), company=company, role__in=[Role.FAX_USER, Role.ADMINISTRATOR]
+    ).aggregate(
+        users=Count("pk", filter=Q(role=Role.FAX_USER)),
+        administrators=Count("pk", filter=Q(role=Role.ADMINISTRATOR)),
+        locked=Count("pk", filter=Q(is_locked=True)),
+    )
+    return TreeTotals(departments=departments, **people)
+
+
+def tree_path(*, actor: Actor, company: Company, department_id: int) -> list[int]:
+    """The departments from the top of the actor's tree down to ``department_id`` (ids), or
+    nothing when the actor does not see it in this company."""
+    department = Department.objects.filter(
+        actor.departments_q(), company=company, pk=department_id
+    ).first()
+    if department is None:
+        return []
+    ids = [int(p) for p in department.path.strip("/").split("/") if p]
+    scope = actor.scope_department
+    if scope is not None and scope.pk in ids:
+        ids = ids[ids.index(scope.pk) :]
+    return ids
+
+
+def tree_search(
+    *, actor: Actor, company: Company, text: str, limit: int = TREE_SEARCH_LIMIT
+) -> TreeSearch:
+    """Departments, fax users and administrators of the company whose names contain every
+    word of ``text`` (first name, last name or username for people), at most ``limit`` of
+    each kind; three queries."""
+    words = text.split()[:5]
+    if not words:
+        return TreeSearch([], [], False, {})
+    dept_q = Q()
+    person_q = Q()
+    for word in words:
+        dept_q &= Q(name__icontains=word)
+        person_q &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+        )
+    departments = list(
+        Department.objects.filter(actor.departments_q(), dept_q, company=company)
+        .only(*TREE_DEPARTMENT_FIELDS)
+        .order_by(Lower("name"), "pk")[: limit + 1]
     )
     people = list(
-        user_list(actor=actor, company=company).filter(role__in=[Role.FAX_USER, Role.ADMINISTRATOR])
-    )
-    root = TreeNode("company", company)
-    nodes: dict[int | None, TreeNode] = {None: root}
-    for dept in departments:
-        node = TreeNode(
-            "department", dept, depth=dept.depth + 1, active_users=counts.get(dept.pk, 0)
+        User.objects.filter(
+            actor.users_q(),
+            person_q,
+            company=company,
+            role__in=[Role.FAX_USER, Role.ADMINISTRATOR],
         )
-        nodes[dept.pk] = node
-    scope = actor.scope_department
-    for dept in departments:
-        parent_key = dept.parent_id if (scope is None or dept.pk != scope.pk) else None
-        nodes.get(parent_key, root).children.append(nodes[dept.pk])
-    users: list[tuple[int | None, TreeNode]] = []
-    admins: list[tuple[int | None, TreeNode]] = []
-    for person in people:
-        if show == "locked" and not person.is_locked:
-            continue
-        key = person.department_id if person.department_id in nodes else None
-        depth = nodes[key].depth + 1
-        if person.role == Role.ADMINISTRATOR:
-            if show in ("all", "administrators", "locked"):
-                admins.append((key, TreeNode("administrator", person, depth=depth)))
-        elif show in ("all", "users", "locked"):
-            users.append((key, TreeNode("user", person, depth=depth)))
-    # Users under their department first, then that level's administrators (as the guide).
-    for key, node in users + admins:
-        nodes[key].children.append(node)
-    return root
-
-
-def flatten_tree(node: TreeNode) -> list[TreeNode]:
-    out = [node]
-    for child in node.children:
-        out.extend(flatten_tree(child))
-    return out
+        .select_related("department")
+        .only(*TREE_PERSON_FIELDS, "department__path", "department__name")
+        .order_by("last_name", "first_name", "pk")[: limit + 1]
+    )
+    more = len(departments) > limit or len(people) > limit
+    departments, people = departments[:limit], people[:limit]
+    places = departments + [p.department for p in people if p.department is not None]
+    return TreeSearch(departments, people, more, department_full_names(places) if places else {})
 
 
 # --- API support (lists, look-ups and checks the REST API needs) ---------------------

@@ -18,6 +18,8 @@ app_name = "accounts"
 urlpatterns = [
     # The tree and the actions of its nodes' menus (views/tree.py).
     path("", tree.tree, name="tree"),
+    path("tree/children/", tree.tree_children, name="tree_children"),
+    path("tree/search/", tree.tree_search, name="tree_search"),
     path(
         "departments/<int:department_id>/delete/", tree.department_delete, name="department_delete"
     ),

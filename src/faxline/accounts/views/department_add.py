@@ -53,12 +53,12 @@ def department_add(request: HttpRequest, company_id: int) -> HttpResponse:
         department = wizard.submit(lambda: _create(actor, company, parent, form))
         if department is not None:
             messages.success(request, f"Department {department.name} was added.")
-            return page_redirect(request, tree_url(actor, company))
+            return page_redirect(request, tree_url(actor, company, open=str(department.pk)))
     context = wizard.context(
         company=company,
         parent=parent,
         level_name=level_name(company, parent),
-        cancel_url=tree_url(actor, company),
+        cancel_url=tree_url(actor, company, **({"open": str(parent.pk)} if parent else {})),
     )
     return wizard.render(
         "accounts/department_add.html", context, card="accounts/_department_add_wizard.html"

@@ -1,6 +1,11 @@
 """Settings ▸ Account Administration: the tree of the company, its departments, users and
 administrators, with an actions menu on every node, and the actions that need only a
-confirmation (Lock User, Unlock User Account, Delete User Account, Delete Department)."""
+confirmation (Lock User, Unlock User Account, Delete User Account, Delete Department).
+
+A small company is shown whole; a big one a level at a time: expanding a department fetches
+a page of its children (``tree_children``), "Show more" the next page, and ``tree_search``
+finds entries by name (decision 0010). Operators and channel partners pick the company
+first."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from faxline.accounts import selectors
@@ -26,15 +32,28 @@ from faxline.accounts.access import (
 from faxline.accounts.choices import Role
 from faxline.accounts.forms import SHOW_CHOICES
 from faxline.accounts.models import Company, Department, User
-from faxline.accounts.selectors import TreeNode
+from faxline.accounts.selectors import TreeCursor, TreeLevel
 from faxline.accounts.services import departments as department_services
 from faxline.accounts.services import users as user_services
-from faxline.accounts.views.common import int_param, require_admin, tree_url
+from faxline.accounts.views.common import department_param, int_param, require_admin, tree_url
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.toolkit import is_htmx, page_redirect, portal_view, render_page
 
 SHOW_VALUES = {value for value, _ in SHOW_CHOICES}
 TREE_TARGET = "fx-tree"
+COMPANIES_TARGET = "fx-company-list"
+# A company with at most this many departments and people is shown whole, every department
+# expanded (as the tree always was); a bigger one opens a level at a time.
+EXPAND_ALL_UP_TO = 150
+COMPANY_PICK_LIMIT = 20
+SEARCH_MIN = 2  # characters before a search runs
+MAX_OFFSET = 1_000_000
+KIND_LABELS = {
+    "company": "Company",
+    "department": "Department",
+    "user": "User account",
+    "administrator": "Administrator",
+}
 
 
 @dataclass
@@ -51,21 +70,43 @@ class Action:
 
 @dataclass
 class Row:
-    """A node of the tree as the page shows it."""
+    """A node of the tree as the page shows it.
+
+    ``children`` is None while they are not loaded: the row then offers ``children_url``
+    (when it has any), which expanding fetches. ``more_url`` fetches the next page of the
+    children after those shown."""
 
     kind: str
     obj: Any
     name: str
     url: str | None
     actions: list[Action] = field(default_factory=list)
-    children: list[Row] = field(default_factory=list)
+    children: list[Row] | None = None
+    children_url: str | None = None
+    more_url: str | None = None
     locked: bool = False
     locked_out: bool = False
     note: str = ""
+    location: str = ""  # search results: where the entry is
+    tree_link: str | None = None  # search results: the tree opened at the entry
+    prefix: str = "node"
+    opened: bool = False  # the department the page was opened at (scrolled into view)
 
     @property
     def dom_id(self) -> str:
-        return f"node-{self.kind}-{self.obj.pk}"
+        return f"{self.prefix}-{self.kind}-{self.obj.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def expandable(self) -> bool:
+        return bool(self.children) or self.more_url is not None or self.children_url is not None
+
+    @property
+    def expanded(self) -> bool:
+        return self.children is not None
 
 
 @dataclass(frozen=True)
@@ -114,170 +155,331 @@ def _add_actions(
     return actions
 
 
-def _row(node: TreeNode, company: Company, can: _Can, now: datetime) -> Row:
-    obj = node.obj
-    if node.kind == "company":
-        url = reverse("accounts:company_details", args=[obj.pk]) if can.whole_company else None
-        row = Row("company", obj, obj.name, url)
-        if can.whole_company:
-            assert url is not None
-            row.actions = [Action("Company Details", url, "details")]
-            row.actions += _add_actions(company, None, can)
-    elif node.kind == "department":
-        url = reverse("accounts:department_details", args=[obj.pk])
-        row = Row("department", obj, obj.name, url)
-        row.actions = [Action("Department Details", url, "details")]
-        row.actions += _add_actions(company, obj, can)
-        if can.departments and obj.pk != can.scope_id:
-            row.actions.append(
-                Action(
-                    "Delete Department",
-                    reverse("accounts:department_delete", args=[obj.pk]),
-                    "delete",
-                    danger=True,
-                    confirm=True,
-                    divider_before=True,
-                )
-            )
-    elif node.kind == "user":
-        url = reverse("accounts:user_details", args=[obj.pk])
-        locked_out = bool(obj.locked_out_until and obj.locked_out_until > now)
-        row = Row(
-            "user",
-            obj,
-            obj.full_name or obj.username,
-            url,
-            locked=obj.is_locked,
-            locked_out=locked_out and not obj.is_locked,
-        )
-        row.actions = [Action("User Account Details", url, "details")]
-        if can.lock and obj.pk != can.me:
-            if obj.is_locked or locked_out:
-                row.actions.append(
-                    Action(
-                        "Unlock User Account",
-                        reverse("accounts:user_unlock", args=[obj.pk]),
-                        "unlock",
-                        confirm=True,
-                    )
-                )
-            else:
-                row.actions.append(
-                    Action(
-                        "Lock User",
-                        reverse("accounts:user_lock", args=[obj.pk]),
-                        "lock",
-                        confirm=True,
-                    )
-                )
-        if can.users and obj.pk != can.me:
-            row.actions.append(
-                Action(
-                    "Delete User Account",
-                    reverse("accounts:user_delete", args=[obj.pk]),
-                    "delete",
-                    danger=True,
-                    confirm=True,
-                    divider_before=True,
-                )
-            )
-    else:
-        url = reverse("accounts:administrator_details", args=[obj.pk])
-        row = Row("administrator", obj, obj.full_name or obj.username, url, locked=obj.is_locked)
-        if obj.read_only:
-            row.note = "Read-only"
-        if obj.pk == can.me:
-            row.note = "You" + (" · Read-only" if obj.read_only else "")
-        row.actions = [Action("Administrator Details", url, "details")]
-        if can.administrators and may_manage_administrator(can.actor, obj):
-            row.actions.append(
-                Action(
-                    "Delete",
-                    reverse("accounts:user_delete", args=[obj.pk]),
-                    "delete",
-                    danger=True,
-                    confirm=True,
-                    divider_before=True,
-                )
-            )
-    row.children = [_row(child, company, can, now) for child in node.children]
+def _company_row(company: Company, can: _Can) -> Row:
+    url = reverse("accounts:company_details", args=[company.pk]) if can.whole_company else None
+    row = Row("company", company, company.name, url)
+    if url is not None:
+        row.actions = [Action("Company Details", url, "details")]
+        row.actions += _add_actions(company, None, can)
     return row
 
 
-def _prune(row: Row) -> bool:
-    """Under a people filter, keep a department only when someone shown lives below it;
-    True when anything is left under ``row``."""
-    row.children = [c for c in row.children if c.kind != "department" or _prune(c)]
-    return bool(row.children)
+def _department_row(department: Department, company: Company, can: _Can) -> Row:
+    url = reverse("accounts:department_details", args=[department.pk])
+    row = Row("department", department, department.name, url)
+    row.actions = [Action("Department Details", url, "details")]
+    row.actions += _add_actions(company, department, can)
+    if can.departments and department.pk != can.scope_id:
+        row.actions.append(
+            Action(
+                "Delete Department",
+                reverse("accounts:department_delete", args=[department.pk]),
+                "delete",
+                danger=True,
+                confirm=True,
+                divider_before=True,
+            )
+        )
+    return row
 
 
-def _count(row: Row, counts: dict[str, int]) -> dict[str, int]:
-    counts[row.kind] = counts.get(row.kind, 0) + 1
-    if row.locked:
-        counts["locked"] = counts.get("locked", 0) + 1
-    for child in row.children:
-        _count(child, counts)
-    return counts
+def _user_row(person: User, can: _Can, now: datetime) -> Row:
+    url = reverse("accounts:user_details", args=[person.pk])
+    locked_out = bool(person.locked_out_until and person.locked_out_until > now)
+    row = Row(
+        "user",
+        person,
+        person.full_name or person.username,
+        url,
+        locked=person.is_locked,
+        locked_out=locked_out and not person.is_locked,
+    )
+    row.actions = [Action("User Account Details", url, "details")]
+    if can.lock and person.pk != can.me:
+        if person.is_locked or locked_out:
+            row.actions.append(
+                Action(
+                    "Unlock User Account",
+                    reverse("accounts:user_unlock", args=[person.pk]),
+                    "unlock",
+                    confirm=True,
+                )
+            )
+        else:
+            row.actions.append(
+                Action(
+                    "Lock User",
+                    reverse("accounts:user_lock", args=[person.pk]),
+                    "lock",
+                    confirm=True,
+                )
+            )
+    if can.users and person.pk != can.me:
+        row.actions.append(
+            Action(
+                "Delete User Account",
+                reverse("accounts:user_delete", args=[person.pk]),
+                "delete",
+                danger=True,
+                confirm=True,
+                divider_before=True,
+            )
+        )
+    return row
+
+
+def _administrator_row(person: User, can: _Can) -> Row:
+    url = reverse("accounts:administrator_details", args=[person.pk])
+    row = Row(
+        "administrator", person, person.full_name or person.username, url, locked=person.is_locked
+    )
+    if person.read_only:
+        row.note = "Read-only"
+    if person.pk == can.me:
+        row.note = "You" + (" · Read-only" if person.read_only else "")
+    row.actions = [Action("Administrator Details", url, "details")]
+    if can.administrators and may_manage_administrator(can.actor, person):
+        row.actions.append(
+            Action(
+                "Delete",
+                reverse("accounts:user_delete", args=[person.pk]),
+                "delete",
+                danger=True,
+                confirm=True,
+                divider_before=True,
+            )
+        )
+    return row
+
+
+def _person_row(person: User, can: _Can, now: datetime) -> Row:
+    if person.role == Role.ADMINISTRATOR:
+        return _administrator_row(person, can)
+    return _user_row(person, can, now)
+
+
+@dataclass
+class _Tree:
+    """What building rows needs: the company, the actor's rights, the filter, the time."""
+
+    company: Company
+    can: _Can
+    show: str
+    now: datetime
+    opened: int | None = None  # the department the page opens at
+
+    def url(self, name: str, **params: int | None) -> str:
+        query: dict[str, str | int] = {"company": self.company.pk, "show": self.show}
+        query.update({k: v for k, v in params.items() if v is not None})
+        return f"{reverse(name)}?{urlencode(query)}"
+
+    def rows(
+        self,
+        parent: Department | None,
+        level: TreeLevel,
+        levels: dict[int | None, TreeLevel] | None = None,
+    ) -> tuple[list[Row], str | None]:
+        """The rows of one page of ``parent``'s children, and the URL of the next page; a
+        department whose children are in ``levels`` is shown expanded."""
+        rows: list[Row] = []
+        for department in level.departments:
+            row = _department_row(department, self.company, self.can)
+            loaded = levels.get(department.pk) if levels is not None else None
+            if loaded is not None:
+                row.children, row.more_url = self.rows(department, loaded, levels)
+                row.opened = department.pk == self.opened
+            elif department.pk in level.has_children:
+                row.children_url = self.url("accounts:tree_children", department=department.pk)
+            rows.append(row)
+        rows += [_person_row(person, self.can, self.now) for person in level.people]
+        more = None
+        if level.more is not None:
+            more = self.url(
+                "accounts:tree_children",
+                department=parent.pk if parent is not None else None,
+                d=level.more.departments,
+                p=level.more.people,
+            )
+        return rows, more
+
+
+def _show(request: HttpRequest) -> str:
+    show = request.GET.get("show", "all")
+    return show if show in SHOW_VALUES else "all"
+
+
+def _offset(request: HttpRequest, name: str) -> int:
+    value = int_param(request, name) or 0
+    if value > MAX_OFFSET:
+        raise Http404(f"Bad {name}.")
+    return value
+
+
+def _picks_company(actor: Actor) -> bool:
+    return actor.is_operator or actor.is_partner
 
 
 def _tree_company(request: HttpRequest, actor: Actor) -> Company | None:
+    """The company asked for (``?company=``), else the actor's own; None when an operator
+    or a channel partner has still to pick one (unless they see exactly one)."""
     company_id = int_param(request, "company")
     if company_id is not None:
         return selectors.company_get(actor=actor, company_id=company_id)
     if actor.user.company_id is not None:
         return selectors.actor_company(actor=actor)
-    return selectors.company_list(actor=actor).first()
+    only = list(selectors.company_list(actor=actor)[:2])
+    return only[0] if len(only) == 1 else None
+
+
+def _search_rows(actor: Actor, company: Company, text: str, tree: _Tree) -> dict[str, Any]:
+    """The search results as rows (with their actions menus), for the page and htmx."""
+    text = text.strip()[:100]
+    if len(text) < SEARCH_MIN:
+        return {"q": text, "results": None}
+    found = selectors.tree_search(actor=actor, company=company, text=text)
+    results: list[Row] = []
+    for department in found.departments:
+        row = _department_row(department, company, tree.can)
+        chain = found.locations.get(department.pk, "")
+        row.location = chain.rsplit(" -> ", 1)[0] if " -> " in chain else company.name
+        row.tree_link = tree_url(actor, company, **_opened_at(department.pk)) + f"#{row.dom_id}"
+        results.append(row)
+    for person in found.people:
+        row = _person_row(person, tree.can, tree.now)
+        dept_id = person.department_id
+        row.location = found.locations.get(dept_id, "") if dept_id else company.name
+        row.tree_link = tree_url(actor, company, **_opened_at(dept_id)) + f"#{row.dom_id}"
+        results.append(row)
+    for row in results:
+        row.prefix = "result"
+    return {"q": text, "results": results, "results_more": found.more}
 
 
 @portal_view
 @require_GET
 def tree(request: HttpRequest) -> HttpResponse:
-    """Account Administration: the hierarchy with an actions menu on every node."""
+    """Account Administration: the hierarchy with an actions menu on every node.
+
+    A small company is shown whole; a big one shows the company's own level and opens a
+    department (``?open=<id>``, e.g. after an action there) with its ancestors. Operators
+    and channel partners pick the company first (``?company=<id>``)."""
     actor = request_actor(request)
     if not may_administer_accounts(actor):
         messages.error(request, "Account Administration is for administrators.")
         return redirect("portal:dashboard")
-    show = request.GET.get("show", "all")
-    if show not in SHOW_VALUES:
-        show = "all"
+    show = _show(request)
     company = _tree_company(request, actor)
-    picks_company = actor.is_operator or actor.is_partner
+    picks_company = _picks_company(actor)
     context: dict[str, Any] = {
         "show": show,
         "show_choices": SHOW_CHOICES,
         "company": company,
-        "companies": list(selectors.company_list(actor=actor)) if picks_company else [],
         "picks_company": picks_company,
         "can_add_company": picks_company and not actor.read_only,
         "read_only": actor.read_only,
         "root": None,
-        "counts": {},
     }
-    if company is not None:
-        can = _can(actor, company)
-        root = _row(
-            selectors.account_tree(actor=actor, company=company, show=show),
-            company,
-            can,
-            timezone.now(),
+    if company is None:
+        company_q = request.GET.get("company_q", "").strip()[:100]
+        companies, more = (
+            selectors.company_choices(actor=actor, text=company_q, limit=COMPANY_PICK_LIMIT)
+            if picks_company
+            else ([], False)
         )
-        if show != "all" and show != "departments":
-            _prune(root)
-        context.update(
-            root=root,
-            can=can,
-            counts=_count(root, {}),
-            page_actions=_add_actions(company, actor.scope_department, can, administrators=False)
-            if (can.whole_company or actor.scope_department is not None)
-            else [],
-            bulk_url=reverse("accounts:users_bulk", args=[company.pk]) if can.bulk else None,
+        context.update(companies=companies, companies_more=more, company_q=company_q)
+        return render_page(
+            request,
+            "accounts/tree.html",
+            context,
+            partials={COMPANIES_TARGET: "accounts/_tree_companies.html"},
         )
+
+    can = _can(actor, company)
+    builder = _Tree(company, can, show, timezone.now())
+    totals = selectors.tree_totals(actor=actor, company=company)
+    if totals.nodes <= EXPAND_ALL_UP_TO:
+        levels = selectors.tree_levels(
+            actor=actor, company=company, show=show, page=EXPAND_ALL_UP_TO
+        )
+    else:
+        opened = int_param(request, "open")
+        path = (
+            selectors.tree_path(actor=actor, company=company, department_id=opened)
+            if opened is not None
+            else []
+        )
+        levels = selectors.tree_levels(
+            actor=actor, company=company, show=show, parents=[None, *path]
+        )
+        for above in [None, *path[:-1]] if path else []:
+            levels[above] = levels[above].departments_first()
+        builder.opened = path[-1] if path else None
+    root = _company_row(company, can)
+    root.children, root.more_url = builder.rows(None, levels[None], levels)
+    context.update(
+        root=root,
+        can=can,
+        totals=totals,
+        expand_all=totals.nodes <= EXPAND_ALL_UP_TO,
+        page_actions=_add_actions(company, actor.scope_department, can, administrators=False)
+        if (can.whole_company or actor.scope_department is not None)
+        else [],
+        bulk_url=reverse("accounts:users_bulk", args=[company.pk]) if can.bulk else None,
+        change_company_url=reverse("accounts:tree") if picks_company else None,
+    )
+    if "q" in request.GET:
+        context.update(_search_rows(actor, company, request.GET["q"], builder))
     return render_page(
         request, "accounts/tree.html", context, partials={TREE_TARGET: "accounts/_tree.html"}
     )
 
 
+@portal_view
+@require_GET
+def tree_children(request: HttpRequest) -> HttpResponse:
+    """A page of a node's children (``?department=<id>``, none for the company level),
+    from ``?d=`` departments and ``?p=`` people on: what expanding a department and
+    "Show more" fetch."""
+    actor = request_actor(request)
+    require_admin(actor)
+    company_id = int_param(request, "company")
+    if company_id is None:
+        raise Http404("Bad company.")
+    company = selectors.company_get(actor=actor, company_id=company_id)
+    department = department_param(request, actor, "department", company)
+    cursor = TreeCursor(departments=_offset(request, "d"), people=_offset(request, "p"))
+    show = _show(request)
+    level = selectors.tree_level(
+        actor=actor, company=company, parent=department, show=show, cursor=cursor
+    )
+    builder = _Tree(company, _can(actor, company), show, timezone.now())
+    rows, more = builder.rows(department, level)
+    return render(request, "accounts/_tree_level.html", {"rows": rows, "more_url": more})
+
+
+@portal_view
+@require_GET
+def tree_search(request: HttpRequest) -> HttpResponse:
+    """Search by name (``?q=``): the company's departments, user accounts and
+    administrators that match, a bounded list, each with its actions menu."""
+    actor = request_actor(request)
+    require_admin(actor)
+    company_id = int_param(request, "company")
+    if company_id is None:
+        raise Http404("Bad company.")
+    company = selectors.company_get(actor=actor, company_id=company_id)
+    builder = _Tree(company, _can(actor, company), "all", timezone.now())
+    found = _search_rows(actor, company, request.GET.get("q", ""), builder)
+    context = {"company": company, **found}
+    return render(request, "accounts/_tree_results.html", context)
+
+
 # --- Lock / Unlock / Delete -----------------------------------------------------------
+
+
+def _opened_at(department_id: int | None) -> dict[str, str]:
+    """The tree's query that opens it at a department (after an action there)."""
+    return {"open": str(department_id)} if department_id is not None else {}
 
 
 def _confirm(
@@ -318,7 +520,7 @@ def _person_action(
     person = selectors.user_get(actor=actor, user_id=user_id)
     if person.role not in (Role.FAX_USER, Role.ADMINISTRATOR) or person.company is None:
         raise Http404("User not found.")
-    back = tree_url(actor, person.company)
+    back = tree_url(actor, person.company, **_opened_at(person.department_id))
     if request.method != "POST":
         return _confirm(
             request,
@@ -402,7 +604,7 @@ def department_delete(request: HttpRequest, department_id: int) -> HttpResponse:
     actor = request_actor(request)
     require_admin(actor)
     department = selectors.department_get(actor=actor, department_id=department_id)
-    back = tree_url(actor, department.company)
+    back = tree_url(actor, department.company, **_opened_at(department.parent_id))
     if request.method != "POST":
         return _confirm(
             request,

@@ -115,11 +115,13 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
     form.set_coverpages(source["coverpage"]["default_coverpage"])
     form.set_fax_numbers(free_numbers)
     wizard = Wizard(request, form).advance(check_step=_password_check(company, department))
+    # Back on the tree, it opens at the department the user is added to.
+    opened = {"open": str(department.pk)} if department is not None else {}
     page: dict[str, Any] = {
         "company": company,
         "department": department,
         "level_name": level_name(company, department),
-        "cancel_url": tree_url(actor, company),
+        "cancel_url": tree_url(actor, company, **opened),
         "policy_summary": _policy_summary(company, department),
         "bulk_url": reverse("accounts:users_bulk", args=[company.pk])
         + (f"?department={department.pk}" if department else "")
@@ -136,7 +138,7 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
                 "generated_password": created.generated_password,
                 "details_url": reverse("accounts:user_details", args=[user.pk]),
                 "again_url": request.get_full_path(),
-                "tree_url": tree_url(actor, company),
+                "tree_url": tree_url(actor, company, **opened),
             }
             return render_page(
                 request,

@@ -1,0 +1,1 @@
+"""Benchmarks of faxline at provider scale (``bench/seed.py`` builds the data set)."""
