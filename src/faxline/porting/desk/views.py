@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, Forbidden, NotFound
-from faxline.portal.toolkit import apply_domain_error, is_htmx, portal_view
+from faxline.portal.toolkit import apply_domain_error, is_htmx, paginate_table, portal_view
 from faxline.porting.access import may_act_as_porting_team, may_use_desk
 from faxline.porting.carriers import carrier_named
 from faxline.porting.choices import OPEN, SUBMITTED, TERMINAL, ChangeStatus, PortStatus
@@ -55,6 +55,7 @@ from faxline.porting.requests.remedies import remedy_for
 from faxline.porting.validation import checks
 
 PAGE_SIZE = 50
+LINK_USERS_SHOWN = 20
 TABS: tuple[tuple[str, str], ...] = (
     ("", "All open"),
     (PortStatus.NEW, "New"),
@@ -151,8 +152,15 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
 def _request_context(
     request: HttpRequest, actor: Actor, port: PortRequest, **forms: Any
 ) -> dict[str, Any]:
-    numbers = list(port.numbers.select_related("link_user").order_by("number"))
-    users = linkable_users(port)
+    # A request holds up to 500 numbers: the numbers and their links are shown a page at a
+    # time, and a user is named with suggestions (a company may have thousands).
+    table = paginate_table(
+        request,
+        port.numbers.select_related("link_user").order_by("number"),
+        htmx_target="",
+        path=reverse("porting:desk_request", args=[port.pk]),
+    )
+    numbers = table.items
     [row] = desk.queue_rows([port])
     open_ = port.status in OPEN
     findings = checks.findings_of(port) if open_ else []
@@ -163,10 +171,15 @@ def _request_context(
     snap_back = desk.snapped_back(port)
     refusal = desk.snap_back_refusal(port) if port.status == PortStatus.COMPLETED else None
     sandbox_record = None
-    if port.carrier == "sandbox" and numbers:
+    first_number = (
+        port.numbers.order_by("number").values_list("number", flat=True).first()
+        if port.carrier == "sandbox"
+        else None
+    )
+    if first_number is not None:
         from faxline.porting.carriers.sandbox import csr_for
 
-        sandbox_record = csr_for(numbers[0].number)
+        sandbox_record = csr_for(first_number)
     bound = forms.get("reject_form")
     code = str(bound.data.get("code", "")) if bound is not None and bound.is_bound else ""
     context: dict[str, Any] = {
@@ -174,6 +187,7 @@ def _request_context(
         "port": port,
         "row": row,
         "numbers": numbers,
+        "numbers_table": table,
         "findings": findings,
         "errors": [f for f in findings if f.severity == "error"],
         "documents": list(selectors.documents_of(actor=actor, request=port)),
@@ -208,7 +222,8 @@ def _request_context(
         "assign_form": AssignForm(
             initial={"assignee": port.assignee_id}, agents=desk.porting_agents()
         ),
-        "links_form": LinksForm(numbers=numbers, users=users),
+        "links_form": LinksForm(numbers=numbers, users=linkable_users(port)),
+        "link_users_url": reverse("porting:desk_link_users", args=[port.pk]),
         "cancel_form": OptionalReasonForm(),
         "snap_back_form": ReasonForm(),
         "today": timezone.localdate(),
@@ -343,8 +358,33 @@ def remedy_preview(request: HttpRequest, actor: Actor, request_id: int) -> HttpR
 
 
 def _links_form(request: HttpRequest, port: PortRequest) -> LinksForm:
-    numbers = list(port.numbers.select_related("link_user").order_by("number"))
-    return LinksForm(request.POST, numbers=numbers, users=linkable_users(port))
+    """The links posted from one page of the request's numbers (``number_<i>`` says which
+    number row ``i`` is; without them, the rows are the request's numbers in order)."""
+    rows = list(port.numbers.select_related("link_user").order_by("number"))
+    by_number = {r.number: r for r in rows}
+    posted = [request.POST.get(f"number_{i}", "") for i in range(len(rows))]
+    if any(posted):
+        numbers = [by_number[n] for n in posted if n in by_number]
+        data = request.POST.copy()
+        # Renumber the rows that name a number of this request, keeping their fields.
+        kept = [i for i, n in enumerate(posted) if n in by_number]
+        for new, old in enumerate(kept):
+            for name in ("number", "user", "direction"):
+                data[f"{name}_{new}"] = request.POST.get(f"{name}_{old}", "")
+        return LinksForm(data, numbers=numbers, users=linkable_users(port))
+    return LinksForm(request.POST, numbers=rows, users=linkable_users(port))
+
+
+@desk_view
+@require_GET
+def link_users(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Suggestions for the links: the company's fax users whose name contains what was
+    typed (a few, as ``<option>`` elements of a datalist)."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    typed = next((v for k, v in request.GET.items() if k.startswith("user_") or k == "q"), "")
+    typed = typed.strip()[:100]
+    found = list(linkable_users(port, search=typed)[:LINK_USERS_SHOWN]) if typed else []
+    return render(request, "porting/_link_users.html", {"users": found})
 
 
 @desk_view
