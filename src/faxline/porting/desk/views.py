@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,6 +54,7 @@ from faxline.porting.requests.remedies import remedy_for
 from faxline.porting.validation import checks
 
 PAGE_SIZE = 50
+ROW_COUNTS = (25, 50, 100)
 LINK_USERS_SHOWN = 20
 TABS: tuple[tuple[str, str], ...] = (
     ("", "All open"),
@@ -109,8 +109,8 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
     if status in (PortStatus.COMPLETED, PortStatus.CANCELLED) and "sort" not in request.GET:
         sort = "-age"
     qs = desk.desk_queue(actor=actor, status=status, assignee=assignee, search=search, sort=sort)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = desk.queue_rows(page.object_list)
+    table = paginate_table(request, qs, row_counts=ROW_COUNTS, default_rows=PAGE_SIZE)
+    rows = desk.queue_rows(table.items)
     counts = desk.queue_counts(actor=actor)
     base = {"status": status, "assignee": assignee, "q": search, "sort": sort}
 
@@ -128,7 +128,7 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
         {
             "is_porting_desk": True,
             "rows": rows,
-            "page": page,
+            "table": table,
             "tabs": tabs,
             "status": status,
             "status_label": dict(TABS)[status],
@@ -136,10 +136,6 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
             "assignee": assignee,
             "search": search,
             "age_sort_link": link(sort="-age" if sort == "age" else "age"),
-            "page_links": {
-                "prev": link(page=str(page.previous_page_number())) if page.has_previous() else "",
-                "next": link(page=str(page.next_page_number())) if page.has_next() else "",
-            },
             "stall_days": settings.FAXLINE_PORTING_STALL_DAYS,
             "flagged": sum(1 for r in rows if r.flags),
         },
@@ -567,15 +563,15 @@ def fees(request: HttpRequest, actor: Actor) -> HttpResponse:
         state = form.cleaned_data["state"]
     waived = {"charged": False, "waived": True}.get(state or "")
     qs = desk.fee_ledger(actor=actor, company_id=company_id, kind=kind or "", waived=waived)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = list(page.object_list)
+    table = paginate_table(request, qs, row_counts=ROW_COUNTS, default_rows=PAGE_SIZE)
+    items = table.items
     return render(
         request,
         "porting/desk_fees.html",
         {
             "is_porting_desk": True,
             "form": form,
-            "page": page,
+            "table": table,
             "fees": items,
             "waivers": desk.waive_reasons(items),
             "totals": desk.fee_totals(qs),
