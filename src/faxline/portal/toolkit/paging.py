@@ -194,9 +194,9 @@ def paginate_table(
     start = (number - 1) * size
     items = list(rows[start : start + size])
     params = {
-        key: value
-        for key, value in request.GET.items()
-        if key not in (page_param, rows_param, *drop) and value != ""
+        key: str(request.GET.get(key, ""))
+        for key in request.GET
+        if key not in (page_param, rows_param, *drop) and request.GET.get(key, "") != ""
     }
     page = TablePage(
         items=items,

@@ -377,8 +377,8 @@ def link_users(request: HttpRequest, actor: Actor, request_id: int) -> HttpRespo
     """Suggestions for the links: the company's fax users whose name contains what was
     typed (a few, as ``<option>`` elements of a datalist)."""
     port = desk.desk_request_get(actor=actor, request_id=request_id)
-    typed = next((v for k, v in request.GET.items() if k.startswith("user_") or k == "q"), "")
-    typed = typed.strip()[:100]
+    name = next((k for k in request.GET if k.startswith("user_") or k == "q"), "")
+    typed = str(request.GET.get(name, "")).strip()[:100]
     found = list(linkable_users(port, search=typed)[:LINK_USERS_SHOWN]) if typed else []
     return render(request, "porting/_link_users.html", {"users": found})
 
