@@ -146,6 +146,7 @@ class LinksForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.numbers = numbers
         self.users = users
+        self.direction_choices = LinkDirection.choices
         self.chosen: dict[int, User | None] = {}
         for index, row in enumerate(numbers):
             self.fields[f"number_{index}"] = forms.CharField(
