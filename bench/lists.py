@@ -316,7 +316,19 @@ def _hashing() -> dict[str, Any]:
     }
 
 
+def _calibration_ms() -> float:
+    """Milliseconds of a fixed pure-Python loop: how busy the machine was during the run, to
+    compare runs by (the pages' times scale with it on a shared machine)."""
+    runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        runs.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(runs), 1)
+
+
 def run() -> dict[str, Any]:
+    calibration = {"before_ms": _calibration_ms(), "load_average": os.getloadavg()[0]}
     vendor = _setup_django()
     from django.test import Client
 
@@ -372,6 +384,11 @@ def run() -> dict[str, Any]:
         "pages": results,
         "all_ok": all(r["ok"] for r in results.values()),
         "hashing": _hashing(),
+        "calibration": {
+            **calibration,
+            "after_ms": _calibration_ms(),
+            "load_average_after": os.getloadavg()[0],
+        },
     }
     if vendor == "postgresql":
         from django.db import connection
