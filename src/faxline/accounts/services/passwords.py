@@ -76,8 +76,7 @@ def password_set_by_admin(
     """An administrator sets (or generates) a user's password; returns it to show once.
 
     When the policy says "Forcefully Change Password by Admin", the user must change it at
-    the next sign-in. The policy checks and the hashing (slow on purpose) come before the
-    short write transaction.
+    the next sign-in.
     """
     require_manage_person(actor, user)
     new, _ = checked_password(
@@ -88,6 +87,7 @@ def password_set_by_admin(
         person=personal_info(user),
         user=user,
     )
+    # Hashing is slow on purpose: before the short write transaction, never inside it.
     password_hash = hash_password(new)
     policy = policy_for_user(user)
     with transaction.atomic():
