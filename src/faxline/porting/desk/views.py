@@ -55,6 +55,7 @@ from faxline.porting.validation import checks
 
 PAGE_SIZE = 50
 ROW_COUNTS = (25, 50, 100)
+QUEUE_ROWS = 25
 LINK_USERS_SHOWN = 20
 TABS: tuple[tuple[str, str], ...] = (
     ("", "All open"),
@@ -109,7 +110,8 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
     if status in (PortStatus.COMPLETED, PortStatus.CANCELLED) and "sort" not in request.GET:
         sort = "-age"
     qs = desk.desk_queue(actor=actor, status=status, assignee=assignee, search=search, sort=sort)
-    table = paginate_table(request, qs, row_counts=ROW_COUNTS, default_rows=PAGE_SIZE)
+    # 25 rows by default: each row computes its SLA timers (business days, FOC readiness).
+    table = paginate_table(request, qs, row_counts=ROW_COUNTS, default_rows=QUEUE_ROWS)
     rows = desk.queue_rows(table.items)
     counts = desk.queue_counts(actor=actor)
     base = {"status": status, "assignee": assignee, "q": search, "sort": sort}
