@@ -139,11 +139,19 @@ def test_pool_details(cast: Cast, admin: Client, stocked: Any) -> None:
 
     unassigned = text(admin.get(POOL, {"area": "206", "status": "unassigned"}))
     assert unassigned.count(">Unassigned</span>") == 2
-    assert "Choose a fax user" in unassigned
-    # Only the company's fax users are offered.
-    assert f"Sarah Salesperson ({cast.sales_user.pk})" in unassigned
-    assert f"({cast.company_admin.pk})</option>" not in unassigned
-    assert "Gina Globex" not in unassigned
+    # Assign names the fax user with suggestions as one types (no drop-down of every user).
+    assert 'list="fx-assignees"' in unassigned and "<datalist" in unassigned
+    assert "Sarah Salesperson" not in unassigned
+    assignees = reverse("numbers:assignees")
+    # Only the company's fax users are suggested.
+    offered = text(admin.get(assignees, {"user": "s"}))
+    assert (
+        f'<option value="{cast.sales_user.username}">Sarah Salesperson ({cast.sales_user.pk})'
+        in (offered)
+    )
+    assert f"({cast.company_admin.pk})</option>" not in offered
+    assert "Gina Globex" not in text(admin.get(assignees, {"user": "gina"}))
+    assert text(admin.get(assignees, {"user": ""})).strip() == ""
 
 
 def test_pool_details_in_the_dialog(cast: Cast, admin: Client, stocked: Any) -> None:
@@ -232,7 +240,8 @@ def test_read_only_admin_sees_but_cannot_request(cast: Cast, stocked: Any) -> No
     assert ">Request Inventory</a>" not in html
     assert "Read-only administrator" in html
     pool = text(client.get(POOL, {"area": "206", "status": "unassigned"}))
-    assert "Choose a fax user" not in pool and ">Release<" not in pool
+    assert 'list="fx-assignees"' not in pool and ">Release<" not in pool
+    assert client.get(reverse("numbers:assignees"), {"user": "s"}).status_code == 403
     dashboard = text(client.get(reverse("portal:dashboard")))
     assert 'id="fx-inventory"' in dashboard and ">Request Inventory</a>" not in dashboard
 

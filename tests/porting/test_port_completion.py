@@ -277,7 +277,18 @@ def test_complete_and_snap_back_through_the_desk(cast: Cast, _monday) -> None:
     client = signed_in(cast.operator)
     url = reverse("porting:desk_request", args=[request.pk])
     text = client.get(url).content.decode()
-    assert "Complete port" in text and "Bill Payer" in text
+    assert "Complete port" in text and 'list="fx-link-users"' in text
+    # The users are suggested as the operator types, only the company's fax users.
+    suggest = reverse("porting:desk_link_users", args=[request.pk])
+    offered = client.get(suggest, {"user_0": "pay"}).content.decode()
+    assert f'<option value="{cast.billing_user.username}">Bill Payer' in offered
+    assert "Gina" not in client.get(suggest, {"user_0": "gina"}).content.decode()
+    # A name that is no fax user of the company is refused on its row.
+    refused = client.post(
+        reverse("porting:desk_complete", args=[request.pk]),
+        {"user_0": cast.outsider_user.username, "direction_0": IN, "direction_1": IN},
+    )
+    assert refused.status_code == 200 and "is no active fax user" in refused.content.decode()
     response = client.post(
         reverse("porting:desk_complete", args=[request.pk]),
         {

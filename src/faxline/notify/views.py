@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -14,7 +13,7 @@ from faxline.accounts.preferences import time_zones
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.notify import access, selectors, services
 from faxline.notify.choices import NotificationStatus
-from faxline.portal.toolkit import portal_view
+from faxline.portal.toolkit import paginate_table, portal_view
 
 PAGE_SIZE = 50
 
@@ -30,14 +29,14 @@ def notification_log(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")[:64]
     search = request.GET.get("q", "").strip()[:100]
     qs = selectors.notification_list(actor=actor, status=status, kind=kind, search=search)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    table = paginate_table(request, qs, row_counts=(25, 50, 100), default_rows=PAGE_SIZE)
     filters = {k: v for k, v in {"status": status, "kind": kind, "q": search}.items() if v}
     zone = actor.user.time_zone if actor.user.time_zone in time_zones() else "UTC"
     return render(
         request,
         "notify/notification_log.html",
         {
-            "page": page,
+            "table": table,
             "status": status,
             "kind": kind,
             "search": search,

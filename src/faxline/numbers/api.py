@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from faxline.accounts.access import Actor
@@ -11,6 +11,7 @@ from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import Company
 from faxline.accounts.selectors import actor_company, company_get, user_get
 from faxline.core.errors import ValidationFailed
+from faxline.core.pagination import DEFAULT_LIMIT, limit_description, paginate
 from faxline.numbers import plan, selectors, services
 from faxline.numbers.models import FaxNumber
 
@@ -143,17 +144,20 @@ def numbers(
     area_code: str | None = None,
     status: str = "all",
     unassigned: bool = False,
+    limit: int = Query(DEFAULT_LIMIT, description=limit_description()),
+    offset: int = Query(0, description="Items to skip."),
 ) -> NumberList:
-    """The company's numbers; ``area_code`` + ``status`` (assigned, unassigned, pending)
-    give the Fax Pool Details of one inventory count."""
+    """The company's numbers, a page at a time (``count``: how many in all), ordered by
+    number; ``area_code`` + ``status`` (assigned, unassigned, pending) give the Fax Pool
+    Details of one inventory count."""
     actor = actor_of(request)
     company = _company(actor, company_id)
     if area_code is not None:
         qs = selectors.pool_details(actor=actor, company=company, area=area_code, status=status)
     else:
         qs = selectors.company_numbers(actor=actor, company=company, unassigned_only=unassigned)
-    items = [NumberOut.of(n) for n in qs]
-    return NumberList(items=items, count=len(items))
+    items, count = paginate(qs.order_by("number"), limit=limit, offset=offset)
+    return NumberList(items=[NumberOut.of(n) for n in items], count=count)
 
 
 @router.get("/numbers/available", response=AvailableOut, summary="Available numbers")

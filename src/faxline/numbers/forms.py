@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from faxline.accounts.models import User
@@ -97,15 +98,29 @@ class RequestSelection:
 
 
 class AssignForm(forms.Form):
-    """Assign: one fax user of the company for an unassigned number."""
+    """Assign: one fax user of the company for an unassigned number, named by username (the
+    suggestions offer them as the administrator types) or by id."""
 
     number = forms.CharField(max_length=20)
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
+    user = forms.CharField(max_length=150, label="Assign to")
 
-    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if users is not None:
-            self.fields["user"].queryset = users  # type: ignore[attr-defined]
+        self.users = users if users is not None else User.objects.none()
+
+    def clean_user(self) -> User:
+        """The fax user named, among those the actor may assign to (one query)."""
+        raw = str(self.cleaned_data["user"]).strip()
+        query = Q(username__iexact=raw)
+        if raw.isdigit():
+            query |= Q(pk=int(raw))
+        found = list(self.users.filter(query)[:2])
+        # An id names one user; a username that is also someone's id prefers the username.
+        chosen = next((u for u in found if u.username.lower() == raw.lower()), None)
+        chosen = chosen or (found[0] if found else None)
+        if chosen is None:
+            raise forms.ValidationError("Choose a fax user from the suggestions.")
+        return chosen
 
 
 class NumberActionForm(forms.Form):

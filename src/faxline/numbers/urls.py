@@ -9,6 +9,7 @@ app_name = "numbers"
 urlpatterns = [
     path("", views.inventory, name="inventory"),
     path("pool/", views.pool, name="pool"),
+    path("assignees/", views.assignees, name="assignees"),
     path("request/", views.request_inventory, name="request"),
     path("assign/", views.assign, name="assign"),
     path("unassign/", views.unassign, name="unassign"),

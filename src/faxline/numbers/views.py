@@ -43,6 +43,7 @@ from faxline.portal.toolkit import (
     current_page,
     is_htmx,
     on_this_site,
+    paginate_table,
     portal_view,
     render_page,
     swap_target,
@@ -57,9 +58,11 @@ SORT_COLUMNS = (
 POOL_NAMES = {"unassigned": "Unassigned", "assigned": "Assigned", "pending": "Pending"}
 POOL_ROW_STATUS = {"unassigned": "Unassigned", "assigned": "In Use", "pending": "Pending"}
 AVAILABLE_SHOWN = 20
+ASSIGNEES_SHOWN = 20
 
 INVENTORY_TARGET = "fx-inventory"
 POOL_TARGET = "fx-pool-content"
+POOL_TABLE_TARGET = "fx-pool-table"
 REQUEST_TARGET = "fx-request-fields"
 
 
@@ -237,7 +240,8 @@ def _pool_params(request: HttpRequest) -> tuple[str, str]:
 @portal_view
 @require_GET
 def pool(request: HttpRequest) -> HttpResponse:
-    """Fax Pool Details: the numbers behind one count, with their assignee and status."""
+    """Fax Pool Details: the numbers behind one count, with their assignee and status, a
+    page at a time."""
     actor = request_actor(request)
     access.may_view_inventory(actor).check()
     company = _company(request, actor)
@@ -249,10 +253,18 @@ def pool(request: HttpRequest) -> HttpResponse:
     default_next = _url("numbers:inventory", params)
     next_url = _next_url(request, _current_page(request) or default_next)
     can_assign = bool(access.may_assign_numbers(actor)) and status != "pending"
-    users = (
-        list(user_list(actor=actor, company=company, role=Role.FAX_USER))
-        if can_assign and status == "unassigned"
-        else []
+    # Assign names a fax user by username, with suggestions as one types (numbers:assignees):
+    # a company may have thousands, far too many for a drop-down on every row.
+    offers_assign = can_assign and status == "unassigned"
+    has_assignees = (
+        offers_assign and user_list(actor=actor, company=company, role=Role.FAX_USER).exists()
+    )
+    table = paginate_table(
+        request,
+        numbers,
+        htmx_target=POOL_TABLE_TARGET,
+        htmx_push_url=False,
+        path=reverse("numbers:pool"),
     )
     code = plan.area_codes().get(area)
     entries = [
@@ -263,7 +275,7 @@ def pool(request: HttpRequest) -> HttpResponse:
             assignee=f"{n.user} ({n.user.pk})" if n.user is not None else "",
             status=POOL_ROW_STATUS[status],
         )
-        for n in numbers
+        for n in table.items
     ]
     pool_query = urlencode({**params, "area": area, "status": status, "next": next_url})
     context = {
@@ -273,16 +285,47 @@ def pool(request: HttpRequest) -> HttpResponse:
         "pool_name": POOL_NAMES[status],
         "status": status,
         "entries": entries,
+        "table": table,
         "can_assign": can_assign,
-        "users": users,
+        "has_assignees": has_assignees,
+        "assignees_url": _url("numbers:assignees", params),
         "next_url": next_url,
         "inventory_url": default_next,
         "pool_url": f"{reverse('numbers:pool')}?{pool_query}",
         "release_url": reverse("numbers:release"),
     }
     return render_page(
-        request, "numbers/pool.html", context, partials={POOL_TARGET: "numbers/_pool_body.html"}
+        request,
+        "numbers/pool.html",
+        context,
+        partials={
+            POOL_TARGET: "numbers/_pool_body.html",
+            POOL_TABLE_TARGET: "numbers/_pool_table.html",
+        },
     )
+
+
+@portal_view
+@require_GET
+def assignees(request: HttpRequest) -> HttpResponse:
+    """Suggestions for Assign: the fax users of the company whose name, username or email
+    contains what was typed (a few at a time, as ``<option>`` elements of a datalist)."""
+    actor = request_actor(request)
+    access.may_assign_numbers(actor).check()
+    company = _company(request, actor)
+    if company is None:
+        raise Http404("Company not found.")
+    typed = (request.GET.get("user") or request.GET.get("q") or "").strip()[:100]
+    found = (
+        list(
+            user_list(actor=actor, company=company, role=Role.FAX_USER, search=typed)[
+                :ASSIGNEES_SHOWN
+            ]
+        )
+        if typed
+        else []
+    )
+    return render(request, "numbers/_assignees.html", {"users": found})
 
 
 def _action_company(request: HttpRequest, actor: Actor) -> dict[str, str]:

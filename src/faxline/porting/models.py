@@ -154,6 +154,8 @@ class PortNumber(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "number"], name="port_number_once")
         ]
+        # Validation asks which open requests hold a number (porting.validation.checks).
+        indexes = [models.Index(fields=["number"], name="port_number_number")]
 
     def __str__(self) -> str:
         return self.number

@@ -54,7 +54,6 @@ def _grantable(
     return cleaned
 
 
-@transaction.atomic
 def administrator_create(
     *,
     actor: Actor,
@@ -97,30 +96,31 @@ def administrator_create(
         company=company,
         department=department,
     )
-    admin = User(
-        **person.identity(),
-        role=Role.ADMINISTRATOR,
-        company=company,
-        department=department,
-        rights=granted,
-        read_only=bool(read_only),
-        time_zone=time_zone,
-        language=clean_text(language, field="language", max_length=10, required=True),
-        phone=clean_text(phone, field="phone", max_length=30),
-    )
-    created = save_new_account(admin, person)
-    audit_record(
-        kind="administrator.created",
-        actor=actor.user,
-        company=company,
-        target=admin,
-        ip_address=actor.ip_address,
-        detail={
-            "rights": granted,
-            "read_only": admin.read_only,
-            "department_id": department.pk if department else None,
-        },
-    )
+    with transaction.atomic():
+        admin = User(
+            **person.identity(),
+            role=Role.ADMINISTRATOR,
+            company=company,
+            department=department,
+            rights=granted,
+            read_only=bool(read_only),
+            time_zone=time_zone,
+            language=clean_text(language, field="language", max_length=10, required=True),
+            phone=clean_text(phone, field="phone", max_length=30),
+        )
+        created = save_new_account(admin, person)
+        audit_record(
+            kind="administrator.created",
+            actor=actor.user,
+            company=company,
+            target=admin,
+            ip_address=actor.ip_address,
+            detail={
+                "rights": granted,
+                "read_only": admin.read_only,
+                "department_id": department.pk if department else None,
+            },
+        )
     return created
 
 

@@ -37,7 +37,6 @@ def channel_partner_create(*, actor: Actor, name: str) -> ChannelPartner:
     return partner
 
 
-@transaction.atomic
 def channel_partner_staff_create(
     *,
     actor: Actor,
@@ -63,16 +62,17 @@ def channel_partner_staff_create(
         company=None,
         department=None,
     )
-    staff = User(**person.identity(), role=Role.CHANNEL_PARTNER, channel_partner=partner)
-    created = save_new_account(staff, person)
-    audit_record(
-        kind="channel_partner.staff_created",
-        actor=actor.user,
-        company=None,
-        target=staff,
-        ip_address=actor.ip_address,
-        detail={"channel_partner_id": partner.pk},
-    )
+    with transaction.atomic():
+        staff = User(**person.identity(), role=Role.CHANNEL_PARTNER, channel_partner=partner)
+        created = save_new_account(staff, person)
+        audit_record(
+            kind="channel_partner.staff_created",
+            actor=actor.user,
+            company=None,
+            target=staff,
+            ip_address=actor.ip_address,
+            detail={"channel_partner_id": partner.pk},
+        )
     return created
 
 

@@ -18,16 +18,23 @@ from faxline.accounts.policy import (
     personal_info,
     policy_for_user,
 )
-from faxline.accounts.services.people import apply_password, checked_password, require_manage_person
+from faxline.accounts.services.people import (
+    apply_password,
+    checked_password,
+    hash_password,
+    require_manage_person,
+)
 from faxline.core.audit import audit_record
 from faxline.core.errors import Forbidden, ValidationFailed
 
 
-@transaction.atomic
 def password_change(
     *, user: User, current_password: str, new_password: str, ip_address: str | None = None
 ) -> User:
-    """A user changes their own password under their effective policy."""
+    """A user changes their own password under their effective policy.
+
+    Verifying the current password and hashing the new one are slow on purpose: both
+    happen before the short write transaction."""
     if not user.check_password(current_password):
         raise ValidationFailed("The current password is wrong.", field="current_password")
     policy = policy_for_user(user)
@@ -52,20 +59,21 @@ def password_change(
             field="new_password",
             code="password_policy",
         )
-    apply_password(user, new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    audit_record(
-        kind="password.changed",
-        actor=user,
-        company=user.company,
-        target=user,
-        ip_address=ip_address,
-    )
+    password_hash = hash_password(new_password)
+    with transaction.atomic():
+        apply_password(user, password_hash)
+        user.must_change_password = False
+        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+        audit_record(
+            kind="password.changed",
+            actor=user,
+            company=user.company,
+            target=user,
+            ip_address=ip_address,
+        )
     return user
 
 
-@transaction.atomic
 def password_set_by_admin(
     *, actor: Actor, user: User, password: str | None, generate: bool = False
 ) -> str:
@@ -90,25 +98,28 @@ def password_set_by_admin(
         person=personal_info(user),
         user=user,
     )
-    apply_password(user, new)
+    # Hashing is slow on purpose: before the short write transaction, never inside it.
+    password_hash = hash_password(new)
     policy = policy_for_user(user)
-    user.must_change_password = policy.force_change_by_admin
-    user.failed_login_count = 0
-    user.locked_out_until = None
-    user.save(
-        update_fields=[
-            "password",
-            "password_changed_at",
-            "must_change_password",
-            "failed_login_count",
-            "locked_out_until",
-        ]
-    )
-    audit_record(
-        kind="password.set_by_admin",
-        actor=actor.user,
-        company=user.company,
-        target=user,
-        ip_address=actor.ip_address,
-    )
+    with transaction.atomic():
+        apply_password(user, password_hash)
+        user.must_change_password = policy.force_change_by_admin
+        user.failed_login_count = 0
+        user.locked_out_until = None
+        user.save(
+            update_fields=[
+                "password",
+                "password_changed_at",
+                "must_change_password",
+                "failed_login_count",
+                "locked_out_until",
+            ]
+        )
+        audit_record(
+            kind="password.set_by_admin",
+            actor=actor.user,
+            company=user.company,
+            target=user,
+            ip_address=actor.ip_address,
+        )
     return new

@@ -4,7 +4,9 @@
   and :func:`apply_domain_error` to show a refusal next to its field;
 - :mod:`.htmx`: is this an htmx request, which element it swaps, a fragment or the page,
   a redirect htmx follows;
-- :mod:`.wizard`: the wizard engine (:class:`Wizard`, :class:`StepsForm`).
+- :mod:`.wizard`: the wizard engine (:class:`Wizard`, :class:`StepsForm`);
+- :mod:`.paging`: one page of a table, its page links and Row Count choices
+  (:func:`paginate_table`, rendered by ``portal/_paging.html``).
 
 It knows no domain app: it imports only :mod:`faxline.core` and Django.
 """
@@ -18,10 +20,12 @@ from faxline.portal.toolkit.htmx import (
     render_page,
     swap_target,
 )
+from faxline.portal.toolkit.paging import TablePage, paginate_table
 from faxline.portal.toolkit.wizard import StepsForm, Wizard, WizardStep
 
 __all__ = [
     "StepsForm",
+    "TablePage",
     "Wizard",
     "WizardStep",
     "apply_domain_error",
@@ -29,6 +33,7 @@ __all__ = [
     "is_htmx",
     "on_this_site",
     "page_redirect",
+    "paginate_table",
     "portal_view",
     "refused",
     "render_page",

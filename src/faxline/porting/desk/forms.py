@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from faxline.accounts.models import User
 from faxline.porting.choices import LinkDirection, RejectionCode
@@ -129,28 +131,40 @@ class DecisionForm(forms.Form):
 
 
 class LinksForm(forms.Form):
-    """Per number of the request: the user it is linked to and the direction."""
+    """Per number of the request shown (a page of them): the user it is linked to and the
+    direction. ``user_<i>`` names a fax user of the company by username (suggested as the
+    operator types) or by id, blank for none; ``number_<i>`` says which number row ``i``
+    is, so a page of numbers posts only its own links (the others keep theirs)."""
 
     def __init__(
         self,
         *args: Any,
         numbers: list[Any],
-        users: list[User],
+        users: QuerySet[User],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.numbers = numbers
-        choices = [("", "— Not linked (inventory, unassigned) —")] + [
-            (str(u.pk), f"{u} ({u.username})") for u in users
-        ]
-        self.users = {str(u.pk): u for u in users}
+        self.users = users
+        self.direction_choices = LinkDirection.choices
+        self.chosen: dict[int, User | None] = {}
         for index, row in enumerate(numbers):
-            self.fields[f"user_{index}"] = forms.ChoiceField(
+            self.fields[f"number_{index}"] = forms.CharField(
+                initial=row.number, required=False, widget=forms.HiddenInput
+            )
+            self.fields[f"user_{index}"] = forms.CharField(
                 label=f"User for {row.number}",
-                choices=choices,
                 required=False,
-                initial=str(row.link_user_id or ""),
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                max_length=150,
+                initial=row.link_user.username if row.link_user is not None else "",
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control form-control-sm",
+                        "list": "fx-link-users",
+                        "placeholder": "Not linked (inventory, unassigned)",
+                        "autocomplete": "off",
+                    }
+                ),
             )
             self.fields[f"direction_{index}"] = forms.ChoiceField(
                 label=f"Direction for {row.number}",
@@ -159,17 +173,45 @@ class LinksForm(forms.Form):
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
-    def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+    def clean(self) -> dict[str, Any]:
+        """Find every named user in one query; a name that is no fax user of the company is
+        an error on its row."""
+        cleaned = super().clean() or {}
+        typed = {i: str(cleaned.get(f"user_{i}") or "").strip() for i in range(len(self.numbers))}
+        names = {t.lower() for t in typed.values() if t}
+        ids = {int(t) for t in typed.values() if t.isdigit()}
+        found = (
+            list(
+                self.users.annotate(username_key=Lower("username")).filter(
+                    Q(username_key__in=names) | Q(pk__in=ids)
+                )
+            )
+            if names
+            else []
+        )
+        by_name = {u.username.lower(): u for u in found}
+        by_id = {u.pk: u for u in found}
+        for index, text in typed.items():
+            if not text:
+                self.chosen[index] = None
+                continue
+            user = by_name.get(text.lower()) or (by_id.get(int(text)) if text.isdigit() else None)
+            if user is None:
+                self.add_error(f"user_{index}", f"{text!r} is no active fax user of the company.")
+            self.chosen[index] = user
+        return cleaned
+
+    def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
-            (row, self[f"user_{i}"], self[f"direction_{i}"]) for i, row in enumerate(self.numbers)
+            (row, self[f"number_{i}"], self[f"user_{i}"], self[f"direction_{i}"])
+            for i, row in enumerate(self.numbers)
         ]
 
     def links(self) -> dict[str, tuple[User | None, str]]:
         assert self.is_valid()
         out: dict[str, tuple[User | None, str]] = {}
         for index, row in enumerate(self.numbers):
-            user = self.users.get(self.cleaned_data.get(f"user_{index}") or "")
-            out[row.number] = (user, self.cleaned_data[f"direction_{index}"])
+            out[row.number] = (self.chosen.get(index), self.cleaned_data[f"direction_{index}"])
         return out
 
 

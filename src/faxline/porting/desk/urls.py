@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern] = [
     path("desk/<int:request_id>/remedy/", views.remedy_preview, name="desk_remedy"),
     path("desk/<int:request_id>/complete/", views.complete, name="desk_complete"),
     path("desk/<int:request_id>/links/", views.links, name="desk_links"),
+    path("desk/<int:request_id>/link-users/", views.link_users, name="desk_link_users"),
     path("desk/<int:request_id>/assign/", views.assign, name="desk_assign"),
     path("desk/<int:request_id>/note/", views.note, name="desk_note"),
     path("desk/<int:request_id>/cancel/", views.cancel, name="desk_cancel"),

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, Forbidden, NotFound
-from faxline.portal.toolkit import apply_domain_error, is_htmx, portal_view
+from faxline.portal.toolkit import apply_domain_error, is_htmx, paginate_table, portal_view
 from faxline.porting.access import may_act_as_porting_team, may_use_desk
 from faxline.porting.carriers import carrier_named
 from faxline.porting.choices import OPEN, SUBMITTED, TERMINAL, ChangeStatus, PortStatus
@@ -55,6 +54,9 @@ from faxline.porting.requests.remedies import remedy_for
 from faxline.porting.validation import checks
 
 PAGE_SIZE = 50
+ROW_COUNTS = (25, 50, 100)
+QUEUE_ROWS = 25
+LINK_USERS_SHOWN = 20
 TABS: tuple[tuple[str, str], ...] = (
     ("", "All open"),
     (PortStatus.NEW, "New"),
@@ -108,8 +110,9 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
     if status in (PortStatus.COMPLETED, PortStatus.CANCELLED) and "sort" not in request.GET:
         sort = "-age"
     qs = desk.desk_queue(actor=actor, status=status, assignee=assignee, search=search, sort=sort)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = desk.queue_rows(page.object_list)
+    # 25 rows by default: each row computes its SLA timers (business days, FOC readiness).
+    table = paginate_table(request, qs, row_counts=ROW_COUNTS, default_rows=QUEUE_ROWS)
+    rows = desk.queue_rows(table.items)
     counts = desk.queue_counts(actor=actor)
     base = {"status": status, "assignee": assignee, "q": search, "sort": sort}
 
@@ -127,7 +130,7 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
         {
             "is_porting_desk": True,
             "rows": rows,
-            "page": page,
+            "table": table,
             "tabs": tabs,
             "status": status,
             "status_label": dict(TABS)[status],
@@ -135,10 +138,6 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
             "assignee": assignee,
             "search": search,
             "age_sort_link": link(sort="-age" if sort == "age" else "age"),
-            "page_links": {
-                "prev": link(page=str(page.previous_page_number())) if page.has_previous() else "",
-                "next": link(page=str(page.next_page_number())) if page.has_next() else "",
-            },
             "stall_days": settings.FAXLINE_PORTING_STALL_DAYS,
             "flagged": sum(1 for r in rows if r.flags),
         },
@@ -151,8 +150,15 @@ def console(request: HttpRequest, actor: Actor) -> HttpResponse:
 def _request_context(
     request: HttpRequest, actor: Actor, port: PortRequest, **forms: Any
 ) -> dict[str, Any]:
-    numbers = list(port.numbers.select_related("link_user").order_by("number"))
-    users = linkable_users(port)
+    # A request holds up to 500 numbers: the numbers and their links are shown a page at a
+    # time, and a user is named with suggestions (a company may have thousands).
+    table = paginate_table(
+        request,
+        port.numbers.select_related("link_user").order_by("number"),
+        htmx_target="",
+        path=reverse("porting:desk_request", args=[port.pk]),
+    )
+    numbers = table.items
     [row] = desk.queue_rows([port])
     open_ = port.status in OPEN
     findings = checks.findings_of(port) if open_ else []
@@ -163,10 +169,15 @@ def _request_context(
     snap_back = desk.snapped_back(port)
     refusal = desk.snap_back_refusal(port) if port.status == PortStatus.COMPLETED else None
     sandbox_record = None
-    if port.carrier == "sandbox" and numbers:
+    first_number = (
+        port.numbers.order_by("number").values_list("number", flat=True).first()
+        if port.carrier == "sandbox"
+        else None
+    )
+    if first_number is not None:
         from faxline.porting.carriers.sandbox import csr_for
 
-        sandbox_record = csr_for(numbers[0].number)
+        sandbox_record = csr_for(first_number)
     bound = forms.get("reject_form")
     code = str(bound.data.get("code", "")) if bound is not None and bound.is_bound else ""
     context: dict[str, Any] = {
@@ -174,6 +185,7 @@ def _request_context(
         "port": port,
         "row": row,
         "numbers": numbers,
+        "numbers_table": table,
         "findings": findings,
         "errors": [f for f in findings if f.severity == "error"],
         "documents": list(selectors.documents_of(actor=actor, request=port)),
@@ -208,7 +220,8 @@ def _request_context(
         "assign_form": AssignForm(
             initial={"assignee": port.assignee_id}, agents=desk.porting_agents()
         ),
-        "links_form": LinksForm(numbers=numbers, users=users),
+        "links_form": LinksForm(numbers=numbers, users=linkable_users(port)),
+        "link_users_url": reverse("porting:desk_link_users", args=[port.pk]),
         "cancel_form": OptionalReasonForm(),
         "snap_back_form": ReasonForm(),
         "today": timezone.localdate(),
@@ -343,8 +356,33 @@ def remedy_preview(request: HttpRequest, actor: Actor, request_id: int) -> HttpR
 
 
 def _links_form(request: HttpRequest, port: PortRequest) -> LinksForm:
-    numbers = list(port.numbers.select_related("link_user").order_by("number"))
-    return LinksForm(request.POST, numbers=numbers, users=linkable_users(port))
+    """The links posted from one page of the request's numbers (``number_<i>`` says which
+    number row ``i`` is; without them, the rows are the request's numbers in order)."""
+    rows = list(port.numbers.select_related("link_user").order_by("number"))
+    by_number = {r.number: r for r in rows}
+    posted = [request.POST.get(f"number_{i}", "") for i in range(len(rows))]
+    if any(posted):
+        numbers = [by_number[n] for n in posted if n in by_number]
+        data = request.POST.copy()
+        # Renumber the rows that name a number of this request, keeping their fields.
+        kept = [i for i, n in enumerate(posted) if n in by_number]
+        for new, old in enumerate(kept):
+            for name in ("number", "user", "direction"):
+                data[f"{name}_{new}"] = request.POST.get(f"{name}_{old}", "")
+        return LinksForm(data, numbers=numbers, users=linkable_users(port))
+    return LinksForm(request.POST, numbers=rows, users=linkable_users(port))
+
+
+@desk_view
+@require_GET
+def link_users(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Suggestions for the links: the company's fax users whose name contains what was
+    typed (a few, as ``<option>`` elements of a datalist)."""
+    port = desk.desk_request_get(actor=actor, request_id=request_id)
+    name = next((k for k in request.GET if k.startswith("user_") or k == "q"), "")
+    typed = str(request.GET.get(name, "")).strip()[:100]
+    found = list(linkable_users(port, search=typed)[:LINK_USERS_SHOWN]) if typed else []
+    return render(request, "porting/_link_users.html", {"users": found})
 
 
 @desk_view
@@ -527,15 +565,15 @@ def fees(request: HttpRequest, actor: Actor) -> HttpResponse:
         state = form.cleaned_data["state"]
     waived = {"charged": False, "waived": True}.get(state or "")
     qs = desk.fee_ledger(actor=actor, company_id=company_id, kind=kind or "", waived=waived)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = list(page.object_list)
+    table = paginate_table(request, qs, row_counts=ROW_COUNTS, default_rows=PAGE_SIZE)
+    items = table.items
     return render(
         request,
         "porting/desk_fees.html",
         {
             "is_porting_desk": True,
             "form": form,
-            "page": page,
+            "table": table,
             "fees": items,
             "waivers": desk.waive_reasons(items),
             "totals": desk.fee_totals(qs),

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -22,7 +22,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.selectors import actor_company, company_get
 from faxline.core.errors import ValidationFailed
-from faxline.core.pagination import paginate
+from faxline.core.pagination import DEFAULT_LIMIT, limit_description, paginate, paginate_list
 from faxline.porting.access import may_use_porting
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import ChangeRequest, PortNote, PortRequest
@@ -32,6 +32,8 @@ from faxline.porting.requests.remedies import remedy_for
 from faxline.porting.validation.checks import findings_of, loa_signed_for
 
 router = Router(tags=["Number Porting"])
+LIMIT = Query(DEFAULT_LIMIT, description=limit_description())
+OFFSET = Query(0, description="Items to skip.")
 
 LineTypeIn = Literal["landline", "wireless", "voip", "toll_free", "unknown"]
 SharedUseIn = Literal["credit_card_terminal", "alarm", "internet"]
@@ -570,10 +572,16 @@ def port_request_cancel(
     summary="Notes of a port request",
     description="Both ways; private notes only for the porting team.",
 )
-def port_note_list(request: HttpRequest, request_id: int) -> NoteListOut:
+def port_note_list(
+    request: HttpRequest, request_id: int, limit: int = LIMIT, offset: int = OFFSET
+) -> NoteListOut:
     actor = _porting_actor(request)
-    notes = list(selectors.notes_of(actor=actor, request=_get(actor, request_id)))
-    return NoteListOut(items=[NoteOut.of(n) for n in notes], count=len(notes))
+    notes, count = paginate(
+        selectors.notes_of(actor=actor, request=_get(actor, request_id)),
+        limit=limit,
+        offset=offset,
+    )
+    return NoteListOut(items=[NoteOut.of(n) for n in notes], count=count)
 
 
 @router.post(
@@ -600,9 +608,15 @@ def port_note_create(request: HttpRequest, request_id: int, payload: NoteIn) -> 
     summary="Timeline of a port request",
     description="Transitions, changes and notes together, oldest first.",
 )
-def port_timeline(request: HttpRequest, request_id: int) -> TimelineOut:
+def port_timeline(
+    request: HttpRequest, request_id: int, limit: int = LIMIT, offset: int = OFFSET
+) -> TimelineOut:
     actor = _porting_actor(request)
-    entries = selectors.timeline(actor=actor, request=_get(actor, request_id))
+    entries, count = paginate_list(
+        selectors.timeline(actor=actor, request=_get(actor, request_id)),
+        limit=limit,
+        offset=offset,
+    )
     return TimelineOut(
         items=[
             TimelineEntryOut(
@@ -618,7 +632,7 @@ def port_timeline(request: HttpRequest, request_id: int) -> TimelineOut:
             )
             for e in entries
         ],
-        count=len(entries),
+        count=count,
     )
 
 
@@ -630,10 +644,16 @@ def port_timeline(request: HttpRequest, request_id: int) -> TimelineOut:
     response=ChangeListOut,
     summary="Change requests of a port request",
 )
-def port_change_list(request: HttpRequest, request_id: int) -> ChangeListOut:
+def port_change_list(
+    request: HttpRequest, request_id: int, limit: int = LIMIT, offset: int = OFFSET
+) -> ChangeListOut:
     actor = _porting_actor(request)
-    items = list(changes.change_requests_of(actor=actor, request=_get(actor, request_id)))
-    return ChangeListOut(items=[ChangeOut.of(c) for c in items], count=len(items))
+    items, count = paginate(
+        changes.change_requests_of(actor=actor, request=_get(actor, request_id)),
+        limit=limit,
+        offset=offset,
+    )
+    return ChangeListOut(items=[ChangeOut.of(c) for c in items], count=count)
 
 
 @router.post(

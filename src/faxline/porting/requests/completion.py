@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from faxline.accounts.access import SYSTEM, Actor, SystemActor
@@ -37,16 +38,23 @@ TEST_FAX_PENDING = (
 )
 
 
-def linkable_users(request: PortRequest) -> list[User]:
-    """The fax users a number of the request can be linked to."""
-    return list(
-        User.objects.filter(
-            company_id=request.company_id,
-            role=Role.FAX_USER,
-            is_active=True,
-            deleted_at__isnull=True,
-        ).order_by("last_name", "first_name", "pk")
+def linkable_users(request: PortRequest, *, search: str = "") -> QuerySet[User]:
+    """The fax users a number of the request can be linked to (``search``: whose name,
+    username or email contains it)."""
+    qs = User.objects.filter(
+        company_id=request.company_id,
+        role=Role.FAX_USER,
+        is_active=True,
+        deleted_at__isnull=True,
     )
+    if search:
+        qs = qs.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+    return qs.order_by("last_name", "first_name", "pk")
 
 
 def _usable(user: User | None, request: PortRequest) -> bool:

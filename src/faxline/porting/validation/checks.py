@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -124,17 +126,33 @@ def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict
     }
 
 
+@dataclass(frozen=True)
+class PlatformContext(ValidationContext):
+    """The platform's numbers as the validator's context: it asks the database only about
+    the numbers of the request being validated (indexed lookups on the number), so the cost
+    of a check does not grow with the platform. ``exclude_request_id``: the request being
+    validated again, whose own numbers do not conflict with it."""
+
+    exclude_request_id: int | None = None
+
+    def numbers_in_service(self, numbers: Collection[str]) -> set[str]:
+        return set(
+            FaxNumber.objects.filter(number__in=list(numbers), status__in=IN_INVENTORY)
+            .order_by()
+            .values_list("number", flat=True)
+        )
+
+    def numbers_in_open_requests(self, numbers: Collection[str]) -> set[str]:
+        others = PortNumber.objects.filter(number__in=list(numbers), request__status__in=OPEN)
+        if self.exclude_request_id is not None:
+            others = others.exclude(request_id=self.exclude_request_id)
+        return set(others.order_by().values_list("number", flat=True).distinct())
+
+
 def context_for(request: PortRequest | None) -> ValidationContext:
-    """The numbers of other open requests and the numbers in service on this platform."""
-    others = PortNumber.objects.filter(request__status__in=OPEN)
-    if request is not None:
-        others = others.exclude(request=request)
-    return ValidationContext(
-        open_request_numbers=frozenset(others.values_list("number", flat=True)),
-        in_service_numbers=frozenset(
-            FaxNumber.objects.filter(status__in=IN_INVENTORY).values_list("number", flat=True)
-        ),
-    )
+    """The context of ``request`` (None: a request not stored yet): the other open requests
+    and the numbers in service on this platform, asked about its numbers only."""
+    return PlatformContext(exclude_request_id=request.pk if request is not None else None)
 
 
 def findings_of(request: PortRequest, *, as_of: date | None = None) -> list[Finding]:
@@ -149,8 +167,10 @@ def platform_context() -> ValidationContext:
     from django.db import DatabaseError
 
     try:
-        return context_for(None)
+        FaxNumber.objects.exists()
+        PortNumber.objects.exists()
     except DatabaseError:
         from faxline.porting.validation.context import default_context
 
         return default_context()
+    return context_for(None)

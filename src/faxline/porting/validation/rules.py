@@ -108,8 +108,9 @@ def number_invalid(facts: Facts) -> Iterator[Finding]:
 
 
 def number_duplicate(facts: Facts) -> Iterator[Finding]:
-    in_service = {phone_key(n) for n in facts.context.in_service_numbers}
-    in_open = {phone_key(n) for n in facts.context.open_request_numbers}
+    asked = {phone.e164 for phone in facts.phones if phone is not None}
+    in_service = facts.context.numbers_in_service(asked) if asked else set()
+    in_open = facts.context.numbers_in_open_requests(asked - in_service) if asked else set()
     first_at: dict[str, int] = {}
     for i, phone in enumerate(facts.phones):
         if phone is None:

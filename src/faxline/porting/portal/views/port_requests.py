@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from faxline.accounts.access import request_actor
 from faxline.numbers.plan import display_number
 from faxline.onboarding.selectors import pending_port_intents
-from faxline.portal.toolkit import portal_view
+from faxline.portal.toolkit import paginate_table, portal_view
 from faxline.porting import access
 from faxline.porting.models import PortRequest
 from faxline.porting.portal.forms import PortListFilter
 from faxline.porting.portal.views.common import status_style
 from faxline.porting.requests import selectors
+
+ROW_COUNTS = (10, 15, 25, 50)
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,11 @@ def port_list(request: HttpRequest) -> HttpResponse:
         search=values["q"],
         action_required=True if values["action_required"] else None,
     ).prefetch_related("numbers")
-    paginator = Paginator(qs, values["rows"])
-    page = paginator.get_page(values["page"])
+    table = paginate_table(
+        request, qs, row_counts=ROW_COUNTS, default_rows=ROW_COUNTS[0], htmx_target="fx-port-list"
+    )
     rows = []
-    for port in page.object_list:
+    for port in table.items:
         numbers = [n.number for n in port.numbers.all()]
         rows.append(
             ListRow(
@@ -57,26 +58,12 @@ def port_list(request: HttpRequest) -> HttpResponse:
                 style=status_style(port.status),
             )
         )
-    base = {k: str(v) for k, v in values.items() if k != "page" and v not in ("", False)}
-    if values["rows"] == 10:
-        base.pop("rows", None)
-
-    def page_url(number: int) -> str:
-        return "?" + urlencode({**base, "page": str(number)})
-
     context = {
         "filters": filters,
         "values": values,
         "rows": rows,
-        "page": page,
-        "paginator": paginator,
-        "first_url": page_url(1),
-        "prev_url": page_url(page.previous_page_number()) if page.has_previous() else None,
-        "next_url": page_url(page.next_page_number()) if page.has_next() else None,
-        "last_url": page_url(paginator.num_pages),
-        "page_urls": [(n, page_url(n)) for n in paginator.page_range],
+        "table": table,
         "status_choices": PortListFilter.base_fields["status"].choices,  # type: ignore[attr-defined]
-        "row_counts": (10, 15, 25, 50),
         "shows_company": actor.is_operator or actor.is_partner,
         "can_write": access.may_write_requests(actor),
         "is_customer": not actor.is_operator,
