@@ -22,6 +22,7 @@ from document_files import (
 
 from faxline.core.errors import ValidationFailed
 from faxline.documents import limits
+from faxline.documents.limits import Budget
 from faxline.documents.intake import accept_document, safe_filename, sniff
 from faxline.documents.pdf import page_count
 
@@ -149,14 +150,16 @@ def test_an_unnamed_upload_is_the_file() -> None:
     assert caught.value.message == "The file is empty." and caught.value.field == "file"
 
 
-def test_a_conversion_over_its_budget_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(limits, "MAX_CONVERTED_PIXELS", 1728 * 2200 * 2)
-    data = tiff_pages(3)
-    assert accept_document(data).pages == 3  # checked without converting: within budget
-    with pytest.raises(ValidationFailed) as caught:
-        accept_document(data, filename="fax.tif", as_pdf=True)
-    assert caught.value.code == "document_too_large"
-    assert "too many large pages" in caught.value.message
+def test_the_decoded_size_of_all_pages_is_budgeted_before_decoding() -> None:
+    data = tiff_pages(3)  # three bilevel pages of 1728 x 2200: 3.8 MB each once decoded
+    assert accept_document(data).pages == 3
+    two_pages = Budget(max_decoded_bytes=1728 * 2200 * 2)
+    for as_pdf in (False, True):
+        with pytest.raises(ValidationFailed) as caught:
+            accept_document(data, filename="fax.tif", as_pdf=as_pdf, budget=two_pages)
+        assert caught.value.code == "document_too_large"
+        assert "too many large pages" in caught.value.message
+        assert "decompression bomb" in caught.value.message
 
 
 def test_safe_filename() -> None:
