@@ -10,8 +10,8 @@ import pytest
 from document_files import image_bytes, tiff_pages
 
 from faxline.core.errors import ValidationFailed
-from faxline.documents.limits import Budget
 from faxline.documents.images import image_to_pdf
+from faxline.documents.limits import Budget
 
 
 def _pages(pdf: bytes) -> list[Any]:

@@ -178,7 +178,7 @@ def _screen(data: bytes, *, filename: str, field: str, budget: Budget | None = N
         raise ValidationFailed(f"{label} is empty.", field=field, code="document_empty")
     if len(data) > budget.max_bytes:
         raise ValidationFailed(
-            f"{label} is larger than {budget.max_bytes // (1024 * 1024)} MB.",
+            f"{label} is larger than {_size_words(budget.max_bytes)}.",
             field=field,
             code="document_too_large",
         )
@@ -226,6 +226,13 @@ def _inspect(
         raise
     except Exception as exc:
         raise _unreadable(kind, label, "file") from exc
+
+
+def _size_words(size: int) -> str:
+    """A budget in bytes as people say it: "10 MB", "500 kB"."""
+    if size >= 1024 * 1024:
+        return f"{size // (1024 * 1024)} MB"
+    return f"{max(1, size // 1024)} kB"
 
 
 def _label(filename: str) -> str:
