@@ -28,10 +28,13 @@ import re
 import warnings
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faxline.core.errors import ValidationFailed
 from faxline.documents.limits import Budget, WorkerLimits, bytes_per_pixel
+
+if TYPE_CHECKING:
+    from faxline.documents.sandbox import JobCost, JobOverrun
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -68,7 +71,7 @@ class AcceptedDocument:
     content_type: str
     pages: int
     pdf: bytes | None = dataclass_field(default=None, repr=False)
-    cost: Any = dataclass_field(default=None, repr=False, compare=False)
+    cost: JobCost | None = dataclass_field(default=None, repr=False, compare=False)
 
     @property
     def extension(self) -> str:
@@ -139,7 +142,7 @@ def accept_document(
 
 
 def _overrun_refusal(
-    exc: Any, *, kind: str, label: str, field: str, limits: WorkerLimits
+    exc: JobOverrun, *, kind: str, label: str, field: str, limits: WorkerLimits
 ) -> ValidationFailed:
     """The refusal of a document whose worker hit a hard limit or died."""
     if exc.limit == "memory":
@@ -406,38 +409,34 @@ def _count_within_budget(image: Any, kind: str, *, label: str, budget: Budget) -
         field="file",
         code="document_too_large",
     )
-    # A PNG or JPEG declares its frame count up front and every frame has its size; a TIFF
-    # is walked page by page (reading each page's header, not its pixels).
+    # A PNG or JPEG declares its frame count up front, all frames of one size (seeking
+    # would decode them); a TIFF is walked page by page, reading each page's header only.
     declared = None if kind == "tiff" else int(getattr(image, "n_frames", 1))
     if declared is not None and declared > budget.max_frames:
         raise too_many
     total = 0
-    index = 0
-    while True:
-        if index and (declared is not None and index >= declared):
-            break
-        if index and declared is None:
+    pages = 0
+    while declared is None or pages < declared:
+        if pages and declared is None:
             try:
-                image.seek(index)
+                image.seek(pages)
             except EOFError:
                 break
-        if index >= budget.max_frames:
+        if pages >= budget.max_frames:
             raise too_many
         width, height = image.size
         if width < 1 or height < 1:
             raise _unreadable(kind, label, "file")
         if width * height > budget.max_page_pixels:
             raise _bomb(label, budget)
-        page = width * height * bytes_per_pixel(image.mode)
-        total += page * (declared or 1)
+        size = width * height * bytes_per_pixel(image.mode)
+        total += size if declared is None else size * declared
         if total > budget.max_decoded_bytes:
             raise total_too_large
-        index += 1
-        if declared is not None:
-            index = declared
-    if index > 1 and declared is None:
+        pages = pages + 1 if declared is None else declared
+    if pages > 1 and declared is None:
         image.seek(0)
-    return index
+    return pages
 
 
 SAFE_NAME_RE = re.compile(r"[^A-Za-z0-9 ._()-]+")
