@@ -4,6 +4,7 @@ a database transaction; a bounded number at once; a zygote that comes back when 
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +151,16 @@ def test_the_worker_side_imports_no_django() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.django_db
+def test_intake_runs_in_a_task_of_the_task_worker(run_tasks: Callable[[], int]) -> None:
+    from django_tasks_db.models import DBTaskResult
+    from document_files import bomb_tiff, tiff_pages
+    from intake_tasks import check_document
+
+    good = check_document.enqueue(base64.b64encode(tiff_pages(3)).decode())
+    bomb = check_document.enqueue(base64.b64encode(bomb_tiff(200, 6700, 6700)).decode())
+    assert run_tasks() == 2
+    assert DBTaskResult.objects.get(pk=good.id).return_value == {"pages": 3}
+    assert DBTaskResult.objects.get(pk=bomb.id).return_value == {"refused": "document_too_large"}
