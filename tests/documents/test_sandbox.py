@@ -5,6 +5,7 @@ a database transaction; a bounded number at once; a zygote that comes back when 
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import signal
@@ -164,3 +165,19 @@ def test_intake_runs_in_a_task_of_the_task_worker(run_tasks: Callable[[], int]) 
     assert run_tasks() == 2
     assert DBTaskResult.objects.get(pk=good.id).return_value == {"pages": 3}
     assert DBTaskResult.objects.get(pk=bomb.id).return_value == {"refused": "document_too_large"}
+
+
+def test_a_stuck_zygote_is_replaced() -> None:
+    sandbox.run_job("selftest.echo", b"", limits=TIGHT)
+    stuck = sandbox.zygote_pid()
+    assert stuck is not None
+    os.kill(stuck, signal.SIGSTOP)
+    try:
+        with pytest.raises(Unavailable) as caught:
+            sandbox.run_job("selftest.echo", b"", limits=WorkerLimits(wall_seconds=1))
+        assert caught.value.code == "intake_unavailable"
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # killed when it was replaced
+            os.kill(stuck, signal.SIGCONT)
+    assert sandbox.run_job("selftest.echo", b"next", limits=TIGHT).payload == b"next"
+    assert sandbox.zygote_pid() not in (None, stuck)

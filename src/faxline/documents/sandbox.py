@@ -295,6 +295,9 @@ def _run(
         try:
             worker_pid = int(protocol.recv_json(status_mine)["pid"])
         except (OSError, protocol.ProtocolError, ValueError, KeyError, TypeError) as exc:
+            # A zygote that forks no warden in time is stuck: the next job starts another.
+            log.error("The document sandbox's zygote did not start a worker; replacing it")
+            _zygote.stop()
             raise Unavailable(
                 "Documents cannot be checked right now: try again in a minute.",
                 code="intake_unavailable",
