@@ -279,6 +279,14 @@ FAXLINE_SNAP_BACK_FEE_CENTS = env_int("FAXLINE_SNAP_BACK_FEE_CENTS", 30000, mini
 # The porting desk flags a request that has not moved for this many business days.
 FAXLINE_PORTING_STALL_DAYS = env_int("FAXLINE_PORTING_STALL_DAYS", 3, minimum=1)
 
+# Document intake (faxline.documents.sandbox): the hard limits of the worker process that
+# decodes each uploaded document, and how many documents one process checks at once. The
+# figures and why: docs/decisions/0010-h-intake-document-budgets-and-worker.md.
+FAXLINE_INTAKE_CPU_SECONDS = env_int("FAXLINE_INTAKE_CPU_SECONDS", 10, minimum=1)
+FAXLINE_INTAKE_MEMORY_MB = env_int("FAXLINE_INTAKE_MEMORY_MB", 1024, minimum=256)
+FAXLINE_INTAKE_WALL_SECONDS = env_int("FAXLINE_INTAKE_WALL_SECONDS", 30, minimum=1)
+FAXLINE_INTAKE_CONCURRENCY = env_int("FAXLINE_INTAKE_CONCURRENCY", 2, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,6 +8,14 @@ import io
 import struct
 import zlib
 
+from hostile_documents import (  # noqa: F401 (shared with the porting and onboarding tests)
+    absurd_startxref_pdf,
+    bomb_tiff,
+    pdf_with_catalog,
+    raw_pdf,
+    tiff_next_page_past_the_end,
+)
+
 
 def pdf_bytes(pages: int = 1, text: str = "Phone bill") -> bytes:
     """A PDF with ``text`` on each of its ``pages``."""

@@ -10,8 +10,8 @@ import pytest
 from document_files import image_bytes, tiff_pages
 
 from faxline.core.errors import ValidationFailed
-from faxline.documents import limits
 from faxline.documents.images import image_to_pdf
+from faxline.documents.limits import Budget
 
 
 def _pages(pdf: bytes) -> list[Any]:
@@ -60,15 +60,17 @@ def test_transparency_is_flattened_on_white() -> None:
     assert placed.image.convert("L").getextrema() == (255, 255)  # white, not black
 
 
-def test_the_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(limits, "MAX_CONVERTED_PIXELS", 1728 * 2200 * 2)
+def test_the_budgets() -> None:
     with pytest.raises(ValidationFailed) as caught:
-        image_to_pdf(tiff_pages(3), filename="fax.tif", field="upload")
+        image_to_pdf(
+            tiff_pages(3),
+            filename="fax.tif",
+            field="upload",
+            budget=Budget(max_decoded_bytes=1728 * 2200 * 2),
+        )
     assert (caught.value.code, caught.value.field) == ("document_too_large", "upload")
     assert caught.value.message.startswith("“fax.tif” has too many large pages")
-    monkeypatch.setattr(limits, "MAX_CONVERTED_PIXELS", 250_000_000)
-    monkeypatch.setattr(limits, "MAX_CONVERTED_BYTES", 1000)
     with pytest.raises(ValidationFailed) as caught:
-        image_to_pdf(image_bytes("JPEG"))
+        image_to_pdf(image_bytes("JPEG"), budget=Budget(max_converted_bytes=1000))
     assert caught.value.code == "document_too_large"
     assert caught.value.message.startswith("The file is too large once converted to PDF")

@@ -56,3 +56,11 @@ class AuthenticationFailed(DomainError):
 
     status = 401
     default_code = "unauthenticated"
+
+
+class Unavailable(DomainError):
+    """The service cannot do it right now (too busy, a helper process missing); the same
+    request may succeed later."""
+
+    status = 503
+    default_code = "unavailable"

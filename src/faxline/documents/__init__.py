@@ -3,7 +3,11 @@
 - :mod:`~faxline.documents.intake`: the content checks of an upload, behind one entry point
   (:func:`~faxline.documents.intake.accept_document`): the type decided by content, limits,
   broken files and decompression bombs refused; an image converted to PDF on request;
-- :mod:`~faxline.documents.limits`: the budgets a document must fit;
+- :mod:`~faxline.documents.limits`: the budgets a document must fit (read from its headers
+  before decoding) and the hard limits of the worker process that decodes it;
+- :mod:`~faxline.documents.sandbox`: runs a decode or conversion in a fresh worker process
+  with those limits, never inside a database transaction (the worker side is
+  :mod:`~faxline.documents.worker`; :mod:`~faxline.documents.selftest` exercises it);
 - :mod:`~faxline.documents.images`: an image (PNG, JPEG, every page of a TIFF) to PDF;
 - :mod:`~faxline.documents.pdf`: counting and joining the pages of PDF files;
 - :mod:`~faxline.documents.layout`: the house style of the PDFs faxline writes (fonts,

@@ -4,7 +4,11 @@ Each image becomes a page sized by its own resolution (or fitted on a letter pag
 has none); a bilevel scan stays bilevel (compact, as faxes are), transparency is flattened
 on white. The conversion is bounded: pixels decoded in total and the size of the result
 (:mod:`faxline.documents.limits`). Call it on an image that :mod:`~faxline.documents.intake`
-accepted (``accept_document(..., as_pdf=True)`` does both).
+accepted (``accept_document(..., as_pdf=True)`` does both, in the sandbox's worker).
+
+:func:`ink_on_white` cleans a drawing (a signature from a signature pad): ink on white,
+cropped to the strokes. Both decode bytes a user sent: callers run them through
+:mod:`faxline.documents.sandbox` (the jobs ``intake.inspect`` and ``images.ink``).
 """
 
 from __future__ import annotations
@@ -14,30 +18,39 @@ import warnings
 from typing import Any
 
 from faxline.core.errors import ValidationFailed
-from faxline.documents import limits
+from faxline.documents.limits import Budget, bytes_per_pixel
 
 # An image without a resolution is fitted on a letter page (8.5 x 11 inches).
 PAGE_INCHES = (8.5, 11.0)
 
 
-def image_to_pdf(data: bytes, *, filename: str = "", field: str = "file") -> bytes:
+def image_to_pdf(
+    data: bytes,
+    *,
+    filename: str = "",
+    field: str = "file",
+    label: str | None = None,
+    budget: Budget | None = None,
+) -> bytes:
     """Convert an accepted PNG, JPEG or TIFF (every page of a multi-page TIFF) to a PDF.
 
-    Refused (``document_too_large``, naming ``field``) when the pages hold too many pixels
-    in total or the PDF would be too large."""
+    Refused (``document_too_large``, naming ``field``) when the pages decode to more than
+    the budget's ``max_decoded_bytes`` in total or the PDF would be larger than its
+    ``max_converted_bytes``."""
     from PIL import Image, ImageOps
     from pypdf import PdfWriter
 
-    label = f"“{filename}”" if filename else "The file"
+    budget = budget or Budget()
+    label = label or (f"“{filename}”" if filename else "The file")
     writer = PdfWriter()
-    pixels = 0
+    decoded = 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(io.BytesIO(data)) as image:
             for index in range(getattr(image, "n_frames", 1)):
                 image.seek(index)
-                pixels += image.size[0] * image.size[1]
-                if pixels > limits.MAX_CONVERTED_PIXELS:
+                decoded += image.size[0] * image.size[1] * bytes_per_pixel(image.mode)
+                if decoded > budget.max_decoded_bytes:
                     raise ValidationFailed(
                         f"{label} has too many large pages to convert: upload it as a PDF.",
                         field=field,
@@ -47,11 +60,12 @@ def image_to_pdf(data: bytes, *, filename: str = "", field: str = "file") -> byt
                 page = _pdf_ready(frame)
                 out = io.BytesIO()
                 page.save(out, "PDF", resolution=_resolution(image))
+                del frame, page
                 writer.append(io.BytesIO(out.getvalue()))
     result = io.BytesIO()
     writer.write(result)
     pdf = result.getvalue()
-    if len(pdf) > limits.MAX_CONVERTED_BYTES:
+    if len(pdf) > budget.max_converted_bytes:
         raise ValidationFailed(
             f"{label} is too large once converted to PDF: scan it at a lower resolution.",
             field=field,
@@ -86,3 +100,58 @@ def _pdf_ready(frame: Any) -> Any:
     if frame.mode.startswith(("I", "F")):
         return frame.convert("L")
     return frame.convert("RGB")
+
+
+def ink_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """The sandbox job ``images.ink``: :func:`ink_on_white` with plain parameters."""
+    png = ink_on_white(
+        data,
+        max_pixels=int(params.get("max_pixels") or 4_000_000),
+        min_ink=int(params.get("min_ink") or 1),
+        padding=int(params.get("padding") or 0),
+    )
+    return {}, png
+
+
+def ink_on_white(data: bytes, *, max_pixels: int, min_ink: int, padding: int = 6) -> bytes:
+    """A drawing (a PNG, its strokes on a transparent or white background) as dark ink on
+    white, cropped to the strokes with ``padding`` pixels around them, as a PNG.
+
+    Refused with ``image_unreadable`` (not a PNG, larger than ``max_pixels``, damaged) or
+    ``ink_empty`` (fewer than ``min_ink`` pixels of ink)."""
+    from PIL import Image, ImageOps
+
+    unreadable = ValidationFailed(
+        "The drawing could not be read.", field="file", code="image_unreadable"
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+                width, height = image.size
+                if image.format != "PNG" or width * height > max_pixels:
+                    raise unreadable
+                image.load()
+                rgba = image.convert("RGBA")
+    except (ValidationFailed, MemoryError):
+        raise
+    except Exception as exc:  # whatever a damaged file makes the decoder raise
+        raise unreadable from exc
+    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba.getchannel("A"))
+    ink = ImageOps.invert(flat.convert("L")).point(lambda v: 255 if v > 60 else 0)
+    box = ink.getbbox()
+    if box is None or ink.histogram()[255] < min_ink:
+        raise ValidationFailed("The drawing is empty.", field="file", code="ink_empty")
+    left, top, right, bottom = box
+    cropped = flat.crop(
+        (
+            max(0, left - padding),
+            max(0, top - padding),
+            min(flat.width, right + padding),
+            min(flat.height, bottom + padding),
+        )
+    )
+    out = io.BytesIO()
+    cropped.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -417,7 +417,13 @@ def document_upload(
 ) -> Status[DocumentOut]:
     """Multipart: ``kind`` (payment_authorization, tax_exemption, phone_bill, csr), ``file``
     (PDF, PNG, JPEG or TIFF, at most 10 MB, checked by content) and, for the phone bill,
-    ``statement_date`` (within the last 30 days)."""
+    ``statement_date`` (within the last 30 days).
+
+    A refused file is a 422 naming ``file``, its ``code`` one of ``document_empty``,
+    ``document_too_large``, ``document_type``, ``document_unreadable``,
+    ``document_encrypted``, ``document_active_content`` (a PDF with scripts, launch
+    actions or embedded files) and ``document_too_complex`` (over the time or memory a
+    document may take to read); 503 ``intake_busy`` when too many are being checked."""
     actor, order = _order(request, order_id)
     if file is None:
         raise ValidationFailed("Attach the document as the multipart field 'file'.", field="file")

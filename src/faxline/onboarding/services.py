@@ -552,7 +552,6 @@ def port_numbers_import_csv(
 # --- documents ------------------------------------------------------------------------
 
 
-@transaction.atomic
 def document_upload(
     *,
     actor: Actor,
@@ -567,17 +566,65 @@ def document_upload(
     Payment authorization comes first: every other upload is refused until it is on file.
     A phone bill needs its statement date, within the last 30 days. A refused file leaves
     nothing behind.
+
+    The file is checked (in the documents sandbox) and encrypted into the vault before the
+    transaction begins; the transaction records it after checking the order's rules again
+    under its row lock.
     """
     access.may_manage_order(actor, order).check()
-    locked = OnboardingOrder.objects.select_for_update().select_related("company").get(pk=order.pk)
-    _require_open(locked)
+    current = OnboardingOrder.objects.select_related("company").get(pk=order.pk)
+    _check_upload(current, kind=kind, statement_date=statement_date)
+    accepted = accept_document(data, filename=filename, field="file")
+    stored = vault_store(data, purpose=VAULT_PURPOSE)
+    try:
+        with transaction.atomic():
+            locked = (
+                OnboardingOrder.objects.select_for_update()
+                .select_related("company")
+                .get(pk=order.pk)
+            )
+            access.may_manage_order(actor, locked).check()
+            _check_upload(locked, kind=kind, statement_date=statement_date)
+            doc = OnboardingDocument.objects.create(
+                order=locked,
+                kind=kind,
+                vault_name=stored.name,
+                original_name=safe_filename(filename, extension=accepted.extension),
+                content_type=accepted.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                pages=min(accepted.pages, 32767),
+                statement_date=statement_date,
+                uploaded_by=actor.user,
+            )
+            if kind == DocumentKind.TAX_EXEMPTION and locked.tax_exempt is None:
+                locked.tax_exempt = True
+                locked.save(update_fields=["tax_exempt", "updated_at"])
+            _audit(
+                "document_uploaded",
+                actor,
+                locked,
+                document_kind=kind,
+                size=stored.size,
+                sha256=stored.sha256,
+            )
+    except BaseException:
+        vault_delete(stored.name)
+        raise
+    order.refresh_from_db()
+    return doc
+
+
+def _check_upload(order: OnboardingOrder, *, kind: str, statement_date: date | None) -> None:
+    """The order's rules for an upload of ``kind`` (before the file is looked at)."""
+    _require_open(order)
     if kind not in DocumentKind.values:
         raise ValidationFailed(
             "kind must be one of " + ", ".join(DocumentKind.values) + ".", field="kind"
         )
     if kind != DocumentKind.PAYMENT_AUTHORIZATION:
-        _require_payment(locked, field="kind")
-    if kind == DocumentKind.TAX_EXEMPTION and locked.tax_exempt is False:
+        _require_payment(order, field="kind")
+    if kind == DocumentKind.TAX_EXEMPTION and order.tax_exempt is False:
         raise Conflict(
             "The client is marked as not tax exempt: change that first.",
             code="not_tax_exempt",
@@ -589,37 +636,6 @@ def document_upload(
         raise ValidationFailed(
             "statement_date applies to the phone bill only.", field="statement_date"
         )
-    accepted = accept_document(data, filename=filename, field="file")
-    stored = vault_store(data, purpose=VAULT_PURPOSE)
-    try:
-        doc = OnboardingDocument.objects.create(
-            order=locked,
-            kind=kind,
-            vault_name=stored.name,
-            original_name=safe_filename(filename, extension=accepted.extension),
-            content_type=accepted.content_type,
-            size=stored.size,
-            sha256=stored.sha256,
-            pages=min(accepted.pages, 32767),
-            statement_date=statement_date,
-            uploaded_by=actor.user,
-        )
-        if kind == DocumentKind.TAX_EXEMPTION and locked.tax_exempt is None:
-            locked.tax_exempt = True
-            locked.save(update_fields=["tax_exempt", "updated_at"])
-        _audit(
-            "document_uploaded",
-            actor,
-            locked,
-            document_kind=kind,
-            size=stored.size,
-            sha256=stored.sha256,
-        )
-    except BaseException:
-        vault_delete(stored.name)
-        raise
-    order.refresh_from_db()
-    return doc
 
 
 def _check_statement_date(statement_date: date | None) -> None:

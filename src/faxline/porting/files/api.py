@@ -240,7 +240,13 @@ def document_upload(
     - other: ``description``.
 
     ``facts`` may instead carry the same as one JSON object (for a CSR, also the validator's
-    ``{"record": {...}}``). The LOA is generated and signed, never uploaded."""
+    ``{"record": {...}}``). The LOA is generated and signed, never uploaded.
+
+    A refused file is a 422 naming ``file``, its ``code`` one of ``document_empty``,
+    ``document_too_large``, ``document_type``, ``document_unreadable``,
+    ``document_encrypted``, ``document_active_content`` (a PDF with scripts, launch
+    actions or embedded files) and ``document_too_complex`` (over the time or memory a
+    document may take to read); 503 ``intake_busy`` when too many are being checked."""
     actor, port = _port(request, request_id)
     if file is None:
         raise ValidationFailed("Attach the document as the multipart field 'file'.", field="file")

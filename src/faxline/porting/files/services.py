@@ -38,7 +38,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.validation import clean_text
 from faxline.core.crypto import decrypt_text, encrypt_text, mask
 from faxline.core.errors import Conflict, ValidationFailed
-from faxline.core.vault import vault_delete, vault_store
+from faxline.core.vault import StoredFile, vault_delete, vault_store
 from faxline.documents.intake import accept_document, safe_filename
 from faxline.porting.access import require_customer_write
 from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
@@ -313,39 +313,62 @@ def store_document(
     if written is not None:
         written.append(stored.name)
     try:
-        with transaction.atomic():
-            if kind in SINGLE_KINDS:
-                PortDocument.objects.filter(request=request, kind=kind, superseded=False).update(
-                    superseded=True
-                )
-            document = PortDocument.objects.create(
-                request=request,
-                kind=kind,
-                vault_name=stored.name,
-                filename=filename,
-                content_type="application/pdf",
-                size=stored.size,
-                sha256=stored.sha256,
-                facts=facts,
-                uploaded_by=actor.user if actor is not None else None,
-            )
-            record_event(
-                request,
-                kind="document_added",
-                actor=actor,
-                message=message,
-                document_id=document.pk,
-                document_kind=kind,
-                size=stored.size,
-                sha256=stored.sha256,
-            )
+        return record_document(
+            actor=actor,
+            request=request,
+            kind=kind,
+            filename=filename,
+            stored=stored,
+            facts=facts,
+            message=message,
+        )
     except BaseException:
         vault_delete(stored.name)
         raise
+
+
+def record_document(
+    *,
+    actor: Actor | None,
+    request: PortRequest,
+    kind: str,
+    filename: str,
+    stored: StoredFile,
+    facts: dict[str, Any],
+    message: str,
+) -> PortDocument:
+    """Record a PDF already in the vault as the request's current ``kind`` (superseding
+    the previous one of a single kind) and its event. The caller holds the request's row
+    lock inside a transaction and deletes the vault file should this fail."""
+    with transaction.atomic():
+        if kind in SINGLE_KINDS:
+            PortDocument.objects.filter(request=request, kind=kind, superseded=False).update(
+                superseded=True
+            )
+        document = PortDocument.objects.create(
+            request=request,
+            kind=kind,
+            vault_name=stored.name,
+            filename=filename,
+            content_type="application/pdf",
+            size=stored.size,
+            sha256=stored.sha256,
+            facts=facts,
+            uploaded_by=actor.user if actor is not None else None,
+        )
+        record_event(
+            request,
+            kind="document_added",
+            actor=actor,
+            message=message,
+            document_id=document.pk,
+            document_kind=kind,
+            size=stored.size,
+            sha256=stored.sha256,
+        )
     return document
 
 
-@transaction.atomic
 def port_document_add(
     *,
     actor: Actor,
@@ -359,10 +382,14 @@ def port_document_add(
 
     Checked by content; an image or TIFF becomes a PDF. A refusal names the field, says
     what to do, and leaves nothing stored.
+
+    The document is checked, converted and encrypted into the vault before the
+    transaction begins (in the documents sandbox: a hostile file costs its own worker
+    process, never a lock other writers wait on); the transaction only records it, after
+    checking again under the request's row lock that the request is still open.
     """
     require_customer_write(actor, request)
-    locked = PortRequest.objects.select_for_update().get(pk=request.pk)
-    _require_open(locked)
+    _require_open(request)
     if kind in LOA_KINDS:
         raise ValidationFailed(
             "The Letter of Authorization is generated from the request and signed "
@@ -376,7 +403,7 @@ def port_document_add(
             "kind must be one of " + ", ".join(k.value for k in UPLOAD_KINDS) + ".",
             field="kind",
         )
-    cleaned = clean_facts(kind, facts, country=locked.country)
+    cleaned = clean_facts(kind, facts, country=request.country)
     if not isinstance(data, bytes | bytearray):
         raise ValidationFailed("Attach the document.", field="file")
     accepted = accept_document(bytes(data), filename=filename, field="file", as_pdf=True)
@@ -386,13 +413,21 @@ def port_document_add(
         cleaned["converted_from"] = accepted.kind
     name = safe_filename(filename or DocumentKind(kind).label, extension=".pdf")
     label = DocumentKind(kind).label
-    document = store_document(
-        actor=actor,
-        request=locked,
-        kind=kind,
-        filename=name,
-        pdf=pdf,
-        facts=cleaned,
-        message=f"{label} added: {name}",
-    )
-    return document
+    stored = vault_store(pdf, purpose=VAULT_PURPOSE)
+    try:
+        with transaction.atomic():
+            locked = PortRequest.objects.select_for_update().get(pk=request.pk)
+            require_customer_write(actor, locked)
+            _require_open(locked)
+            return record_document(
+                actor=actor,
+                request=locked,
+                kind=kind,
+                filename=name,
+                stored=stored,
+                facts=cleaned,
+                message=f"{label} added: {name}",
+            )
+    except BaseException:
+        vault_delete(stored.name)
+        raise

@@ -23,7 +23,11 @@ from faxline.core.errors import Conflict, ValidationFailed
 from faxline.porting.access import require_customer_write
 from faxline.porting.choices import TERMINAL
 from faxline.porting.files.loa.content import display_number, provider_name
-from faxline.porting.files.loa.signing import SignatureInput, sign_current_loa
+from faxline.porting.files.loa.signing import (
+    SignatureInput,
+    prepare_signature,
+    sign_current_loa,
+)
 from faxline.porting.files.loa.unsigned import loa_current, require_loa_open, store_new_loa
 from faxline.porting.files.services import vault_rollback
 from faxline.porting.models import LoaSignature, PortRequest
@@ -181,7 +185,10 @@ def loa_sign_with_token(
     ip_address: str | None,
     user_agent: str = "",
 ) -> LoaSignature:
-    """The authorized person signs from the emailed link, without an account (once)."""
+    """The authorized person signs from the emailed link, without an account (once).
+
+    A drawn signature is decoded before the transaction begins."""
+    data = prepare_signature(data)
     with transaction.atomic():
         state = loa_link_state(token, for_update=True)
         if not state.valid:

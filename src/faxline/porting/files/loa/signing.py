@@ -15,8 +15,6 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import io
-import warnings
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +27,7 @@ from faxline.core.errors import Conflict, Forbidden, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.keys import certificate_summary
 from faxline.documents.pdf import join_pdfs, page_count
+from faxline.documents.sandbox import JobOverrun, run_job
 from faxline.documents.sealing import VerificationResult, seal_pdf, verify_pdf
 from faxline.porting.access import require_customer_write
 from faxline.porting.choices import DocumentKind
@@ -50,9 +49,8 @@ SIGNATURE_KINDS = ("typed", "drawn")
 
 def clean_signature_image(data_url: Any) -> bytes:
     """A drawn signature from the signature pad: a PNG data URL, size-limited and decoded
-    with Pillow; returns a normalized PNG (ink on white, cropped to the strokes)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
+    in the documents sandbox (never inside a transaction); returns a normalized PNG (ink on
+    white, cropped to the strokes)."""
     field_name = "signature_image"
     if not isinstance(data_url, str) or not data_url.strip():
         raise ValidationFailed("Draw your signature in the box.", field=field_name)
@@ -66,62 +64,33 @@ def clean_signature_image(data_url: Any) -> bytes:
             "The drawn signature must be a PNG image (data:image/png;base64,...).",
             field=field_name,
         )
-    try:
-        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValidationFailed(
-            "The drawn signature could not be read: clear the box and sign again.",
-            field=field_name,
-        ) from exc
-    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise ValidationFailed("The drawn signature is not a PNG image.", field=field_name)
     unreadable = ValidationFailed(
         "The drawn signature could not be read: clear the box and sign again.", field=field_name
     )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(raw)) as image:
-                width, height = image.size
-                if image.format != "PNG" or width * height > MAX_SIGNATURE_PIXELS:
-                    raise unreadable
-                image.load()
-                rgba = image.convert("RGBA")
-    except ValidationFailed:
-        raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        SyntaxError,
-        EOFError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError) as exc:
         raise unreadable from exc
-    flat = Image.new("RGB", rgba.size, (255, 255, 255))
-    flat.paste(rgba, mask=rgba.getchannel("A"))
-    gray = flat.convert("L")
-    ink = ImageOps.invert(gray).point(lambda v: 255 if v > 60 else 0)
-    box = ink.getbbox()
-    if box is None or ink.histogram()[255] < MIN_INK_PIXELS:
-        raise ValidationFailed(
-            "The signature box is empty: draw your signature, or choose a typed signature.",
-            field=field_name,
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValidationFailed("The drawn signature is not a PNG image.", field=field_name)
+    try:
+        result = run_job(
+            "images.ink",
+            raw,
+            {"max_pixels": MAX_SIGNATURE_PIXELS, "min_ink": MIN_INK_PIXELS, "padding": 6},
+            max_payload=len(raw) * 4 + 1024 * 1024,
+            field_name=field_name,
         )
-    pad = 6
-    left, top, right, bottom = box
-    cropped = flat.crop(
-        (
-            max(0, left - pad),
-            max(0, top - pad),
-            min(flat.width, right + pad),
-            min(flat.height, bottom + pad),
-        )
-    )
-    out = io.BytesIO()
-    cropped.save(out, "PNG", optimize=True)
-    return out.getvalue()
+    except ValidationFailed as exc:
+        if exc.code == "ink_empty":
+            raise ValidationFailed(
+                "The signature box is empty: draw your signature, or choose a typed signature.",
+                field=field_name,
+            ) from exc
+        raise unreadable from exc
+    except JobOverrun as exc:
+        raise unreadable from exc
+    return result.payload
 
 
 @dataclass(frozen=True)
@@ -134,6 +103,21 @@ class SignatureInput:
     signature_kind: str = "typed"
     signature_image: str | None = None
     document_sha256: str | None = None
+    # Filled by prepare_signature() before the transaction: the drawn signature decoded
+    # and cleaned, or why it could not be (raised in its turn among the other checks).
+    signature_png: bytes | None = None
+    signature_error: ValidationFailed | None = None
+
+
+def prepare_signature(data: SignatureInput) -> SignatureInput:
+    """Decode a drawn signature before the transaction begins (the signing services call
+    this first). A refusal is kept and raised by the checks in their usual order."""
+    if data.signature_kind != "drawn" or data.signature_png is not None:
+        return data
+    try:
+        return replace(data, signature_png=clean_signature_image(data.signature_image))
+    except ValidationFailed as exc:
+        return replace(data, signature_error=exc)
 
 
 def _check_input(
@@ -162,7 +146,13 @@ def _check_input(
                 f"{request.authorized_name} instead."
             )
         raise Forbidden(message, code="not_authorized_person", field="signer_name")
-    image = clean_signature_image(data.signature_image) if data.signature_kind == "drawn" else None
+    image = None
+    if data.signature_kind == "drawn":
+        if data.signature_error is not None:
+            raise data.signature_error
+        if data.signature_png is None:
+            raise RuntimeError("prepare_signature() must decode a drawn signature first")
+        image = data.signature_png
     return name, title or request.authorized_title, image
 
 
@@ -275,7 +265,6 @@ def sign_current_loa(
     return signature
 
 
-@transaction.atomic
 def loa_sign(
     *,
     actor: Actor,
@@ -287,7 +276,7 @@ def loa_sign(
 
     The typed name must be the authorized person's (a careful clerk's comparison); anyone
     else is told to send the signing link to the authorized person. The porting team never
-    signs for a customer."""
+    signs for a customer. A drawn signature is decoded before the transaction begins."""
     require_customer_write(actor, request)
     if actor.is_operator:
         raise Forbidden(
@@ -295,6 +284,14 @@ def loa_sign(
             "authorized person.",
             code="not_authorized_person",
         )
+    prepared = prepare_signature(data)
+    with transaction.atomic():
+        return _loa_sign_locked(actor=actor, request=request, data=prepared, user_agent=user_agent)
+
+
+def _loa_sign_locked(
+    *, actor: Actor, request: PortRequest, data: SignatureInput, user_agent: str
+) -> LoaSignature:
     locked = PortRequest.objects.select_for_update().get(pk=request.pk)
     user = actor.user
     full = user.get_full_name() or user.get_username()
