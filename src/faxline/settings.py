@@ -281,7 +281,7 @@ FAXLINE_PORTING_STALL_DAYS = env_int("FAXLINE_PORTING_STALL_DAYS", 3, minimum=1)
 
 # Document intake (faxline.documents.sandbox): the hard limits of the worker process that
 # decodes each uploaded document, and how many documents one process checks at once. The
-# figures and why: docs/decisions/0010-h-intake-document-budgets-and-worker.md.
+# figures and why: docs/decisions/0016-document-budgets-and-intake-worker.md.
 FAXLINE_INTAKE_CPU_SECONDS = env_int("FAXLINE_INTAKE_CPU_SECONDS", 10, minimum=1)
 FAXLINE_INTAKE_MEMORY_MB = env_int("FAXLINE_INTAKE_MEMORY_MB", 1024, minimum=256)
 FAXLINE_INTAKE_WALL_SECONDS = env_int("FAXLINE_INTAKE_WALL_SECONDS", 30, minimum=1)

@@ -286,7 +286,7 @@ def _check_pdf(data: bytes, *, label: str, budget: Budget) -> int:
     return pages
 
 
-# What a PDF may not carry (docs/decisions/0010-h-intake-document-budgets-and-worker.md).
+# What a PDF may not carry (docs/decisions/0016-document-budgets-and-intake-worker.md).
 ACTION_TYPES = {
     "/JavaScript": "JavaScript",
     "/Launch": "an action that launches a program",

@@ -2,7 +2,7 @@
 
 Every upload is refused above these, whatever its type: they keep a hostile or careless
 file from costing the service more than a real document would. The figures and the reasons
-for them are in ``docs/decisions/0010-h-intake-document-budgets-and-worker.md``.
+for them are in ``docs/decisions/0016-document-budgets-and-intake-worker.md``.
 
 Two kinds of limit:
 
