@@ -1,5 +1,5 @@
 """Forms of the details pages: one per settings tab, the security policy, emergency
-contacts, people (user and administrator details, Add Administrator) and passwords.
+contacts, people (user and administrator details) and passwords.
 
 Forms only parse what the browser sent into the shapes the services take; every rule lives
 in the services (``accounts.services``), whose refusals the views put back on the fields.
@@ -620,49 +620,6 @@ class AdministratorDetailsForm(PortalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
-
-
-class AdministratorAddForm(PortalForm):
-    """Add Administrator: Administrator Details, then Time Zone and Language (the rights
-    come from the grouped checkboxes of the third step)."""
-
-    first_name = forms.CharField(label="First name", max_length=100)
-    last_name = forms.CharField(label="Last name", max_length=100)
-    email = forms.EmailField(label="Email")
-    username = forms.CharField(label="Username", max_length=150, required=False)
-    use_email_as_username = _check("Use email address as username")
-    password = forms.CharField(
-        label="New password",
-        max_length=100,
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-    )
-    generate_password = _check("Generate")
-    time_zone = forms.ChoiceField(label="Time zone")
-    language = forms.ChoiceField(label="Language", choices=LANGUAGES)
-
-    STEP_OF: ClassVar[dict[str, int]] = {
-        "first_name": 1,
-        "last_name": 1,
-        "email": 1,
-        "username": 1,
-        "use_email_as_username": 1,
-        "password": 1,
-        "generate_password": 1,
-        "time_zone": 2,
-        "language": 2,
-        "rights": 3,
-        "read_only": 3,
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
-
-    def first_error_step(self) -> int:
-        steps = [self.STEP_OF.get(name, 1) for name in self.errors if name != "__all__"]
-        return min(steps) if steps else (3 if self.non_field_errors() else 1)
 
 
 class SetPasswordForm(PortalForm):

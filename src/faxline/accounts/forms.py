@@ -1,5 +1,5 @@
-"""Portal forms of Account Administration: Add Company, the Add Department and Add User
-Account wizards, Bulk Create, and the Show filter of the tree.
+"""Portal forms of Account Administration: Add Company, the Add Department, Add User
+Account and Add Administrator wizards, Bulk Create, and the Show filter of the tree.
 
 Forms only check the shape of the input (required, lengths, known choices) so that a wizard
 can stop at the step with a mistake; every rule of the domain is the services' business.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -17,9 +17,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.forms.boundfield import BoundField
 from django.forms.widgets import Widget
+from django.http import QueryDict
 from django.utils.html import format_html
 
 from faxline.accounts.bulk import MAX_BYTES, MAX_ROWS
+from faxline.accounts.details_forms import LANGUAGES
+from faxline.accounts.details_forms import time_zone_choices as admin_time_zone_choices
 from faxline.accounts.models import ChannelPartner
 from faxline.accounts.preferences import (
     DATE_FORMATS,
@@ -29,6 +32,7 @@ from faxline.accounts.preferences import (
     WelcomeMessage,
     time_zones,
 )
+from faxline.accounts.rights import RIGHT_GROUPS, ticked_rights
 from faxline.accounts.validation import MAX_RECEIVING_EMAILS
 from faxline.portal.toolkit import StepsForm
 
@@ -341,22 +345,70 @@ class DepartmentWizardForm(WizardForm):
     name = forms.CharField(label="Department Name", max_length=100)
 
 
-class UserWizardForm(WizardForm):
+class PersonFields(forms.Form):
+    """The first step of Add User Account and Add Administrator: the person's name, email,
+    username and password (typed, or generated and shown once after Finish)."""
+
+    PERSON_FIELDS: ClassVar[list[str]] = [
+        "first_name",
+        "last_name",
+        "email",
+        "username",
+        "use_email_as_username",
+        "password",
+        "generate_password",
+    ]
+
+    first_name = forms.CharField(label="First name", max_length=100)
+    last_name = forms.CharField(label="Last name", max_length=100)
+    email = forms.EmailField(label="Email", max_length=254)
+    username = forms.CharField(label="Username", max_length=150, required=False)
+    use_email_as_username = _check("Use email address as username")
+    # The value is rendered again: the whole wizard travels with every step.
+    password = forms.CharField(
+        label="New password",
+        max_length=100,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+    )
+    generate_password = _check(
+        "Generate a password", "A password is generated and shown once, after Finish."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.fields["username"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("use_email_as_username") and not data.get("username"):
+            self.add_error("username", "Enter a username, or use the email address.")
+        if not data.get("generate_password") and not data.get("password"):
+            self.add_error("password", "Enter a password, or choose Generate.")
+        return data
+
+    def person(self) -> dict[str, Any]:
+        """The person's fields as ``user_create`` and ``administrator_create`` take them."""
+        data = self.cleaned_data
+        generate = bool(data["generate_password"])
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "username": data["username"] or None,
+            "use_email_as_username": bool(data["use_email_as_username"]),
+            "password": None if generate else data["password"],
+            "generate_password": generate,
+        }
+
+
+class UserWizardForm(WizardForm, PersonFields):
     """Add User Account: seven steps as the guide shows them."""
 
     STEPS = [
-        (
-            "User Details",
-            [
-                "first_name",
-                "last_name",
-                "email",
-                "username",
-                "use_email_as_username",
-                "password",
-                "generate_password",
-            ],
-        ),
+        ("User Details", PersonFields.PERSON_FIELDS),
         (
             "Contact Details",
             ["address1", "address2", "city", "country", "region", "postal_code", "phone"],
@@ -375,22 +427,6 @@ class UserWizardForm(WizardForm):
         *_SETTINGS_STEPS[1:],
         ("Date Format", [settings_field_name("custom", n) for n in SETTINGS_FIELDS["custom"]]),
     ]
-
-    first_name = forms.CharField(label="First name", max_length=100)
-    last_name = forms.CharField(label="Last name", max_length=100)
-    email = forms.EmailField(label="Email", max_length=254)
-    username = forms.CharField(label="Username", max_length=150, required=False)
-    use_email_as_username = _check("Use email address as username")
-    password = forms.CharField(
-        label="New password",
-        max_length=100,
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-    )
-    generate_password = _check(
-        "Generate a password", "A password is generated and shown once, after Finish."
-    )
 
     address1 = forms.CharField(label="Address 1", max_length=200, required=False)
     address2 = forms.CharField(label="Address 2", max_length=200, required=False)
@@ -421,17 +457,8 @@ class UserWizardForm(WizardForm):
     receiving_email_2 = forms.EmailField(label="Receiving email 2", required=False)
     receiving_email_3 = forms.EmailField(label="Receiving email 3", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs["autocomplete"] = "off"
-        self.fields["username"].widget.attrs["autocomplete"] = "off"
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("use_email_as_username") and not data.get("username"):
-            self.add_error("username", "Enter a username, or use the email address.")
-        if not data.get("generate_password") and not data.get("password"):
-            self.add_error("password", "Enter a password, or choose Generate.")
         if not data.get("no_fax_number") and not data.get("fax_number"):
             self.add_error(
                 "fax_number",
@@ -460,6 +487,53 @@ class UserWizardForm(WizardForm):
     def contact(self) -> dict[str, str]:
         names = self.STEPS[1][1] + self.STEPS[2][1]
         return {name: self.cleaned_data.get(name) or "" for name in names}
+
+
+class AdministratorWizardForm(StepsForm, BootstrapForm, PersonFields):
+    """Add Administrator: Administrator Details, Time Zone and Language, then Rights (the
+    grouped checkboxes of ``administrator_rights_fields.html``, with Read-Only
+    Administrator)."""
+
+    STEPS = [
+        ("Administrator Details", PersonFields.PERSON_FIELDS),
+        ("Time Zone and Language", ["time_zone", "language"]),
+        ("Rights", ["read_only", "group", "rights"]),
+    ]
+
+    time_zone = forms.ChoiceField(label="Time zone")
+    language = forms.ChoiceField(label="Language", choices=LANGUAGES)
+    read_only = _check("Read-Only Administrator")
+    group = forms.MultipleChoiceField(
+        required=False, choices=[(g.code, g.label) for g in RIGHT_GROUPS]
+    )
+    rights = forms.MultipleChoiceField(
+        required=False, choices=[(r.code, r.label) for g in RIGHT_GROUPS for r in g.rights]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The same list as Administrator Details offers.
+        self.fields["time_zone"].choices = admin_time_zone_choices()  # type: ignore[attr-defined]
+
+    def ticked(self) -> tuple[set[str], bool]:
+        """The rights and the Read-Only box as ticked (what was posted, valid or not)."""
+        data = self.data
+        assert isinstance(data, QueryDict)
+        return (
+            set(ticked_rights(data.getlist("rights"), data.getlist("group"))),
+            bool(data.get("read_only")),
+        )
+
+    def administrator(self) -> dict[str, Any]:
+        """Everything ``administrator_create`` takes from the wizard."""
+        data = self.cleaned_data
+        return {
+            **self.person(),
+            "time_zone": data["time_zone"],
+            "language": data["language"],
+            "rights": ticked_rights(data["rights"], data["group"]),
+            "read_only": bool(data["read_only"]),
+        }
 
 
 class BulkCreateForm(BootstrapForm):

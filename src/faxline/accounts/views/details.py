@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -55,8 +55,8 @@ from faxline.accounts.rights import (
     CHANGE_RIGHTS,
     RIGHT_GROUPS,
     RIGHT_LABELS,
-    clear_group,
     held_rights,
+    ticked_rights,
 )
 from faxline.accounts.services.administrators import administrator_set_rights
 from faxline.accounts.services.companies import company_update
@@ -121,17 +121,6 @@ def show_error(
         target = named[0] if named else ""
     error = type(exc)(_human(exc.message, form), code=exc.code, field=target or None)
     apply_domain_error(form, error)
-
-
-def posted_rights(data: QueryDict) -> list[str]:
-    """The ticked rights, minus every group whose main box is not ticked (the guide:
-    clearing a main category clears its rights)."""
-    rights = set(data.getlist("rights"))
-    groups = set(data.getlist("group"))
-    for group in RIGHT_GROUPS:
-        if group.code not in groups:
-            rights = clear_group(rights, group.code)
-    return sorted(rights)
 
 
 def rights_groups(
@@ -704,7 +693,9 @@ def _rights_tab(page: DetailsPage) -> HttpResponse:
     if page.request.method == "POST":
         # Rights the actor cannot grant are shown disabled (so not posted): keep them.
         kept = set(admin.rights) - set(grantable)
-        rights = sorted(set(posted_rights(page.request.POST)) | kept)
+        posted = page.request.POST
+        ticked = ticked_rights(posted.getlist("rights"), posted.getlist("group"))
+        rights = sorted(set(ticked) | kept)
         read_only = page.request.POST.get("read_only") == "on"
         try:
             administrator_set_rights(
