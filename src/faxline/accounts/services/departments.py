@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_add_at
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     Company,
@@ -19,18 +19,7 @@ from faxline.accounts.validation import (
     clean_text,
 )
 from faxline.core.audit import audit_record
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-
-
-def _check_parent_in_scope(actor: Actor, company: Company, parent: Department | None) -> None:
-    if parent is not None:
-        if parent.company_id != company.pk or not actor.sees_department(parent):
-            raise NotFound("Parent department not found.", field="parent_id")
-    elif not actor.manages_whole_company(company):
-        raise Forbidden(
-            "Department administrators can only add to their own department's subtree.",
-            field="parent_id",
-        )
+from faxline.core.errors import Conflict, Forbidden, ValidationFailed
 
 
 @transaction.atomic
@@ -50,8 +39,7 @@ def department_create(
     as ``settings_update`` saves it (with its right and audit event), all in one
     transaction with the department.
     """
-    actor.require("departments.manage")
-    _check_parent_in_scope(actor, company, parent)
+    may_add_at(actor, company, parent, right="departments.manage", field="parent_id").check()
     name = clean_text(name, field="name", max_length=100, required=True)
     siblings = Department.objects.filter(company=company, parent=parent, name__iexact=name)
     if siblings.exists():

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_add_at, may_move_user
 from faxline.accounts.choices import Role
 from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.models import (
@@ -25,7 +25,6 @@ from faxline.accounts.preferences import USER_TABS
 from faxline.accounts.services.people import (
     CreatedAccount,
     NewPerson,
-    check_department,
     new_person,
     require_manage_person,
     save_new_account,
@@ -117,8 +116,7 @@ def user_prepare(
     transaction; a username taken meanwhile is still refused by :func:`user_save`. With
     ``password_link`` and no password the account gets none (nothing to hash): the caller
     then emails it a link to choose one."""
-    actor.require("users.manage")
-    check_department(actor, company, department)
+    may_add_at(actor, company, department, right="users.manage").check()
     person = new_person(
         first_name=first_name,
         last_name=last_name,
@@ -349,17 +347,8 @@ def user_move(*, actor: Actor, user: User, department: Department | None) -> Use
     visible = User.objects.filter(actor.users_q(), pk=user.pk, role=Role.FAX_USER).exists()
     if not visible:
         raise NotFound("User not found.", field="user_id")
+    may_move_user(actor, user, department).check()
     company = user.company
-    if company is None:
-        raise NotFound("User not found.", field="user_id")
-    if department is not None:
-        if department.company_id != company.pk or not actor.sees_department(department):
-            raise NotFound("Department not found.", field="department_id")
-    elif not actor.manages_whole_company(company):
-        raise Forbidden(
-            "Department administrators can only move users inside their subtree.",
-            field="department_id",
-        )
     before = user.department_id
     after = department.pk if department is not None else None
     if before == after:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_add_at
 from faxline.accounts.details_forms import LANGUAGES
 from faxline.accounts.forms import AdministratorWizardForm
 from faxline.accounts.models import Company, Department
@@ -28,7 +28,6 @@ from faxline.accounts.views.details import (
     remember_password,
     rights_groups,
 )
-from faxline.core.errors import Forbidden
 from faxline.portal.toolkit import Wizard, page_redirect, portal_view
 
 
@@ -50,11 +49,7 @@ def administrator_add(request: HttpRequest, company_id: int) -> HttpResponse:
     actor = admin_actor(request)
     company = selectors.company_get(actor=actor, company_id=company_id)
     department = department_param(request, actor, "department", company)
-    actor.require("administrators.manage")
-    if department is None and not actor.manages_whole_company(company):
-        raise Forbidden(
-            "Department administrators can add administrators only in their own department."
-        )
+    may_add_at(actor, company, department, right="administrators.manage").check()
     grantable = actor.rights
     level_settings = selectors.settings_of(department or company)
     form = AdministratorWizardForm(

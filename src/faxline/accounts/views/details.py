@@ -28,6 +28,8 @@ from faxline.accounts import selectors
 from faxline.accounts.access import (
     Actor,
     may_administer_accounts,
+    may_change_security_policy,
+    may_change_settings,
     may_manage_person,
     may_push_settings,
     request_actor,
@@ -50,11 +52,9 @@ from faxline.accounts.details_forms import (
 )
 from faxline.accounts.models import Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
-from faxline.accounts.preferences import TAB_RIGHT
 from faxline.accounts.rights import (
     CHANGE_RIGHTS,
     RIGHT_GROUPS,
-    RIGHT_LABELS,
     held_rights,
     ticked_rights,
 )
@@ -65,6 +65,7 @@ from faxline.accounts.services.passwords import password_set_by_admin
 from faxline.accounts.services.security import security_policy_reset, security_policy_save
 from faxline.accounts.services.settings import settings_push_to_descendants, settings_update
 from faxline.accounts.services.users import user_update
+from faxline.core.access import Decision
 from faxline.core.crypto import decrypt_text, encrypt_text
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
 from faxline.portal.toolkit import apply_domain_error, portal_view
@@ -273,35 +274,28 @@ class DetailsPage:
 
     # may -------------------------------------------------------------------------------
 
-    def rights_for(self, tab: str) -> list[str]:
-        if self.kind == "administrator":
-            return ["administrators.manage"]
+    def may_change(self, tab: str | None = None) -> Decision:
+        """Whether the actor may change this tab: the access decision of accounts that the
+        tab's service enforces on Save (the page only shows it)."""
+        tab = tab or self.tab
+        actor, obj = self.actor, self.obj
+        if isinstance(obj, User):
+            person = may_manage_person(actor, obj)
+            if self.kind == "administrator" or tab == "details":
+                return person
+            if tab == "fax" and not person:
+                # The user's fax addresses are saved with the tab (user_update).
+                return person
+            return may_change_settings(actor, obj, tab)
         if tab == "department":
-            return ["departments.manage"]
-        if tab == "details":
-            return ["users.manage"]
+            return actor.may("departments.manage")
         if tab == "security":
-            return ["settings.security"]
-        if self.kind == "user":
-            return ["users.manage", TAB_RIGHT[tab]] if tab == "fax" else [TAB_RIGHT[tab]]
-        return [TAB_RIGHT[tab]]
+            return may_change_security_policy(actor, self.company, self.department)
+        return may_change_settings(actor, obj, tab)
 
     def refusal(self, tab: str | None = None) -> str:
         """Why the actor cannot change this tab ("" when they can)."""
-        tab = tab or self.tab
-        if self.actor.read_only:
-            return "You are a read-only administrator: you can view but not change anything."
-        if self.kind == "company" and not self.actor.manages_whole_company(self.company):
-            return "Only company-level administrators can change company settings."
-        if self.kind == "administrator" and self.obj.pk == self.actor.user.pk:
-            return (
-                "You cannot change your own administrator account here; ask another administrator."
-            )
-        missing = [r for r in self.rights_for(tab) if not self.actor.can(r)]
-        if missing:
-            labels = ", ".join(RIGHT_LABELS.get(r, r) for r in missing)
-            return f"You can view this tab but do not have the right to change it ({labels})."
-        return ""
+        return self.may_change(tab).reason
 
     def editable(self, tab: str | None = None) -> bool:
         return not self.refusal(tab)

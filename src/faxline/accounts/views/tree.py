@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor, may_administer_accounts, request_actor
+from faxline.accounts.access import Actor, may_add_company, may_administer_accounts, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.forms import SHOW_CHOICES
 from faxline.accounts.models import Company, Department, User
@@ -234,14 +234,14 @@ def tree(request: HttpRequest) -> HttpResponse:
     if show not in SHOW_VALUES:
         show = "all"
     company = _tree_company(request, actor)
-    picks_company = actor.is_operator or actor.is_partner
+    picks_company = actor.spans_companies
     context: dict[str, Any] = {
         "show": show,
         "show_choices": SHOW_CHOICES,
         "company": company,
         "companies": list(selectors.company_list(actor=actor)) if picks_company else [],
         "picks_company": picks_company,
-        "can_add_company": picks_company and not actor.read_only,
+        "can_add_company": bool(may_add_company(actor)),
         "read_only": actor.read_only,
         "root": None,
         "counts": {},

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.access import Actor, may_add_at, request_actor
 from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.forms import UserWizardForm, settings_initial
 from faxline.accounts.models import Company, Department
@@ -25,7 +25,6 @@ from faxline.accounts.views.common import (
     require_admin,
     tree_url,
 )
-from faxline.core.errors import Forbidden
 from faxline.portal.toolkit import Wizard, portal_view, render_page
 
 
@@ -55,9 +54,7 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
     require_admin(actor)
     company = selectors.company_get(actor=actor, company_id=company_id)
     department = department_param(request, actor, "department", company)
-    actor.require("users.manage")
-    if department is None and not actor.manages_whole_company(company):
-        raise Forbidden("Department administrators can only add users in their department.")
+    may_add_at(actor, company, department, right="users.manage").check()
     source = selectors.settings_of(department or company)
     free_numbers = user_numbers().unassigned(actor=actor, company=company)
     initial = {
@@ -77,7 +74,7 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
         "policy_summary": policy_summary(company, department),
         "bulk_url": reverse("accounts:users_bulk", args=[company.pk])
         + (f"?department={department.pk}" if department else "")
-        if actor.can("users.bulk_create")
+        if actor.may("users.bulk_create")
         else None,
     }
     if wizard.finish:
