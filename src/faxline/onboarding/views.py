@@ -77,15 +77,14 @@ def index(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     if selectors.first_sign_in_due(actor):
         return redirect("onboarding:welcome")
-    if actor.is_operator or actor.is_partner:
+    access.may_view_orders(actor).check()
+    if actor.spans_companies:
         return redirect("onboarding:orders")
-    if actor.is_company_admin:
-        company = actor_company(actor=actor)
-        order = selectors.order_of_company(company)
-        if order is not None:
-            return redirect("onboarding:order", order.pk)
-        return render(request, "onboarding/no_order.html", {"company": company})
-    raise Forbidden("Onboarding is for company-level administrators.")
+    company = actor_company(actor=actor)
+    order = selectors.order_of_company(company)
+    if order is not None:
+        return redirect("onboarding:order", order.pk)
+    return render(request, "onboarding/no_order.html", {"company": company})
 
 
 # --- first sign-in --------------------------------------------------------------------
@@ -115,23 +114,20 @@ def welcome(request: HttpRequest) -> HttpResponse:
     """First sign-in: "Welcome — new number or keep your existing number?"."""
     actor = request_actor(request)
     if not selectors.first_sign_in_due(actor):
-        if actor.is_company_admin:
-            company = actor_company(actor=actor)
-            order = selectors.order_of_company(company)
-            if order is not None and order.decision:
-                messages.info(
-                    request,
-                    f"{company.name} already chose: {Decision(order.decision).label}.",
-                )
-            elif FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY).exists():
-                messages.info(request, f"{company.name} already has fax numbers.")
-            else:
-                raise Forbidden(
-                    "Setting up the fax service needs the Request inventory right; ask an "
-                    "administrator who has it."
-                )
-            return redirect("onboarding:index")
-        raise Forbidden("The welcome questions are for a new company's administrator.")
+        company = actor.user.company if actor.user.company_id is not None else None
+        if company is None or not actor.manages_whole_company(company):
+            raise Forbidden("The welcome questions are for a new company's administrator.")
+        order = selectors.order_of_company(company)
+        if order is not None and order.decision:
+            messages.info(
+                request, f"{company.name} already chose: {Decision(order.decision).label}."
+            )
+        elif FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY).exists():
+            messages.info(request, f"{company.name} already has fax numbers.")
+        else:
+            # Nothing chosen yet: the person may not answer (the right, read-only).
+            access.may_answer_first_sign_in(actor).check()
+        return redirect("onboarding:index")
     request.session["faxline_welcome_shown"] = True
     country = request.GET.get("country") or request.POST.get("country") or "US"
     if request.method == "GET":

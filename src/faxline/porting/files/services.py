@@ -40,7 +40,7 @@ from faxline.core.crypto import decrypt_text, encrypt_text, mask
 from faxline.core.errors import Conflict, ValidationFailed
 from faxline.core.vault import vault_delete, vault_store
 from faxline.documents.intake import accept_document, safe_filename
-from faxline.porting.access import require_customer_write
+from faxline.porting.access import may_change_request
 from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
 from faxline.porting.models import PortDocument, PortRequest
 from faxline.porting.requests.services import record_event
@@ -360,7 +360,7 @@ def port_document_add(
     Checked by content; an image or TIFF becomes a PDF. A refusal names the field, says
     what to do, and leaves nothing stored.
     """
-    require_customer_write(actor, request)
+    may_change_request(actor, request).check()
     locked = PortRequest.objects.select_for_update().get(pk=request.pk)
     _require_open(locked)
     if kind in LOA_KINDS:

@@ -205,15 +205,6 @@ class DocumentRow:
         return self.document.kind == DocumentKind.SIGNED_LOA
 
 
-def _by(actor: Actor, document: PortDocument) -> str:
-    user = document.uploaded_by
-    if user is None:
-        return str(document.facts.get("by_label") or "faxline")
-    if user.is_operator and not actor.is_operator:
-        return "Porting team"
-    return user.get_full_name() or user.get_username()
-
-
 def _summary(document: PortDocument) -> str:
     facts = document.facts or {}
     parts: list[str] = []
@@ -271,7 +262,7 @@ def files_context(
         DocumentRow(
             document=d,
             kind_label=d.get_kind_display(),
-            by=_by(actor, d),
+            by=selectors.uploaded_by(actor, d),
             summary=_summary(d),
             url=reverse("porting:document", args=[port.pk, d.pk]),
         )
@@ -299,7 +290,7 @@ def files_context(
         "can_sign": may_sign(actor, port),
         "can_send": can_write,
         "closed": not open_request,
-        "is_team": actor.is_operator,
+        "is_team": bool(access.may_see_team_internals(actor)),
         "upload_form": form or UploadForm(),
         "send_form": send_form or SendLinkForm(initial={"email": port.authorized_email or ""}),
         "upload_url": reverse("porting:files", args=[port.pk]),
@@ -439,7 +430,7 @@ def _loa_context(
         "send_form": send_form or SendLinkForm(initial={"email": port.authorized_email or ""}),
         "can_sign": may_sign(actor, port) and not status.signed,
         "can_send": may_write(actor) and port.status not in TERMINAL and not status.signed,
-        "is_team": actor.is_operator,
+        "is_team": bool(access.may_see_team_internals(actor)),
         "someone_else": bool(full_name) and not same_person(full_name, port.authorized_name),
         "signed_in_as": full_name or user.get_username(),
         "files_url": files_url(port.pk),

@@ -77,9 +77,8 @@ def port_list(request: HttpRequest) -> HttpResponse:
         "page_urls": [(n, page_url(n)) for n in paginator.page_range],
         "status_choices": PortListFilter.base_fields["status"].choices,  # type: ignore[attr-defined]
         "row_counts": (10, 15, 25, 50),
-        "shows_company": actor.is_operator or actor.is_partner,
+        "shows_company": actor.spans_companies,
         "can_write": access.may_write_requests(actor),
-        "is_customer": not actor.is_operator,
         "filtered": bool(values["status"] or values["q"] or values["action_required"]),
     }
     context["intents"] = (
