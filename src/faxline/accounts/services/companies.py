@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from faxline.accounts.access import Actor, may_add_company, may_change_company
@@ -9,6 +11,7 @@ from faxline.accounts.models import (
     ChannelPartner,
     Company,
 )
+from faxline.accounts.services.settings import settings_update_tabs
 from faxline.accounts.validation import (
     clean_text,
 )
@@ -48,10 +51,19 @@ def company_create(
 
 @transaction.atomic
 def company_update(
-    *, actor: Actor, company: Company, name: str | None = None, domain: str | None = None
+    *,
+    actor: Actor,
+    company: Company,
+    name: str | None = None,
+    domain: str | None = None,
+    settings: dict[str, dict[str, Any]] | None = None,
 ) -> Company:
-    """Rename a company or change its domain (company-level administrators and up)."""
-    may_change_company(actor, company).check()
+    """Rename a company or change its domain (company-level administrators and up) and,
+    in the same transaction, change settings tabs (the Custom tab saves the name and domain
+    with the date and time settings): each tab as ``settings_update`` saves it, with its
+    right and audit event. All or nothing."""
+    if name is not None or domain is not None or not settings:
+        may_change_company(actor, company).check()
     changed: list[str] = []
     if name is not None:
         name = clean_text(name, field="name", max_length=200, required=True)
@@ -72,4 +84,5 @@ def company_update(
             ip_address=actor.ip_address,
             detail={"fields": changed},
         )
+    settings_update_tabs(actor=actor, owner=company, tabs=settings)
     return company

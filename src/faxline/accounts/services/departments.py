@@ -13,8 +13,8 @@ from faxline.accounts.models import (
     Department,
     User,
 )
-from faxline.accounts.preferences import TABS, complete
-from faxline.accounts.services.settings import settings_update
+from faxline.accounts.preferences import complete
+from faxline.accounts.services.settings import settings_update_tabs
 from faxline.accounts.validation import (
     clean_text,
 )
@@ -63,23 +63,8 @@ def department_create(
         ip_address=actor.ip_address,
         detail={"parent_id": parent.pk if parent else None},
     )
-    _apply_settings(actor, department, settings or {})
+    settings_update_tabs(actor=actor, owner=department, tabs=settings, only_changed=True)
     return department
-
-
-def _apply_settings(
-    actor: Actor, department: Department, wanted: dict[str, dict[str, Any]]
-) -> None:
-    if not isinstance(wanted, dict):
-        raise ValidationFailed("settings must be an object of tabs.", field="settings")
-    copied = complete(department.settings)
-    for tab, values in wanted.items():
-        if tab not in TABS:
-            raise ValidationFailed(f"Unknown settings tab {tab!r}.", field=f"settings.{tab}")
-        if not isinstance(values, dict):
-            raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
-        if any(copied[tab].get(k) != v for k, v in values.items()):
-            settings_update(actor=actor, owner=department, tab=tab, values=values)
 
 
 @transaction.atomic

@@ -108,6 +108,35 @@ def settings_update(
     return stored
 
 
+def settings_update_tabs(
+    *,
+    actor: Actor,
+    owner: SettingsOwner,
+    tabs: dict[str, dict[str, Any]] | None,
+    only_changed: bool = False,
+) -> None:
+    """Save several tabs of a level at once, each as :func:`settings_update` saves it (its
+    right, its audit event), inside the caller's transaction: the services that create or
+    change a level together with its settings (``department_create``, ``company_update``,
+    ``user_update``) call it. With ``only_changed``, a tab whose values are already those
+    stored is left alone (and needs no right)."""
+    if tabs is None:
+        return
+    if not isinstance(tabs, dict):
+        raise ValidationFailed("settings must be an object of tabs.", field="settings")
+    allowed = USER_TABS if isinstance(owner, User) else tuple(TABS)
+    for tab, values in tabs.items():
+        if tab not in allowed:
+            raise ValidationFailed(f"Unknown settings tab {tab!r}.", field=f"settings.{tab}")
+        if not isinstance(values, dict):
+            raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
+    stored = complete(owner.settings, allowed)
+    for tab, values in tabs.items():
+        if only_changed and all(stored[tab].get(k) == v for k, v in values.items()):
+            continue
+        settings_update(actor=actor, owner=owner, tab=tab, values=values)
+
+
 @transaction.atomic
 def settings_push_to_descendants(
     *, actor: Actor, owner: Company | Department, tabs: list[str]

@@ -29,7 +29,7 @@ from faxline.accounts.services.people import (
     require_manage_person,
     save_new_account,
 )
-from faxline.accounts.services.settings import settings_with_overrides
+from faxline.accounts.services.settings import settings_update_tabs, settings_with_overrides
 from faxline.accounts.validation import (
     clean_contact,
     clean_email,
@@ -188,8 +188,16 @@ USER_EDITABLE = (
 
 
 @transaction.atomic
-def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
-    """Change a user's details, contact data, custom fields, fax addresses or settings."""
+def user_update(
+    *,
+    actor: Actor,
+    user: User,
+    changes: dict[str, Any],
+    settings: dict[str, dict[str, Any]] | None = None,
+) -> User:
+    """Change a user's details, contact data, custom fields or fax addresses and, in the
+    same transaction, settings tabs of a fax user (the Fax tab saves the fax addresses with
+    the fax settings): each tab as ``settings_update`` saves it. All or nothing."""
     require_manage_person(actor, user)
     fields: list[str] = []
     if "first_name" in changes:
@@ -242,6 +250,7 @@ def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
         )
     if moving:
         user_move(actor=actor, user=user, department=target)
+    settings_update_tabs(actor=actor, owner=user, tabs=settings)
     return user
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -421,8 +420,7 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
         if not form.is_valid():
             return page.render(status=422, form=form, **extra)
         try:
-            with transaction.atomic():
-                _save_settings(page, form, company_fields)
+            _save_settings(page, form, company_fields)
         except DomainError as exc:
             # The transaction rolled back; the objects in memory may still carry the change.
             page.obj.refresh_from_db()
@@ -443,17 +441,20 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
 
 
 def _save_settings(page: DetailsPage, form: forms.Form, company_fields: bool) -> None:
-    """One Save of a settings tab (called inside a transaction: all or nothing)."""
+    """One Save of a settings tab: one service call, all or nothing. The company's Custom
+    tab also carries its name and domain (``company_update``), a user's Fax tab their fax
+    addresses (``user_update``); the API calls the same services."""
     data = form.cleaned_data
+    assert hasattr(form, "settings_values")
+    tabs = {page.tab: form.settings_values()}
     if company_fields:
         changes = {k: data[k] for k in ("name", "domain") if data[k] != getattr(page.company, k)}
-        if changes:
-            company_update(actor=page.actor, company=page.company, **changes)
-    if isinstance(form, UserFaxForm):
+        company_update(actor=page.actor, company=page.company, **changes, settings=tabs)
+    elif isinstance(form, UserFaxForm):
         assert isinstance(page.obj, User)
-        user_update(actor=page.actor, user=page.obj, changes=form.user_changes())
-    assert hasattr(form, "settings_values")
-    settings_update(actor=page.actor, owner=page.obj, tab=page.tab, values=form.settings_values())
+        user_update(actor=page.actor, user=page.obj, changes=form.user_changes(), settings=tabs)
+    else:
+        settings_update(actor=page.actor, owner=page.obj, tab=page.tab, values=tabs[page.tab])
 
 
 def _security_tab(page: DetailsPage) -> HttpResponse:
