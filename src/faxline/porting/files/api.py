@@ -1,5 +1,5 @@
 """REST API of a port request's documents and its Letter of Authorization: the same
-services as the Files tab (``porting.documents``, ``porting.loa``).
+services as the Files tab (``porting.files.services``, ``porting.files.loa``).
 
 Documents are served only to those who see the request (others get 404), always as an
 attachment. The LOA is signed by the authorized person (``POST .../loa/sign``) or from the

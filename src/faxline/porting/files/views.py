@@ -1,8 +1,8 @@
 """Number Porting pages of the Files tab: upload, download, the Letter of Authorization and
 its e-signature, the signing link, and the public page the emailed link opens.
 
-Every read and write goes through ``porting.documents``, ``porting.loa`` and the porting
-selectors (which enforce the rights); these views parse input and pick templates. The
+Every read and write goes through ``porting.files.services``, ``porting.files.loa`` and the
+porting selectors (which enforce the rights); these views parse input and pick templates. The
 Files tab itself is ``porting/files_tab.html``, included by the request's details page with
 ``request`` (the port request) and ``actor``; :func:`files_context` gives it its data.
 """

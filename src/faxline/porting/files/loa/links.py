@@ -20,9 +20,10 @@ from django.utils import timezone
 from faxline.accounts.access import Actor
 from faxline.accounts.validation import clean_email
 from faxline.core.errors import Conflict, ValidationFailed
+from faxline.core.provider import provider_name
 from faxline.porting.access import loa_open, may_change_request
 from faxline.porting.choices import TERMINAL
-from faxline.porting.files.loa.content import display_number, provider_name
+from faxline.porting.files.loa.content import display_number
 from faxline.porting.files.loa.signing import SignatureInput, sign_current_loa
 from faxline.porting.files.loa.unsigned import loa_current, store_new_loa
 from faxline.porting.files.services import vault_rollback
