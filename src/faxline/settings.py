@@ -171,6 +171,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Finished task rows are deleted this many days after they finished (core.task_results).
+FAXLINE_TASK_RETENTION_DAYS = env_int("FAXLINE_TASK_RETENTION_DAYS", 14, minimum=1)
 
 EMAIL_BACKEND = env_str(
     "FAXLINE_EMAIL_BACKEND",
