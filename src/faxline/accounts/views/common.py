@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from faxline.accounts import selectors
 from faxline.accounts.access import Actor, may_administer_accounts
 from faxline.accounts.models import Company, Department
+from faxline.accounts.passwords import policy_rules
 from faxline.accounts.policy import effective_policy, password_problems
 from faxline.portal.toolkit import StepsForm
 
@@ -91,16 +92,4 @@ def password_check(
 def policy_summary(company: Company, department: Department | None) -> str:
     """The password policy of a level in one line, under a new person's password field."""
     policy, _ = selectors.policy_of(company=company, department=department)
-    parts = [f"{policy.min_length} to {policy.max_length} characters"]
-    for count, label in (
-        (policy.min_alpha, "letter"),
-        (policy.min_upper, "upper-case letter"),
-        (policy.min_numeric, "digit"),
-        (policy.min_special, "special character"),
-    ):
-        if count:
-            parts.append(f"at least {count} {label}{'s' if count > 1 else ''}")
-    text = "; ".join(parts)
-    if policy.exclude_personal_info:
-        text += "; no name, username or email address"
-    return text + "."
+    return "; ".join(policy_rules(policy, own=False)) + "."
