@@ -47,7 +47,7 @@ from faxline.onboarding.forms import (
     WelcomeForm,
 )
 from faxline.onboarding.models import OnboardingOrder
-from faxline.portal.toolkit import apply_domain_error, portal_view
+from faxline.portal.toolkit import apply_domain_error, form_status, portal_view
 
 TABS = (
     ("documents", "Document gathering"),
@@ -160,12 +160,11 @@ def welcome(request: HttpRequest) -> HttpResponse:
                         new_user=form.new_user(),
                     )
         except DomainError as exc:
-            field = services.domain_error_field(exc)
-            if data["choice"] == Decision.KEEP_NUMBER and field == "area_code":
-                field = "temporary_area_code"
-            target = {"user_id": "user"}.get(field, field)
-            form.add_error(target if target in form.fields else None, exc.message)
-            status = exc.status if exc.status in (403, 409) else 422
+            aliases = {"user_id": "user"}
+            if data["choice"] == Decision.KEEP_NUMBER:
+                aliases["area_code"] = "temporary_area_code"
+            apply_domain_error(form, exc, aliases)
+            status = form_status(exc)
         else:
             request.session[RESULT_KEY] = {
                 "number": result.number.number,
@@ -384,7 +383,7 @@ def _render_error(
     context = _order_context(request, actor, order, tab, **forms)
     status = 422
     if exc is not None:
-        status = exc.status if exc.status in (403, 409) else 422
+        status = form_status(exc)
         context["error"] = exc.message
     return render(request, "onboarding/order.html", context, status=status)
 
@@ -448,7 +447,7 @@ def order_document(request: HttpRequest, order_id: int) -> HttpResponse:
     except DomainError as exc:
         context = _order_context(request, actor, order, "documents")
         context["doc_error"] = (kind, exc.message)
-        status = exc.status if exc.status in (403, 409) else 422
+        status = form_status(exc)
         return render(request, "onboarding/order.html", context, status=status)
     messages.success(request, f"{DocumentKind(kind).label} received.")
     return _back(order, "documents", kind)
@@ -497,8 +496,7 @@ def order_numbers(request: HttpRequest, order_id: int) -> HttpResponse:
             user_id=data["user"],
         )
     except DomainError as exc:
-        target = services.domain_error_field(exc)
-        form.add_error(target if target in form.fields else None, exc.message)
+        apply_domain_error(form, exc)
         return _render_error(request, actor, order, "documents", exc, number_form=form)
     messages.success(request, "Number added to the list.")
     return _back(order, "documents", "port_numbers")
@@ -581,8 +579,7 @@ def order_final(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         services.order_update(actor=actor, order=order, changes=changes)
     except DomainError as exc:
-        target = services.domain_error_field(exc)
-        form.add_error(target if target in form.fields else None, exc.message)
+        apply_domain_error(form, exc)
         return _render_error(request, actor, order, "final", exc, final_form=form)
     messages.success(request, "Final order saved." if changes else "Nothing changed.")
     return _back(order, "final")

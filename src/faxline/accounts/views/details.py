@@ -67,7 +67,7 @@ from faxline.accounts.services.users import user_update
 from faxline.core.access import Decision
 from faxline.core.crypto import decrypt_text, encrypt_text
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
-from faxline.portal.toolkit import apply_domain_error, portal_view
+from faxline.portal.toolkit import apply_domain_error, error_field, form_status, portal_view
 
 COMPANY_TABS = ("fax", "coverpage", "notifications", "custom", "archive", "security", "contacts")
 DEPARTMENT_TABS = ("department", *COMPANY_TABS)
@@ -113,9 +113,8 @@ def show_error(
     """Put a service's refusal on the field it names (or the field its message names)."""
     if isinstance(exc, NotFound):
         raise Http404(exc.message) from exc
-    leaf = (exc.field or "").rsplit(".", 1)[-1]
-    target = (aliases or {}).get(leaf, leaf)
-    if target not in form.fields:
+    target = error_field(form, exc, aliases) or ""
+    if not target:
         # Whole-tab rules ("email_address is required when archiving to email").
         named = [n for n in form.fields if re.search(rf"\b{re.escape(n)}\b", exc.message)]
         target = named[0] if named else ""
@@ -348,11 +347,6 @@ class DetailsPage:
     def saved(self, message: str, **params: str) -> HttpResponse:
         messages.success(self.request, message)
         return redirect(self.tab_url(**params))
-
-
-def form_status(exc: DomainError) -> int:
-    """The status of a page that shows a service's refusal on its form."""
-    return exc.status if exc.status in (403, 409) else 422
 
 
 # --- page-wide actions ----------------------------------------------------------------

@@ -9,7 +9,13 @@
 It knows no domain app: it imports only :mod:`faxline.core` and Django.
 """
 
-from faxline.portal.toolkit.errors import apply_domain_error, portal_view, refused
+from faxline.portal.toolkit.errors import (
+    apply_domain_error,
+    error_field,
+    form_status,
+    portal_view,
+    refused,
+)
 from faxline.portal.toolkit.htmx import (
     current_page,
     is_htmx,
@@ -26,6 +32,8 @@ __all__ = [
     "WizardStep",
     "apply_domain_error",
     "current_page",
+    "error_field",
+    "form_status",
     "is_htmx",
     "on_this_site",
     "page_redirect",

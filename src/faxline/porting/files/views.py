@@ -27,7 +27,7 @@ from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
-from faxline.portal.toolkit import apply_domain_error, is_htmx, portal_view
+from faxline.portal.toolkit import apply_domain_error, form_status, is_htmx, portal_view
 from faxline.porting import access
 from faxline.porting.access import sees_request
 from faxline.porting.choices import TERMINAL, DocumentKind
@@ -360,7 +360,7 @@ def files(request: HttpRequest, request_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_service_error(exc)
-            status = exc.status if exc.status in (403, 409) else 422
+            status = form_status(exc)
         else:
             messages.success(request, f"{document.get_kind_display()} “{document.filename}” added.")
             if is_htmx(request):
@@ -459,7 +459,7 @@ def loa(request: HttpRequest, request_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
-            status = exc.status if exc.status in (403, 409) else 422
+            status = form_status(exc)
         else:
             messages.success(
                 request,
@@ -559,7 +559,7 @@ def loa_public(request: HttpRequest, token: str) -> HttpResponse:
                         render(request, "porting/loa_link_closed.html", context, status=410)
                     )
                 apply_domain_error(form, exc)
-                status = exc.status if exc.status in (403, 409) else 422
+                status = form_status(exc)
             else:
                 return _public_headers(
                     render(
