@@ -97,19 +97,26 @@ def form_status(exc: DomainError) -> int:
     return exc.status if exc.status in (403, 409) else 422
 
 
-def error_field(
-    form: forms.BaseForm, exc: DomainError, aliases: Mapping[str, str] | None = None
+def field_named(
+    form: forms.BaseForm, name: str | None, aliases: Mapping[str, str] | None = None
 ) -> str | None:
-    """The field of ``form`` that shows a service's refusal: the field it names, else the
-    last part of the path it names (``settings.fax.require_spf`` → ``require_spf``,
+    """The field of ``form`` that a service's ``field`` names: that field, else the last
+    part of the path (``settings.fax.require_spf`` → ``require_spf``,
     ``port_numbers[0].number`` → ``number``), renamed by ``aliases`` (service name → form
     field); None (above the form) when the form has no such field."""
-    name = exc.field or ""
+    name = name or ""
     if name in form.fields:
         return name
     leaf = name.rsplit(".", 1)[-1].split("[", 1)[0]
     leaf = (aliases or {}).get(leaf, leaf)
     return leaf if leaf in form.fields else None
+
+
+def error_field(
+    form: forms.BaseForm, exc: DomainError, aliases: Mapping[str, str] | None = None
+) -> str | None:
+    """The field of ``form`` that shows a service's refusal (:func:`field_named`)."""
+    return field_named(form, exc.field, aliases)
 
 
 def apply_domain_error(
