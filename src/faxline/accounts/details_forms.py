@@ -7,22 +7,17 @@ in the services (``accounts.services``), whose refusals the views put back on th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from functools import cache
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
-import phonenumbers
 from django import forms
-from phonenumbers import geocoder
 
+from faxline.accounts.form_fields import LANGUAGES, check, country_choices, time_zone_choices
 from faxline.accounts.preferences import (
     DATE_FORMATS,
     TIME_FORMATS,
     CoverpageMode,
     InboundFileType,
     WelcomeMessage,
-    time_zones,
 )
 
 TAB_LABELS: dict[str, str] = {
@@ -38,44 +33,11 @@ TAB_LABELS: dict[str, str] = {
     "rights": "Rights",
 }
 
-LANGUAGES: list[tuple[str, str]] = [
-    ("en", "English"),
-    ("es", "Español"),
-    ("fr", "Français"),
-    ("de", "Deutsch"),
-]
-
 PHI_WARNING = (
     "It is highly recommended that you do not enter Personal Health Information (PHI) or "
     "Personally Identifiable Information (PII) here: it creates a separate record of this data "
     "apart from the content of the faxed document."
 )
-
-
-@cache
-def country_choices() -> list[tuple[str, str]]:
-    """ISO country codes with their English names, sorted by name."""
-    out: list[tuple[str, str]] = []
-    for region in phonenumbers.SUPPORTED_REGIONS:
-        name = region
-        example = phonenumbers.example_number(region)
-        if example is not None:
-            name = geocoder.country_name_for_number(example, "en") or region
-        out.append((region, name))
-    return [("", "—"), *sorted(out, key=lambda item: item[1])]
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every known time zone with its current offset from UTC: ``(UTC-08:00) America/...``."""
-    now = datetime.now(UTC)
-    out = []
-    for name in time_zones():
-        offset = now.astimezone(ZoneInfo(name)).utcoffset()
-        minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-        sign = "+" if minutes >= 0 else "-"
-        hours, mins = divmod(abs(minutes), 60)
-        out.append((name, f"(UTC{sign}{hours:02d}:{mins:02d}) {name.replace('_', ' ')}"))
-    return out
 
 
 class PortalForm(forms.Form):
@@ -103,10 +65,6 @@ class PortalForm(forms.Form):
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
                 attrs["aria-invalid"] = "true"
-
-
-def _check(label: str, help_text: str = "") -> forms.BooleanField:
-    return forms.BooleanField(label=label, required=False, help_text=help_text)
 
 
 # --- settings tabs --------------------------------------------------------------------
@@ -140,14 +98,14 @@ class FaxTabForm(SettingsTabForm):
     inbound_file_type = forms.ChoiceField(
         label="Inbound fax message file type", choices=INBOUND_FILE_TYPES
     )
-    page_separation = _check(
+    page_separation = check(
         "Fax Page Separation",
         "(Inbound) Multiple-page faxes are separated into single-page files.",
     )
-    require_spf = _check(
+    require_spf = check(
         "Require SPF Record", "(Outbound) Email-to-fax senders must pass the SPF record check."
     )
-    add_metadata = _check(
+    add_metadata = check(
         "Add Metadata",
         "(Inbound) Adds an XML file with the received fax's event data to the email.",
     )
@@ -180,7 +138,7 @@ class CoverpageTabForm(SettingsTabForm):
     setting_fields = ("default_coverpage", "only_my_covers", "mode")
 
     default_coverpage = forms.ChoiceField(label="Default coverpage")
-    only_my_covers = _check(
+    only_my_covers = check(
         "Only my cover(s)", "Offer only the coverpages owned by this level of the hierarchy."
     )
     mode = forms.ChoiceField(
@@ -254,10 +212,10 @@ class NotificationsTabForm(SettingsTabForm):
     tab = "notifications"
     setting_fields = (*(n for n, _, _ in NOTIFICATIONS), "welcome_message")
 
-    initial_success = _check(NOTIFICATIONS[0][1], NOTIFICATIONS[0][2])
-    initial_failure = _check(NOTIFICATIONS[1][1], NOTIFICATIONS[1][2])
-    delivery_success = _check(NOTIFICATIONS[2][1], NOTIFICATIONS[2][2])
-    delivery_failure = _check(NOTIFICATIONS[3][1], NOTIFICATIONS[3][2])
+    initial_success = check(NOTIFICATIONS[0][1], NOTIFICATIONS[0][2])
+    initial_failure = check(NOTIFICATIONS[1][1], NOTIFICATIONS[1][2])
+    delivery_success = check(NOTIFICATIONS[2][1], NOTIFICATIONS[2][2])
+    delivery_failure = check(NOTIFICATIONS[3][1], NOTIFICATIONS[3][2])
     welcome_message = forms.ChoiceField(
         label="Welcome message",
         choices=[(value, label) for value, label, _ in WELCOME_MESSAGES],
@@ -291,7 +249,7 @@ class CustomTabForm(SettingsTabForm):
         label="Time format",
         choices=[(fmt, f"{fmt} ({example})") for fmt, example in TIME_FORMATS.items()],
     )
-    include_time_zone_abbreviation = _check(
+    include_time_zone_abbreviation = check(
         "Include Time Zone Abbreviation", "Show the time zone abbreviation in dates and times."
     )
 
@@ -335,9 +293,9 @@ class ArchiveTabForm(SettingsTabForm):
         "include_metadata",
     )
 
-    enabled = _check("Enable Archiving")
-    archive_inbound = _check("Archive Inbound")
-    archive_outbound = _check("Archive Outbound")
+    enabled = check("Enable Archiving")
+    archive_inbound = check("Archive Inbound")
+    archive_outbound = check("Archive Outbound")
     destination = forms.ChoiceField(
         label="Destination", choices=[("email", "Email"), ("ftp", "FTP")]
     )
@@ -352,11 +310,11 @@ class ArchiveTabForm(SettingsTabForm):
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
-    forget_ftp_password = _check("Remove the stored password")
+    forget_ftp_password = check("Remove the stored password")
     ftp_directory = forms.CharField(label="Directory", max_length=255, initial="/")
     file_type = forms.ChoiceField(label="File type", choices=[("PDF", "PDF"), ("TIF", "TIF")])
-    original_file_name = _check("Original File Name", "Keep the file name of the original fax.")
-    include_metadata = _check(
+    original_file_name = check("Original File Name", "Keep the file name of the original fax.")
+    include_metadata = check(
         "Include Metadata", "Add an XML file with the fax's event data next to each copy."
     )
 
@@ -632,7 +590,7 @@ class SetPasswordForm(PortalForm):
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
-    generate_password = _check("Generate a password for me")
+    generate_password = check("Generate a password for me")
 
 
 class PushForm(PortalForm):

@@ -7,12 +7,8 @@ can stop at the step with a mistake; every rule of the domain is the services' b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from functools import cache
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
-import phonenumbers
 from django import forms
 from django.db.models import QuerySet
 from django.forms.boundfield import BoundField
@@ -21,8 +17,7 @@ from django.http import QueryDict
 from django.utils.html import format_html
 
 from faxline.accounts.bulk import MAX_BYTES, MAX_ROWS
-from faxline.accounts.details_forms import LANGUAGES
-from faxline.accounts.details_forms import time_zone_choices as admin_time_zone_choices
+from faxline.accounts.form_fields import LANGUAGES, check, country_choices, time_zone_choices
 from faxline.accounts.models import ChannelPartner
 from faxline.accounts.preferences import (
     DATE_FORMATS,
@@ -30,7 +25,6 @@ from faxline.accounts.preferences import (
     CoverpageMode,
     InboundFileType,
     WelcomeMessage,
-    time_zones,
 )
 from faxline.accounts.rights import RIGHT_GROUPS, ticked_rights
 from faxline.accounts.validation import MAX_RECEIVING_EMAILS
@@ -115,69 +109,25 @@ def settings_field_name(tab: str, name: str) -> str:
     return f"{tab}_{name}"
 
 
-def _utc_offset(zone: str, now: datetime) -> str:
-    offset = now.astimezone(ZoneInfo(zone)).utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "+" if minutes >= 0 else "-"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"(UTC{sign}{hours:02d}:{mins:02d})"
-
-
-@cache
-def _time_zone_choices(day: str) -> list[tuple[str, str]]:
-    now = datetime.fromisoformat(day).replace(tzinfo=UTC)
-    return [
-        (zone, f"{_utc_offset(zone, now)} {zone.replace('_', ' ')}")
-        for zone in time_zones()
-        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-    ] + [("UTC", "(UTC+00:00) UTC")]
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every named time zone with its current offset, as the Custom tab lists them."""
-    return _time_zone_choices(datetime.now(UTC).date().isoformat())
-
-
-@cache
-def country_choices() -> list[tuple[str, str]]:
-    """Countries by name (two-letter ISO codes), United States first."""
-    from phonenumbers import geocoder
-
-    names = []
-    for code in phonenumbers.SUPPORTED_REGIONS:
-        try:
-            name = geocoder._region_display_name(code, "en")  # type: ignore[attr-defined]
-        except Exception:  # a private helper of phonenumbers; fall back to the code
-            name = ""
-        names.append((code, name or code))
-    names.sort(key=lambda pair: pair[1])
-    first = [pair for pair in names if pair[0] == "US"]
-    return [("", "—"), *first, *[pair for pair in names if pair[0] != "US"]]
-
-
-def _check(label: str, help_text: str = "") -> forms.BooleanField:
-    return forms.BooleanField(label=label, required=False, help_text=help_text)
-
-
 def settings_fields() -> dict[str, forms.Field]:
     """The form fields of the Fax, Coverpage, Notifications and Date (Custom) steps."""
     return {
         "fax_inbound_file_type": forms.ChoiceField(
             label="Inbound Fax Message File Type", choices=INBOUND_FILE_TYPE_CHOICES
         ),
-        "fax_page_separation": _check(
+        "fax_page_separation": check(
             "Fax Page Separation", "Inbound: multiple-page faxes arrive as single-page files."
         ),
-        "fax_require_spf": _check(
+        "fax_require_spf": check(
             "Require SPF Record", "Outbound: email-to-fax senders must pass the SPF check."
         ),
-        "fax_add_metadata": _check(
+        "fax_add_metadata": check(
             "Add Metadata", "Inbound: an XML file with the fax's event data is attached."
         ),
         "coverpage_default_coverpage": forms.ChoiceField(
             label="Default coverpage", choices=[(c, c) for c in STANDARD_COVERPAGES]
         ),
-        "coverpage_only_my_covers": _check(
+        "coverpage_only_my_covers": check(
             "Only my cover(s)", "Offer only the coverpages owned by this level."
         ),
         "coverpage_mode": forms.ChoiceField(
@@ -185,19 +135,19 @@ def settings_fields() -> dict[str, forms.Field]:
             choices=_described(COVERPAGE_MODE_CHOICES, COVERPAGE_MODE_HELP),
             widget=forms.RadioSelect,
         ),
-        "notifications_initial_success": _check(
+        "notifications_initial_success": check(
             "Email to Fax Initial Notification (Success)",
             "The email-to-fax request was submitted; delivery will be attempted shortly.",
         ),
-        "notifications_initial_failure": _check(
+        "notifications_initial_failure": check(
             "Email to Fax Initial Notification (Failure)",
             "The email-to-fax request could not be submitted, with the reason.",
         ),
-        "notifications_delivery_success": _check(
+        "notifications_delivery_success": check(
             "Email to Fax Delivery Notification (Success)",
             "The fax was delivered to the recipient.",
         ),
-        "notifications_delivery_failure": _check(
+        "notifications_delivery_failure": check(
             "Email to Fax Delivery Notification (Failure)",
             'The fax could not be delivered, with the reason ("No Answer", ...).',
         ),
@@ -209,7 +159,7 @@ def settings_fields() -> dict[str, forms.Field]:
         "custom_time_zone": forms.ChoiceField(label="Time zone", choices=time_zone_choices),
         "custom_date_format": forms.ChoiceField(label="Date format", choices=DATE_FORMAT_CHOICES),
         "custom_time_format": forms.ChoiceField(label="Time format", choices=TIME_FORMAT_CHOICES),
-        "custom_include_time_zone_abbreviation": _check("Include Time Zone Abbreviation"),
+        "custom_include_time_zone_abbreviation": check("Include Time Zone Abbreviation"),
     }
 
 
@@ -363,7 +313,7 @@ class PersonFields(forms.Form):
     last_name = forms.CharField(label="Last name", max_length=100)
     email = forms.EmailField(label="Email", max_length=254)
     username = forms.CharField(label="Username", max_length=150, required=False)
-    use_email_as_username = _check("Use email address as username")
+    use_email_as_username = check("Use email address as username")
     # The value is rendered again: the whole wizard travels with every step.
     password = forms.CharField(
         label="New password",
@@ -372,7 +322,7 @@ class PersonFields(forms.Form):
         strip=False,
         widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
     )
-    generate_password = _check(
+    generate_password = check(
         "Generate a password", "A password is generated and shown once, after Finish."
     )
 
@@ -441,7 +391,7 @@ class UserWizardForm(WizardForm, PersonFields):
     custom3 = forms.CharField(label="Custom 3", max_length=200, required=False)
     custom4 = forms.CharField(label="Custom 4", max_length=200, required=False)
 
-    no_fax_number = _check("No Fax Number Required", "An outbound-only user account is created.")
+    no_fax_number = check("No Fax Number Required", "An outbound-only user account is created.")
     fax_number = forms.ChoiceField(
         label="Choose Fax Number",
         required=False,
@@ -502,7 +452,7 @@ class AdministratorWizardForm(StepsForm, BootstrapForm, PersonFields):
 
     time_zone = forms.ChoiceField(label="Time zone")
     language = forms.ChoiceField(label="Language", choices=LANGUAGES)
-    read_only = _check("Read-Only Administrator")
+    read_only = check("Read-Only Administrator")
     group = forms.MultipleChoiceField(
         required=False, choices=[(g.code, g.label) for g in RIGHT_GROUPS]
     )
@@ -512,8 +462,7 @@ class AdministratorWizardForm(StepsForm, BootstrapForm, PersonFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The same list as Administrator Details offers.
-        self.fields["time_zone"].choices = admin_time_zone_choices()  # type: ignore[attr-defined]
+        self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
 
     def ticked(self) -> tuple[set[str], bool]:
         """The rights and the Read-Only box as ticked (what was posted, valid or not)."""

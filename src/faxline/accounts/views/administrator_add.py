@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from faxline.accounts import selectors
 from faxline.accounts.access import Actor, may_add_at
-from faxline.accounts.details_forms import LANGUAGES
+from faxline.accounts.form_fields import LANGUAGES
 from faxline.accounts.forms import AdministratorWizardForm
 from faxline.accounts.models import Company, Department
 from faxline.accounts.services.administrators import administrator_create
