@@ -1,7 +1,8 @@
 """The portal toolkit: what every app's portal views share.
 
 - :mod:`.errors`: the one rule that turns a domain error into a page (:func:`portal_view`),
-  and :func:`apply_domain_error` to show a refusal next to its field;
+  :func:`apply_domain_error` to show a refusal next to the field it names
+  (:func:`error_field`) and :func:`form_status`, the status of such a page;
 - :mod:`.htmx`: is this an htmx request, which element it swaps, a fragment or the page,
   a redirect htmx follows;
 - :mod:`.wizard`: the wizard engine (:class:`Wizard`, :class:`StepsForm`).
