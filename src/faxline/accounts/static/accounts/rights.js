@@ -79,7 +79,7 @@
   }
 
   // Every form with Rights checkboxes not yet set up (the Add Administrator wizard is
-  // swapped in by htmx from step to step).
+  // swapped in by htmx from step to step, and this script with it: it listens once).
   function start() {
     var forms = [];
     all(document, "[data-fx-group]").forEach(function (main) {
@@ -91,7 +91,10 @@
     forms.forEach(setUp);
   }
 
-  document.addEventListener("htmx:afterSettle", start);
+  if (!window.fxRightsListening) {
+    window.fxRightsListening = true;
+    document.addEventListener("htmx:afterSettle", start);
+  }
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

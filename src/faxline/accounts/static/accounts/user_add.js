@@ -1,15 +1,7 @@
-/*
- * A new person's first step (Add User Account, Add Administrator: _person_fields.html).
- *
- * - Use email address as username: the username follows the email and cannot be typed.
- * - Show / Hide the password; Generate ticks "Generate a password" and empties the field
- *   (a password is then made by the server and shown once after Finish).
- *
- * The wizard is swapped by htmx from step to step, so the fields are looked up each time.
- */
+/* Add User Account (the wizard and its done page): Generate password, Show, Use email as
+ * username, and Copy of what is shown once. */
 (function () {
   "use strict";
-
   function sync() {
     var wizard = document.getElementById("fx-wizard");
     if (!wizard) { return; }
@@ -27,7 +19,6 @@
       if (useEmail.checked && email) { username.value = email.value; }
     }
   }
-
   document.addEventListener("click", function (event) {
     var show = event.target.closest("[data-fx-show-password]");
     if (show) {
@@ -38,10 +29,17 @@
       show.setAttribute("aria-pressed", visible ? "true" : "false");
     }
     if (event.target.closest("[data-fx-generate-password]")) {
-      document.getElementById("id_generate_password").checked = true;
+      var box = document.getElementById("id_generate_password");
+      box.checked = true;
       document.getElementById("id_password").value = "";
       sync();
     }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fx-copy]");
+    if (!button || !navigator.clipboard) { return; }
+    navigator.clipboard.writeText(document.getElementById(button.dataset.fxCopy).textContent.trim())
+      .then(function () { button.textContent = "Copied"; });
   });
   document.addEventListener("change", sync);
   document.addEventListener("input", function (event) {
