@@ -223,6 +223,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Finished task rows are deleted this many days after they finished (core.task_results).
+FAXLINE_TASK_RETENTION_DAYS = env_int("FAXLINE_TASK_RETENTION_DAYS", 14, minimum=1)
 
 # Without an SMTP server, emails are printed on the console with their one-time links
 # (password reset, set password, LOA signing) withheld: those links never reach a log.

@@ -144,3 +144,69 @@ def test_push_settings_down_is_for_operators(cast: Cast, call: Call) -> None:
     cast.sales_user.refresh_from_db()
     assert cast.billing_user.settings["fax"]["inbound_file_type"] == "TIF-Fax"
     assert cast.sales_user.settings["fax"]["inbound_file_type"] == "XPS"  # not below Billing
+
+
+# --- one transaction: a level's details with its settings ------------------------------
+
+
+def test_company_details_and_settings_in_one_call(cast: Cast, call: Call) -> None:
+    path = f"/companies/{cast.company.pk}"
+    saved = call(
+        cast.company_admin,
+        "patch",
+        path,
+        {"name": "Acme Global", "settings": {"custom": {"time_zone": "Europe/Berlin"}}},
+    )
+    assert saved.status_code == 200 and saved.json()["name"] == "Acme Global"
+    cast.company.refresh_from_db()
+    assert cast.company.settings["custom"]["time_zone"] == "Europe/Berlin"
+    # A bad settings value refuses the whole call, naming the field: the name stays.
+    refused = call(
+        cast.company_admin,
+        "patch",
+        path,
+        {"name": "Acme Renamed", "settings": {"custom": {"time_zone": "Mars/Olympus"}}},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "settings.custom.time_zone"
+    cast.company.refresh_from_db()
+    assert cast.company.name == "Acme Global"
+    # Read-only: 403 whatever is asked; a department administrator may not touch the company.
+    assert call(cast.read_only_admin, "patch", path, {"settings": {"fax": {}}}).status_code == 403
+    denied = call(cast.dept_admin, "patch", path, {"settings": {"fax": {"require_spf": True}}})
+    assert denied.status_code == 403
+    unknown = call(cast.company_admin, "patch", path, {"settings": {"nope": {}}})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "settings.nope"
+    assert call(cast.outsider_admin, "patch", path, {"settings": {"fax": {}}}).status_code == 404
+
+
+def test_user_fax_addresses_and_settings_in_one_call(cast: Cast, call: Call) -> None:
+    user = cast.billing_user
+    path = f"/users/{user.pk}"
+    saved = call(
+        cast.company_admin,
+        "patch",
+        path,
+        {
+            "sending_email": "fax@acme.example",
+            "receiving_emails": ["in@acme.example"],
+            "settings": {"fax": {"inbound_file_type": "TIF"}},
+        },
+    )
+    assert saved.status_code == 200
+    user.refresh_from_db()
+    assert user.sending_email == "fax@acme.example"
+    assert user.settings["fax"]["inbound_file_type"] == "TIF"
+    refused = call(
+        cast.company_admin,
+        "patch",
+        path,
+        {"sending_email": "other@acme.example", "settings": {"fax": {"inbound_file_type": "DOC"}}},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "settings.fax.inbound_file_type"
+    user.refresh_from_db()
+    assert user.sending_email == "fax@acme.example"
+    # Archive is not a user's tab.
+    wrong = call(cast.company_admin, "patch", path, {"settings": {"archive": {}}})
+    assert wrong.status_code == 422 and wrong.json()["field"] == "settings.archive"

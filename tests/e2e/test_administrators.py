@@ -82,7 +82,7 @@ def test_add_administrator_with_restricted_rights(live_server, page: Page) -> No
     # Department Details of Billing: readable, but the Department tab cannot be saved.
     page.goto(live_server.url + reverse("accounts:department_details", args=[cast.billing.pk]))
     expect(page.get_by_role("button", name="Save")).to_be_disabled()
-    expect(page.get_by_text(re.compile("do not have the right to change it"))).to_be_visible()
+    expect(page.get_by_text(re.compile("do not have the right to do this"))).to_be_visible()
     # Sales is outside the subtree: not found.
     response = page.goto(
         live_server.url + reverse("accounts:department_details", args=[cast.sales.pk])

@@ -86,6 +86,8 @@ def test_add_read_only_administrator(live_server, page: Page) -> None:
     page.get_by_label("Use email address as username").check()
     page.get_by_label("New password").fill(PASSWORD)
     page.get_by_role("button", name="Next").click()
+    # Each step is the server's answer (the wizard engine): wait for it before going on.
+    expect(page.get_by_role("heading", name="Time Zone and Language")).to_be_visible()
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Rights", exact=True)).to_be_visible()
     page.get_by_label("Read-Only Administrator").check()

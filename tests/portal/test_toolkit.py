@@ -11,11 +11,14 @@ from django.contrib.messages import get_messages
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from faxline.portal.toolkit import (
     StepsForm,
     Wizard,
+    apply_domain_error,
     current_page,
+    error_field,
+    form_status,
     is_htmx,
     page_redirect,
     render_page,
@@ -263,3 +266,25 @@ def test_a_not_found_about_nothing_on_the_form_propagates() -> None:
 
     with pytest.raises(NotFound):  # portal_view answers 404 (test_not_found_is_404)
         wizard.submit(create)
+
+
+def test_a_refusal_lands_on_the_field_its_path_ends_in() -> None:
+    class Form(forms.Form):
+        number = forms.CharField()
+        user = forms.CharField()
+        require_spf = forms.BooleanField()
+
+    form = Form({})
+    assert error_field(form, ValidationFailed("x", field="settings.fax.require_spf")) == (
+        "require_spf"
+    )
+    assert error_field(form, ValidationFailed("x", field="port_numbers[2].number")) == "number"
+    assert error_field(form, ValidationFailed("x", field="user_id"), {"user_id": "user"}) == "user"
+    assert error_field(form, ValidationFailed("x", field="elsewhere")) is None
+    assert error_field(form, ValidationFailed("x")) is None
+    form.is_valid()
+    apply_domain_error(form, ValidationFailed("Taken.", field="user_id"), {"user_id": "user"})
+    assert "Taken." in form.errors["user"]
+    assert form_status(Forbidden("no")) == 403
+    assert form_status(Conflict("state")) == 409
+    assert form_status(ValidationFailed("bad")) == 422

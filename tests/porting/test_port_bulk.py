@@ -232,6 +232,16 @@ def test_bulk_page(cast: Cast) -> None:
     sample = client.get(url + "?sample=1")
     assert sample["Content-Type"].startswith("text/csv")
     assert sample.content.decode().splitlines()[0] == ",".join(bulk.COLUMNS)
+    # Each value stands in its own column (the contact's phone is a phone number).
+    rows = list(csv.DictReader(io.StringIO(sample.content.decode())))
+    assert rows[0]["contact_phone"] == "+1 206 555 0199"
+    assert rows[0]["contact_email"] == "carol@acme.example"
+    assert [r["number"] for r in rows] == ["+1 206 555 0100", "+1 206 555 0101"]
+    imported = client.post(
+        url, {"file": SimpleUploadedFile("sample.csv", sample.content, content_type="text/csv")}
+    )
+    assert "1 request created" in imported.content.decode(), imported.content.decode()
+    PortRequest.objects.all().delete()
     upload = SimpleUploadedFile("ports.csv", csv_bytes(five_numbers()), content_type="text/csv")
     response = client.post(url, {"file": upload})
     text = response.content.decode()

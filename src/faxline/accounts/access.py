@@ -16,10 +16,11 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from faxline.accounts.choices import ADMIN_ROLES, Role
-from faxline.accounts.models import Company, Department, User
+from faxline.accounts.models import BulkCreateJob, Company, Department, User
+from faxline.accounts.preferences import TAB_RIGHT
 from faxline.accounts.rights import ALL_RIGHTS, RIGHT_LABELS, held_rights
 from faxline.core.access import Decision
-from faxline.core.errors import Forbidden, NotFound
+from faxline.core.errors import Forbidden, NotFound, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class Actor:
     def is_company_admin(self) -> bool:
         """An administrator at company level (no department)."""
         return self.is_administrator and self.user.department_id is None
+
+    @property
+    def spans_companies(self) -> bool:
+        """Operators and channel partners work for many companies: a page shows the one they
+        pick (administrators and fax users have their own)."""
+        return self.is_operator or self.is_partner
 
     @property
     def read_only(self) -> bool:
@@ -308,6 +315,142 @@ def may_manage_partners(actor: Actor) -> Decision:
     if actor.is_operator and not actor.read_only:
         return Decision.allow()
     return Decision.refuse(Forbidden("Only the provider's operators can manage channel partners."))
+
+
+def may_add_company(actor: Actor) -> Decision:
+    """Add Company: the provider's operators, and channel partners (for themselves)."""
+    if actor.spans_companies and not actor.read_only:
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("Only the provider's operators and channel partners add companies.")
+    )
+
+
+def _company_level(actor: Actor, company: Company, message: str, field: str | None) -> Decision:
+    """Inside the company (else 404); at company level only for those whose scope is the
+    whole company (a department administrator is refused with ``message``)."""
+    if not actor.sees_company(company):
+        return Decision.refuse(NotFound("Company not found.", field="company_id"))
+    if not actor.manages_whole_company(company):
+        return Decision.refuse(Forbidden(message, field=field))
+    return Decision.allow()
+
+
+def may_add_at(
+    actor: Actor,
+    company: Company,
+    department: Department | None,
+    *,
+    right: str,
+    field: str = "department_id",
+) -> Decision:
+    """Add a department, user account or administrator (``right``) under ``department``,
+    or at company level when it is None: within the actor's scope (outside it, the
+    department does not exist); only administrators of the whole company add at company
+    level. ``field`` names the department in the refusal."""
+    held = actor.may(right)
+    if not held:
+        return held
+    if department is not None:
+        if department.company_id != company.pk or not actor.sees_department(department):
+            return Decision.refuse(NotFound("Department not found.", field=field))
+        return Decision.allow()
+    return _company_level(
+        actor,
+        company,
+        "Department administrators can only add to their own department's subtree.",
+        field,
+    )
+
+
+def may_move_user(actor: Actor, user: User, department: Department | None) -> Decision:
+    """Move a fax user to ``department`` of their company (None: company level): the right
+    to manage users, a target inside the actor's scope, the company level only for
+    administrators of the whole company."""
+    held = actor.may("users.manage")
+    if not held:
+        return held
+    company = user.company
+    if company is None:
+        return Decision.refuse(NotFound("User not found.", field="user_id"))
+    if department is not None:
+        if department.company_id != company.pk or not actor.sees_department(department):
+            return Decision.refuse(NotFound("Department not found.", field="department_id"))
+        return Decision.allow()
+    return _company_level(
+        actor,
+        company,
+        "Department administrators can only move users inside their subtree.",
+        "department_id",
+    )
+
+
+def may_change_company(actor: Actor, company: Company) -> Decision:
+    """Company Details (the name and domain, on the Custom tab): administrators of the whole
+    company with the date and time settings right."""
+    level = _company_level(
+        actor, company, "Only company-level administrators can change company details.", None
+    )
+    return actor.may("settings.custom") if level else level
+
+
+def may_change_settings(actor: Actor, owner: Company | Department | User, tab: str) -> Decision:
+    """Save a settings tab of a company, department or fax user: the tab's settings right;
+    a company's tabs only for administrators of the whole company. (A user's own scope is
+    the selectors' business: ``user_get``.)"""
+    if isinstance(owner, Company):
+        level = _company_level(
+            actor, owner, "Only company-level administrators can change company settings.", None
+        )
+        if not level:
+            return level
+    elif isinstance(owner, Department) and not actor.sees_department(owner):
+        return Decision.refuse(NotFound("Department not found.", field="department_id"))
+    right = TAB_RIGHT.get(tab)
+    if right is None:
+        return Decision.refuse(ValidationFailed(f"Unknown settings tab {tab!r}.", field="tab"))
+    return actor.may(right)
+
+
+def may_change_security_policy(
+    actor: Actor, company: Company | None, department: Department | None
+) -> Decision:
+    """Customize or reset the security policy of a company or department (the security
+    right, administrators of the whole company for the company's), or the platform's global
+    policy (``company`` None: operators)."""
+    if company is None:
+        if actor.is_operator and not actor.read_only:
+            return Decision.allow()
+        return Decision.refuse(
+            Forbidden("Only the provider's operators can change the global policy.")
+        )
+    if department is not None:
+        if department.company_id != company.pk or not actor.sees_department(department):
+            return Decision.refuse(NotFound("Department not found.", field="department_id"))
+    else:
+        level = _company_level(
+            actor, company, "Only company-level administrators can change the company policy.", None
+        )
+        if not level:
+            return level
+    return actor.may("settings.security")
+
+
+def may_see_global_policy(actor: Actor) -> Decision:
+    """The platform's global security policy: the provider's operators."""
+    if actor.is_operator:
+        return Decision.allow()
+    return Decision.refuse(Forbidden("Only the provider's operators can see the global policy."))
+
+
+def may_see_bulk_job(actor: Actor, job: BulkCreateJob) -> Decision:
+    """A Bulk Create job and its report: whoever uploaded it, and those who administer its
+    company as a whole. Anyone else: it does not exist."""
+    if actor.sees_company(job.company) and (
+        job.created_by_id == actor.user.pk or actor.manages_whole_company(job.company)
+    ):
+        return Decision.allow()
+    return Decision.refuse(NotFound("Bulk Create job not found.", field="job_id"))
 
 
 def request_actor(request: HttpRequest) -> Actor:

@@ -256,12 +256,17 @@ def company_get(request: HttpRequest, company_id: int) -> Company:
     summary="Change Company Details",
 )
 def company_update(request: HttpRequest, company_id: int, payload: schemas.CompanyUpdate) -> Any:
-    """Rename the company or change its domain (company-level administrators)."""
+    """Rename the company or change its domain (company-level administrators), and with
+    ``settings`` change settings tabs in the same transaction."""
     actor = _actor(request)
     company = selectors.company_get(actor=actor, company_id=company_id)
     changes = payload.model_dump(exclude_unset=True)
     return company_services.company_update(
-        actor=actor, company=company, name=changes.get("name"), domain=changes.get("domain")
+        actor=actor,
+        company=company,
+        name=changes.get("name"),
+        domain=changes.get("domain"),
+        settings=changes.get("settings"),
     )
 
 
@@ -531,12 +536,13 @@ def user_get(request: HttpRequest, user_id: int) -> Any:
 )
 def user_update(request: HttpRequest, user_id: int, payload: schemas.UserUpdate) -> Any:
     """Change names, email, fax addresses, contact details or custom fields; with
-    ``department_id``, move the user to that department (null: company level)."""
+    ``department_id``, move the user to that department (null: company level); with
+    ``settings``, change settings tabs in the same transaction."""
     actor = _actor(request)
     user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
-    user = user_services.user_update(
-        actor=actor, user=user, changes=payload.model_dump(exclude_unset=True)
-    )
+    changes = payload.model_dump(exclude_unset=True)
+    settings = changes.pop("settings", None)
+    user = user_services.user_update(actor=actor, user=user, changes=changes, settings=settings)
     return _one_person(user, schemas.UserOut)
 
 

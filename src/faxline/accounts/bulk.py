@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_see_bulk_job
 from faxline.accounts.choices import BulkJobStatus, BulkRowStatus
 from faxline.accounts.models import BulkCreateJob, BulkCreateRow, Company, Department
 from faxline.accounts.passwords import password_link_send
@@ -526,10 +526,9 @@ def bulk_create_get(*, actor: Actor, job_id: int) -> BulkCreateJob:
         .filter(pk=job_id)
         .first()
     )
-    if job is None or not actor.sees_company(job.company):
+    if job is None:
         raise NotFound("Bulk Create job not found.", field="job_id")
-    if job.created_by_id != actor.user.pk and not actor.manages_whole_company(job.company):
-        raise NotFound("Bulk Create job not found.", field="job_id")
+    may_see_bulk_job(actor, job).check()
     return job
 
 

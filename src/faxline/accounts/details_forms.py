@@ -1,5 +1,5 @@
 """Forms of the details pages: one per settings tab, the security policy, emergency
-contacts, people (user and administrator details, Add Administrator) and passwords.
+contacts, people (user and administrator details) and passwords.
 
 Forms only parse what the browser sent into the shapes the services take; every rule lives
 in the services (``accounts.services``), whose refusals the views put back on the fields.
@@ -7,22 +7,17 @@ in the services (``accounts.services``), whose refusals the views put back on th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from functools import cache
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
-import phonenumbers
 from django import forms
-from phonenumbers import geocoder
 
+from faxline.accounts.form_fields import LANGUAGES, check, country_choices, time_zone_choices
 from faxline.accounts.preferences import (
     DATE_FORMATS,
     TIME_FORMATS,
     CoverpageMode,
     InboundFileType,
     WelcomeMessage,
-    time_zones,
 )
 from faxline.core.errors import DomainError
 from faxline.core.net import check_public_host
@@ -40,44 +35,11 @@ TAB_LABELS: dict[str, str] = {
     "rights": "Rights",
 }
 
-LANGUAGES: list[tuple[str, str]] = [
-    ("en", "English"),
-    ("es", "Español"),
-    ("fr", "Français"),
-    ("de", "Deutsch"),
-]
-
 PHI_WARNING = (
     "It is highly recommended that you do not enter Personal Health Information (PHI) or "
     "Personally Identifiable Information (PII) here: it creates a separate record of this data "
     "apart from the content of the faxed document."
 )
-
-
-@cache
-def country_choices() -> list[tuple[str, str]]:
-    """ISO country codes with their English names, sorted by name."""
-    out: list[tuple[str, str]] = []
-    for region in phonenumbers.SUPPORTED_REGIONS:
-        name = region
-        example = phonenumbers.example_number(region)
-        if example is not None:
-            name = geocoder.country_name_for_number(example, "en") or region
-        out.append((region, name))
-    return [("", "—"), *sorted(out, key=lambda item: item[1])]
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every known time zone with its current offset from UTC: ``(UTC-08:00) America/...``."""
-    now = datetime.now(UTC)
-    out = []
-    for name in time_zones():
-        offset = now.astimezone(ZoneInfo(name)).utcoffset()
-        minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-        sign = "+" if minutes >= 0 else "-"
-        hours, mins = divmod(abs(minutes), 60)
-        out.append((name, f"(UTC{sign}{hours:02d}:{mins:02d}) {name.replace('_', ' ')}"))
-    return out
 
 
 class PortalForm(forms.Form):
@@ -105,10 +67,6 @@ class PortalForm(forms.Form):
                 if "is-invalid" not in attrs.get("class", ""):
                     attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
                 attrs["aria-invalid"] = "true"
-
-
-def _check(label: str, help_text: str = "") -> forms.BooleanField:
-    return forms.BooleanField(label=label, required=False, help_text=help_text)
 
 
 # --- settings tabs --------------------------------------------------------------------
@@ -142,14 +100,14 @@ class FaxTabForm(SettingsTabForm):
     inbound_file_type = forms.ChoiceField(
         label="Inbound fax message file type", choices=INBOUND_FILE_TYPES
     )
-    page_separation = _check(
+    page_separation = check(
         "Fax Page Separation",
         "(Inbound) Multiple-page faxes are separated into single-page files.",
     )
-    require_spf = _check(
+    require_spf = check(
         "Require SPF Record", "(Outbound) Email-to-fax senders must pass the SPF record check."
     )
-    add_metadata = _check(
+    add_metadata = check(
         "Add Metadata",
         "(Inbound) Adds an XML file with the received fax's event data to the email.",
     )
@@ -182,7 +140,7 @@ class CoverpageTabForm(SettingsTabForm):
     setting_fields = ("default_coverpage", "only_my_covers", "mode")
 
     default_coverpage = forms.ChoiceField(label="Default coverpage")
-    only_my_covers = _check(
+    only_my_covers = check(
         "Only my cover(s)", "Offer only the coverpages owned by this level of the hierarchy."
     )
     mode = forms.ChoiceField(
@@ -256,10 +214,10 @@ class NotificationsTabForm(SettingsTabForm):
     tab = "notifications"
     setting_fields = (*(n for n, _, _ in NOTIFICATIONS), "welcome_message")
 
-    initial_success = _check(NOTIFICATIONS[0][1], NOTIFICATIONS[0][2])
-    initial_failure = _check(NOTIFICATIONS[1][1], NOTIFICATIONS[1][2])
-    delivery_success = _check(NOTIFICATIONS[2][1], NOTIFICATIONS[2][2])
-    delivery_failure = _check(NOTIFICATIONS[3][1], NOTIFICATIONS[3][2])
+    initial_success = check(NOTIFICATIONS[0][1], NOTIFICATIONS[0][2])
+    initial_failure = check(NOTIFICATIONS[1][1], NOTIFICATIONS[1][2])
+    delivery_success = check(NOTIFICATIONS[2][1], NOTIFICATIONS[2][2])
+    delivery_failure = check(NOTIFICATIONS[3][1], NOTIFICATIONS[3][2])
     welcome_message = forms.ChoiceField(
         label="Welcome message",
         choices=[(value, label) for value, label, _ in WELCOME_MESSAGES],
@@ -293,7 +251,7 @@ class CustomTabForm(SettingsTabForm):
         label="Time format",
         choices=[(fmt, f"{fmt} ({example})") for fmt, example in TIME_FORMATS.items()],
     )
-    include_time_zone_abbreviation = _check(
+    include_time_zone_abbreviation = check(
         "Include Time Zone Abbreviation", "Show the time zone abbreviation in dates and times."
     )
 
@@ -337,9 +295,9 @@ class ArchiveTabForm(SettingsTabForm):
         "include_metadata",
     )
 
-    enabled = _check("Enable Archiving")
-    archive_inbound = _check("Archive Inbound")
-    archive_outbound = _check("Archive Outbound")
+    enabled = check("Enable Archiving")
+    archive_inbound = check("Archive Inbound")
+    archive_outbound = check("Archive Outbound")
     destination = forms.ChoiceField(
         label="Destination", choices=[("email", "Email"), ("ftp", "FTP")]
     )
@@ -354,11 +312,11 @@ class ArchiveTabForm(SettingsTabForm):
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
-    forget_ftp_password = _check("Remove the stored password")
+    forget_ftp_password = check("Remove the stored password")
     ftp_directory = forms.CharField(label="Directory", max_length=255, initial="/")
     file_type = forms.ChoiceField(label="File type", choices=[("PDF", "PDF"), ("TIF", "TIF")])
-    original_file_name = _check("Original File Name", "Keep the file name of the original fax.")
-    include_metadata = _check(
+    original_file_name = check("Original File Name", "Keep the file name of the original fax.")
+    include_metadata = check(
         "Include Metadata", "Add an XML file with the fax's event data next to each copy."
     )
 
@@ -637,49 +595,6 @@ class AdministratorDetailsForm(PortalForm):
         self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
 
 
-class AdministratorAddForm(PortalForm):
-    """Add Administrator: Administrator Details, then Time Zone and Language (the rights
-    come from the grouped checkboxes of the third step)."""
-
-    first_name = forms.CharField(label="First name", max_length=100)
-    last_name = forms.CharField(label="Last name", max_length=100)
-    email = forms.EmailField(label="Email")
-    username = forms.CharField(label="Username", max_length=150, required=False)
-    use_email_as_username = _check("Use email address as username")
-    password = forms.CharField(
-        label="New password",
-        max_length=100,
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-    )
-    generate_password = _check("Generate")
-    time_zone = forms.ChoiceField(label="Time zone")
-    language = forms.ChoiceField(label="Language", choices=LANGUAGES)
-
-    STEP_OF: ClassVar[dict[str, int]] = {
-        "first_name": 1,
-        "last_name": 1,
-        "email": 1,
-        "username": 1,
-        "use_email_as_username": 1,
-        "password": 1,
-        "generate_password": 1,
-        "time_zone": 2,
-        "language": 2,
-        "rights": 3,
-        "read_only": 3,
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
-
-    def first_error_step(self) -> int:
-        steps = [self.STEP_OF.get(name, 1) for name in self.errors if name != "__all__"]
-        return min(steps) if steps else (3 if self.non_field_errors() else 1)
-
-
 class SetPasswordForm(PortalForm):
     """Set password: type one under the policy in force, or let the platform generate it."""
 
@@ -690,7 +605,7 @@ class SetPasswordForm(PortalForm):
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
-    generate_password = _check("Generate a password for me")
+    generate_password = check("Generate a password for me")
 
 
 class PushForm(PortalForm):

@@ -1,5 +1,5 @@
-"""Portal forms of Account Administration: Add Company, the Add Department and Add User
-Account wizards, Bulk Create, and the Show filter of the tree.
+"""Portal forms of Account Administration: Add Company, the Add Department, Add User
+Account and Add Administrator wizards, Bulk Create, and the Show filter of the tree.
 
 Forms only check the shape of the input (required, lengths, known choices) so that a wizard
 can stop at the step with a mistake; every rule of the domain is the services' business.
@@ -7,19 +7,17 @@ can stop at the step with a mistake; every rule of the domain is the services' b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from functools import cache
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, ClassVar
 
-import phonenumbers
 from django import forms
 from django.db.models import QuerySet
 from django.forms.boundfield import BoundField
 from django.forms.widgets import Widget
+from django.http import QueryDict
 from django.utils.html import format_html
 
 from faxline.accounts.bulk import MAX_BYTES, MAX_ROWS
+from faxline.accounts.form_fields import LANGUAGES, check, country_choices, time_zone_choices
 from faxline.accounts.models import ChannelPartner
 from faxline.accounts.preferences import (
     DATE_FORMATS,
@@ -27,8 +25,8 @@ from faxline.accounts.preferences import (
     CoverpageMode,
     InboundFileType,
     WelcomeMessage,
-    time_zones,
 )
+from faxline.accounts.rights import RIGHT_GROUPS, ticked_rights
 from faxline.accounts.validation import MAX_RECEIVING_EMAILS
 from faxline.portal.toolkit import StepsForm
 
@@ -111,69 +109,25 @@ def settings_field_name(tab: str, name: str) -> str:
     return f"{tab}_{name}"
 
 
-def _utc_offset(zone: str, now: datetime) -> str:
-    offset = now.astimezone(ZoneInfo(zone)).utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "+" if minutes >= 0 else "-"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"(UTC{sign}{hours:02d}:{mins:02d})"
-
-
-@cache
-def _time_zone_choices(day: str) -> list[tuple[str, str]]:
-    now = datetime.fromisoformat(day).replace(tzinfo=UTC)
-    return [
-        (zone, f"{_utc_offset(zone, now)} {zone.replace('_', ' ')}")
-        for zone in time_zones()
-        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-    ] + [("UTC", "(UTC+00:00) UTC")]
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every named time zone with its current offset, as the Custom tab lists them."""
-    return _time_zone_choices(datetime.now(UTC).date().isoformat())
-
-
-@cache
-def country_choices() -> list[tuple[str, str]]:
-    """Countries by name (two-letter ISO codes), United States first."""
-    from phonenumbers import geocoder
-
-    names = []
-    for code in phonenumbers.SUPPORTED_REGIONS:
-        try:
-            name = geocoder._region_display_name(code, "en")  # type: ignore[attr-defined]
-        except Exception:  # a private helper of phonenumbers; fall back to the code
-            name = ""
-        names.append((code, name or code))
-    names.sort(key=lambda pair: pair[1])
-    first = [pair for pair in names if pair[0] == "US"]
-    return [("", "—"), *first, *[pair for pair in names if pair[0] != "US"]]
-
-
-def _check(label: str, help_text: str = "") -> forms.BooleanField:
-    return forms.BooleanField(label=label, required=False, help_text=help_text)
-
-
 def settings_fields() -> dict[str, forms.Field]:
     """The form fields of the Fax, Coverpage, Notifications and Date (Custom) steps."""
     return {
         "fax_inbound_file_type": forms.ChoiceField(
             label="Inbound Fax Message File Type", choices=INBOUND_FILE_TYPE_CHOICES
         ),
-        "fax_page_separation": _check(
+        "fax_page_separation": check(
             "Fax Page Separation", "Inbound: multiple-page faxes arrive as single-page files."
         ),
-        "fax_require_spf": _check(
+        "fax_require_spf": check(
             "Require SPF Record", "Outbound: email-to-fax senders must pass the SPF check."
         ),
-        "fax_add_metadata": _check(
+        "fax_add_metadata": check(
             "Add Metadata", "Inbound: an XML file with the fax's event data is attached."
         ),
         "coverpage_default_coverpage": forms.ChoiceField(
             label="Default coverpage", choices=[(c, c) for c in STANDARD_COVERPAGES]
         ),
-        "coverpage_only_my_covers": _check(
+        "coverpage_only_my_covers": check(
             "Only my cover(s)", "Offer only the coverpages owned by this level."
         ),
         "coverpage_mode": forms.ChoiceField(
@@ -181,19 +135,19 @@ def settings_fields() -> dict[str, forms.Field]:
             choices=_described(COVERPAGE_MODE_CHOICES, COVERPAGE_MODE_HELP),
             widget=forms.RadioSelect,
         ),
-        "notifications_initial_success": _check(
+        "notifications_initial_success": check(
             "Email to Fax Initial Notification (Success)",
             "The email-to-fax request was submitted; delivery will be attempted shortly.",
         ),
-        "notifications_initial_failure": _check(
+        "notifications_initial_failure": check(
             "Email to Fax Initial Notification (Failure)",
             "The email-to-fax request could not be submitted, with the reason.",
         ),
-        "notifications_delivery_success": _check(
+        "notifications_delivery_success": check(
             "Email to Fax Delivery Notification (Success)",
             "The fax was delivered to the recipient.",
         ),
-        "notifications_delivery_failure": _check(
+        "notifications_delivery_failure": check(
             "Email to Fax Delivery Notification (Failure)",
             'The fax could not be delivered, with the reason ("No Answer", ...).',
         ),
@@ -205,7 +159,7 @@ def settings_fields() -> dict[str, forms.Field]:
         "custom_time_zone": forms.ChoiceField(label="Time zone", choices=time_zone_choices),
         "custom_date_format": forms.ChoiceField(label="Date format", choices=DATE_FORMAT_CHOICES),
         "custom_time_format": forms.ChoiceField(label="Time format", choices=TIME_FORMAT_CHOICES),
-        "custom_include_time_zone_abbreviation": _check("Include Time Zone Abbreviation"),
+        "custom_include_time_zone_abbreviation": check("Include Time Zone Abbreviation"),
     }
 
 
@@ -341,22 +295,70 @@ class DepartmentWizardForm(WizardForm):
     name = forms.CharField(label="Department Name", max_length=100)
 
 
-class UserWizardForm(WizardForm):
+class PersonFields(forms.Form):
+    """The first step of Add User Account and Add Administrator: the person's name, email,
+    username and password (typed, or generated and shown once after Finish)."""
+
+    PERSON_FIELDS: ClassVar[list[str]] = [
+        "first_name",
+        "last_name",
+        "email",
+        "username",
+        "use_email_as_username",
+        "password",
+        "generate_password",
+    ]
+
+    first_name = forms.CharField(label="First name", max_length=100)
+    last_name = forms.CharField(label="Last name", max_length=100)
+    email = forms.EmailField(label="Email", max_length=254)
+    username = forms.CharField(label="Username", max_length=150, required=False)
+    use_email_as_username = check("Use email address as username")
+    # The value is rendered again: the whole wizard travels with every step.
+    password = forms.CharField(
+        label="New password",
+        max_length=100,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+    )
+    generate_password = check(
+        "Generate a password", "A password is generated and shown once, after Finish."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.fields["username"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("use_email_as_username") and not data.get("username"):
+            self.add_error("username", "Enter a username, or use the email address.")
+        if not data.get("generate_password") and not data.get("password"):
+            self.add_error("password", "Enter a password, or choose Generate.")
+        return data
+
+    def person(self) -> dict[str, Any]:
+        """The person's fields as ``user_create`` and ``administrator_create`` take them."""
+        data = self.cleaned_data
+        generate = bool(data["generate_password"])
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "email": data["email"],
+            "username": data["username"] or None,
+            "use_email_as_username": bool(data["use_email_as_username"]),
+            "password": None if generate else data["password"],
+            "generate_password": generate,
+        }
+
+
+class UserWizardForm(WizardForm, PersonFields):
     """Add User Account: seven steps as the guide shows them."""
 
     STEPS = [
-        (
-            "User Details",
-            [
-                "first_name",
-                "last_name",
-                "email",
-                "username",
-                "use_email_as_username",
-                "password",
-                "generate_password",
-            ],
-        ),
+        ("User Details", PersonFields.PERSON_FIELDS),
         (
             "Contact Details",
             ["address1", "address2", "city", "country", "region", "postal_code", "phone"],
@@ -376,22 +378,6 @@ class UserWizardForm(WizardForm):
         ("Date Format", [settings_field_name("custom", n) for n in SETTINGS_FIELDS["custom"]]),
     ]
 
-    first_name = forms.CharField(label="First name", max_length=100)
-    last_name = forms.CharField(label="Last name", max_length=100)
-    email = forms.EmailField(label="Email", max_length=254)
-    username = forms.CharField(label="Username", max_length=150, required=False)
-    use_email_as_username = _check("Use email address as username")
-    password = forms.CharField(
-        label="New password",
-        max_length=100,
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-    )
-    generate_password = _check(
-        "Generate a password", "A password is generated and shown once, after Finish."
-    )
-
     address1 = forms.CharField(label="Address 1", max_length=200, required=False)
     address2 = forms.CharField(label="Address 2", max_length=200, required=False)
     city = forms.CharField(label="City", max_length=100, required=False)
@@ -405,7 +391,7 @@ class UserWizardForm(WizardForm):
     custom3 = forms.CharField(label="Custom 3", max_length=200, required=False)
     custom4 = forms.CharField(label="Custom 4", max_length=200, required=False)
 
-    no_fax_number = _check("No Fax Number Required", "An outbound-only user account is created.")
+    no_fax_number = check("No Fax Number Required", "An outbound-only user account is created.")
     fax_number = forms.ChoiceField(
         label="Choose Fax Number",
         required=False,
@@ -421,17 +407,8 @@ class UserWizardForm(WizardForm):
     receiving_email_2 = forms.EmailField(label="Receiving email 2", required=False)
     receiving_email_3 = forms.EmailField(label="Receiving email 3", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs["autocomplete"] = "off"
-        self.fields["username"].widget.attrs["autocomplete"] = "off"
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("use_email_as_username") and not data.get("username"):
-            self.add_error("username", "Enter a username, or use the email address.")
-        if not data.get("generate_password") and not data.get("password"):
-            self.add_error("password", "Enter a password, or choose Generate.")
         if not data.get("no_fax_number") and not data.get("fax_number"):
             self.add_error(
                 "fax_number",
@@ -460,6 +437,52 @@ class UserWizardForm(WizardForm):
     def contact(self) -> dict[str, str]:
         names = self.STEPS[1][1] + self.STEPS[2][1]
         return {name: self.cleaned_data.get(name) or "" for name in names}
+
+
+class AdministratorWizardForm(StepsForm, BootstrapForm, PersonFields):
+    """Add Administrator: Administrator Details, Time Zone and Language, then Rights (the
+    grouped checkboxes of ``administrator_rights_fields.html``, with Read-Only
+    Administrator)."""
+
+    STEPS = [
+        ("Administrator Details", PersonFields.PERSON_FIELDS),
+        ("Time Zone and Language", ["time_zone", "language"]),
+        ("Rights", ["read_only", "group", "rights"]),
+    ]
+
+    time_zone = forms.ChoiceField(label="Time zone")
+    language = forms.ChoiceField(label="Language", choices=LANGUAGES)
+    read_only = check("Read-Only Administrator")
+    group = forms.MultipleChoiceField(
+        required=False, choices=[(g.code, g.label) for g in RIGHT_GROUPS]
+    )
+    rights = forms.MultipleChoiceField(
+        required=False, choices=[(r.code, r.label) for g in RIGHT_GROUPS for r in g.rights]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()  # type: ignore[attr-defined]
+
+    def ticked(self) -> tuple[set[str], bool]:
+        """The rights and the Read-Only box as ticked (what was posted, valid or not)."""
+        data = self.data
+        assert isinstance(data, QueryDict)
+        return (
+            set(ticked_rights(data.getlist("rights"), data.getlist("group"))),
+            bool(data.get("read_only")),
+        )
+
+    def administrator(self) -> dict[str, Any]:
+        """Everything ``administrator_create`` takes from the wizard."""
+        data = self.cleaned_data
+        return {
+            **self.person(),
+            "time_zone": data["time_zone"],
+            "language": data["language"],
+            "rights": ticked_rights(data["rights"], data["group"]),
+            "read_only": bool(data["read_only"]),
+        }
 
 
 class BulkCreateForm(BootstrapForm):

@@ -287,8 +287,10 @@ def password_reset_complete(
     return user
 
 
-def policy_rules(policy: SecurityPolicy) -> list[str]:
-    """The policy's password rules as short sentences, to show next to a new-password field."""
+def policy_rules(policy: SecurityPolicy, *, own: bool = True) -> list[str]:
+    """The policy's password rules as short sentences, to show next to a new-password field:
+    the person's own (``own``), or one an administrator chooses for a new account (which
+    has no earlier passwords)."""
     rules = [f"{policy.min_length} to {policy.max_length} characters"]
     for minimum, label in (
         (policy.min_alpha, "letter"),
@@ -299,7 +301,11 @@ def policy_rules(policy: SecurityPolicy) -> list[str]:
         if minimum:
             rules.append(f"at least {minimum} {label}{'s' if minimum > 1 else ''}")
     if policy.exclude_personal_info:
-        rules.append("not your name, username or email address")
-    if policy.history_count:
+        rules.append(
+            "not your name, username or email address"
+            if own
+            else "no name, username or email address"
+        )
+    if own and policy.history_count:
         rules.append(f"not one of your last {policy.history_count} passwords")
     return rules

@@ -129,3 +129,13 @@ def normalize_rights(codes: list[str] | set[str] | tuple[str, ...]) -> list[str]
 def clear_group(codes: set[str], group_code: str) -> set[str]:
     """The rights left after clearing a group's main box."""
     return {c for c in codes if GROUP_OF.get(c) != group_code}
+
+
+def ticked_rights(rights: list[str], groups: list[str]) -> list[str]:
+    """The rights ticked on a Rights form, minus every group whose main box is not ticked
+    (the guide: clearing a main category clears its rights), sorted."""
+    kept = set(rights)
+    for group in RIGHT_GROUPS:
+        if group.code not in groups:
+            kept = clear_group(kept, group.code)
+    return sorted(kept)

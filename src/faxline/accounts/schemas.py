@@ -105,6 +105,13 @@ class CompanyUpdate(InputSchema):
 
     name: str | None = None
     domain: str | None = None
+    settings: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="Settings tabs to change in the same transaction (fax, coverpage, "
+        "notifications, custom, archive, contacts): the portal's Custom tab saves the name "
+        "and domain with the date and time settings. Each tab needs its settings right; a "
+        "refusal changes nothing.",
+    )
 
 
 # --- departments ----------------------------------------------------------------------
@@ -254,6 +261,12 @@ class UserUpdate(ContactInput):
         default=None,
         description="Move the user to this department; null: company level. "
         "The user's settings stay as they are.",
+    )
+    settings: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="Settings tabs to change in the same transaction (fax, coverpage, "
+        "notifications, custom): the portal's Fax tab saves the fax addresses with the fax "
+        "settings. Each tab needs its settings right; a refusal changes nothing.",
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 
-from faxline.accounts.access import Actor, may_see_audit_log
+from faxline.accounts.access import Actor, may_see_audit_log, may_see_global_policy
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     ApiKey,
@@ -30,7 +30,7 @@ from faxline.accounts.policy import (
     policy_for_user,
 )
 from faxline.accounts.preferences import TABS, USER_TABS, complete
-from faxline.core.errors import Forbidden, NotFound
+from faxline.core.errors import NotFound
 from faxline.core.models import AuditEvent
 
 SettingsOwner = Company | Department | User
@@ -71,7 +71,7 @@ def company_in_view(*, actor: Actor, company_id: int | None = None) -> Company |
         return company_get(actor=actor, company_id=company_id)
     if actor.user.company_id is not None:
         return actor_company(actor=actor)
-    if actor.is_operator or actor.is_partner:
+    if actor.spans_companies:
         return company_list(actor=actor).first()
     return None
 
@@ -527,8 +527,7 @@ def audit_event_list(*, actor: Actor, kind: str = "") -> QuerySet[AuditEvent]:
 
 def policy_global(*, actor: Actor) -> SecurityPolicy:
     """The platform-wide security policy, for operators."""
-    if not actor.is_operator:
-        raise Forbidden("Only the provider's operators can see the global policy.")
+    may_see_global_policy(actor).check()
     return global_policy()
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 
 from faxline.config import ConfigError
+from faxline.core.provider import provider_name
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,6 @@ class SigningMaterial:
     key_file: Path
     cert_file: Path
     generated: bool
-
-
-def operator_name() -> str:
-    """The platform operator's name (``FAXLINE_PROVIDER_NAME``), as the seal's certificate
-    and signer name show it."""
-    return str(getattr(settings, "FAXLINE_PROVIDER_NAME", "") or "faxline")
 
 
 def _configured(name: str) -> str:
@@ -95,8 +90,8 @@ def generate_key_files(folder: Path, key_path: Path, cert_path: Path) -> None:
         key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
         name = x509.Name(
             [
-                x509.NameAttribute(NameOID.COMMON_NAME, f"{operator_name()} platform seal"[:64]),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, operator_name()[:64]),
+                x509.NameAttribute(NameOID.COMMON_NAME, f"{provider_name()} platform seal"[:64]),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, provider_name()[:64]),
                 x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Sealed documents"),
             ]
         )

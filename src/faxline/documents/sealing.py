@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 
-from faxline.documents.keys import operator_name, platform_certificate, platform_signer
+from faxline.core.provider import provider_name
+from faxline.documents.keys import platform_certificate, platform_signer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,7 +65,7 @@ def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
             md_algorithm="sha256",
             reason=reason[:200],
             location=location or None,
-            name=f"{operator_name()} platform seal",
+            name=f"{provider_name()} platform seal",
             certify=True,
             docmdp_permissions=fields.MDPPerm.NO_CHANGES,
         )

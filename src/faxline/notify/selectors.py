@@ -23,8 +23,7 @@ def notification_list(
     """The notification log, newest first, as the actor may see it."""
     may_read_log(actor).check()
     qs = NotificationLog.objects.select_related("company").order_by("-created_at", "-id")
-    if not actor.is_operator:
-        qs = qs.filter(actor.in_companies_q())
+    qs = qs.filter(actor.in_companies_q())
     if company is not None:
         qs = qs.filter(company=company)
     if status:

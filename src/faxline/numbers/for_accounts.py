@@ -7,6 +7,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.fax_numbers import UserNumbers
 from faxline.accounts.models import Company, User
 from faxline.core.errors import DomainError
+from faxline.numbers.access import may_assign_numbers
 from faxline.numbers.selectors import company_numbers, numbers_of_users
 from faxline.numbers.services import number_assign
 
@@ -18,7 +19,7 @@ class NumbersForAccounts(UserNumbers):
         return numbers_of_users(user_ids)
 
     def unassigned(self, *, actor: Actor, company: Company) -> list[str]:
-        if not actor.can("numbers.assign"):
+        if not may_assign_numbers(actor):
             return []
         try:
             found = company_numbers(actor=actor, company=company, unassigned_only=True)

@@ -69,10 +69,6 @@ REQUEST_TARGET = "fx-request-fields"
 # --- plumbing -------------------------------------------------------------------------
 
 
-def _picks_company(actor: Actor) -> bool:
-    return actor.is_operator or actor.is_partner
-
-
 def _company(request: HttpRequest, actor: Actor) -> Company | None:
     """``?company=<id>`` (or the posted ``company``), else the actor's own company, else the
     first company an operator sees (None when there is none)."""
@@ -143,7 +139,7 @@ def inventory_panel(request: HttpRequest, *, on_dashboard: bool = False) -> dict
         return None
     try:
         company = _company(request, actor)
-        picks = _picks_company(actor)
+        picks = actor.spans_companies
         context: dict[str, Any] = {
             "company": company,
             "companies": list(company_list(actor=actor)) if picks else [],
@@ -463,7 +459,7 @@ def request_inventory(request: HttpRequest) -> HttpResponse:
     context = {
         "company": company,
         "company_params": params,
-        "picks_company": _picks_company(actor),
+        "picks_company": actor.spans_companies,
         "selection": selection,
         "countries": COUNTRY_CHOICES,
         "available": available,

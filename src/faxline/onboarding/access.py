@@ -104,6 +104,18 @@ def may_route_numbers(actor: Actor, order: OnboardingOrder) -> Decision:
     return may_assign_numbers(actor)
 
 
+def may_answer_first_sign_in(actor: Actor) -> Decision:
+    """Whether the first sign-in question is for this person: a company-level administrator
+    of their own company with the Request inventory right (operators and channel partners
+    have no company of their own to set up)."""
+    company = actor.user.company if actor.user.company_id is not None else None
+    if company is None:
+        return Decision.refuse(
+            Forbidden("The first sign-in question is for a company's administrators.")
+        )
+    return may_choose_first_service(actor, company)
+
+
 def may_choose_first_service(actor: Actor, company: Company) -> Decision:
     """The first sign-in question (new number, or keep my number): company-level
     administrators with the Request inventory right."""

@@ -26,7 +26,12 @@ from faxline.numbers.choices import IN_INVENTORY, NumberStatus
 from faxline.numbers.models import FaxNumber
 from faxline.numbers.plan import area_codes, display_number
 from faxline.numbers.selectors import area_codes_with_stock
-from faxline.onboarding.access import may_create_order, may_view_order, may_view_orders
+from faxline.onboarding.access import (
+    may_answer_first_sign_in,
+    may_create_order,
+    may_view_order,
+    may_view_orders,
+)
 from faxline.onboarding.choices import (
     Activation,
     Decision,
@@ -46,9 +51,9 @@ FOC_LOOKAHEAD_DAYS = 10
 def order_list(*, actor: Actor, status: str = "", search: str = "") -> QuerySet[OnboardingOrder]:
     """The onboarding orders the actor may see, newest first."""
     may_view_orders(actor).check()
-    qs = OnboardingOrder.objects.select_related("company", "channel_partner")
-    if not actor.is_operator:
-        qs = qs.filter(actor.in_companies_q())
+    qs = OnboardingOrder.objects.select_related("company", "channel_partner").filter(
+        actor.in_companies_q()
+    )
     if status:
         qs = qs.filter(status=status)
     if search:
@@ -59,9 +64,9 @@ def order_list(*, actor: Actor, status: str = "", search: str = "") -> QuerySet[
 def order_get(*, actor: Actor, order_id: int) -> OnboardingOrder:
     """One order: 404 outside the actor's companies, 403 for people of the company who may
     not see it (fax users, department administrators)."""
-    qs = OnboardingOrder.objects.select_related("company", "channel_partner").filter(pk=order_id)
-    if not actor.is_operator:
-        qs = qs.filter(actor.in_companies_q())
+    qs = OnboardingOrder.objects.select_related("company", "channel_partner").filter(
+        actor.in_companies_q(), pk=order_id
+    )
     order = qs.first()
     if order is None:
         raise NotFound("Onboarding order not found.", field="order_id")
@@ -90,16 +95,12 @@ def companies_without_order(*, actor: Actor) -> QuerySet[Company]:
 def first_sign_in_due(actor: Actor) -> bool:
     """True when a company administrator who may request numbers signs in for a company
     that has no fax numbers and no onboarding decision yet."""
-    user = actor.user
-    if not actor.is_company_admin or actor.read_only or not actor.can("numbers.request"):
+    company_id = actor.user.company_id
+    if company_id is None or not may_answer_first_sign_in(actor):
         return False
-    if user.company_id is None:
+    if FaxNumber.objects.filter(company_id=company_id, status__in=IN_INVENTORY).exists():
         return False
-    if FaxNumber.objects.filter(company_id=user.company_id, status__in=IN_INVENTORY).exists():
-        return False
-    return (
-        not OnboardingOrder.objects.filter(company_id=user.company_id).exclude(decision="").exists()
-    )
+    return not OnboardingOrder.objects.filter(company_id=company_id).exclude(decision="").exists()
 
 
 @dataclass(frozen=True)
@@ -865,10 +866,8 @@ class ScheduledPort:
 def _scheduled_orders(actor: Actor) -> QuerySet[OnboardingOrder]:
     may_view_orders(actor).check()
     qs = OnboardingOrder.objects.select_related("company").filter(
-        activation=Activation.PORTING, port_date__isnull=False
+        actor.in_companies_q(), activation=Activation.PORTING, port_date__isnull=False
     )
-    if not actor.is_operator:
-        qs = qs.filter(actor.in_companies_q())
     return qs.order_by("port_date", "company__name")
 
 
@@ -928,7 +927,7 @@ def pending_port_intents(*, actor: Actor | None = None) -> list[PortIntent]:
         port_intent_claimed_at__isnull=True,
         port_numbers__port=True,
     )
-    if actor is not None and not actor.is_operator:
+    if actor is not None:
         if not may_view_orders(actor):
             return []
         qs = qs.filter(actor.in_companies_q())

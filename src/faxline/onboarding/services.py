@@ -28,7 +28,7 @@ from faxline.accounts.validation import clean_email, clean_text
 from faxline.core.audit import audit_record
 from faxline.core.calendar import is_business_day, why_not_business_day
 from faxline.core.csvfile import decode_csv, read_records
-from faxline.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, NotFound, ValidationFailed
 from faxline.core.vault import vault_delete, vault_store
 from faxline.documents.intake import accept_document, safe_filename
 from faxline.notify.services import notify_email, render_email
@@ -974,9 +974,3 @@ def port_intent_claim(*, order_id: int, port_request_ref: str) -> bool:
         order = OnboardingOrder.objects.select_related("company").get(pk=order_id)
         _audit("port_intent_claimed", None, order, port_request_ref=ref)
     return bool(won)
-
-
-def domain_error_field(exc: DomainError) -> str:
-    """The form field a service error belongs to (``port_numbers[0].number`` → ``number``)."""
-    field = exc.field or ""
-    return field.rsplit(".", 1)[-1].split("[", 1)[0]

@@ -47,7 +47,7 @@ from faxline.onboarding.forms import (
     WelcomeForm,
 )
 from faxline.onboarding.models import OnboardingOrder
-from faxline.portal.toolkit import apply_domain_error, portal_view
+from faxline.portal.toolkit import apply_domain_error, form_status, portal_view
 
 TABS = (
     ("documents", "Document gathering"),
@@ -77,15 +77,14 @@ def index(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     if selectors.first_sign_in_due(actor):
         return redirect("onboarding:welcome")
-    if actor.is_operator or actor.is_partner:
+    access.may_view_orders(actor).check()
+    if actor.spans_companies:
         return redirect("onboarding:orders")
-    if actor.is_company_admin:
-        company = actor_company(actor=actor)
-        order = selectors.order_of_company(company)
-        if order is not None:
-            return redirect("onboarding:order", order.pk)
-        return render(request, "onboarding/no_order.html", {"company": company})
-    raise Forbidden("Onboarding is for company-level administrators.")
+    company = actor_company(actor=actor)
+    order = selectors.order_of_company(company)
+    if order is not None:
+        return redirect("onboarding:order", order.pk)
+    return render(request, "onboarding/no_order.html", {"company": company})
 
 
 # --- first sign-in --------------------------------------------------------------------
@@ -115,23 +114,20 @@ def welcome(request: HttpRequest) -> HttpResponse:
     """First sign-in: "Welcome — new number or keep your existing number?"."""
     actor = request_actor(request)
     if not selectors.first_sign_in_due(actor):
-        if actor.is_company_admin:
-            company = actor_company(actor=actor)
-            order = selectors.order_of_company(company)
-            if order is not None and order.decision:
-                messages.info(
-                    request,
-                    f"{company.name} already chose: {Decision(order.decision).label}.",
-                )
-            elif FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY).exists():
-                messages.info(request, f"{company.name} already has fax numbers.")
-            else:
-                raise Forbidden(
-                    "Setting up the fax service needs the Request inventory right; ask an "
-                    "administrator who has it."
-                )
-            return redirect("onboarding:index")
-        raise Forbidden("The welcome questions are for a new company's administrator.")
+        company = actor.user.company if actor.user.company_id is not None else None
+        if company is None or not actor.manages_whole_company(company):
+            raise Forbidden("The welcome questions are for a new company's administrator.")
+        order = selectors.order_of_company(company)
+        if order is not None and order.decision:
+            messages.info(
+                request, f"{company.name} already chose: {Decision(order.decision).label}."
+            )
+        elif FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY).exists():
+            messages.info(request, f"{company.name} already has fax numbers.")
+        else:
+            # Nothing chosen yet: the person may not answer (the right, read-only).
+            access.may_answer_first_sign_in(actor).check()
+        return redirect("onboarding:index")
     request.session["faxline_welcome_shown"] = True
     country = request.GET.get("country") or request.POST.get("country") or "US"
     if request.method == "GET":
@@ -164,12 +160,11 @@ def welcome(request: HttpRequest) -> HttpResponse:
                         new_user=form.new_user(),
                     )
         except DomainError as exc:
-            field = services.domain_error_field(exc)
-            if data["choice"] == Decision.KEEP_NUMBER and field == "area_code":
-                field = "temporary_area_code"
-            target = {"user_id": "user"}.get(field, field)
-            form.add_error(target if target in form.fields else None, exc.message)
-            status = exc.status if exc.status in (403, 409) else 422
+            aliases = {"user_id": "user"}
+            if data["choice"] == Decision.KEEP_NUMBER:
+                aliases["area_code"] = "temporary_area_code"
+            apply_domain_error(form, exc, aliases)
+            status = form_status(exc)
         else:
             request.session[RESULT_KEY] = {
                 "number": result.number.number,
@@ -388,7 +383,7 @@ def _render_error(
     context = _order_context(request, actor, order, tab, **forms)
     status = 422
     if exc is not None:
-        status = exc.status if exc.status in (403, 409) else 422
+        status = form_status(exc)
         context["error"] = exc.message
     return render(request, "onboarding/order.html", context, status=status)
 
@@ -452,7 +447,7 @@ def order_document(request: HttpRequest, order_id: int) -> HttpResponse:
     except DomainError as exc:
         context = _order_context(request, actor, order, "documents")
         context["doc_error"] = (kind, exc.message)
-        status = exc.status if exc.status in (403, 409) else 422
+        status = form_status(exc)
         return render(request, "onboarding/order.html", context, status=status)
     messages.success(request, f"{DocumentKind(kind).label} received.")
     return _back(order, "documents", kind)
@@ -501,8 +496,7 @@ def order_numbers(request: HttpRequest, order_id: int) -> HttpResponse:
             user_id=data["user"],
         )
     except DomainError as exc:
-        target = services.domain_error_field(exc)
-        form.add_error(target if target in form.fields else None, exc.message)
+        apply_domain_error(form, exc)
         return _render_error(request, actor, order, "documents", exc, number_form=form)
     messages.success(request, "Number added to the list.")
     return _back(order, "documents", "port_numbers")
@@ -585,8 +579,7 @@ def order_final(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         services.order_update(actor=actor, order=order, changes=changes)
     except DomainError as exc:
-        target = services.domain_error_field(exc)
-        form.add_error(target if target in form.fields else None, exc.message)
+        apply_domain_error(form, exc)
         return _render_error(request, actor, order, "final", exc, final_form=form)
     messages.success(request, "Final order saved." if changes else "Nothing changed.")
     return _back(order, "final")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from faxline.accounts.access import Actor, SystemActor
@@ -49,6 +50,17 @@ def may_act_as_porting_team(actor: Actor | SystemActor) -> Decision:
     return _team_only()
 
 
+def may_see_team_internals(actor: Actor) -> Decision:
+    """What the porting team keeps to itself: private notes, who is assigned a request,
+    which team member uploaded a file or sent a link (customers read "Porting team"). The
+    provider's operators, read-only ones included."""
+    if actor.is_operator:
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("Only the provider's porting team sees this.", code="porting_team_only")
+    )
+
+
 def may_use_desk(actor: Actor) -> Decision:
     """The operator console: the provider's operators, read-only ones included (to look)."""
     if actor.is_operator:
@@ -83,13 +95,22 @@ def may_see_company_porting(actor: Actor, company: Company) -> Decision:
     return may_use_porting(actor)
 
 
+def _sees_port_requests(actor: Actor) -> bool:
+    """Port requests at all: operators, channel partners, administrators with the right to
+    view them, read-only administrators (within their companies)."""
+    return actor.is_operator or actor.is_partner or actor.can("porting.view") or actor.read_only
+
+
+def requests_q(actor: Actor) -> Q:
+    """The port requests the actor may see, as a filter (``may_see_request`` for a list)."""
+    if not _sees_port_requests(actor):
+        return Q(pk__in=[])
+    return actor.in_companies_q()
+
+
 def may_see_request(actor: Actor, request: PortRequest) -> Decision:
     """One port request (outside the actor's scope it does not exist: 404)."""
-    if actor.is_operator:
-        return Decision.allow()
-    if actor.sees_company(request.company) and (
-        actor.is_partner or actor.can("porting.view") or actor.read_only
-    ):
+    if _sees_port_requests(actor) and (actor.is_operator or actor.sees_company(request.company)):
         return Decision.allow()
     return Decision.refuse(NotFound("Port request not found.", field="request_id"))
 
@@ -176,6 +197,12 @@ def may_sign_loa(actor: Actor, request: PortRequest) -> Decision:
                 code="not_authorized_person",
             )
         )
+    return loa_open(request)
+
+
+def loa_open(request: PortRequest) -> Decision:
+    """The LOA of a completed or cancelled request no longer changes (409
+    ``request_closed``): not generated again, signed or sent for signing."""
     if request.status in TERMINAL:
         return Decision.refuse(
             Conflict(
@@ -234,18 +261,3 @@ def may_write_private_notes(actor: Actor) -> Decision:
     return Decision.refuse(
         Forbidden("Only the porting team writes private notes or asks for action.")
     )
-
-
-# --- shorthands for services written before the decisions (same rules) --------------------
-
-
-def require_porting_team(actor: Actor | SystemActor) -> None:
-    may_act_as_porting_team(actor).check()
-
-
-def require_customer_write(actor: Actor, request: PortRequest | None = None) -> None:
-    """Customers change requests with the Number Porting manage right."""
-    if request is None:
-        may_write_requests(actor).check()
-    else:
-        may_change_request(actor, request).check()

@@ -77,7 +77,7 @@ class LinkDirection(models.TextChoices):
 class RejectionCode(models.TextChoices):
     """Why a losing carrier (or the porting team) rejected a request: the carrier reject
     codes of the field and the reasons of seed 004, each with its remedy in
-    ``porting.remedies``."""
+    ``porting.requests.remedies``."""
 
     ACCOUNT_NUMBER = "7401", "Account number incorrect or missing"
     ADDRESS_MISMATCH = "7402", "Service address or ZIP does not match"

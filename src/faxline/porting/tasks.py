@@ -2,7 +2,8 @@
 
 ``tick`` lets the carrier adapters advance their requests (the SANDBOX carrier's clock).
 The periodic scheduler (``core/periodic.py``: run by ``faxline serve``, or alone by
-``faxline scheduler``) calls ``porting_tick`` every minute; this task and ``faxline
+``faxline scheduler``) calls ``porting_tick`` every minute, as ``PortingConfig``
+declares; this task and ``faxline
 porting_tick`` run the same sweep on demand.
 """
 

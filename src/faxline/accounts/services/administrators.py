@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_add_at
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     Company,
@@ -20,7 +20,6 @@ from faxline.accounts.passwords import password_reset_link_request
 from faxline.accounts.rights import ALL_RIGHTS, held_rights, normalize_rights
 from faxline.accounts.services.people import (
     CreatedAccount,
-    check_department,
     new_person,
     require_manage_person,
     save_new_account,
@@ -76,8 +75,7 @@ def administrator_create(
 
     ``rights`` default to all the actor holds; a read-only administrator keeps only the view
     rights among them (see ``faxline.accounts.rights``)."""
-    actor.require("administrators.manage")
-    check_department(actor, company, department)
+    may_add_at(actor, company, department, right="administrators.manage").check()
     from faxline.accounts.preferences import time_zones
 
     if time_zone not in time_zones():

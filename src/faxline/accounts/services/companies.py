@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_add_company, may_change_company
 from faxline.accounts.models import (
     ChannelPartner,
     Company,
 )
+from faxline.accounts.services.settings import settings_update_tabs
 from faxline.accounts.validation import (
     clean_text,
 )
 from faxline.core.audit import audit_record
-from faxline.core.errors import Forbidden, ValidationFailed
+from faxline.core.errors import ValidationFailed
 
 
 @transaction.atomic
@@ -25,8 +28,7 @@ def company_create(
     domain: str = "",
 ) -> Company:
     """Create a client company (operators; channel partners for themselves)."""
-    if not (actor.is_operator or actor.is_partner) or actor.read_only:
-        raise Forbidden("Only the provider's operators can create companies.")
+    may_add_company(actor).check()
     if actor.is_partner:
         channel_partner = actor.user.channel_partner
     name = clean_text(name, field="name", max_length=200, required=True)
@@ -49,12 +51,19 @@ def company_create(
 
 @transaction.atomic
 def company_update(
-    *, actor: Actor, company: Company, name: str | None = None, domain: str | None = None
+    *,
+    actor: Actor,
+    company: Company,
+    name: str | None = None,
+    domain: str | None = None,
+    settings: dict[str, dict[str, Any]] | None = None,
 ) -> Company:
-    """Rename a company or change its domain (company-level administrators and up)."""
-    if not actor.manages_whole_company(company):
-        raise Forbidden("Only company-level administrators can change company details.")
-    actor.require("settings.custom")
+    """Rename a company or change its domain (company-level administrators and up) and,
+    in the same transaction, change settings tabs (the Custom tab saves the name and domain
+    with the date and time settings): each tab as ``settings_update`` saves it, with its
+    right and audit event. All or nothing."""
+    if name is not None or domain is not None or not settings:
+        may_change_company(actor, company).check()
     changed: list[str] = []
     if name is not None:
         name = clean_text(name, field="name", max_length=200, required=True)
@@ -75,4 +84,5 @@ def company_update(
             ip_address=actor.ip_address,
             detail={"fields": changed},
         )
+    settings_update_tabs(actor=actor, owner=company, tabs=settings)
     return company

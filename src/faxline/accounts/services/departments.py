@@ -6,31 +6,20 @@ from typing import Any
 
 from django.db import transaction
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_add_at
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     Company,
     Department,
     User,
 )
-from faxline.accounts.preferences import TABS, complete
-from faxline.accounts.services.settings import settings_update
+from faxline.accounts.preferences import complete
+from faxline.accounts.services.settings import settings_update_tabs
 from faxline.accounts.validation import (
     clean_text,
 )
 from faxline.core.audit import audit_record
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-
-
-def _check_parent_in_scope(actor: Actor, company: Company, parent: Department | None) -> None:
-    if parent is not None:
-        if parent.company_id != company.pk or not actor.sees_department(parent):
-            raise NotFound("Parent department not found.", field="parent_id")
-    elif not actor.manages_whole_company(company):
-        raise Forbidden(
-            "Department administrators can only add to their own department's subtree.",
-            field="parent_id",
-        )
+from faxline.core.errors import Conflict, Forbidden, ValidationFailed
 
 
 @transaction.atomic
@@ -50,8 +39,7 @@ def department_create(
     as ``settings_update`` saves it (with its right and audit event), all in one
     transaction with the department.
     """
-    actor.require("departments.manage")
-    _check_parent_in_scope(actor, company, parent)
+    may_add_at(actor, company, parent, right="departments.manage", field="parent_id").check()
     name = clean_text(name, field="name", max_length=100, required=True)
     siblings = Department.objects.filter(company=company, parent=parent, name__iexact=name)
     if siblings.exists():
@@ -75,23 +63,8 @@ def department_create(
         ip_address=actor.ip_address,
         detail={"parent_id": parent.pk if parent else None},
     )
-    _apply_settings(actor, department, settings or {})
+    settings_update_tabs(actor=actor, owner=department, tabs=settings, only_changed=True)
     return department
-
-
-def _apply_settings(
-    actor: Actor, department: Department, wanted: dict[str, dict[str, Any]]
-) -> None:
-    if not isinstance(wanted, dict):
-        raise ValidationFailed("settings must be an object of tabs.", field="settings")
-    copied = complete(department.settings)
-    for tab, values in wanted.items():
-        if tab not in TABS:
-            raise ValidationFailed(f"Unknown settings tab {tab!r}.", field=f"settings.{tab}")
-        if not isinstance(values, dict):
-            raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
-        if any(copied[tab].get(k) != v for k, v in values.items()):
-            settings_update(actor=actor, owner=department, tab=tab, values=values)
 
 
 @transaction.atomic

@@ -26,7 +26,7 @@ from faxline.accounts.validation import (
     clean_text,
     clean_username,
 )
-from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import ValidationFailed
 
 
 def hash_password(password: str) -> str:
@@ -87,16 +87,6 @@ def resolve_username(username: str | None, email: str, use_email: bool) -> str:
     if User.objects.filter(username__iexact=chosen).exists():
         raise ValidationFailed(f"The username {chosen!r} is already taken.", field="username")
     return chosen
-
-
-def check_department(actor: Actor, company: Company, department: Department | None) -> None:
-    if department is not None:
-        if department.company_id != company.pk or not actor.sees_department(department):
-            raise NotFound("Department not found.", field="department_id")
-    elif not actor.manages_whole_company(company):
-        raise Forbidden(
-            "Department administrators can only add people in their subtree.", field="department_id"
-        )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from faxline.accounts.access import Actor
+from faxline.accounts.access import Actor, may_change_security_policy
 from faxline.accounts.models import (
     Company,
     Department,
@@ -22,7 +22,7 @@ from faxline.accounts.validation import (
     clean_text,
 )
 from faxline.core.audit import audit_record
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, ValidationFailed
 
 
 def _clean_policy_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -76,21 +76,12 @@ def security_policy_save(
 ) -> SecurityPolicy:
     """Customize the policy at a level (company or department); the global one when both
     are None (operators only). Starts from the policy currently in force there."""
+    may_change_security_policy(actor, company, department).check()
     if company is None:
-        if not actor.is_operator or actor.read_only:
-            raise Forbidden("Only the provider's operators can change the global policy.")
         from faxline.accounts.policy import global_policy
 
         policy = global_policy()
     else:
-        if department is not None:
-            if department.company_id != company.pk or not actor.sees_department(department):
-                raise NotFound("Department not found.", field="department_id")
-        elif not actor.sees_company(company):
-            raise NotFound("Company not found.", field="company_id")
-        elif not actor.manages_whole_company(company):
-            raise Forbidden("Only company-level administrators can change the company policy.")
-        actor.require("settings.security")
         existing = own_policy(company=company, department=department)
         if existing is None:
             base = effective_policy(company=company, department=department)
@@ -126,11 +117,7 @@ def security_policy_save(
 @transaction.atomic
 def security_policy_reset(*, actor: Actor, company: Company, department: Department | None) -> None:
     """Drop a level's customized policy so the one above applies again."""
-    if department is not None and not actor.sees_department(department):
-        raise NotFound("Department not found.", field="department_id")
-    if department is None and not actor.manages_whole_company(company):
-        raise Forbidden("Only company-level administrators can change the company policy.")
-    actor.require("settings.security")
+    may_change_security_policy(actor, company, department).check()
     policy = own_policy(company=company, department=department)
     if policy is None:
         raise Conflict("This level has no customized policy.", code="policy_not_customized")

@@ -8,17 +8,17 @@ from typing import Any
 from django.db import transaction
 from pydantic import ValidationError as PydanticError
 
-from faxline.accounts.access import Actor, may_push_settings
+from faxline.accounts.access import Actor, may_change_settings, may_push_settings
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     Company,
     Department,
     User,
 )
-from faxline.accounts.preferences import TAB_RIGHT, TABS, USER_TABS, complete
+from faxline.accounts.preferences import TABS, USER_TABS, complete
 from faxline.core.audit import audit_record
 from faxline.core.crypto import encrypt_text
-from faxline.core.errors import Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import ValidationFailed
 from faxline.core.net import check_public_host
 
 SettingsOwner = Company | Department | User
@@ -54,16 +54,9 @@ def _owner_company(owner: SettingsOwner) -> Company:
     return owner.company
 
 
-def _check_owner_scope(actor: Actor, owner: SettingsOwner) -> None:
-    if isinstance(owner, Company):
-        if not actor.sees_company(owner):
-            raise NotFound("Company not found.", field="company_id")
-        if not actor.manages_whole_company(owner):
-            raise Forbidden("Only company-level administrators can change company settings.")
-    elif isinstance(owner, Department):
-        if not actor.sees_department(owner):
-            raise NotFound("Department not found.", field="department_id")
-    else:
+def _check_user_owner(actor: Actor, owner: SettingsOwner) -> None:
+    """A user's settings: a fax user the actor may see (else 404)."""
+    if isinstance(owner, User):
         from faxline.accounts.selectors import user_get
 
         user_get(actor=actor, user_id=owner.pk)
@@ -82,8 +75,8 @@ def settings_update(
     allowed = USER_TABS if isinstance(owner, User) else tuple(TABS)
     if tab not in allowed:
         raise ValidationFailed(f"Unknown settings tab {tab!r}.", field="tab")
-    _check_owner_scope(actor, owner)
-    actor.require(TAB_RIGHT[tab])
+    _check_user_owner(actor, owner)
+    may_change_settings(actor, owner, tab).check()
     if not isinstance(values, dict):
         raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
     if tab == "archive" and isinstance(values.get("ftp_host"), str) and values["ftp_host"]:
@@ -131,6 +124,35 @@ def _settings_save(
         detail={"tab": tab, "fields": [c for c in changed if "password" not in c]},
     )
     return stored
+
+
+def settings_update_tabs(
+    *,
+    actor: Actor,
+    owner: SettingsOwner,
+    tabs: dict[str, dict[str, Any]] | None,
+    only_changed: bool = False,
+) -> None:
+    """Save several tabs of a level at once, each as :func:`settings_update` saves it (its
+    right, its audit event), inside the caller's transaction: the services that create or
+    change a level together with its settings (``department_create``, ``company_update``,
+    ``user_update``) call it. With ``only_changed``, a tab whose values are already those
+    stored is left alone (and needs no right)."""
+    if tabs is None:
+        return
+    if not isinstance(tabs, dict):
+        raise ValidationFailed("settings must be an object of tabs.", field="settings")
+    allowed = USER_TABS if isinstance(owner, User) else tuple(TABS)
+    for tab, values in tabs.items():
+        if tab not in allowed:
+            raise ValidationFailed(f"Unknown settings tab {tab!r}.", field=f"settings.{tab}")
+        if not isinstance(values, dict):
+            raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
+    stored = complete(owner.settings, allowed)
+    for tab, values in tabs.items():
+        if only_changed and all(stored[tab].get(k) == v for k, v in values.items()):
+            continue
+        settings_update(actor=actor, owner=owner, tab=tab, values=values)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from faxline.accounts.access import Actor, may_lock_person
+from faxline.accounts.access import Actor, may_add_at, may_lock_person, may_move_user
 from faxline.accounts.choices import Role
 from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.models import (
@@ -25,12 +25,11 @@ from faxline.accounts.preferences import USER_TABS
 from faxline.accounts.services.people import (
     CreatedAccount,
     NewPerson,
-    check_department,
     new_person,
     require_manage_person,
     save_new_account,
 )
-from faxline.accounts.services.settings import settings_with_overrides
+from faxline.accounts.services.settings import settings_update_tabs, settings_with_overrides
 from faxline.accounts.validation import (
     clean_contact,
     clean_email,
@@ -117,8 +116,7 @@ def user_prepare(
     transaction; a username taken meanwhile is still refused by :func:`user_save`. With
     ``password_link`` and no password the account gets none (nothing to hash): the caller
     then emails it a link to choose one."""
-    actor.require("users.manage")
-    check_department(actor, company, department)
+    may_add_at(actor, company, department, right="users.manage").check()
     person = new_person(
         first_name=first_name,
         last_name=last_name,
@@ -190,8 +188,16 @@ USER_EDITABLE = (
 
 
 @transaction.atomic
-def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
-    """Change a user's details, contact data, custom fields, fax addresses or settings."""
+def user_update(
+    *,
+    actor: Actor,
+    user: User,
+    changes: dict[str, Any],
+    settings: dict[str, dict[str, Any]] | None = None,
+) -> User:
+    """Change a user's details, contact data, custom fields or fax addresses and, in the
+    same transaction, settings tabs of a fax user (the Fax tab saves the fax addresses with
+    the fax settings): each tab as ``settings_update`` saves it. All or nothing."""
     require_manage_person(actor, user)
     fields: list[str] = []
     if "first_name" in changes:
@@ -244,6 +250,7 @@ def user_update(*, actor: Actor, user: User, changes: dict[str, Any]) -> User:
         )
     if moving:
         user_move(actor=actor, user=user, department=target)
+    settings_update_tabs(actor=actor, owner=user, tabs=settings)
     return user
 
 
@@ -348,17 +355,8 @@ def user_move(*, actor: Actor, user: User, department: Department | None) -> Use
     visible = User.objects.filter(actor.users_q(), pk=user.pk, role=Role.FAX_USER).exists()
     if not visible:
         raise NotFound("User not found.", field="user_id")
+    may_move_user(actor, user, department).check()
     company = user.company
-    if company is None:
-        raise NotFound("User not found.", field="user_id")
-    if department is not None:
-        if department.company_id != company.pk or not actor.sees_department(department):
-            raise NotFound("Department not found.", field="department_id")
-    elif not actor.manages_whole_company(company):
-        raise Forbidden(
-            "Department administrators can only move users inside their subtree.",
-            field="department_id",
-        )
     before = user.department_id
     after = department.pk if department is not None else None
     if before == after:

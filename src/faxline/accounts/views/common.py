@@ -1,7 +1,10 @@
 """What the Account Administration pages share: where the tree is, the ``?department=`` of
-an add page, and the administrators-only rule."""
+an add page, the administrators-only rule, and the password step of Add User Account and
+Add Administrator."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -10,6 +13,9 @@ from django.utils.http import urlencode
 from faxline.accounts import selectors
 from faxline.accounts.access import Actor, may_administer_accounts
 from faxline.accounts.models import Company, Department
+from faxline.accounts.passwords import policy_rules
+from faxline.accounts.policy import effective_policy, password_problems
+from faxline.portal.toolkit import StepsForm
 
 
 def tree_url(actor: Actor, company: Company | None = None, **params: str) -> str:
@@ -54,3 +60,36 @@ def level_name(company: Company, department: Department | None) -> str:
     if department is None:
         return company.name
     return selectors.department_full_names([department])[department.pk]
+
+
+def password_check(
+    company: Company, department: Department | None
+) -> Callable[[StepsForm, int], None]:
+    """The wizard's ``check_step`` for a new person's first step: say at once when the
+    password breaks the policy of the level (the service checks it again at Finish)."""
+
+    def check(form: StepsForm, step: int) -> None:
+        data = form.cleaned_data
+        if step != 1 or data.get("generate_password") or not data.get("password"):
+            return
+        username = data.get("email") if data.get("use_email_as_username") else data.get("username")
+        problems = password_problems(
+            data["password"],
+            policy=effective_policy(company=company, department=department),
+            personal=(
+                data.get("first_name", ""),
+                data.get("last_name", ""),
+                username or "",
+                data.get("email", ""),
+            ),
+        )
+        if problems:
+            form.add_error("password", "The password " + "; ".join(problems) + ".")
+
+    return check
+
+
+def policy_summary(company: Company, department: Department | None) -> str:
+    """The password policy of a level in one line, under a new person's password field."""
+    policy, _ = selectors.policy_of(company=company, department=department)
+    return "; ".join(policy_rules(policy, own=False)) + "."

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import request_actor
+from faxline.accounts.access import may_add_company, may_see_partners, request_actor
 from faxline.accounts.forms import CompanyForm
 from faxline.accounts.services import companies as company_services
 from faxline.core.errors import DomainError, Forbidden, NotFound
@@ -22,9 +22,8 @@ from faxline.portal.toolkit import apply_domain_error, page_redirect, portal_vie
 def company_add(request: HttpRequest) -> HttpResponse:
     """Add Company (operators and channel partners); the first administrator follows."""
     actor = request_actor(request)
-    if not (actor.is_operator or actor.is_partner):
-        raise Forbidden("Only the provider's operators and channel partners add companies.")
-    partners = selectors.channel_partner_list(actor=actor) if actor.is_operator else None
+    may_add_company(actor).check()
+    partners = selectors.channel_partner_list(actor=actor) if may_see_partners(actor) else None
     form = CompanyForm(request.POST or None, partners=partners)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,12 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from faxline.accounts import selectors
-from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.access import Actor, may_add_at, request_actor
 from faxline.accounts.forms import DepartmentWizardForm, settings_initial
 from faxline.accounts.models import Company, Department
 from faxline.accounts.services import departments as department_services
 from faxline.accounts.views.common import department_param, level_name, require_admin, tree_url
-from faxline.core.errors import Forbidden
 from faxline.portal.toolkit import Wizard, page_redirect, portal_view
 
 
@@ -42,9 +41,7 @@ def department_add(request: HttpRequest, company_id: int) -> HttpResponse:
     require_admin(actor)
     company = selectors.company_get(actor=actor, company_id=company_id)
     parent = department_param(request, actor, "parent", company)
-    actor.require("departments.manage")
-    if parent is None and not actor.manages_whole_company(company):
-        raise Forbidden("Department administrators can only add to their own department.")
+    may_add_at(actor, company, parent, right="departments.manage", field="parent_id").check()
     source = selectors.settings_of(parent or company)
     form = DepartmentWizardForm(request.POST or None, initial=settings_initial(source))
     form.set_coverpages(source["coverpage"]["default_coverpage"])

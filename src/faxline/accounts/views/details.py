@@ -15,8 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,8 @@ from faxline.accounts import selectors
 from faxline.accounts.access import (
     Actor,
     may_administer_accounts,
-    may_manage_administrator,
+    may_change_security_policy,
+    may_change_settings,
     may_manage_person,
     may_push_settings,
     request_actor,
@@ -51,13 +51,11 @@ from faxline.accounts.details_forms import (
 )
 from faxline.accounts.models import Company, Department, SecurityPolicy, User
 from faxline.accounts.policy import POLICY_FIELDS
-from faxline.accounts.preferences import TAB_RIGHT
 from faxline.accounts.rights import (
     CHANGE_RIGHTS,
     RIGHT_GROUPS,
-    RIGHT_LABELS,
-    clear_group,
     held_rights,
+    ticked_rights,
 )
 from faxline.accounts.services.administrators import (
     administrator_password_reset,
@@ -69,9 +67,10 @@ from faxline.accounts.services.passwords import password_set_by_admin
 from faxline.accounts.services.security import security_policy_reset, security_policy_save
 from faxline.accounts.services.settings import settings_push_to_descendants, settings_update
 from faxline.accounts.services.users import user_update
+from faxline.core.access import Decision
 from faxline.core.crypto import decrypt_text, encrypt_text
 from faxline.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from faxline.portal.toolkit import apply_domain_error, portal_view
+from faxline.portal.toolkit import apply_domain_error, error_field, form_status, portal_view
 
 COMPANY_TABS = ("fax", "coverpage", "notifications", "custom", "archive", "security", "contacts")
 DEPARTMENT_TABS = ("department", *COMPANY_TABS)
@@ -117,25 +116,13 @@ def show_error(
     """Put a service's refusal on the field it names (or the field its message names)."""
     if isinstance(exc, NotFound):
         raise Http404(exc.message) from exc
-    leaf = (exc.field or "").rsplit(".", 1)[-1]
-    target = (aliases or {}).get(leaf, leaf)
-    if target not in form.fields:
+    target = error_field(form, exc, aliases) or ""
+    if not target:
         # Whole-tab rules ("email_address is required when archiving to email").
         named = [n for n in form.fields if re.search(rf"\b{re.escape(n)}\b", exc.message)]
         target = named[0] if named else ""
     error = type(exc)(_human(exc.message, form), code=exc.code, field=target or None)
     apply_domain_error(form, error)
-
-
-def posted_rights(data: QueryDict) -> list[str]:
-    """The ticked rights, minus every group whose main box is not ticked (the guide:
-    clearing a main category clears its rights)."""
-    rights = set(data.getlist("rights"))
-    groups = set(data.getlist("group"))
-    for group in RIGHT_GROUPS:
-        if group.code not in groups:
-            rights = clear_group(rights, group.code)
-    return sorted(rights)
 
 
 def rights_groups(
@@ -288,35 +275,28 @@ class DetailsPage:
 
     # may -------------------------------------------------------------------------------
 
-    def rights_for(self, tab: str) -> list[str]:
-        if self.kind == "administrator":
-            return ["administrators.manage"]
+    def may_change(self, tab: str | None = None) -> Decision:
+        """Whether the actor may change this tab: the access decision of accounts that the
+        tab's service enforces on Save (the page only shows it)."""
+        tab = tab or self.tab
+        actor, obj = self.actor, self.obj
+        if isinstance(obj, User):
+            person = may_manage_person(actor, obj)
+            if self.kind == "administrator" or tab == "details":
+                return person
+            if tab == "fax" and not person:
+                # The user's fax addresses are saved with the tab (user_update).
+                return person
+            return may_change_settings(actor, obj, tab)
         if tab == "department":
-            return ["departments.manage"]
-        if tab == "details":
-            return ["users.manage"]
+            return actor.may("departments.manage")
         if tab == "security":
-            return ["settings.security"]
-        if self.kind == "user":
-            return ["users.manage", TAB_RIGHT[tab]] if tab == "fax" else [TAB_RIGHT[tab]]
-        return [TAB_RIGHT[tab]]
+            return may_change_security_policy(actor, self.company, self.department)
+        return may_change_settings(actor, obj, tab)
 
     def refusal(self, tab: str | None = None) -> str:
         """Why the actor cannot change this tab ("" when they can)."""
-        tab = tab or self.tab
-        if self.kind == "administrator":
-            # Every tab of another administrator: the administrator rule, and nothing else.
-            assert isinstance(self.obj, User)
-            return may_manage_administrator(self.actor, self.obj).reason
-        if self.actor.read_only:
-            return "You are a read-only administrator: you can view but not change anything."
-        if self.kind == "company" and not self.actor.manages_whole_company(self.company):
-            return "Only company-level administrators can change company settings."
-        missing = [r for r in self.rights_for(tab) if not self.actor.can(r)]
-        if missing:
-            labels = ", ".join(RIGHT_LABELS.get(r, r) for r in missing)
-            return f"You can view this tab but do not have the right to change it ({labels})."
-        return ""
+        return self.may_change(tab).reason
 
     def editable(self, tab: str | None = None) -> bool:
         return not self.refusal(tab)
@@ -376,11 +356,6 @@ class DetailsPage:
     def saved(self, message: str, **params: str) -> HttpResponse:
         messages.success(self.request, message)
         return redirect(self.tab_url(**params))
-
-
-def form_status(exc: DomainError) -> int:
-    """The status of a page that shows a service's refusal on its form."""
-    return exc.status if exc.status in (403, 409) else 422
 
 
 # --- page-wide actions ----------------------------------------------------------------
@@ -465,8 +440,7 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
         if not form.is_valid():
             return page.render(status=422, form=form, **extra)
         try:
-            with transaction.atomic():
-                _save_settings(page, form, company_fields)
+            _save_settings(page, form, company_fields)
         except DomainError as exc:
             # The transaction rolled back; the objects in memory may still carry the change.
             page.obj.refresh_from_db()
@@ -487,17 +461,20 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
 
 
 def _save_settings(page: DetailsPage, form: forms.Form, company_fields: bool) -> None:
-    """One Save of a settings tab (called inside a transaction: all or nothing)."""
+    """One Save of a settings tab: one service call, all or nothing. The company's Custom
+    tab also carries its name and domain (``company_update``), a user's Fax tab their fax
+    addresses (``user_update``); the API calls the same services."""
     data = form.cleaned_data
+    assert hasattr(form, "settings_values")
+    tabs = {page.tab: form.settings_values()}
     if company_fields:
         changes = {k: data[k] for k in ("name", "domain") if data[k] != getattr(page.company, k)}
-        if changes:
-            company_update(actor=page.actor, company=page.company, **changes)
-    if isinstance(form, UserFaxForm):
+        company_update(actor=page.actor, company=page.company, **changes, settings=tabs)
+    elif isinstance(form, UserFaxForm):
         assert isinstance(page.obj, User)
-        user_update(actor=page.actor, user=page.obj, changes=form.user_changes())
-    assert hasattr(form, "settings_values")
-    settings_update(actor=page.actor, owner=page.obj, tab=page.tab, values=form.settings_values())
+        user_update(actor=page.actor, user=page.obj, changes=form.user_changes(), settings=tabs)
+    else:
+        settings_update(actor=page.actor, owner=page.obj, tab=page.tab, values=tabs[page.tab])
 
 
 def _security_tab(page: DetailsPage) -> HttpResponse:
@@ -732,7 +709,9 @@ def _rights_tab(page: DetailsPage) -> HttpResponse:
         # Rights the actor cannot grant are shown disabled (so not posted): keep them. (The
         # administrator rule lets only an actor who holds all of them save, so none today.)
         kept = set(held_rights(admin.rights, read_only=admin.read_only)) - set(grantable)
-        rights = sorted(set(posted_rights(page.request.POST)) | kept)
+        posted = page.request.POST
+        ticked = ticked_rights(posted.getlist("rights"), posted.getlist("group"))
+        rights = sorted(set(ticked) | kept)
         read_only = page.request.POST.get("read_only") == "on"
         try:
             administrator_set_rights(

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from faxline.accounts import selectors
 from faxline.accounts.access import Actor, may_see_partners, request_actor
 from faxline.accounts.choices import Role
-from faxline.accounts.forms import BootstrapForm
+from faxline.accounts.forms import BootstrapForm, PersonFields
 from faxline.accounts.models import ChannelPartner, Company, User
 from faxline.accounts.services.partners import (
     channel_partner_create,
@@ -40,30 +40,13 @@ class PartnerForm(BootstrapForm):
     name = forms.CharField(label="Partner name", max_length=200)
 
 
-class PartnerStaffForm(BootstrapForm):
+class PartnerStaffForm(BootstrapForm, PersonFields):
     """Add partner sign-in: a person who signs in for a channel partner."""
+
+    field_order = ["partner", *PersonFields.PERSON_FIELDS]
 
     partner = forms.ModelChoiceField(
         label="Channel partner", queryset=ChannelPartner.objects.none()
-    )
-    first_name = forms.CharField(label="First name", max_length=100)
-    last_name = forms.CharField(label="Last name", max_length=100)
-    email = forms.EmailField(label="Email", max_length=254)
-    username = forms.CharField(label="Username", max_length=150, required=False)
-    use_email_as_username = forms.BooleanField(
-        label="Use email address as username", required=False
-    )
-    password = forms.CharField(
-        label="Password",
-        max_length=100,
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-    )
-    generate_password = forms.BooleanField(
-        label="Generate a password",
-        required=False,
-        help_text="A password is generated and shown once.",
     )
 
     def __init__(self, *args: Any, partners: QuerySet[ChannelPartner], **kwargs: Any) -> None:
@@ -71,16 +54,8 @@ class PartnerStaffForm(BootstrapForm):
         field = self.fields["partner"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = partners
-        self.fields["email"].widget.attrs["autocomplete"] = "off"
-        self.fields["username"].widget.attrs["autocomplete"] = "off"
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("use_email_as_username") and not data.get("username"):
-            self.add_error("username", "Enter a username, or use the email address.")
-        if not data.get("generate_password") and not data.get("password"):
-            self.add_error("password", "Enter a password, or choose Generate.")
-        return data
+        self.fields["password"].label = "Password"
+        self.fields["generate_password"].help_text = "A password is generated and shown once."
 
 
 class AssignForm(BootstrapForm):
@@ -135,15 +110,7 @@ def _add_staff(request: HttpRequest, actor: Actor, form: PartnerStaffForm) -> bo
     data = form.cleaned_data
     try:
         created = channel_partner_staff_create(
-            actor=actor,
-            partner=data["partner"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            username=data["username"] or None,
-            use_email_as_username=data["use_email_as_username"],
-            password=data["password"] or None,
-            generate_password=data["generate_password"],
+            actor=actor, partner=data["partner"], **form.person()
         )
     except DomainError as exc:
         _fail(form, exc)

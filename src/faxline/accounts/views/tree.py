@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from faxline.accounts import selectors
 from faxline.accounts.access import (
     Actor,
+    may_add_company,
     may_administer_accounts,
     may_manage_administrator,
     request_actor,
@@ -315,10 +316,6 @@ def _offset(request: HttpRequest, name: str) -> int:
     return value
 
 
-def _picks_company(actor: Actor) -> bool:
-    return actor.is_operator or actor.is_partner
-
-
 def _tree_company(request: HttpRequest, actor: Actor) -> Company | None:
     """The company asked for (``?company=``), else the actor's own; None when an operator
     or a channel partner has still to pick one (unless they see exactly one)."""
@@ -369,13 +366,13 @@ def tree(request: HttpRequest) -> HttpResponse:
         return redirect("portal:dashboard")
     show = _show(request)
     company = _tree_company(request, actor)
-    picks_company = _picks_company(actor)
+    picks_company = actor.spans_companies
     context: dict[str, Any] = {
         "show": show,
         "show_choices": SHOW_CHOICES,
         "company": company,
         "picks_company": picks_company,
-        "can_add_company": picks_company and not actor.read_only,
+        "can_add_company": bool(may_add_company(actor)),
         "read_only": actor.read_only,
         "root": None,
     }

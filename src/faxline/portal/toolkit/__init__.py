@@ -1,7 +1,8 @@
 """The portal toolkit: what every app's portal views share.
 
 - :mod:`.errors`: the one rule that turns a domain error into a page (:func:`portal_view`),
-  and :func:`apply_domain_error` to show a refusal next to its field;
+  :func:`apply_domain_error` to show a refusal next to the field it names
+  (:func:`error_field`) and :func:`form_status`, the status of such a page;
 - :mod:`.htmx`: is this an htmx request, which element it swaps, a fragment or the page,
   a redirect htmx follows;
 - :mod:`.wizard`: the wizard engine (:class:`Wizard`, :class:`StepsForm`);
@@ -11,7 +12,13 @@
 It knows no domain app: it imports only :mod:`faxline.core` and Django.
 """
 
-from faxline.portal.toolkit.errors import apply_domain_error, portal_view, refused
+from faxline.portal.toolkit.errors import (
+    apply_domain_error,
+    error_field,
+    form_status,
+    portal_view,
+    refused,
+)
 from faxline.portal.toolkit.htmx import (
     current_page,
     is_htmx,
@@ -30,6 +37,8 @@ __all__ = [
     "WizardStep",
     "apply_domain_error",
     "current_page",
+    "error_field",
+    "form_status",
     "is_htmx",
     "on_this_site",
     "page_redirect",

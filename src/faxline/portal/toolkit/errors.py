@@ -20,7 +20,7 @@ field they name (:func:`apply_domain_error`); one that escapes is a bug.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Concatenate, ParamSpec
 
@@ -91,14 +91,40 @@ def refused(request: HttpRequest, exc: Forbidden) -> HttpResponse:
     return render(request, REFUSED_PAGE, context, status=403)
 
 
-def apply_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    """Show a service's refusal next to the field it names (or above the form).
-
-    ``settings.<tab>.<name>`` names the field ``<name>``."""
-    field = exc.field
-    if field and field.startswith("settings."):
-        field = field.rsplit(".", 1)[-1]
-    form.add_error(field if field in form.fields else None, exc.message)
+def form_status(exc: DomainError) -> int:
+    """The status of a page that shows a service's refusal on its form (the person keeps
+    what they typed): 403 or 409 as the service said, else 422."""
+    return exc.status if exc.status in (403, 409) else 422
 
 
-__all__ = ["apply_domain_error", "portal_view", "refused"]
+def field_named(
+    form: forms.BaseForm, name: str | None, aliases: Mapping[str, str] | None = None
+) -> str | None:
+    """The field of ``form`` that a service's ``field`` names: that field, else the last
+    part of the path (``settings.fax.require_spf`` → ``require_spf``,
+    ``port_numbers[0].number`` → ``number``), renamed by ``aliases`` (service name → form
+    field); None (above the form) when the form has no such field."""
+    name = name or ""
+    if name in form.fields:
+        return name
+    leaf = name.rsplit(".", 1)[-1].split("[", 1)[0]
+    leaf = (aliases or {}).get(leaf, leaf)
+    return leaf if leaf in form.fields else None
+
+
+def error_field(
+    form: forms.BaseForm, exc: DomainError, aliases: Mapping[str, str] | None = None
+) -> str | None:
+    """The field of ``form`` that shows a service's refusal (:func:`field_named`)."""
+    return field_named(form, exc.field, aliases)
+
+
+def apply_domain_error(
+    form: forms.BaseForm, exc: DomainError, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal next to the field it names (:func:`error_field`), or above
+    the form."""
+    form.add_error(error_field(form, exc, aliases), exc.message)
+
+
+__all__ = ["apply_domain_error", "error_field", "form_status", "portal_view", "refused"]

@@ -30,6 +30,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 
 from faxline.core.errors import DomainError, NotFound
+from faxline.portal.toolkit.errors import field_named
 from faxline.portal.toolkit.htmx import render_page
 
 T = TypeVar("T")
@@ -76,9 +77,9 @@ class StepsForm(forms.Form):
 
     def error_field(self, name: str | None) -> str | None:
         """The field of this form that shows a service's refusal naming ``name`` (None:
-        above the form). Forms whose fields are named differently from the service's
-        arguments override it."""
-        return name if name and name in self.fields else None
+        above the form): the portal's rule (``errors.field_named``). Forms whose fields are
+        named differently from the service's arguments override it."""
+        return field_named(self, name)
 
 
 @dataclass

@@ -3,8 +3,9 @@ and tests. Nothing here reaches a real carrier.
 
 It holds a book of Customer Service Records (CSRs) of fictional accounts (:data:`BOOK`). A
 number that is not in the book is unknown to the simulated losing carrier. On its
-business-day clock (``tick``, driven by ``faxline porting_tick`` or the ``porting.tick``
-task; time comes from ``timezone.now()`` so tests travel with time-machine):
+business-day clock (``tick``, driven by the scheduler, ``faxline porting_tick`` or the
+``porting.tasks.tick`` task; time comes from ``timezone.now()`` so tests travel with
+time-machine):
 
 1. New → Pending one business day after submission (the upstream provider's approval);
 2. one business day later the losing carrier answers: it compares the request with the CSR

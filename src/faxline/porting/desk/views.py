@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -271,6 +272,33 @@ def _act(
     return redirect(_page_url(port.pk, anchor))
 
 
+def _form_act(
+    request: HttpRequest,
+    actor: Actor,
+    port: PortRequest,
+    form: forms.Form,
+    action: Callable[[], str],
+    *,
+    form_name: str,
+    panel: str = "",
+    anchor: str = "",
+) -> HttpResponse:
+    """Run an action posted with a form: done, back to the request page with a message; a
+    bad form or a refusal, the page again with the form (in its open panel) showing why."""
+    if form.is_valid():
+        try:
+            done = action()
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(_page_url(port.pk, anchor))
+    shown: dict[str, Any] = {form_name: form}
+    if panel:
+        shown["open_panel"] = panel
+    return _render_page(request, actor, port, **shown)
+
+
 @desk_view
 @require_POST
 def accept(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
@@ -299,17 +327,13 @@ def schedule(request: HttpRequest, actor: Actor, request_id: int) -> HttpRespons
     """Set (or move) the FOC: a business day of the numbers' country, not a holiday."""
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     form = ScheduleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.port_request_schedule(
-                actor=actor, request=port, foc_date=form.cleaned_data["foc_date"]
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"FOC set to {form.cleaned_data['foc_date']:%A, %B %d, %Y}.")
-            return redirect(_page_url(port.pk))
-    return _render_page(request, actor, port, schedule_form=form, open_panel="schedule")
+
+    def run() -> str:
+        foc_date = form.cleaned_data["foc_date"]
+        services.port_request_schedule(actor=actor, request=port, foc_date=foc_date)
+        return f"FOC set to {foc_date:%A, %B %d, %Y}."
+
+    return _form_act(request, actor, port, form, run, form_name="schedule_form", panel="schedule")
 
 
 @desk_view
@@ -318,25 +342,19 @@ def reject(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
     """Reject with a reason code, a note and the fields the customer may fix."""
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            services.port_request_reject(
-                actor=actor,
-                request=port,
-                code=form.cleaned_data["code"],
-                note=form.cleaned_data["note"],
-                fields_to_fix=form.cleaned_data["fields_to_fix"],
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Request {port.pk} rejected ({form.cleaned_data['code']}); the customer was "
-                "told what to fix.",
-            )
-            return redirect(_page_url(port.pk))
-    return _render_page(request, actor, port, reject_form=form, open_panel="reject")
+
+    def run() -> str:
+        data = form.cleaned_data
+        services.port_request_reject(
+            actor=actor,
+            request=port,
+            code=data["code"],
+            note=data["note"],
+            fields_to_fix=data["fields_to_fix"],
+        )
+        return f"Request {port.pk} rejected ({data['code']}); the customer was told what to fix."
+
+    return _form_act(request, actor, port, form, run, form_name="reject_form", panel="reject")
 
 
 @desk_view
@@ -392,19 +410,15 @@ def complete(request: HttpRequest, actor: Actor, request_id: int) -> HttpRespons
     outbound)."""
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     form = _links_form(request, port)
-    if form.is_valid():
-        try:
-            port_request_complete(actor=actor, request=port, links=form.links())
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Request {port.pk} completed: the numbers are in the inventory of "
-                f"{port.company.name}. Send a test fax to each to confirm inbound routing.",
-            )
-            return redirect(_page_url(port.pk))
-    return _render_page(request, actor, port, links_form=form, open_panel="complete")
+
+    def run() -> str:
+        port_request_complete(actor=actor, request=port, links=form.links())
+        return (
+            f"Request {port.pk} completed: the numbers are in the inventory of "
+            f"{port.company.name}. Send a test fax to each to confirm inbound routing."
+        )
+
+    return _form_act(request, actor, port, form, run, form_name="links_form", panel="complete")
 
 
 @desk_view
@@ -413,15 +427,21 @@ def links(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
     """Save the links before completion (FOC-day readiness needs every number routed)."""
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     form = _links_form(request, port)
-    if form.is_valid():
-        try:
-            port_request_set_links(actor=actor, request=port, links=form.links())
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, "Links saved; they apply when the port completes.")
-            return redirect(_page_url(port.pk, "fx-links"))
-    return _render_page(request, actor, port, links_form=form, open_panel="complete")
+
+    def run() -> str:
+        port_request_set_links(actor=actor, request=port, links=form.links())
+        return "Links saved; they apply when the port completes."
+
+    return _form_act(
+        request,
+        actor,
+        port,
+        form,
+        run,
+        form_name="links_form",
+        panel="complete",
+        anchor="fx-links",
+    )
 
 
 @desk_view
@@ -450,24 +470,19 @@ def note(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
     """A note to the customer, a private note, or an action-required note."""
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.port_note_add(
-                actor=actor,
-                request=port,
-                body=form.cleaned_data["body"],
-                private=form.cleaned_data["private"],
-                action_required=form.cleaned_data["action_required"],
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(
-                request,
-                "Private note added." if form.cleaned_data["private"] else "Note sent.",
-            )
-            return redirect(_page_url(port.pk, "fx-timeline"))
-    return _render_page(request, actor, port, note_form=form)
+
+    def run() -> str:
+        data = form.cleaned_data
+        services.port_note_add(
+            actor=actor,
+            request=port,
+            body=data["body"],
+            private=data["private"],
+            action_required=data["action_required"],
+        )
+        return "Private note added." if data["private"] else "Note sent."
+
+    return _form_act(request, actor, port, form, run, form_name="note_form", anchor="fx-timeline")
 
 
 @desk_view
@@ -475,17 +490,12 @@ def note(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
 def cancel(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     form = OptionalReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.port_request_cancel(
-                actor=actor, request=port, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"Request {port.pk} cancelled.")
-            return redirect(_page_url(port.pk))
-    return _render_page(request, actor, port, cancel_form=form, open_panel="cancel")
+
+    def run() -> str:
+        services.port_request_cancel(actor=actor, request=port, reason=form.cleaned_data["reason"])
+        return f"Request {port.pk} cancelled."
+
+    return _form_act(request, actor, port, form, run, form_name="cancel_form", panel="cancel")
 
 
 @desk_view
@@ -494,20 +504,12 @@ def snap_back(request: HttpRequest, actor: Actor, request_id: int) -> HttpRespon
     """Within 24 h of completion: the numbers go back to the losing carrier, with the fee."""
     port = desk.desk_request_get(actor=actor, request_id=request_id)
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            desk.port_request_snap_back(
-                actor=actor, request=port, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Snap-back recorded: the numbers of request {port.pk} left the inventory.",
-            )
-            return redirect(_page_url(port.pk))
-    return _render_page(request, actor, port, snap_back_form=form)
+
+    def run() -> str:
+        desk.port_request_snap_back(actor=actor, request=port, reason=form.cleaned_data["reason"])
+        return f"Snap-back recorded: the numbers of request {port.pk} left the inventory."
+
+    return _form_act(request, actor, port, form, run, form_name="snap_back_form")
 
 
 @desk_view

@@ -1,5 +1,5 @@
 """REST API of a port request's documents and its Letter of Authorization: the same
-services as the Files tab (``porting.documents``, ``porting.loa``).
+services as the Files tab (``porting.files.services``, ``porting.files.loa``).
 
 Documents are served only to those who see the request (others get 404), always as an
 attachment. The LOA is signed by the authorized person (``POST .../loa/sign``) or from the
@@ -51,13 +51,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def of(actor: Actor, doc: PortDocument) -> DocumentOut:
-        user = doc.uploaded_by
-        if user is None:
-            by = str(doc.facts.get("by_label") or "faxline")
-        elif user.is_operator and not actor.is_operator:
-            by = "Porting team"
-        else:
-            by = user.get_full_name() or user.get_username()
+        by = selectors.uploaded_by(actor, doc)
         return DocumentOut(
             id=doc.pk,
             kind=doc.kind,

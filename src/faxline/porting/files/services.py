@@ -40,7 +40,7 @@ from faxline.core.crypto import decrypt_text, encrypt_text, mask
 from faxline.core.errors import Conflict, ValidationFailed
 from faxline.core.vault import StoredFile, vault_delete, vault_store
 from faxline.documents.intake import accept_document, safe_filename
-from faxline.porting.access import require_customer_write
+from faxline.porting.access import may_change_request
 from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
 from faxline.porting.models import PortDocument, PortRequest
 from faxline.porting.requests.services import record_event
@@ -388,7 +388,7 @@ def port_document_add(
     process, never a lock other writers wait on); the transaction only records it, after
     checking again under the request's row lock that the request is still open.
     """
-    require_customer_write(actor, request)
+    may_change_request(actor, request).check()
     _require_open(request)
     if kind in LOA_KINDS:
         raise ValidationFailed(
@@ -417,7 +417,7 @@ def port_document_add(
     try:
         with transaction.atomic():
             locked = PortRequest.objects.select_for_update().get(pk=request.pk)
-            require_customer_write(actor, locked)
+            may_change_request(actor, locked).check()
             _require_open(locked)
             return record_document(
                 actor=actor,

@@ -1,8 +1,8 @@
 """Number Porting pages of the Files tab: upload, download, the Letter of Authorization and
 its e-signature, the signing link, and the public page the emailed link opens.
 
-Every read and write goes through ``porting.documents``, ``porting.loa`` and the porting
-selectors (which enforce the rights); these views parse input and pick templates. The
+Every read and write goes through ``porting.files.services``, ``porting.files.loa`` and the
+porting selectors (which enforce the rights); these views parse input and pick templates. The
 Files tab itself is ``porting/files_tab.html``, included by the request's details page with
 ``request`` (the port request) and ``actor``; :func:`files_context` gives it its data.
 """
@@ -27,7 +27,7 @@ from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
-from faxline.portal.toolkit import apply_domain_error, is_htmx, portal_view
+from faxline.portal.toolkit import apply_domain_error, form_status, is_htmx, portal_view
 from faxline.porting import access
 from faxline.porting.access import sees_request
 from faxline.porting.choices import TERMINAL, DocumentKind
@@ -205,15 +205,6 @@ class DocumentRow:
         return self.document.kind == DocumentKind.SIGNED_LOA
 
 
-def _by(actor: Actor, document: PortDocument) -> str:
-    user = document.uploaded_by
-    if user is None:
-        return str(document.facts.get("by_label") or "faxline")
-    if user.is_operator and not actor.is_operator:
-        return "Porting team"
-    return user.get_full_name() or user.get_username()
-
-
 def _summary(document: PortDocument) -> str:
     facts = document.facts or {}
     parts: list[str] = []
@@ -272,7 +263,7 @@ def files_context(
         DocumentRow(
             document=d,
             kind_label=d.get_kind_display(),
-            by=_by(actor, d),
+            by=selectors.uploaded_by(actor, d),
             summary=_summary(d),
             url=reverse("porting:document", args=[port.pk, d.pk])
             if credentials or d.kind not in access.CREDENTIAL_KINDS
@@ -302,7 +293,7 @@ def files_context(
         "can_sign": may_sign(actor, port),
         "can_send": can_write,
         "closed": not open_request,
-        "is_team": actor.is_operator,
+        "is_team": bool(access.may_see_team_internals(actor)),
         "upload_form": form or UploadForm(),
         "send_form": send_form or SendLinkForm(initial={"email": port.authorized_email or ""}),
         "upload_url": reverse("porting:files", args=[port.pk]),
@@ -372,7 +363,7 @@ def files(request: HttpRequest, request_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_service_error(exc)
-            status = exc.status if exc.status in (403, 409) else 422
+            status = form_status(exc)
         else:
             messages.success(request, f"{document.get_kind_display()} “{document.filename}” added.")
             if is_htmx(request):
@@ -443,7 +434,7 @@ def _loa_context(
         "send_form": send_form or SendLinkForm(initial={"email": port.authorized_email or ""}),
         "can_sign": may_sign(actor, port) and not status.signed,
         "can_send": may_write(actor) and port.status not in TERMINAL and not status.signed,
-        "is_team": actor.is_operator,
+        "is_team": bool(access.may_see_team_internals(actor)),
         "someone_else": bool(full_name) and not same_person(full_name, port.authorized_name),
         "signed_in_as": full_name or user.get_username(),
         "files_url": files_url(port.pk),
@@ -472,7 +463,7 @@ def loa(request: HttpRequest, request_id: int) -> HttpResponse:
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
-            status = exc.status if exc.status in (403, 409) else 422
+            status = form_status(exc)
         else:
             messages.success(
                 request,
@@ -572,7 +563,7 @@ def loa_public(request: HttpRequest, token: str) -> HttpResponse:
                         render(request, "porting/loa_link_closed.html", context, status=410)
                     )
                 apply_domain_error(form, exc)
-                status = exc.status if exc.status in (403, 409) else 422
+                status = form_status(exc)
             else:
                 return _public_headers(
                     render(

@@ -9,17 +9,14 @@ from django.db.models import Q, QuerySet
 
 from faxline.accounts.access import Actor
 from faxline.core.errors import NotFound
-from faxline.porting.access import may_read_document, sees_request
+from faxline.porting.access import (
+    may_read_document,
+    may_see_team_internals,
+    requests_q,
+    sees_request,
+)
 from faxline.porting.choices import NoteVisibility, PortStatus
 from faxline.porting.models import PortDocument, PortEvent, PortNote, PortRequest
-
-
-def _scope(actor: Actor) -> Q:
-    if actor.is_operator:
-        return Q()
-    if not (actor.is_partner or actor.can("porting.view") or actor.read_only):
-        return Q(pk__in=[])
-    return actor.in_companies_q()
 
 
 def port_request_list(
@@ -31,7 +28,7 @@ def port_request_list(
     action_required: bool | None = None,
 ) -> QuerySet[PortRequest]:
     """The Port Requests list: filter by status, search by ID, business name or number."""
-    qs = PortRequest.objects.filter(_scope(actor)).select_related("company", "assignee")
+    qs = PortRequest.objects.filter(requests_q(actor)).select_related("company", "assignee")
     if status:
         qs = qs.filter(status=status)
     if company_id is not None:
@@ -59,7 +56,7 @@ def port_request_get(*, actor: Actor, request_id: int) -> PortRequest:
 def notes_of(*, actor: Actor, request: PortRequest) -> QuerySet[PortNote]:
     """Notes the actor may read: private ones only for the porting team."""
     qs = PortNote.objects.filter(request=request).select_related("author")
-    if not actor.is_operator:
+    if not may_see_team_internals(actor):
         qs = qs.exclude(visibility=NoteVisibility.PRIVATE)
     return qs.order_by("created_at", "id")
 
@@ -79,6 +76,17 @@ def document_for_download(*, actor: Actor, request: PortRequest, document_id: in
     document.request = request
     may_read_document(actor, document).check()
     return document
+
+
+def uploaded_by(actor: Actor, document: PortDocument) -> str:
+    """Who added a document, as the actor may read it: a member of the porting team is
+    "Porting team" to customers; generated files name what made them."""
+    user = document.uploaded_by
+    if user is None:
+        return str(document.facts.get("by_label") or "faxline")
+    if user.is_operator and not may_see_team_internals(actor):
+        return "Porting team"
+    return user.get_full_name() or user.get_username()
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,7 @@ def timeline(*, actor: Actor, request: PortRequest) -> list[TimelineEntry]:
     """Transitions, changes and notes together, oldest first (private notes: team only)."""
     entries: list[TimelineEntry] = []
     hidden = {"note", "note_private"}
-    if not actor.is_operator:
+    if not may_see_team_internals(actor):
         hidden |= {"assigned"}
     for event in PortEvent.objects.filter(request=request).exclude(kind__in=hidden):
         entries.append(
@@ -147,5 +155,5 @@ def timeline(*, actor: Actor, request: PortRequest) -> list[TimelineEntry]:
 
 
 def status_counts(*, actor: Actor) -> dict[str, int]:
-    qs = PortRequest.objects.filter(_scope(actor))
+    qs = PortRequest.objects.filter(requests_q(actor))
     return {s.value: qs.filter(status=s).count() for s in PortStatus}

@@ -103,7 +103,7 @@ def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict
     csr_doc = latest_document(request, DocumentKind.CSR)
     csr = None
     if csr_doc is not None:
-        # The record's account number is kept encrypted beside it (porting.documents).
+        # The record's account number is kept encrypted beside it (porting.files.services).
         from faxline.porting.files.services import csr_record
 
         csr = csr_record(csr_doc)

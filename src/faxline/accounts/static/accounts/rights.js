@@ -18,6 +18,7 @@
   }
 
   function setUp(form) {
+    form.setAttribute("data-fx-rights-ready", "");
     var readOnly = form.querySelector("[data-fx-read-only]");
     var note = form.querySelector("[data-fx-read-only-note]");
     var mains = all(form, "[data-fx-group]");
@@ -77,12 +78,22 @@
     applyReadOnly();
   }
 
+  // Every form with Rights checkboxes not yet set up (the Add Administrator wizard is
+  // swapped in by htmx from step to step, and this script with it: it listens once).
   function start() {
     var forms = [];
     all(document, "[data-fx-group]").forEach(function (main) {
-      if (main.form && forms.indexOf(main.form) < 0) { forms.push(main.form); }
+      var form = main.form;
+      if (form && !form.hasAttribute("data-fx-rights-ready") && forms.indexOf(form) < 0) {
+        forms.push(form);
+      }
     });
     forms.forEach(setUp);
+  }
+
+  if (!window.fxRightsListening) {
+    window.fxRightsListening = true;
+    document.addEventListener("htmx:afterSettle", start);
   }
 
   if (document.readyState === "loading") {

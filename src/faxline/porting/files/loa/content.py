@@ -11,18 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
 from faxline.core.crypto import mask, mask_secret
+from faxline.core.provider import provider_name
 from faxline.porting.choices import PortType
 from faxline.porting.models import PortRequest
 from faxline.porting.validation.checks import loa_fingerprint
-
-
-def provider_name() -> str:
-    """The gaining provider named on the LOA (the platform's operator)."""
-    return str(getattr(settings, "FAXLINE_PROVIDER_NAME", "") or "faxline")
 
 
 def display_number(number: str) -> str:

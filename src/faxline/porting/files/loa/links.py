@@ -20,15 +20,16 @@ from django.utils import timezone
 from faxline.accounts.access import Actor
 from faxline.accounts.validation import clean_email
 from faxline.core.errors import Conflict, ValidationFailed
-from faxline.porting.access import require_customer_write
+from faxline.core.provider import provider_name
+from faxline.porting.access import loa_open, may_change_request
 from faxline.porting.choices import TERMINAL
-from faxline.porting.files.loa.content import display_number, provider_name
+from faxline.porting.files.loa.content import display_number
 from faxline.porting.files.loa.signing import (
     SignatureInput,
     prepare_signature,
     sign_current_loa,
 )
-from faxline.porting.files.loa.unsigned import loa_current, require_loa_open, store_new_loa
+from faxline.porting.files.loa.unsigned import loa_current, store_new_loa
 from faxline.porting.files.services import vault_rollback
 from faxline.porting.models import LoaSignature, PortRequest
 from faxline.porting.requests.services import record_event
@@ -58,9 +59,9 @@ def loa_send_link(*, actor: Actor, request: PortRequest, email: str | None = Non
     is stored."""
     from faxline.notify.services import notify_email, render_email
 
-    require_customer_write(actor, request)
+    may_change_request(actor, request).check()
     locked = PortRequest.objects.select_for_update().get(pk=request.pk)
-    require_loa_open(locked)
+    loa_open(locked).check()
     address = clean_email(email or locked.authorized_email, field="email", required=False)
     if not address:
         raise ValidationFailed(

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from faxline.core.provider import provider_name
 from faxline.documents.layout import (
     BRAND,
     INK,
@@ -25,7 +26,7 @@ from faxline.documents.layout import (
     side_by_side,
 )
 from faxline.documents.layout import styles as house_styles
-from faxline.porting.files.loa.content import LoaContent, provider_name
+from faxline.porting.files.loa.content import LoaContent
 
 
 def _loa_story(content: LoaContent, width: float) -> list[Any]:

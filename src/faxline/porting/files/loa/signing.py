@@ -29,11 +29,11 @@ from faxline.documents.keys import certificate_summary
 from faxline.documents.pdf import join_pdfs, page_count
 from faxline.documents.sandbox import JobOverrun, run_job
 from faxline.documents.sealing import VerificationResult, seal_pdf, verify_pdf
-from faxline.porting.access import require_customer_write
+from faxline.porting.access import loa_open, may_sign_loa
 from faxline.porting.choices import DocumentKind
 from faxline.porting.files.loa.content import consent_text
 from faxline.porting.files.loa.rendering import SignatureTrail, render_signature_page
-from faxline.porting.files.loa.unsigned import loa_current, require_loa_open, store_new_loa
+from faxline.porting.files.loa.unsigned import loa_current, store_new_loa
 from faxline.porting.files.services import store_document, vault_rollback
 from faxline.porting.models import LoaSignature, PortDocument, PortEvent, PortRequest
 from faxline.porting.requests.services import record_event
@@ -168,7 +168,7 @@ def sign_current_loa(
     pending: LoaSignature | None,
 ) -> LoaSignature:
     """Sign the request's current LOA (the caller holds the request's row lock)."""
-    require_loa_open(request)
+    loa_open(request).check()
     name, title, image = _check_input(request, data, by_link=pending is not None)
     unsigned = loa_current(request)
     if unsigned is None:
@@ -277,13 +277,7 @@ def loa_sign(
     The typed name must be the authorized person's (a careful clerk's comparison); anyone
     else is told to send the signing link to the authorized person. The porting team never
     signs for a customer. A drawn signature is decoded before the transaction begins."""
-    require_customer_write(actor, request)
-    if actor.is_operator:
-        raise Forbidden(
-            "The porting team cannot sign for the customer: send the signing link to the "
-            "authorized person.",
-            code="not_authorized_person",
-        )
+    may_sign_loa(actor, request).check()
     prepared = prepare_signature(data)
     with transaction.atomic():
         return _loa_sign_locked(actor=actor, request=request, data=prepared, user_agent=user_agent)

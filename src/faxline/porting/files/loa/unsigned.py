@@ -7,10 +7,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from faxline.accounts.access import Actor
-from faxline.core.errors import Conflict
 from faxline.documents.pdf import page_count
-from faxline.porting.access import may_read_credentials, require_customer_write
-from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
+from faxline.porting.access import loa_open, may_change_request, may_read_credentials
+from faxline.porting.choices import DocumentKind
 from faxline.porting.files.loa.content import loa_content
 from faxline.porting.files.loa.rendering import render_loa_pdf
 from faxline.porting.files.services import store_document, vault_rollback
@@ -27,15 +26,6 @@ def loa_current(request: PortRequest) -> PortDocument | None:
         if document.facts.get("data_sha256") == fingerprint:
             return document
     return None
-
-
-def require_loa_open(request: PortRequest) -> None:
-    """Refuse (``request_closed``) when the request is completed or cancelled."""
-    if request.status in TERMINAL:
-        raise Conflict(
-            f"The request is {PortStatus(request.status).label}: its LOA cannot change.",
-            code="request_closed",
-        )
 
 
 def store_new_loa(actor: Actor | None, request: PortRequest) -> PortDocument:
@@ -62,12 +52,12 @@ def store_new_loa(actor: Actor | None, request: PortRequest) -> PortDocument:
 @transaction.atomic
 def loa_generate(*, actor: Actor, request: PortRequest) -> PortDocument:
     """The unsigned LOA of the request's current data: the stored one, or a new one."""
-    require_customer_write(actor, request)
+    may_change_request(actor, request).check()
     locked = PortRequest.objects.select_for_update().get(pk=request.pk)
     current = loa_current(locked)
     if current is not None:
         return current
-    require_loa_open(locked)
+    loa_open(locked).check()
     with vault_rollback():
         return store_new_loa(actor, locked)
 

@@ -18,51 +18,32 @@ from faxline.porting.portal.forms import BulkPortForm
 from faxline.porting.portal.views.common import companies_to_pick
 from faxline.porting.requests import bulk, services
 
-SAMPLE_ROWS = [
-    [
-        "+1 206 555 0100",
-        "landline",
-        "+1 206 555 0100",
-        "Old Telco",
-        "ACCT-1001",
-        "",
-        "Acme Corp",
-        "Carol Chief",
-        "CEO",
-        "carol@acme.example",
-        "1313 Mockingbird Lane",
-        "Suite 15",
-        "Seattle",
-        "WA",
-        "98101",
-        "US",
-        "Carol",
-        "Chief",
-        "carol@acme.example",
-        "+1 206 555 0199",
-    ],
-    [
-        "+1 206 555 0101",
-        "landline",
-        "+1 206 555 0100",
-        "Old Telco",
-        "ACCT-1001",
-        "",
-        "Acme Corp",
-        "Carol Chief",
-        "CEO",
-        "carol@acme.example",
-        "1313 Mockingbird Lane",
-        "Suite 15",
-        "Seattle",
-        "WA",
-        "98101",
-        "US",
-        "Carol",
-        "Chief",
-        "carol@acme.example",
-        "+1 206 555 0199",
-    ],
+# The sample's rows by column name: the columns and their order are bulk.COLUMNS (from
+# requests/fields.py), never a second list here.
+SAMPLE_ACCOUNT: dict[str, str] = {
+    "line_type": "landline",
+    "btn": "+1 206 555 0100",
+    "losing_carrier": "Old Telco",
+    "account_number": "ACCT-1001",
+    "pin": "",
+    "business_name": "Acme Corp",
+    "authorized_name": "Carol Chief",
+    "authorized_title": "CEO",
+    "authorized_email": "carol@acme.example",
+    "street": "1313 Mockingbird Lane",
+    "unit": "Suite 15",
+    "city": "Seattle",
+    "state": "WA",
+    "postal_code": "98101",
+    "country": "US",
+    "contact_first_name": "Carol",
+    "contact_last_name": "Chief",
+    "contact_email": "carol@acme.example",
+    "contact_phone": "+1 206 555 0199",
+}
+SAMPLE_ROWS: list[dict[str, str]] = [
+    {"number": "+1 206 555 0100", **SAMPLE_ACCOUNT},
+    {"number": "+1 206 555 0101", **SAMPLE_ACCOUNT},
 ]
 
 
@@ -71,8 +52,8 @@ def _sample_csv() -> str:
     import io
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(bulk.COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=bulk.COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
     writer.writerows(SAMPLE_ROWS)
     return out.getvalue()
 

@@ -27,7 +27,7 @@ STATUS_STYLES = {
 
 def companies_to_pick(actor: Actor) -> list[tuple[int, str]]:
     """The companies an operator or partner may pick (administrators have their own)."""
-    if not (actor.is_operator or actor.is_partner):
+    if not actor.spans_companies:
         return []
     return [(c.pk, c.name) for c in company_list(actor=actor)]
 

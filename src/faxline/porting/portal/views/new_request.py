@@ -51,7 +51,7 @@ STAY = ("check", "import", "add_number", "remove", "address")
 
 def _company(request: HttpRequest, actor: Actor) -> Company | None:
     """The company of the request: the administrator's own; an operator or partner picks."""
-    if actor.user.company_id is not None and not (actor.is_operator or actor.is_partner):
+    if actor.user.company_id is not None and not actor.spans_companies:
         return actor_company(actor=actor)
     raw = (request.POST.get("company") or request.GET.get("company") or "").strip()
     if raw.isdigit():

@@ -64,9 +64,8 @@ def port_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "table": table,
         "status_choices": PortListFilter.base_fields["status"].choices,  # type: ignore[attr-defined]
-        "shows_company": actor.is_operator or actor.is_partner,
+        "shows_company": actor.spans_companies,
         "can_write": access.may_write_requests(actor),
-        "is_customer": not actor.is_operator,
         "filtered": bool(values["status"] or values["q"] or values["action_required"]),
     }
     context["intents"] = (
