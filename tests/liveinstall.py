@@ -55,7 +55,7 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 
 def faxline_command(home: Path, *args: str, timeout: float = 120.0, **env: str) -> str:
     """Run ``faxline <args>`` on ``home`` to its end; returns its standard output."""
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-m", "faxline.cli", *args],
         env=environment(home, **env),
         cwd=home,
@@ -134,7 +134,7 @@ class Serve:
 
     def start(self) -> None:
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
-            self.process = subprocess.Popen(  # noqa: S603
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", "faxline.cli", "serve", "--port", str(self.port)],
                 env=self.env,
                 cwd=self.home.path,
@@ -162,7 +162,7 @@ class Serve:
             if self.process.poll() is not None:
                 raise AssertionError(f"faxline serve stopped:\n{self.log()}")
             if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} not in the log within {timeout} s:\n{self.log()}")
+                raise AssertionError(f"{pattern!r} not logged within {timeout} s:\n{self.log()}")
             time.sleep(0.1)
 
     def worker_pid(self) -> int:
@@ -198,18 +198,16 @@ class Serve:
             parts = []
             for field, (filename, content) in files.items():
                 parts.append(
-                    f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
                     f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
                     + content
                     + b"\r\n"
                 )
             data = b"".join(parts) + f"--{boundary}--\r\n".encode()
             headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
-        req = urllib.request.Request(  # noqa: S310 - our own server on loopback
-            self.base + path, data=data, method=method, headers=headers
-        )
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(req, timeout=timeout) as response:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as exc:
             status, raw = exc.code, exc.read()

@@ -1,7 +1,8 @@
 import pytest
 
-from cast import cast  # noqa: F401
 from liveinstall import Home, prepared_home
+
+from cast import cast  # noqa: F401
 
 
 @pytest.fixture(scope="session")

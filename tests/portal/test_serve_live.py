@@ -85,8 +85,11 @@ def test_a_worker_that_cannot_start_is_backed_off_and_the_web_server_keeps_servi
     with Serve(home, env=dummy) as serve:
         serve.wait_for_log(r"starting it again in 4 s \(3 in a row\)", timeout=120)
         log = serve.log()
-        pauses = re.findall(r"the task worker \(process \d+\) stopped after [\d.]+ s: exit code 1; "
-                            r"starting it again in (\d+) s", log)
+        pauses = re.findall(
+            r"the task worker \(process \d+\) stopped after [\d.]+ s: exit code 1; "
+            r"starting it again in (\d+) s",
+            log,
+        )
         assert pauses[:3] == ["1", "2", "4"]
         assert log.count("FAXLINE_TASK_BACKEND: the task worker needs") == len(pauses)
         assert serve.get_status() == 200

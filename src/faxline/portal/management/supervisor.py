@@ -186,7 +186,7 @@ class ThreadChild(Child):
         def run() -> None:
             try:
                 self.target(stop)
-            except BaseException as exc:  # noqa: BLE001 - reported and restarted, never lost
+            except BaseException as exc:
                 self.error = exc
                 log.exception("faxline serve: the %s failed", self.name)
             finally:
