@@ -22,7 +22,7 @@ from faxline.accounts.auth import find_user
 from faxline.accounts.models import PasswordResetToken, SecurityPolicy, User
 from faxline.accounts.policy import password_problems, personal_info, policy_for_user
 from faxline.accounts.services.api_keys import token_digest
-from faxline.accounts.services.people import apply_password
+from faxline.accounts.services.passwords import hash_new_password, store_password
 from faxline.core.aftercommit import enqueue_after_commit
 from faxline.core.audit import audit_record
 from faxline.core.errors import ValidationFailed
@@ -184,7 +184,6 @@ def valid_reset_token(token: str) -> PasswordResetToken | None:
     )
 
 
-@transaction.atomic
 def password_reset_complete(
     *, token: str, new_password: str, ip_address: str | None = None
 ) -> User:
@@ -192,12 +191,14 @@ def password_reset_complete(
 
     The password is checked against the user's effective policy, history included (and it
     must differ from the current one). Success clears a temporary lock-out and a pending
-    forced change; it does not lift Lock User, which only an administrator can.
+    forced change; it does not lift Lock User, which only an administrator can. The checks
+    and the hashing happen before the short transaction that uses up the link and stores
+    the hash (see ``accounts.services.passwords``).
     """
     found = valid_reset_token(token)
     if found is None:
         raise ResetLinkInvalid(LINK_INVALID)
-    user = User.objects.select_for_update().get(pk=found.user_id)
+    user = User.objects.get(pk=found.user_id)
     if not isinstance(new_password, str) or not new_password:
         raise ValidationFailed("Enter a new password.", field="new_password")
     policy = policy_for_user(user)
@@ -212,34 +213,31 @@ def password_reset_complete(
             field="new_password",
             code="password_policy",
         )
-    now = timezone.now()
-    # Compare-and-set: of two concurrent uses of one link, only one wins.
-    if not PasswordResetToken.objects.filter(pk=found.pk, used_at__isnull=True).update(used_at=now):
-        raise ResetLinkInvalid(LINK_INVALID)
-    PasswordResetToken.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
-        expires_at=now
-    )
-    apply_password(user, new_password)
-    user.must_change_password = False
-    user.failed_login_count = 0
-    user.locked_out_until = None
-    user.save(
-        update_fields=[
-            "password",
-            "password_changed_at",
-            "must_change_password",
-            "failed_login_count",
-            "locked_out_until",
-        ]
-    )
-    audit_record(
-        kind="password.reset",
-        actor=user,
-        company=user.company,
-        target=user,
-        ip_address=ip_address,
-    )
-    return user
+    new = hash_new_password(user, new_password)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=found.user_id)
+        now = timezone.now()
+        # Compare-and-set: of two concurrent uses of one link, only one wins.
+        used = PasswordResetToken.objects.filter(pk=found.pk, used_at__isnull=True)
+        if not used.update(used_at=now):
+            raise ResetLinkInvalid(LINK_INVALID)
+        PasswordResetToken.objects.filter(
+            user=locked, used_at__isnull=True, expires_at__gt=now
+        ).update(expires_at=now)
+        fields = store_password(locked, new)
+        locked.must_change_password = False
+        locked.failed_login_count = 0
+        locked.locked_out_until = None
+        fields += ["must_change_password", "failed_login_count", "locked_out_until"]
+        locked.save(update_fields=fields)
+        audit_record(
+            kind="password.reset",
+            actor=locked,
+            company=locked.company,
+            target=locked,
+            ip_address=ip_address,
+        )
+    return locked
 
 
 def policy_rules(policy: SecurityPolicy) -> list[str]:
