@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from faxline.accounts.access import request_actor
 from faxline.accounts.selectors import actor_company, company_get
+from faxline.core.csvfile import csv_text
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.toolkit import portal_view
 from faxline.porting import access
@@ -67,14 +68,7 @@ SAMPLE_ROWS = [
 
 
 def _sample_csv() -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(bulk.COLUMNS)
-    writer.writerows(SAMPLE_ROWS)
-    return out.getvalue()
+    return csv_text(bulk.COLUMNS, SAMPLE_ROWS)
 
 
 @portal_view
