@@ -205,3 +205,19 @@ def test_cli_runs_management_commands(capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith("usage: faxline serve")
     assert "later release" in out
+
+
+def test_a_second_stop_signal_while_stopping_kills_the_children() -> None:
+    sleeper = ProcessChild("task worker", [sys.executable, "-c", "import time; time.sleep(60)"])
+    supervisor = Supervisor([sleeper], poll_interval=3600)
+    supervisor.start()
+    signals = serve_command.StopSignals()
+    signals.supervisor = supervisor
+    try:
+        signals.handle(signal.SIGTERM, None)  # the first: stop in order
+        assert signals.received.is_set()
+        assert sleeper.exit_reason() is None
+        signals.handle(signal.SIGINT, None)  # another one while stopping: kill
+        assert sleeper.exit_reason() == "killed by SIGKILL"
+    finally:
+        supervisor.stop()
