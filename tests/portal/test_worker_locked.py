@@ -21,7 +21,9 @@ from faxline.portal.management.commands.worker import (
     LockTolerantWorker,
 )
 
-pytestmark = pytest.mark.django_db
+# Committed for real: the worker's loop closes connections between tasks, as in production,
+# which would end a test transaction on PostgreSQL.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 RUNS: list[str] = []
 
