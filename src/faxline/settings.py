@@ -123,13 +123,19 @@ def _database() -> dict[str, object]:
             config.setdefault("TEST", {"NAME": env_str("FAXLINE_TEST_DATABASE", "test_faxline")})
         return config
     FAXLINE_HOME.mkdir(parents=True, exist_ok=True)
+    # The embedded install (docs/decisions/0018-sqlite-and-supervision.md): WAL, so
+    # that reads never wait for the one writer; every transaction BEGIN IMMEDIATE, so that
+    # it takes the write lock when it starts and waits for it (a DEFERRED transaction that
+    # reads and then writes fails at once with "database is locked" when another wrote
+    # meanwhile, whatever the timeout); and a busy timeout far above the longest write
+    # transaction, so that writers queue instead of failing.
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": FAXLINE_HOME / "faxline.sqlite3",
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": env_int("FAXLINE_SQLITE_BUSY_TIMEOUT", 30, minimum=1),
         },
     }
 

@@ -341,3 +341,19 @@ def test_csv_numbers_with_a_huge_value_is_a_clear_422(
     assert (body["code"], body["field"]) == ("value_too_long", "file")
     assert "Line 2" in body["message"]
     assert call(partner, "get", f"/onboarding/orders/{order_id}").json()["port_numbers"] == []
+
+
+def test_csv_numbers_with_too_many_rows_is_a_clear_422(
+    partner: User, call: Call, order_id: int
+) -> None:
+    upload(call, partner, order_id, "payment_authorization", pdf_bytes())
+    rows = "".join(f"206555{n:04d},fax\n" for n in range(201))
+    response = call(
+        partner,
+        "post",
+        f"/onboarding/orders/{order_id}/numbers/csv",
+        files={"file": SimpleUploadedFile("n.csv", ("number,use\n" + rows).encode())},
+    )
+    assert response.status_code == 422, response.content
+    assert (response.json()["code"], response.json()["field"]) == ("too_many_rows", "file")
+    assert call(partner, "get", f"/onboarding/orders/{order_id}").json()["port_numbers"] == []

@@ -1,13 +1,15 @@
 """``faxline serve``, ``web`` and ``worker``: argument checking and orchestration.
 
-Nothing here starts a real server or worker process.
+Nothing here starts a real server or worker process (``test_serve_live.py`` does).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
-import subprocess
 import sys
+import threading
 from typing import Any
 
 import pytest
@@ -19,6 +21,12 @@ from faxline.portal.management import serving
 from faxline.portal.management.commands import serve as serve_command
 from faxline.portal.management.commands import worker as worker_command
 from faxline.portal.management.commands.serve import ServeOptions, validate_serve_options
+from faxline.portal.management.supervisor import (
+    ProcessChild,
+    ServedProcess,
+    Supervisor,
+    ThreadChild,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +75,7 @@ def test_serve_command_rejects_bad_port_before_starting_anything(monkeypatch) ->
         raise AssertionError("nothing may start on bad arguments")
 
     monkeypatch.setattr(serve_command, "call_command", must_not_run)
-    monkeypatch.setattr(serve_command.Command, "start_worker", must_not_run)
+    monkeypatch.setattr(Supervisor, "start", must_not_run)
     with pytest.raises(CommandError, match="--port"):
         call_command("serve", port="http")
     with pytest.raises(CommandError, match="--port"):
@@ -98,38 +106,22 @@ def test_portal_address() -> None:
     assert serving.portal_address("::1", 8000) == "http://[::1]:8000/"
 
 
-class FakeWorker:
-    pid = 4242
-    returncode: int | None = None
-
-    def __init__(self) -> None:
-        self.terminated = False
-
-    def poll(self) -> int | None:
-        return self.returncode
-
-    def terminate(self) -> None:
-        self.terminated = True
-        self.returncode = 0
-
-    def wait(self, timeout: float | None = None) -> int | None:
-        return self.returncode
-
-    def kill(self) -> None:  # pragma: no cover - only when terminate times out
-        self.returncode = -9
-
-
-def test_serve_migrates_starts_worker_and_web_then_stops_worker(monkeypatch, capsys) -> None:
+def test_serve_migrates_starts_its_children_and_web_then_stops_the_children(
+    monkeypatch, capsys
+) -> None:
     calls: list[str] = []
-    worker = FakeWorker()
+
+    def pretend_worker(stop: threading.Event) -> None:
+        calls.append("worker started")
+        stop.wait()
+        calls.append("worker stopped")
 
     def fake_call_command(name: str, **kwargs: Any) -> None:
         calls.append(name)
         assert kwargs["interactive"] is False
 
-    def fake_start_worker(self: Any, *, verbosity: int) -> FakeWorker:
-        calls.append("worker")
-        return worker
+    def children(self: Any, *, verbosity: int) -> list[Any]:
+        return [ThreadChild("task worker", pretend_worker)]
 
     def fake_run_web(self: Any, serve: ServeOptions, **kwargs: Any) -> None:
         calls.append(f"web {serve.host}:{serve.port}")
@@ -137,66 +129,55 @@ def test_serve_migrates_starts_worker_and_web_then_stops_worker(monkeypatch, cap
 
     monkeypatch.setattr(serve_command, "call_command", fake_call_command)
     monkeypatch.setattr(serve_command, "ensure_port_free", lambda *a, **k: None)
-    monkeypatch.setattr(serve_command.Command, "start_worker", fake_start_worker)
+    monkeypatch.setattr(serve_command.Command, "children", children)
     monkeypatch.setattr(serve_command.Command, "run_web", fake_run_web)
 
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     with pytest.raises(KeyboardInterrupt):
         call_command("serve", "--port", "8123")
 
-    assert calls == ["migrate", "worker", "web 127.0.0.1:8123"]
-    assert worker.terminated
+    assert calls == ["migrate", "worker started", "web 127.0.0.1:8123", "worker stopped"]
     out = capsys.readouterr().out
     assert "Portal:       http://127.0.0.1:8123/" in out
+    assert "Task worker:  running (thread faxline-task-worker)" in out
     assert "SMTP gateway: port 2525 reserved" in out
+    # serve's own signal handlers are gone with it.
+    assert {sig: signal.getsignal(sig) for sig in handlers} == handlers
 
 
-def test_serve_fails_when_the_worker_dies(monkeypatch) -> None:
-    worker = FakeWorker()
-
-    def fake_run_web(self: Any, serve: ServeOptions, **kwargs: Any) -> None:
-        worker.returncode = 3
-        kwargs["worker_failed"].set()
-
-    monkeypatch.setattr(serve_command, "call_command", lambda *a, **k: None)
-    monkeypatch.setattr(serve_command, "ensure_port_free", lambda *a, **k: None)
-    monkeypatch.setattr(serve_command.Command, "start_worker", lambda self, **k: worker)
-    monkeypatch.setattr(serve_command.Command, "run_web", fake_run_web)
-
-    with pytest.raises(CommandError, match=r"task worker stopped unexpectedly \(exit code 3\)"):
-        call_command("serve")
-
-
-def test_serve_worker_child_command(monkeypatch) -> None:
-    started: dict[str, Any] = {}
-
-    def fake_popen(command: list[str], **kwargs: Any) -> FakeWorker:
-        started["command"] = command
-        started.update(kwargs)
-        return FakeWorker()
-
-    monkeypatch.setattr(subprocess, "Popen", fake_popen)
-    serve_command.Command().start_worker(verbosity=1)
-    assert started["command"][:4] == [sys.executable, "-m", "faxline.cli", "worker"]
-    assert "--no-reload" in started["command"]
-    assert started["start_new_session"] is True
-    assert started["env"]["DJANGO_SETTINGS_MODULE"]
+def test_serve_runs_the_declared_processes_and_the_scheduler() -> None:
+    children = serve_command.Command().children(verbosity=1)
+    assert [child.name for child in children] == ["task worker", "scheduler"]
+    worker, scheduler = children
+    assert isinstance(worker, ProcessChild)
+    assert isinstance(scheduler, ThreadChild)
+    assert worker.command[:4] == [sys.executable, "-m", "faxline.cli", "worker"]
+    assert "--no-reload" in worker.command
+    assert "--verbosity=1" in worker.command
+    assert f"--exit-with-parent={os.getpid()}" in worker.command
+    assert worker.env is not None
+    assert worker.env["DJANGO_SETTINGS_MODULE"]
+    assert serve_command.served_processes() == [
+        ServedProcess("task worker", ("worker", "--no-reload"))
+    ]
 
 
-def test_worker_passes_options_to_db_worker(monkeypatch) -> None:
-    seen: dict[str, Any] = {}
+def test_worker_builds_the_lock_tolerant_worker_from_its_options() -> None:
+    worker = worker_command.Command().build_worker(
+        queue_name="default,mail", interval="0.5", batch=False, max_tasks="10", worker_id=None
+    )
+    assert isinstance(worker, worker_command.LockTolerantWorker)
+    assert worker.queue_names == ["default", "mail"]
+    assert worker.interval == 0.5
+    assert worker.max_tasks == 10
+    assert worker.backend_name == "default"
+    assert 0 < len(worker.worker_id) <= 64
 
-    def fake_call_command(name: str, **kwargs: Any) -> None:
-        seen["name"] = name
-        seen.update(kwargs)
 
-    monkeypatch.setattr(worker_command, "call_command", fake_call_command)
-    call_command("worker", "--queue-name", "default", "--interval", "0.5", "--max-tasks", "10")
-    assert seen["name"] == "db_worker"
-    assert seen["queue_name"] == "default"
-    assert seen["interval"] == 0.5
-    assert seen["max_tasks"] == 10
-    assert seen["reload"] is False
-    assert 0 < len(seen["worker_id"]) <= 64
+def test_worker_refuses_a_task_backend_it_cannot_run(settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with pytest.raises(CommandError, match=r"^FAXLINE_TASK_BACKEND: the task worker needs"):
+        worker_command.require_database_backend()
 
 
 @pytest.mark.parametrize(
@@ -207,10 +188,12 @@ def test_worker_passes_options_to_db_worker(monkeypatch) -> None:
         (["--max-tasks", "0"], "--max-tasks"),
         (["--worker-id", "x" * 65], "--worker-id"),
         (["--queue-name", ","], "--queue-name"),
+        (["--exit-with-parent", "me"], "--exit-with-parent"),
     ],
 )
 def test_worker_rejects_bad_options(monkeypatch, args: list[str], option: str) -> None:
-    monkeypatch.setattr(worker_command, "call_command", lambda *a, **k: None)
+    monkeypatch.setattr(worker_command.LockTolerantWorker, "run", lambda self: None)
+    monkeypatch.setattr(worker_command.LockTolerantWorker, "configure_signals", lambda self: None)
     with pytest.raises(CommandError, match=f"^{option}: "):
         call_command("worker", *args)
 
@@ -222,3 +205,19 @@ def test_cli_runs_management_commands(capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith("usage: faxline serve")
     assert "later release" in out
+
+
+def test_a_second_stop_signal_while_stopping_kills_the_children() -> None:
+    sleeper = ProcessChild("task worker", [sys.executable, "-c", "import time; time.sleep(60)"])
+    supervisor = Supervisor([sleeper], poll_interval=3600)
+    supervisor.start()
+    signals = serve_command.StopSignals()
+    signals.supervisor = supervisor
+    try:
+        signals.handle(signal.SIGTERM, None)  # the first: stop in order
+        assert signals.received.is_set()
+        assert sleeper.exit_reason() is None
+        signals.handle(signal.SIGINT, None)  # another one while stopping: kill
+        assert sleeper.exit_reason() == "killed by SIGKILL"
+    finally:
+        supervisor.stop()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from typing import Any
 
 import pytest
@@ -52,23 +51,19 @@ def emailed_portal_url() -> str:
     return found.group(1)
 
 
-class FakeWorker:
-    pid = 4242
-    returncode: int | None = 0
-
-    def poll(self) -> int | None:
-        return self.returncode
-
-
 def test_serve_gives_its_address_to_the_worker_and_to_its_own_emails(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ann: User
 ) -> None:
     started: dict[str, Any] = {}
     seen: dict[str, str] = {}
 
-    def fake_popen(command: list[str], **kwargs: Any) -> FakeWorker:
-        started.update(kwargs)
-        return FakeWorker()
+    def children(self: Any, *, verbosity: int) -> list[Any]:
+        # The task worker as serve would start it (but not started here).
+        worker = serve_command.process_child(
+            serve_command.served_processes()[0], verbosity=verbosity
+        )
+        started["env"] = worker.env
+        return []
 
     def fake_run_web(self: Any, options: Any, **kwargs: Any) -> None:
         # What the web server would do on a Forgot Password request.
@@ -78,9 +73,8 @@ def test_serve_gives_its_address_to_the_worker_and_to_its_own_emails(
 
     monkeypatch.setattr(serve_command, "call_command", lambda *a, **k: None)
     monkeypatch.setattr(serve_command, "ensure_port_free", lambda *a, **k: None)
-    monkeypatch.setattr(subprocess, "Popen", fake_popen)
+    monkeypatch.setattr(serve_command.Command, "children", children)
     monkeypatch.setattr(serve_command.Command, "run_web", fake_run_web)
-    monkeypatch.setattr(serve_command.Command, "stop_worker", lambda self, worker: None)
 
     call_command("serve", "--port", "8123")
 

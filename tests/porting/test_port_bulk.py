@@ -270,3 +270,18 @@ def test_the_columns_come_from_the_request_field_list() -> None:
     }
     assert all(bulk.COLUMN_HELP[c] for c in (*bulk.COLUMNS, *bulk.EXTRA_COLUMNS))
     assert BY_NAME["account_number"].secret and BY_NAME["pin"].secret
+
+
+def test_numbers_from_text_is_bounded_whatever_the_text() -> None:
+    from faxline.porting.requests.bulk import MAX_TEXT_LINES, MAX_TEXT_PROBLEMS
+
+    blank = numbers_from_text("\n" * (MAX_TEXT_LINES + 5) + "2062345601\n")
+    assert blank.numbers == []
+    assert blank.problems == [f"The list has more than {MAX_TEXT_LINES} lines; use Bulk import."]
+    nonsense = numbers_from_text("555\n" * 1000)
+    assert len(nonsense.problems) == MAX_TEXT_PROBLEMS + 1
+    assert nonsense.problems[-1].startswith("Too many lines are wrong")
+    repeats = numbers_from_text("2062345601\n" * 50_000, limit=3)
+    assert repeats.numbers == [("+12062345601", "landline")]
+    huge = numbers_from_text("number\n2062345601\n" + "x" * 200_000 + "\n")
+    assert huge.numbers == [] and huge.problems[0].startswith("Line 3: a value is longer")

@@ -22,7 +22,7 @@ from faxline.accounts.auth import find_user
 from faxline.accounts.models import PasswordResetToken, SecurityPolicy, User
 from faxline.accounts.policy import password_problems, personal_info, policy_for_user
 from faxline.accounts.services.api_keys import token_digest
-from faxline.accounts.services.people import apply_password, hash_password
+from faxline.accounts.services.passwords import hash_new_password, store_password
 from faxline.core.aftercommit import enqueue_after_commit
 from faxline.core.audit import audit_record
 from faxline.core.errors import ValidationFailed
@@ -232,8 +232,8 @@ def password_reset_complete(
     The password is checked against the user's effective policy, history included (and it
     must differ from the current one). Success clears a temporary lock-out and a pending
     forced change; it does not lift Lock User, which only an administrator can. The checks
-    and the hashing (slow on purpose) come before the short write transaction, which uses
-    the link up by compare-and-set: of two concurrent uses of one link, only one wins.
+    and the hashing happen before the short transaction that uses up the link and stores
+    the hash (see ``accounts.services.passwords``).
     """
     found = valid_reset_token(token)
     if found is None:
@@ -253,38 +253,31 @@ def password_reset_complete(
             field="new_password",
             code="password_policy",
         )
-    password_hash = hash_password(new_password)
+    new = hash_new_password(user, new_password)
     with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=found.user_id)
         now = timezone.now()
-        if not PasswordResetToken.objects.filter(pk=found.pk, used_at__isnull=True).update(
-            used_at=now
-        ):
+        # Compare-and-set: of two concurrent uses of one link, only one wins.
+        used = PasswordResetToken.objects.filter(pk=found.pk, used_at__isnull=True)
+        if not used.update(used_at=now):
             raise ResetLinkInvalid(LINK_INVALID)
         PasswordResetToken.objects.filter(
-            user=user, used_at__isnull=True, expires_at__gt=now
+            user=locked, used_at__isnull=True, expires_at__gt=now
         ).update(expires_at=now)
-        user = User.objects.select_for_update().get(pk=user.pk)
-        apply_password(user, password_hash)
-        user.must_change_password = False
-        user.failed_login_count = 0
-        user.locked_out_until = None
-        user.save(
-            update_fields=[
-                "password",
-                "password_changed_at",
-                "must_change_password",
-                "failed_login_count",
-                "locked_out_until",
-            ]
-        )
+        fields = store_password(locked, new)
+        locked.must_change_password = False
+        locked.failed_login_count = 0
+        locked.locked_out_until = None
+        fields += ["must_change_password", "failed_login_count", "locked_out_until"]
+        locked.save(update_fields=fields)
         audit_record(
             kind="password.reset",
-            actor=user,
-            company=user.company,
-            target=user,
+            actor=locked,
+            company=locked.company,
+            target=locked,
             ip_address=ip_address,
         )
-    return user
+    return locked
 
 
 def policy_rules(policy: SecurityPolicy, *, own: bool = True) -> list[str]:

@@ -14,6 +14,7 @@ hook on the AppConfig    returns                                 collected by
 ``demo_steps()``         ``faxline.core.demo.DemoStep``           ``faxline demo``
 ``menu_entries()``       ``faxline.portal.menu.MenuEntry``        the portal's menus
 ``user_numbers()``       ``faxline.accounts.fax_numbers.UserNumbers``  Account Administration
+``served_processes()``   ``faxline.portal.management.supervisor.ServedProcess``  ``faxline serve``
 ======================  ======================================  =============================
 
 Each hook imports what it returns inside the method, so declaring it costs nothing while

@@ -1,9 +1,17 @@
-"""Uploaded CSV files: decoded with one set of checks and one way of naming columns.
+"""CSV files in and out: one reader with one set of checks, one writer that neutralises
+formulas.
 
 Every CSV import reads through here (Bulk Create of users, bulk port requests, number
 stock, an onboarding order's numbers, the New Port Request wizard's list of numbers), so a
 file's size, encoding, shape, number of rows and length of a value are refused the same way:
 a :class:`ValidationFailed` on ``file`` (422), never a crash.
+
+Every CSV the platform writes (the sample files today; exports, reports and call records
+later) goes through :func:`csv_text` / :func:`csv_lines`, which neutralise each value that a
+spreadsheet would run as a formula (CSV injection): one beginning with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return gets a leading apostrophe, unless it is a plain number or
+phone number, which no spreadsheet can run. The reader takes that apostrophe off again, so
+a file written here reads back as it was. (docs/decisions/0019-csv-formulas.md)
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -162,7 +170,7 @@ def read_records(
                 code="too_many_rows",
             )
         values = {
-            c: (cells[i].strip() if i < len(cells) else "")
+            c: (restore_value(cells[i].strip()).strip() if i < len(cells) else "")
             for i, c in enumerate(columns)
             if c in allowed
         }
@@ -170,3 +178,79 @@ def read_records(
     if not records:
         raise ValidationFailed("The file has a header but no rows.", field="file", code="no_rows")
     return columns, records
+
+
+# --- writing ---------------------------------------------------------------------------
+
+# What makes a spreadsheet read a cell as a formula (or, for tab and carriage return, split
+# it so that the next part is read as one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISER = "'"
+# A plain number or phone number ("-12.5", "+1 206 555 0100", "(206) 555-0100"): digits,
+# spaces, dots, hyphens and parentheses after an optional sign. Such a value cannot call a
+# function or refer to another cell or program, so it is written as it is.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9 ().-]*[0-9][0-9 ().-]*")
+
+
+def is_formula(value: str) -> bool:
+    """Whether a spreadsheet could run ``value`` as a formula (leading spaces ignored)."""
+    text = value.lstrip(" ")
+    if not text.startswith(FORMULA_TRIGGERS):
+        return False
+    return _PLAIN_NUMBER.fullmatch(text) is None
+
+
+def _needs_mark(text: str) -> bool:
+    # Apostrophes already there count as part of the value: "'=1" is written "''=1", so
+    # that the reader's taking one off gives back exactly what was written.
+    return is_formula(text.lstrip(NEUTRALISER))
+
+
+def neutralise(value: object) -> str:
+    """The text of one cell as written: ``None`` is empty, a value a spreadsheet could run
+    as a formula gets a leading apostrophe (spreadsheets then show it as text)."""
+    text = "" if value is None else str(value)
+    return NEUTRALISER + text if _needs_mark(text) else text
+
+
+def restore_value(value: str) -> str:
+    """The value :func:`neutralise` was given (the reader's side): the apostrophe it added
+    before a formula comes off; any other apostrophe stays."""
+    if value.startswith(NEUTRALISER) and _needs_mark(value[1:]):
+        return value[1:]
+    return value
+
+
+class _Line:
+    """A file-like object that keeps what ``csv.writer`` writes, one row at a time."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+
+def csv_lines(header: Sequence[str] | None, rows: Iterable[Sequence[object]]) -> Iterator[str]:
+    """The lines of a CSV file (CRLF ends, the header first when given), each value
+    neutralised; for streaming a large export row by row."""
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\r\n")
+    for row in _with_header(header, rows):
+        line.text = ""
+        writer.writerow([neutralise(value) for value in row])
+        yield line.text
+
+
+def _with_header(
+    header: Sequence[str] | None, rows: Iterable[Sequence[object]]
+) -> Iterator[Sequence[object]]:
+    if header is not None:
+        yield header
+    yield from rows
+
+
+def csv_text(header: Sequence[str] | None, rows: Iterable[Sequence[object]]) -> str:
+    """A whole CSV file as text (see :func:`csv_lines`)."""
+    return "".join(csv_lines(header, rows))

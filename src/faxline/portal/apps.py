@@ -12,6 +12,8 @@ from django.apps import AppConfig
 if TYPE_CHECKING:
     from django.urls import URLResolver
 
+    from faxline.portal.management.supervisor import ServedProcess
+
 
 class PortalConfig(AppConfig):
     name = "faxline.portal"
@@ -22,3 +24,11 @@ class PortalConfig(AppConfig):
         from django.urls import include, path
 
         return [path("", include("faxline.portal.urls"))]
+
+    def served_processes(self) -> list[ServedProcess]:
+        """What ``faxline serve`` runs beside the web server as child processes, each
+        started again when it stops: the task worker. (A document-intake pool or the SMTP
+        gateway would be declared the same way, by the app that owns it.)"""
+        from faxline.portal.management.supervisor import ServedProcess
+
+        return [ServedProcess("task worker", ("worker", "--no-reload"))]

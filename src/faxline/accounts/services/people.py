@@ -13,7 +13,6 @@ from faxline.accounts.access import Actor, may_manage_person
 from faxline.accounts.models import (
     Company,
     Department,
-    PasswordHistory,
     User,
 )
 from faxline.accounts.policy import (
@@ -34,15 +33,6 @@ def hash_password(password: str) -> str:
     milliseconds of CPU): call it before any write transaction opens, never inside one (on
     SQLite a write transaction holds the database's one write lock)."""
     return make_password(password)
-
-
-def apply_password(user: User, password_hash: str) -> None:
-    """Set the password from its hash (:func:`hash_password`, made beforehand) and remember
-    the old hash for the history rule. Cheap: meant for inside the write transaction."""
-    if user.pk and user.password:
-        PasswordHistory.objects.create(user=user, password=user.password)
-    user.password = password_hash
-    user.password_changed_at = timezone.now()
 
 
 def checked_password(

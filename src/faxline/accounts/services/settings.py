@@ -155,6 +155,9 @@ def settings_update_tabs(
         settings_update(actor=actor, owner=owner, tab=tab, values=values)
 
 
+PUSH_BATCH = 500
+
+
 @transaction.atomic
 def settings_push_to_descendants(
     *, actor: Actor, owner: Company | Department, tabs: list[str]
@@ -178,20 +181,26 @@ def settings_push_to_descendants(
             department__path__startswith=owner.path, role=Role.FAX_USER, deleted_at__isnull=True
         )
     counts = {"departments": 0, "users": 0}
-    for dept in departments.select_for_update().order_by("pk"):
+    # One UPDATE per batch rather than one per row: a big company has thousands of users,
+    # and on SQLite this transaction holds the database's only write lock.
+    changed_departments = []
+    for dept in departments.select_for_update().order_by("pk").only("pk", "settings"):
         data = complete(dept.settings)
         data.update({t: source[t] for t in tabs})
         dept.settings = data
-        dept.save(update_fields=["settings"])
-        counts["departments"] += 1
+        changed_departments.append(dept)
+    Department.objects.bulk_update(changed_departments, ["settings"], batch_size=PUSH_BATCH)
+    counts["departments"] = len(changed_departments)
     user_tabs = [t for t in tabs if t in USER_TABS]
     if user_tabs:
-        for user in users.select_for_update().order_by("pk"):
+        changed_users = []
+        for user in users.select_for_update().order_by("pk").only("pk", "settings"):
             data = complete(user.settings, USER_TABS)
             data.update({t: source[t] for t in user_tabs})
             user.settings = data
-            user.save(update_fields=["settings"])
-            counts["users"] += 1
+            changed_users.append(user)
+        User.objects.bulk_update(changed_users, ["settings"], batch_size=PUSH_BATCH)
+        counts["users"] = len(changed_users)
     audit_record(
         kind="settings.pushed",
         actor=actor.user,

@@ -13,6 +13,7 @@ from faxline.accounts import bulk, selectors
 from faxline.accounts.access import request_actor
 from faxline.accounts.forms import BulkCreateForm
 from faxline.accounts.views.common import department_param, require_admin, tree_url
+from faxline.core.csvfile import csv_text
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.toolkit import is_htmx, page_redirect, portal_view
 
@@ -53,15 +54,7 @@ SAMPLE_ROWS = [
 
 
 def _sample_csv() -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(bulk.COLUMNS)
-    for row in SAMPLE_ROWS:
-        writer.writerow(row[: len(bulk.COLUMNS)])
-    return out.getvalue()
+    return csv_text(bulk.COLUMNS, (row[: len(bulk.COLUMNS)] for row in SAMPLE_ROWS))
 
 
 COLUMN_HELP = {

@@ -12,8 +12,11 @@ import errno
 import ipaddress
 import os
 import re
+import signal
 import socket
+import threading
 import warnings
+from argparse import SUPPRESS, ArgumentParser
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,3 +201,38 @@ def uvicorn_config(*, host: str, port: int, verbosity: int, **extra: Any) -> dic
         "server_header": False,
         **extra,
     }
+
+
+EXIT_WITH_PARENT_OPTION = "--exit-with-parent"
+
+
+def add_exit_with_parent_argument(parser: ArgumentParser) -> None:
+    """The hidden ``--exit-with-parent=PID`` of the commands ``faxline serve`` runs as its
+    children (see ``faxline.portal.management.supervisor``)."""
+    parser.add_argument(EXIT_WITH_PARENT_OPTION, default=None, help=SUPPRESS)
+
+
+def exit_with_parent(parent_pid: int, *, interval: float = 2.0) -> threading.Thread:
+    """Stop this process gracefully (SIGTERM to itself) once ``parent_pid`` is gone.
+
+    ``faxline serve`` starts its children in sessions of their own; should ``serve`` be
+    killed without a chance to stop them, each child notices that it was re-parented and
+    stops.
+    """
+
+    def watch() -> None:
+        stop = threading.Event()
+        while not stop.wait(interval):
+            if os.getppid() != parent_pid:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+
+    thread = threading.Thread(target=watch, name="faxline-parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def watch_parent_option(value: object) -> None:
+    """Act on ``--exit-with-parent`` when it was given (a bad value names the option)."""
+    if value is not None:
+        exit_with_parent(validate_positive_int(value, option=EXIT_WITH_PARENT_OPTION))

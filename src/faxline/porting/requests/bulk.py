@@ -380,47 +380,65 @@ class NumberList:
     problems: list[str] = field(default_factory=list)
 
 
+# The pasted or uploaded list is read a line at a time and no further than this: a file of
+# blank lines, repeats or nonsense must not cost more than a list of numbers does.
+MAX_TEXT_LINES = 10_000
+MAX_TEXT_PROBLEMS = 20
+
+
 def numbers_from_text(text: str, *, limit: int = MAX_NUMBERS) -> NumberList:
     """Numbers, one a line: ``number`` or ``number,line_type`` (a header line naming the
-    columns is allowed, and a full bulk CSV is read by its number and line_type columns)."""
+    columns is allowed, and a full bulk CSV is read by its number and line_type columns).
+
+    Reading stops at ``limit`` numbers, at ``MAX_TEXT_LINES`` lines or at
+    ``MAX_TEXT_PROBLEMS`` refused lines, each with a problem that says so; text that is not
+    valid CSV (or has a value that is too long) gives no numbers and one problem."""
     out = NumberList()
     number_at, type_at = 0, 1
     seen: set[str] = set()
-    try:
-        lines = list(iter_rows(text))
-    except ValidationFailed as exc:
-        out.problems.append(exc.message)
-        return out
     first = True
-    for index, raw_cells in lines:
-        cells = [c.strip() for c in raw_cells]
-        if not any(cells):
-            continue
-        names = [_column_name(c) for c in cells]
-        if first and "number" in names:
-            number_at = names.index("number")
-            type_at = names.index("line_type") if "line_type" in names else -1
+    try:
+        for count, (index, raw_cells) in enumerate(iter_rows(text), start=1):
+            if count > MAX_TEXT_LINES:
+                out.problems.append(
+                    f"The list has more than {MAX_TEXT_LINES} lines; use Bulk import."
+                )
+                break
+            if len(out.problems) >= MAX_TEXT_PROBLEMS:
+                out.problems.append("Too many lines are wrong: check that this is the list.")
+                break
+            cells = [c.strip() for c in raw_cells]
+            if not any(cells):
+                continue
+            names = [_column_name(c) for c in cells]
+            if first and "number" in names:
+                number_at = names.index("number")
+                type_at = names.index("line_type") if "line_type" in names else -1
+                first = False
+                continue
             first = False
-            continue
-        first = False
-        raw = cells[number_at] if number_at < len(cells) else ""
-        line_type = (cells[type_at].lower() if 0 <= type_at < len(cells) else "") or "landline"
-        try:
-            number = normalize_number(raw, field="number")
-        except ValidationFailed:
-            out.problems.append(f"Line {index}: {raw!r} is not a valid US or Canadian number.")
-            continue
-        if line_type not in LineType.values:
-            out.problems.append(
-                f"Line {index}: line type {line_type!r} is not landline, wireless, voip, "
-                "toll_free or unknown."
-            )
-            continue
-        if number in seen:
-            continue
-        if len(out.numbers) >= limit:
-            out.problems.append(f"At most {limit} numbers per request; use Bulk import to split.")
-            break
-        seen.add(number)
-        out.numbers.append((number, line_type))
+            raw = cells[number_at] if number_at < len(cells) else ""
+            line_type = (cells[type_at].lower() if 0 <= type_at < len(cells) else "") or "landline"
+            try:
+                number = normalize_number(raw, field="number")
+            except ValidationFailed:
+                out.problems.append(f"Line {index}: {raw!r} is not a valid US or Canadian number.")
+                continue
+            if line_type not in LineType.values:
+                out.problems.append(
+                    f"Line {index}: line type {line_type!r} is not landline, wireless, voip, "
+                    "toll_free or unknown."
+                )
+                continue
+            if number in seen:
+                continue
+            if len(out.numbers) >= limit:
+                out.problems.append(
+                    f"At most {limit} numbers per request; use Bulk import to split."
+                )
+                break
+            seen.add(number)
+            out.numbers.append((number, line_type))
+    except ValidationFailed as exc:
+        return NumberList(problems=[exc.message])
     return out

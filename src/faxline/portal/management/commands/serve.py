@@ -1,31 +1,36 @@
 """``faxline serve``: the embedded single-machine install in one command.
 
-Applies migrations, starts the task worker as a child process and serves the portal and
-the REST API with uvicorn in the foreground. When the web server stops (Ctrl-C, SIGTERM)
-the worker is asked to stop after the task in hand; if the worker dies, the web server is
-stopped too and the command fails, so that a supervisor restarts the whole.
+Applies migrations, then serves the portal and the REST API with uvicorn in the foreground
+while a supervisor (``faxline.portal.management.supervisor``) keeps its children running:
+the task worker (a child process), the periodic scheduler (a thread) and every process the
+apps declare (``served_processes()`` on their AppConfig). A child that crashes is logged
+and started again, backing off while it keeps crashing; it never stops the web server.
+SIGTERM or Ctrl-C stops the web server, then every child (the worker after the task in
+hand); a second one while stopping kills what is left.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
+import signal
 import sys
 import threading
 from argparse import ArgumentParser
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from faxline.core.periodic import registered_jobs
-from faxline.core.periodic import start_thread as start_scheduler
+from faxline.core.contributions import collect
+from faxline.core.periodic import registered_jobs, run_forever
 from faxline.portal.management.serving import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_SMTP_PORT,
+    EXIT_WITH_PARENT_OPTION,
     adopt_portal_url,
     ensure_port_free,
     portal_address,
@@ -35,9 +40,16 @@ from faxline.portal.management.serving import (
     validate_host,
     validate_port,
 )
+from faxline.portal.management.supervisor import (
+    Child,
+    ProcessChild,
+    ServedProcess,
+    Supervisor,
+    ThreadChild,
+)
 
-WORKER_STOP_TIMEOUT = 30.0
-WORKER_POLL_INTERVAL = 1.0
+SCHEDULER = "scheduler"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 @dataclass(frozen=True)
@@ -63,12 +75,72 @@ def validate_serve_options(*, host: object, port: object, smtp_port: object) -> 
     return options
 
 
+def served_processes() -> list[ServedProcess]:
+    """The long-running commands the installed apps declare for ``faxline serve`` (the task
+    worker is the portal's own; see ``PortalConfig.served_processes``)."""
+    return collect("served_processes", ServedProcess)
+
+
+def process_child(served: ServedProcess, *, verbosity: int) -> ProcessChild:
+    """``served`` as a child process of this one, with the settings and the portal address
+    this process uses (through the environment it inherits)."""
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "faxline.settings")
+    env["FAXLINE_HOME"] = str(settings.FAXLINE_HOME)
+    command = [
+        sys.executable,
+        "-m",
+        "faxline.cli",
+        *served.command,
+        f"--verbosity={verbosity}",
+        f"{EXIT_WITH_PARENT_OPTION}={os.getpid()}",
+    ]
+    return ProcessChild(served.name, command, env=env, stop_timeout=served.stop_timeout)
+
+
+def scheduler_child() -> ThreadChild:
+    """The periodic scheduler, as a thread of this process."""
+    return ThreadChild(SCHEDULER, run_forever)
+
+
+class StopSignals:
+    """SIGTERM and SIGINT while ``faxline serve`` runs: the first stops the web server (and
+    then the children, in order); another one while stopping kills the children.
+
+    uvicorn takes the two signals over while it serves and, once it has stopped, raises the
+    one it caught again: it arrives here, so the children are still stopped in order
+    instead of the process ending on the spot."""
+
+    def __init__(self) -> None:
+        self.received = threading.Event()
+        self.server: Any = None
+        self.supervisor: Supervisor | None = None
+        self._previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        for sig in STOP_SIGNALS:
+            self._previous[sig] = signal.signal(sig, self.handle)
+
+    def restore(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous.clear()
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.server is not None and not self.server.should_exit:
+            self.server.should_exit = True
+        elif self.received.is_set() and self.supervisor is not None:
+            self.supervisor.kill()
+        self.received.set()
+
+
 class Command(BaseCommand):
     help = (
-        "Run faxline on one machine: apply migrations, start the task worker and serve the "
-        "portal and the REST API (uvicorn) until stopped. --smtp-port is accepted and "
-        "checked now; the SMTP email-to-fax gateway that will listen on it joins in a later "
-        "release. To run at scale, use 'faxline web' and 'faxline worker' instead."
+        "Run faxline on one machine: apply migrations, start the task worker and the "
+        "scheduler (restarted if they crash) and serve the portal and the REST API "
+        "(uvicorn) until stopped. --smtp-port is accepted and checked now; the SMTP "
+        "email-to-fax gateway that will listen on it joins in a later release. To run at "
+        "scale, use 'faxline web', 'faxline worker' and 'faxline scheduler' instead."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -91,6 +163,13 @@ class Command(BaseCommand):
             ),
         )
 
+    def children(self, *, verbosity: int) -> list[Child]:
+        """What runs beside the web server: every served process, then the scheduler."""
+        processes: list[Child] = [
+            process_child(served, verbosity=verbosity) for served in served_processes()
+        ]
+        return [*processes, scheduler_child()]
+
     def handle(self, *args: Any, **options: Any) -> None:
         serve = validate_serve_options(
             host=options["host"], port=options["port"], smtp_port=options["smtp_port"]
@@ -100,71 +179,48 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=verbosity)
 
-        # Before the worker starts: it sends the emails, and inherits the address from here.
+        # Before the children start: the worker sends the emails, and inherits the address
+        # from here.
         portal = adopt_portal_url(serve.host, serve.port)
-        worker = self.start_worker(verbosity=verbosity)
+        signals = StopSignals()
+        signals.install()
+        try:
+            supervisor = Supervisor(self.children(verbosity=verbosity))
+            signals.supervisor = supervisor
+            running = supervisor.start()
+            try:
+                self.banner(serve, portal_note=portal_url_note(portal, serve.host), running=running)
+                if not signals.received.is_set():
+                    self.run_web(serve, verbosity=verbosity, signals=signals)
+            finally:
+                self.stdout.write("Stopping ...")
+                self.stdout.flush()
+                supervisor.stop()
+        finally:
+            signals.restore()
+
+    def banner(self, serve: ServeOptions, *, portal_note: str, running: dict[str, str]) -> None:
         address = portal_address(serve.host, serve.port)
-        self.stdout.write(
-            "\n".join(
-                [
-                    "faxline serve",
-                    f"  Portal:       {address}",
-                    f"  API docs:     {address}api/v1/docs",
-                    f"  Email links:  {portal_url_note(portal, serve.host)}",
-                    f"  Task worker:  running (process {worker.pid})",
-                    "  Scheduler:    running ("
-                    + ", ".join(job.name for job in registered_jobs())
-                    + ")",
-                    f"  SMTP gateway: port {serve.smtp_port} reserved (joins in a later release)",
-                    "Press Ctrl-C to stop.",
-                ]
-            )
-        )
+        lines = [
+            "faxline serve",
+            f"  Portal:       {address}",
+            f"  API docs:     {address}api/v1/docs",
+            f"  Email links:  {portal_note}",
+        ]
+        for name, how in running.items():
+            label = f"{name[:1].upper()}{name[1:]}:"
+            if name == SCHEDULER:
+                how = ", ".join(job.name for job in registered_jobs())
+            lines.append(f"  {label:<14}running ({how or 'starting again shortly'})")
+        lines += [
+            f"  SMTP gateway: port {serve.smtp_port} reserved (joins in a later release)",
+            "Press Ctrl-C to stop.",
+        ]
+        self.stdout.write("\n".join(lines))
         self.stdout.flush()
 
-        _scheduler, scheduler_stop = start_scheduler()
-        worker_failed = threading.Event()
-        try:
-            self.run_web(serve, verbosity=verbosity, worker=worker, worker_failed=worker_failed)
-        finally:
-            scheduler_stop.set()
-            self.stop_worker(worker)
-        if worker_failed.is_set():
-            raise CommandError(
-                f"the task worker stopped unexpectedly (exit code {worker.returncode}); "
-                "the web server was stopped with it"
-            )
-
-    def start_worker(self, *, verbosity: int) -> subprocess.Popen[bytes]:
-        """Start ``faxline worker`` as a child process.
-
-        It runs in its own session so that Ctrl-C on the terminal reaches only this process,
-        which then stops the worker with exactly one SIGTERM (a second signal would abort the
-        task in hand). ``--exit-with-parent`` stops it should this process be killed.
-        """
-        env = dict(os.environ)
-        env.setdefault("DJANGO_SETTINGS_MODULE", "faxline.settings")
-        env["FAXLINE_HOME"] = str(settings.FAXLINE_HOME)
-        command = [
-            sys.executable,
-            "-m",
-            "faxline.cli",
-            "worker",
-            "--no-reload",
-            f"--verbosity={verbosity}",
-            f"--exit-with-parent={os.getpid()}",
-        ]
-        return subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
-
-    def run_web(
-        self,
-        serve: ServeOptions,
-        *,
-        verbosity: int,
-        worker: subprocess.Popen[bytes],
-        worker_failed: threading.Event,
-    ) -> None:
-        """Serve with uvicorn in the foreground until stopped or until the worker dies."""
+    def run_web(self, serve: ServeOptions, *, verbosity: int, signals: StopSignals) -> None:
+        """Serve with uvicorn in the foreground until stopped."""
         import uvicorn
 
         silence_static_file_warning()
@@ -172,38 +228,5 @@ class Command(BaseCommand):
         server = uvicorn.Server(
             uvicorn.Config(**uvicorn_config(host=serve.host, port=serve.port, verbosity=verbosity))
         )
-        stopped = threading.Event()
-
-        def watch_worker() -> None:
-            while not stopped.wait(WORKER_POLL_INTERVAL):
-                if worker.poll() is not None:
-                    self.stderr.write(
-                        f"faxline serve: the task worker exited (code {worker.returncode}); "
-                        "stopping"
-                    )
-                    worker_failed.set()
-                    server.should_exit = True
-                    return
-
-        watcher = threading.Thread(target=watch_worker, name="faxline-worker-watch", daemon=True)
-        watcher.start()
-        try:
-            server.run()
-        finally:
-            stopped.set()
-            watcher.join(timeout=WORKER_POLL_INTERVAL * 2)
-
-    def stop_worker(self, worker: subprocess.Popen[bytes]) -> None:
-        """Ask the worker to stop after the task in hand; kill it if it does not."""
-        if worker.poll() is not None:
-            return
-        self.stdout.write("Stopping the task worker ...")
-        worker.terminate()
-        try:
-            worker.wait(timeout=WORKER_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.stderr.write(
-                f"The task worker did not stop within {WORKER_STOP_TIMEOUT:.0f} s; killing it"
-            )
-            worker.kill()
-            worker.wait()
+        signals.server = server
+        server.run()

@@ -24,14 +24,10 @@ from faxline.core.provider import provider_name
 from faxline.porting.access import loa_open, may_change_request
 from faxline.porting.choices import TERMINAL
 from faxline.porting.files.loa.content import display_number
-from faxline.porting.files.loa.signing import (
-    SignatureInput,
-    prepare_signature,
-    sign_current_loa,
-)
-from faxline.porting.files.loa.unsigned import loa_current, store_new_loa
+from faxline.porting.files.loa.signing import SignatureInput, prepare_signature, record_signature
+from faxline.porting.files.loa.unsigned import RENDER_ATTEMPTS, loa_current, loa_ensure
 from faxline.porting.files.services import vault_rollback
-from faxline.porting.models import LoaSignature, PortRequest
+from faxline.porting.models import LoaSignature, PortDocument, PortRequest
 from faxline.porting.requests.services import record_event
 from faxline.porting.validation.checks import current_signature, loa_fingerprint
 
@@ -51,23 +47,46 @@ class LinkSent:
     url: str
 
 
-@transaction.atomic
 def loa_send_link(*, actor: Actor, request: PortRequest, email: str | None = None) -> LinkSent:
     """Email the authorized person a one-time link to sign the LOA without an account.
 
     Valid for 7 days and for the request's data at sending time; only the token's SHA-256
-    is stored."""
-    from faxline.notify.services import notify_email, render_email
-
+    is stored. The LOA is made (rendered) first, outside the short transaction that
+    records the link."""
     may_change_request(actor, request).check()
-    locked = PortRequest.objects.select_for_update().get(pk=request.pk)
-    loa_open(locked).check()
-    address = clean_email(email or locked.authorized_email, field="email", required=False)
+    snapshot = PortRequest.objects.get(pk=request.pk)
+    loa_open(snapshot).check()
+    _address(snapshot, email)  # a wrong address is refused before anything is made
+    for _ in range(RENDER_ATTEMPTS):
+        unsigned = loa_ensure(actor=actor, request_id=request.pk)
+        with transaction.atomic():
+            locked = PortRequest.objects.select_for_update().get(pk=request.pk)
+            current = loa_current(locked)
+            if current is not None and current.pk == unsigned.pk:
+                return _send_link(actor, locked, unsigned, email)
+    raise Conflict(
+        "The request kept changing while its LOA was being prepared: try again.",
+        code="loa_changed",
+    )
+
+
+def _address(request: PortRequest, email: str | None) -> str:
+    address = clean_email(email or request.authorized_email, field="email", required=False)
     if not address:
         raise ValidationFailed(
-            f"Enter the email address of {locked.authorized_name}, the authorized person.",
+            f"Enter the email address of {request.authorized_name}, the authorized person.",
             field="email",
         )
+    return address
+
+
+def _send_link(
+    actor: Actor, locked: PortRequest, unsigned: PortDocument, email: str | None
+) -> LinkSent:
+    from faxline.notify.services import notify_email, render_email
+
+    loa_open(locked).check()
+    address = _address(locked, email)
     now = timezone.now()
     recent = LoaSignature.objects.filter(
         request=locked, created_at__gte=now - dt.timedelta(days=1)
@@ -79,8 +98,6 @@ def loa_send_link(*, actor: Actor, request: PortRequest, email: str | None = Non
             code="too_many_links",
             field="email",
         )
-    with vault_rollback():
-        unsigned = loa_current(locked) or store_new_loa(actor, locked)
     token = secrets.token_urlsafe(32)
     expires = now + LINK_VALIDITY
     signature = LoaSignature.objects.create(
@@ -188,27 +205,34 @@ def loa_sign_with_token(
 ) -> LoaSignature:
     """The authorized person signs from the emailed link, without an account (once).
 
-    A drawn signature is decoded before the transaction begins."""
-    data = prepare_signature(data)
+    The drawn signature is decoded and the signed PDF built and sealed first; the short
+    transaction that records it checks the link again under its row lock, so that it signs
+    once."""
+    found = loa_link_state(token)
+    if not found.valid:
+        raise Conflict(LINK_REFUSALS[found.state], code=f"link_{found.state}")
+    assert found.signature is not None and found.request is not None
+    sent = timezone.localtime(found.signature.created_at)
+    prepared = prepare_signature(
+        actor=None,
+        request=found.request,
+        data=data,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        signer_email=found.signature.signer_email,
+        channel=(
+            f"A one-time signing link emailed to {found.signature.signer_email} on "
+            f"{sent:%Y-%m-%d} (no account)"
+        ),
+        by_link=True,
+    )
     with transaction.atomic():
         state = loa_link_state(token, for_update=True)
         if not state.valid:
             raise Conflict(LINK_REFUSALS[state.state], code=f"link_{state.state}")
         assert state.signature is not None and state.request is not None
         locked = PortRequest.objects.select_for_update().get(pk=state.request.pk)
-        pending = state.signature
-        sent = timezone.localtime(pending.created_at)
         with vault_rollback():
-            return sign_current_loa(
-                actor=None,
-                request=locked,
-                data=data,
-                ip_address=ip_address,
-                user_agent=user_agent,
-                signer_email=pending.signer_email,
-                channel=(
-                    f"A one-time signing link emailed to {pending.signer_email} on "
-                    f"{sent:%Y-%m-%d} (no account)"
-                ),
-                pending=pending,
+            return record_signature(
+                actor=None, request=locked, prepared=prepared, pending=state.signature
             )

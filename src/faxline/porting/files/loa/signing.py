@@ -33,7 +33,7 @@ from faxline.porting.access import loa_open, may_sign_loa
 from faxline.porting.choices import DocumentKind
 from faxline.porting.files.loa.content import consent_text
 from faxline.porting.files.loa.rendering import SignatureTrail, render_signature_page
-from faxline.porting.files.loa.unsigned import loa_current, store_new_loa
+from faxline.porting.files.loa.unsigned import loa_current, loa_ensure
 from faxline.porting.files.services import store_document, vault_rollback
 from faxline.porting.models import LoaSignature, PortDocument, PortEvent, PortRequest
 from faxline.porting.requests.services import record_event
@@ -103,15 +103,16 @@ class SignatureInput:
     signature_kind: str = "typed"
     signature_image: str | None = None
     document_sha256: str | None = None
-    # Filled by prepare_signature() before the transaction: the drawn signature decoded
+    # Filled by decode_signature() before the transaction: the drawn signature decoded
     # and cleaned, or why it could not be (raised in its turn among the other checks).
     signature_png: bytes | None = None
     signature_error: ValidationFailed | None = None
 
 
-def prepare_signature(data: SignatureInput) -> SignatureInput:
-    """Decode a drawn signature before the transaction begins (the signing services call
-    this first). A refusal is kept and raised by the checks in their usual order."""
+def decode_signature(data: SignatureInput) -> SignatureInput:
+    """Decode a drawn signature in the documents sandbox, before any transaction (the
+    signing services call this first). A refusal is kept and raised by the checks in
+    their usual order."""
     if data.signature_kind != "drawn" or data.signature_png is not None:
         return data
     try:
@@ -151,12 +152,33 @@ def _check_input(
         if data.signature_error is not None:
             raise data.signature_error
         if data.signature_png is None:
-            raise RuntimeError("prepare_signature() must decode a drawn signature first")
+            raise RuntimeError("decode_signature() must decode a drawn signature first")
         image = data.signature_png
     return name, title or request.authorized_title, image
 
 
-def sign_current_loa(
+LOA_CHANGED = "The request changed since the LOA was opened: review the new LOA and sign again."
+
+
+@dataclass(frozen=True)
+class PreparedSignature:
+    """A signature ready to record: the signer's checked input, the unsigned LOA it signs
+    and the sealed signed PDF (see :func:`prepare_signature`)."""
+
+    unsigned: PortDocument
+    signer_name: str
+    signer_title: str
+    signer_email: str
+    signature_kind: str
+    consent_text: str
+    data_sha256: str
+    signed_at: dt.datetime
+    ip_address: str
+    user_agent: str
+    signed_pdf: bytes
+
+
+def prepare_signature(
     *,
     actor: Actor | None,
     request: PortRequest,
@@ -165,26 +187,21 @@ def sign_current_loa(
     user_agent: str,
     signer_email: str,
     channel: str,
-    pending: LoaSignature | None,
-) -> LoaSignature:
-    """Sign the request's current LOA (the caller holds the request's row lock)."""
+    by_link: bool,
+) -> PreparedSignature:
+    """Everything slow about signing, done outside any transaction: the signer's input
+    checked (a drawn signature decoded), the unsigned LOA made if there is none, and the
+    signed PDF built and sealed. :func:`record_signature` then stores it in a short
+    transaction."""
     loa_open(request).check()
-    name, title, image = _check_input(request, data, by_link=pending is not None)
+    name, title, image = _check_input(request, decode_signature(data), by_link=by_link)
     unsigned = loa_current(request)
     if unsigned is None:
         if data.document_sha256:
-            raise Conflict(
-                "The request changed since the LOA was opened: review the new LOA and sign again.",
-                code="loa_changed",
-                field="document_sha256",
-            )
-        unsigned = store_new_loa(actor, request)
+            raise Conflict(LOA_CHANGED, code="loa_changed", field="document_sha256")
+        unsigned = loa_ensure(actor=actor, request_id=request.pk)
     if data.document_sha256 and data.document_sha256 != unsigned.sha256:
-        raise Conflict(
-            "The request changed since the LOA was opened: review the new LOA and sign again.",
-            code="loa_changed",
-            field="document_sha256",
-        )
+        raise Conflict(LOA_CHANGED, code="loa_changed", field="document_sha256")
     unsigned_pdf = vault_read(unsigned.vault_name)
     if hashlib.sha256(unsigned_pdf).hexdigest() != unsigned.sha256:
         raise Conflict("The stored LOA is damaged: generate it again.", code="loa_damaged")
@@ -210,34 +227,67 @@ def sign_current_loa(
         certificate_subject=subject,
         certificate_sha256=cert_sha,
     )
-    signed_pdf = build_signed_pdf(unsigned_pdf, trail)
+    return PreparedSignature(
+        unsigned=unsigned,
+        signer_name=name,
+        signer_title=title,
+        signer_email=signer_email,
+        signature_kind=data.signature_kind,
+        consent_text=text,
+        data_sha256=fingerprint,
+        signed_at=signed_at,
+        ip_address=ip_address or "",
+        user_agent=user_agent[:400],
+        signed_pdf=build_signed_pdf(unsigned_pdf, trail),
+    )
+
+
+def record_signature(
+    *,
+    actor: Actor | None,
+    request: PortRequest,
+    prepared: PreparedSignature,
+    pending: LoaSignature | None,
+) -> LoaSignature:
+    """Store a prepared signature (the caller holds the request's row lock inside
+    ``vault_rollback``). Refuses (``loa_changed``) when the request's LOA data changed
+    while the signed PDF was being sealed: what was signed is no longer the request."""
+    loa_open(request).check()
+    current = loa_current(request)
+    if (
+        current is None
+        or current.pk != prepared.unsigned.pk
+        or loa_fingerprint(request) != prepared.data_sha256
+    ):
+        raise Conflict(LOA_CHANGED, code="loa_changed", field="document_sha256")
+    name = prepared.signer_name
     signed = store_document(
         actor=actor,
         request=request,
         kind=DocumentKind.SIGNED_LOA,
         filename=f"LOA-port-request-{request.pk}-signed.pdf",
-        pdf=signed_pdf,
+        pdf=prepared.signed_pdf,
         facts={
-            "data_sha256": fingerprint,
-            "unsigned_sha256": unsigned.sha256,
+            "data_sha256": prepared.data_sha256,
+            "unsigned_sha256": prepared.unsigned.sha256,
             "signer_name": name,
             "by_label": f"Signed by {name}",
         },
         message=f"Letter of Authorization signed by {name}",
     )
     values = {
-        "unsigned_document": unsigned,
+        "unsigned_document": prepared.unsigned,
         "signed_document": signed,
         "signer_name": name,
-        "signer_title": title,
-        "signer_email": signer_email,
-        "signature_kind": data.signature_kind,
-        "consent_text": text,
-        "document_sha256": unsigned.sha256,
-        "data_sha256": fingerprint,
-        "ip_address": ip_address or None,
-        "user_agent": user_agent[:400],
-        "signed_at": signed_at,
+        "signer_title": prepared.signer_title,
+        "signer_email": prepared.signer_email,
+        "signature_kind": prepared.signature_kind,
+        "consent_text": prepared.consent_text,
+        "document_sha256": prepared.unsigned.sha256,
+        "data_sha256": prepared.data_sha256,
+        "ip_address": prepared.ip_address or None,
+        "user_agent": prepared.user_agent,
+        "signed_at": prepared.signed_at,
     }
     if pending is not None:
         for key, value in values.items():
@@ -248,8 +298,8 @@ def sign_current_loa(
         signature = LoaSignature.objects.create(request=request, **values)
     # Other links still out for this request are spent: the LOA is signed.
     LoaSignature.objects.filter(
-        request=request, signed_at__isnull=True, token_expires_at__gt=signed_at
-    ).exclude(pk=signature.pk).update(token_expires_at=signed_at)
+        request=request, signed_at__isnull=True, token_expires_at__gt=prepared.signed_at
+    ).exclude(pk=signature.pk).update(token_expires_at=prepared.signed_at)
     event = record_event(
         request,
         kind="loa_signed",
@@ -257,8 +307,8 @@ def sign_current_loa(
         message=f"LOA signed by {name}" + (" (emailed link)" if pending is not None else ""),
         signature_id=signature.pk,
         document_id=signed.pk,
-        signature_kind=data.signature_kind,
-        ip_address=ip_address or "",
+        signature_kind=prepared.signature_kind,
+        ip_address=prepared.ip_address,
     )
     if actor is None:
         PortEvent.objects.filter(pk=event.pk).update(actor_label=f"{name} (emailed link)")
@@ -276,30 +326,25 @@ def loa_sign(
 
     The typed name must be the authorized person's (a careful clerk's comparison); anyone
     else is told to send the signing link to the authorized person. The porting team never
-    signs for a customer. A drawn signature is decoded before the transaction begins."""
+    signs for a customer. A drawn signature is decoded, and the signed PDF built and
+    sealed, before the one short transaction that records it."""
     may_sign_loa(actor, request).check()
-    prepared = prepare_signature(data)
-    with transaction.atomic():
-        return _loa_sign_locked(actor=actor, request=request, data=prepared, user_agent=user_agent)
-
-
-def _loa_sign_locked(
-    *, actor: Actor, request: PortRequest, data: SignatureInput, user_agent: str
-) -> LoaSignature:
-    locked = PortRequest.objects.select_for_update().get(pk=request.pk)
     user = actor.user
     full = user.get_full_name() or user.get_username()
-    with vault_rollback():
-        return sign_current_loa(
-            actor=actor,
-            request=locked,
-            data=data,
-            ip_address=actor.ip_address,
-            user_agent=user_agent,
-            signer_email=user.email or "",
-            channel=f"The portal, signed in as {user.get_username()} ({full})",
-            pending=None,
-        )
+    prepared = prepare_signature(
+        actor=actor,
+        request=PortRequest.objects.get(pk=request.pk),
+        data=data,
+        ip_address=actor.ip_address,
+        user_agent=user_agent,
+        signer_email=user.email or "",
+        channel=f"The portal, signed in as {user.get_username()} ({full})",
+        by_link=False,
+    )
+    with transaction.atomic():
+        locked = PortRequest.objects.select_for_update().get(pk=request.pk)
+        with vault_rollback():
+            return record_signature(actor=actor, request=locked, prepared=prepared, pending=None)
 
 
 def build_signed_pdf(unsigned: bytes, trail: SignatureTrail) -> bytes:

@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from faxline.accounts.access import Actor
+from faxline.core.errors import Conflict
 from faxline.documents.pdf import page_count
 from faxline.porting.access import loa_open, may_change_request, may_read_credentials
 from faxline.porting.choices import DocumentKind
@@ -28,38 +31,79 @@ def loa_current(request: PortRequest) -> PortDocument | None:
     return None
 
 
-def store_new_loa(actor: Actor | None, request: PortRequest) -> PortDocument:
-    """Render and store the LOA of the request's current data (the caller holds the
-    request's row lock inside ``vault_rollback``)."""
+# How often rendering is tried again when the request changed while its LOA was rendered.
+RENDER_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class RenderedLoa:
+    """An LOA rendered from a request's data, not stored yet."""
+
+    fingerprint: str
+    variant: str
+    pdf: bytes
+
+
+def render_loa(request: PortRequest) -> RenderedLoa:
+    """Render the LOA of ``request``'s data (slow: outside any transaction)."""
     content = loa_content(request)
-    pdf = render_loa_pdf(content)
+    return RenderedLoa(content.fingerprint, content.variant, render_loa_pdf(content))
+
+
+def store_rendered_loa(
+    actor: Actor | None, request: PortRequest, rendered: RenderedLoa
+) -> PortDocument:
+    """Store a rendered LOA (the caller holds the request's row lock inside
+    ``vault_rollback`` and checked that ``rendered`` states the request's data)."""
     return store_document(
         actor=actor,
         request=request,
         kind=DocumentKind.LOA,
         filename=f"LOA-port-request-{request.pk}.pdf",
-        pdf=pdf,
+        pdf=rendered.pdf,
         facts={
-            "data_sha256": content.fingerprint,
-            "variant": content.variant,
-            "pages": page_count(pdf),
+            "data_sha256": rendered.fingerprint,
+            "variant": rendered.variant,
+            "pages": page_count(rendered.pdf),
             "by_label": "Generated from the request",
         },
         message="Letter of Authorization generated",
     )
 
 
-@transaction.atomic
+def loa_ensure(*, actor: Actor | None, request_id: int) -> PortDocument:
+    """The unsigned LOA of the request's current data: the stored one, or a new one.
+
+    The LOA is rendered outside any transaction (rendering takes long enough to hold up
+    every other write on SQLite); the short transaction that stores it checks under the
+    request's row lock that the data did not change meanwhile, and renders again if it
+    did. Callers check the actor's rights first (``actor`` None: the emailed link)."""
+    for _ in range(RENDER_ATTEMPTS):
+        snapshot = PortRequest.objects.get(pk=request_id)
+        current = loa_current(snapshot)
+        if current is not None:
+            return current
+        loa_open(snapshot).check()
+        rendered = render_loa(snapshot)
+        with transaction.atomic():
+            locked = PortRequest.objects.select_for_update().get(pk=request_id)
+            current = loa_current(locked)
+            if current is not None:
+                return current
+            loa_open(locked).check()
+            if loa_fingerprint(locked) == rendered.fingerprint:
+                with vault_rollback():
+                    return store_rendered_loa(actor, locked, rendered)
+    raise Conflict(
+        "The request kept changing while its LOA was being prepared: try again.",
+        code="loa_changed",
+    )
+
+
 def loa_generate(*, actor: Actor, request: PortRequest) -> PortDocument:
     """The unsigned LOA of the request's current data: the stored one, or a new one."""
     may_change_request(actor, request).check()
-    locked = PortRequest.objects.select_for_update().get(pk=request.pk)
-    current = loa_current(locked)
-    if current is not None:
-        return current
-    loa_open(locked).check()
-    with vault_rollback():
-        return store_new_loa(actor, locked)
+    return loa_ensure(actor=actor, request_id=request.pk)
 
 
 def loa_preview_pdf(*, actor: Actor, request: PortRequest) -> bytes:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from faxline.accounts.access import request_actor
 from faxline.accounts.selectors import actor_company, company_get
+from faxline.core.csvfile import csv_text
 from faxline.core.errors import DomainError, Forbidden, NotFound
 from faxline.portal.toolkit import portal_view
 from faxline.porting import access
@@ -48,14 +49,8 @@ SAMPLE_ROWS: list[dict[str, str]] = [
 
 
 def _sample_csv() -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=bulk.COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(SAMPLE_ROWS)
-    return out.getvalue()
+    # Written by column name: the sample cannot drift from the column order.
+    return csv_text(bulk.COLUMNS, ([row.get(c, "") for c in bulk.COLUMNS] for row in SAMPLE_ROWS))
 
 
 @portal_view

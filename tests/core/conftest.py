@@ -1,0 +1,3 @@
+"""Fixtures of the core tests: the standard cast."""
+
+from cast import cast  # noqa: F401
