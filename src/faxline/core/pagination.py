@@ -9,6 +9,9 @@ from django.db.models import QuerySet
 
 from faxline.core.errors import ValidationFailed
 
+# Past any list's end, and below what a database integer holds (a larger offset overflowed).
+MAX_OFFSET = 1_000_000_000
+
 
 def paginate(queryset: QuerySet[Any], *, limit: int, offset: int) -> tuple[list[Any], int]:
     """Slice ``queryset``; ``limit`` 1..FAXLINE_API_MAX_PAGE, ``offset`` ≥ 0."""
@@ -16,6 +19,6 @@ def paginate(queryset: QuerySet[Any], *, limit: int, offset: int) -> tuple[list[
         raise ValidationFailed(
             f"limit must be between 1 and {settings.FAXLINE_API_MAX_PAGE}.", field="limit"
         )
-    if offset < 0:
-        raise ValidationFailed("offset must be 0 or more.", field="offset")
+    if offset < 0 or offset > MAX_OFFSET:
+        raise ValidationFailed(f"offset must be between 0 and {MAX_OFFSET}.", field="offset")
     return list(queryset[offset : offset + limit]), queryset.count()
