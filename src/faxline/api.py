@@ -32,6 +32,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
@@ -42,12 +43,13 @@ from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
+from pydantic import BaseModel
 
 from faxline.accounts.api_auth import DEFAULT_AUTH
 from faxline.accounts.schemas import Error
 from faxline.core import idempotency
 from faxline.core.contributions import collect
-from faxline.core.errors import DomainError
+from faxline.core.errors import DomainError, ValidationFailed
 
 __all__ = ["api", "api_urls"]
 
@@ -172,6 +174,47 @@ def document_refusals(document: dict[str, Any]) -> None:
             operation["responses"] = dict(sorted(responses.items(), key=lambda i: int(i[0])))
 
 
+def _nul_in(value: Any, where: str) -> str | None:
+    """The name of the first value holding a NUL character (no field may, and PostgreSQL
+    cannot store one), or None."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for name, item in items:
+        if isinstance(name, str) and "\x00" in name:
+            return where or str(name)
+        found = _nul_in(item, f"{where}.{name}" if where else str(name))
+        if found is not None:
+            return found
+    return None
+
+
+def refuse_nul(view_func: Callable[..., Any]) -> Callable[..., Any]:
+    """Ninja ``operation`` decorator: refuse with 422, naming it, any input value (path,
+    query, form or JSON) holding a NUL character, which no field accepts and PostgreSQL
+    cannot store. It runs after authentication and validation, before the operation."""
+
+    @wraps(view_func)
+    def refusing(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        for name, value in kwargs.items():
+            if isinstance(value, BaseModel):
+                found = _nul_in(value.model_dump(), "")  # a body: its fields are the names
+            elif isinstance(value, UploadedFile):
+                found = name if "\x00" in (value.name or "") else None
+            else:
+                found = _nul_in(value, name)
+            if found is not None:
+                raise ValidationFailed(f"{found}: must not contain a NUL character.", field=found)
+        return view_func(request, *args, **kwargs)
+
+    return refusing
+
+
 class FaxlineAPI(NinjaAPI):
     """The NinjaAPI whose OpenAPI document lists every operation's error answers."""
 
@@ -198,6 +241,7 @@ api = FaxlineAPI(
 )
 api.add_decorator(idempotency.claim_or_replay, mode="operation")
 api.add_decorator(idempotency.remember_answer, mode="view")
+api.add_decorator(refuse_nul, mode="operation")  # outermost: refused before a key is claimed
 
 
 def _error(

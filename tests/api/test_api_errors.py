@@ -4,6 +4,7 @@ a refused Host (400) and server errors (500). Never an HTML page."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -168,3 +169,38 @@ def test_every_operation_documents_its_refusals_with_the_error_schema() -> None:
             for code in codes - {200, 201, 202, 204}:
                 schema = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Error"}, where
+
+
+def test_a_nul_character_in_any_input_is_422_naming_it(
+    client: Client, bearer: dict[str, str]
+) -> None:
+    """No field accepts NUL, and PostgreSQL cannot store it: refused before any query."""
+    cases = [
+        (client.get, "/api/v1/users", {"search": "a\x00"}, None, "search"),
+        (client.get, "/api/v1/port-requests", {"search": "\x00"}, None, "search"),
+        (client.post, "/api/v1/departments", {"name": "a\x00b"}, "application/json", "name"),
+        (
+            client.post,
+            "/api/v1/port-requests",
+            {"numbers": [{"number": "\x00"}]},
+            "application/json",
+            "numbers.0.number",
+        ),
+        (client.post, "/api/v1/numbers/%00/unassign", None, "application/json", "number"),
+        (
+            client.post,
+            "/api/v1/port-requests/bulk",
+            {"company_id": "1", "file": "x\x00"},
+            None,
+            None,
+        ),
+    ]
+    for send, path, data, content_type, field in cases:
+        if content_type:
+            response = send(path, data=json.dumps(data or {}), content_type=content_type, **bearer)
+        else:
+            response = send(path, data, **bearer)
+        body = assert_error(response, 422, "validation_error")
+        if field:
+            assert body["field"] == field, (path, body)
+    assert not Department.objects.filter(name__startswith="a").exists()
