@@ -9,8 +9,10 @@ What every operation shares is decided here, once:
 - **Errors.** Every refusal under ``/api/v1/`` is JSON ``{code, message, field}`` with a
   stable ``code``: domain errors (``faxline.core.errors``), input validation (422), no
   credentials (401), malformed bodies (400), bodies too large (413), unknown paths (404) and
-  wrong methods (405). The project's error handlers (``handler400``... in ``faxline.urls``)
-  answer in JSON under ``/api/v1/`` too, so not even a server error is an HTML page there.
+  wrong methods (405); a NUL character in any input is 422 naming it (no field accepts one,
+  and PostgreSQL cannot store one). The project's error handlers (``handler400``... in
+  ``faxline.urls``) answer in JSON under ``/api/v1/`` too, so not even a server error is an
+  HTML page there.
 - **The documented refusals.** The OpenAPI document lists, on every operation, the error
   answers it can give (:data:`REFUSALS`, chosen by :func:`refusals_of` from what the operation
   takes), each with the ``Error`` schema; an operation declares more in its ``response=``.
@@ -19,7 +21,6 @@ What every operation shares is decided here, once:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -52,8 +53,6 @@ from faxline.core.contributions import collect
 from faxline.core.errors import DomainError, ValidationFailed
 
 __all__ = ["api", "api_urls"]
-
-log = logging.getLogger("faxline.api")
 
 PREFIX = "/api/v1/"
 
