@@ -204,3 +204,16 @@ def test_a_nul_character_in_any_input_is_422_naming_it(
         if field:
             assert body["field"] == field, (path, body)
     assert not Department.objects.filter(name__startswith="a").exists()
+
+
+def test_a_refusal_beyond_the_rule_is_declared_by_its_operation(
+    client: Client, bearer: dict[str, str]
+) -> None:
+    """An area code of another country is 404 though nothing in the input ends in _id: the
+    operation declares it in its response=."""
+    response = client.get(
+        "/api/v1/numbers/available", {"country": "CA", "area_code": "206"}, **bearer
+    )
+    assert assert_error(response, 404, "not_found")["field"] == "area_code"
+    doc = api.get_openapi_schema()
+    assert "404" in {str(c) for c in doc["paths"]["/api/v1/numbers/available"]["get"]["responses"]}

@@ -46,6 +46,7 @@ def test_scheduler_once_runs_the_registered_jobs() -> None:
 def test_the_apps_declare_their_jobs() -> None:
     jobs = {job.name: job for job in registered_jobs()}
     assert set(jobs) == {
+        "expire idempotency keys",
         "continue Bulk Create jobs",
         "return aged numbers",
         "deliver queued notifications",

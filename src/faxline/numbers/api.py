@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import Company
+from faxline.accounts.schemas import Error
 from faxline.accounts.selectors import actor_company, company_get, user_get
 from faxline.core.errors import ValidationFailed
 from faxline.numbers import plan, selectors, services
@@ -156,7 +157,11 @@ def numbers(
     return NumberList(items=items, count=len(items))
 
 
-@router.get("/numbers/available", response=AvailableOut, summary="Available numbers")
+@router.get(
+    "/numbers/available",
+    response={200: AvailableOut, 404: Error},
+    summary="Available numbers",
+)
 def available(request: HttpRequest, country: str, area_code: str, count: int = 20) -> AvailableOut:
     """Free numbers of an area code (Request Inventory's last drop-down)."""
     actor = actor_of(request)
