@@ -251,6 +251,13 @@ DEFAULT_FROM_EMAIL = env_str("FAXLINE_FROM_EMAIL", "faxline@localhost") or ""
 # derived from SECRET_KEY; a provider sets its own to rotate the two independently.
 FAXLINE_DATA_KEY = env_str("FAXLINE_DATA_KEY", "") or ""
 FAXLINE_API_MAX_PAGE = 500
+# The largest request body /api/v1 reads (uploads included); a larger one is refused with 413
+# before anything is parsed. JSON and form bodies are held to DATA_UPLOAD_MAX_MEMORY_SIZE.
+FAXLINE_API_MAX_REQUEST_BYTES = env_int(
+    "FAXLINE_API_MAX_REQUEST_BYTES", 16 * 1024 * 1024, minimum=1024 * 1024
+)
+# How long an Idempotency-Key and the answer it got are kept (faxline.core.idempotency).
+FAXLINE_IDEMPOTENCY_TTL_HOURS = env_int("FAXLINE_IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 
 
 def _networks(name: str) -> list[str]:

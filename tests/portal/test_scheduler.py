@@ -47,6 +47,7 @@ def test_the_apps_declare_their_jobs() -> None:
     jobs = {job.name: job for job in registered_jobs()}
     assert set(jobs) == {
         "prune finished task results",
+        "expire idempotency keys",
         "continue Bulk Create jobs",
         "return aged numbers",
         "deliver queued notifications",

@@ -36,3 +36,38 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind} {self.target_label}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST sent with an ``Idempotency-Key`` header, and the answer it got.
+
+    The key is the client's, scoped to the authenticated person (``principal``): two people
+    may use the same key. While the first request runs, ``status`` is null (in progress);
+    then it holds the answer, replayed to every retry with the same key and the same request
+    (``fingerprint``: method, path, query and body). The answer's body is encrypted at rest
+    (it may carry a new API key's secret or a generated password). Rows expire after
+    ``FAXLINE_IDEMPOTENCY_TTL_HOURS`` (see ``faxline.core.idempotency``).
+    """
+
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    body_encrypted = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["principal", "key"], name="core_idempotency_key_per_principal"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

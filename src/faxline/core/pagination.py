@@ -27,6 +27,8 @@ from faxline.core.errors import ValidationFailed
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
+# Past any list's end, and below what a database integer holds (a larger offset overflowed).
+MAX_OFFSET = 1_000_000_000
 
 
 def max_limit() -> int:
@@ -40,11 +42,12 @@ def limit_description() -> str:
 
 
 def check_window(*, limit: int, offset: int) -> None:
-    """Refuse a page that is not one: ``limit`` 1..max, ``offset`` ≥ 0 (422 naming it)."""
+    """Refuse a page that is not one: ``limit`` 1..max, ``offset`` 0..``MAX_OFFSET`` (422
+    naming it)."""
     if isinstance(limit, bool) or limit < 1 or limit > max_limit():
         raise ValidationFailed(f"limit must be between 1 and {max_limit()}.", field="limit")
-    if isinstance(offset, bool) or offset < 0:
-        raise ValidationFailed("offset must be 0 or more.", field="offset")
+    if isinstance(offset, bool) or offset < 0 or offset > MAX_OFFSET:
+        raise ValidationFailed(f"offset must be between 0 and {MAX_OFFSET}.", field="offset")
 
 
 def paginate(queryset: QuerySet[Any], *, limit: int, offset: int) -> tuple[list[Any], int]:

@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import Company
+from faxline.accounts.schemas import Error
 from faxline.accounts.selectors import actor_company, company_get, user_get
 from faxline.core.errors import ValidationFailed
 from faxline.core.pagination import DEFAULT_LIMIT, limit_description, paginate
@@ -160,7 +161,11 @@ def numbers(
     return NumberList(items=[NumberOut.of(n) for n in items], count=count)
 
 
-@router.get("/numbers/available", response=AvailableOut, summary="Available numbers")
+@router.get(
+    "/numbers/available",
+    response={200: AvailableOut, 404: Error},
+    summary="Available numbers",
+)
 def available(request: HttpRequest, country: str, area_code: str, count: int = 20) -> AvailableOut:
     """Free numbers of an area code (Request Inventory's last drop-down)."""
     actor = actor_of(request)
