@@ -33,7 +33,7 @@ from faxline.core.idempotency import (
     remember_answer,
     request_fingerprint,
 )
-from faxline.core.models import IdempotencyKey
+from faxline.core.models import AuditEvent, IdempotencyKey
 from faxline.core.periodic import registered_jobs
 from faxline.faxing.models import CreditEntry
 from faxline.notify.models import NotificationLog
@@ -217,6 +217,14 @@ CREATORS = [
             {**new_user(c, "admin3"), "rights": ["users.manage"]},
         ),
         User.objects.count,
+    ),
+    Creator(
+        # Sends a reset link: what it leaves at once is its audit event (the link itself is
+        # issued by the task worker after commit).
+        "/administrators/{admin_id}/password-reset",
+        "company_admin",
+        lambda c, p: (f"/administrators/{c.dept_admin.pk}/password-reset", {}, {"again": 1}),
+        AuditEvent.objects.filter(kind="password.reset_link_sent_by_admin").count,
     ),
     Creator(
         "/api-keys",
