@@ -3,7 +3,9 @@
 #   - Chromium, for the browser tests (Playwright drives /usr/bin/chromium);
 #   - libspandsp headers, for the T.30 software modem binding (cffi, compiled at build time);
 #   - LibreOffice without a GUI, to convert Office attachments (DOC/DOCX, XLS/XLSX, PPT/PPTX);
-#   - a C compiler, for the spandsp binding.
+#   - a C compiler and libtiff headers, for the spandsp binding;
+#   - Ghostscript, the competitor of the conversion benchmark (bench/conversion.py);
+#   - poppler-utils and tesseract (English), to read back what a fax carried (tests, OCR).
 # Fast when everything is present: no apt-get at all then.
 set -euo pipefail
 
@@ -29,6 +31,10 @@ if ! have soffice && ! have libreoffice; then
         fonts-liberation fonts-dejavu-core)
 fi
 have cc || missing+=(gcc)
+[ -f /usr/include/x86_64-linux-gnu/tiffio.h ] || [ -f /usr/include/tiffio.h ] || missing+=(libtiff-dev)
+have gs || missing+=(ghostscript)
+have pdftotext || missing+=(poppler-utils)
+have tesseract || missing+=(tesseract-ocr tesseract-ocr-eng)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

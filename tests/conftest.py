@@ -6,9 +6,23 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+import os
+
 import pytest
 
 import worker
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip ``database_independent`` tests in the second (PostgreSQL) pass of ``make test``:
+    they touch no database, so running them twice proves nothing (``scripts/test.sh`` sets
+    ``FAXLINE_DATABASE_PASS=second``)."""
+    if os.environ.get("FAXLINE_DATABASE_PASS") != "second":
+        return
+    skip = pytest.mark.skip(reason="database independent: run in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("database_independent"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
