@@ -14,17 +14,17 @@ wants real time paces the frames itself. A watchdog on simulated time
 
 Threads: sessions may run concurrently in several threads (spandsp is called without the GIL).
 A session itself is not thread-safe: use each from one thread at a time. spandsp 0.0.6's log
-handler carries no user data, so the session calling into spandsp records itself in a
-thread-local first and the log lines (and libtiff's messages) emitted during that call are filed
-in its log.
+handler carries no user data, so every call into spandsp goes through a small C wrapper that
+records the calling session's number in a C thread-local first; the log lines (and libtiff's
+messages) emitted during that call are filed under that number, in that session's log.
 """
 
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import os
-import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -261,11 +261,14 @@ def _dpi(pixels_per_metre: int) -> int:
 
 # --- routing spandsp's and libtiff's messages to the session calling on this thread ---------
 
-_current = threading.local()
+#: The live sessions by number: the C wrappers record the number of the session calling into
+#: spandsp (a C thread-local) and the log handlers find the session here.
+_sessions: weakref.WeakValueDictionary[int, FaxSession] = weakref.WeakValueDictionary()
+_numbers = itertools.count(1)
 
 
-def _file_log(line: str) -> None:
-    session = getattr(_current, "session", None)
+def _file_log(number: int, line: str) -> None:
+    session = _sessions.get(number)
     if session is not None:
         session._log.append(line)
     else:
@@ -273,15 +276,15 @@ def _file_log(line: str) -> None:
 
 
 @ffi.def_extern()
-def _on_log(level: int, text: Any) -> None:
-    _file_log(ffi.string(text).decode("latin-1").rstrip("\n"))
+def _on_log(number: int, level: int, text: Any) -> None:
+    _file_log(number, ffi.string(text).decode("latin-1").rstrip("\n"))
 
 
 @ffi.def_extern()
-def _on_tiff(is_error: int, module: Any, text: Any) -> None:
+def _on_tiff(number: int, is_error: int, module: Any, text: Any) -> None:
     kind = "ERROR" if is_error else "WARNING"
     mod = ffi.string(module).decode("latin-1")
-    _file_log(f"TIFF {kind} {mod}: {ffi.string(text).decode('latin-1')}")
+    _file_log(number, f"TIFF {kind} {mod}: {ffi.string(text).decode('latin-1')}")
 
 
 lib.faxline_route_tiff_messages()
@@ -365,6 +368,10 @@ class FaxSession:
         self._limit = int(options.max_call_seconds * SAMPLE_RATE)
         self._result: FaxResult | None = None
         self._handle = ffi.new_handle(self)
+        self._number = next(_numbers)
+        _sessions[self._number] = self
+        #: Set by the callbacks, read by the C loop of run_back_to_back: stop and look.
+        self._stop = ffi.new("int[1]")
         role = "caller" if self.calling else "answerer"
         self._tag = ffi.new("char[]", f"{role}:{id(self) & 0xFFFFFF:06x}".encode())
         self._t30: Any = ffi.NULL
@@ -378,7 +385,7 @@ class FaxSession:
         for log in logs:
             lib.span_log_set_level(log, _LOG_LEVEL)
             lib.span_log_set_tag(log, self._tag)
-            lib.span_log_set_message_handler(log, lib._on_log)
+            lib.span_log_set_message_handler(log, lib.faxline_log)
         lib.t30_set_phase_b_handler(t30, lib._on_phase_b, self._handle)
         lib.t30_set_phase_d_handler(t30, lib._on_phase_d, self._handle)
         lib.t30_set_phase_e_handler(t30, lib._on_phase_e, self._handle)
@@ -401,7 +408,7 @@ class FaxSession:
     def _enter(self) -> None:
         if self._closed:
             raise RuntimeError("the fax session is closed")
-        _current.session = self
+        lib.faxline_set_current(self._number)
 
     # --- callbacks (called from inside spandsp: record only) ---------------------------------
 
@@ -410,6 +417,7 @@ class FaxSession:
         self._phases.append(event)
         self._pending.append(event)
         self._dirty = True
+        self._stop[0] = 1
 
     def _refuses(self, fcf: int) -> bool:
         return bool(self.options.refuse_code) and (fcf & 0xFE) == _DCS
@@ -424,10 +432,12 @@ class FaxSession:
     def _fail(self, exc: BaseException) -> None:
         self._errors.append(exc)
         self._dirty = True
+        self._stop[0] = 1
 
     def _after(self) -> None:
         """Deliver what the callbacks recorded, outside C: phase events, then errors."""
         self._dirty = False
+        self._stop[0] = 0
         pending, self._pending = self._pending, []
         errors, self._errors = self._errors, []
         if self.on_phase is not None:
@@ -520,7 +530,7 @@ class FaxSession:
         self._closed = True
         self._done = True
         if self._finalizer is not None:
-            _current.session = self
+            lib.faxline_set_current(self._number)
             self._finalizer()
         self._t30 = ffi.NULL
 
@@ -543,7 +553,7 @@ class AudioFaxSession(FaxSession):
         receive: Path | None = None,
     ) -> None:
         super().__init__(calling=calling, options=options, send=send, receive=receive)
-        _current.session = self
+        lib.faxline_set_current(self._number)
         state = lib.fax_init(ffi.NULL, 1 if self.calling else 0)
         if state == ffi.NULL:
             raise MemoryError("fax_init failed")
@@ -557,25 +567,18 @@ class AudioFaxSession(FaxSession):
         if self._dirty:
             self._after()
 
-    def _tx_into(self, buf: Any, samples: int) -> None:
-        """fax_tx into ``buf`` (``samples`` long), silence-padded; time moves on."""
-        _current.session = self
-        produced = lib.fax_tx(self._fax, buf, samples)
-        if produced < samples:
-            ffi.memmove(buf + produced, bytes(2 * (samples - produced)), 2 * (samples - produced))
-        self._samples += samples
-
     def transmit(self, samples: int = FRAME) -> bytes:
         """The next ``samples`` samples this endpoint sends to the line (silence-padded)."""
         if self._closed:
             raise RuntimeError("the fax session is closed")
         if samples == FRAME:
-            self._tx_into(self._txbuf, FRAME)
+            lib.faxline_fax_tx(self._number, self._fax, self._txbuf, FRAME)
             out = self._txbytes[:]
         else:
             buf = ffi.new("int16_t[]", samples)
-            self._tx_into(buf, samples)
+            lib.faxline_fax_tx(self._number, self._fax, buf, samples)
             out = ffi.buffer(buf)[:]
+        self._samples += samples
         if self._dirty:
             self._after()
         if self._samples >= self._limit:
@@ -586,8 +589,9 @@ class AudioFaxSession(FaxSession):
         """Feed samples from the line (native-endian int16)."""
         if self._closed:
             raise RuntimeError("the fax session is closed")
-        _current.session = self
-        lib.fax_rx(self._fax, ffi.from_buffer("int16_t[]", audio), len(audio) // 2)
+        lib.faxline_fax_rx(
+            self._number, self._fax, ffi.from_buffer("int16_t[]", audio), len(audio) // 2
+        )
         if self._dirty:
             self._after()
 
@@ -612,7 +616,7 @@ class T38FaxSession(FaxSession):
         self.paced = paced
         self._packets: list[tuple[int, bytes]] = []
         self._seq = 0
-        _current.session = self
+        lib.faxline_set_current(self._number)
         state = lib.t38_terminal_init(
             ffi.NULL, 1 if self.calling else 0, lib._on_t38_tx, self._handle
         )
@@ -630,7 +634,7 @@ class T38FaxSession(FaxSession):
         core_log = lib.t38_core_get_logging_state(self._core)
         lib.span_log_set_level(core_log, _LOG_LEVEL_QUIET)
         lib.span_log_set_tag(core_log, self._tag)
-        lib.span_log_set_message_handler(core_log, lib._on_log)
+        lib.span_log_set_message_handler(core_log, lib.faxline_log)
         if self._dirty:
             self._after()
 
@@ -642,8 +646,7 @@ class T38FaxSession(FaxSession):
         """Let ``samples`` of time pass (``t38_terminal_send_timeout``): packets may be made."""
         if self._closed:
             raise RuntimeError("the fax session is closed")
-        _current.session = self
-        lib.t38_terminal_send_timeout(self._t38, samples)
+        lib.faxline_t38_send_timeout(self._number, self._t38, samples)
         self._samples += samples
         if self._dirty:
             self._after()
@@ -659,8 +662,7 @@ class T38FaxSession(FaxSession):
         """Feed one IFP packet from the far end."""
         if self._closed:
             raise RuntimeError("the fax session is closed")
-        _current.session = self
-        lib.t38_core_rx_ifp_packet(self._core, ifp, len(ifp), seq & 0xFFFF)
+        lib.faxline_t38_rx(self._number, self._core, ifp, len(ifp), seq & 0xFFFF)
         if self._dirty:
             self._after()
 
@@ -720,27 +722,28 @@ def run_back_to_back(
 
 
 def _audio_direct(a: AudioFaxSession, b: AudioFaxSession, limit: int) -> None:
-    """The lean loop: each side's frame goes straight from one buffer into the other side."""
-    fax_tx, fax_rx = lib.fax_tx, lib.fax_rx
-    sa, sb = a._fax, b._fax
-    buf_a, buf_b = a._txbuf, b._txbuf
-    local = _current
+    """The lean loop: the frames go from buffer to buffer in C (``faxline_audio_run``), which
+    returns to Python when a callback asked it to (a phase event, the end) or at a deadline."""
+    run = lib.faxline_audio_run
     elapsed = 0
     while not (a._done and b._done) and elapsed < limit:
-        local.session = a
-        n = fax_tx(sa, buf_a, FRAME)
-        if n < FRAME:
-            ffi.memmove(buf_a + n, bytes(2 * (FRAME - n)), 2 * (FRAME - n))
-        local.session = b
-        n = fax_tx(sb, buf_b, FRAME)
-        if n < FRAME:
-            ffi.memmove(buf_b + n, bytes(2 * (FRAME - n)), 2 * (FRAME - n))
-        fax_rx(sb, buf_a, FRAME)
-        local.session = a
-        fax_rx(sa, buf_b, FRAME)
-        a._samples += FRAME
-        b._samples += FRAME
-        elapsed += FRAME
+        deadline = min(limit - elapsed, a._limit - a._samples, b._limit - b._samples)
+        frames = max(1, -(-deadline // FRAME))
+        ran = run(
+            a._fax,
+            a._number,
+            a._stop,
+            a._txbuf,
+            b._fax,
+            b._number,
+            b._stop,
+            b._txbuf,
+            FRAME,
+            frames,
+        )
+        a._samples += ran * FRAME
+        b._samples += ran * FRAME
+        elapsed += ran * FRAME
         if a._dirty:
             a._after()
         if b._dirty:
