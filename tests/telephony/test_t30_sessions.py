@@ -82,7 +82,8 @@ def test_phase_events_come_in_order_and_reach_on_phase(
     assert sent.phases[-1] == PhaseEvent("E", 0, "OK", sent.phases[-1].at_seconds)
     assert [e.name for e in got.phases] == ["DCS", "MPS", "MPS", "EOP", "OK"]
     times = [e.at_seconds for e in sent.phases]
-    assert times == sorted(times) and times[-1] <= sent.call_seconds
+    assert times == sorted(times) and times[0] > 1
+    assert sent.call_seconds - 0.1 < times[-1] <= sent.call_seconds  # the call ends at E
     assert seen == list(sent.phases)
 
 
@@ -93,8 +94,8 @@ def test_spandsp_log_is_captured_per_session(
     assert 0 < len(sent.log) <= 2000
     assert any("Call completed" in line or "exchange complete" in line for line in sent.log)
     # The tag of each line names the session that logged it: no line of the other side.
-    assert all("answerer:" not in line for line in sent.log)
-    assert all("caller:" not in line for line in got.log)
+    assert all("answerer#" not in line for line in sent.log)
+    assert all("caller#" not in line for line in got.log)
 
 
 def test_t38_call_delivers_the_pages_pixel_identical(
@@ -301,7 +302,7 @@ def test_sessions_run_concurrently_in_threads(documents: dict[str, Path], tmp_pa
     assert len(results) == 3
     # Each session's log holds its own lines only (the log handler has no user data).
     tags = {line.split()[2] for sent, _ in results.values() for line in sent.log[:50]}
-    assert len({t for t in tags if t.startswith("caller:")}) == 3
+    assert len({t for t in tags if t.startswith("caller#")}) == 3
 
 
 def test_transmit_gives_exactly_the_samples_asked(documents: dict[str, Path]) -> None:

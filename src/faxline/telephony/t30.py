@@ -373,7 +373,7 @@ class FaxSession:
         #: Set by the callbacks, read by the C loop of run_back_to_back: stop and look.
         self._stop = ffi.new("int[1]")
         role = "caller" if self.calling else "answerer"
-        self._tag = ffi.new("char[]", f"{role}:{id(self) & 0xFFFFFF:06x}".encode())
+        self._tag = ffi.new("char[]", f"{role}#{self._number}".encode())
         self._t30: Any = ffi.NULL
         self._finalizer: Callable[[], Any] | None = None
 
@@ -413,7 +413,9 @@ class FaxSession:
     # --- callbacks (called from inside spandsp: record only) ---------------------------------
 
     def _phase_event(self, phase: str, fcf: int, name: str) -> None:
-        event = PhaseEvent(phase, fcf, name, self._samples / SAMPLE_RATE)
+        # Inside the C loop of run_back_to_back, _samples is updated when it returns.
+        now = self._samples + lib.faxline_loop_samples()
+        event = PhaseEvent(phase, fcf, name, now / SAMPLE_RATE)
         self._phases.append(event)
         self._pending.append(event)
         self._dirty = True

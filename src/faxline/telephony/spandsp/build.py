@@ -138,6 +138,7 @@ int faxline_spandsp_release_date(void);
 void faxline_add_awgn(awgn_state_t *s, int16_t *amp, int len);
 void faxline_log(int level, const char *text);
 void faxline_set_current(int id);
+int faxline_loop_samples(void);
 int faxline_fax_tx(int id, fax_state_t *s, int16_t *amp, int len);
 int faxline_fax_rx(int id, fax_state_t *s, const int16_t *amp, int len);
 int faxline_audio_run(fax_state_t *a, int id_a, int *stop_a, int16_t *buf_a,
@@ -170,9 +171,18 @@ static void _on_log(int, int, const char *);
    spandsp on this thread is recorded here first, and its messages are filed under it. */
 static __thread int faxline_current;
 
+/* While faxline_audio_run runs, the samples it has moved so far (the current frame counted):
+   a callback adds them to its session's clock. 0 outside the loop. */
+static __thread int faxline_loop_position;
+
 static void faxline_set_current(int id)
 {
     faxline_current = id;
+}
+
+static int faxline_loop_samples(void)
+{
+    return faxline_loop_position;
 }
 
 static int faxline_fax_tx(int id, fax_state_t *s, int16_t *amp, int len)
@@ -202,6 +212,7 @@ static int faxline_audio_run(fax_state_t *a, int id_a, int *stop_a, int16_t *buf
 
     for (i = 0;  i < max_frames;  )
     {
+        faxline_loop_position = (i + 1)*frame;
         faxline_fax_tx(id_a, a, buf_a, frame);
         faxline_fax_tx(id_b, b, buf_b, frame);
         faxline_fax_rx(id_b, b, buf_a, frame);
@@ -210,6 +221,7 @@ static int faxline_audio_run(fax_state_t *a, int id_a, int *stop_a, int16_t *buf
         if (*stop_a  ||  *stop_b)
             break;
     }
+    faxline_loop_position = 0;
     return i;
 }
 
