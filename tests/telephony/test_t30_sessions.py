@@ -98,6 +98,13 @@ def test_spandsp_log_is_captured_per_session(
     assert all("caller#" not in line for line in got.log)
 
 
+def test_the_log_may_keep_only_warnings(call: Call, documents: dict[str, Path]) -> None:
+    sent, got = call(documents["one"], caller=FaxOptions(log_flow=False))
+    assert sent.success
+    assert not any(line.startswith("FLOW") for line in sent.log)
+    assert any(line.startswith("FLOW") for line in got.log)
+
+
 def test_t38_call_delivers_the_pages_pixel_identical(
     call: Call, documents: dict[str, Path], tmp_path: Path
 ) -> None:

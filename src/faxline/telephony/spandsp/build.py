@@ -251,6 +251,7 @@ static const char *const faxline_per_frame_lines[] =
     "Storing ECM frame",
     "Send complete in phase T30_PHASE_C_ECM_TX",
     "Stop none (",
+    "Type FCD - CRC OK",
     ":  ff 03 06 ",
     ":  ff 03 86 ",
     NULL
