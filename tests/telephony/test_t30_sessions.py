@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import struct
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,34 @@ def test_paced_t38_takes_call_time(documents: dict[str, Path], tmp_path: Path) -
     assert sent.success and got.success and got.pages == 1
     assert sent.call_seconds > 5  # paced: the image takes its 14400 bit/s time
     assert len(packets) > 20
+
+
+def losing_every(nth: int) -> Callable[[bytes], bytes]:
+    seen = [0]
+
+    def lossy(ifp: bytes) -> bytes:
+        seen[0] += 1
+        return b"" if seen[0] % nth == 0 else ifp
+
+    return lossy
+
+
+def test_t38_heavy_packet_loss_ends_both_sides(call: Call, documents: dict[str, Path]) -> None:
+    # With a quarter of the packets lost, both terminals wait for each other for ever:
+    # run_back_to_back's watchdog terminates them (phase E, "call dropped").
+    sent, got = call(documents["fine"], t38=True, line=losing_every(4), max_seconds=600)
+    assert not sent.success and not got.success
+    assert sent.phases[-1].phase == got.phases[-1].phase == "E"
+    assert sent.call_seconds <= 600
+
+
+def test_ecm_repairs_light_packet_loss(
+    call: Call, documents: dict[str, Path], tmp_path: Path
+) -> None:
+    sent, got = call(documents["fine"], t38=True, line=losing_every(30))
+    assert sent.success and got.success
+    assert sent.ecm_retries > 0
+    assert pages_of(tmp_path / "received.tif") == pages_of(documents["fine"])
 
 
 @pytest.mark.parametrize(
