@@ -122,6 +122,21 @@ def test_t38_call_delivers_the_pages_pixel_identical(
     assert pages_of(tmp_path / "received.tif") == pages_of(documents["fine"])
 
 
+def test_t38_packets_come_with_sequence_numbers_and_repeat_counts(tmp_path: Path) -> None:
+    # An answerer talks first: the CED indicator, then DIS over V.21 (indicator and data).
+    with T38FaxSession(calling=False, options=FaxOptions(), receive=tmp_path / "rx.tif") as session:
+        session.advance()
+        first = session.take_packets_with_repeats()
+        for _ in range(300):
+            session.advance()
+        second = session.take_packets()
+    assert first and second
+    seqs = [p[0] for p in first] + [p[0] for p in second]
+    assert seqs == list(range(len(seqs)))
+    assert all(count >= 1 for _, _, count in first)
+    assert all(isinstance(ifp, bytes) and ifp for _, ifp, _ in first)
+
+
 def test_paced_t38_takes_call_time(documents: dict[str, Path], tmp_path: Path) -> None:
     with (
         T38FaxSession(calling=True, options=FaxOptions(), send=documents["one"], paced=True) as a,

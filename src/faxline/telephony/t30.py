@@ -327,7 +327,7 @@ def _on_phase_e(t30: Any, user: Any, code: int) -> None:
 def _on_t38_tx(core: Any, user: Any, buf: Any, length: int, count: int) -> int:
     session: T38FaxSession = ffi.from_handle(user)
     try:
-        session._queue_packet(ffi.buffer(buf, length)[:])
+        session._queue_packet(ffi.buffer(buf, length)[:], count)
     except BaseException as exc:
         session._fail(exc)
     return 0
@@ -621,6 +621,7 @@ class T38FaxSession(FaxSession):
         super().__init__(calling=calling, options=options, send=send, receive=receive)
         self.paced = paced
         self._packets: list[tuple[int, bytes]] = []
+        self._repeats: list[int] = []
         self._seq = 0
         lib.faxline_set_current(self._number)
         state = lib.t38_terminal_init(
@@ -644,8 +645,9 @@ class T38FaxSession(FaxSession):
         if self._dirty:
             self._after()
 
-    def _queue_packet(self, ifp: bytes) -> None:
+    def _queue_packet(self, ifp: bytes, count: int) -> None:
         self._packets.append((self._seq, ifp))
+        self._repeats.append(count)
         self._seq = (self._seq + 1) & 0xFFFF
 
     def advance(self, samples: int = FRAME) -> None:
@@ -662,7 +664,16 @@ class T38FaxSession(FaxSession):
     def take_packets(self) -> list[tuple[int, bytes]]:
         """The ``(sequence number, IFP packet)`` pairs produced since the last call."""
         packets, self._packets = self._packets, []
+        self._repeats = []
         return packets
+
+    def take_packets_with_repeats(self) -> list[tuple[int, bytes, int]]:
+        """Like :meth:`take_packets`, with how many times spandsp asks each packet to be sent
+        (indicators are repeated over lossy UDP; a transport sends the copies with the same
+        sequence number)."""
+        packets, self._packets = self._packets, []
+        repeats, self._repeats = self._repeats, []
+        return [(seq, ifp, count) for (seq, ifp), count in zip(packets, repeats, strict=True)]
 
     def receive_packet(self, ifp: bytes, seq: int) -> None:
         """Feed one IFP packet from the far end."""
