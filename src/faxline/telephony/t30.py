@@ -744,7 +744,10 @@ def _audio_direct(a: AudioFaxSession, b: AudioFaxSession, limit: int) -> None:
     run = lib.faxline_audio_run
     elapsed = 0
     while not (a._done and b._done) and elapsed < limit:
-        deadline = min(limit - elapsed, a._limit - a._samples, b._limit - b._samples)
+        deadline = limit - elapsed
+        for side in (a, b):
+            if not side._done:  # a side that is done has no watchdog left
+                deadline = min(deadline, side._limit - side._samples)
         frames = max(1, -(-deadline // FRAME))
         ran = run(
             a._fax,
