@@ -7,8 +7,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The spandsp binding (cffi API mode), compiled against the installed headers.
+SPANDSP_DIR := src/faxline/telephony/spandsp
+SPANDSP_STAMP := $(SPANDSP_DIR)/.built
 
-.PHONY: help run test lint fmt typecheck deps-system venv clean
+.PHONY: help run test lint fmt typecheck deps-system venv spandsp clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,13 +30,21 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## Create or update the virtualenv in .venv
 
-run: deps-system venv ## Migrate, load the demo data and serve the portal on 127.0.0.1:8000
+# Rebuilt when missing or when its build script (the declarations) is newer; importing the
+# binding also builds it when the extension file itself is missing.
+$(SPANDSP_STAMP): $(SPANDSP_DIR)/build.py $(STAMP) | deps-system
+	$(BIN)/python -m faxline.telephony.spandsp.build
+	@touch $@
+
+spandsp: deps-system venv $(SPANDSP_STAMP) ## Build the spandsp binding (cffi, needs gcc, libspandsp-dev, libtiff-dev)
+
+run: deps-system venv $(SPANDSP_STAMP) ## Migrate, load the demo data and serve the portal on 127.0.0.1:8000
 	$(BIN)/faxline migrate --noinput
 	@echo "Demo data (portal address and sign-ins):"
 	$(BIN)/faxline demo
 	exec $(BIN)/faxline serve
 
-test: deps-system venv ## Lint, type-check and run the tests (SQLite; PostgreSQL too when CI=true or DATABASE_URL is set)
+test: deps-system venv $(SPANDSP_STAMP) ## Lint, type-check and run the tests (SQLite; PostgreSQL too when CI=true or DATABASE_URL is set)
 	@bash scripts/test.sh
 
 lint: venv ## ruff check, ruff format --check, mypy and the import contracts (lint-imports)

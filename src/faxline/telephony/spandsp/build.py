@@ -1,0 +1,266 @@
+"""Build the cffi (API mode) extension that binds libspandsp 0.0.6.
+
+Run at install time (``make`` does it, or ``python -m faxline.telephony.spandsp.build``): the C
+compiler reads the installed ``<spandsp.h>``, so every prototype and struct layout declared
+below is checked against the library actually installed (``t30_stats_t`` is declared with
+``...;`` and its layout comes from the header). The extension lands in this package's directory
+as ``_spandsp.<abi>.so`` (gitignored); it is built in a temporary directory and moved in, so a
+concurrent import never sees half a file.
+
+Declare only what the binding uses.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+MODULE = "faxline.telephony.spandsp._spandsp"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+CDEF = r"""
+typedef ... fax_state_t;
+typedef ... t30_state_t;
+typedef ... logging_state_t;
+typedef ... t38_terminal_state_t;
+typedef ... t38_core_state_t;
+typedef ... awgn_state_t;
+
+typedef struct {
+    int bit_rate;
+    int error_correcting_mode;
+    int pages_tx;
+    int pages_rx;
+    int pages_in_file;
+    int x_resolution;
+    int y_resolution;
+    int width;
+    int length;
+    int image_size;
+    int encoding;
+    int bad_rows;
+    int longest_bad_row_run;
+    int error_correcting_mode_retries;
+    int current_status;
+    ...;
+} t30_stats_t;
+
+typedef int (t30_phase_b_handler_t)(t30_state_t *s, void *user_data, int result);
+typedef int (t30_phase_d_handler_t)(t30_state_t *s, void *user_data, int result);
+typedef void (t30_phase_e_handler_t)(t30_state_t *s, void *user_data, int completion_code);
+typedef int (t38_tx_packet_handler_t)(t38_core_state_t *s, void *user_data,
+                                      const uint8_t *buf, int len, int count);
+typedef void (*message_handler_func_t)(int level, const char *text);
+
+static const int T30_SUPPORT_V27TER;
+static const int T30_SUPPORT_V29;
+static const int T30_SUPPORT_V17;
+static const int T30_SUPPORT_T4_1D_COMPRESSION;
+static const int T30_SUPPORT_T4_2D_COMPRESSION;
+static const int T30_SUPPORT_T6_COMPRESSION;
+static const int T30_SUPPORT_STANDARD_RESOLUTION;
+static const int T30_SUPPORT_FINE_RESOLUTION;
+static const int T30_SUPPORT_SUPERFINE_RESOLUTION;
+static const int T30_SUPPORT_R8_RESOLUTION;
+static const int T30_SUPPORT_R16_RESOLUTION;
+static const int T30_SUPPORT_300_300_RESOLUTION;
+static const int T30_SUPPORT_400_400_RESOLUTION;
+static const int T30_SUPPORT_215MM_WIDTH;
+static const int T30_SUPPORT_255MM_WIDTH;
+static const int T30_SUPPORT_303MM_WIDTH;
+static const int T30_SUPPORT_UNLIMITED_LENGTH;
+static const int T30_SUPPORT_A4_LENGTH;
+static const int T30_SUPPORT_B4_LENGTH;
+static const int T30_SUPPORT_US_LETTER_LENGTH;
+static const int T30_SUPPORT_US_LEGAL_LENGTH;
+static const int T4_COMPRESSION_ITU_T4_1D;
+static const int T4_COMPRESSION_ITU_T4_2D;
+static const int T4_COMPRESSION_ITU_T6;
+static const int T30_ERR_OK;
+static const int T30_ERR_CALLDROPPED;
+static const int T38_TERMINAL_OPTION_NO_PACING;
+static const int SPAN_LOG_SHOW_SEVERITY;
+static const int SPAN_LOG_SHOW_PROTOCOL;
+static const int SPAN_LOG_SHOW_TAG;
+static const int SPAN_LOG_WARNING;
+static const int SPAN_LOG_FLOW;
+
+fax_state_t *fax_init(fax_state_t *s, int calling_party);
+int fax_free(fax_state_t *s);
+int fax_tx(fax_state_t *s, int16_t *amp, int max_len);
+int fax_rx(fax_state_t *s, int16_t *amp, int len);
+void fax_set_transmit_on_idle(fax_state_t *s, int transmit_on_idle);
+t30_state_t *fax_get_t30_state(fax_state_t *s);
+logging_state_t *fax_get_logging_state(fax_state_t *s);
+
+t38_terminal_state_t *t38_terminal_init(t38_terminal_state_t *s, int calling_party,
+                                        t38_tx_packet_handler_t *tx_packet_handler,
+                                        void *tx_packet_user_data);
+int t38_terminal_free(t38_terminal_state_t *s);
+int t38_terminal_send_timeout(t38_terminal_state_t *s, int samples);
+void t38_terminal_set_config(t38_terminal_state_t *s, int config);
+t30_state_t *t38_terminal_get_t30_state(t38_terminal_state_t *s);
+t38_core_state_t *t38_terminal_get_t38_core_state(t38_terminal_state_t *s);
+logging_state_t *t38_terminal_get_logging_state(t38_terminal_state_t *s);
+logging_state_t *t38_core_get_logging_state(t38_core_state_t *s);
+int t38_core_rx_ifp_packet(t38_core_state_t *s, const uint8_t *buf, int len, uint16_t seq_no);
+
+int t30_set_tx_ident(t30_state_t *s, const char *id);
+const char *t30_get_rx_ident(t30_state_t *s);
+void t30_set_tx_file(t30_state_t *s, const char *file, int start_page, int stop_page);
+void t30_set_rx_file(t30_state_t *s, const char *file, int stop_page);
+int t30_set_ecm_capability(t30_state_t *s, int enabled);
+int t30_set_rx_encoding(t30_state_t *s, int encoding);
+int t30_set_supported_modems(t30_state_t *s, int supported_modems);
+int t30_set_supported_compressions(t30_state_t *s, int supported_compressions);
+int t30_set_supported_resolutions(t30_state_t *s, int supported_resolutions);
+int t30_set_supported_image_sizes(t30_state_t *s, int supported_image_sizes);
+void t30_set_phase_b_handler(t30_state_t *s, t30_phase_b_handler_t *handler, void *user_data);
+void t30_set_phase_d_handler(t30_state_t *s, t30_phase_d_handler_t *handler, void *user_data);
+void t30_set_phase_e_handler(t30_state_t *s, t30_phase_e_handler_t *handler, void *user_data);
+void t30_terminate(t30_state_t *s);
+void t30_get_transfer_statistics(t30_state_t *s, t30_stats_t *t);
+logging_state_t *t30_get_logging_state(t30_state_t *s);
+const char *t30_frametype(uint8_t x);
+const char *t30_completion_code_to_str(int result);
+
+int span_log_set_level(logging_state_t *s, int level);
+int span_log_set_tag(logging_state_t *s, const char *tag);
+void span_log_set_message_handler(logging_state_t *s, message_handler_func_t func);
+
+awgn_state_t *awgn_init_dbm0(awgn_state_t *s, int idum, float level);
+int awgn_free(awgn_state_t *s);
+
+int faxline_spandsp_release_date(void);
+void faxline_add_awgn(awgn_state_t *s, int16_t *amp, int len);
+void faxline_route_tiff_messages(void);
+
+extern "Python" int _on_phase_b(t30_state_t *, void *, int);
+extern "Python" int _on_phase_d(t30_state_t *, void *, int);
+extern "Python" void _on_phase_e(t30_state_t *, void *, int);
+extern "Python" int _on_t38_tx(t38_core_state_t *, void *, const uint8_t *, int, int);
+extern "Python" void _on_log(int, const char *);
+extern "Python" void _on_tiff(int, const char *, const char *);
+"""
+
+SOURCE = r"""
+#include <stdarg.h>
+#include <stdio.h>
+#include <tiffio.h>
+#include <spandsp.h>
+#include <spandsp/version.h>
+
+static void _on_tiff(int, const char *, const char *);
+
+static int faxline_spandsp_release_date(void)
+{
+    return SPANDSP_RELEASE_DATE;
+}
+
+/* Add white Gaussian noise to audio in place, saturating (a noisy line). */
+static void faxline_add_awgn(awgn_state_t *s, int16_t *amp, int len)
+{
+    int i;
+    int v;
+
+    for (i = 0;  i < len;  i++)
+    {
+        v = amp[i] + awgn(s);
+        amp[i] = (int16_t) ((v > 32767) ? 32767 : ((v < -32768) ? -32768 : v));
+    }
+}
+
+/* libtiff prints to stderr by default: hand its messages, formatted, to Python instead,
+   which files them in the log of the session calling into spandsp on this thread. */
+static void faxline_tiff_error(const char *module, const char *fmt, va_list ap)
+{
+    char text[512];
+    vsnprintf(text, sizeof(text), fmt, ap);
+    _on_tiff(1, module ? module : "", text);
+}
+
+static void faxline_tiff_warning(const char *module, const char *fmt, va_list ap)
+{
+    char text[512];
+    vsnprintf(text, sizeof(text), fmt, ap);
+    _on_tiff(0, module ? module : "", text);
+}
+
+static void faxline_route_tiff_messages(void)
+{
+    TIFFSetErrorHandler(faxline_tiff_error);
+    TIFFSetWarningHandler(faxline_tiff_warning);
+}
+"""
+
+
+def include_dirs() -> list[str]:
+    """Where ``spandsp.h`` may be: Debian puts it under the multiarch include directory."""
+    dirs = []
+    multiarch = sysconfig.get_config_var("MULTIARCH")
+    if multiarch:
+        dirs.append(f"/usr/include/{multiarch}")
+    dirs.append("/usr/local/include")
+    return [d for d in dirs if Path(d, "spandsp.h").is_file()]
+
+
+def make_ffibuilder():  # type: ignore[no-untyped-def]
+    """The cffi builder for the extension (API mode, out of line)."""
+    from cffi import FFI
+
+    builder = FFI()
+    builder.cdef(CDEF)
+    builder.set_source(
+        MODULE,
+        SOURCE,
+        libraries=["spandsp", "tiff"],
+        include_dirs=include_dirs(),
+        extra_compile_args=["-O2", "-Wno-unused-function"],
+    )
+    return builder
+
+
+def extension_path() -> Path:
+    """The path the built extension has in the package directory."""
+    return PACKAGE_DIR / ("_spandsp" + sysconfig.get_config_var("EXT_SUFFIX"))
+
+
+def build(target_dir: Path = PACKAGE_DIR, *, quiet: bool = True) -> Path:
+    """Compile the extension in a temporary directory and move it into ``target_dir``."""
+    builder = make_ffibuilder()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="faxline-spandsp-") as tmp:
+        built = Path(builder.compile(tmpdir=tmp, verbose=not quiet))
+        final = target_dir / built.name
+        # Move next to the target first (same filesystem), then rename over atomically.
+        staging = target_dir / f".{built.name}.{os.getpid()}.tmp"
+        staging.write_bytes(built.read_bytes())
+        os.chmod(staging, 0o755)  # noqa: S103 (a shared library, like any built extension)
+        os.replace(staging, final)
+    return final
+
+
+def is_stale() -> bool:
+    """True when the extension is missing or older than this build script."""
+    ext = extension_path()
+    try:
+        return ext.stat().st_mtime < Path(__file__).stat().st_mtime
+    except FileNotFoundError:
+        return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m faxline.telephony.spandsp.build [--if-stale]``."""
+    args = sys.argv[1:] if argv is None else argv
+    if "--if-stale" in args and not is_stale():
+        return 0
+    path = build(quiet="--verbose" not in args)
+    print(f"built {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
