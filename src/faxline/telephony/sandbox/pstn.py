@@ -54,6 +54,7 @@ from faxline.telephony.t30 import (
     Modem,
     PhaseEvent,
     T38FaxSession,
+    WhiteNoise,
 )
 from faxline.telephony.tones import FRAME, FRAME_SECONDS, AnswerClassifier, Heard, Hearing
 from faxline.telephony.transport import (
@@ -68,6 +69,10 @@ from faxline.telephony.transport import (
 )
 
 logger = logging.getLogger(__name__)
+
+# The code with which the refusing test machine ends its side: it does not accept the call
+# from this sender (T30_ERR_SID_UNACCEPTABLE, "Sender identification not accepted").
+REFUSAL_CODE = 55
 
 Directory = Callable[[str], bool]
 """Whether an E.164 number is in service on this platform (faxing answers from numbers)."""
@@ -124,9 +129,8 @@ class SandboxTimings:
     no_answer_seconds: float = 55.0
     listen_seconds: float = 40.0
     hangup_grace_seconds: float = 5.0
-    noise_dbm0: float = -40.0
-    drop_after_training_seconds: float = 5.5
-    refuse_after_dcs_seconds: float = 1.7
+    noise_dbm0: float = -48.0
+    drop_after_training_seconds: float = 10.0
 
 
 class Route(StrEnum):
@@ -165,7 +169,6 @@ class _FarEnd:
         self.session = session
         self.sound = sound
         self.dead = False  # hung up: silence both ways from now on
-        self.phase_b_frame: int | None = None
 
     @property
     def done(self) -> bool:
@@ -377,6 +380,8 @@ class SandboxPSTN(Transport):
             options = replace(options, ecm=False)
         elif behaviour is Behaviour.STANDARD_ONLY:
             options = replace(options, accept_fine=False)
+        elif behaviour is Behaviour.REFUSES_AFTER_TRAINING:
+            options = replace(options, refuse_code=REFUSAL_CODE)
         return options
 
     async def _audio_call(
@@ -403,11 +408,11 @@ class SandboxPSTN(Transport):
                     calling=False, options=self._answering_options(call), receive=call.received
                 )
             )
-        noise: tuple[audio.Loop, audio.Loop] | None = None
+        noise: tuple[WhiteNoise, WhiteNoise] | None = None
         if behaviour is Behaviour.NOISY_LINE:
             noise = (
-                audio.Loop(audio.white_noise(timings.noise_dbm0, seed=1)),
-                audio.Loop(audio.white_noise(timings.noise_dbm0, seed=2)),
+                WhiteNoise(timings.noise_dbm0, seed=1),
+                WhiteNoise(timings.noise_dbm0, seed=2),
             )
 
         caller_phase_b: list[int] = []
@@ -418,20 +423,13 @@ class SandboxPSTN(Transport):
                 caller_phase_b.append(clock.frames)
             emit(CallProgress.T30_PHASE, f"{letter} {event.name}".strip())
 
-        def on_far_phase(event: PhaseEvent) -> None:
-            if _phase_letter(event) == "B" and far.phase_b_frame is None:
-                far.phase_b_frame = clock.frames
-
         caller.on_phase = on_caller_phase
-        if far.session is not None:
-            far.session.on_phase = on_far_phase
 
         classifier = AnswerClassifier()
         listen_frames = round(timings.listen_seconds / FRAME_SECONDS)
         grace_frames = round(timings.hangup_grace_seconds / FRAME_SECONDS)
         max_frames = round((request.options.max_call_seconds + 10) / FRAME_SECONDS)
         drop_frames = round(timings.drop_after_training_seconds / FRAME_SECONDS)
-        refuse_frames = round(timings.refuse_after_dcs_seconds / FRAME_SECONDS)
         hearing: Hearing | None = None
         first_done: int | None = None
         start = clock.frames
@@ -440,8 +438,8 @@ class SandboxPSTN(Transport):
                 to_far = caller.transmit(FRAME)
                 to_caller = far.transmit()
                 if noise is not None:
-                    to_far = audio.mix(to_far, noise[0].next())
-                    to_caller = audio.mix(to_caller, noise[1].next())
+                    to_far = noise[0](to_far)
+                    to_caller = noise[1](to_caller)
                 caller.receive(to_caller)
                 far.receive(to_far)
                 if hearing is None:
@@ -452,22 +450,17 @@ class SandboxPSTN(Transport):
                         emit(_HEARD_PROGRESS[hearing.heard], hearing.evidence)
                         if hearing.heard is not Heard.FAX:
                             break  # we hang up on anything but a fax machine
-                if not far.dead:
-                    if (
-                        behaviour is Behaviour.DROPS_MID_PAGE
-                        and caller_phase_b
-                        and clock.frames - caller_phase_b[0] >= drop_frames
-                    ):
-                        far.hang_up()
-                    elif (
-                        behaviour is Behaviour.REFUSES_AFTER_TRAINING
-                        and far.phase_b_frame is not None
-                        and clock.frames - far.phase_b_frame >= refuse_frames
-                    ):
-                        far.hang_up()
-                if caller.done and far.done:
-                    break
-                if caller.done or (far.session is not None and far.session.done):
+                if (
+                    behaviour is Behaviour.DROPS_MID_PAGE
+                    and not far.dead
+                    and caller_phase_b
+                    and clock.frames - caller_phase_b[0] >= drop_frames
+                ):
+                    far.hang_up()
+                if caller.done:
+                    # Our side has ended; the far end's phase E may still be on its way.
+                    if far.done:
+                        break
                     if first_done is None:
                         first_done = clock.frames
                     elif clock.frames - first_done >= grace_frames:
@@ -516,18 +509,20 @@ class SandboxPSTN(Transport):
         request, timings = call.request, self.timings
         behaviour = call.test.behaviour if call.test is not None else None
         call.received = call.workdir / "received.tif"
+        # Unpaced, a T.38 terminal sends a whole page at once: the line that drops mid-page
+        # needs the packets paced (as a real gateway sends them) to drop in the middle.
+        paced = self.real_time or behaviour is Behaviour.DROPS_MID_PAGE
         caller = T38FaxSession(
-            calling=True, options=request.options, send=request.tiff, paced=self.real_time
+            calling=True, options=request.options, send=request.tiff, paced=paced
         )
         answerer = T38FaxSession(
             calling=False,
             options=self._answering_options(call),
             receive=call.received,
-            paced=self.real_time,
+            paced=paced,
         )
         emit(CallProgress.T38, "re-INVITE to T.38")
         caller_phase_b: list[int] = []
-        answer_phase_b: list[int] = []
 
         def on_caller_phase(event: PhaseEvent) -> None:
             letter = _phase_letter(event)
@@ -535,16 +530,10 @@ class SandboxPSTN(Transport):
                 caller_phase_b.append(clock.frames)
             emit(CallProgress.T30_PHASE, f"{letter} {event.name}".strip())
 
-        def on_answer_phase(event: PhaseEvent) -> None:
-            if _phase_letter(event) == "B" and not answer_phase_b:
-                answer_phase_b.append(clock.frames)
-
         caller.on_phase = on_caller_phase
-        answerer.on_phase = on_answer_phase
         grace_frames = round(timings.hangup_grace_seconds / FRAME_SECONDS)
         max_frames = round((request.options.max_call_seconds + 10) / FRAME_SECONDS)
         drop_frames = round(timings.drop_after_training_seconds / FRAME_SECONDS)
-        refuse_frames = round(timings.refuse_after_dcs_seconds / FRAME_SECONDS)
         dead = False
         first_done: int | None = None
         start = clock.frames
@@ -563,17 +552,13 @@ class SandboxPSTN(Transport):
                         behaviour is Behaviour.DROPS_MID_PAGE
                         and caller_phase_b
                         and clock.frames - caller_phase_b[0] >= drop_frames
-                    ) or (
-                        behaviour is Behaviour.REFUSES_AFTER_TRAINING
-                        and answer_phase_b
-                        and clock.frames - answer_phase_b[0] >= refuse_frames
                     ):
                         dead = True
                         if not answerer.done:
                             answerer.terminate()
-                if caller.done and answerer.done:
-                    break
-                if caller.done or answerer.done:
+                if caller.done:
+                    if answerer.done:
+                        break
                     if first_done is None:
                         first_done = clock.frames
                     elif clock.frames - first_done >= grace_frames:

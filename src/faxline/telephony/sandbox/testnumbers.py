@@ -14,15 +14,16 @@ number  far end                     what the caller sees
 0103    a person answers            Voice Answer: speech heard, no fax tone
 0104    answers and stays silent    Not a Fax Machine: no fax tone heard
 0105    intercept                   Sit-Tone / Operator Msg: the three SIT tones heard
-0106    fax machine, noisy line     T.30 fails for real in white noise at -40 dBm0
+0106    fax machine, noisy line     T.30 fails for real in white noise at -48 dBm0 on both
+                                    directions: training fails (Negotiation Failed, code 14)
 0107    fax machine, standard only  a fine-resolution image is refused (Negotiation Failed,
                                     code 11); standard resolution goes through
 0108    fax machine, line drops     the line goes dead during the first page
-                                    (Transmission Failed)
+                                    (Transmission Failed, code 21)
 0109    slow fax machine            V.27ter only: Sent at 4800 bit/s
 0110    fax machine without ECM     Sent without error correction
-0111    fax machine that refuses    trains, then hangs up without confirming the training
-                                    (Negotiation Failed)
+0111    fax machine that refuses    refuses the call at phase B, after the sender's DCS and
+                                    training (Negotiation Failed: code 20 on audio, 14 on T.38)
 ======  ==========================  ========================================================
 """
 
@@ -110,7 +111,7 @@ TEST_NUMBERS: dict[str, TestNumber] = {
             Behaviour.NOISY_LINE,
             "fax machine on a noisy line",
             OutcomeName.NEGOTIATION_FAILED,
-            "White noise at -40 dBm0 on the line: the modems fail for real.",
+            "White noise at -48 dBm0 on the line: training fails for real (code 14).",
         ),
         TestNumber(
             "0107",
@@ -124,7 +125,7 @@ TEST_NUMBERS: dict[str, TestNumber] = {
             Behaviour.DROPS_MID_PAGE,
             "fax machine, the line drops",
             OutcomeName.TRANSMISSION_FAILED,
-            "The line goes dead during the first page.",
+            "The line goes dead during the first page (code 21).",
         ),
         TestNumber(
             "0109",
@@ -145,7 +146,7 @@ TEST_NUMBERS: dict[str, TestNumber] = {
             Behaviour.REFUSES_AFTER_TRAINING,
             "fax machine that refuses the call",
             OutcomeName.NEGOTIATION_FAILED,
-            "It trains, then hangs up without confirming: Negotiation Failed.",
+            "It refuses the call after the sender's DCS and training (code 20, on T.38 14).",
         ),
     )
 }
