@@ -49,10 +49,13 @@ _lock = threading.Lock()
 _transport: SandboxPSTN | None = None
 
 
-def sandbox_transport(*, timings: SandboxTimings | None = None) -> SandboxPSTN:
+def sandbox_transport(
+    *, timings: SandboxTimings | None = None, real_time: bool | None = None
+) -> SandboxPSTN:
     """This process's sandbox PSTN (``FAXLINE_SANDBOX_LINES`` lines,
-    ``FAXLINE_SANDBOX_REAL_TIME`` pacing). ``timings`` gives a separate instance with the
-    same lines (tests shorten the network's waits)."""
+    ``FAXLINE_SANDBOX_REAL_TIME`` pacing). ``timings`` or ``real_time`` give another
+    instance on the same lines (the CLI's ``--real-time``; tests shorten the network's
+    waits)."""
     global _transport
     with _lock:
         if _transport is None or _transport_settings(_transport) != _wanted():
@@ -63,14 +66,14 @@ def sandbox_transport(*, timings: SandboxTimings | None = None) -> SandboxPSTN:
                 lines=LocalLines(int(settings.FAXLINE_SANDBOX_LINES)),
                 real_time=bool(settings.FAXLINE_SANDBOX_REAL_TIME),
             )
-        if timings is None:
+        if timings is None and real_time is None:
             return _transport
         return SandboxPSTN(
             directory=_transport.directory,
             inbound=_transport.inbound,
             remote_store=_transport.remote_store,
             lines=_transport.lines,
-            real_time=_transport.real_time,
+            real_time=_transport.real_time if real_time is None else real_time,
             timings=timings,
         )
 
