@@ -12,7 +12,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from PIL import Image
-from telephony.fax_calls import STANDARD, make_tiff, pages_of
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
@@ -22,6 +21,7 @@ from faxline.faxing.models import SandboxRemoteFax
 from faxline.faxing.sandbox.wiring import number_directory
 from faxline.numbers.choices import NumberSource, NumberStatus
 from faxline.numbers.models import FaxNumber
+from telephony.fax_calls import STANDARD, make_tiff, pages_of
 
 from cast import Cast
 
@@ -110,7 +110,12 @@ def test_fax_call_resolution_against_the_standard_only_machine(
     assert fine["outcome"]["name"] == "Negotiation Failed"
     assert fine["outcome"]["t30_code"] == 11
     standard = fax_call(
-        "--from", CALLER, "--to", "+12125550107", "--resolution", "standard",
+        "--from",
+        CALLER,
+        "--to",
+        "+12125550107",
+        "--resolution",
+        "standard",
         str(documents["fine"]),
     )
     assert standard["outcome"]["name"] == "Sent"
@@ -144,7 +149,11 @@ def test_the_cli_prints_json_with_three_pages_end_to_end(
     import subprocess
     import sys
 
-    env = {**os.environ, "FAXLINE_HOME": str(tmp_path / "home"), "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = {
+        **os.environ,
+        "FAXLINE_HOME": str(tmp_path / "home"),
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
     env.pop("DATABASE_URL", None)
     faxline = [sys.executable, "-m", "faxline.cli"]
     subprocess.run([*faxline, "migrate", "-v0"], env=env, check=True, timeout=300)
@@ -174,9 +183,9 @@ def test_operators_list_and_read_received_faxes(cast: Cast, received: SandboxRem
     operator = client_for(cast.operator)
     body = operator.get("/api/v1/sandbox/remote-faxes").json()
     assert body["count"] == 1
-    assert body["items"][0] | {"id": received.pk, "to_number": REMOTE, "pages": 3} == body[
-        "items"
-    ][0]
+    assert (
+        body["items"][0] | {"id": received.pk, "to_number": REMOTE, "pages": 3} == body["items"][0]
+    )
     assert operator.get(f"/api/v1/sandbox/remote-faxes?to={CALLER}").json()["count"] == 0
     detail = operator.get(f"/api/v1/sandbox/remote-faxes/{received.pk}").json()
     assert detail["result"]["pages"] == 3 and len(detail["page_urls"]) == 3

@@ -254,9 +254,7 @@ def test_invalid_numbers_are_refused_naming_the_field(documents: dict[str, Path]
 
 
 def test_real_time_pacing_waits_for_the_network(documents: dict[str, Path]) -> None:
-    transport = sandbox(
-        Kept(), real_time=True, timings=SandboxTimings(post_dial_seconds=0.3)
-    )
+    transport = sandbox(Kept(), real_time=True, timings=SandboxTimings(post_dial_seconds=0.3))
     started = time.monotonic()
     outcome = transport.place_call_sync(request("+12125550100", documents["one"]))
     assert outcome.name is OutcomeName.BUSY

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.database_independent
 def tone(freq: float, seconds: float, dbm0: float = -12.0) -> tuple[bytes, ...]:
     amp = amplitude_of(dbm0)
     samples = array(
-        "h", (round(amp * math.sin(2 * math.pi * freq * i / RATE)) for i in range(int(seconds * RATE)))
+        "h",
+        (round(amp * math.sin(2 * math.pi * freq * i / RATE)) for i in range(int(seconds * RATE))),
     )
     return tuple(samples[i : i + FRAME].tobytes() for i in range(0, len(samples), FRAME))
 

@@ -76,8 +76,7 @@ ADVICE: dict[OutcomeName, Advice] = {
     OutcomeName.NO_ANSWER: Advice(
         Retry.LATER,
         300,
-        "Check with the recipient that their fax machine is switched on and answers "
-        "automatically.",
+        "Check with the recipient that their fax machine is switched on and answers automatically.",
     ),
     OutcomeName.VOICE_ANSWER: Advice(
         Retry.NEVER,
@@ -130,8 +129,7 @@ ADVICE: dict[OutcomeName, Advice] = {
     OutcomeName.NO_FREE_CHANNEL: Advice(
         Retry.NOW,
         15,
-        "Nothing: all of the platform's lines were in use; the fax goes out on the next free "
-        "line.",
+        "Nothing: all of the platform's lines were in use; the fax goes out on the next free line.",
     ),
 }
 
@@ -183,21 +181,37 @@ _CODES = (
         OutcomeName.NOT_A_FAX_MACHINE,
     ),
     T30Code(
-        3, "T30_ERR_T1_EXPIRED", "Timed out waiting for the first message", OutcomeName.NOT_A_FAX_MACHINE
+        3,
+        "T30_ERR_T1_EXPIRED",
+        "Timed out waiting for the first message",
+        OutcomeName.NOT_A_FAX_MACHINE,
     ),
     T30Code(4, "T30_ERR_T3_EXPIRED", "Timed out waiting for procedural interrupt", _G),
     T30Code(5, "T30_ERR_HDLC_CARRIER", "The HDLC carrier did not stop in a timely manner", _T),
     T30Code(6, "T30_ERR_CANNOT_TRAIN", "Failed to train with any of the compatible modems", _N),
     T30Code(7, "T30_ERR_OPER_INT_FAIL", "Operator intervention failed", _G),
     T30Code(
-        8, "T30_ERR_INCOMPATIBLE", "Far end is not compatible", _N, Retry.NEVER, _INCOMPATIBLE_ACTION
+        8,
+        "T30_ERR_INCOMPATIBLE",
+        "Far end is not compatible",
+        _N,
+        Retry.NEVER,
+        _INCOMPATIBLE_ACTION,
     ),
     T30Code(
-        9, "T30_ERR_RX_INCAPABLE", "Far end is not able to receive", _N, Retry.NEVER,
+        9,
+        "T30_ERR_RX_INCAPABLE",
+        "Far end is not able to receive",
+        _N,
+        Retry.NEVER,
         "The recipient's machine answered but cannot receive faxes: ask the recipient.",
     ),
     T30Code(
-        10, "T30_ERR_TX_INCAPABLE", "Far end is not able to transmit", _N, Retry.NEVER,
+        10,
+        "T30_ERR_TX_INCAPABLE",
+        "Far end is not able to transmit",
+        _N,
+        Retry.NEVER,
         "The far machine has nothing to send (polling): ask the sender to load the document.",
     ),
     T30Code(
@@ -248,9 +262,13 @@ _CODES = (
     T30Code(40, "T30_ERR_RX_DCNNORTN", "Unexpected DCN after requested retransmission", _T),
     T30Code(41, "T30_ERR_FILEERROR", "TIFF/F file cannot be opened", _G, Retry.NEVER, _FILE_ACTION),
     T30Code(42, "T30_ERR_NOPAGE", "TIFF/F page not found", _G, Retry.NEVER, _FILE_ACTION),
-    T30Code(43, "T30_ERR_BADTIFF", "TIFF/F format is not compatible", _G, Retry.NEVER, _FILE_ACTION),
+    T30Code(
+        43, "T30_ERR_BADTIFF", "TIFF/F format is not compatible", _G, Retry.NEVER, _FILE_ACTION
+    ),
     T30Code(44, "T30_ERR_BADPAGE", "TIFF/F page number tag missing", _G, Retry.NEVER, _FILE_ACTION),
-    T30Code(45, "T30_ERR_BADTAG", "Incorrect values for TIFF/F tags", _G, Retry.NEVER, _FILE_ACTION),
+    T30Code(
+        45, "T30_ERR_BADTAG", "Incorrect values for TIFF/F tags", _G, Retry.NEVER, _FILE_ACTION
+    ),
     T30Code(
         46,
         "T30_ERR_BADTIFFHDR",

@@ -1,7 +1,8 @@
 """SANDBOX: the sounds of the simulated network, 20 ms frames of 8 kHz 16-bit audio.
 
 What a far end that is not a fax machine plays (speech, the special information tones of an
-intercept followed by an operator's voice, silence), and the white noise of a bad line. All
+intercept followed by an operator's voice, silence), and white noise. (The noisy test line
+adds spandsp's own white noise, ``telephony.t30.WhiteNoise``, in C.) All
 of it is computed once per process (a few seconds of audio, seeded: every run is the same)
 and played in a loop.
 """
@@ -35,7 +36,7 @@ def speech(seconds: float = 4.0, dbm0: float = -18.0, seed: int = 20110122) -> t
     """Speech-like sound: voiced syllables (a gliding fundamental of 100 to 220 Hz with
     harmonics shaped by two moving formants) at about four syllables a second, with short
     pauses between words. No single frequency dominates, as in speech."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (a simulation, not a secret)
     amp = amplitude_of(dbm0)
     out: list[float] = []
     phase = 0.0
@@ -60,7 +61,9 @@ def speech(seconds: float = 4.0, dbm0: float = -18.0, seed: int = 20110122) -> t
                 value += weight * math.sin(h * phase)
             out.append(amp * 0.5 * envelope * value + rng.gauss(0, amp * 0.02))
         if rng.random() < 0.3:  # a pause between words
-            out.extend(rng.gauss(0, amp * 0.01) for _ in range(round(rng.uniform(0.1, 0.25) * RATE)))
+            out.extend(
+                rng.gauss(0, amp * 0.01) for _ in range(round(rng.uniform(0.1, 0.25) * RATE))
+            )
     return _frames(out[:total])
 
 
@@ -81,21 +84,9 @@ def intercept(dbm0: float = -13.0) -> tuple[bytes, ...]:
 @cache
 def white_noise(dbm0: float, seconds: float = 3.0, seed: int = 1) -> tuple[bytes, ...]:
     """Gaussian white noise at ``dbm0`` (its mean power), seeded."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (a simulation, not a secret)
     sigma = amplitude_of(dbm0) / math.sqrt(2)
     return _frames([rng.gauss(0, sigma) for _ in range(round(seconds * RATE))])
-
-
-def mix(signal: bytes, noise: bytes) -> bytes:
-    """``signal`` with ``noise`` added, sample by sample, saturating at 16 bits."""
-    a = array("h")
-    a.frombytes(signal)
-    b = array("h")
-    b.frombytes(noise)
-    try:
-        return array("h", map(int.__add__, a, b)).tobytes()
-    except OverflowError:
-        return array("h", (max(-32768, min(32767, x + y)) for x, y in zip(a, b))).tobytes()
 
 
 class Loop:

@@ -486,9 +486,7 @@ class SandboxPSTN(Transport):
             # A fax machine answered: T.30 decides (also when a very noisy line hid its
             # tones from the listener).
             outcome = outcome_of_t30(result.completion_code, result.completion_text)
-            return ended(
-                outcome, fax=result, hearing=hearing, connected=hearing.heard is Heard.FAX
-            )
+            return ended(outcome, fax=result, hearing=hearing, connected=hearing.heard is Heard.FAX)
         name = _HEARD_OUTCOME[hearing.heard]
         outcome = replace(
             outcome_named(name, cause=f"heard:{hearing.heard}"),

@@ -166,4 +166,3 @@ def fixed_test_number(e164: str) -> TestNumber | None:
     if match is None:
         return None
     return TEST_NUMBERS.get("0" + match.group(1))
-

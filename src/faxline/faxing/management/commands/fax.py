@@ -78,7 +78,11 @@ def _fax_image_of(path: Path, *, resolution: str) -> FaxImage:
     target = (204, 98) if resolution == "standard" else (204, 196)
     out = io.BytesIO()
     pages[0].save(
-        out, format="TIFF", compression="group4", dpi=target, save_all=True,
+        out,
+        format="TIFF",
+        compression="group4",
+        dpi=target,
+        save_all=True,
         append_images=pages[1:],
     )
     return FaxImage(out.getvalue(), len(pages))
