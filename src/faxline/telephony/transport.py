@@ -26,12 +26,13 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import phonenumbers
 
@@ -39,6 +40,21 @@ from faxline.core.errors import ValidationFailed
 from faxline.telephony.outcomes import Outcome, OutcomeName
 from faxline.telephony.t30 import FaxOptions, FaxResult
 from faxline.telephony.tones import FRAME_SECONDS, Hearing
+
+
+T = TypeVar("T")
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end from synchronous code: in a new event loop, or, when this
+    thread already runs one (a Jupyter kernel, Playwright's sync API), in a new loop of a
+    helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="faxline-call") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class CallProgress(StrEnum):
@@ -280,5 +296,5 @@ class Transport(ABC):
         """Dial, carry the fax, hang up; report progress to ``request.on_progress``."""
 
     def place_call_sync(self, request: CallRequest) -> CallOutcome:
-        """:meth:`place_call` for synchronous code (not from inside a running event loop)."""
-        return asyncio.run(self.place_call(request))
+        """:meth:`place_call` for synchronous code (the CLI, a task worker)."""
+        return run_sync(self.place_call(request))

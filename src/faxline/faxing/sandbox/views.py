@@ -55,7 +55,11 @@ def remote_fax(request: HttpRequest, actor: Actor, fax_id: int) -> HttpResponse:
         "faxing/sandbox/remote_fax.html",
         {
             "fax": record,
-            "result": {k: v for k, v in result.items() if k not in ("log", "phases")},
+            "result": [
+                (key.replace("_", " ").capitalize(), value)
+                for key, value in result.items()
+                if key not in ("log", "phases")
+            ],
             "phases": result.get("phases") or [],
             "log": result.get("log") or [],
             "pages": range(1, record.pages + 1),

@@ -66,6 +66,7 @@ from faxline.telephony.transport import (
     ProgressEvent,
     ReceivedFax,
     Transport,
+    run_sync,
 )
 
 logger = logging.getLogger(__name__)
@@ -236,7 +237,7 @@ class SandboxPSTN(Transport):
         if isinstance(call, CallOutcome):
             return call
         try:
-            outcome = asyncio.run(self._media(call))
+            outcome = run_sync(self._media(call))
         finally:
             self.lines.release()
         try:
