@@ -41,7 +41,6 @@ from faxline.telephony.outcomes import Outcome, OutcomeName
 from faxline.telephony.t30 import FaxOptions, FaxResult
 from faxline.telephony.tones import FRAME_SECONDS, Hearing
 
-
 T = TypeVar("T")
 
 
