@@ -136,28 +136,140 @@ int awgn_free(awgn_state_t *s);
 
 int faxline_spandsp_release_date(void);
 void faxline_add_awgn(awgn_state_t *s, int16_t *amp, int len);
+void faxline_log(int level, const char *text);
+void faxline_set_current(int id);
+int faxline_loop_samples(void);
+int faxline_fax_tx(int id, fax_state_t *s, int16_t *amp, int len);
+int faxline_fax_rx(int id, fax_state_t *s, const int16_t *amp, int len);
+int faxline_audio_run(fax_state_t *a, int id_a, int *stop_a, int16_t *buf_a,
+                      fax_state_t *b, int id_b, int *stop_b, int16_t *buf_b,
+                      int frame, int max_frames);
+int faxline_t38_send_timeout(int id, t38_terminal_state_t *s, int samples);
+int faxline_t38_rx(int id, t38_core_state_t *s, const uint8_t *buf, int len, int seq_no);
 void faxline_route_tiff_messages(void);
 
 extern "Python" int _on_phase_b(t30_state_t *, void *, int);
 extern "Python" int _on_phase_d(t30_state_t *, void *, int);
 extern "Python" void _on_phase_e(t30_state_t *, void *, int);
 extern "Python" int _on_t38_tx(t38_core_state_t *, void *, const uint8_t *, int, int);
-extern "Python" void _on_log(int, const char *);
-extern "Python" void _on_tiff(int, const char *, const char *);
+extern "Python" void _on_log(int, int, const char *);
+extern "Python" void _on_tiff(int, int, const char *, const char *);
 """
 
 SOURCE = r"""
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <tiffio.h>
 #include <spandsp.h>
 #include <spandsp/version.h>
 
-static void _on_tiff(int, const char *, const char *);
+static void _on_tiff(int, int, const char *, const char *);
+static void _on_log(int, int, const char *);
+
+/* spandsp 0.0.6's log handler (and libtiff's) carries no user data: the session calling into
+   spandsp on this thread is recorded here first, and its messages are filed under it. */
+static __thread int faxline_current;
+
+/* While faxline_audio_run runs, the samples it has moved so far (the current frame counted):
+   a callback adds them to its session's clock. 0 outside the loop. */
+static __thread int faxline_loop_position;
+
+static void faxline_set_current(int id)
+{
+    faxline_current = id;
+}
+
+static int faxline_loop_samples(void)
+{
+    return faxline_loop_position;
+}
+
+static int faxline_fax_tx(int id, fax_state_t *s, int16_t *amp, int len)
+{
+    int n;
+
+    faxline_current = id;
+    n = fax_tx(s, amp, len);
+    if (n < len)
+        memset(amp + n, 0, (len - n)*sizeof(int16_t));
+    return n;
+}
+
+static int faxline_fax_rx(int id, fax_state_t *s, const int16_t *amp, int len)
+{
+    faxline_current = id;
+    return fax_rx(s, (int16_t *) amp, len);
+}
+
+/* Two audio sessions back to back, frame by frame, until max_frames have passed or a
+   callback asked to stop (a phase event, the end of the call). Returns the frames run. */
+static int faxline_audio_run(fax_state_t *a, int id_a, int *stop_a, int16_t *buf_a,
+                             fax_state_t *b, int id_b, int *stop_b, int16_t *buf_b,
+                             int frame, int max_frames)
+{
+    int i;
+
+    for (i = 0;  i < max_frames;  )
+    {
+        faxline_loop_position = (i + 1)*frame;
+        faxline_fax_tx(id_a, a, buf_a, frame);
+        faxline_fax_tx(id_b, b, buf_b, frame);
+        faxline_fax_rx(id_b, b, buf_a, frame);
+        faxline_fax_rx(id_a, a, buf_b, frame);
+        i++;
+        if (*stop_a  ||  *stop_b)
+            break;
+    }
+    faxline_loop_position = 0;
+    return i;
+}
+
+static int faxline_t38_send_timeout(int id, t38_terminal_state_t *s, int samples)
+{
+    faxline_current = id;
+    return t38_terminal_send_timeout(s, samples);
+}
+
+static int faxline_t38_rx(int id, t38_core_state_t *s, const uint8_t *buf, int len, int seq_no)
+{
+    faxline_current = id;
+    return t38_core_rx_ifp_packet(s, buf, len, (uint16_t) seq_no);
+}
 
 static int faxline_spandsp_release_date(void)
 {
     return SPANDSP_RELEASE_DATE;
+}
+
+/* spandsp's log handler: drops the lines T.30 writes for every ECM frame (about 4000 in a
+   3-page call, which would push the negotiation out of a bounded log and cost a Python call
+   each), passes the rest to Python. */
+static const char *const faxline_per_frame_lines[] =
+{
+    "FCD without final frame tag",
+    "Storing ECM frame",
+    "Send complete in phase T30_PHASE_C_ECM_TX",
+    "Stop none (",
+    "Type FCD - CRC OK",
+    ":  ff 03 06 ",
+    ":  ff 03 86 ",
+    NULL
+};
+
+static void faxline_log(int level, const char *text)
+{
+    int i;
+
+    if (level >= SPAN_LOG_FLOW)
+    {
+        for (i = 0;  faxline_per_frame_lines[i];  i++)
+        {
+            if (strstr(text, faxline_per_frame_lines[i]))
+                return;
+        }
+    }
+    _on_log(faxline_current, level, text);
 }
 
 /* Add white Gaussian noise to audio in place, saturating (a noisy line). */
@@ -179,14 +291,14 @@ static void faxline_tiff_error(const char *module, const char *fmt, va_list ap)
 {
     char text[512];
     vsnprintf(text, sizeof(text), fmt, ap);
-    _on_tiff(1, module ? module : "", text);
+    _on_tiff(faxline_current, 1, module ? module : "", text);
 }
 
 static void faxline_tiff_warning(const char *module, const char *fmt, va_list ap)
 {
     char text[512];
     vsnprintf(text, sizeof(text), fmt, ap);
-    _on_tiff(0, module ? module : "", text);
+    _on_tiff(faxline_current, 0, module ? module : "", text);
 }
 
 static void faxline_route_tiff_messages(void)
