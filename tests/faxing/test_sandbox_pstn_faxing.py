@@ -232,3 +232,13 @@ def test_the_portal_page_is_for_operators_only(cast: Cast, received: SandboxRemo
         f"/settings/sandbox-pstn/{received.pk}/pages/1.png",
     ):
         assert admin.get(url).status_code == 404
+
+
+def test_help_documents_the_test_numbers(cast: Cast) -> None:
+    from cast import PASSWORD
+
+    user = Client()
+    user.login(username=cast.sales_user.username, password=PASSWORD)
+    html = user.get("/help/").content.decode()
+    assert "Sandbox PSTN: test numbers" in html
+    assert "555-0100" in html and "Busy" in html and "555-0111" in html
