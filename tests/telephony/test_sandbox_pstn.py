@@ -270,3 +270,25 @@ def test_the_outcome_is_json_ready(documents: dict[str, Path]) -> None:
     assert data["heard"]["what"] == "voice"
     assert data["fax"]["completion_code"] == 49
     assert "log" not in data["fax"]
+
+
+def test_the_media_clock_paces_frames_at_real_time() -> None:
+    from faxline.telephony.transport import MediaClock
+
+    async def ten_frames(clock: MediaClock) -> float:
+        started = time.monotonic()
+        for _ in range(10):
+            await clock.tick()
+        return time.monotonic() - started
+
+    assert asyncio.run(ten_frames(MediaClock(real_time=True))) >= 0.19
+    unpaced = MediaClock()
+    assert asyncio.run(ten_frames(unpaced)) < 0.05
+    assert unpaced.seconds == pytest.approx(0.2)
+
+
+def test_what_was_heard_is_on_the_calls_clock(documents: dict[str, Path]) -> None:
+    outcome = sandbox(Kept()).place_call_sync(request(ON_NET, documents["one"]))
+    assert outcome.hearing is not None
+    heard = next(e for e in outcome.progress if e.kind is CallProgress.FAX_TONES)
+    assert outcome.hearing.at_seconds == heard.at_seconds > 4.5  # after the ringing

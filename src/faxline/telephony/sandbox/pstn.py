@@ -448,6 +448,8 @@ class SandboxPSTN(Transport):
                     if hearing is None and clock.frames - start >= listen_frames:
                         hearing = classifier.conclude()
                     if hearing is not None:
+                        # On the call's clock, like the progress events.
+                        hearing = replace(hearing, at_seconds=round(clock.seconds, 3))
                         emit(_HEARD_PROGRESS[hearing.heard], hearing.evidence)
                         if hearing.heard is not Heard.FAX:
                             break  # we hang up on anything but a fax machine
@@ -482,7 +484,7 @@ class SandboxPSTN(Transport):
                 far.session.close()
 
         if hearing is None:
-            hearing = classifier.conclude()
+            hearing = replace(classifier.conclude(), at_seconds=round(clock.seconds, 3))
         if hearing.heard is Heard.FAX or far.session is not None:
             # A fax machine answered: T.30 decides (also when a very noisy line hid its
             # tones from the listener).
