@@ -373,6 +373,22 @@ def test_transmit_gives_exactly_the_samples_asked(documents: dict[str, Path]) ->
         session.transmit()
 
 
+def test_closing_a_call_in_progress_ends_it(documents: dict[str, Path], tmp_path: Path) -> None:
+    with (
+        AudioFaxSession(calling=True, options=FaxOptions(), send=documents["one"]) as a,
+        AudioFaxSession(calling=False, options=FaxOptions(), receive=tmp_path / "rx.tif") as b,
+    ):
+        for _ in range(500):  # 10 s: past the negotiation, into the page
+            b.receive(a.transmit())
+            a.receive(b.transmit())
+        assert not a.done
+    for session in (a, b):
+        result = session.result()
+        assert session.done and result.terminated
+        assert result.completion_code == 49 and not result.success
+        assert result.phases[0].phase == "B" and result.phases[-1].phase == "E"
+
+
 def test_an_error_in_on_phase_is_raised_after_the_call(
     documents: dict[str, Path], tmp_path: Path
 ) -> None:

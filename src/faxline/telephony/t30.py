@@ -528,10 +528,15 @@ class FaxSession:
         )
 
     def close(self) -> None:
-        """Free the spandsp state (idempotent); the result stays available."""
+        """Free the spandsp state (idempotent); the result stays available. A call still in
+        progress is terminated first (without calling ``on_phase`` any more)."""
         if self._closed:
             return
         if self._t30 != ffi.NULL:
+            if not self._done:
+                self.on_phase = None
+                self._errors.clear()
+                self.terminate()
             self._result = self.result()
         self._closed = True
         self._done = True
