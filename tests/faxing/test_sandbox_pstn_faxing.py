@@ -242,3 +242,53 @@ def test_help_documents_the_test_numbers(cast: Cast) -> None:
     html = user.get("/help/").content.decode()
     assert "Sandbox PSTN: test numbers" in html
     assert "555-0100" in html and "Busy" in html and "555-0111" in html
+
+
+def _records(count: int) -> None:
+    from django.utils import timezone
+
+    from faxline.core.vault import vault_store
+
+    stored = vault_store(b"II*\x00not read by the list", purpose="sandbox-fax")
+    SandboxRemoteFax.objects.bulk_create(
+        SandboxRemoteFax(
+            to_number=REMOTE,
+            from_number=CALLER,
+            received_at=timezone.now(),
+            pages=1,
+            completion_code=0,
+            vault_name=stored.name,
+            size=stored.size,
+            sha256=stored.sha256,
+            result={"log": ["x"] * 100},
+        )
+        for _ in range(count)
+    )
+
+
+def test_the_lists_cost_the_same_queries_for_3_rows_and_for_60(
+    cast: Cast,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cast import PASSWORD
+
+    operator = client_for(cast.operator)
+    portal = Client()
+    portal.login(username=cast.operator.username, password=PASSWORD)
+
+    def cost() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as api:
+            assert operator.get("/api/v1/sandbox/remote-faxes?limit=100").status_code == 200
+        with CaptureQueriesContext(connection) as page:
+            assert portal.get("/settings/sandbox-pstn/?rows=100").status_code == 200
+        return len(api), len(page)
+
+    _records(3)
+    cost()  # the first requests also record the key's and the session's use
+    few = cost()
+    _records(57)
+    assert cost() == few
+    body = operator.get("/api/v1/sandbox/remote-faxes?limit=25&offset=50").json()
+    assert body["count"] == 60 and len(body["items"]) == 10

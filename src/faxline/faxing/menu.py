@@ -9,9 +9,9 @@ ENTRIES = (
     MenuEntry(
         menu=SETTINGS,
         label="Sandbox PSTN",
-        url_name="faxing:sandbox_pstn",
+        url_name="sandbox_pstn:sandbox_pstn",
         order=70,
         shown_to=may_see_sandbox_pstn,
-        current=in_app("faxing"),
+        current=in_app("sandbox_pstn"),
     ),
 )

@@ -1,10 +1,11 @@
-"""The Sandbox PSTN pages (operators only)."""
+"""The Sandbox PSTN pages (operators only), in their own URL namespace (`sandbox_pstn`) so
+that faxing's own pages (part 2) can take `faxing`."""
 
 from django.urls import path
 
 from faxline.faxing.sandbox import views
 
-app_name = "faxing"
+app_name = "sandbox_pstn"
 
 urlpatterns = [
     path("", views.remote_faxes, name="sandbox_pstn"),
