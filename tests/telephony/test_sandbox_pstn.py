@@ -292,3 +292,12 @@ def test_what_was_heard_is_on_the_calls_clock(documents: dict[str, Path]) -> Non
     assert outcome.hearing is not None
     heard = next(e for e in outcome.progress if e.kind is CallProgress.FAX_TONES)
     assert outcome.hearing.at_seconds == heard.at_seconds > 4.5  # after the ringing
+
+
+def test_an_image_the_modem_cannot_open_is_a_general_error_of_ours(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.tif"
+    broken.write_bytes(b"II*\x00" + bytes(100))
+    outcome = sandbox(Kept()).place_call_sync(request(ELSEWHERE, broken))
+    assert outcome.name is OutcomeName.GENERAL_ERROR, outcome.as_dict()
+    assert outcome.outcome.t30_code in range(41, 47)
+    assert outcome.outcome.retry is Retry.NEVER

@@ -432,6 +432,7 @@ class SandboxPSTN(Transport):
         max_frames = round((request.options.max_call_seconds + 10) / FRAME_SECONDS)
         drop_frames = round(timings.drop_after_training_seconds / FRAME_SECONDS)
         hearing: Hearing | None = None
+        hung_up_on_hearing = False
         first_done: int | None = None
         start = clock.frames
         try:
@@ -452,6 +453,7 @@ class SandboxPSTN(Transport):
                         hearing = replace(hearing, at_seconds=round(clock.seconds, 3))
                         emit(_HEARD_PROGRESS[hearing.heard], hearing.evidence)
                         if hearing.heard is not Heard.FAX:
+                            hung_up_on_hearing = True
                             break  # we hang up on anything but a fax machine
                 if (
                     behaviour is Behaviour.DROPS_MID_PAGE
@@ -485,9 +487,9 @@ class SandboxPSTN(Transport):
 
         if hearing is None:
             hearing = replace(classifier.conclude(), at_seconds=round(clock.seconds, 3))
-        if hearing.heard is Heard.FAX or far.session is not None:
-            # A fax machine answered: T.30 decides (also when a very noisy line hid its
-            # tones from the listener).
+        if not hung_up_on_hearing:
+            # A fax machine was heard, or T.30 ended before the listener decided: T.30
+            # decides.
             outcome = outcome_of_t30(result.completion_code, result.completion_text)
             return ended(outcome, fax=result, hearing=hearing, connected=hearing.heard is Heard.FAX)
         name = _HEARD_OUTCOME[hearing.heard]
