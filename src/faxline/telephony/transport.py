@@ -274,6 +274,10 @@ class MediaClock:
         elif self.frames % self.yield_every == 0:
             await asyncio.sleep(0)
 
+    def skip_to(self, frames: int) -> None:
+        """Move the clock to ``frames`` (media that another loop carried meanwhile)."""
+        self.frames = max(self.frames, frames)
+
     async def wait(self, seconds: float) -> None:
         """Let ``seconds`` of call time pass with no media (ringing)."""
         self.offset += seconds

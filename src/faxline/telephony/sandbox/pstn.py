@@ -55,6 +55,7 @@ from faxline.telephony.t30 import (
     PhaseEvent,
     T38FaxSession,
     WhiteNoise,
+    run_back_to_back,
 )
 from faxline.telephony.tones import FRAME, FRAME_SECONDS, AnswerClassifier, Heard, Hearing
 from faxline.telephony.transport import (
@@ -311,8 +312,8 @@ class SandboxPSTN(Transport):
             far_end_info["behaviour"] = str(behaviour)
             far_end_info["test_number"] = call.test.far_end
 
-        def emit(kind: CallProgress, detail: str = "") -> None:
-            event = ProgressEvent(kind, round(clock.seconds, 3), detail)
+        def emit(kind: CallProgress, detail: str = "", at: float | None = None) -> None:
+            event = ProgressEvent(kind, round(clock.seconds if at is None else at, 3), detail)
             call.progress.append(event)
             if request.on_progress is not None:
                 request.on_progress(event)
@@ -417,14 +418,26 @@ class SandboxPSTN(Transport):
             )
 
         caller_phase_b: list[int] = []
+        answered_at = clock.seconds  # the sessions' clocks start now
 
         def on_caller_phase(event: PhaseEvent) -> None:
             letter = _phase_letter(event)
             if letter == "B" and not caller_phase_b:
                 caller_phase_b.append(clock.frames)
-            emit(CallProgress.T30_PHASE, f"{letter} {event.name}".strip())
+            emit(
+                CallProgress.T30_PHASE,
+                f"{letter} {event.name}".strip(),
+                at=answered_at + event.at_seconds,
+            )
 
         caller.on_phase = on_caller_phase
+        # Once a fax machine is heard, an unpaced call needs no more per-frame control
+        # (except the line that drops): spandsp's own loop in C carries it to the end.
+        hand_over = (
+            not self.real_time
+            and far.session is not None
+            and behaviour is not Behaviour.DROPS_MID_PAGE
+        )
 
         classifier = AnswerClassifier()
         listen_frames = round(timings.listen_seconds / FRAME_SECONDS)
@@ -455,6 +468,16 @@ class SandboxPSTN(Transport):
                         if hearing.heard is not Heard.FAX:
                             hung_up_on_hearing = True
                             break  # we hang up on anything but a fax machine
+                        if hand_over and far.session is not None:
+                            line = _alternating(noise) if noise is not None else None
+                            run_back_to_back(
+                                caller,
+                                far.session,
+                                line=line,
+                                max_seconds=(max_frames - (clock.frames - start)) * FRAME_SECONDS,
+                            )
+                            clock.skip_to(start + round(caller.call_seconds / FRAME_SECONDS))
+                            break
                 if (
                     behaviour is Behaviour.DROPS_MID_PAGE
                     and not far.dead
@@ -527,11 +550,17 @@ class SandboxPSTN(Transport):
         emit(CallProgress.T38, "re-INVITE to T.38")
         caller_phase_b: list[int] = []
 
+        answered_at = clock.seconds
+
         def on_caller_phase(event: PhaseEvent) -> None:
             letter = _phase_letter(event)
             if letter == "B" and not caller_phase_b:
                 caller_phase_b.append(clock.frames)
-            emit(CallProgress.T30_PHASE, f"{letter} {event.name}".strip())
+            emit(
+                CallProgress.T30_PHASE,
+                f"{letter} {event.name}".strip(),
+                at=answered_at + event.at_seconds,
+            )
 
         caller.on_phase = on_caller_phase
         grace_frames = round(timings.hangup_grace_seconds / FRAME_SECONDS)
@@ -579,6 +608,19 @@ class SandboxPSTN(Transport):
             answerer.close()
         outcome = outcome_of_t30(result.completion_code, result.completion_text)
         return ended(outcome, fax=result, connected=True, media="t38")
+
+
+def _alternating(noise: tuple[WhiteNoise, WhiteNoise]) -> Callable[[bytes], bytes]:
+    """A ``line`` for ``run_back_to_back``, which calls it for the caller's frame then the
+    answerer's: each direction keeps its own noise generator, as in the sandbox's loop."""
+    turn = [0]
+
+    def line(frame: bytes) -> bytes:
+        noisy = noise[turn[0]](frame)
+        turn[0] ^= 1
+        return noisy
+
+    return line
 
 
 _HEARD_PROGRESS = {
