@@ -135,6 +135,10 @@ class SandboxTimings:
     drop_after_training_seconds: float = 10.0
 
 
+class _Emit(Protocol):
+    def __call__(self, kind: CallProgress, detail: str = "", at: float | None = None) -> None: ...
+
+
 class Route(StrEnum):
     TEST_NUMBER = "test-number"
     ON_NET = "on-net"
@@ -390,7 +394,7 @@ class SandboxPSTN(Transport):
         self,
         call: _Call,
         clock: MediaClock,
-        emit: Callable[[CallProgress, str], None],
+        emit: _Emit,
         ended: Callable[..., CallOutcome],
     ) -> CallOutcome:
         request, timings = call.request, self.timings
@@ -527,7 +531,7 @@ class SandboxPSTN(Transport):
         self,
         call: _Call,
         clock: MediaClock,
-        emit: Callable[[CallProgress, str], None],
+        emit: _Emit,
         ended: Callable[..., CallOutcome],
     ) -> CallOutcome:
         """A fax machine reached over T.38: IFP packets instead of audio (as after a SIP
