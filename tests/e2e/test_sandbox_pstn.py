@@ -53,6 +53,7 @@ def test_an_operator_looks_at_what_a_remote_machine_received(
     row = page.locator("tbody tr").filter(has_text=REMOTE)
     expect(row).to_contain_text("3")
     expect(page.get_by_role("cell", name="NXX-555-0105")).to_be_visible()
+    shoot(page, "sandbox_pstn_list")
     row.get_by_role("link").click()
     expect(page.get_by_role("heading", name=f"Sandbox PSTN: received fax {fax.pk}")).to_be_visible()
     images = page.get_by_role("img", name="Page")

@@ -293,10 +293,19 @@ class Transport(ABC):
     """A way to place and answer fax calls. See the module's description."""
 
     name: str = "transport"
+    inbound: InboundReceiver
+    """Where the faxes this transport answers and receives go."""
 
     @abstractmethod
     async def place_call(self, request: CallRequest) -> CallOutcome:
         """Dial, carry the fax, hang up; report progress to ``request.on_progress``."""
+
+    async def serve(self) -> None:
+        """Answer incoming calls until cancelled, handing each received fax to
+        :attr:`inbound`. A SIP trunk listens for INVITEs here; the sandbox PSTN has no
+        incoming calls of its own (it answers on-net calls inside :meth:`place_call`), so by
+        default this returns at once."""
+        return None
 
     def place_call_sync(self, request: CallRequest) -> CallOutcome:
         """:meth:`place_call` for synchronous code (the CLI, a task worker)."""
