@@ -302,6 +302,12 @@ FAXLINE_INTAKE_MEMORY_MB = env_int("FAXLINE_INTAKE_MEMORY_MB", 1024, minimum=256
 FAXLINE_INTAKE_WALL_SECONDS = env_int("FAXLINE_INTAKE_WALL_SECONDS", 30, minimum=1)
 FAXLINE_INTAKE_CONCURRENCY = env_int("FAXLINE_INTAKE_CONCURRENCY", 2, minimum=1)
 
+# The sandbox PSTN (the embedded transport: a simulated telephone network, no real lines).
+# Lines: calls it carries at once per process (more get "No Free Channel"); real time: pace
+# every call at real time (demonstrations) instead of running it as fast as the CPU allows.
+FAXLINE_SANDBOX_LINES = env_int("FAXLINE_SANDBOX_LINES", 8, minimum=1)
+FAXLINE_SANDBOX_REAL_TIME = env_bool("FAXLINE_SANDBOX_REAL_TIME", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -33,6 +33,7 @@ INVENTORY = "Fax Number Inventory"
 ONBOARDING = "Onboarding"
 PORTING = "Number Porting"
 DESK = "Porting Desk"
+SANDBOX = "Sandbox PSTN"
 KEYS = "API keys"
 PASSWORD_CHANGE = "Change password"
 AUDIT = "Audit log"
@@ -77,7 +78,7 @@ def _person(cast: Cast, role: str) -> User:
 
 
 EXPECTED = {
-    "operator": Expected(SETTINGS_ALL, [KEYS, PASSWORD_CHANGE, AUDIT, LOG]),
+    "operator": Expected([*SETTINGS_ALL, SANDBOX], [KEYS, PASSWORD_CHANGE, AUDIT, LOG]),
     "channel partner": Expected(
         [AA, INVENTORY, ONBOARDING, PORTING], [KEYS, PASSWORD_CHANGE, AUDIT, LOG]
     ),

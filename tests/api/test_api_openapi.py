@@ -78,6 +78,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Channel partners",
         "Fax numbers",
         "Fax credits",
+        "Sandbox PSTN",
         "Onboarding",
         "Notifications",
         "Number Porting",

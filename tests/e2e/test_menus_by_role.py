@@ -75,6 +75,7 @@ def test_an_operator_sees_the_provider_pages(live_server, page: Page) -> None:
         "Onboarding",
         "Number Porting",
         "Porting Desk",
+        "Sandbox PSTN",
     ]
     assert account_items(page, "Olga Operator") == [
         "API keys",

@@ -21,3 +21,13 @@ def may_manage_credits(actor: Actor) -> Decision:
     return Decision.refuse(
         Forbidden("Only the provider's operators can adjust fax credits and plans.")
     )
+
+
+def may_see_sandbox_pstn(actor: Actor) -> Decision:
+    """The sandbox PSTN's pages and API (what simulated remote machines received): the
+    provider's operators, read-only ones included."""
+    if actor.is_operator:
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("The sandbox PSTN is for the provider's operators.", code="operators_only")
+    )

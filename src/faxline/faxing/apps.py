@@ -1,5 +1,7 @@
-"""faxing: fax credits (plans and the ledger) today; outbound jobs, the dispatcher and
-inbound delivery join it with the fax engine.
+"""faxing: fax credits (plans and the ledger) and the sandbox PSTN's side (its directory of
+numbers in service, what its simulated remote machines received, the operators' Sandbox PSTN
+page and ``faxline fax call``); outbound jobs, the dispatcher and inbound delivery join it
+with the fax engine.
 
 What faxing contributes to the shell is declared here (see ``faxline.core.contributions``).
 """
@@ -11,9 +13,11 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 
 if TYPE_CHECKING:
+    from django.urls import URLResolver
     from ninja import Router
 
     from faxline.portal.dashboard import Panel
+    from faxline.portal.menu import MenuEntry
 
 
 class FaxingConfig(AppConfig):
@@ -21,10 +25,21 @@ class FaxingConfig(AppConfig):
     label = "faxing"
     verbose_name = "Faxing"
 
+    def urlpatterns(self) -> list[URLResolver]:
+        from django.urls import include, path
+
+        return [path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls"))]
+
     def api_routers(self) -> list[Router]:
         from faxline.faxing.api import router
+        from faxline.faxing.sandbox.api import router as sandbox_router
 
-        return [router]
+        return [router, sandbox_router]
+
+    def menu_entries(self) -> list[MenuEntry]:
+        from faxline.faxing.menu import ENTRIES
+
+        return list(ENTRIES)
 
     def dashboard_panels(self) -> list[Panel]:
         from faxline.faxing.dashboard import CREDITS

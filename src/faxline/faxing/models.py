@@ -78,3 +78,36 @@ class CreditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.kind} {self.credits:+d}"
+
+
+class SandboxRemoteFax(models.Model):
+    """SANDBOX PSTN: a fax that a simulated remote fax machine received.
+
+    Calls to numbers that are neither on this platform nor test numbers reach a simulated
+    fax machine (``faxline.telephony.sandbox``); what it received is kept here so that the
+    provider's operators can look at it and tests can read the pages back. The image is
+    encrypted in the vault (``vault_name``) with the SHA-256 of its plain content; ``result``
+    is the answering machine's T.30 result (completion code and text, pages, bit rate,
+    resolution, ECM, bad rows...).
+    """
+
+    to_number = models.CharField(max_length=16)
+    from_number = models.CharField(max_length=16)
+    received_at = models.DateTimeField()
+    pages = models.PositiveIntegerField()
+    remote_ident = models.CharField(max_length=40, blank=True)
+    completion_code = models.IntegerField()
+    vault_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    result = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["-received_at", "-id"], name="sandbox_fax_received"),
+            models.Index(fields=["to_number"], name="sandbox_fax_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_number} → {self.to_number}, {self.pages} pages"

@@ -143,3 +143,10 @@ def temporary_numbers(company: Company) -> list[str]:
             company=company, is_temporary=True, status=NumberStatus.IN_SERVICE
         ).values_list("number", flat=True)
     )
+
+
+def number_in_service(number: str) -> bool:
+    """Whether ``number`` (E.164) is in service on this platform: in a company's inventory
+    with the status In Use, assigned to a user or not. A system read (no actor): the fax
+    engine asks it to route a call on-net."""
+    return FaxNumber.objects.filter(number=number, status=NumberStatus.IN_SERVICE).exists()

@@ -60,8 +60,11 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 @portal_view
 def help_page(request: HttpRequest) -> HttpResponse:
-    """How the portal is organised, whom to ask, and where the API is documented."""
-    return render(request, "portal/help.html")
+    """How the portal is organised, whom to ask, where the API is documented, and the sandbox
+    PSTN's test numbers."""
+    from faxline.telephony.sandbox.testnumbers import TEST_NUMBERS
+
+    return render(request, "portal/help.html", {"test_numbers": TEST_NUMBERS.values()})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -1,0 +1,17 @@
+"""faxing's entry in the Settings menu: the Sandbox PSTN, for the provider's operators."""
+
+from __future__ import annotations
+
+from faxline.faxing.access import may_see_sandbox_pstn
+from faxline.portal.menu import SETTINGS, MenuEntry, in_app
+
+ENTRIES = (
+    MenuEntry(
+        menu=SETTINGS,
+        label="Sandbox PSTN",
+        url_name="sandbox_pstn:sandbox_pstn",
+        order=70,
+        shown_to=may_see_sandbox_pstn,
+        current=in_app("sandbox_pstn"),
+    ),
+)
