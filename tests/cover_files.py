@@ -32,7 +32,7 @@ def form_template(
 
     wanted = list(FORM_BOXES if names is None else names)
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(612, 792))
+    canvas = Canvas(out, pagesize=(612, 792), invariant=1)
     canvas.setFont("Helvetica-Bold", 24)
     canvas.drawString(72, 740, title)
     canvas.setFont("Helvetica", 12)
@@ -63,7 +63,7 @@ def letterhead(title: str = "NORTHWIND TRADING LETTERHEAD") -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(612, 792))
+    canvas = Canvas(out, pagesize=(612, 792), invariant=1)
     canvas.setFont("Helvetica-Bold", 22)
     canvas.drawString(72, 730, title)
     canvas.setFont("Helvetica", 10)
