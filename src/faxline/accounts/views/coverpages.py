@@ -81,16 +81,18 @@ def covers_context(page: DetailsPage, **overrides: Any) -> dict[str, Any]:
 
 def _render_tab(page: DetailsPage, *, status: int = 200, **overrides: Any) -> HttpResponse:
     """The page with the Coverpage tab as stored, and ``overrides`` (a bound form, a
-    notice). An htmx request gets 200: htmx swaps only successes, and the refusal is in the
-    tab it swaps in."""
+    notice). An htmx request gets the tab alone (``#fx-coverpage``) with 200: htmx swaps
+    only successes, and the refusal is in the tab it swaps in."""
     form = CoverpageTabForm(
         initial=selectors.settings_of(page.obj)["coverpage"], **cover_form_kwargs(page)
     )
-    return page.render(
-        status=200 if is_htmx(page.request) else status,
-        form=form,
-        **covers_context(page, **overrides),
-    )
+    if is_htmx(page.request):
+        return page.render(
+            template="accounts/_tab_coverpage.html",
+            form=form,
+            **covers_context(page, **overrides),
+        )
+    return page.render(status=status, form=form, **covers_context(page, **overrides))
 
 
 def _done(page: DetailsPage, message: str) -> HttpResponse:

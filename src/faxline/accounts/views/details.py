@@ -322,7 +322,10 @@ class DetailsPage:
 
     # render ----------------------------------------------------------------------------
 
-    def render(self, status: int = 200, **extra: Any) -> HttpResponse:
+    def render(
+        self, status: int = 200, *, template: str = "accounts/details.html", **extra: Any
+    ) -> HttpResponse:
+        """The page (or, with ``template``, one fragment of it for an htmx swap)."""
         template_tab = self.tab
         if self.kind == "user" and self.tab == "details":
             template_tab = "user_details"
@@ -349,7 +352,7 @@ class DetailsPage:
             context.setdefault("password_form", SetPasswordForm())
         if isinstance(self.obj, User) and self.request.method == "GET":
             context["new_password"] = _take_password(self.request, self.obj)
-        response = render(self.request, "accounts/details.html", context, status=status)
+        response = render(self.request, template, context, status=status)
         if context.get("new_password"):
             add_never_cache_headers(response)
         return response
