@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cover_files import form_template, javascript_template, letterhead, oversized_template
 from django.core.files.storage import default_storage
 
+from cover_files import form_template, javascript_template, letterhead, oversized_template
 from faxline.accounts.access import Actor
 from faxline.accounts.models import CoverPageTemplate
 from faxline.accounts.preferences import format_moment
@@ -133,7 +133,9 @@ def test_rights_follow_the_levels_settings_rights(cast: Cast) -> None:
         cover_get(actor=Actor(user=cast.outsider_admin), cover_id=mine.pk)
 
 
-def test_delete_removes_the_row_and_its_file(cast: Cast, _media: Path, django_capture_on_commit_callbacks: Any) -> None:
+def test_delete_removes_the_row_and_its_file(
+    cast: Cast, _media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     cover = upload(cast, cast.company, "Gone soon")
     with django_capture_on_commit_callbacks(execute=True):
         cover_page_delete(actor=Actor(user=cast.company_admin), cover=cover)
@@ -206,7 +208,9 @@ def test_header_line_settings(cast: Cast) -> None:
         company_header_line_update(actor=admin, company=cast.company, ident="x" * 51)
     assert caught.value.field == "header_ident"
     with pytest.raises(Forbidden):
-        company_header_line_update(actor=Actor(user=cast.dept_admin), company=cast.company, enabled=True)
+        company_header_line_update(
+            actor=Actor(user=cast.dept_admin), company=cast.company, enabled=True
+        )
     with pytest.raises(Forbidden):
         company_header_line_update(
             actor=Actor(user=cast.read_only_admin), company=cast.company, enabled=True

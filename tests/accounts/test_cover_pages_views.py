@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cover_files import form_template, letterhead
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from cover_files import form_template, letterhead
 from faxline.accounts.models import CoverPageTemplate, User
 
 from cast import Cast
@@ -31,7 +31,11 @@ def signed_in(user: User) -> Client:
 
 
 def tab(obj: Any, kind: str = "company", name: str = "coverpage") -> str:
-    view = {"company": "company_details", "department": "department_details", "user": "user_details"}
+    view = {
+        "company": "company_details",
+        "department": "department_details",
+        "user": "user_details",
+    }
     return reverse(f"accounts:{view[kind]}", args=[obj.pk]) + f"?tab={name}"
 
 
@@ -85,7 +89,8 @@ def test_upload_choose_browse_rename_delete(cast: Cast) -> None:
     cover.refresh_from_db()
     assert cover.name == "V2"
     deleted = client.post(
-        url, {"tab": "coverpage", "action": "delete_cover", "cover_id": cover.pk},
+        url,
+        {"tab": "coverpage", "action": "delete_cover", "cover_id": cover.pk},
         HTTP_HX_REQUEST="true",
     )
     assert deleted.status_code == 200
@@ -139,9 +144,7 @@ def test_header_line_on_the_company_fax_tab(cast: Cast) -> None:
     url = tab(cast.company, name="fax")
     page = client.get(url).content.decode()
     assert "Header line" in page and "Header ident" in page
-    saved = client.post(
-        url, {"tab": "fax", "inbound_file_type": "PDF", "header_ident": "ACME FAX"}
-    )
+    saved = client.post(url, {"tab": "fax", "inbound_file_type": "PDF", "header_ident": "ACME FAX"})
     assert saved.status_code == 302
     cast.company.refresh_from_db()
     assert (cast.company.header_line, cast.company.header_ident) == (False, "ACME FAX")

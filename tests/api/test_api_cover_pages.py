@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cover_files import form_template, letterhead
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cover_files import form_template, letterhead
 from faxline.accounts.models import CoverPageTemplate
 
 from cast import Cast

@@ -1,4 +1,4 @@
-"""Cover pages: the built-in default (its text, and its legibility once faxed at 204×98),
+"""Cover pages: the built-in default (its text, and its legibility once faxed at 204x98),
 uploaded templates filled and flattened, letterhead templates, and hostile, oversized and
 multi-page templates refused with a clear reason."""
 
@@ -9,14 +9,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from document_files import pdf_bytes
+
 from cover_files import (
     form_template,
     javascript_template,
     letterhead,
     oversized_template,
 )
-from document_files import pdf_bytes
-
 from faxline.core.errors import ValidationFailed
 from faxline.documents.coverpage import (
     FIELD_KEYS,
@@ -70,7 +70,7 @@ def test_default_cover_carries_every_field(tmp_path: Path) -> None:
 
 
 def test_default_cover_faxed_at_standard_resolution_is_legible(tmp_path: Path) -> None:
-    """The cover rendered at 204×98 and thresholded to bilevel (as a fax machine prints
+    """The cover rendered at 204x98 and thresholded to bilevel (as a fax machine prints
     it), stretched back to square pixels for the OCR: tesseract finds the names."""
     import pypdfium2 as pdfium
     from PIL import Image

@@ -114,8 +114,8 @@ def test_glyphs_keep_their_shape_at_standard_resolution() -> None:
 
 def test_ink_at_the_top_shifts_the_page_down(tmp_path: Path) -> None:
     source = tiff_f(196, pages=1, ink_at_top=True)
-    (before, _), = pages_of(source)
-    (after, _), = pages_of(stamp_header(source, LINE))
+    ((before, _),) = pages_of(source)
+    ((after, _),) = pages_of(stamp_header(source, LINE))
     rows = band_rows(196)
     assert after.size == before.size
     # The block that began on row 0 now begins below the band: nothing was covered.
@@ -138,7 +138,7 @@ def test_group3_input_stays_group3() -> None:
 
 def test_long_idents_are_cut_between_date_and_page() -> None:
     line = HeaderLine(ident="X" * 500 + "\x00\n", when="12-06-2026 9:30 AM")
-    left, middle, right = line.text(1, 2)
+    _left, middle, right = line.text(1, 2)
     assert len(middle) == 60
     assert right == "Page 1 of 2"
     strip = render_strip(line, 1, 2, width=1728, y_dpi=196)

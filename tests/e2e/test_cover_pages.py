@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cover_files import form_template
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from cover_files import form_template
 from faxline.accounts.models import CoverPageTemplate
 
 from cast import build_cast

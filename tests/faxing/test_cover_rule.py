@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cover_files import form_template
 
+from cover_files import form_template
 from faxline.accounts.access import Actor
 from faxline.accounts.services.coverpages import (
     company_header_line_update,
@@ -54,7 +54,9 @@ RULE = [
 
 @pytest.mark.database_independent
 @pytest.mark.parametrize(("mode", "requested", "body", "expected"), RULE)
-def test_the_four_modes(mode: str, requested: bool | None, body: str | None, expected: bool) -> None:
+def test_the_four_modes(
+    mode: str, requested: bool | None, body: str | None, expected: bool
+) -> None:
     assert cover_wanted(mode, requested=requested, body_text=body) is expected
 
 

@@ -660,7 +660,9 @@ def effective_settings(user: User) -> dict[str, Any]:
     own = user.settings or {}
     chain: list[dict[str, Any]] = []
     if user.department is not None:
-        chain += [d.settings or {} for d in [user.department, *reversed(user.department.ancestors())]]
+        chain += [
+            d.settings or {} for d in [user.department, *reversed(user.department.ancestors())]
+        ]
     if user.company is not None:
         chain.append(user.company.settings or {})
     merged: dict[str, Any] = {}

@@ -65,9 +65,7 @@ urlpatterns = [
         coverpages.cover_preview_default,
         name="cover_preview_default",
     ),
-    path(
-        "cover-pages/<int:cover_id>/preview/", coverpages.cover_preview, name="cover_preview"
-    ),
+    path("cover-pages/<int:cover_id>/preview/", coverpages.cover_preview, name="cover_preview"),
     # Channel partners (views/partners.py).
     path("partners/", partners.partners, name="partners"),
 ]

@@ -5,7 +5,7 @@ from fax, from phone, subject, comments, page count including the cover, and the
 the caller has already written in the sender's date format and time zone).
 
 - :func:`render_default_cover` draws the built-in cover with reportlab: large type, black
-  on white, no tints, so that it stays legible once faxed at 204×98 (standard resolution).
+  on white, no tints, so that it stays legible once faxed at 204x98 (standard resolution).
 - An **uploaded template** is a one-page PDF. Its AcroForm text fields named after the keys
   of :data:`FIELD_KEYS` are filled and flattened: the values are drawn into the page's
   content inside each field's box (wrapped, shrunk or cut short to fit) and every form
@@ -105,10 +105,10 @@ class CoverFields:
     def from_values(cls, values: dict[str, Any]) -> CoverFields:
         """The fields from a mapping keyed by :data:`FIELD_KEYS` (unknown keys ignored)."""
         data = {k: str(values.get(k) or "") for k in FIELD_KEYS if k not in ("pages", "from")}
-        pages = values.get("pages")
+        pages = str(values.get("pages") or "")
         return cls(
             sender=str(values.get("from") or ""),
-            pages=int(pages) if str(pages or "").isdigit() else None,
+            pages=int(pages) if pages.isdigit() else None,
             **data,
         )
 
@@ -229,7 +229,7 @@ MARGIN = 54.0
 def render_default_cover(fields: CoverFields) -> bytes:
     """The built-in "faxline Default" cover page: a letter-size one-page PDF.
 
-    Type of 13 to 44 points, black on white, thick rules instead of tints: at 204×98 a point
+    Type of 13 to 44 points, black on white, thick rules instead of tints: at 204x98 a point
     is about 1.4 rows, so the smallest text is still about 14 rows high."""
     from reportlab.pdfgen.canvas import Canvas
 
@@ -476,7 +476,7 @@ def fill_template(template: bytes, fields: CoverFields) -> bytes:
         if "/Annots" in page:
             kept = [
                 ref
-                for ref in page["/Annots"].get_object()
+                for ref in page["/Annots"].get_object()  # type: ignore[union-attr]
                 if ref.get_object().get("/Subtype") != "/Widget"
             ]
             if kept:
@@ -584,8 +584,7 @@ def inspect_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], by
         raise
     except Exception as exc:
         raise ValidationFailed(
-            f"{label} is not a cover page faxline can fill (the PDF is damaged): "
-            "upload it again.",
+            f"{label} is not a cover page faxline can fill (the PDF is damaged): upload it again.",
             field="file",
             code="document_unreadable",
         ) from exc

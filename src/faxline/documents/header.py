@@ -1,6 +1,6 @@
 """The header line stamped at the top of every transmitted fax page.
 
-:func:`stamp_header` takes a TIFF-F (bilevel, 1728 px wide, 204×196 or 204×98, one page per
+:func:`stamp_header` takes a TIFF-F (bilevel, 1728 px wide, 204x196 or 204x98, one page per
 IFD) and returns it with, on every page, one line: the date and time (text the caller wrote
 in the sender's format and zone) at the left, the sender's ident (TSI) in the middle and
 "Page n of m" at the right, in DejaVu Sans Mono (Pillow's default font when DejaVu is

@@ -45,7 +45,9 @@ def _owned(company: Company, department: Department | None) -> QuerySet[CoverPag
     return CoverPageTemplate.objects.filter(department=department)
 
 
-def _name_taken(company: Company, department: Department | None, name: str, exclude: int = 0) -> bool:
+def _name_taken(
+    company: Company, department: Department | None, name: str, exclude: int = 0
+) -> bool:
     qs = _owned(company, department)
     return qs.filter(name__iexact=name).exclude(pk=exclude).exists()
 

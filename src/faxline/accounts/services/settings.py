@@ -92,11 +92,11 @@ def _check_default_coverpage(owner: SettingsOwner, values: dict[str, Any]) -> No
     changes; a cover deleted since is replaced by the built-in when a fax is sent."""
     from faxline.accounts.selectors import BUILT_IN_COVER, cover_choices
 
-    if "default_coverpage" not in values and "only_my_covers" not in values:
-        return
     current = complete(owner.settings, ("coverpage",))["coverpage"]
     key = values.get("default_coverpage", current["default_coverpage"])
     only_mine = values.get("only_my_covers", current["only_my_covers"])
+    if key == current["default_coverpage"] and only_mine == current["only_my_covers"]:
+        return  # neither changes (a level copied from its parent keeps what it copied)
     if not isinstance(key, str) or key == BUILT_IN_COVER or not isinstance(only_mine, bool):
         return  # the tab's schema refuses a wrong type
     offered = cover_choices(owner, only_mine=only_mine)

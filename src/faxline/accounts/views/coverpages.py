@@ -26,7 +26,13 @@ from faxline.accounts.services.coverpages import (
 from faxline.core.errors import DomainError
 from faxline.core.vault import vault_read
 from faxline.documents.coverpage import MAX_TEMPLATE_BYTES, render_cover_preview
-from faxline.portal.toolkit import apply_domain_error, form_status, is_htmx, portal_view, swap_target
+from faxline.portal.toolkit import (
+    apply_domain_error,
+    form_status,
+    is_htmx,
+    portal_view,
+    swap_target,
+)
 
 if TYPE_CHECKING:
     from faxline.accounts.views.details import DetailsPage

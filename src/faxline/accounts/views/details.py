@@ -462,9 +462,7 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
     if company_fields:
         initial.update(name=page.company.name, domain=page.company.domain)
     if header_fields:
-        initial.update(
-            header_line=page.company.header_line, header_ident=page.company.header_ident
-        )
+        initial.update(header_line=page.company.header_line, header_ident=page.company.header_ident)
     if isinstance(owner, User) and tab == "fax":
         initial["sending_email"] = owner.sending_email
         for i, address in enumerate(owner.receiving_emails[:3], start=1):
