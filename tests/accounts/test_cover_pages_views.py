@@ -149,3 +149,19 @@ def test_header_line_on_the_company_fax_tab(cast: Cast) -> None:
     cast.company.refresh_from_db()
     assert (cast.company.header_line, cast.company.header_ident) == (False, "ACME FAX")
     assert "Header ident" not in client.get(tab(cast.billing, "department", "fax")).content.decode()
+
+
+def test_only_my_covers_redraws_the_list(cast: Cast) -> None:
+    client = signed_in(cast.company_admin)
+    upload(client, tab(cast.company), letterhead(), "Company cover")
+    upload(client, tab(cast.billing, "department"), letterhead(), "Billing cover")
+    company_cover = CoverPageTemplate.objects.get(name="Company cover")
+    base = reverse("accounts:department_details", args=[cast.billing.pk])
+    query = {"tab": "coverpage", "choices": "1", "default_coverpage": company_cover.key}
+    headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "fx-cover-choice"}
+    both = client.get(base, query, **headers).content.decode()
+    assert "Billing cover" in both and "Company cover (Company)" in both
+    assert f'value="{company_cover.key}" selected' in both
+    mine = client.get(base, {**query, "only_my_covers": "on"}, **headers).content.decode()
+    assert "Billing cover" in mine and "Company cover" not in mine
+    assert 'id="fx-cover-choice"' in mine and "<html" not in mine

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from document_files import pdf_bytes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cover_files import (
     form_template,
@@ -204,3 +206,44 @@ def test_previews_are_png_images() -> None:
 def test_sample_fields_fill_every_key() -> None:
     assert all(SAMPLE_FIELDS.values()[key] for key in FIELD_KEYS)
     assert CoverFields.from_values(SAMPLE_FIELDS.values()) == SAMPLE_FIELDS
+
+
+FUZZ_CODES = {
+    "document_empty",
+    "document_too_large",
+    "document_type",
+    "document_unreadable",
+    "document_encrypted",
+    "document_active_content",
+    "document_too_complex",
+    "cover_pages",
+    "cover_fields",
+}
+
+
+@given(
+    cuts=st.lists(
+        st.tuples(st.integers(min_value=0, max_value=4000), st.binary(max_size=8)),
+        min_size=1,
+        max_size=4,
+    )
+)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_damaged_templates_are_accepted_or_refused_cleanly(cuts: list[tuple[int, bytes]]) -> None:
+    """Bytes of a form template overwritten here and there: a clean refusal with a known
+    code, or a template that then fills into a one-page PDF."""
+    data = bytearray(_FUZZ_SEED)
+    for offset, chunk in cuts:
+        position = offset % len(data)
+        data[position : position + len(chunk)] = chunk
+    try:
+        info = check_template(bytes(data), filename="fuzz.pdf")
+    except ValidationFailed as exc:
+        assert exc.code in FUZZ_CODES, exc.code
+        assert exc.field == "file"
+        return
+    assert set(info.fields) <= set(FIELD_KEYS)
+    assert page_count(render_cover(FIELDS, template=bytes(data))) == 1
+
+
+_FUZZ_SEED = form_template(["to", "subject", "comments"])

@@ -1,5 +1,6 @@
 """The Coverpage tab in a browser: upload a cover, see it in the Default coverpage list,
-choose it and Save, Browse its preview (an image drawn from the cover), delete it."""
+choose it and Save, Browse its preview (an image drawn from the cover), see a department
+below offer it until Only my cover(s) is ticked, delete it."""
 
 from __future__ import annotations
 
@@ -59,6 +60,17 @@ def test_upload_choose_browse_and_delete_a_cover(
         " return i && i.complete && i.naturalWidth === 850; }"
     )
     expect(page.get_by_text("Preview of Acme form")).to_be_visible()
+
+    # A department below offers it, until Only my cover(s) is ticked (the list is redrawn).
+    department = reverse("accounts:department_details", args=[cast.billing.pk])
+    page.goto(live_server.url + department + "?tab=coverpage")
+    below = page.get_by_label("Default coverpage")
+    expect(below.locator("option")).to_have_text(["faxline Default", "Acme form (Company)"])
+    page.get_by_label("Only my cover(s)").check()
+    expect(page.get_by_label("Default coverpage").locator("option")).to_have_text(
+        ["faxline Default"]
+    )
+    page.goto(live_server.url + url)
 
     # Delete it (confirmed): gone from the list and from the drop-down.
     page.once("dialog", lambda dialog: dialog.accept())

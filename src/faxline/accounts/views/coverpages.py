@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 COVER_ACTIONS = ("upload_cover", "rename_cover", "delete_cover")
 PREVIEW_TARGET = "fx-cover-preview"
+CHOICE_TARGET = "fx-cover-choice"
 
 
 def _owner(page: DetailsPage) -> Company | Department | None:
@@ -85,6 +86,18 @@ def covers_context(page: DetailsPage, **overrides: Any) -> dict[str, Any]:
     return context
 
 
+def _choices(page: DetailsPage) -> HttpResponse:
+    """The Default coverpage list as it would be with the Only my cover(s) box as ticked
+    now (not saved yet); the choice is kept when it is still offered."""
+    only_mine = page.request.GET.get("only_my_covers") == "on"
+    choices = selectors.cover_choices(page.obj, only_mine=only_mine)
+    form = CoverpageTabForm(
+        initial={"default_coverpage": page.request.GET.get("default_coverpage", "")},
+        cover_choices=[(c.key, c.label) for c in choices],
+    )
+    return render(page.request, "accounts/_cover_choice.html", {"form": form})
+
+
 def _render_tab(page: DetailsPage, *, status: int = 200, **overrides: Any) -> HttpResponse:
     """The page with the Coverpage tab as stored, and ``overrides`` (a bound form, a
     notice). An htmx request gets the tab alone (``#fx-coverpage``) with 200: htmx swaps
@@ -115,6 +128,8 @@ def coverpage_action(page: DetailsPage) -> HttpResponse | None:
             return render(
                 request, "accounts/_cover_preview.html", {"cover_preview": _preview(page)}
             )
+        if "choices" in request.GET and swap_target(request) == CHOICE_TARGET:
+            return _choices(page)
         return None
     action = request.POST.get("action", "")
     if action not in COVER_ACTIONS:
