@@ -157,3 +157,19 @@ def test_header_line_read_and_update(cast: Cast, call: Call) -> None:
     unknown = call(cast.company_admin, "patch", path, {"colour": "red"})
     assert unknown.status_code == 422
     assert call(cast.dept_admin, "patch", path, {"enabled": True}).status_code == 403
+
+
+def test_a_users_cover_choices(cast: Cast, call: Call) -> None:
+    admin = cast.company_admin
+    post_cover(call, admin, f"/companies/{cast.company.pk}/cover-pages", letterhead(), "Co")
+    post_cover(call, admin, f"/departments/{cast.sales.pk}/cover-pages", letterhead(), "Sa")
+    path = f"/users/{cast.billing_user.pk}/cover-pages"
+    names = [c["name"] for c in call(admin, "get", path).json()["items"]]
+    assert names == ["faxline Default", "Co"]  # not the Sales department's
+    sales = [
+        c["name"]
+        for c in call(admin, "get", f"/users/{cast.sales_user.pk}/cover-pages").json()["items"]
+    ]
+    assert sales == ["faxline Default", "Sa", "Co"]
+    assert call(cast.outsider_admin, "get", path).status_code == 404
+    assert call(admin, "get", f"/users/{cast.dept_admin.pk}/cover-pages").status_code == 404

@@ -15,7 +15,8 @@ from pydantic import Field
 
 from faxline.accounts import selectors
 from faxline.accounts.api_auth import actor_of
-from faxline.accounts.models import Company, CoverPageTemplate, Department
+from faxline.accounts.choices import Role
+from faxline.accounts.models import Company, CoverPageTemplate, Department, User
 from faxline.accounts.schemas import Error, InputSchema
 from faxline.accounts.services import coverpages as cover_services
 from faxline.core.errors import ValidationFailed
@@ -95,9 +96,14 @@ def _cover_out(cover: CoverPageTemplate) -> dict[str, Any]:
 
 
 def _list(
-    owner: Company | Department, company: Company, scope: CoverScope, limit: int, offset: int
+    owner: Company | Department | User,
+    company: Company,
+    scope: CoverScope,
+    limit: int,
+    offset: int,
 ) -> dict[str, Any]:
     if scope == CoverScope.OWN:
+        assert not isinstance(owner, User)
         items, count = paginate(selectors.covers_owned(owner), limit=limit, offset=offset)
         return {"items": [_cover_out(c) for c in items], "count": count}
     choices = selectors.cover_choices(owner)
@@ -217,6 +223,22 @@ def department_cover_upload(
 ) -> Any:
     department = selectors.department_get(actor=actor_of(request), department_id=department_id)
     return _upload(request, department, file, name)
+
+
+@router.get(
+    "/users/{user_id}/cover-pages",
+    response={200: CoverPagePage, **_errors(404, 422)},
+    tags=TAGS,
+    summary="Cover pages a user may choose",
+)
+def user_covers(
+    request: HttpRequest, user_id: int, limit: int = LIMIT, offset: int = OFFSET
+) -> Any:
+    """The covers a fax user's Coverpage tab may choose: the built-in, their level's and,
+    unless their "Only my cover(s)" is set, those of the levels above (a user owns none)."""
+    user = selectors.user_get(actor=actor_of(request), user_id=user_id, role=Role.FAX_USER)
+    assert user.company is not None
+    return _list(user, user.company, CoverScope.AVAILABLE, limit, offset)
 
 
 @router.get(

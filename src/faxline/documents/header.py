@@ -120,7 +120,9 @@ def stamp_page(image: Any, line: HeaderLine, page: int, pages: int, y_dpi: float
     width, height = page_image.size
     rows = band_rows(y_dpi)
     strip = render_strip(line, page, pages, width=width, y_dpi=y_dpi)
-    if not _blank(page_image, (0, 0, width, min(rows, height))):
+    if height <= rows:
+        page_image = page_image.copy()
+    elif not _blank(page_image, (0, 0, width, rows)):
         shifted = Image.new("1", (width, height), 1)
         shifted.paste(page_image.crop((0, 0, width, height - rows)), (0, rows))
         page_image = shifted
