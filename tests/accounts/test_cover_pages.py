@@ -252,3 +252,17 @@ def test_format_moment_follows_the_custom_tab() -> None:
         )
         == "06.12.2026 15:05 CET"
     )
+
+
+def test_a_deleted_department_takes_its_covers_files(
+    cast: Cast, _media: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from faxline.accounts.services.departments import department_delete
+
+    cover = upload(cast, cast.sales, "Sales cover", letterhead())
+    cast.sales_user.department = None
+    cast.sales_user.save(update_fields=["department"])
+    with django_capture_on_commit_callbacks(execute=True):
+        department_delete(actor=Actor(user=cast.company_admin), department=cast.sales)
+    assert not CoverPageTemplate.objects.exists()
+    assert not default_storage.exists(cover.vault_name)
