@@ -121,7 +121,8 @@ class FaxTabForm(SettingsTabForm):
                 label="Header line",
                 required=False,
                 help_text="Print the sender ident, the date and time and “Page n of m” at "
-                "the top of every page sent.",
+                "the top of every page sent. Applies at once to every fax the company's users "
+                "send (it is not copied to departments).",
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
             self.fields["header_ident"] = forms.CharField(
