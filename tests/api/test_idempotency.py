@@ -23,7 +23,15 @@ from django.test import Client, RequestFactory
 from pypdf import PdfWriter
 
 from faxline.accounts.access import Actor
-from faxline.accounts.models import ApiKey, BulkCreateJob, ChannelPartner, Company, Department, User
+from faxline.accounts.models import (
+    ApiKey,
+    BulkCreateJob,
+    ChannelPartner,
+    Company,
+    CoverPageTemplate,
+    Department,
+    User,
+)
 from faxline.accounts.services.api_keys import api_key_create
 from faxline.core.idempotency import (
     HEADER,
@@ -183,7 +191,36 @@ def _partner(cast: Cast) -> int:
     return ChannelPartner.objects.create(name="Resell Co").pk
 
 
+def cover_pdf(name: str) -> Callable[[], dict[str, Any]]:
+    from cover_files import letterhead
+
+    return lambda: {
+        "file": SimpleUploadedFile("cover.pdf", letterhead(), "application/pdf"),
+        "name": name,
+    }
+
+
 CREATORS = [
+    Creator(
+        "/companies/{company_id}/cover-pages",
+        "company_admin",
+        lambda c, p: (
+            f"/companies/{c.company.pk}/cover-pages",
+            cover_pdf("Letterhead"),
+            cover_pdf("Other"),
+        ),
+        CoverPageTemplate.objects.count,
+    ),
+    Creator(
+        "/departments/{department_id}/cover-pages",
+        "company_admin",
+        lambda c, p: (
+            f"/departments/{c.billing.pk}/cover-pages",
+            cover_pdf("Letterhead"),
+            cover_pdf("Other"),
+        ),
+        CoverPageTemplate.objects.count,
+    ),
     Creator(
         "/companies",
         "operator",

@@ -34,8 +34,9 @@ class AccountsConfig(AppConfig):
 
     def api_routers(self) -> list[Router]:
         from faxline.accounts.api import router
+        from faxline.accounts.coverpages_api import router as cover_pages
 
-        return [router]
+        return [router, cover_pages]
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.accounts.bulk import bulk_create_sweep

@@ -112,6 +112,27 @@ class FaxTabForm(SettingsTabForm):
         "(Inbound) Adds an XML file with the received fax's event data to the email.",
     )
 
+    def __init__(self, *args: Any, company_fields: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.company_fields = company_fields
+        if company_fields:
+            # The header line is the company's (saved by company_header_line_update).
+            self.fields["header_line"] = forms.BooleanField(
+                label="Header line",
+                required=False,
+                help_text="Print the sender ident, the date and time and “Page n of m” at "
+                "the top of every page sent. Applies at once to every fax the company's users "
+                "send (it is not copied to departments).",
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+            self.fields["header_ident"] = forms.CharField(
+                label="Header ident",
+                max_length=50,
+                required=False,
+                help_text="Shown in the header line; leave blank to show the company's name.",
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+
 
 COVERPAGE_MODES = [
     (
@@ -149,10 +170,16 @@ class CoverpageTabForm(SettingsTabForm):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, stored_coverpage: str = "Standard", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        cover_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        names = ["Standard"] + ([stored_coverpage] if stored_coverpage != "Standard" else [])
-        self.fields["default_coverpage"].choices = [(n, n) for n in names]  # type: ignore[attr-defined]
+        self.fields["default_coverpage"].choices = cover_choices or [  # type: ignore[attr-defined]
+            ("Standard", "faxline Default")
+        ]
 
     def mode_cards(self) -> list[dict[str, Any]]:
         """The four behaviors as radio cards: the radio, its title and the guide's text."""
@@ -161,6 +188,30 @@ class CoverpageTabForm(SettingsTabForm):
             {"radio": radios[value], "label": label, "description": text}
             for value, label, text in COVERPAGE_MODES
         ]
+
+
+class CoverUploadForm(PortalForm):
+    """Upload: a cover page template (a one-page PDF) and its name."""
+
+    file = forms.FileField(
+        label="Cover page (PDF)",
+        help_text="A one-page PDF of at most 2 MB. Text fields named to, to_company, to_fax, "
+        "from, from_company, from_fax, from_phone, subject, comments, pages and date are "
+        "filled in; a PDF without form fields is used as letterhead.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        required=False,
+        help_text="Shown in the Default coverpage list (default: the file's name).",
+    )
+
+
+class CoverRenameForm(PortalForm):
+    """Manage: a new name for one of the level's covers."""
+
+    name = forms.CharField(label="Name", max_length=100)
 
 
 NOTIFICATIONS = [

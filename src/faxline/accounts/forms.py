@@ -88,7 +88,6 @@ def _described(choices: list[tuple[str, str]], help_texts: dict[str, str]) -> li
 
 DATE_FORMAT_CHOICES = [(k, f"{k} ({v})") for k, v in DATE_FORMATS.items()]
 TIME_FORMAT_CHOICES = [(k, f"{k} ({v})") for k, v in TIME_FORMATS.items()]
-STANDARD_COVERPAGES = ["Standard"]
 
 # (tab, setting) -> (form field name). The settings steps of both wizards.
 SETTINGS_FIELDS: dict[str, tuple[str, ...]] = {
@@ -125,7 +124,7 @@ def settings_fields() -> dict[str, forms.Field]:
             "Add Metadata", "Inbound: an XML file with the fax's event data is attached."
         ),
         "coverpage_default_coverpage": forms.ChoiceField(
-            label="Default coverpage", choices=[(c, c) for c in STANDARD_COVERPAGES]
+            label="Default coverpage", choices=[("Standard", "faxline Default")]
         ),
         "coverpage_only_my_covers": check(
             "Only my cover(s)", "Offer only the coverpages owned by this level."
@@ -232,13 +231,14 @@ class WizardForm(StepsForm, BootstrapForm):
             for tab, names in SETTINGS_FIELDS.items()
         }
 
-    def set_coverpages(self, current: str | None) -> None:
-        names = list(STANDARD_COVERPAGES)
-        if current and current not in names:
-            names.append(current)
+    def set_coverpages(self, owner: Any) -> None:
+        """The Default coverpage choices: the built-in and the covers of ``owner`` (the
+        level the new department or user is created in) and the levels above it."""
+        from faxline.accounts.selectors import cover_choices
+
         field = self.fields["coverpage_default_coverpage"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(n, n) for n in names]
+        field.choices = [(c.key, c.label) for c in cover_choices(owner, only_mine=False)]
 
 
 _SETTINGS_STEPS: list[tuple[str, list[str]]] = [

@@ -34,6 +34,10 @@ class Company(models.Model):
     )
     domain = models.CharField(max_length=253, blank=True)
     settings = models.JSONField(default=default_settings)
+    # The header line on every transmitted page (docs/decisions/0024-...): on or off, and
+    # the sender ident it shows (blank: the company's name).
+    header_line = models.BooleanField(default=True)
+    header_ident = models.CharField(max_length=50, blank=True)
     # The most fax numbers the company may hold; operators raise it on request.
     max_inventory = models.PositiveIntegerField(default=25)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -377,3 +381,55 @@ class BulkCreateRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row} of Bulk Create {self.job_id}: {self.status}"
+
+
+class CoverPageTemplate(models.Model):
+    """A cover page template uploaded for a company (``department`` None) or a department:
+    a one-page PDF checked by ``documents.coverpage.check_template``, stored encrypted in
+    the vault (``vault_name``) with its SHA-256, and the cover fields its form fills
+    (``field_names``; empty for a letterhead). The levels below may use it unless they
+    choose "Only my cover(s)"; the built-in "faxline Default" is not a row."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="cover_pages")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="cover_pages"
+    )
+    name = models.CharField(max_length=100)
+    vault_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    field_names = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "company",
+                Lower("name"),
+                condition=models.Q(department__isnull=True),
+                name="cover_page_name_unique_company",
+            ),
+            models.UniqueConstraint(
+                "department",
+                Lower("name"),
+                condition=models.Q(department__isnull=False),
+                name="cover_page_name_unique_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def key(self) -> str:
+        """How the Coverpage tab's ``default_coverpage`` names this cover."""
+        return f"cover:{self.pk}"
+
+    @property
+    def is_static(self) -> bool:
+        """A letterhead: no form fields, the fields block drawn in its reserved area."""
+        return not self.field_names

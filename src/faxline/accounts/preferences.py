@@ -192,3 +192,33 @@ def complete(stored: dict[str, Any], tabs: tuple[str, ...] | None = None) -> dic
     """A full settings document: every tab present and valid."""
     wanted = tabs or tuple(TABS)
     return {tab: read_tab(stored, tab).model_dump(mode="json") for tab in wanted}
+
+
+# strftime equivalents of the Custom tab's formats (the guide writes them .NET-style).
+_DATE_STRFTIME = {
+    "MM-dd-yyyy": "%m-%d-%Y",
+    "dd-MM-yyyy": "%d-%m-%Y",
+    "yyyy-MM-dd": "%Y-%m-%d",
+    "MM/dd/yyyy": "%m/%d/%Y",
+    "dd/MM/yyyy": "%d/%m/%Y",
+    "dd.MM.yyyy": "%d.%m.%Y",
+}
+
+
+def format_moment(moment: Any, custom: dict[str, Any] | None = None) -> str:
+    """``moment`` (an aware datetime) as a level's Custom tab shows dates and times: in its
+    time zone, its date format and time format, with the zone's abbreviation when asked
+    (``12-06-2026 9:30 AM EST``)."""
+    from zoneinfo import ZoneInfo
+
+    tab = CustomPreferences.model_validate(custom or {})
+    local = moment.astimezone(ZoneInfo(tab.time_zone))
+    date = local.strftime(_DATE_STRFTIME[tab.date_format])
+    if tab.time_format == "HH:mm":
+        time = local.strftime("%H:%M")
+    else:
+        time = f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+    text = f"{date} {time}"
+    if tab.include_time_zone_abbreviation:
+        text += f" {local.tzname()}"
+    return text

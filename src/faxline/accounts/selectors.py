@@ -18,6 +18,7 @@ from faxline.accounts.models import (
     ApiKey,
     ChannelPartner,
     Company,
+    CoverPageTemplate,
     Department,
     SecurityPolicy,
     User,
@@ -545,3 +546,127 @@ def channel_partner_list(*, actor: Actor) -> QuerySet[ChannelPartner]:
     if actor.is_partner:
         return qs.filter(pk=actor.user.channel_partner_id or 0)
     return qs.none()
+
+
+# --- cover pages and what a sender's faxes say ------------------------------------------
+
+BUILT_IN_COVER = "Standard"  # the Coverpage tab's value for the built-in "faxline Default"
+COVER_KEY_PREFIX = "cover:"
+
+
+@dataclass(frozen=True)
+class CoverChoice:
+    """A cover a level may choose: the built-in (``cover`` None) or a template."""
+
+    key: str
+    label: str
+    cover: CoverPageTemplate | None = None
+
+
+def cover_level(owner: SettingsOwner) -> tuple[Company, Department | None]:
+    """The company and department whose covers a level owns (a user: their level's)."""
+    if isinstance(owner, Company):
+        return owner, None
+    if isinstance(owner, Department):
+        return owner.company, owner
+    if owner.company is None:
+        raise NotFound("User not found.", field="user_id")
+    return owner.company, owner.department
+
+
+def covers_owned(owner: Company | Department) -> QuerySet[CoverPageTemplate]:
+    """The covers uploaded for exactly this level (Manage, and the API's list)."""
+    if isinstance(owner, Company):
+        qs = CoverPageTemplate.objects.filter(company=owner, department__isnull=True)
+    else:
+        qs = CoverPageTemplate.objects.filter(department=owner)
+    return qs.select_related("department", "uploaded_by").order_by(Lower("name"), "pk")
+
+
+def covers_available(
+    owner: SettingsOwner, *, only_mine: bool | None = None
+) -> list[CoverPageTemplate]:
+    """The templates a level may use: its own and its ancestors' (the company's included),
+    or only its own with "Only my cover(s)" (``only_mine`` None: as the level's Coverpage
+    tab says). Nearest level first, then by name."""
+    company, department = cover_level(owner)
+    if only_mine is None:
+        only_mine = bool(complete(owner.settings, ("coverpage",))["coverpage"]["only_my_covers"])
+    if only_mine:
+        if department is None:
+            return list(covers_owned(company))
+        return list(covers_owned(department))
+    chain = [*department.ancestors(), department] if department is not None else []
+    depth = {d.pk: i for i, d in enumerate(chain)}
+    covers = list(
+        CoverPageTemplate.objects.filter(
+            Q(department__isnull=True) | Q(department_id__in=list(depth)), company=company
+        ).select_related("department")
+    )
+    covers.sort(
+        key=lambda c: (-depth.get(c.department_id, -1) if c.department_id else 1, c.name.lower())
+    )
+    return covers
+
+
+def cover_choices(owner: SettingsOwner, *, only_mine: bool | None = None) -> list[CoverChoice]:
+    """The Coverpage tab's drop-down: "faxline Default", then the covers the level may use
+    (an inherited one says whose it is)."""
+    _company, department = cover_level(owner)
+    choices = [CoverChoice(key=BUILT_IN_COVER, label="faxline Default")]
+    for cover in covers_available(owner, only_mine=only_mine):
+        label = cover.name
+        if cover.department_id != (department.pk if department else None):
+            label += f" ({cover.department.name if cover.department else 'Company'})"
+        choices.append(CoverChoice(key=cover.key, label=label, cover=cover))
+    return choices
+
+
+def cover_for(
+    owner: SettingsOwner, key: str, *, only_mine: bool | None = None
+) -> CoverPageTemplate | None:
+    """The template a Coverpage tab value names, when the level may use it; None for the
+    built-in default and for a cover that is gone or no longer offered (the built-in is
+    used instead)."""
+    if not key.startswith(COVER_KEY_PREFIX):
+        return None
+    for choice in cover_choices(owner, only_mine=only_mine):
+        if choice.key == key:
+            return choice.cover
+    return None
+
+
+def cover_get(*, actor: Actor, cover_id: int) -> CoverPageTemplate:
+    """A cover the actor may see: a company's covers for whoever sees the company, a
+    department's for whoever sees that department or one below it (it is offered there)."""
+    cover = (
+        CoverPageTemplate.objects.filter(actor.in_companies_q(), pk=cover_id)
+        .select_related("company", "department", "uploaded_by")
+        .first()
+    )
+    if cover is None or not actor.sees_company(cover.company):
+        raise NotFound("Cover page not found.", field="cover_id")
+    if cover.department is not None and not actor.sees_department(cover.department):
+        root = actor.scope_department
+        if root is None or not root.path.startswith(cover.department.path):
+            raise NotFound("Cover page not found.", field="cover_id")
+    return cover
+
+
+def effective_settings(user: User) -> dict[str, Any]:
+    """A fax user's settings in force, tab by tab: their own when stored, else their
+    department's, its ancestors', then the company's (levels copy their settings down when
+    they are created; a user made without them inherits here)."""
+    own = user.settings or {}
+    chain: list[dict[str, Any]] = []
+    if user.department is not None:
+        chain += [
+            d.settings or {} for d in [user.department, *reversed(user.department.ancestors())]
+        ]
+    if user.company is not None:
+        chain.append(user.company.settings or {})
+    merged: dict[str, Any] = {}
+    for tab in USER_TABS:
+        source = own if tab in own else next((s for s in chain if tab in s), {})
+        merged[tab] = source.get(tab) or {}
+    return complete(merged, USER_TABS)

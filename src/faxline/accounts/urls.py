@@ -6,6 +6,7 @@ from faxline.accounts.views import (
     administrator_add,
     bulk_create,
     company_add,
+    coverpages,
     department_add,
     details,
     partners,
@@ -58,6 +59,13 @@ urlpatterns = [
         details.administrator_details,
         name="administrator_details",
     ),
+    # Browse: cover page previews (views/coverpages.py).
+    path(
+        "cover-pages/default/preview/",
+        coverpages.cover_preview_default,
+        name="cover_preview_default",
+    ),
+    path("cover-pages/<int:cover_id>/preview/", coverpages.cover_preview, name="cover_preview"),
     # Channel partners (views/partners.py).
     path("partners/", partners.partners, name="partners"),
 ]

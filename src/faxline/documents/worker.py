@@ -46,6 +46,10 @@ from typing import Any
 JOBS: dict[str, str] = {
     "intake.inspect": "faxline.documents.intake:inspect_job",
     "images.ink": "faxline.documents.images:ink_job",
+    # Cover page templates (faxline.documents.coverpage).
+    "coverpage.inspect": "faxline.documents.coverpage:inspect_job",
+    "coverpage.fill": "faxline.documents.coverpage:fill_job",
+    "coverpage.preview": "faxline.documents.coverpage:preview_job",
     # The sandbox's own checks (faxline.documents.selftest).
     "selftest.echo": "faxline.documents.selftest:echo_job",
     "selftest.spin": "faxline.documents.selftest:spin_job",

@@ -20,6 +20,7 @@ from faxline.accounts.validation import (
 )
 from faxline.core.audit import audit_record
 from faxline.core.errors import Conflict, Forbidden, ValidationFailed
+from faxline.core.vault import vault_delete
 
 
 @transaction.atomic
@@ -91,6 +92,11 @@ def department_update(*, actor: Actor, department: Department, name: str) -> Dep
     return department
 
 
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        vault_delete(name)
+
+
 @transaction.atomic
 def department_delete(*, actor: Actor, department: Department) -> None:
     """Delete an empty department. Refused while it has active users, administrators or
@@ -118,6 +124,10 @@ def department_delete(*, actor: Actor, department: Department) -> None:
         )
     # Users deleted earlier keep their history but let go of the department.
     User.objects.filter(department=department).update(department=None)
+    # Its cover pages go with it (rows by cascade); their files once that is committed.
+    stored = list(department.cover_pages.values_list("vault_name", flat=True))
+    if stored:
+        transaction.on_commit(lambda: _delete_files(stored))
     audit_record(
         kind="department.deleted",
         actor=actor.user,

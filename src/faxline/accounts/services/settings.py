@@ -81,7 +81,34 @@ def settings_update(
         raise ValidationFailed("Settings must be an object.", field=f"settings.{tab}")
     if tab == "archive" and isinstance(values.get("ftp_host"), str) and values["ftp_host"]:
         check_public_host(values["ftp_host"], field="settings.archive.ftp_host")
+    if tab == "coverpage":
+        _check_default_coverpage(owner, values)
     return _settings_save(actor=actor, owner=owner, tab=tab, values=values, allowed=allowed)
+
+
+def _check_default_coverpage(owner: SettingsOwner, values: dict[str, Any]) -> None:
+    """The default coverpage must be one the level may use: the built-in, or a cover of
+    its own or (without "Only my cover(s)") of a level above it. Checked when either
+    changes; a cover deleted since is replaced by the built-in when a fax is sent."""
+    from faxline.accounts.selectors import BUILT_IN_COVER, cover_choices
+
+    current = complete(owner.settings, ("coverpage",))["coverpage"]
+    key = values.get("default_coverpage", current["default_coverpage"])
+    only_mine = values.get("only_my_covers", current["only_my_covers"])
+    if key == current["default_coverpage"] and only_mine == current["only_my_covers"]:
+        return  # neither changes (a level copied from its parent keeps what it copied)
+    if not isinstance(key, str) or key == BUILT_IN_COVER or not isinstance(only_mine, bool):
+        return  # the tab's schema refuses a wrong type
+    offered = cover_choices(owner, only_mine=only_mine)
+    if key not in {choice.key for choice in offered}:
+        raise ValidationFailed(
+            "default_coverpage must be one of the covers this level may use: "
+            + ", ".join(f"{c.key} ({c.label})" for c in offered[:10])
+            + ("" if not only_mine else " (Only my cover(s) is set)")
+            + ".",
+            field="settings.coverpage.default_coverpage",
+            code="cover_not_offered",
+        )
 
 
 @transaction.atomic

@@ -44,7 +44,7 @@ def department_add(request: HttpRequest, company_id: int) -> HttpResponse:
     may_add_at(actor, company, parent, right="departments.manage", field="parent_id").check()
     source = selectors.settings_of(parent or company)
     form = DepartmentWizardForm(request.POST or None, initial=settings_initial(source))
-    form.set_coverpages(source["coverpage"]["default_coverpage"])
+    form.set_coverpages(parent or company)
     wizard = Wizard(request, form).advance()
     if wizard.finish:
         department = wizard.submit(lambda: _create(actor, company, parent, form))

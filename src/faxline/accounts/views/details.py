@@ -62,6 +62,7 @@ from faxline.accounts.services.administrators import (
     administrator_set_rights,
 )
 from faxline.accounts.services.companies import company_update
+from faxline.accounts.services.coverpages import company_header_line_update
 from faxline.accounts.services.departments import department_update
 from faxline.accounts.services.passwords import password_set_by_admin
 from faxline.accounts.services.security import security_policy_reset, security_policy_save
@@ -321,7 +322,10 @@ class DetailsPage:
 
     # render ----------------------------------------------------------------------------
 
-    def render(self, status: int = 200, **extra: Any) -> HttpResponse:
+    def render(
+        self, status: int = 200, *, template: str = "accounts/details.html", **extra: Any
+    ) -> HttpResponse:
+        """The page (or, with ``template``, one fragment of it for an htmx swap)."""
         template_tab = self.tab
         if self.kind == "user" and self.tab == "details":
             template_tab = "user_details"
@@ -348,7 +352,7 @@ class DetailsPage:
             context.setdefault("password_form", SetPasswordForm())
         if isinstance(self.obj, User) and self.request.method == "GET":
             context["new_password"] = _take_password(self.request, self.obj)
-        response = render(self.request, "accounts/details.html", context, status=status)
+        response = render(self.request, template, context, status=status)
         if context.get("new_password"):
             add_never_cache_headers(response)
         return response
@@ -428,19 +432,23 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
     shown = selectors.settings_of(owner)[tab]
     form_class = UserFaxForm if (tab == "fax" and page.kind == "user") else SETTINGS_FORMS[tab]
     kwargs: dict[str, Any] = {}
+    extra: dict[str, Any] = {"ftp_password_set": shown.get("ftp_password_set", False)}
     if tab == "coverpage":
-        kwargs["stored_coverpage"] = shown["default_coverpage"]
+        from faxline.accounts.views.coverpages import cover_form_kwargs, covers_context
+
+        kwargs.update(cover_form_kwargs(page))
+        extra.update(covers_context(page))
     company_fields = tab == "custom" and page.kind == "company"
-    if company_fields:
+    header_fields = tab == "fax" and page.kind == "company"
+    if company_fields or header_fields:
         kwargs["company_fields"] = True
-    extra = {"ftp_password_set": shown.get("ftp_password_set", False)}
 
     if request.method == "POST":
         form = form_class(request.POST, **kwargs)
         if not form.is_valid():
             return page.render(status=422, form=form, **extra)
         try:
-            _save_settings(page, form, company_fields)
+            _save_settings(page, form, company_fields, header_fields)
         except DomainError as exc:
             # The transaction rolled back; the objects in memory may still carry the change.
             page.obj.refresh_from_db()
@@ -453,6 +461,8 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
     initial = dict(shown)
     if company_fields:
         initial.update(name=page.company.name, domain=page.company.domain)
+    if header_fields:
+        initial.update(header_line=page.company.header_line, header_ident=page.company.header_ident)
     if isinstance(owner, User) and tab == "fax":
         initial["sending_email"] = owner.sending_email
         for i, address in enumerate(owner.receiving_emails[:3], start=1):
@@ -460,14 +470,25 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
     return page.render(form=form_class(initial=initial, **kwargs), **extra)
 
 
-def _save_settings(page: DetailsPage, form: forms.Form, company_fields: bool) -> None:
+def _save_settings(
+    page: DetailsPage, form: forms.Form, company_fields: bool, header_fields: bool = False
+) -> None:
     """One Save of a settings tab: one service call, all or nothing. The company's Custom
-    tab also carries its name and domain (``company_update``), a user's Fax tab their fax
-    addresses (``user_update``); the API calls the same services."""
+    tab also carries its name and domain (``company_update``), its Fax tab the header line
+    (``company_header_line_update``), a user's Fax tab their fax addresses
+    (``user_update``); the API calls the same services."""
     data = form.cleaned_data
     assert hasattr(form, "settings_values")
     tabs = {page.tab: form.settings_values()}
-    if company_fields:
+    if header_fields:
+        company_header_line_update(
+            actor=page.actor,
+            company=page.company,
+            enabled=data["header_line"],
+            ident=data["header_ident"],
+            settings=tabs,
+        )
+    elif company_fields:
         changes = {k: data[k] for k in ("name", "domain") if data[k] != getattr(page.company, k)}
         company_update(actor=page.actor, company=page.company, **changes, settings=tabs)
     elif isinstance(form, UserFaxForm):
@@ -747,9 +768,16 @@ def _admin_security_tab(page: DetailsPage) -> HttpResponse:
     )
 
 
+def _coverpage_tab(page: DetailsPage) -> HttpResponse:
+    """Coverpage: the settings form, and Upload, Manage (rename, delete) and Browse."""
+    from faxline.accounts.views.coverpages import coverpage_action
+
+    return coverpage_action(page) or _settings_tab(page)
+
+
 TAB_VIEWS: dict[str, Callable[[DetailsPage], HttpResponse]] = {
     "fax": _settings_tab,
-    "coverpage": _settings_tab,
+    "coverpage": _coverpage_tab,
     "notifications": _settings_tab,
     "custom": _settings_tab,
     "archive": _settings_tab,

@@ -63,7 +63,7 @@ def user_add(request: HttpRequest, company_id: int) -> HttpResponse:
         "no_fax_number": not free_numbers,
     }
     form = UserWizardForm(request.POST or None, initial=initial)
-    form.set_coverpages(source["coverpage"]["default_coverpage"])
+    form.set_coverpages(department or company)
     form.set_fax_numbers(free_numbers)
     wizard = Wizard(request, form).advance(check_step=password_check(company, department))
     # Back on the tree, it opens at the department the user is added to.
