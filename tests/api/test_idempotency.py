@@ -25,6 +25,7 @@ from pypdf import PdfWriter
 from faxline.accounts.access import Actor
 from faxline.accounts.models import (
     ApiKey,
+    BlockedNumber,
     BulkCreateJob,
     ChannelPartner,
     Company,
@@ -201,6 +202,16 @@ def cover_pdf(name: str) -> Callable[[], dict[str, Any]]:
 
 
 CREATORS = [
+    Creator(
+        "/companies/{company_id}/blocked-numbers",
+        "company_admin",
+        lambda c, p: (
+            f"/companies/{c.company.pk}/blocked-numbers",
+            {"number": "7329200193"},
+            {"number": "2125550100"},
+        ),
+        BlockedNumber.objects.count,
+    ),
     Creator(
         "/companies/{company_id}/cover-pages",
         "company_admin",

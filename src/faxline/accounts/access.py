@@ -459,3 +459,30 @@ def request_actor(request: HttpRequest) -> Actor:
     if not isinstance(user, User):
         raise Forbidden("Sign in first.", code="unauthenticated")
     return Actor(user=user, ip_address=request.META.get("REMOTE_ADDR") or None)
+
+
+# --- Outbound Number Blocking (the company's Fax tab) --------------------------------------
+
+BLOCKING_RIGHT = "blocking.manage"
+
+
+def may_see_blocked_numbers(actor: Actor, company: Company) -> Decision:
+    """See the company's Outbound Number Blocking list (count, Lookup Number, Display All,
+    Export): those who administer the whole company (read-only administrators included),
+    the provider's operators and the company's channel partner. Another company's list does
+    not exist (404); department administrators are refused (403): the guide gives the list
+    to company-level administrators."""
+    return _company_level(
+        actor,
+        company,
+        "Only company-level administrators can see the Outbound Number Blocking list.",
+        None,
+    )
+
+
+def may_change_blocked_numbers(actor: Actor, company: Company) -> Decision:
+    """Add and Remove blocked numbers: company-level administrators (and operators, channel
+    partners) holding the Outbound number blocking right; read-only administrators only look
+    (docs/decisions/0025-outbound-number-blocking.md)."""
+    level = may_see_blocked_numbers(actor, company)
+    return actor.may(BLOCKING_RIGHT) if level else level

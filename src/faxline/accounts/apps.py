@@ -34,9 +34,10 @@ class AccountsConfig(AppConfig):
 
     def api_routers(self) -> list[Router]:
         from faxline.accounts.api import router
+        from faxline.accounts.blocking_api import router as blocked_numbers
         from faxline.accounts.coverpages_api import router as cover_pages
 
-        return [router, cover_pages]
+        return [router, cover_pages, blocked_numbers]
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.accounts.bulk import bulk_create_sweep

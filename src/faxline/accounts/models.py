@@ -433,3 +433,26 @@ class CoverPageTemplate(models.Model):
     def is_static(self) -> bool:
         """A letterhead: no form fields, the fields block drawn in its reserved area."""
         return not self.field_names
+
+
+class BlockedNumber(models.Model):
+    """A fax number a company's users may not send to (the Fax tab's Outbound Number
+    Blocking). ``number`` is E.164 (``+17329200193``), whatever spelling it was typed in,
+    and unique per company: the unique constraint's index is the fax engine's lookup
+    (``accounts.selectors.number_is_blocked``)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="blocked_numbers")
+    number = models.CharField(max_length=16)
+    added_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint("company", "number", name="blocked_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

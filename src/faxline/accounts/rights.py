@@ -46,6 +46,7 @@ RIGHT_GROUPS: tuple[RightGroup, ...] = (
         "Settings",
         (
             Right("settings.fax", "Fax settings"),
+            Right("blocking.manage", "Outbound number blocking"),
             Right("settings.coverpage", "Coverpage settings"),
             Right("settings.notifications", "Notification settings"),
             Right("settings.custom", "Date and time settings"),
@@ -87,7 +88,6 @@ RIGHT_GROUPS: tuple[RightGroup, ...] = (
         (
             Right("reports.accounting", "View accounting"),
             Right("reports.run", "Run reports"),
-            Right("blocking.manage", "Outbound number blocking"),
         ),
     ),
 )

@@ -5,17 +5,24 @@ An object outside the actor's scope raises ``NotFound``, exactly as a missing on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 
-from faxline.accounts.access import Actor, may_see_audit_log, may_see_global_policy
+from faxline.accounts.access import (
+    Actor,
+    may_see_audit_log,
+    may_see_blocked_numbers,
+    may_see_global_policy,
+)
 from faxline.accounts.choices import Role
 from faxline.accounts.models import (
     ApiKey,
+    BlockedNumber,
     ChannelPartner,
     Company,
     CoverPageTemplate,
@@ -31,7 +38,8 @@ from faxline.accounts.policy import (
     policy_for_user,
 )
 from faxline.accounts.preferences import TABS, USER_TABS, complete
-from faxline.core.errors import NotFound
+from faxline.accounts.validation import fax_number_e164
+from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.models import AuditEvent
 
 SettingsOwner = Company | Department | User
@@ -670,3 +678,87 @@ def effective_settings(user: User) -> dict[str, Any]:
         source = own if tab in own else next((s for s in chain if tab in s), {})
         merged[tab] = source.get(tab) or {}
     return complete(merged, USER_TABS)
+
+
+# --- Outbound Number Blocking ------------------------------------------------------------
+
+
+def blocked_number_list(*, actor: Actor, company: Company, q: str = "") -> QuerySet[BlockedNumber]:
+    """The company's blocked numbers, by number (Display All), or those matching ``q``
+    (Lookup Number): a whole number in any spelling finds that number; otherwise the digits
+    typed are looked for anywhere in the numbers (``920`` finds ``+17329200193``). Only
+    those who may see the list (``may_see_blocked_numbers``)."""
+    may_see_blocked_numbers(actor, company).check()
+    rows = BlockedNumber.objects.filter(company=company).select_related("added_by")
+    text = (q or "").strip()
+    if not text:
+        return rows.order_by("number")
+    try:
+        return rows.filter(number=fax_number_e164(text, field="q"))
+    except ValidationFailed:
+        digits = re.sub(r"\D", "", text)[:15]
+        if not digits:
+            return rows.none()
+        return rows.filter(number__contains=digits).order_by("number")
+
+
+def blocked_number_get(*, actor: Actor, company: Company, number: str) -> BlockedNumber:
+    """One blocked number of the company, in any spelling (``number``: 422 when it is not a
+    fax number, 404 when it is not on the list)."""
+    may_see_blocked_numbers(actor, company).check()
+    e164 = fax_number_e164(number, field="number")
+    entry = BlockedNumber.objects.filter(company=company, number=e164).first()
+    if entry is None:
+        raise NotFound(f"{e164} is not blocked.", field="number")
+    return entry
+
+
+def blocked_number_export_rows(
+    *, actor: Actor, company: Company
+) -> Iterator[tuple[str, str, str]]:
+    """Every blocked number of the company for Export: (number, added by, added at in
+    ISO 8601 UTC), by number, read in chunks (the list has no limit)."""
+    may_see_blocked_numbers(actor, company).check()  # now, not when the rows are read
+    rows = (
+        BlockedNumber.objects.filter(company=company)
+        .order_by("number")
+        .values_list("number", "added_by__username", "added_at")
+    )
+    return (
+        (number, username or "", added_at.isoformat())
+        for number, username, added_at in rows.iterator(chunk_size=2000)
+    )
+
+
+def blocked_number_match(company: Company | int, number: str) -> BlockedNumber | None:
+    """The entry of the company's Outbound Number Blocking list that forbids sending to
+    ``number``, or None.
+
+    For the fax engine's checks before a fax is accepted, and for anything else that must
+    know whether the company's users may send to a number. Not scoped to an actor: the
+    caller has already decided whose fax this is (the sender's company); a fax user cannot
+    see the list, yet their send must be checked against it.
+
+    - ``number`` in any spelling (E.164 from the job, or as typed: ``(732) 920-0193``,
+      ``17329200193``); it is normalised as the list's entries were, so the spellings
+      match. A value that is not a valid fax number is never on the list: None (validate it
+      first and refuse it as "Invalid Fax Number"; that check comes before this one).
+    - One indexed query (the unique index on company and number), whatever the list's
+      length; nothing is cached, so an Add or Remove counts for the very next fax.
+    - Refuse a blocked recipient with its own error (the guide has no wording for it;
+      suggested: ``ValidationFailed("<number> is on your company's Outbound Number Blocking
+      list.", code="number_blocked", field="to")``), and check each recipient of a fax.
+    """
+    try:
+        e164 = fax_number_e164(number)
+    except ValidationFailed:
+        return None
+    company_id = company if isinstance(company, int) else company.pk
+    return BlockedNumber.objects.filter(company_id=company_id, number=e164).first()
+
+
+def number_is_blocked(company: Company | int, number: str) -> bool:
+    """Whether the company's users may not send to ``number`` (its Outbound Number Blocking
+    list): :func:`blocked_number_match` as a yes or no, with the same contract (any
+    spelling, one indexed query, never cached, an invalid number is not blocked)."""
+    return blocked_number_match(company, number) is not None
