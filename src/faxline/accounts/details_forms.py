@@ -208,6 +208,33 @@ class CoverUploadForm(PortalForm):
     )
 
 
+class BlockAddForm(PortalForm):
+    """Outbound Number Blocking's Add: numbers typed or pasted, one a line, or a CSV file
+    (the Export's format). The services check each number."""
+
+    numbers = forms.CharField(
+        label="Fax numbers to block",
+        required=False,
+        max_length=40_000,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"}),
+        help_text="One a line (or separated by commas). North American numbers with 10 or 11 "
+        "digits, in any punctuation; others with + and the country code.",
+    )
+    file = forms.FileField(
+        label="Or import a CSV file",
+        required=False,
+        help_text="A column named Blocked Fax Number (as Export writes it) or number; at "
+        "most 1000 rows.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("numbers") or "").strip() and not data.get("file"):
+            self.add_error("numbers", "Enter at least one fax number, or choose a CSV file.")
+        return data
+
+
 class CoverRenameForm(PortalForm):
     """Manage: a new name for one of the level's covers."""
 

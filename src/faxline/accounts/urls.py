@@ -4,6 +4,7 @@ from django.urls import path
 
 from faxline.accounts.views import (
     administrator_add,
+    blocking,
     bulk_create,
     company_add,
     coverpages,
@@ -66,6 +67,12 @@ urlpatterns = [
         name="cover_preview_default",
     ),
     path("cover-pages/<int:cover_id>/preview/", coverpages.cover_preview, name="cover_preview"),
+    # Outbound Number Blocking's Export (views/blocking.py).
+    path(
+        "companies/<int:company_id>/blocked-numbers.csv",
+        blocking.blocked_numbers_export,
+        name="blocked_numbers_export",
+    ),
     # Channel partners (views/partners.py).
     path("partners/", partners.partners, name="partners"),
 ]

@@ -427,7 +427,13 @@ def _send_reset_link(page: DetailsPage) -> HttpResponse:
 
 
 def _settings_tab(page: DetailsPage) -> HttpResponse:
-    """Fax, Coverpage, Notifications, Custom and Archive: one form, one Save."""
+    return settings_tab(page)
+
+
+def settings_tab(page: DetailsPage, *, form_only: bool = False, status: int = 200) -> HttpResponse:
+    """Fax, Coverpage, Notifications, Custom and Archive: one form, one Save. With
+    ``form_only`` the tab's form is shown as stored whatever the request (another form of
+    the tab, such as Outbound Number Blocking's Add, was refused), with ``status``."""
     request, tab, owner = page.request, page.tab, page.obj
     shown = selectors.settings_of(owner)[tab]
     form_class = UserFaxForm if (tab == "fax" and page.kind == "user") else SETTINGS_FORMS[tab]
@@ -442,8 +448,12 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
     header_fields = tab == "fax" and page.kind == "company"
     if company_fields or header_fields:
         kwargs["company_fields"] = True
+    if header_fields and "blocking" not in page.context:
+        from faxline.accounts.views.blocking import blocking_context
 
-    if request.method == "POST":
+        extra.update(blocking_context(page))
+
+    if request.method == "POST" and not form_only:
         form = form_class(request.POST, **kwargs)
         if not form.is_valid():
             return page.render(status=422, form=form, **extra)
@@ -467,7 +477,7 @@ def _settings_tab(page: DetailsPage) -> HttpResponse:
         initial["sending_email"] = owner.sending_email
         for i, address in enumerate(owner.receiving_emails[:3], start=1):
             initial[f"receiving_email_{i}"] = address
-    return page.render(form=form_class(initial=initial, **kwargs), **extra)
+    return page.render(status=status, form=form_class(initial=initial, **kwargs), **extra)
 
 
 def _save_settings(
@@ -775,8 +785,15 @@ def _coverpage_tab(page: DetailsPage) -> HttpResponse:
     return coverpage_action(page) or _settings_tab(page)
 
 
+def _fax_tab(page: DetailsPage) -> HttpResponse:
+    """Fax: the settings form, and on a company's tab Outbound Number Blocking."""
+    from faxline.accounts.views.blocking import blocking_action
+
+    return blocking_action(page) or _settings_tab(page)
+
+
 TAB_VIEWS: dict[str, Callable[[DetailsPage], HttpResponse]] = {
-    "fax": _settings_tab,
+    "fax": _fax_tab,
     "coverpage": _coverpage_tab,
     "notifications": _settings_tab,
     "custom": _settings_tab,
