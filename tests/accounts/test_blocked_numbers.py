@@ -299,11 +299,15 @@ def test_the_lookup_uses_the_unique_index(cast: Cast) -> None:
     from django.db import connection
 
     qs = BlockedNumber.objects.filter(company_id=cast.company.pk, number="+17329200193")
-    plan = qs.explain()
     if connection.vendor == "sqlite":
-        assert "blocked_number_unique" in plan or "USING INDEX" in plan or "USING COVERING" in plan
+        plan = qs.explain()
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
     else:
-        assert "Index" in plan
+        # A tiny table may be read whole; what matters is that an index can answer.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+        assert "blocked_number_unique" in plan, plan
 
 
 def test_lookup_number_and_display_all(cast: Cast) -> None:

@@ -9,11 +9,11 @@ import io
 
 import pytest
 
+from conftest import Call
 from faxline.accounts.models import BlockedNumber
 from faxline.core.models import AuditEvent
 
 from cast import Cast
-from conftest import Call
 
 pytestmark = pytest.mark.django_db
 

@@ -167,9 +167,7 @@ def export_response(company_id: int, rows: Any) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         csv_lines(EXPORT_HEADER, rows), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="blocked-numbers-{company_id}.csv"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="blocked-numbers-{company_id}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -713,9 +713,7 @@ def blocked_number_get(*, actor: Actor, company: Company, number: str) -> Blocke
     return entry
 
 
-def blocked_number_export_rows(
-    *, actor: Actor, company: Company
-) -> Iterator[tuple[str, str, str]]:
+def blocked_number_export_rows(*, actor: Actor, company: Company) -> Iterator[tuple[str, str, str]]:
     """Every blocked number of the company for Export: (number, added by, added at in
     ISO 8601 UTC), by number, read in chunks (the list has no limit)."""
     may_see_blocked_numbers(actor, company).check()  # now, not when the rows are read

@@ -104,9 +104,7 @@ def fax_number_e164(raw: Any, *, field: str = "number") -> str:
     valid telephone number, naming ``field`` (code ``invalid_fax_number``)."""
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
-        raise ValidationFailed(
-            "Enter a fax number.", code="invalid_fax_number", field=field
-        )
+        raise ValidationFailed("Enter a fax number.", code="invalid_fax_number", field=field)
     if len(text) > MAX_NUMBER_CHARS:
         raise ValidationFailed(
             f"{text[:MAX_NUMBER_CHARS]!r}… is too long to be a fax number.",
@@ -124,8 +122,7 @@ def fax_number_e164(raw: Any, *, field: str = "number") -> str:
         ) from exc
     if not phonenumbers.is_valid_number(parsed):
         raise ValidationFailed(
-            f"{text!r} is not a valid fax number: check the area code and the number of "
-            "digits.",
+            f"{text!r} is not a valid fax number: check the area code and the number of digits.",
             code="invalid_fax_number",
             field=field,
         )

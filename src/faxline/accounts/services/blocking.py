@@ -82,9 +82,7 @@ def blocked_number_add(*, actor: Actor, company: Company, number: str) -> Blocke
     e164 = fax_number_e164(number, field="number")
     try:
         with transaction.atomic():
-            entry = BlockedNumber.objects.create(
-                company=company, number=e164, added_by=actor.user
-            )
+            entry = BlockedNumber.objects.create(company=company, number=e164, added_by=actor.user)
             _audit_added(actor, company, entry, via="single")
     except IntegrityError as exc:
         raise _already_blocked(e164) from exc
