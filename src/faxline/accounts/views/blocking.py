@@ -29,7 +29,7 @@ from faxline.accounts.services.blocking import (
     csv_lines_of,
     split_lines,
 )
-from faxline.core.errors import DomainError, NotFound
+from faxline.core.errors import NotFound, ValidationFailed
 from faxline.portal.toolkit import apply_domain_error, is_htmx, paginate_table, portal_view
 
 if TYPE_CHECKING:
@@ -153,7 +153,8 @@ def _add(page: DetailsPage, company: Company) -> HttpResponse:
     except BlockListRefused as exc:
         form.add_error(None, exc.message)
         return _answer(page, status=422, form=form, adding=True, report=_rows(exc.lines))
-    except DomainError as exc:
+    except ValidationFailed as exc:
+        # A bad file or an empty list; a refusal of the right goes to the toolkit's page.
         apply_domain_error(form, exc)
         return _answer(page, status=exc.status, form=form, adding=True)
     added = sum(1 for line in report if line.status == LineStatus.ADDED)
