@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from conftest import Call
 from faxline.accounts.models import BlockedNumber
 from faxline.core.models import AuditEvent
 
 from cast import Cast
 
 pytestmark = pytest.mark.django_db
+
+Call = Callable[..., Any]
 
 
 def base(cast: Cast) -> str:
