@@ -381,6 +381,7 @@ def read_pages(data: bytes, budget: Budget = RECEIVED_BUDGET, *, hires: bool = F
                         f"The received fax has more than {budget.max_frames} pages.",
                         "fax_image_too_large",
                     )
+                # Every page's header first: nothing is decoded unless all pages fit.
                 for index in range(frames):
                     image.seek(index)
                     width, height = image.size
@@ -403,6 +404,9 @@ def read_pages(data: bytes, budget: Budget = RECEIVED_BUDGET, *, hires: bool = F
                         description = image.tag_v2.get(270)
                         if isinstance(description, str):
                             ident = description
+                for index in range(frames):
+                    image.seek(index)
+                    width, height = image.size
                     x_dpi, y_dpi = page_resolution(image)
                     image.load()
                     page = image.copy()
@@ -413,6 +417,10 @@ def read_pages(data: bytes, budget: Budget = RECEIVED_BUDGET, *, hires: bool = F
                     del page
     except (ValidationFailed, MemoryError):
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _refuse(
+            "The received fax has a page larger than a fax page can be.", "fax_image_too_large"
+        ) from exc
     except Exception as exc:  # whatever a damaged or hostile file makes the decoder raise
         raise _refuse("The received fax image is damaged and cannot be read.") from exc
     if not pages:
