@@ -53,7 +53,12 @@ def _libtiff() -> ctypes.CDLL:
     lib = ctypes.CDLL("libtiff.so.6")
     lib.TIFFOpen.restype = ctypes.c_void_p
     lib.TIFFOpen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    lib.TIFFWriteScanline.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint32, ctypes.c_uint16]
+    lib.TIFFWriteScanline.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_char_p,
+        ctypes.c_uint32,
+        ctypes.c_uint16,
+    ]
     lib.TIFFWriteDirectory.argtypes = [ctypes.c_void_p]
     lib.TIFFClose.argtypes = [ctypes.c_void_p]
     lib.TIFFSetErrorHandler.argtypes = [ctypes.c_void_p]

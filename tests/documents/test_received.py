@@ -14,7 +14,6 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from fax_images import FAX_WIDTH, Page, draw_page, fax_pages, mixed_fax, spandsp_tiff
-from hostile_documents import bomb_tiff, tiff_next_page_past_the_end
 from PIL import Image
 
 from faxline.core.errors import ValidationFailed
@@ -28,6 +27,7 @@ from faxline.documents.received import (
     metadata_xml,
     received_files,
 )
+from hostile_documents import bomb_tiff, tiff_next_page_past_the_end
 
 pytestmark = pytest.mark.database_independent
 
@@ -154,9 +154,7 @@ def test_pdf_pages_render_back_to_the_received_pixels(
         assert differing(rendered, pages[number % 3].image.resize(rendered.size)) > 1000
 
 
-def test_g3_input_gives_the_same_pages(
-    g3_fax: tuple[list[Page], bytes], tmp_path: Path
-) -> None:
+def test_g3_input_gives_the_same_pages(g3_fax: tuple[list[Page], bytes], tmp_path: Path) -> None:
     pages, tiff = g3_fax
     (pdf,) = received_files(tiff, RECEPTION)
     rendered = render(pdf.data, 2, pages[1].image.size, tmp_path)
@@ -242,15 +240,13 @@ def test_page_separation_gives_one_file_per_page(g4_fax: tuple[list[Page], bytes
     pages, tiff = g4_fax
     files = received_files(tiff, RECEPTION, separate_pages=True)
     assert [f.name for f in files] == [f"fax-501-26438917-page-0{n}.pdf" for n in (1, 2, 3)]
-    for file, page in zip(files, pages, strict=True):
+    for file in files:
         reader = PdfReader(io.BytesIO(file.data))
         assert len(reader.pages) == 1
         assert float(reader.pages[0].mediabox.height) == pytest.approx(792, abs=0.5)
     tifs = received_files(tiff, RECEPTION, file_type="tif-fax", separate_pages=True)
     assert [f.name for f in tifs] == [f"fax-501-26438917-page-0{n}.fax" for n in (1, 2, 3)]
-    assert [fax_pages(f.data)[0][0].tobytes() for f in tifs] == [
-        p.image.tobytes() for p in pages
-    ]
+    assert [fax_pages(f.data)[0][0].tobytes() for f in tifs] == [p.image.tobytes() for p in pages]
 
 
 def test_metadata_xml_with_the_event_data(g4_fax: tuple[list[Page], bytes]) -> None:
@@ -282,7 +278,7 @@ def test_metadata_xml_with_the_event_data(g4_fax: tuple[list[Page], bytes]) -> N
 def test_metadata_xml_escapes_a_hostile_csid() -> None:
     hostile = Reception(
         fax_id='9"><x/>',
-        remote_csid='<&"\'>]]>\x00\x07\x1b[31m\ud800 CSI',
+        remote_csid="<&\"'>]]>\x00\x07\x1b[31m\ud800 CSI",
         caller_number="<script>",
         result_code=48,
         result_text="Disconnected after permitted retries & <more>",
@@ -294,7 +290,7 @@ def test_metadata_xml_escapes_a_hostile_csid() -> None:
     root = ET.fromstring(data)  # well-formed
     assert root.get("id") == '9"><x/>'
     assert root.findtext("f:remoteCsid", namespaces=NS) == (
-        '<&"\'>]]>\ufffd\ufffd\ufffd[31m\ufffd CSI'
+        "<&\"'>]]>\ufffd\ufffd\ufffd[31m\ufffd CSI"
     )
     assert root.findtext("f:callerNumber", namespaces=NS) == "<script>"
     assert root.findtext("f:potentialPartial", namespaces=NS) == "true"

@@ -72,7 +72,9 @@ class DeliveryReceipt:
         return rows
 
 
-def receipt_thumbnail(image: bytes, *, width_px: int = THUMBNAIL_PX) -> tuple[bytes, dict[str, Any]]:
+def receipt_thumbnail(
+    image: bytes, *, width_px: int = THUMBNAIL_PX
+) -> tuple[bytes, dict[str, Any]]:
     """The first page of a fax TIFF as a PNG (drawn in the sandbox), and its size and
     resolution."""
     from faxline.documents import sandbox
@@ -109,7 +111,9 @@ def render_receipt(receipt: DeliveryReceipt) -> bytes:
         count_pages=False,
         title=f"Fax delivery receipt — job {receipt.job_id}",
         author=provider,
-        subject=f"Fax to {receipt.to_number}: {receipt.outcome}; image SHA-256 {receipt.image_sha256}",
+        subject=(
+            f"Fax to {receipt.to_number}: {receipt.outcome}; image SHA-256 {receipt.image_sha256}"
+        ),
     )
 
 
@@ -181,8 +185,8 @@ def _story(receipt: DeliveryReceipt, thumbnail: bytes, width: float) -> list[Any
     return [
         paragraph(
             f"The fax job {receipt.job_id} from {receipt.from_number or 'this account'} to "
-            f"{receipt.to_number} ended with the result below, as the receiving machine "
-            "confirmed it during the call.",
+            f"{receipt.to_number} ended with the result below, as the call's T.30 session "
+            "reported it.",
             house["body"],
         ),
         Spacer(1, 6),
