@@ -13,6 +13,8 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from fax_images import FAX_WIDTH, Page, draw_page, fax_pages, mixed_fax, spandsp_tiff
 from PIL import Image
 
@@ -340,3 +342,82 @@ def test_decoding_runs_in_the_sandbox(g4_fax: tuple[list[Page], bytes]) -> None:
 
     received_files(g4_fax[1], RECEPTION)
     assert sandbox.zygote_pid() is not None
+
+
+def test_a_hostile_csid_in_the_pdf_and_the_tiff(g4_fax: tuple[list[Page], bytes]) -> None:
+    from pypdf import PdfReader
+
+    csid = ') /JavaScript (app.alert(1)) \\ <&"> \x00\x1b\ud800 Ω'
+    hostile = Reception(fax_id="7", remote_csid=csid, started_at=START)
+    (pdf,) = received_files(g4_fax[1], hostile)
+    reader = PdfReader(io.BytesIO(pdf.data))
+    info = reader.metadata
+    assert info is not None
+    assert info["/FaxRemoteCSI"] == csid.replace("\ud800", "?")
+    assert "/JavaScript" not in reader.trailer["/Root"]
+    assert b"/JavaScript" not in pdf.data
+    (tif,) = received_files(g4_fax[1], hostile, file_type="tif")
+    with Image.open(io.BytesIO(tif.data)) as image:
+        description = image.tag_v2[270]
+    assert description.isascii() and description.isprintable()
+
+
+def test_the_caller_s_zone_or_utc_and_the_modem_s_page_count(
+    g4_fax: tuple[list[Page], bytes],
+) -> None:
+    from dataclasses import replace
+
+    unknown = replace(RECEPTION, time_zone="Mars/Olympus", pages=0)
+    files = received_files(g4_fax[1], unknown, add_metadata=True)
+    root = ET.fromstring(files[-1].data)
+    assert root.findtext("f:timeZone", namespaces=NS) == "UTC"
+    assert root.findtext("f:receivedStart", namespaces=NS) == "2026-12-06T14:30:05+00:00"
+    assert root.findtext("f:pages", namespaces=NS) == "3"
+
+
+def test_damaged_faxes_are_refused_or_delivered_never_a_crash(
+    g4_fax: tuple[list[Page], bytes],
+) -> None:
+    """Bytes of a received fax changed at random (headers and coded data alike): each one is
+    delivered or refused with a reason, and no worker crashes or overruns."""
+    import random
+
+    tiff = g4_fax[1]
+    rng = random.Random(26)
+    outcomes = {"delivered": 0, "refused": 0}
+    for _attempt in range(24):
+        damaged = bytearray(tiff)
+        for _change in range(rng.choice((1, 4, 32))):
+            position = rng.randrange(len(damaged))
+            if rng.random() < 0.5:
+                position = rng.randrange(min(len(damaged), 400))  # the first directory
+                position = len(damaged) - 1 - position  # libtiff writes it at the end
+            damaged[position] = rng.randrange(256)
+        try:
+            files = received_files(bytes(damaged), RECEPTION)
+        except ValidationFailed as exc:
+            assert exc.code in ("fax_image_unreadable", "fax_image_too_large"), exc.code
+            outcomes["refused"] += 1
+        else:
+            assert files[0].data.startswith(b"%PDF-")
+            outcomes["delivered"] += 1
+    assert outcomes["refused"] > 0, outcomes
+
+
+@given(
+    text=st.text(max_size=40),
+    number=st.text(alphabet=st.characters(codec="utf-8"), max_size=20),
+)
+@settings(max_examples=150, deadline=None)
+def test_metadata_xml_is_well_formed_for_any_text(text: str, number: str) -> None:
+    reception = Reception(fax_id=number, remote_csid=text, caller_number=text, result_text=text)
+    root = ET.fromstring(metadata_xml(reception, [DeliveredFile(text, "application/pdf", b"")]))
+
+    def keeps(c: str) -> bool:
+        surrogate = 0xD800 <= ord(c) <= 0xDFFF
+        return c in "\t\n" or (c >= " " and c not in "\x7f\ufffe\uffff" and not surrogate)
+
+    kept = "".join(c if keeps(c) else "\ufffd" for c in text)
+    assert root.findtext("f:remoteCsid", namespaces=NS) == kept
+    assert root.find("f:files/f:file", NS).get("name") == kept  # type: ignore[union-attr]
+    assert root.get("id") is not None

@@ -43,7 +43,7 @@ process. Its schema, namespace ``urn:faxline:received-fax:1``::
     </receivedFax>
 
 Text is escaped; characters XML cannot carry (control characters a hostile sender put in
-its CSI) are replaced by U+FFFD.
+its CSI, carriage returns included) are replaced by U+FFFD.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ import io
 import re
 import struct
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -217,6 +217,8 @@ def received_files(
     )
     files = unpack_files(result.meta, result.payload)
     if add_metadata:
+        if not reception.pages:  # the modem's count when the caller has none
+            reception = replace(reception, pages=int(result.meta.get("pages") or 0))
         files.append(
             DeliveredFile(
                 f"{params['stem']}.xml", "application/xml", metadata_xml(reception, files)
@@ -244,23 +246,29 @@ def unpack_files(meta: dict[str, Any], payload: bytes) -> list[DeliveredFile]:
 # --- the metadata XML ------------------------------------------------------------------
 
 XML_NAMESPACE = "urn:faxline:received-fax:1"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 cannot carry, and carriage returns (a parser turns them into line
+# feeds: the value read back would not be the value written).
+_NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
-    """Text XML 1.0 can carry: control characters replaced by U+FFFD (escaping of
-    ``<&"`` is the serializer's)."""
+    """Text XML 1.0 can carry, read back as written: control characters (but tab and line
+    feed) replaced by U+FFFD (escaping of ``<&"`` is the serializer's)."""
     return _NOT_XML.sub("\ufffd", str(value))
 
 
-def _in_zone(moment: dt.datetime | None, zone: str) -> str:
+def _zone(name: str) -> tuple[str, dt.tzinfo]:
+    """The IANA zone named (UTC when the name is not one)."""
+    try:
+        return name, ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return "UTC", dt.UTC
+
+
+def _in_zone(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
     if moment is None:
         return ""
-    try:
-        tz: dt.tzinfo = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
-    return moment.astimezone(tz).isoformat(timespec="seconds")
+    return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
 def metadata_xml(reception: Reception, files: list[DeliveredFile]) -> bytes:
@@ -283,9 +291,10 @@ def metadata_xml(reception: Reception, files: list[DeliveredFile]) -> bytes:
     add("remoteCsid", reception.remote_csid)
     add("calledNumber", reception.called_number)
     add("pages", str(int(reception.pages)))
-    add("receivedStart", _in_zone(reception.started_at, reception.time_zone))
-    add("receivedEnd", _in_zone(reception.ended_at, reception.time_zone))
-    add("timeZone", reception.time_zone)
+    zone_name, zone = _zone(reception.time_zone)
+    add("receivedStart", _in_zone(reception.started_at, zone))
+    add("receivedEnd", _in_zone(reception.ended_at, zone))
+    add("timeZone", zone_name)
     add("durationSeconds", duration)
     add("result", reception.result_text, code=str(int(reception.result_code)))
     add("potentialPartial", "true" if reception.partial else "false")
@@ -502,7 +511,7 @@ def fax_tiff(pages: list[FaxPage], *, ident: str = "") -> bytes:
 
 def _pdf_string(text: str) -> bytes:
     """A PDF text string as UTF-16BE hex: any text, nothing to escape."""
-    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+    return b"<FEFF" + text.encode("utf-16-be", "replace").hex().upper().encode() + b">"
 
 
 def _pdf_date(iso: str) -> bytes | None:
