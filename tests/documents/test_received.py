@@ -13,9 +13,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from fax_images import FAX_WIDTH, Page, draw_page, fax_pages, mixed_fax, spandsp_tiff
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from fax_images import FAX_WIDTH, Page, draw_page, fax_pages, mixed_fax, spandsp_tiff
 from PIL import Image
 
 from faxline.core.errors import ValidationFailed
