@@ -221,16 +221,77 @@ def test_tif_fax_is_a_tiff_named_fax(g4_fax: tuple[list[Page], bytes]) -> None:
     assert fax.data == tif.data and fax.data[:4] == b"II*\x00"
 
 
-def test_xps_is_not_offered_and_unknown_types_are_refused() -> None:
-    assert "xps" not in [value for value, _label in FILE_TYPES]
-    with pytest.raises(ValidationFailed) as refused:
-        check_file_type("xps")
-    assert refused.value.code == "file_type_not_offered" and refused.value.field == "file_type"
-    assert "not offered" in refused.value.message
+def test_unknown_file_types_are_refused() -> None:
+    assert [value for value, _label in FILE_TYPES] == ["tif", "xps", "pdf", "tif-hires", "tif-fax"]
     with pytest.raises(ValidationFailed) as unknown:
         received_files(b"II*\x00", RECEPTION, file_type="docx")
-    assert unknown.value.code == "file_type_unknown"
-    assert check_file_type("") == "pdf"
+    assert unknown.value.code == "file_type_unknown" and unknown.value.field == "file_type"
+    assert check_file_type("") == "pdf" and check_file_type(" XPS ") == "xps"
+
+
+@pytest.fixture(scope="module")
+def g4_xps(g4_fax: tuple[list[Page], bytes]) -> bytes:
+    (xps,) = received_files(g4_fax[1], RECEPTION, file_type="xps")
+    assert xps.name == "fax-501-26438917.xps"
+    assert xps.content_type == "application/vnd.ms-xpsdocument"
+    return xps.data
+
+
+def test_xps_is_a_fixed_document_package_of_the_pages(g4_xps: bytes) -> None:
+    import zipfile
+
+    xps_ns = {"x": "http://schemas.microsoft.com/xps/2005/06"}
+    with zipfile.ZipFile(io.BytesIO(g4_xps)) as package:
+        names = set(package.namelist())
+        assert {"[Content_Types].xml", "_rels/.rels", "FixedDocSeq.fdseq"} <= names
+        rels = ET.fromstring(package.read("_rels/.rels"))
+        targets = {r.get("Target") for r in rels}
+        assert "/FixedDocSeq.fdseq" in targets and "/docProps/core.xml" in targets
+        document = ET.fromstring(package.read("Documents/1/FixedDoc.fdoc"))
+        sources = [p.get("Source") for p in document.findall("x:PageContent", xps_ns)]
+        assert sources == [f"/Documents/1/Pages/{n}.fpage" for n in (1, 2, 3)]
+        for number in (1, 2, 3):
+            page = ET.fromstring(package.read(f"Documents/1/Pages/{number}.fpage"))
+            # XPS units are 1/96 in: 8.47 x 11 in for fine and standard pages alike.
+            assert float(page.get("Width") or 0) == pytest.approx(1728 / 204 * 96, abs=0.01)
+            assert float(page.get("Height") or 0) == pytest.approx(11 * 96, abs=0.5)
+            png = package.read(f"Documents/1/Resources/Images/{number}.png")
+            with Image.open(io.BytesIO(png)) as image:
+                assert image.mode == "1"
+        core = package.read("docProps/core.xml").decode()
+        assert "+1 212 555 0142" in core and "2026-12-06T14:30:05+00:00" in core
+
+
+def test_xps_pages_render_back_to_the_received_pixels(
+    g4_fax: tuple[list[Page], bytes], g4_xps: bytes, tmp_path: Path
+) -> None:
+    """libgxps (the XPS reader of GNOME's viewer) draws each page with the fax's pixels."""
+    source = tmp_path / "fax.xps"
+    source.write_bytes(g4_xps)
+    for number, page in enumerate(g4_fax[0], start=1):
+        width, height = page.image.size
+        subprocess.run(
+            [
+                "xpstopng",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "--rx",
+                str(4 * page.x_dpi),
+                "--ry",
+                str(4 * page.y_dpi),
+                str(source),
+                str(tmp_path / "xps"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        with Image.open(tmp_path / f"xps-{number}.png") as drawn:
+            grey = drawn.convert("L").crop((0, 0, 4 * width, 4 * height))
+        bilevel = grey.point(lambda v: 255 if v >= 128 else 0).convert("1")
+        rendered = bilevel.resize((width, height), Image.Resampling.NEAREST)
+        assert differing(rendered, page.image) == 0, number
 
 
 # --- Fax Page Separation and Add Metadata -------------------------------------------
@@ -248,6 +309,8 @@ def test_page_separation_gives_one_file_per_page(g4_fax: tuple[list[Page], bytes
         assert float(reader.pages[0].mediabox.height) == pytest.approx(792, abs=0.5)
     tifs = received_files(tiff, RECEPTION, file_type="tif-fax", separate_pages=True)
     assert [f.name for f in tifs] == [f"fax-501-26438917-page-0{n}.fax" for n in (1, 2, 3)]
+    xps = received_files(tiff, RECEPTION, file_type="xps", separate_pages=True)
+    assert [f.name for f in xps] == [f"fax-501-26438917-page-0{n}.xps" for n in (1, 2, 3)]
     assert [fax_pages(f.data)[0][0].tobytes() for f in tifs] == [p.image.tobytes() for p in pages]
 
 

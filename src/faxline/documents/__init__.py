@@ -15,7 +15,7 @@
 - :mod:`~faxline.documents.keys`: the platform's seal key and certificate;
 - :mod:`~faxline.documents.sealing`: sealing a PDF with that key and verifying a seal;
 - :mod:`~faxline.documents.received`: a received fax TIFF as the recipient's files (PDF,
-  TIF, TIF-HiRes, TIF-Fax; one per page on request) and the metadata XML;
+  TIF, XPS, TIF-HiRes, TIF-Fax; one per page on request) and the metadata XML;
 - :mod:`~faxline.documents.receipt`: the sealed delivery receipt of a sent fax.
 
 This package knows no ports, jobs, companies or people: it imports only ``faxline.core``
