@@ -132,3 +132,11 @@ def test_a_receipt_for_an_image_that_is_not_a_fax_is_refused() -> None:
     with pytest.raises(ValidationFailed) as refused:
         receipt_thumbnail(b"%PDF-1.4 not a TIFF")
     assert refused.value.field == "image"
+
+
+def test_a_standard_first_page_is_shown_at_its_true_aspect() -> None:
+    image = spandsp_tiff([draw_page(1, fine=False)], fill_order=2)
+    png, meta = receipt_thumbnail(image, width_px=300)
+    assert (meta["height"], meta["y_dpi"]) == (1078, 98.0)
+    with Image.open(io.BytesIO(png)) as thumb:
+        assert thumb.height / thumb.width == pytest.approx(11 / 8.47, rel=0.01)

@@ -66,6 +66,7 @@ PRELOAD = (
     "faxline.core.errors",
     "faxline.documents.intake",
     "faxline.documents.images",
+    "faxline.documents.received",
     "PIL.Image",
     "PIL.ImageOps",
     "PIL.TiffImagePlugin",
