@@ -5,7 +5,9 @@
 #   - LibreOffice without a GUI, to convert Office attachments (DOC/DOCX, XLS/XLSX, PPT/PPTX);
 #   - a C compiler and libtiff headers, for the spandsp binding;
 #   - Ghostscript, the competitor of the conversion benchmark (bench/conversion.py);
-#   - poppler-utils and tesseract (English), to read back what a fax carried (tests, OCR).
+#   - poppler-utils and tesseract (English), to read back what a fax carried (tests, OCR);
+#   - libgxps-utils (xpstopng), to read back the XPS files received faxes are delivered as
+#     (tests only).
 # Fast when everything is present: no apt-get at all then.
 set -euo pipefail
 
@@ -35,6 +37,7 @@ have cc || missing+=(gcc)
 have gs || missing+=(ghostscript)
 have pdftotext || missing+=(poppler-utils)
 have tesseract || missing+=(tesseract-ocr tesseract-ocr-eng)
+have xpstopng || missing+=(libgxps-utils)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

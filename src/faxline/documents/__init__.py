@@ -13,7 +13,10 @@
 - :mod:`~faxline.documents.layout`: the house style of the PDFs faxline writes (fonts,
   colours, tables, the page band and footer, "Page n of N");
 - :mod:`~faxline.documents.keys`: the platform's seal key and certificate;
-- :mod:`~faxline.documents.sealing`: sealing a PDF with that key and verifying a seal.
+- :mod:`~faxline.documents.sealing`: sealing a PDF with that key and verifying a seal;
+- :mod:`~faxline.documents.received`: a received fax TIFF as the recipient's files (PDF,
+  TIF, XPS, TIF-HiRes, TIF-Fax; one per page on request) and the metadata XML;
+- :mod:`~faxline.documents.receipt`: the sealed delivery receipt of a sent fax.
 
 This package knows no ports, jobs, companies or people: it imports only ``faxline.core``
 (and ``faxline.config`` for its configuration error). It has no models, so it is a plain

@@ -50,6 +50,9 @@ JOBS: dict[str, str] = {
     "coverpage.inspect": "faxline.documents.coverpage:inspect_job",
     "coverpage.fill": "faxline.documents.coverpage:fill_job",
     "coverpage.preview": "faxline.documents.coverpage:preview_job",
+    # Received faxes and the pages of receipts (faxline.documents.received).
+    "received.files": "faxline.documents.received:files_job",
+    "received.thumbnail": "faxline.documents.received:thumbnail_job",
     # The sandbox's own checks (faxline.documents.selftest).
     "selftest.echo": "faxline.documents.selftest:echo_job",
     "selftest.spin": "faxline.documents.selftest:spin_job",
@@ -63,6 +66,7 @@ PRELOAD = (
     "faxline.core.errors",
     "faxline.documents.intake",
     "faxline.documents.images",
+    "faxline.documents.received",
     "PIL.Image",
     "PIL.ImageOps",
     "PIL.TiffImagePlugin",
