@@ -46,6 +46,7 @@ from typing import Any
 JOBS: dict[str, str] = {
     "intake.inspect": "faxline.documents.intake:inspect_job",
     "images.ink": "faxline.documents.images:ink_job",
+    "fax.convert": "faxline.documents.faximage:convert_job",
     # The sandbox's own checks (faxline.documents.selftest).
     "selftest.echo": "faxline.documents.selftest:echo_job",
     "selftest.spin": "faxline.documents.selftest:spin_job",
@@ -59,13 +60,18 @@ PRELOAD = (
     "faxline.core.errors",
     "faxline.documents.intake",
     "faxline.documents.images",
+    "faxline.documents.faximage",
     "PIL.Image",
+    "PIL.ImageChops",
+    "PIL.GifImagePlugin",
     "PIL.ImageOps",
     "PIL.TiffImagePlugin",
     "PIL.PngImagePlugin",
     "PIL.JpegImagePlugin",
     "PIL.PdfImagePlugin",
     "pypdf",
+    "pypdfium2",
+    "reportlab.pdfgen.canvas",
 )
 
 FRAME_HEADER = struct.Struct(">Q")
@@ -199,6 +205,11 @@ def _warm_up() -> None:
         samples.append(("pdf", pdf or b""))
         for kind, data in samples:
             _inspect(data, kind, label="", as_pdf=True, budget=Budget())
+        # The fax conversion: pdfium's fonts and Pillow's G4 encoder.
+        from faxline.documents.faximage import convert_job
+
+        convert_job(pdf or b"", {"kind": "pdf"})
+        convert_job(b"warm", {"kind": "text"})
     except Exception:  # a warm-up only: the workers will meet the problem and report it
         traceback.print_exc(file=sys.stderr)
 
