@@ -504,7 +504,7 @@ def convert_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], by
     kind = str(params["kind"])
     resolution = Resolution(str(params.get("resolution") or "fine"))
     compression = Compression(str(params.get("compression") or "g4"))
-    max_pages = int(params.get("max_pages") or 350)
+    max_pages = int(params.get("max_pages", 350))
     try:
         if kind == "text":
             count, pages = _pdf_pages(_text_to_pdf(data), resolution, max_pages)
@@ -547,6 +547,8 @@ def _pdf_pages(
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
             raise _worker_refusal("encrypted") from exc
+        if _pypdf_page_count(data) == 0:
+            raise _worker_refusal("no_pages") from exc
         raise _worker_refusal("corrupt") from exc
     try:
         count = len(document)
@@ -571,6 +573,19 @@ def _rendered(document: Any, count: int, resolution: Resolution) -> Iterator[PIL
             yield to_bilevel(grey)
     finally:
         document.close()
+
+
+def _pypdf_page_count(data: bytes) -> int | None:
+    """The pages pypdf finds in a PDF pdfium refused (None: pypdf cannot read it either):
+    pdfium refuses a well-formed PDF whose page tree is empty."""
+    from pypdf import PdfReader
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return len(PdfReader(io.BytesIO(data), strict=False).pages)
+    except Exception:  # a damaged file, whatever pypdf makes of it
+        return None
 
 
 def page_matrix(width_pt: float, height_pt: float, y_dpi: int) -> tuple[tuple[float, ...], int]:
