@@ -392,7 +392,7 @@ def join_fax_images(images: Sequence[FaxImage]) -> FaxImage:
             if image.resolution is not first.resolution:
                 page = _resample_rows(page, first.resolution.y_dpi / image.resolution.y_dpi)
             pages.append(page)
-    tiff = encode_tiff_f(pages, first.resolution, first.compression)
+    tiff = encode_tiff_f(pages, first.resolution, first.compression, total=len(pages))
     return FaxImage(
         tiff=tiff,
         pages=len(pages),
@@ -437,15 +437,96 @@ TAG_PHOTOMETRIC = 262
 TAG_T4_OPTIONS = 292
 
 
+@dataclass(frozen=True)
+class PackedPage:
+    """A bilevel page as packed rows (1728 pixels, 216 bytes a row, 1 = ink), as the fast
+    path makes it: ``data`` is bytes or a cffi buffer."""
+
+    width: int
+    height: int
+    data: Any
+
+
+def _codec(fast: bool | None) -> tuple[Any, Any] | None:
+    """The compiled codec (:mod:`faxline.documents.faxcodec`) unless ``fast`` is False or
+    it cannot be built here."""
+    if fast is False:
+        return None
+    from faxline.documents import faxcodec
+
+    codec = faxcodec.load()
+    if codec is None and fast:
+        raise RuntimeError("the TIFF-F codec is not available")
+    return codec
+
+
+def bilevel_path() -> str:
+    """Which implementation makes pages bilevel and encodes them (for the benchmark)."""
+    return "pillow" if _codec(None) is None else "faxcodec"
+
+
 def encode_tiff_f(
-    pages: Iterable[PILImage.Image], resolution: Resolution, compression: Compression
+    pages: Iterable[PILImage.Image | PackedPage],
+    resolution: Resolution,
+    compression: Compression,
+    *,
+    total: int | None = None,
+    fast: bool | None = None,
 ) -> bytes:
-    """Bilevel pages (mode ``"1"``, 1728 wide, white 255) as one TIFF-F: one page per IFD,
-    G4 or G3, photometric white-is-zero, 204 x 196 or 204 x 98 dpi.
+    """Bilevel pages (PIL mode ``"1"``, white 255, or :class:`PackedPage`), 1728 wide, as
+    one TIFF-F: one page per IFD, G4 or G3, photometric white-is-zero, 204 x 196 or
+    204 x 98 dpi, page numbers out of ``total`` (the pages' count when not given).
 
     ``pages`` may be a generator: each page is encoded and let go before the next is
     made, so a long document never holds more than one page decoded."""
-    from PIL import ImageChops, TiffImagePlugin
+    if total is None:
+        pages = list(pages)
+        total = len(pages)
+    codec = _codec(fast)
+    if codec is not None:
+        return _encode_with_codec(codec, pages, resolution, compression, total)
+    return _encode_with_pillow(pages, resolution, compression)
+
+
+CODEC_COMPRESSION = {Compression.G4: (4, 0), Compression.G3_1D: (3, 0), Compression.G3_2D: (3, 1)}
+
+
+def _encode_with_codec(
+    codec: tuple[Any, Any],
+    pages: Iterable[PILImage.Image | PackedPage],
+    resolution: Resolution,
+    compression: Compression,
+    total: int,
+) -> bytes:
+    ffi, lib = codec
+    method, t4_options = CODEC_COMPRESSION[compression]
+    writer = lib.fax_writer_open(method, t4_options, float(resolution.y_dpi), total)
+    if writer == ffi.NULL:
+        raise MemoryError
+    try:
+        count = 0
+        for page in pages:
+            if not isinstance(page, PackedPage):
+                bilevel = page if page.mode == "1" else page.convert("1")
+                page = PackedPage(bilevel.width, bilevel.height, bilevel.tobytes("raw", "1;I"))
+            data = page.data if isinstance(page.data, ffi.CData) else ffi.from_buffer(page.data)
+            if lib.fax_writer_page(writer, data, page.width, page.height) != 0:
+                raise MemoryError("libtiff could not write the page")
+            count += 1
+        if not count:
+            raise ValueError("a fax image has at least one page")
+        result = lib.fax_writer_close(writer)
+        if result == ffi.NULL:
+            raise MemoryError
+        return bytes(ffi.buffer(result, lib.fax_writer_size(writer)))
+    finally:
+        lib.fax_writer_free(writer)
+
+
+def _encode_with_pillow(
+    pages: Iterable[PILImage.Image | PackedPage], resolution: Resolution, compression: Compression
+) -> bytes:
+    from PIL import Image, ImageChops, TiffImagePlugin
 
     method, t4_options = PILLOW_COMPRESSION[compression]
     info = TiffImagePlugin.ImageFileDirectory_v2()
@@ -460,7 +541,10 @@ def encode_tiff_f(
             # the photometric tag for black-is-zero, so each page is inverted here and the
             # tag corrected below (Pillow's own white-is-zero path inverts pixel by pixel
             # in Python).
-            inverted = ImageChops.invert(page if page.mode == "1" else page.convert("1"))
+            if isinstance(page, PackedPage):
+                inverted = Image.frombytes("1", (page.width, page.height), bytes(page.data))
+            else:
+                inverted = ImageChops.invert(page if page.mode == "1" else page.convert("1"))
             inverted.save(
                 writer,
                 "TIFF",
@@ -523,7 +607,7 @@ def convert_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], by
             raise _worker_refusal("unknown_type")
         if count < 1:
             raise _worker_refusal("no_pages")
-        tiff = encode_tiff_f(pages, resolution, compression)
+        tiff = encode_tiff_f(pages, resolution, compression, total=count)
     except (ValidationFailed, MemoryError):
         raise
     except Exception as exc:  # whatever a decoder raises on a damaged file
@@ -562,15 +646,17 @@ def _pdf_pages(
     return count, _rendered(document, count, resolution)
 
 
-def _rendered(document: Any, count: int, resolution: Resolution) -> Iterator[PILImage.Image]:
+def _rendered(
+    document: Any, count: int, resolution: Resolution
+) -> Iterator[PILImage.Image | PackedPage]:
     try:
         for index in range(count):
             page = document[index]
             try:
-                grey = render_pdf_page(page, resolution)
+                bilevel = render_pdf_page_bilevel(page, resolution)
             finally:
                 page.close()
-            yield to_bilevel(grey)
+            yield bilevel
     finally:
         document.close()
 
@@ -617,8 +703,58 @@ def render_pdf_page(page: Any, resolution: Resolution) -> PILImage.Image:
     paths without anti-aliasing (crisp once bilevel)."""
     import ctypes
 
-    import pypdfium2.raw as raw
     from PIL import Image
+
+    def copy(address: int, stride: int, height: int) -> PILImage.Image:
+        pixels = ctypes.string_at(address, stride * height)
+        return Image.frombuffer("L", (WIDTH, height), pixels, "raw", "L", stride, 1)
+
+    result: PILImage.Image = _with_grey_bitmap(page, resolution, copy)
+    return result
+
+
+def render_pdf_page_bilevel(
+    page: Any, resolution: Resolution, *, fast: bool | None = None
+) -> PILImage.Image | PackedPage:
+    """One PDF page as a bilevel fax page: through the compiled codec (pdfium's buffer
+    thresholded or dithered straight into packed rows), else through Pillow."""
+    codec = _codec(fast)
+    if codec is None:
+        return to_bilevel(render_pdf_page(page, resolution))
+    ffi, lib = codec
+
+    def pack(address: int, stride: int, height: int) -> PackedPage:
+        return _pack(codec, ffi.cast("const uint8_t *", address), stride, height)
+
+    result: PackedPage = _with_grey_bitmap(page, resolution, pack)
+    return result
+
+
+def _pack(codec: tuple[Any, Any], grey: Any, stride: int, height: int) -> PackedPage:
+    """Grey pixels (a cffi pointer) as a packed page: dithered when a sample shows grey."""
+    ffi, lib = codec
+    samples = lib.fax_grey_samples(grey, stride, WIDTH, height, SAMPLE_STEP, BLACK_TO, WHITE_FROM)
+    out = ffi.new("uint8_t[]", (WIDTH // 8) * height)
+    lib.fax_pack(grey, stride, WIDTH, height, _stretch(ffi), int(samples > DITHER_FROM_SAMPLES), out)
+    return PackedPage(WIDTH, height, out)
+
+
+_stretch_table: Any = None
+
+
+def _stretch(ffi: Any) -> Any:
+    global _stretch_table
+    if _stretch_table is None:
+        _stretch_table = ffi.new("uint8_t[256]", _STRETCH)
+    return _stretch_table
+
+
+def _with_grey_bitmap(page: Any, resolution: Resolution, use: Any) -> Any:
+    """Render ``page`` into a grey pdfium bitmap at the fax's size and return
+    ``use(address, stride, height)`` while the bitmap lives."""
+    import ctypes
+
+    import pypdfium2.raw as raw
 
     width_pt, height_pt = page.get_size()
     if not (width_pt > 0 and height_pt > 0):
@@ -639,10 +775,12 @@ def render_pdf_page(page: Any, resolution: Resolution) -> PILImage.Image:
         )
         raw.FPDF_RenderPageBitmapWithMatrix(bitmap, page.raw, matrix, clip, flags)
         stride = raw.FPDFBitmap_GetStride(bitmap)
-        pixels = ctypes.string_at(raw.FPDFBitmap_GetBuffer(bitmap), stride * height)
+        address = ctypes.cast(raw.FPDFBitmap_GetBuffer(bitmap), ctypes.c_void_p).value
+        if not address:
+            raise MemoryError
+        return use(address, stride, height)
     finally:
         raw.FPDFBitmap_Destroy(bitmap)
-    return Image.frombuffer("L", (WIDTH, height), pixels, "raw", "L", stride, 1)
 
 
 # Grey levels: lighter than WHITE_FROM is paper (light tints, scanner noise), darker than
@@ -871,3 +1009,4 @@ def _grey(frame: Any) -> PILImage.Image:
     if frame.mode == "CMYK":
         return frame.convert("RGB").convert("L")
     return frame.convert("L")
+
