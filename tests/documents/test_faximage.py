@@ -156,12 +156,14 @@ def test_a_greyscale_photo_stays_grey_as_a_dither() -> None:
         (image_file("TIFF", "1"), "tiff", False, 1),
         (image_file("TIFF", "L"), "tiff", False, 1),
         (image_file("TIFF", "RGB"), "tiff", False, 1),
-        ("Hello fax\fSecond page\n".encode(), "text", False, 2),
+        (b"Hello fax\fSecond page\n", "text", False, 2),
         ("Grüße aus Köln — naïve café\n".encode(), "text", False, 1),
         ("Grüße aus Köln\n".encode("cp1252"), "text", False, 1),
     ],
 )
-def test_images_tiff_and_text_convert(data: bytes, kind: str, discouraged: bool, pages: int) -> None:
+def test_images_tiff_and_text_convert(
+    data: bytes, kind: str, discouraged: bool, pages: int
+) -> None:
     image = convert_to_fax(data, filename="attachment.bin")
     assert image.source_kind == kind and image.discouraged is discouraged
     assert image.pages == pages

@@ -69,7 +69,9 @@ def test_a_refused_document_stores_nothing(media: Path) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_stores_of_one_image_keep_one(media: Path) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("the concurrent store runs against PostgreSQL (the test SQLite is shared memory)")
+        pytest.skip(
+            "the concurrent store runs against PostgreSQL (the test SQLite is shared memory)"
+        )
     image = convert_to_fax(_pdf("Lease, signed"))
     start = threading.Barrier(2)
     stored: list[int] = []
@@ -79,7 +81,7 @@ def test_two_concurrent_stores_of_one_image_keep_one(media: Path) -> None:
         try:
             start.wait(timeout=10)
             stored.append(fax_image_store(image).pk)
-        except BaseException as exc:  # noqa: BLE001 (reported below)
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -246,7 +246,11 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 def _decode_text(data: bytes, *, strict_end: bool = False) -> str | None:
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(codec, errors="strict" if not strict_end else "ignore")
@@ -621,7 +625,7 @@ def _worker_refusal(reason: str, message: str = "") -> ValidationFailed:
 
 def _pdf_pages(
     data: bytes, resolution: Resolution, max_pages: int
-) -> tuple[int, Iterator[PILImage.Image]]:
+) -> tuple[int, Iterator[PILImage.Image | PackedPage]]:
     """The page count of a PDF (checked against ``max_pages``), and its pages rendered
     bilevel one at a time."""
     import pypdfium2 as pdfium
@@ -721,7 +725,7 @@ def render_pdf_page_bilevel(
     codec = _codec(fast)
     if codec is None:
         return to_bilevel(render_pdf_page(page, resolution))
-    ffi, lib = codec
+    ffi = codec[0]
 
     def pack(address: int, stride: int, height: int) -> PackedPage:
         return _pack(codec, ffi.cast("const uint8_t *", address), stride, height)
@@ -735,7 +739,9 @@ def _pack(codec: tuple[Any, Any], grey: Any, stride: int, height: int) -> Packed
     ffi, lib = codec
     samples = lib.fax_grey_samples(grey, stride, WIDTH, height, SAMPLE_STEP, BLACK_TO, WHITE_FROM)
     out = ffi.new("uint8_t[]", (WIDTH // 8) * height)
-    lib.fax_pack(grey, stride, WIDTH, height, _stretch(ffi), int(samples > DITHER_FROM_SAMPLES), out)
+    lib.fax_pack(
+        grey, stride, WIDTH, height, _stretch(ffi), int(samples > DITHER_FROM_SAMPLES), out
+    )
     return PackedPage(WIDTH, height, out)
 
 
@@ -788,7 +794,11 @@ def _with_grey_bitmap(page: Any, resolution: Resolution, use: Any) -> Any:
 WHITE_FROM = 216
 BLACK_TO = 40
 _STRETCH = [
-    0 if v <= BLACK_TO else 255 if v >= WHITE_FROM else (v - BLACK_TO) * 255 // (WHITE_FROM - BLACK_TO)
+    0
+    if v <= BLACK_TO
+    else 255
+    if v >= WHITE_FROM
+    else (v - BLACK_TO) * 255 // (WHITE_FROM - BLACK_TO)
     for v in range(256)
 ]
 _POSITIVE = [255 if v > 0 else 0 for v in range(256)]
@@ -1009,4 +1019,3 @@ def _grey(frame: Any) -> PILImage.Image:
     if frame.mode == "CMYK":
         return frame.convert("RGB").convert("L")
     return frame.convert("L")
-

@@ -1,7 +1,7 @@
 """Office documents to PDF through one warm LibreOffice per process.
 
 Word, Excel, PowerPoint, Visio and RTF documents become PDF here, then TIFF-F like any PDF
-(:mod:`faxline.documents.faximage`). LibreOffice starts cold in 3–4 seconds, so a burst of
+(:mod:`faxline.documents.faximage`). LibreOffice starts cold in 3 to 4 seconds, so a burst of
 Office attachments must not start one per document: each process keeps **one warm
 instance**, a headless ``soffice`` with a UNO listener driven by a small bridge
 (:mod:`faxline.documents.office_bridge`, run by the interpreter that has LibreOffice's

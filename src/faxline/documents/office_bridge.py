@@ -19,6 +19,7 @@ Nothing from faxline is imported here: this file runs under another interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -66,7 +67,7 @@ def main(argv: list[str]) -> int:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        preexec_fn=_limits,  # noqa: PLW1509 (no threads here yet)
+        preexec_fn=_limits,
     )
 
     def prop(name: str, value: Any) -> Any:
@@ -81,9 +82,7 @@ def main(argv: list[str]) -> int:
     deadline = time.monotonic() + START_SECONDS
     while True:
         try:
-            context = resolver.resolve(
-                f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
-            )
+            context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             break
         except NoConnectException:
             if office.poll() is not None or time.monotonic() > deadline:
@@ -104,7 +103,7 @@ def main(argv: list[str]) -> int:
     for line in sys.stdin:
         try:
             request = json.loads(line)
-            props = load_props
+            props: tuple[Any, ...] = load_props
             if request.get("infilter"):
                 props = (*load_props, prop("FilterName", str(request["infilter"])))
             document = desktop.loadComponentFromURL(
@@ -132,15 +131,11 @@ def main(argv: list[str]) -> int:
         finally:
             try:
                 document.close(True)
-            except Exception:  # noqa: S110 (already closed or vetoed: disposed below)
-                try:
+            except Exception:  # already closed, or the close vetoed: disposed instead
+                with contextlib.suppress(Exception):
                     document.dispose()
-                except Exception:  # noqa: S110
-                    pass
-    try:
+    with contextlib.suppress(Exception):  # the connection drops as soffice exits
         desktop.terminate()
-    except Exception:  # noqa: S110 (the connection drops as soffice exits)
-        pass
     try:
         office.wait(timeout=10)
     except subprocess.TimeoutExpired:

@@ -1,6 +1,6 @@
 """Fax images: an attachment converted to TIFF-F once and stored once, by its SHA-256.
 
-The one service every caller uses (the portal, the API, email and tasks): 
+The one service every caller uses (the portal, the API, email and tasks):
 :func:`fax_image_convert` converts the sender's bytes (``faxline.documents.faximage``, in
 the document sandbox, outside any database transaction) and stores the result with
 :func:`fax_image_store`, which keeps one row and one vault file per distinct image (the
@@ -59,9 +59,7 @@ def fax_image_convert(
 ) -> FaxImageFile:
     """Convert an attachment to TIFF-F and store it (deduplicated). Call it outside any
     database transaction: the conversion refuses to run inside one."""
-    image = convert_to_fax(
-        data, filename=filename, resolution=resolution, compression=compression
-    )
+    image = convert_to_fax(data, filename=filename, resolution=resolution, compression=compression)
     return fax_image_store(image)
 
 

@@ -1,0 +1,97 @@
+"""The compiled fast path of TIFF-F gives the pages Pillow's path gives, pixel for pixel
+(threshold and dither), and writes every TIFF-F tag (page number and count, page subfile
+type, fill order, white-is-zero, T.4 options)."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2 as pdfium
+import pytest
+from fax_samples import photo_png, text_pdf, tiff_f_info
+
+from faxline.documents import faxcodec
+from faxline.documents.faximage import (
+    Compression,
+    Resolution,
+    encode_tiff_f,
+    fax_image_pages,
+    render_pdf_page_bilevel,
+)
+
+pytestmark = pytest.mark.database_independent
+
+
+def pdf_with_photo() -> bytes:
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    doc = canvas.Canvas(out, invariant=True)
+    doc.drawString(72, 760, "A photo below")
+    doc.drawImage(ImageReader(io.BytesIO(photo_png())), 72, 200, width=300, height=450)
+    doc.showPage()
+    doc.save()
+    return out.getvalue()
+
+
+def test_the_codec_builds_here() -> None:
+    # gcc and libtiff's headers are system dependencies (scripts/system-deps.sh).
+    assert faxcodec.load() is not None
+
+
+@pytest.mark.parametrize(
+    ("make", "resolution"),
+    [
+        (lambda: text_pdf(1, frame=True), "fine"),
+        (pdf_with_photo, "fine"),
+        (pdf_with_photo, "standard"),
+    ],
+)
+def test_fast_and_pillow_paths_give_the_same_pixels(make: object, resolution: str) -> None:
+    document = pdfium.PdfDocument(make())  # type: ignore[operator]
+    page = document[0]
+    fast = render_pdf_page_bilevel(page, Resolution(resolution), fast=True)
+    slow = render_pdf_page_bilevel(page, Resolution(resolution), fast=False)
+    page.close()
+    document.close()
+    fast_tiff = encode_tiff_f([fast], Resolution(resolution), Compression.G4, fast=True)
+    slow_tiff = encode_tiff_f([slow], Resolution(resolution), Compression.G4, fast=False)
+    (fast_page,) = fax_image_pages(fast_tiff)
+    (slow_page,) = fax_image_pages(slow_tiff)
+    assert fast_page.size == slow_page.size
+    assert fast_page.tobytes() == slow_page.tobytes()
+    if make is pdf_with_photo:
+        # The photo was dithered (neither solid nor empty), not thresholded.
+        middle = fast_page.convert("L").crop(
+            (300, fast_page.height // 3, 700, fast_page.height // 2)
+        )
+        share = middle.histogram()[0] / (middle.width * middle.height)
+        assert 0.1 < share < 0.9
+
+
+@pytest.mark.parametrize(
+    ("compression", "tag", "t4"),
+    [(Compression.G4, 4, None), (Compression.G3_1D, 3, 0), (Compression.G3_2D, 3, 1)],
+)
+def test_the_codec_writes_every_tiff_f_tag(
+    compression: Compression, tag: int, t4: int | None
+) -> None:
+    from PIL import Image
+
+    pages = [Image.new("1", (1728, 200), 1) for _ in range(3)]
+    tiff = encode_tiff_f(pages, Resolution.STANDARD, compression, fast=True)
+    info = tiff_f_info(tiff)
+    assert [page["compression"] for page in info] == [tag] * 3
+    assert {page["t4"] for page in info} == {t4}
+    with Image.open(io.BytesIO(tiff)) as image:
+        numbers = []
+        for index in range(3):
+            image.seek(index)
+            assert image.tag_v2[254] == 2 and image.tag_v2[266] == 1 and image.tag_v2[262] == 0
+            numbers.append(image.tag_v2[297])
+    assert numbers == [(0, 3), (1, 3), (2, 3)]
+    assert info[0]["dpi"] == (204.0, 98.0)
+    decoded = fax_image_pages(tiff)
+    assert [page.size for page in decoded] == [(1728, 200)] * 3
+    assert all(page.getextrema() == (255, 255) for page in decoded)  # white stays white
