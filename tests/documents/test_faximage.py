@@ -240,6 +240,8 @@ REFUSALS = [
     (text_pdf(3), "too_many_pages", FaxBudget(max_pages=2)),
     (text_pdf(1), "too_large", FaxBudget(max_bytes=1000)),
     (image_file("TIFF", "1"), "too_many_pages", FaxBudget(max_pages=0)),
+    (b"line\n" * 200, "too_many_pages", FaxBudget(max_pages=3)),
+    (b"page\f" * 5, "too_many_pages", FaxBudget(max_pages=4)),
 ]
 
 

@@ -595,7 +595,7 @@ def convert_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], by
     max_pages = int(params.get("max_pages", 350))
     try:
         if kind == "text":
-            count, pages = _pdf_pages(_text_to_pdf(data), resolution, max_pages)
+            count, pages = _pdf_pages(_text_to_pdf(data, max_pages), resolution, max_pages)
         elif kind == "pdf":
             count, pages = _pdf_pages(data, resolution, max_pages)
         elif kind in IMAGE_FORMATS:
@@ -862,9 +862,9 @@ def to_bilevel(grey: PILImage.Image) -> PILImage.Image:
     return ImageChops.subtract(stretched, _bayer(stretched.size)).point(_POSITIVE, "1")
 
 
-def _text_to_pdf(data: bytes) -> bytes:
-    """Plain text laid out on Letter pages (Courier 10 pt, lines wrapped at 90 columns,
-    form feeds start a page)."""
+def _text_to_pdf(data: bytes, max_pages: int = 350) -> bytes:
+    """Plain text laid out on Letter pages (Courier 10 pt, lines wrapped at 84 columns,
+    form feeds start a page); refused as soon as it runs past ``max_pages``."""
     import textwrap
 
     from reportlab.lib.pagesizes import letter
@@ -878,6 +878,7 @@ def _text_to_pdf(data: bytes) -> bytes:
     size, leading, margin = 10, 12, 54
     columns = int((letter[0] - 2 * margin) // stringWidth("M", "Courier", size))
     lines_per_page = int((letter[1] - 2 * margin) // leading)
+    pages = 0
     for number, chunk in enumerate(text.split("\f")):
         if number:
             doc.showPage()
@@ -885,6 +886,9 @@ def _text_to_pdf(data: bytes) -> bytes:
         for line in chunk.split("\n"):
             lines.extend(textwrap.wrap(line, columns, drop_whitespace=False) or [""])
         for start in range(0, max(len(lines), 1), lines_per_page):
+            pages += 1
+            if pages > max_pages:
+                raise _worker_refusal("too_many_pages", f"more than {max_pages}")
             if start:
                 doc.showPage()
             body = doc.beginText(margin, letter[1] - margin - size)
