@@ -10,7 +10,8 @@ handed to libtiff, which writes the whole TIFF-F in memory (every tag of RFC 230
 number and count, white-is-zero, fill order, resolution).
 
 The module is compiled on first use into a cache folder (``FAXLINE_CODEC_DIR``, else
-``$XDG_CACHE_HOME/faxline`` or ``~/.cache/faxline``), named by a hash of its source so
+``$XDG_CACHE_HOME/faxline`` or ``~/.cache/faxline``, else a private folder under the
+temporary directory), named by a hash of its source so
 that a change rebuilds it; the document sandbox's zygote loads it before it forks, so the
 workers never compile. :func:`load` returns None when it cannot be built (no compiler or
 no libtiff headers): :mod:`faxline.documents.faximage` then uses Pillow, slower, same
@@ -277,6 +278,23 @@ def _build(folder: Path, name: str) -> Path:
     return target
 
 
+def _locate(name: str) -> Path:
+    """The compiled module: found in the cache, else built there (or, when the cache
+    folder cannot be written, in a private folder under the temporary directory)."""
+    folders = [_cache_dir(), Path(tempfile.gettempdir()) / f"faxline-codec-{os.getuid()}"]
+    for folder in folders:
+        found = _find(folder, name)
+        if found is not None:
+            return found
+    for index, folder in enumerate(folders):
+        try:
+            return _build(folder, name)
+        except OSError:
+            if index == len(folders) - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def load() -> tuple[Any, Any] | None:
     """``(ffi, lib)`` of the compiled codec, building it on first use; None when it cannot
     be built here (the caller falls back to Pillow)."""
@@ -287,9 +305,8 @@ def load() -> tuple[Any, Any] | None:
         if _loaded is not None or _failed:
             return _loaded
         name = _module_name()
-        folder = _cache_dir()
         try:
-            path = _find(folder, name) or _build(folder, name)
+            path = _locate(name)
             spec = importlib.util.spec_from_file_location(name, path)
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)

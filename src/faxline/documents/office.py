@@ -86,6 +86,7 @@ class _Instance:
         self.process: subprocess.Popen[bytes] | None = None
         self.owner = 0
         self.root = Path(tempfile.mkdtemp(prefix="faxline-office-"))
+        self.creator = os.getpid()
         self.profile = self.root / "profile"
         self.warm = True  # False: no UNO binding here, cold conversions
 
@@ -122,6 +123,12 @@ class _Instance:
     def stop(self) -> None:
         with self.lock:
             self._stop()
+
+    def close(self) -> None:
+        """Stop the instance and remove its folder (profile included): at exit."""
+        self.stop()
+        if self.creator == os.getpid():  # not a process forked from the one that made it
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def _stop(self) -> None:
         process, self.process = self.process, None
@@ -256,7 +263,7 @@ def _get() -> _Instance:
     with _instance_lock:
         if _instance is None:
             _instance = _Instance()
-            atexit.register(_instance.stop)
+            atexit.register(_instance.close)
         return _instance
 
 

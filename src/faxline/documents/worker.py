@@ -41,8 +41,9 @@ from typing import Any
 # Jobs the sandbox runs: name -> "module:function". A job takes the document's bytes and
 # plain parameters and returns (meta, payload): a JSON-able dict and bytes. It refuses a
 # document by raising faxline.core.errors.ValidationFailed (its code and message reach the
-# caller); any other exception is a defect, reported as "failed". The fax engine adds its
-# conversions (Office to PDF, PDF to TIFF-F) here.
+# caller); any other exception is a defect, reported as "failed". ``fax.convert`` is the
+# fax engine's conversion to TIFF-F (Office documents reach it as PDF from LibreOffice,
+# faxline.documents.office, which runs as its own process with its own time limit).
 JOBS: dict[str, str] = {
     "intake.inspect": "faxline.documents.intake:inspect_job",
     "images.ink": "faxline.documents.images:ink_job",
