@@ -267,6 +267,41 @@ def _decode_text(data: bytes, *, strict_end: bool = False) -> str | None:
     return text
 
 
+def _identify_zip(data: bytes, budget: FaxBudget, filename: str) -> str:
+    """The Office kind of a ZIP, read from its central directory in the sandbox's worker
+    (the job ``fax.identify``)."""
+    from faxline.documents import sandbox
+
+    try:
+        result = sandbox.run_job(
+            "fax.identify",
+            data,
+            {"max_inflated_bytes": budget.max_inflated_bytes},
+            limits=WorkerLimits(cpu_seconds=5, memory_bytes=budget.memory_bytes, wall_seconds=30),
+            max_payload=0,
+            field_name=FIELD,
+        )
+    except ValidationFailed as exc:
+        reason = exc.code.removeprefix("attachment_")
+        raise _refusal(reason if reason in REASONS else "corrupt", filename) from exc
+    except sandbox.JobOverrun as exc:
+        raise _refusal("corrupt", filename) from exc
+    kind = str(result.meta.get("kind"))
+    if kind not in OFFICE_KINDS:
+        raise _refusal("unknown_type", filename)
+    return kind
+
+
+def identify_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """The sandbox job ``fax.identify``: an Office Open XML document's kind by its parts."""
+    budget = FaxBudget(max_inflated_bytes=int(params.get("max_inflated_bytes") or 1 << 29))
+    try:
+        kind = _zip_kind(data, budget, "")
+    except InvalidAttachment as exc:
+        raise _worker_refusal(exc.reason) from exc
+    return {"kind": kind}, b""
+
+
 def _zip_kind(data: bytes, budget: FaxBudget, filename: str) -> str:
     """An Office Open XML document by its parts; refused: other ZIPs, encrypted ones and
     those that would inflate beyond the budget (a ZIP bomb for LibreOffice)."""
@@ -316,7 +351,7 @@ def convert_to_fax(
         raise _refusal("encrypted", filename)
     sandbox.require_outside_transaction()
     if kind == "zip":
-        kind = _zip_kind(data, budget, filename)
+        kind = _identify_zip(data, budget, filename)
     render_kind, render_data = kind, data
     if kind in OFFICE_KINDS:
         from faxline.documents import office

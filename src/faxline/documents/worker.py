@@ -48,6 +48,7 @@ JOBS: dict[str, str] = {
     "intake.inspect": "faxline.documents.intake:inspect_job",
     "images.ink": "faxline.documents.images:ink_job",
     "fax.convert": "faxline.documents.faximage:convert_job",
+    "fax.identify": "faxline.documents.faximage:identify_job",
     # The sandbox's own checks (faxline.documents.selftest).
     "selftest.echo": "faxline.documents.selftest:echo_job",
     "selftest.spin": "faxline.documents.selftest:spin_job",
