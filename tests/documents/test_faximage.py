@@ -289,3 +289,12 @@ def test_nothing_is_no_attachment(data: bytes | None) -> None:
     with pytest.raises(ValidationFailed) as caught:
         join_fax_images([])
     assert caught.value.code == "no_attachment"
+
+
+def test_an_unknown_resolution_or_compression_is_refused_by_name() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        convert_to_fax(text_pdf(1), resolution="superfine")
+    assert caught.value.code == "invalid_resolution" and caught.value.field == "resolution"
+    with pytest.raises(ValidationFailed) as caught:
+        convert_to_fax(text_pdf(1), compression="jbig")
+    assert caught.value.code == "invalid_compression" and "g4, g3-2d, g3-1d" in caught.value.message

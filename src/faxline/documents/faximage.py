@@ -338,8 +338,8 @@ def convert_to_fax(
     from faxline.documents import sandbox
 
     budget = budget or FaxBudget()
-    resolution = Resolution(resolution)
-    compression = Compression(compression)
+    fax_resolution: Resolution = _choice(Resolution, resolution, "resolution")
+    fax_compression: Compression = _choice(Compression, compression, "compression")
     if not data:
         raise no_attachment()
     if len(data) > budget.max_bytes:
@@ -365,8 +365,8 @@ def convert_to_fax(
         render_kind = "pdf"
     params = {
         "kind": render_kind,
-        "resolution": resolution.value,
-        "compression": compression.value,
+        "resolution": fax_resolution.value,
+        "compression": fax_compression.value,
         "max_pages": budget.max_pages,
         "max_page_pixels": budget.max_page_pixels,
         "max_decoded_bytes": budget.max_decoded_bytes,
@@ -399,12 +399,23 @@ def convert_to_fax(
     return FaxImage(
         tiff=tiff,
         pages=pages,
-        resolution=resolution,
-        compression=compression,
+        resolution=fax_resolution,
+        compression=fax_compression,
         sha256=hashlib.sha256(tiff).hexdigest(),
         source_kind=SOURCE_KINDS[kind],
         discouraged=kind in DISCOURAGED,
     )
+
+
+def _choice(kind: Any, value: Any, field: str) -> Any:
+    """``value`` as a member of the StrEnum ``kind``, or a refusal naming ``field``."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise ValidationFailed(
+            f"Unknown {field} {value!r}: one of {allowed}.", code=f"invalid_{field}", field=field
+        ) from None
 
 
 def _values(message: str, budget: FaxBudget) -> dict[str, Any]:
