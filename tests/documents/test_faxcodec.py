@@ -95,3 +95,17 @@ def test_the_codec_writes_every_tiff_f_tag(
     decoded = fax_image_pages(tiff)
     assert [page.size for page in decoded] == [(1728, 200)] * 3
     assert all(page.getextrema() == (255, 255) for page in decoded)  # white stays white
+
+
+def test_g4_and_both_g3_codings_decode_to_the_same_page() -> None:
+    from faxline.documents.faximage import convert_to_fax
+
+    decoded = []
+    sizes = []
+    for compression in ("g4", "g3-2d", "g3-1d"):
+        image = convert_to_fax(text_pdf(1, frame=True), compression=compression)
+        (page,) = fax_image_pages(image.tiff)
+        decoded.append(page.tobytes())
+        sizes.append(len(image.tiff))
+    assert decoded[0] == decoded[1] == decoded[2]
+    assert sizes[0] < sizes[1] < sizes[2]  # G4 is the most compact, 1-D the least
