@@ -205,15 +205,11 @@ def sniff_kind(data: bytes) -> str | None:
     """The kind of an attachment from its first bytes (and, for OLE, its directory names):
     a key of :data:`SOURCE_KINDS`, ``"zip"`` (an OOXML candidate, decided in the worker),
     ``"ole-encrypted"``, or None."""
-    head = data[:1024]
-    if head.lstrip(b" \t\r\n\x00").startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith((b"II*\x00", b"MM\x00*")):
-        return "tiff"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
+    from faxline.documents.intake import sniff
+
+    known = sniff(data)  # PDF, PNG, JPEG, TIFF: intake's own magic numbers
+    if known is not None:
+        return known
     if data.startswith((b"GIF87a", b"GIF89a")):
         return "gif"
     if data.startswith(b"{\\rtf"):
