@@ -78,3 +78,14 @@ def test_a_damaged_office_document_is_refused(samples: dict[str, bytes]) -> None
     with pytest.raises(InvalidAttachment) as caught:
         convert_to_fax(damaged, filename="broken.doc")
     assert caught.value.reason in ("corrupt", "unknown_type")
+
+
+def test_without_libreoffice_an_office_document_is_refused_clearly(
+    samples: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    office.stop_office()
+    monkeypatch.setenv("PATH", "/nonexistent")  # no soffice to be found
+    with pytest.raises(InvalidAttachment) as caught:
+        convert_to_fax(samples["docx"], filename="lease.docx")
+    assert caught.value.reason == "office_unavailable"
+    assert "send it as a PDF" in caught.value.message

@@ -42,8 +42,8 @@ def vault_files(media: Path) -> list[Path]:
 
 @pytest.mark.django_db
 def test_the_same_document_twice_is_one_row_and_one_vault_file(media: Path) -> None:
-    first = fax_image_convert(_pdf("Invoice 4411"), "invoice.pdf")
-    second = fax_image_convert(_pdf("Invoice 4411"), "copy of invoice.pdf")
+    first = fax_image_convert(_pdf("Invoice 4411"), filename="invoice.pdf")
+    second = fax_image_convert(_pdf("Invoice 4411"), filename="copy of invoice.pdf")
     assert first.pk == second.pk and FaxImageFile.objects.count() == 1
     assert len(vault_files(media)) == 1
     assert first.pages == 1 and first.resolution == "fine" and first.compression == "g4"
@@ -53,7 +53,7 @@ def test_the_same_document_twice_is_one_row_and_one_vault_file(media: Path) -> N
     assert vault_files(media)[0].read_bytes() != tiff
     assert vault_read(first.vault_name) == tiff
     # Another document, or the same at another resolution, is another image.
-    other = fax_image_convert(_pdf("Invoice 4411"), "invoice.pdf", resolution="standard")
+    other = fax_image_convert(_pdf("Invoice 4411"), filename="invoice.pdf", resolution="standard")
     assert other.pk != first.pk and other.resolution == "standard"
     assert FaxImageFile.objects.count() == 2 and len(vault_files(media)) == 2
 
@@ -61,7 +61,7 @@ def test_the_same_document_twice_is_one_row_and_one_vault_file(media: Path) -> N
 @pytest.mark.django_db
 def test_a_refused_document_stores_nothing(media: Path) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        fax_image_convert(b"\x00\x01garbage", "x.pdf")
+        fax_image_convert(b"\x00\x01garbage", filename="x.pdf")
     assert caught.value.code == "invalid_attachment"
     assert FaxImageFile.objects.count() == 0 and not vault_files(media)
 

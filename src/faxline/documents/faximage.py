@@ -142,6 +142,10 @@ REASONS = {
     "too_large": "is larger than {max_mb} MB.",
     "too_many_pages": "has {pages} pages; a fax may have at most {max_pages}.",
     "timeout": "took too long to convert (more than {seconds} seconds): simplify it or send a PDF.",
+    "office_unavailable": (
+        "is an Office document, which this server cannot convert (LibreOffice is not "
+        "installed): send it as a PDF."
+    ),
 }
 
 
@@ -358,6 +362,8 @@ def convert_to_fax(
             raise _refusal("timeout", filename, seconds=int(budget.office_seconds)) from exc
         except office.OfficeFailed as exc:
             raise _refusal("corrupt", filename) from exc
+        except office.OfficeUnavailable as exc:
+            raise _refusal("office_unavailable", filename) from exc
         render_kind = "pdf"
     params = {
         "kind": render_kind,

@@ -36,8 +36,6 @@ import threading
 import time
 from pathlib import Path
 
-from faxline.core.errors import Unavailable
-
 log = logging.getLogger(__name__)
 
 BRIDGE = Path(__file__).with_name("office_bridge.py")
@@ -63,6 +61,10 @@ class OfficeFailed(Exception):
 
 class OfficeTimeout(Exception):
     """The conversion overran its time; the instance was killed."""
+
+
+class OfficeUnavailable(Exception):
+    """LibreOffice is not installed here."""
 
 
 def _python() -> str:
@@ -93,11 +95,7 @@ class _Instance:
     def _start(self) -> None:
         soffice = _soffice()
         if soffice is None:
-            raise Unavailable(
-                "Office documents cannot be converted on this server (LibreOffice is not "
-                "installed): send a PDF.",
-                code="office_unavailable",
-            )
+            raise OfficeUnavailable
         pipe = f"faxline_{os.getpid()}_{secrets.token_hex(4)}"
         try:
             process = subprocess.Popen(  # noqa: S603 (our bridge, the configured python)
@@ -221,7 +219,8 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 def _cold(source: Path, target: Path, timeout: float, profile: Path) -> None:
     """One cold ``soffice --convert-to pdf`` (no UNO binding here)."""
     soffice = _soffice()
-    assert soffice is not None
+    if soffice is None:
+        raise OfficeUnavailable
     outdir = target.parent / "cold"
     outdir.mkdir(exist_ok=True)
     try:

@@ -53,6 +53,7 @@ def fax_image_store(image: FaxImage) -> FaxImageFile:
 
 def fax_image_convert(
     data: bytes | None,
+    *,
     filename: str = "",
     resolution: Resolution | str = Resolution.FINE,
     compression: Compression | str = Compression.G4,
