@@ -109,3 +109,56 @@ def test_g4_and_both_g3_codings_decode_to_the_same_page() -> None:
         sizes.append(len(image.tiff))
     assert decoded[0] == decoded[1] == decoded[2]
     assert sizes[0] < sizes[1] < sizes[2]  # G4 is the most compact, 1-D the least
+
+
+def every_run_length() -> object:
+    """Rows with a white run then a black one, and a black then a white one, of every
+    length from 0 to 1728, each below a white row (so that they are coded horizontally)."""
+    from PIL import Image
+
+    white, black = b"\xff", b"\x00"  # mode "L" bytes for white and black pixels
+    rows = []
+    for k in range(1729):
+        rows.append(white * 1728)
+        rows.append(white * (1728 - k) + black * k)
+        rows.append(black * k + white * (1728 - k))
+    return Image.frombytes("L", (1728, len(rows)), b"".join(rows)).convert("1")
+
+
+def random_page(seed: int) -> object:
+    import random
+
+    from PIL import Image, ImageDraw
+
+    chance = random.Random(seed)
+    page = Image.new("1", (1728, 200), 1)
+    draw = ImageDraw.Draw(page)
+    for _ in range(chance.randint(0, 60)):
+        x, y = chance.randint(-10, 1727), chance.randint(-5, 199)
+        box = (x, y, x + chance.randint(0, 1800), y + chance.randint(0, 30))
+        draw.rectangle(box, fill=chance.randint(0, 1))
+    for _ in range(chance.randint(0, 1500)):
+        draw.point((chance.randint(0, 1727), chance.randint(0, 199)), fill=chance.randint(0, 1))
+    return page
+
+
+@pytest.mark.parametrize(
+    "make",
+    [every_run_length, lambda: random_page(1), lambda: random_page(2), lambda: random_page(3)],
+)
+def test_our_g4_coder_writes_libtiffs_bytes_and_decodes_exactly(make: object) -> None:
+    page = make()  # type: ignore[operator]
+    ours = encode_tiff_f([page], Resolution.FINE, Compression.G4, fast=True)
+    libtiff = encode_tiff_f([page], Resolution.FINE, Compression.G4, fast=True, libtiff_g4=True)
+    assert ours == libtiff
+    (back,) = fax_image_pages(ours)
+    assert back.tobytes() == page.tobytes()  # type: ignore[attr-defined]
+
+
+def test_our_g4_coder_on_rendered_pages() -> None:
+    document = pdfium.PdfDocument(pdf_with_photo())
+    pages = [render_pdf_page_bilevel(document[0], Resolution.FINE, fast=True)]
+    document.close()
+    pages.append(render_pdf_page_bilevel(pdfium.PdfDocument(text_pdf(1))[0], Resolution.FINE))
+    ours = encode_tiff_f(pages, Resolution.FINE, Compression.G4)
+    assert ours == encode_tiff_f(pages, Resolution.FINE, Compression.G4, libtiff_g4=True)

@@ -34,13 +34,51 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+# The modified Huffman codes of ITU-T T.4 (its Tables 2 and 3), as bit strings: run
+# lengths 0 to 63, then multiples of 64 up to 1728, then the extended ones (1792 to 2560).
+WHITE_TERMINATING = """
+00110101 000111 0111 1000 1011 1100 1110 1111 10011 10100 00111 01000 001000 000011 110100
+110101 101010 101011 0100111 0001100 0001000 0010111 0000011 0000100 0101000 0101011 0010011
+0100100 0011000 00000010 00000011 00011010 00011011 00010010 00010011 00010100 00010101 00010110
+00010111 00101000 00101001 00101010 00101011 00101100 00101101 00000100 00000101 00001010
+00001011 01010010 01010011 01010100 01010101 00100100 00100101 01011000 01011001 01011010
+01011011 01001010 01001011 00110010 00110011 00110100
+"""
+WHITE_MAKEUP = """
+11011 10010 010111 0110111 00110110 00110111 01100100 01100101 01101000 01100111 011001100
+011001101 011010010 011010011 011010100 011010101 011010110 011010111 011011000 011011001
+011011010 011011011 010011000 010011001 010011010 011000 010011011
+"""
+BLACK_TERMINATING = """
+0000110111 010 11 10 011 0011 0010 00011 000101 000100 0000100 0000101 0000111 00000100 00000111
+000011000 0000010111 0000011000 0000001000 00001100111 00001101000 00001101100 00000110111
+00000101000 00000010111 00000011000 000011001010 000011001011 000011001100 000011001101
+000001101000 000001101001 000001101010 000001101011 000011010010 000011010011 000011010100
+000011010101 000011010110 000011010111 000001101100 000001101101 000011011010 000011011011
+000001010100 000001010101 000001010110 000001010111 000001100100 000001100101 000001010010
+000001010011 000000100100 000000110111 000000111000 000000100111 000000101000 000001011000
+000001011001 000000101011 000000101100 000001011010 000001100110 000001100111
+"""
+BLACK_MAKEUP = """
+0000001111 000011001000 000011001001 000001011011 000000110011 000000110100 000000110101
+0000001101100 0000001101101 0000001001010 0000001001011 0000001001100 0000001001101
+0000001110010 0000001110011 0000001110100 0000001110101 0000001110110 0000001110111
+0000001010010 0000001010011 0000001010100 0000001010101 0000001011010 0000001011011
+0000001100100 0000001100101
+"""
+EXTENDED_MAKEUP = """
+00000001000 00000001100 00000001101 000000010010 000000010011 000000010100 000000010101
+000000010110 000000010111 000000011100 000000011101 000000011110 000000011111
+"""
+
 CDEF = """
 size_t fax_grey_samples(const uint8_t *grey, int stride, int width, int height,
                         int step, int low, int high);
 void fax_pack(const uint8_t *grey, int stride, int width, int height,
               const uint8_t *stretch, int dither, uint8_t *out);
 typedef struct fax_writer fax_writer;
-fax_writer *fax_writer_open(int compression, int t4_options, double y_dpi, int pages);
+fax_writer *fax_writer_open(int compression, int t4_options, double y_dpi, int pages,
+                            int own_g4);
 int fax_writer_page(fax_writer *w, const uint8_t *packed, int width, int height);
 size_t fax_writer_size(fax_writer *w);
 const uint8_t *fax_writer_close(fax_writer *w);
@@ -87,12 +125,18 @@ void fax_pack(const uint8_t *grey, int stride, int width, int height,
         for (int i = 0; i < 8; i++) t[i] = (uint8_t)((BAYER[y & 7][i] * 2 + 1) * 2);
         int x = 0;
         if (!dither) {
+            /* Eight pixels at once: a grey below 128 has its top bit clear; the eight top
+               bits, inverted, are gathered into one byte (pixel 0 in the top bit) by one
+               multiplication whose partial products never overlap. */
             for (; x + 8 <= width; x += 8) {
-                const uint8_t *p = row + x;
-                o[x >> 3] = (uint8_t)(((p[0] < 128) << 7) | ((p[1] < 128) << 6) |
-                                      ((p[2] < 128) << 5) | ((p[3] < 128) << 4) |
-                                      ((p[4] < 128) << 3) | ((p[5] < 128) << 2) |
-                                      ((p[6] < 128) << 1) | (p[7] < 128));
+                uint64_t v;
+                memcpy(&v, row + x, 8);
+                uint64_t ink = (~v & 0x8080808080808080ULL) >> 7;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                o[x >> 3] = (uint8_t)((ink * 0x8040201008040201ULL) >> 56);
+#else
+                o[x >> 3] = (uint8_t)((ink * 0x0102040810204080ULL) >> 56);
+#endif
             }
         } else {
             for (; x + 8 <= width; x += 8) {
@@ -120,7 +164,9 @@ struct fax_writer {
     uint8_t *data;
     size_t size, capacity, position;
     TIFF *tiff;
-    int compression, t4_options, pages, page;
+    int compression, t4_options, pages, page, own_g4;
+    uint8_t *coded;
+    size_t coded_capacity;
     double y_dpi;
     int failed;
 };
@@ -166,7 +212,148 @@ static int w_map(thandle_t h, tdata_t *base, toff_t *size) {
 }
 static void w_unmap(thandle_t h, tdata_t base, toff_t size) { (void)h; (void)base; (void)size; }
 
-fax_writer *fax_writer_open(int compression, int t4_options, double y_dpi, int pages) {
+/* --- Group 4 (ITU-T T.6) ------------------------------------------------------------
+   Two-dimensional coding of each row against the one above it (an imaginary white row
+   above the first): pass, vertical and horizontal modes, runs in the modified Huffman
+   codes of T.4, EOFB at the end. Changing elements are found a 64-bit word at a time,
+   which is where libtiff's encoder spends its time on mostly white pages. */
+
+typedef struct { uint16_t code; uint8_t length; } fax_code;
+
+/* @@TABLES@@ */
+
+typedef struct {
+    uint8_t *out;
+    size_t size, capacity;
+    uint64_t bits;
+    int count;
+    int failed;
+} bit_writer;
+
+static void bits_put(bit_writer *b, uint32_t code, int length) {
+    b->bits = (b->bits << length) | code;
+    b->count += length;
+    while (b->count >= 8) {
+        b->count -= 8;
+        if (b->size == b->capacity) {
+            size_t capacity = b->capacity ? b->capacity * 2 : 65536;
+            uint8_t *grown = realloc(b->out, capacity);
+            if (!grown) { b->failed = 1; b->count = 0; return; }
+            b->out = grown;
+            b->capacity = capacity;
+        }
+        b->out[b->size++] = (uint8_t)(b->bits >> b->count);
+    }
+}
+
+static void run_put(bit_writer *b, int run, int black) {
+    const fax_code *terminating = black ? BLACK_TERMINATING : WHITE_TERMINATING;
+    const fax_code *makeup = black ? BLACK_MAKEUP : WHITE_MAKEUP;
+    while (run > 2560) {
+        bits_put(b, EXTENDED_MAKEUP[12].code, EXTENDED_MAKEUP[12].length);
+        run -= 2560;
+    }
+    if (run >= 64) {
+        int m = run / 64;
+        if (m >= 28)
+            bits_put(b, EXTENDED_MAKEUP[m - 28].code, EXTENDED_MAKEUP[m - 28].length);
+        else
+            bits_put(b, makeup[m - 1].code, makeup[m - 1].length);
+        run -= m * 64;
+    }
+    bits_put(b, terminating[run].code, terminating[run].length);
+}
+
+static inline int pixel_at(const uint8_t *row, int x) {
+    return (row[x >> 3] >> (7 - (x & 7))) & 1;
+}
+
+/* The first x in [start, end) whose pixel is not `color` (end if none). */
+static int change_from(const uint8_t *row, int start, int end, int color) {
+    if (start >= end) return end;
+    uint8_t flip = color ? 0xFF : 0x00;
+    int index = start >> 3, last = (end + 7) >> 3, x;
+    uint8_t first = (uint8_t)((row[index] ^ flip) & (0xFF >> (start & 7)));
+    if (first) { x = (index << 3) + __builtin_clz((unsigned)first) - 24; return x < end ? x : end; }
+    index++;
+    uint64_t flip64 = color ? ~0ULL : 0ULL;
+    for (; index + 8 <= last; index += 8) {
+        uint64_t v;
+        memcpy(&v, row + index, 8);
+        v ^= flip64;
+        if (v) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            v = __builtin_bswap64(v);
+#endif
+            x = (index << 3) + __builtin_clzll(v);
+            return x < end ? x : end;
+        }
+    }
+    for (; index < last; index++) {
+        uint8_t v = (uint8_t)(row[index] ^ flip);
+        if (v) { x = (index << 3) + __builtin_clz((unsigned)v) - 24; return x < end ? x : end; }
+    }
+    return end;
+}
+
+static const fax_code VERTICAL[7] = {
+    {0x03, 7}, {0x03, 6}, {0x03, 3}, {0x1, 1}, {0x2, 3}, {0x02, 6}, {0x02, 7}};
+
+/* Encode `height` packed rows (1 = black) into w->coded; its size, or (size_t)-1. */
+static size_t g4_encode(fax_writer *w, const uint8_t *packed, int width, int height) {
+    size_t row_bytes = (size_t)(width + 7) / 8;
+    uint8_t *white = calloc(row_bytes + 8, 1);
+    if (!white) return (size_t)-1;
+    bit_writer b = {w->coded, 0, w->coded_capacity, 0, 0, 0};
+    const uint8_t *reference = white;
+    for (int y = 0; y < height; y++) {
+        const uint8_t *row = packed + (size_t)y * row_bytes;
+        int a0 = 0;
+        int a1 = pixel_at(row, 0) ? 0 : change_from(row, 0, width, 0);
+        int b1 = pixel_at(reference, 0) ? 0 : change_from(reference, 0, width, 0);
+        for (;;) {
+            int b2 = width;
+            if (b1 < width) b2 = change_from(reference, b1, width, pixel_at(reference, b1));
+            if (b2 >= a1) {
+                int d = b1 - a1;
+                if (d < -3 || d > 3) {
+                    int a2 = a1 < width ? change_from(row, a1, width, pixel_at(row, a1)) : width;
+                    bits_put(&b, 0x1, 3); /* 001: horizontal */
+                    if (a0 + a1 == 0 || pixel_at(row, a0) == 0) {
+                        run_put(&b, a1 - a0, 0);
+                        run_put(&b, a2 - a1, 1);
+                    } else {
+                        run_put(&b, a1 - a0, 1);
+                        run_put(&b, a2 - a1, 0);
+                    }
+                    a0 = a2;
+                } else {
+                    bits_put(&b, VERTICAL[d + 3].code, VERTICAL[d + 3].length);
+                    a0 = a1;
+                }
+            } else {
+                bits_put(&b, 0x1, 4); /* 0001: pass */
+                a0 = b2;
+            }
+            if (a0 >= width) break;
+            int color = pixel_at(row, a0);
+            a1 = change_from(row, a0, width, color);
+            b1 = change_from(reference, a0, width, !color);
+            b1 = change_from(reference, b1, width, color);
+        }
+        reference = row;
+    }
+    bits_put(&b, 0x001, 12); /* EOFB: two EOLs */
+    bits_put(&b, 0x001, 12);
+    if (b.count) bits_put(&b, 0, 8 - b.count);
+    free(white);
+    w->coded = b.out;
+    w->coded_capacity = b.capacity;
+    return b.failed ? (size_t)-1 : b.size;
+}
+
+fax_writer *fax_writer_open(int compression, int t4_options, double y_dpi, int pages,
+                            int own_g4) {
     struct fax_writer *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     TIFFSetErrorHandler(NULL);
@@ -175,6 +362,7 @@ fax_writer *fax_writer_open(int compression, int t4_options, double y_dpi, int p
     w->t4_options = t4_options;
     w->y_dpi = y_dpi;
     w->pages = pages;
+    w->own_g4 = own_g4;
     w->tiff = TIFFClientOpen("fax", "w", (thandle_t)w, w_read, w_write, w_seek, w_close,
                              w_size, w_map, w_unmap);
     if (!w->tiff) { free(w); return NULL; }
@@ -203,7 +391,13 @@ int fax_writer_page(fax_writer *w, const uint8_t *packed, int width, int height)
     TIFFSetField(t, TIFFTAG_PAGENUMBER, (uint16_t)w->page, (uint16_t)w->pages);
     TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, (uint32_t)height);
     tsize_t bytes = (tsize_t)((width + 7) / 8) * height;
-    if (TIFFWriteEncodedStrip(t, 0, (void *)packed, bytes) < 0) return -1;
+    if (w->compression == COMPRESSION_CCITTFAX4 && w->own_g4) {
+        size_t coded = g4_encode(w, packed, width, height);
+        if (coded == (size_t)-1) return -1;
+        if (TIFFWriteRawStrip(t, 0, w->coded, (tsize_t)coded) < 0) return -1;
+    } else if (TIFFWriteEncodedStrip(t, 0, (void *)packed, bytes) < 0) {
+        return -1;
+    }
     if (!TIFFWriteDirectory(t)) return -1;
     w->page++;
     return w->failed ? -1 : 0;
@@ -219,11 +413,32 @@ const uint8_t *fax_writer_close(fax_writer *w) {
 void fax_writer_free(fax_writer *w) {
     if (!w) return;
     if (w->tiff) TIFFClose(w->tiff);
+    free(w->coded);
     free(w->data);
     free(w);
 }
 """
 
+
+def _c_tables() -> str:
+    """The code tables as C arrays of {code, length}."""
+    tables = {
+        "WHITE_TERMINATING": WHITE_TERMINATING,
+        "WHITE_MAKEUP": WHITE_MAKEUP,
+        "BLACK_TERMINATING": BLACK_TERMINATING,
+        "BLACK_MAKEUP": BLACK_MAKEUP,
+        "EXTENDED_MAKEUP": EXTENDED_MAKEUP,
+    }
+    lines = []
+    for name, codes in tables.items():
+        entries = ", ".join(f"{{0x{int(code, 2):x}, {len(code)}}}" for code in codes.split())
+        lines.append(f"static const fax_code {name}[{len(codes.split())}] = {{{entries}}};")
+    return "\n".join(lines)
+
+
+SOURCE = SOURCE.replace("/* @@TABLES@@ */", _c_tables())
+
+COMPILE_ARGS = ("-O2",)
 _lock = threading.Lock()
 _loaded: tuple[Any, Any] | None = None
 _failed = False
@@ -240,7 +455,9 @@ def _cache_dir() -> Path:
 def _tag() -> str:
     import cffi
 
-    digest = hashlib.sha256((CDEF + SOURCE + cffi.__version__ + sys.version).encode())
+    digest = hashlib.sha256(
+        (CDEF + SOURCE + " ".join(COMPILE_ARGS) + cffi.__version__ + sys.version).encode()
+    )
     return digest.hexdigest()[:16]
 
 
@@ -268,7 +485,7 @@ def _build(folder: Path, name: str) -> Path:
         SOURCE,
         libraries=["tiff"],
         include_dirs=[path for path in ("/usr/include/x86_64-linux-gnu",) if Path(path).is_dir()],
-        extra_compile_args=["-O2"],
+        extra_compile_args=list(COMPILE_ARGS),
     )
     with tempfile.TemporaryDirectory(dir=folder) as work:
         with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):

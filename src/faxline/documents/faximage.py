@@ -524,10 +524,13 @@ def encode_tiff_f(
     *,
     total: int | None = None,
     fast: bool | None = None,
+    libtiff_g4: bool = False,
 ) -> bytes:
     """Bilevel pages (PIL mode ``"1"``, white 255, or :class:`PackedPage`), 1728 wide, as
     one TIFF-F: one page per IFD, G4 or G3, photometric white-is-zero, 204 x 196 or
     204 x 98 dpi, page numbers out of ``total`` (the pages' count when not given).
+    The fast path codes G4 itself (``libtiff_g4``: through libtiff's encoder instead,
+    the same bytes, slower; G3 is always libtiff's).
 
     ``pages`` may be a generator: each page is encoded and let go before the next is
     made, so a long document never holds more than one page decoded."""
@@ -536,7 +539,7 @@ def encode_tiff_f(
         total = len(pages)
     codec = _codec(fast)
     if codec is not None:
-        return _encode_with_codec(codec, pages, resolution, compression, total)
+        return _encode_with_codec(codec, pages, resolution, compression, total, not libtiff_g4)
     return _encode_with_pillow(pages, resolution, compression)
 
 
@@ -549,10 +552,11 @@ def _encode_with_codec(
     resolution: Resolution,
     compression: Compression,
     total: int,
+    own_g4: bool = True,
 ) -> bytes:
     ffi, lib = codec
     method, t4_options = CODEC_COMPRESSION[compression]
-    writer = lib.fax_writer_open(method, t4_options, float(resolution.y_dpi), total)
+    writer = lib.fax_writer_open(method, t4_options, float(resolution.y_dpi), total, int(own_g4))
     if writer == ffi.NULL:
         raise MemoryError
     try:
