@@ -159,6 +159,8 @@ def test_a_greyscale_photo_stays_grey_as_a_dither() -> None:
         (b"Hello fax\fSecond page\n", "text", False, 2),
         ("Grüße aus Köln — naïve café\n".encode(), "text", False, 1),
         ("Grüße aus Köln\n".encode("cp1252"), "text", False, 1),
+        ("Grüße aus Köln\r\n".encode("utf-16"), "text", False, 1),
+        ("\ufeffA memo with a byte-order mark\n".encode(), "text", False, 1),
     ],
 )
 def test_images_tiff_and_text_convert(

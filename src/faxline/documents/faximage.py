@@ -232,35 +232,43 @@ def sniff_kind(data: bytes) -> str | None:
     return None
 
 
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _looks_like_text(data: bytes) -> bool:
-    """Plain text: no NUL, decodable (UTF-8, else Latin-1 without C1 controls), and almost
-    no control characters other than tab, line feed, carriage return and form feed."""
+    """Plain text: decodable (UTF-8, UTF-16 with its byte-order mark, else Windows-1252),
+    no NUL (outside UTF-16), and almost no control characters other than tab, line feed,
+    carriage return and form feed."""
     sample = data[: 64 * 1024]
-    if b"\x00" in sample:
+    if b"\x00" in sample and not sample.startswith(UTF16_BOMS):
         return False
-    text = _decode_text(sample, strict_end=len(data) > len(sample))
+    text = _decode_text(sample, cut=len(data) > len(sample))
     if text is None:
         return False
     controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\x7f")
     return controls <= len(text) // 100
 
 
-def _decode_text(data: bytes, *, strict_end: bool = False) -> str | None:
+def _decode_text(data: bytes, *, cut: bool = False) -> str | None:
+    """The text of ``data`` (None: not text). ``cut``: ``data`` is the start of a longer
+    file, so a character cut in two at its end is not an error."""
     for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
         (b"\xfe\xff", "utf-16"),
     ):
         if data.startswith(bom):
+            if cut:
+                data = data[: len(data) - 4]
             try:
-                return data.decode(codec, errors="strict" if not strict_end else "ignore")
+                return data.decode(codec)
             except UnicodeDecodeError:
                 return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if strict_end and exc.start >= len(data) - 4:
-            return data[: exc.start].decode("utf-8")
+        if cut and exc.start >= len(data) - 4:
+            return data[: exc.start].decode("utf-8", errors="replace")
     text = data.decode("cp1252", errors="replace")
     if "\ufffd" in text:
         return None
