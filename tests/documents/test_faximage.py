@@ -9,7 +9,7 @@ import io
 import zipfile
 
 import pytest
-from document_files import BROKEN_PDF, EXECUTABLE, bomb_tiff, encrypted_pdf, pageless_pdf
+from document_files import BROKEN_PDF, EXECUTABLE, HTML, bomb_tiff, encrypted_pdf, pageless_pdf
 from fax_samples import (
     PAGE_SIZES,
     SENTENCE,
@@ -232,6 +232,8 @@ def zip_bomb() -> bytes:
 REFUSALS = [
     (EXECUTABLE, "unknown_type", None),
     (b"\x00\x01\x02\x03" * 100, "unknown_type", None),
+    (HTML, "unknown_type", None),
+    (b"%!PS-Adobe-3.0\n%%Pages: 1\nshowpage\n", "unknown_type", None),
     (zip_bytes({"readme.txt": b"hello"}), "unknown_type", None),
     (encrypted_pdf(), "encrypted", None),
     (ole_with_stream("EncryptedPackage"), "encrypted", None),

@@ -227,9 +227,19 @@ def sniff_kind(data: bytes) -> str | None:
         return None
     if data.startswith(b"PK\x03\x04"):
         return "zip"
+    if _looks_like_markup(data):
+        return None  # HTML, XML, SVG, PostScript: text, but not a text to print as it is
     if _looks_like_text(data):
         return "text"
     return None
+
+
+MARKUP_STARTS = (b"%!ps", b"<!doctype", b"<html", b"<?xml", b"<svg", b"<head", b"<body")
+
+
+def _looks_like_markup(data: bytes) -> bool:
+    head = data[:256].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(MARKUP_STARTS)
 
 
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
