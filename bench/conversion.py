@@ -159,40 +159,29 @@ def timed_pass(
 def breakdown(documents: list[tuple[str, bytes, int]]) -> dict[str, object]:
     """Where faxline's time goes, in this process (no sandbox): ms per page for pdfium's
     render, the bilevel step and the G4 encoding; a sandbox round trip per document."""
-    import ctypes
-
     import pypdfium2 as pdfium
 
     from faxline.documents import faximage, sandbox
     from faxline.documents.faximage import Compression, Resolution
 
     codec = faximage._codec(None)
-    render = bilevel = encode = 0.0
+    timing: dict[str, float] = {}
+    encode = 0.0
     pages = 0
     for _name, data, _count in documents:
         document = pdfium.PdfDocument(data)
         bilevel_pages: list[object] = []
         for index in range(len(document)):
             page = document[index]
-            timings: list[float] = []
-
-            def make(
-                address: int, stride: int, height: int, timings: list[float] = timings
-            ) -> object:
-                timings.append(time.perf_counter())
-                if codec is not None:
-                    grey = codec[0].cast("const uint8_t *", address)
-                    return faximage._pack(codec, grey, stride, height)
-                pixels = ctypes.string_at(address, stride * height)
-                from PIL import Image
-
-                image = Image.frombuffer("L", (1728, height), pixels, "raw", "L", stride, 1)
-                return faximage.to_bilevel(image)
-
-            started = time.perf_counter()
-            bilevel_pages.append(faximage._with_grey_bitmap(page, Resolution.FINE, make))
-            render += timings[0] - started
-            bilevel += time.perf_counter() - timings[0]
+            if codec is not None:
+                bilevel_pages.append(faximage.render_bands(page, Resolution.FINE, codec, timing))
+            else:
+                started = time.perf_counter()
+                grey = faximage.render_pdf_page(page, Resolution.FINE)
+                rendered = time.perf_counter()
+                bilevel_pages.append(faximage.to_bilevel(grey))
+                timing["render"] = timing.get("render", 0.0) + rendered - started
+                timing["bilevel"] = timing.get("bilevel", 0.0) + time.perf_counter() - rendered
             page.close()
         document.close()
         started = time.perf_counter()
@@ -205,8 +194,8 @@ def breakdown(documents: list[tuple[str, bytes, int]]) -> dict[str, object]:
         sandbox.run_job("selftest.echo", b"")
         round_trips.append(time.perf_counter() - started)
     return {
-        "render_ms_per_page": round(render * 1000 / pages, 2),
-        "bilevel_ms_per_page": round(bilevel * 1000 / pages, 2),
+        "render_ms_per_page": round(timing["render"] * 1000 / pages, 2),
+        "bilevel_ms_per_page": round(timing["bilevel"] * 1000 / pages, 2),
         "g4_encode_ms_per_page": round(encode * 1000 / pages, 2),
         "sandbox_round_trip_ms": round(sorted(round_trips)[len(round_trips) // 2] * 1000, 2),
         "bilevel_path": faximage.bilevel_path(),

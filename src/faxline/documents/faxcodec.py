@@ -99,13 +99,16 @@ static const uint8_t BAYER[8][8] = {
     {3, 35, 11, 43, 1, 33, 9, 41}, {51, 19, 59, 27, 49, 17, 57, 25},
     {15, 47, 7, 39, 13, 45, 5, 37}, {63, 31, 55, 23, 61, 29, 53, 21}};
 
-/* Pixels of a sample (one in step x step) whose grey is strictly between low and high. */
+/* Pixels of a sample whose grey is strictly between low and high: the centre pixel
+   (step / 2 in) of every whole step x step cell, as Pillow's nearest-neighbour reduction
+   by step picks them. */
 size_t fax_grey_samples(const uint8_t *grey, int stride, int width, int height,
                         int step, int low, int high) {
     size_t count = 0;
-    for (int y = 0; y < height; y += step) {
+    int half = step / 2;
+    for (int y = half; y + (step - half) <= height; y += step) {
         const uint8_t *row = grey + (size_t)y * stride;
-        for (int x = 0; x < width; x += step)
+        for (int x = half; x + (step - half) <= width; x += step)
             count += row[x] > low && row[x] < high;
     }
     return count;
