@@ -2,8 +2,10 @@
 # Check (and on Debian, install) the system packages faxline needs beyond Python:
 #   - Chromium, for the browser tests (Playwright drives /usr/bin/chromium);
 #   - libspandsp headers, for the T.30 software modem binding (cffi, compiled at build time);
-#   - LibreOffice without a GUI, to convert Office attachments (DOC/DOCX, XLS/XLSX, PPT/PPTX);
-#   - a C compiler and libtiff headers, for the spandsp binding;
+#   - LibreOffice without a GUI, to convert Office attachments (DOC/DOCX, XLS/XLSX, PPT/PPTX),
+#     and its Python binding (python3-uno, for /usr/bin/python3), which keeps one warm
+#     instance per process instead of a cold start per document (docs/decisions/0023);
+#   - a C compiler and libtiff headers, for the spandsp binding and the TIFF-F codec;
 #   - Ghostscript, the competitor of the conversion benchmark (bench/conversion.py);
 #   - poppler-utils and tesseract (English), to read back what a fax carried (tests, OCR);
 #   - libgxps-utils (xpstopng), to read back the XPS files received faxes are delivered as
@@ -32,6 +34,7 @@ if ! have soffice && ! have libreoffice; then
     missing+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
         fonts-liberation fonts-dejavu-core)
 fi
+/usr/bin/python3 -c 'import uno' >/dev/null 2>&1 || missing+=(python3-uno)
 have cc || missing+=(gcc)
 [ -f /usr/include/x86_64-linux-gnu/tiffio.h ] || [ -f /usr/include/tiffio.h ] || missing+=(libtiff-dev)
 have gs || missing+=(ghostscript)

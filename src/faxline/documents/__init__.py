@@ -10,6 +10,11 @@
   :mod:`~faxline.documents.worker`; :mod:`~faxline.documents.selftest` exercises it);
 - :mod:`~faxline.documents.images`: an image (PNG, JPEG, every page of a TIFF) to PDF;
 - :mod:`~faxline.documents.pdf`: counting and joining the pages of PDF files;
+- :mod:`~faxline.documents.faximage`: any accepted attachment (PDF, TIFF, text, RTF,
+  Word, Excel, PowerPoint, Visio, JPG/GIF/PNG) to TIFF-F, the fax's image, or the guide's
+  "Invalid Attachment" with a reason (:mod:`~faxline.documents.faxcodec` is its compiled
+  fast path); :mod:`~faxline.documents.office` turns Office documents into PDF through
+  one warm LibreOffice (driven by :mod:`~faxline.documents.office_bridge`);
 - :mod:`~faxline.documents.layout`: the house style of the PDFs faxline writes (fonts,
   colours, tables, the page band and footer, "Page n of N");
 - :mod:`~faxline.documents.keys`: the platform's seal key and certificate;

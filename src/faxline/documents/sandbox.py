@@ -1,7 +1,7 @@
 """The document sandbox: decoding and converting hostile bytes in a limited process.
 
 Every check or conversion that decodes a document the platform did not write (a PDF parse,
-an image decode, an image to PDF; later Office and TIFF-F conversions) runs through
+an image decode, an image to PDF, any attachment to TIFF-F) runs through
 :func:`run_job`, never in the calling process. The call
 
 - refuses to run inside a database transaction (:func:`require_outside_transaction`): a

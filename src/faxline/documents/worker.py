@@ -41,8 +41,9 @@ from typing import Any
 # Jobs the sandbox runs: name -> "module:function". A job takes the document's bytes and
 # plain parameters and returns (meta, payload): a JSON-able dict and bytes. It refuses a
 # document by raising faxline.core.errors.ValidationFailed (its code and message reach the
-# caller); any other exception is a defect, reported as "failed". The fax engine adds its
-# conversions (Office to PDF, PDF to TIFF-F) here.
+# caller); any other exception is a defect, reported as "failed". ``fax.convert`` is the
+# fax engine's conversion to TIFF-F (Office documents reach it as PDF from LibreOffice,
+# faxline.documents.office, which runs as its own process with its own time limit).
 JOBS: dict[str, str] = {
     "intake.inspect": "faxline.documents.intake:inspect_job",
     "images.ink": "faxline.documents.images:ink_job",
@@ -53,6 +54,8 @@ JOBS: dict[str, str] = {
     # Received faxes and the pages of receipts (faxline.documents.received).
     "received.files": "faxline.documents.received:files_job",
     "received.thumbnail": "faxline.documents.received:thumbnail_job",
+    "fax.convert": "faxline.documents.faximage:convert_job",
+    "fax.identify": "faxline.documents.faximage:identify_job",
     # The sandbox's own checks (faxline.documents.selftest).
     "selftest.echo": "faxline.documents.selftest:echo_job",
     "selftest.spin": "faxline.documents.selftest:spin_job",
@@ -67,13 +70,18 @@ PRELOAD = (
     "faxline.documents.intake",
     "faxline.documents.images",
     "faxline.documents.received",
+    "faxline.documents.faximage",
     "PIL.Image",
+    "PIL.ImageChops",
+    "PIL.GifImagePlugin",
     "PIL.ImageOps",
     "PIL.TiffImagePlugin",
     "PIL.PngImagePlugin",
     "PIL.JpegImagePlugin",
     "PIL.PdfImagePlugin",
     "pypdf",
+    "pypdfium2",
+    "reportlab.pdfgen.canvas",
 )
 
 FRAME_HEADER = struct.Struct(">Q")
@@ -207,6 +215,11 @@ def _warm_up() -> None:
         samples.append(("pdf", pdf or b""))
         for kind, data in samples:
             _inspect(data, kind, label="", as_pdf=True, budget=Budget())
+        # The fax conversion: pdfium's fonts and Pillow's G4 encoder.
+        from faxline.documents.faximage import convert_job
+
+        convert_job(pdf or b"", {"kind": "pdf"})
+        convert_job(b"warm", {"kind": "text"})
     except Exception:  # a warm-up only: the workers will meet the problem and report it
         traceback.print_exc(file=sys.stderr)
 

@@ -111,3 +111,24 @@ class SandboxRemoteFax(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_number} → {self.to_number}, {self.pages} pages"
+
+
+class FaxImageFile(models.Model):
+    """A converted fax image (TIFF-F), stored once in the vault and known by its SHA-256.
+
+    Conversion is a service any caller uses (``faxline.faxing.images``); two jobs that send
+    the same document share one row and one vault file. The bytes are encrypted at rest
+    (``faxline.core.vault``)."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    vault_name = models.CharField(max_length=200)
+    pages = models.PositiveIntegerField()
+    resolution = models.CharField(max_length=10)  # faxline.documents.faximage.Resolution
+    compression = models.CharField(max_length=10)  # faxline.documents.faximage.Compression
+    size = models.PositiveIntegerField()
+    source_kind = models.CharField(max_length=10, blank=True)
+    discouraged = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.pages} pages, {self.resolution})"
