@@ -74,3 +74,14 @@ def test_the_budgets() -> None:
         image_to_pdf(image_bytes("JPEG"), budget=Budget(max_converted_bytes=1000))
     assert caught.value.code == "document_too_large"
     assert caught.value.message.startswith("The file is too large once converted to PDF")
+
+
+def test_a_standard_resolution_fax_page_keeps_its_true_height() -> None:
+    """A 204 x 98 dpi fax page (1728 x 1078 dots) is 8.47 x 11 inches, not half as tall."""
+    from PIL import Image
+
+    page = Image.new("1", (1728, 1078), 1)
+    out = io.BytesIO()
+    page.save(out, "TIFF", compression="group4", dpi=(204, 98))
+    [pdf_page] = _pages(image_to_pdf(out.getvalue()))
+    assert _size(pdf_page) == (610, 792)

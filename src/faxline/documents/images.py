@@ -59,7 +59,7 @@ def image_to_pdf(
                 frame = image.copy() if index else ImageOps.exif_transpose(image)
                 page = _pdf_ready(frame)
                 out = io.BytesIO()
-                page.save(out, "PDF", resolution=_resolution(image))
+                page.save(out, "PDF", dpi=_resolution(image))
                 del frame, page
                 writer.append(io.BytesIO(out.getvalue()))
     result = io.BytesIO()
@@ -74,16 +74,19 @@ def image_to_pdf(
     return pdf
 
 
-def _resolution(image: Any) -> float:
-    """Dots per inch for the PDF page: the image's own, or what fits a letter page."""
+def _resolution(image: Any) -> tuple[float, float]:
+    """Dots per inch across and down for the PDF page: the image's own (a standard-resolution
+    fax page is 204 x 98: its page keeps its true height), or what fits a letter page."""
     width, height = image.size
     dpi = image.info.get("dpi")
     fitted = max(width / PAGE_INCHES[0], height / PAGE_INCHES[1], 72.0)
     try:
-        own = float(dpi[0]) if dpi else 0.0
+        across, down = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
     except (TypeError, ValueError, IndexError):
-        own = 0.0
-    return own if 50.0 <= own <= 2400.0 else fitted
+        across = down = 0.0
+    if 50.0 <= across <= 2400.0 and 50.0 <= down <= 2400.0:
+        return (across, down)
+    return (fitted, fitted)
 
 
 def _pdf_ready(frame: Any) -> Any:

@@ -25,13 +25,26 @@ def number_directory(number: str) -> bool:
     return number_in_service(number)
 
 
+@dataclass(frozen=True)
+class HeldFax:
+    """An on-net fax as the answering modem received it (in memory only)."""
+
+    from_number: str
+    to_number: str
+    pages: int
+    tiff: bytes
+
+
 @dataclass
 class InboundHolding:
     """What on-net calls delivered, until inbound delivery exists (part 2 of the fax engine
-    replaces this with the delivery to the number's user). It keeps the last few results in
-    memory only, for the CLI and the logs: nothing durable."""
+    replaces this with the delivery to the number's user). It keeps the last few faxes, with
+    their received images, in memory only, for the CLI, its tests and the logs: nothing
+    durable."""
 
-    kept: list[tuple[str, str, int]] = field(default_factory=list)
+    KEEP = 20
+
+    kept: list[HeldFax] = field(default_factory=list)
 
     def __call__(self, fax: ReceivedFax) -> None:
         logger.info(
@@ -41,8 +54,10 @@ class InboundHolding:
             fax.to_number,
             fax.result.pages,
         )
-        self.kept.append((fax.from_number, fax.to_number, fax.result.pages))
-        del self.kept[:-20]
+        held = HeldFax(fax.from_number, fax.to_number, fax.result.pages, fax.tiff.read_bytes())
+        with _lock:
+            self.kept.append(held)
+            del self.kept[: -self.KEEP]
 
 
 _lock = threading.Lock()

@@ -8,7 +8,7 @@ stderr as it happens, the outcome to stdout as one JSON document.
 
 from __future__ import annotations
 
-import io
+import hashlib
 import json
 import sys
 import tempfile
@@ -17,75 +17,46 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from PIL import Image
+from django.utils import timezone
 
 from faxline.core.errors import ValidationFailed
+from faxline.documents.faximage import Resolution, convert_to_fax
+from faxline.documents.header import HeaderLine, stamp_header
 from faxline.faxing.sandbox.wiring import sandbox_transport
 from faxline.telephony.t30 import FaxOptions
 from faxline.telephony.transport import CallRequest, ProgressEvent, normalized_number
 
-T4_WIDTHS = (1728, 2048, 2432)
-
 
 @dataclass(frozen=True)
 class FaxImage:
-    """A document ready to send: TIFF-F bytes and its page count."""
+    """A document ready to send: TIFF-F bytes, its page count and what it was."""
 
     tiff: bytes
     pages: int
+    sha256: str
+    source_kind: str
+    discouraged: bool
 
 
-def _fax_image_of(path: Path, *, resolution: str) -> FaxImage:
-    """FILE as a TIFF-F at ``resolution`` (fine: 204x196, standard: 204x98).
-
-    Until document conversion (``faxline.documents``) is wired in, FILE must already be a
-    bilevel TIFF-F (1728 px wide, resolution tags set); a fine image sent at standard
-    resolution drops every other line. The lead replaces the body with the converter:
-    ``converted = convert_to_fax(path.read_bytes(), filename=path.name, resolution=resolution)``
-    and ``return FaxImage(converted.tiff, converted.pages)``.
-    """
-    data = path.read_bytes()
-    if data[:4] not in (b"II*\x00", b"MM\x00*"):
-        raise CommandError(
-            f"{path.name}: not a TIFF. Until document conversion is available, FILE must be a "
-            "TIFF-F (bilevel, G3 or G4, 1728 pixels wide)."
+def _fax_image_of(path: Path, *, resolution: str, header: HeaderLine | None) -> FaxImage:
+    """FILE converted to TIFF-F at ``resolution`` (fine: 204x196, standard: 204x98) by the one
+    converter every caller uses, in the documents sandbox; with the header line stamped on
+    every page when ``header`` is given. A refused document is the guide's "Invalid
+    Attachment" with its reason."""
+    try:
+        converted = convert_to_fax(
+            path.read_bytes(), filename=path.name, resolution=Resolution(resolution)
         )
-    pages: list[Image.Image] = []
-    unchanged = True
-    with Image.open(io.BytesIO(data)) as image:
-        for index in range(getattr(image, "n_frames", 1)):
-            image.seek(index)
-            if image.mode != "1" or image.size[0] not in T4_WIDTHS:
-                raise CommandError(
-                    f"{path.name}: page {index + 1} is not a fax page (bilevel, "
-                    f"{' or '.join(map(str, T4_WIDTHS))} pixels wide); it is "
-                    f"{image.mode} {image.size[0]}x{image.size[1]}."
-                )
-            dpi = image.info.get("dpi") or (204, 196)
-            page = image.copy()
-            fine = float(dpi[1]) > 150
-            if resolution == "standard" and fine:
-                page = page.resize((page.size[0], page.size[1] // 2), Image.Resampling.NEAREST)
-                unchanged = False
-            elif resolution == "fine" and not fine:
-                raise CommandError(
-                    f"{path.name}: page {index + 1} is at standard resolution; send it with "
-                    "--resolution standard."
-                )
-            pages.append(page)
-    if unchanged:
-        return FaxImage(data, len(pages))
-    target = (204, 98) if resolution == "standard" else (204, 196)
-    out = io.BytesIO()
-    pages[0].save(
-        out,
-        format="TIFF",
-        compression="group4",
-        dpi=target,
-        save_all=True,
-        append_images=pages[1:],
+    except ValidationFailed as exc:
+        raise CommandError(f"{path.name}: {exc.message}") from exc
+    tiff = converted.tiff if header is None else stamp_header(converted.tiff, header)
+    return FaxImage(
+        tiff=tiff,
+        pages=converted.pages,
+        sha256=hashlib.sha256(tiff).hexdigest(),
+        source_kind=converted.source_kind,
+        discouraged=converted.discouraged,
     )
-    return FaxImage(out.getvalue(), len(pages))
 
 
 class Command(BaseCommand):
@@ -107,7 +78,11 @@ class Command(BaseCommand):
         )
         call.add_argument("--from", dest="from_number", required=True, help="calling number")
         call.add_argument("--to", dest="to_number", required=True, help="number to dial")
-        call.add_argument("file", help="the document (a TIFF-F until conversion is available)")
+        call.add_argument(
+            "file",
+            help="the document: PDF, TIFF, text, RTF, Office (DOC/DOCX, XLS/XLSX, PPT/PPTX, VSD) "
+            "or an image (JPG, GIF, PNG: discouraged)",
+        )
         call.add_argument(
             "--resolution", choices=("fine", "standard"), default="fine", help="default: fine"
         )
@@ -117,6 +92,11 @@ class Command(BaseCommand):
             "--real-time", action="store_true", help="pace the call at real time (a demo)"
         )
         call.add_argument("--log", action="store_true", help="include spandsp's log")
+        call.add_argument(
+            "--header",
+            action="store_true",
+            help="stamp the header line (ident, date and time in UTC, page n of m) on every page",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "call":
@@ -126,7 +106,11 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        image = _fax_image_of(path, resolution=options["resolution"])
+        header = None
+        if options["header"]:
+            when = timezone.now().strftime("%m/%d/%Y %I:%M %p UTC")
+            header = HeaderLine(ident=options["ident"] or options["from_number"], when=when)
+        image = _fax_image_of(path, resolution=options["resolution"], header=header)
         verbose = int(options.get("verbosity", 1)) >= 1
 
         def progress(event: ProgressEvent) -> None:
@@ -155,7 +139,10 @@ class Command(BaseCommand):
         data = outcome.as_dict(with_log=bool(options["log"]))
         data["document"] = {
             "file": path.name,
+            "kind": image.source_kind,
+            "discouraged": image.discouraged,
             "pages": image.pages,
             "resolution": options["resolution"],
+            "sha256": image.sha256,
         }
         self.stdout.write(json.dumps(data, indent=2))
