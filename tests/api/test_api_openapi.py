@@ -84,3 +84,20 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Number Porting",
         "Porting Desk",
     ]
+
+
+def test_no_object_in_the_openapi_document_has_a_key_twice() -> None:
+    """Swagger UI refuses a document with a duplicated key ("duplicated mapping key"), which
+    happens when an operation's ``openapi_extra`` names a status as the string "200" beside
+    the integer 200 of its ``response``."""
+    import json
+
+    duplicated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        duplicated.extend(sorted({key for key in keys if keys.count(key) > 1}))
+        return dict(items)
+
+    json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=pairs)
+    assert duplicated == []

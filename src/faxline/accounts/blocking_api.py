@@ -150,7 +150,7 @@ def blocked_number_check(
     tags=TAGS,
     summary="Export the blocked numbers",
     openapi_extra={
-        "responses": {"200": {"description": "CSV (UTF-8)", "content": {"text/csv": {}}}}
+        "responses": {200: {"description": "CSV (UTF-8)", "content": {"text/csv": {}}}}
     },
 )
 def blocked_numbers_export(request: HttpRequest, company_id: int) -> StreamingHttpResponse:

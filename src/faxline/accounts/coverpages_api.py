@@ -257,7 +257,7 @@ def cover_get(request: HttpRequest, cover_id: int) -> Any:
     response={200: None, **_errors(404)},
     tags=TAGS,
     summary="Cover page preview",
-    openapi_extra={"responses": {"200": {"description": "PNG", "content": {"image/png": {}}}}},
+    openapi_extra={"responses": {200: {"description": "PNG", "content": {"image/png": {}}}}},
 )
 def cover_preview(request: HttpRequest, cover_id: int) -> HttpResponse:
     """The cover filled with sample fields, as a PNG image (Browse)."""
