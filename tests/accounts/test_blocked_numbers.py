@@ -27,10 +27,10 @@ from faxline.accounts.services.blocking import (
     csv_lines_of,
     split_lines,
 )
-from faxline.accounts.validation import fax_number_e164
 from faxline.core.csvfile import csv_text
 from faxline.core.errors import Forbidden, NotFound, ValidationFailed
 from faxline.core.models import AuditEvent
+from faxline.core.phone import fax_number_e164
 
 from cast import Cast
 

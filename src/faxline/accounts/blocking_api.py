@@ -24,9 +24,9 @@ from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import BlockedNumber
 from faxline.accounts.schemas import Error, InputSchema
 from faxline.accounts.services import blocking as blocking_services
-from faxline.accounts.validation import fax_number_e164
 from faxline.core.csvfile import csv_lines
 from faxline.core.pagination import paginate
+from faxline.core.phone import fax_number_e164
 
 router = Router()
 TAGS = ["Settings"]

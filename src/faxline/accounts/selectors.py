@@ -38,9 +38,9 @@ from faxline.accounts.policy import (
     policy_for_user,
 )
 from faxline.accounts.preferences import TABS, USER_TABS, complete
-from faxline.accounts.validation import fax_number_e164
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.models import AuditEvent
+from faxline.core.phone import fax_number_e164
 
 SettingsOwner = Company | Department | User
 

@@ -34,9 +34,7 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-import phonenumbers
-
-from faxline.core.errors import ValidationFailed
+from faxline.core.phone import fax_number_e164
 from faxline.telephony.outcomes import Outcome, OutcomeName
 from faxline.telephony.t30 import FaxOptions, FaxResult
 from faxline.telephony.tones import FRAME_SECONDS, Hearing
@@ -94,27 +92,9 @@ quickly and must not block (no database writes: collect, and write after the cal
 
 
 def normalized_number(raw: str, *, field_name: str) -> str:
-    """``raw`` as an E.164 number (``+12125550100``); a bare 10-digit North American number
-    is taken as +1. Anything that is not a valid telephone number is refused naming the
-    field: "Invalid Fax Number"."""
-    text = (raw or "").strip()
-    try:
-        parsed = phonenumbers.parse(text, "US")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationFailed(
-            f"{text!r} is not a fax number: give the full number with its area code "
-            "(and country code for international numbers), e.g. +1 212 555 0100.",
-            code="invalid_fax_number",
-            field=field_name,
-        ) from exc
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValidationFailed(
-            f"{text!r} is not a valid fax number: check the area code and the number of "
-            "digits (e.g. +1 212 555 0100).",
-            code="invalid_fax_number",
-            field=field_name,
-        )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    """``raw`` as an E.164 number (``+12125550100``), by the platform's one rule
+    (:func:`faxline.core.phone.fax_number_e164`): "Invalid Fax Number" naming the field."""
+    return fax_number_e164(raw, field=field_name)
 
 
 @dataclass(frozen=True)

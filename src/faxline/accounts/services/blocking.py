@@ -24,10 +24,10 @@ from django.db import IntegrityError, transaction
 
 from faxline.accounts.access import Actor, may_change_blocked_numbers
 from faxline.accounts.models import BlockedNumber, Company
-from faxline.accounts.validation import fax_number_e164
 from faxline.core.audit import audit_record
 from faxline.core.csvfile import decode_csv, read_records
 from faxline.core.errors import ValidationFailed
+from faxline.core.phone import fax_number_e164
 
 # Lines one Add may carry (a pasted list or a CSV file); the list itself has no limit.
 MAX_LINES = 1000
