@@ -223,21 +223,23 @@ def inbound_destination(fax: InboundFax) -> Destination:
     if user is None or user.deleted_at is not None or not user.is_active:
         return Destination(user=None, undeliverable=Undeliverable.NO_ROUTE)
     kind, separate, metadata, zone = recipient_options(user)
-    common = {
-        "user": user,
-        "file_type": kind,
-        "separate_pages": separate,
-        "add_metadata": metadata,
-        "time_zone": zone,
-    }
-    if user.is_locked:
-        return Destination(**common, undeliverable=Undeliverable.USER_LOCKED)
     addresses = tuple(a for a in (user.receiving_emails or [])[:3] if a) or (
         (user.email,) if user.email else ()
     )
-    if not addresses:
-        return Destination(**common, undeliverable=Undeliverable.NO_ADDRESS)
-    return Destination(**common, addresses=addresses)
+    reason = ""
+    if user.is_locked:
+        reason = Undeliverable.USER_LOCKED
+    elif not addresses:
+        reason = Undeliverable.NO_ADDRESS
+    return Destination(
+        user=user,
+        addresses=() if reason else addresses,
+        file_type=kind,
+        separate_pages=separate,
+        add_metadata=metadata,
+        time_zone=zone,
+        undeliverable=reason,
+    )
 
 
 def reception_of(fax: InboundFax, *, time_zone: str = "UTC") -> Reception:
