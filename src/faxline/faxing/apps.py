@@ -29,7 +29,10 @@ class FaxingConfig(AppConfig):
     def urlpatterns(self) -> list[URLResolver]:
         from django.urls import include, path
 
-        return [path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls"))]
+        return [
+            path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls")),
+            path("faxes/received/", include("faxline.faxing.inbound.urls")),
+        ]
 
     def api_routers(self) -> list[Router]:
         from faxline.faxing.api import router
