@@ -133,6 +133,15 @@ def test_a_received_fax_is_kept_before_delivery_and_delivered_after_commit(
         0,
         False,
     )
+    # The pages are charged once to the company's credits.
+    from faxline.faxing.models import CreditEntry
+
+    [charge] = CreditEntry.objects.filter(kind="inbound")
+    assert (charge.company, charge.pages, charge.reference) == (
+        numbers.company,
+        3,
+        f"inbound-{fax.pk}",
+    )
     assert run_tasks() >= 1
     fax.refresh_from_db()
     assert fax.delivery_status == DeliveryStatus.DELIVERED

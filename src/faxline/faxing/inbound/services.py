@@ -291,7 +291,7 @@ def _email_text(fax: InboundFax, *, attached: bool, link: str) -> tuple[str, str
     """Subject and body: numbers, pages and time only (no fax content: PHI stays in the
     file or behind the sign-in)."""
     pages = f"{fax.pages} page" + ("" if fax.pages == 1 else "s")
-    caller = fax.from_number or fax.remote_csid or "an unknown number"
+    caller = fax.from_number or "an unknown number"
     subject = f"Fax received from {fax.from_number or 'unknown'} ({pages})"
     lines = [
         f"A fax of {pages} from {caller} to {fax.to_number} was received at "
