@@ -253,18 +253,45 @@ def test_a_message_whose_attachment_expired_fails_for_good(
 
 
 def test_inbound_settings(cast: Cast) -> None:
-    row = inbound_settings_set(
-        actor=Actor(user=cast.company_admin), company_id=cast.company.pk, retention_days=7
-    )
-    assert (row.retention_days, row.attach_files) == (7, True)
+    path = f"/api/v1/companies/{cast.company.pk}/inbound-settings"
+    admin = client_for(cast.company_admin)
+    assert admin.get(path).json() == {"attach_files": True, "retention_days": 30}
+    response = admin.put(path, {"retention_days": 7}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json() == {"attach_files": True, "retention_days": 7}
+    response = admin.put(path, {"attach_files": False}, content_type="application/json")
+    assert response.json() == {"attach_files": False, "retention_days": 7}
+    row = InboundSettings.objects.get(company=cast.company)
+    assert (row.attach_files, row.retention_days) == (False, 7)
+    from faxline.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(kind="inbound.settings_changed").count() == 2
+    for days in (0, 3651):
+        response = admin.put(path, {"retention_days": days}, content_type="application/json")
+        assert response.status_code == 422 and response.json()["field"] == "retention_days"
+    response = admin.put(path, {"colour": "red"}, content_type="application/json")
+    assert response.status_code == 422
+    for who, status in (("read_only_admin", 403), ("dept_admin", 403), ("billing_user", 404)):
+        response = client_for(getattr(cast, who)).put(
+            path, {"retention_days": 9}, content_type="application/json"
+        )
+        assert response.status_code == status, who
+    other = f"/api/v1/companies/{cast.outsider_company.pk}/inbound-settings"
+    assert admin.get(other).status_code == 404
+    assert admin.put(other, {}, content_type="application/json").status_code == 404
+    assert Client().get(path).status_code == 401
+    assert client_for(cast.read_only_admin).get(path).status_code == 200
+    assert client_for(cast.operator).put(
+        other, {"retention_days": 90}, content_type="application/json"
+    ).json() == {"attach_files": True, "retention_days": 90}
     with pytest.raises(ValidationFailed) as refused:
         inbound_settings_set(
-            actor=Actor(user=cast.company_admin), company_id=cast.company.pk, retention_days=0
+            actor=Actor(user=cast.company_admin), company=cast.company, retention_days=0
         )
     assert refused.value.field == "retention_days"
     with pytest.raises(Forbidden):
         inbound_settings_set(
-            actor=Actor(user=cast.read_only_admin), company_id=cast.company.pk, attach_files=False
+            actor=Actor(user=cast.read_only_admin), company=cast.company, attach_files=False
         )
 
 

@@ -17,7 +17,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from faxline.accounts.api_auth import actor_of
-from faxline.accounts.schemas import Error
+from faxline.accounts.schemas import Error, InputSchema
+from faxline.accounts.selectors import company_get
 from faxline.core.pagination import paginate
 from faxline.documents.received import OFFERED
 from faxline.faxing.inbound import selectors, services
@@ -219,3 +220,60 @@ def inbound_resubmit(request: HttpRequest, fax_id: int) -> Any:
     fax = selectors.inbound_fax_get(actor=actor, fax_id=fax_id)
     fax = services.inbound_fax_resubmit(actor=actor, fax=fax)
     return Status(202, detail(fax))
+
+
+class InboundSettingsOut(Schema):
+    """How a company's received faxes are delivered and kept."""
+
+    attach_files: bool = Field(
+        description="Emails carry the fax attached (true, the default) or a secure portal "
+        "link (false)."
+    )
+    retention_days: int = Field(
+        description="Days the content of a received fax is kept; then it is deleted and its "
+        "events say so (default 30)."
+    )
+
+
+class InboundSettingsIn(InputSchema):
+    attach_files: bool | None = Field(default=None, description="Attach the fax to emails.")
+    retention_days: int | None = Field(
+        default=None, description="1 to 3650 days.", ge=1, le=services.MAX_RETENTION_DAYS
+    )
+
+
+def _settings_out(row: Any) -> dict[str, Any]:
+    return {"attach_files": row.attach_files, "retention_days": row.retention_days}
+
+
+@router.get(
+    "/companies/{company_id}/inbound-settings",
+    response={200: InboundSettingsOut, **_errors(404)},
+    summary="A company's inbound delivery settings",
+)
+def inbound_settings(request: HttpRequest, company_id: int) -> Any:
+    """Whether emails carry the fax or a link, and the retention period (the company's
+    administrators, its channel partner, operators)."""
+    company = company_get(actor=actor_of(request), company_id=company_id)
+    return _settings_out(services.inbound_settings_get(company))
+
+
+@router.put(
+    "/companies/{company_id}/inbound-settings",
+    response={200: InboundSettingsOut, **_errors(403, 404, 422)},
+    summary="Change a company's inbound delivery settings",
+)
+def inbound_settings_update(
+    request: HttpRequest, company_id: int, payload: InboundSettingsIn
+) -> Any:
+    """Company-level administrators with the Fax settings right, operators; fields left out
+    keep their value. 422 on `retention_days` outside 1 to 3650."""
+    actor = actor_of(request)
+    company = company_get(actor=actor, company_id=company_id)
+    row = services.inbound_settings_set(
+        actor=actor,
+        company=company,
+        attach_files=payload.attach_files,
+        retention_days=payload.retention_days,
+    )
+    return _settings_out(row)

@@ -29,10 +29,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from faxline.accounts.access import Actor, SystemActor, actor_label
-from faxline.accounts.models import User
+from faxline.accounts.access import Actor, SystemActor, actor_label, may_change_settings
+from faxline.accounts.models import Company, User
 from faxline.accounts.selectors import effective_settings
 from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
+from faxline.core.audit import audit_record
 from faxline.core.errors import Conflict, NotFound, ValidationFailed
 from faxline.core.vault import vault_delete, vault_read, vault_store
 from faxline.documents.received import (
@@ -72,6 +73,7 @@ LOST_NUDGE = timedelta(minutes=2)
 # Claims after which a fax that keeps killing its worker is given up (kept, failed).
 MAX_ATTEMPTS = 5
 SWEEP_LIMIT = 200
+MAX_RETENTION_DAYS = 3650
 
 
 def _partial(fax: ReceivedFax) -> bool:
@@ -580,26 +582,47 @@ def inbound_retention_sweep(*, limit: int = SWEEP_LIMIT) -> int:
     return done
 
 
+def inbound_settings_get(company: Company) -> InboundSettings:
+    """The company's inbound settings (the defaults, unsaved, when it chose none)."""
+    found = InboundSettings.objects.filter(company=company).first()
+    return found if found is not None else InboundSettings(company=company)
+
+
 @transaction.atomic
 def inbound_settings_set(
     *,
     actor: Actor,
-    company_id: int,
+    company: Company,
     attach_files: bool | None = None,
     retention_days: int | None = None,
 ) -> InboundSettings:
-    """Change a company's inbound settings (administrators with Fax settings, operators)."""
-    actor.require("settings.fax")
-    if retention_days is not None and not 1 <= retention_days <= 3650:
+    """Change a company's inbound settings: whether emails carry the fax or a secure portal
+    link, and the retention period in days (1 to 3650). Company-level administrators with
+    the Fax settings right, operators; audited."""
+    may_change_settings(actor, company, "fax").check()
+    if retention_days is not None and not 1 <= retention_days <= MAX_RETENTION_DAYS:
         raise ValidationFailed(
-            "Keep received faxes between 1 and 3650 days.", field="retention_days"
+            f"Keep received faxes between 1 and {MAX_RETENTION_DAYS} days.",
+            field="retention_days",
         )
-    row, _ = InboundSettings.objects.get_or_create(company_id=company_id)
+    row, _ = InboundSettings.objects.select_for_update().get_or_create(company=company)
+    before = {"attach_files": row.attach_files, "retention_days": row.retention_days}
     if attach_files is not None:
         row.attach_files = attach_files
     if retention_days is not None:
         row.retention_days = retention_days
     row.save()
+    audit_record(
+        kind="inbound.settings_changed",
+        actor=actor.user,
+        company=company,
+        target=row,
+        ip_address=actor.ip_address,
+        detail={
+            "before": before,
+            "after": {"attach_files": row.attach_files, "retention_days": row.retention_days},
+        },
+    )
     return row
 
 
