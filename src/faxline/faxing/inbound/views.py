@@ -121,3 +121,27 @@ def received_resubmit(request: HttpRequest, fax_id: int) -> HttpResponse:
             request, "The fax will be delivered again to the currently configured addresses."
         )
     return redirect("inbound:fax", fax_id=fax.pk)
+
+
+@portal_view
+@require_POST
+def received_bulk_resubmit(request: HttpRequest) -> HttpResponse:
+    """Bulk Resubmit: the chosen faxes delivered again to their numbers' destinations."""
+    actor = request_actor(request)
+    may_see_received(actor).check()
+    ids = [int(v) for v in request.POST.getlist("fax") if v.isdigit()]
+    if not ids:
+        messages.error(request, "Choose the faxes to resubmit.")
+        return redirect("inbound:list")
+    result = services.inbound_faxes_resubmit(actor=actor, fax_ids=ids)
+    if result.resubmitted:
+        count = len(result.resubmitted)
+        messages.success(
+            request,
+            f"{count} fax{'es' if count != 1 else ''} will be delivered again to the currently "
+            "configured addresses.",
+        )
+    for fax_id, reason in result.refused.items():
+        messages.error(request, f"Fax {fax_id}: {reason}")
+    back = request.POST.get("back", "")
+    return redirect(back if back.startswith("/faxes/received/") else "inbound:list")
