@@ -55,6 +55,7 @@ def test_a_fax_user_receives_downloads_and_deletes(live_server, page: Page, tmp_
     expect(rows.first).to_contain_text(CALLER)
     expect(rows.first).to_contain_text("ACME SENDER")
     expect(rows.first).to_contain_text("Delivered")
+    page.screenshot(path="/tmp/received_list_1280.png", full_page=True)
     with page.expect_download() as download:
         rows.first.get_by_role("link", name="Download").click()
     assert download.value.suggested_filename.endswith(".pdf")
@@ -64,12 +65,12 @@ def test_a_fax_user_receives_downloads_and_deletes(live_server, page: Page, tmp_
     expect(events).to_contain_text("Message forwarded")
     expect(events).to_contain_text("bill@acme.example")
     expect(events).to_contain_text("Message retrieved")
+    page.screenshot(path="/tmp/received_fax_1280.png", full_page=True)
     page.go_back()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("tbody tr").first.get_by_role("button", name="Delete").click()
     expect(page.get_by_text("was deleted")).to_be_visible()
     expect(page.get_by_text("No faxes received.")).to_be_visible()
-    page.screenshot(path="/tmp/received_faxes_1280.png", full_page=True)
 
     login_as(page, live_server, cast.company_admin)
     page.goto(live_server.url + "/faxes/received/")
