@@ -96,3 +96,23 @@ def test_bulk_resubmit(cast: Cast, image: bytes) -> None:
     assert f"Fax {busy.pk}: The fax is being delivered already" in text
     rounds = dict(InboundFax.objects.values_list("pk", "delivery_round"))
     assert rounds == {first.pk: 2, second.pk: 2, busy.pk: 1, theirs.pk: 1}
+
+
+def test_delivery_settings_on_the_received_page(cast: Cast) -> None:
+    from faxline.faxing.inbound.models import InboundSettings
+
+    admin = signed_in(cast.company_admin)
+    assert b"Delivery settings" in admin.get("/faxes/received/").content
+    response = admin.post("/faxes/received/settings", {"retention_days": "14"}, follow=True)
+    assert b"The delivery settings were saved." in response.content
+    row = InboundSettings.objects.get(company=cast.company)
+    assert (row.attach_files, row.retention_days) == (False, 14)
+    response = admin.post("/faxes/received/settings", {"retention_days": "0"}, follow=True)
+    assert b"between 1 and 3650 days" in response.content
+    assert b"Delivery settings" not in signed_in(cast.billing_user).get("/faxes/received/").content
+    assert b"Delivery settings" not in signed_in(cast.dept_admin).get("/faxes/received/").content
+    reader = signed_in(cast.read_only_admin)
+    assert reader.post("/faxes/received/settings", {"retention_days": "5"}).status_code == 403
+    assert signed_in(cast.dept_admin).post("/faxes/received/settings", {}).status_code == 403
+    row.refresh_from_db()
+    assert row.retention_days == 14

@@ -9,6 +9,7 @@ app_name = "inbound"
 urlpatterns = [
     path("", views.received_list, name="list"),
     path("resubmit", views.received_bulk_resubmit, name="bulk_resubmit"),
+    path("settings", views.received_settings, name="settings"),
     path("<int:fax_id>/", views.received_fax, name="fax"),
     path("<int:fax_id>/download", views.received_download, name="download"),
     path("<int:fax_id>/delete", views.received_delete, name="delete"),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from faxline.accounts.access import Actor, request_actor
+from faxline.accounts.access import Actor, may_change_settings, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.preferences import time_zones
 from faxline.core.access import Decision
@@ -46,6 +46,7 @@ def received_list(request: HttpRequest) -> HttpResponse:
     undeliverable = request.GET.get("undeliverable") == "1"
     qs = selectors.inbound_fax_list(actor=actor, undeliverable=undeliverable).exclude(vault_name="")
     table = paginate_table(request, qs, row_counts=(25, 50, 100), default_rows=PAGE_SIZE)
+    company = actor.user.company if actor.is_company_admin else None
     return render(
         request,
         "faxing/inbound/received_list.html",
@@ -54,8 +55,37 @@ def received_list(request: HttpRequest) -> HttpResponse:
             "undeliverable": undeliverable,
             "administers": actor.user.role != Role.FAX_USER,
             "time_zone": _zone(actor),
+            "delivery": services.inbound_settings_get(company) if company else None,
+            "may_change_delivery": bool(company and may_change_settings(actor, company, "fax")),
+            "max_retention": services.MAX_RETENTION_DAYS,
         },
     )
+
+
+@portal_view
+@require_POST
+def received_settings(request: HttpRequest) -> HttpResponse:
+    """A company-level administrator's delivery settings: attach or link, retention."""
+    actor = request_actor(request)
+    company = actor.user.company if actor.is_company_admin else None
+    if company is None:
+        raise Forbidden(
+            "Only company-level administrators change the delivery settings here.",
+            code="missing_right",
+        )
+    raw = request.POST.get("retention_days", "").strip()
+    try:
+        services.inbound_settings_set(
+            actor=actor,
+            company=company,
+            attach_files=request.POST.get("attach_files") == "on",
+            retention_days=int(raw) if raw.isdigit() else -1,
+        )
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The delivery settings were saved.")
+    return redirect("inbound:list")
 
 
 @portal_view
