@@ -305,3 +305,34 @@ def test_an_unreadable_image_fails_delivery_and_is_kept(cast: Cast, fax: Inbound
     assert fax.delivery_status == DeliveryStatus.FAILED and fax.retained
     assert ids(client_for(cast.company_admin), "?undeliverable=true") == [fax.pk]
     assert not NotificationLog.objects.exists()
+
+
+def test_a_fax_deleted_while_it_is_converted_gets_no_files_back(
+    cast: Cast, fax: InboundFax, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from faxline.faxing.inbound import services
+
+    InboundFax.objects.filter(pk=fax.pk).update(delivery_status=DeliveryStatus.PENDING)
+    convert = services.received_files
+
+    def convert_then_delete(*args: Any, **kwargs: Any) -> Any:
+        files = convert(*args, **kwargs)
+        services.inbound_fax_delete(actor=Actor(user=cast.billing_user), fax=fax)
+        return files
+
+    monkeypatch.setattr(services, "received_files", convert_then_delete)
+    stored_before = set(vault_names())
+    assert inbound_fax_deliver(fax_id=fax.pk) is None  # its claim no longer holds
+    fax.refresh_from_db()
+    assert not fax.retained and fax.files == []
+    assert not NotificationLog.objects.exists()
+    assert set(vault_names()) <= stored_before  # the files made meanwhile were removed
+
+
+def vault_names() -> list[str]:
+    from django.core.files.storage import default_storage
+
+    folder = "vault/inbound-file"
+    if not default_storage.exists(folder):
+        return []
+    return [f"{folder}/{name}" for name in default_storage.listdir(folder)[1]]

@@ -392,7 +392,8 @@ def inbound_fax_deliver(*, fax_id: int) -> InboundFax | None:
     attachments = _store_files(files) if attached else []
     try:
         with transaction.atomic():
-            if not mine.update(
+            # Still ours and still kept (a deletion meanwhile must not get files back).
+            if not mine.filter(vault_name=fax.vault_name).update(
                 delivery_status=DeliveryStatus.DELIVERED,
                 undeliverable="",
                 delivery_error="",
