@@ -79,6 +79,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Fax numbers",
         "Fax credits",
         "Sandbox PSTN",
+        "Inbound faxes",
         "Onboarding",
         "Notifications",
         "Number Porting",

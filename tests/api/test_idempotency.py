@@ -44,6 +44,7 @@ from faxline.core.idempotency import (
 )
 from faxline.core.models import AuditEvent, IdempotencyKey
 from faxline.core.periodic import registered_jobs
+from faxline.faxing.inbound.models import InboundEvent
 from faxline.faxing.models import CreditEntry
 from faxline.notify.models import NotificationLog
 from faxline.numbers.models import FaxNumber
@@ -146,6 +147,29 @@ def port_request(cast: Cast, status: str = PortStatus.DRAFT) -> int:
     return port.pk
 
 
+def inbound_fax(cast: Cast) -> int:
+    """A delivered fax received on the billing user's number (its content any bytes: a
+    resubmit only queues the delivery)."""
+    from django.utils import timezone
+
+    from faxline.core.vault import vault_store
+    from faxline.faxing.inbound.models import DeliveryStatus, InboundFax
+
+    stored = vault_store(b"II*\x00", purpose="inbound-fax")
+    return InboundFax.objects.create(
+        to_number="+12125551234",
+        from_number="+13125550000",
+        company=cast.company,
+        user=cast.billing_user,
+        received_at=timezone.now(),
+        pages=1,
+        vault_name=stored.name,
+        size=stored.size,
+        sha256=stored.sha256,
+        delivery_status=DeliveryStatus.DELIVERED,
+    ).pk
+
+
 def onboarding_order(cast: Cast) -> int:
     return OnboardingOrder.objects.create(company=cast.company).pk
 
@@ -202,6 +226,12 @@ def cover_pdf(name: str) -> Callable[[], dict[str, Any]]:
 
 
 CREATORS = [
+    Creator(
+        "/inbound/{fax_id}/resubmit",
+        "company_admin",
+        lambda c, p: (f"/inbound/{inbound_fax(c)}/resubmit", {}, {"again": True}),
+        lambda: InboundEvent.objects.filter(kind="resubmitted").count(),
+    ),
     Creator(
         "/companies/{company_id}/blocked-numbers",
         "company_admin",

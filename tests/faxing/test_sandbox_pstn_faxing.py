@@ -18,8 +18,8 @@ from faxline.accounts.models import User
 from faxline.accounts.services.api_keys import api_key_create
 from faxline.core.vault import vault_read
 from faxline.documents.faximage import Resolution, convert_to_fax
-from faxline.faxing.models import SandboxRemoteFax
-from faxline.faxing.sandbox.wiring import number_directory, sandbox_transport
+from faxline.faxing.models import InboundFax, SandboxRemoteFax
+from faxline.faxing.sandbox.wiring import number_directory
 from faxline.numbers.choices import NumberSource, NumberStatus
 from faxline.numbers.models import FaxNumber
 from telephony.fax_calls import STANDARD, make_tiff, pages_of
@@ -139,12 +139,15 @@ def test_fax_call_sends_a_three_page_pdf_on_net_pixel_for_pixel(
     assert data["outcome"]["name"] == "Sent" and data["outcome"]["t30_code"] == 0
     assert data["document"] | {"kind": "pdf", "pages": 3} == data["document"]
     assert data["fax"]["pages"] == 3 and data["far_end"]["received_pages"] == 3
-    held = sandbox_transport().inbound.kept[-1]
+    # The on-net fax is kept as a received fax of the number's company, its image encrypted.
+    held = InboundFax.objects.get(pk=data["far_end"]["stored"])
     assert (held.from_number, held.to_number, held.pages) == (CALLER, ON_NET, 3)
+    plain = vault_read(held.vault_name)
+    assert held.sha256 == data["far_end"]["sha256"]
     received = tmp_path / "received.tif"
-    received.write_bytes(held.tiff)
+    received.write_bytes(plain)
     assert pages_of(received) == converted_pages(documents["pdf"], tmp_path)
-    assert "Remittance advice" in ocr(held.tiff, tmp_path, page=1)
+    assert "Remittance advice" in ocr(plain, tmp_path, page=1)
 
 
 @pytest.mark.django_db

@@ -52,6 +52,8 @@ def test_the_apps_declare_their_jobs() -> None:
         "return aged numbers",
         "deliver queued notifications",
         "porting carriers tick",
+        "resume inbound fax deliveries",
+        "delete received faxes past retention",
     }
     assert all(callable(job.target) for job in jobs.values())
     assert jobs["porting carriers tick"].every_seconds == 60

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from django.urls import URLResolver
     from ninja import Router
 
+    from faxline.core.periodic import PeriodicJob
     from faxline.portal.dashboard import Panel
     from faxline.portal.menu import MenuEntry
 
@@ -28,13 +29,29 @@ class FaxingConfig(AppConfig):
     def urlpatterns(self) -> list[URLResolver]:
         from django.urls import include, path
 
-        return [path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls"))]
+        return [
+            path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls")),
+            path("faxes/received/", include("faxline.faxing.inbound.urls")),
+        ]
 
     def api_routers(self) -> list[Router]:
         from faxline.faxing.api import router
+        from faxline.faxing.inbound.api import router as inbound_router
         from faxline.faxing.sandbox.api import router as sandbox_router
 
-        return [router, sandbox_router]
+        return [router, sandbox_router, inbound_router]
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        from faxline.core.periodic import PeriodicJob
+        from faxline.faxing.inbound.services import (
+            inbound_deliveries_resume,
+            inbound_retention_sweep,
+        )
+
+        return [
+            PeriodicJob("resume inbound fax deliveries", 60, inbound_deliveries_resume),
+            PeriodicJob("delete received faxes past retention", 3600, inbound_retention_sweep),
+        ]
 
     def menu_entries(self) -> list[MenuEntry]:
         from faxline.faxing.menu import ENTRIES

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from faxline.faxing.access import may_see_sandbox_pstn
-from faxline.portal.menu import SETTINGS, MenuEntry, in_app
+from faxline.faxing.inbound.views import may_see_received
+from faxline.portal.menu import ACCOUNT, SETTINGS, MenuEntry, in_app
 
 ENTRIES = (
     MenuEntry(
@@ -13,5 +14,13 @@ ENTRIES = (
         order=70,
         shown_to=may_see_sandbox_pstn,
         current=in_app("sandbox_pstn"),
+    ),
+    MenuEntry(
+        menu=ACCOUNT,
+        label="Received faxes",
+        url_name="inbound:list",
+        order=5,
+        shown_to=may_see_received,
+        current=in_app("inbound"),
     ),
 )

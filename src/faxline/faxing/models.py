@@ -132,3 +132,22 @@ class FaxImageFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]} ({self.pages} pages, {self.resolution})"
+
+
+# Inbound faxes live in their own module; imported here so that Django finds them.
+from faxline.faxing.inbound.models import (  # noqa: E402
+    InboundEvent,
+    InboundFax,
+    InboundSettings,
+)
+
+__all__ = [
+    "CreditAccount",
+    "CreditEntry",
+    "CreditEntryKind",
+    "CreditPlan",
+    "InboundEvent",
+    "InboundFax",
+    "InboundSettings",
+    "SandboxRemoteFax",
+]

@@ -48,6 +48,10 @@ class NotificationLog(models.Model):
     nudged_at = models.DateTimeField(null=True, blank=True)
     carries_secret = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Files attached, kept by their owner in the vault (``faxline.core.vault``) and read when
+    # the message is sent: ``[{"name", "content_type", "vault_name", "size"}]``. The owner
+    # decides how long they are kept; a message whose file is gone fails for good.
+    attachments = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

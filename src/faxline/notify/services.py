@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,7 +45,8 @@ from faxline.accounts.models import Company
 from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
 from faxline.core.audit import audit_record
 from faxline.core.backoff import Backoff
-from faxline.core.errors import Conflict
+from faxline.core.errors import Conflict, NotFound, ValidationFailed
+from faxline.core.vault import vault_read
 from faxline.notify.access import may_resend
 from faxline.notify.backends import ONE_TIME_LINK
 from faxline.notify.choices import PENDING, NotificationStatus
@@ -75,6 +77,34 @@ STALE_CLAIM = timedelta(minutes=10)
 LOST_NUDGE = timedelta(minutes=2)
 SWEEP_LIMIT = 200
 MAX_ERROR = 1000
+# What one message may carry attached, all files together: mail servers commonly refuse
+# messages over 10-25 MB, and base64 makes a file a third bigger. A caller whose files do
+# not fit sends a link instead (:func:`attachments_fit`).
+ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to attach, kept in the vault by its owner (who deletes it when its retention
+    ends): its file name, MIME type, vault name and plain size."""
+
+    name: str
+    content_type: str
+    vault_name: str
+    size: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "content_type": self.content_type,
+            "vault_name": self.vault_name,
+            "size": self.size,
+        }
+
+
+def attachments_fit(sizes: Iterable[int]) -> bool:
+    """Whether files of these sizes (bytes) may go attached to one message."""
+    return sum(sizes) <= ATTACHMENTS_MAX_BYTES
 
 
 def delivers() -> bool:
@@ -137,13 +167,24 @@ def notify_email(
     company_id: int | None = None,
     related: str = "",
     secret: bool = False,
+    attachments: Sequence[Attachment] = (),
 ) -> list[NotificationLog]:
     """Record an email to each recipient; the worker sends it once the caller commits.
 
     Never raises for delivery problems: an invalid or missing recipient is recorded as
     ``failed`` with the reason; SMTP errors are recorded by the worker. ``secret`` marks a
     body that holds a one-time link: the log withholds it from its readers.
+    ``attachments`` are files in the vault, read when the message is sent; together they
+    must fit :data:`ATTACHMENTS_MAX_BYTES` (``ValidationFailed``, ``attachments_too_large``:
+    check with :func:`attachments_fit` and send a link instead).
     """
+    if not attachments_fit(a.size for a in attachments):
+        raise ValidationFailed(
+            f"The attachments exceed {ATTACHMENTS_MAX_BYTES // (1024 * 1024)} MB: "
+            "send a link instead.",
+            code="attachments_too_large",
+            field="attachments",
+        )
     subject = " ".join(subject.split())[:255]
     related = related[:200]
     owner = company.pk if company is not None else company_id
@@ -154,6 +195,7 @@ def notify_email(
         "company_id": owner,
         "related_label": related,
         "carries_secret": secret,
+        "attachments": [a.as_dict() for a in attachments],
     }
     recipients = _recipients(to)
     if not recipients:
@@ -250,9 +292,13 @@ def notification_deliver(*, notification_id: int) -> NotificationLog | None:
             [message.recipient],
             connection=connection,
         )
+        for item in message.attachments or []:
+            email.attach(str(item["name"]), _attachment_data(item), str(item["content_type"]))
         # Backends that print instead of sending withhold the links of such a message.
         setattr(email, ONE_TIME_LINK, message.withholds_body)
         email.send(fail_silently=False)
+    except AttachmentGone as exc:
+        _record_failure(mine, message, str(exc), permanent=True)
     except Exception as exc:  # any backend error: recorded, never raised
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
         _record_failure(mine, message, error, permanent=_permanent(exc))
@@ -267,6 +313,20 @@ def notification_deliver(*, notification_id: int) -> NotificationLog | None:
         )
     message.refresh_from_db()
     return message
+
+
+class AttachmentGone(Exception):
+    """A file the message carries is no longer kept (its retention ended): sending again
+    cannot help."""
+
+
+def _attachment_data(item: dict[str, Any]) -> bytes:
+    try:
+        return vault_read(str(item["vault_name"]))
+    except NotFound as exc:
+        raise AttachmentGone(
+            f"The attached file {item.get('name')!r} is no longer kept: not sent."
+        ) from exc
 
 
 def _record_failure(

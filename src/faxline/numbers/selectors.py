@@ -150,3 +150,24 @@ def number_in_service(number: str) -> bool:
     with the status In Use, assigned to a user or not. A system read (no actor): the fax
     engine asks it to route a call on-net."""
     return FaxNumber.objects.filter(number=number, status=NumberStatus.IN_SERVICE).exists()
+
+
+@dataclass(frozen=True)
+class NumberRoute:
+    """Whom a number in service belongs to: its company and its user (None: no user)."""
+
+    company_id: int
+    user_id: int | None
+
+
+def number_route(number: str) -> NumberRoute | None:
+    """The company and user a number in service routes to (None: not in service here, or
+    in no company). A system read: the fax engine asks it to deliver a received fax."""
+    row = (
+        FaxNumber.objects.filter(number=number, status=NumberStatus.IN_SERVICE)
+        .values_list("company_id", "user_id")
+        .first()
+    )
+    if row is None or row[0] is None:
+        return None
+    return NumberRoute(company_id=row[0], user_id=row[1])

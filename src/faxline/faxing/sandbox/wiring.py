@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -25,39 +24,12 @@ def number_directory(number: str) -> bool:
     return number_in_service(number)
 
 
-@dataclass(frozen=True)
-class HeldFax:
-    """An on-net fax as the answering modem received it (in memory only)."""
+def inbound_receive(fax: ReceivedFax) -> int:
+    """On-net calls' received faxes: kept and delivered to the number's user (the fax
+    engine's inbound reception); returns the received fax's id."""
+    from faxline.faxing.inbound.services import inbound_fax_receive
 
-    from_number: str
-    to_number: str
-    pages: int
-    tiff: bytes
-
-
-@dataclass
-class InboundHolding:
-    """What on-net calls delivered, until inbound delivery exists (part 2 of the fax engine
-    replaces this with the delivery to the number's user). It keeps the last few faxes, with
-    their received images, in memory only, for the CLI, its tests and the logs: nothing
-    durable."""
-
-    KEEP = 20
-
-    kept: list[HeldFax] = field(default_factory=list)
-
-    def __call__(self, fax: ReceivedFax) -> None:
-        logger.info(
-            "sandbox PSTN: on-net fax %s -> %s, %d pages received (inbound delivery comes "
-            "with the fax engine's part 2)",
-            fax.from_number,
-            fax.to_number,
-            fax.result.pages,
-        )
-        held = HeldFax(fax.from_number, fax.to_number, fax.result.pages, fax.tiff.read_bytes())
-        with _lock:
-            self.kept.append(held)
-            del self.kept[: -self.KEEP]
+    return inbound_fax_receive(fax)
 
 
 _lock = threading.Lock()
@@ -76,7 +48,7 @@ def sandbox_transport(
         if _transport is None or _transport_settings(_transport) != _wanted():
             _transport = SandboxPSTN(
                 directory=number_directory,
-                inbound=InboundHolding(),
+                inbound=inbound_receive,
                 remote_store=sandbox_remote_fax_keep,
                 lines=LocalLines(int(settings.FAXLINE_SANDBOX_LINES)),
                 real_time=bool(settings.FAXLINE_SANDBOX_REAL_TIME),

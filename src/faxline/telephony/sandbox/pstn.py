@@ -297,8 +297,10 @@ class SandboxPSTN(Transport):
             received_at=datetime.now(UTC),
         )
         if call.route is Route.ON_NET:
-            self.inbound(fax)
+            reference = self.inbound(fax)
             far_end["delivered"] = "inbound"
+            if isinstance(reference, int):
+                far_end["stored"] = reference
         else:
             reference = self.remote_store(fax)
             far_end["delivered"] = "remote_store"

@@ -1,0 +1,49 @@
+"""Who may see and act on received faxes (the shape: ``faxline.core.access``).
+
+A fax user sees the faxes received on their numbers; an administrator holding "View inbound
+activity" those of their scope (a department administrator: their subtree's users'; a
+company-level one: the whole company's, the unrouted and undeliverable ones included);
+channel partners their clients'; operators all, the faxes to numbers of no company too.
+Deleting and resubmitting: the fax's own user, or an administrator in scope with that right
+who is not read-only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from faxline.accounts.access import Actor
+from faxline.accounts.choices import Role
+from faxline.core.access import Decision
+from faxline.core.errors import Forbidden
+from faxline.faxing.inbound.models import InboundFax
+
+RIGHT = "activity.inbound"
+
+
+def inbound_visible_q(actor: Actor) -> Q:
+    """Filter on InboundFax: what the actor may see (nothing when none)."""
+    if actor.is_operator:
+        return Q()
+    if actor.user.role == Role.FAX_USER:
+        return Q(user_id=actor.user.pk)
+    if not actor.can(RIGHT):
+        return Q(pk__in=[])
+    q = actor.in_companies_q()
+    root = actor.scope_department
+    if root is not None:
+        q &= Q(user__department__path__startswith=root.path)
+    return q
+
+
+def may_act_on_inbound(actor: Actor, fax: InboundFax) -> Decision:
+    """Delete or resubmit a fax the actor can see."""
+    if actor.user.role == Role.FAX_USER and fax.user_id == actor.user.pk:
+        return Decision.allow()
+    if actor.read_only:
+        return actor.may(RIGHT)
+    if actor.is_operator or actor.can(RIGHT):
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden("You do not have the right to act on received faxes.", code="missing_right")
+    )

@@ -1,0 +1,151 @@
+"""Inbound faxes and their message events (imported by ``faxline.faxing.models``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+DEFAULT_RETENTION_DAYS = 30
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"  # received; delivery not done yet (the task will)
+    DELIVERING = "delivering", "Delivering"  # a worker claimed it
+    DELIVERED = "delivered", "Delivered"  # forwarded to the receiving addresses / held
+    UNDELIVERABLE = "undeliverable", "Undeliverable"  # kept for the administrators
+    FAILED = "failed", "Failed"  # the image could not be converted (damaged, hostile)
+
+
+class Undeliverable(models.TextChoices):
+    NONE = "", "—"
+    NO_ROUTE = "no_route", "The number has no user"
+    USER_LOCKED = "user_locked", "The user is locked"
+    NO_ADDRESS = "no_address", "The user has no receiving email address"
+
+
+class InboundFax(models.Model):
+    """A fax received on one of our numbers: stored (encrypted, with its SHA-256) before
+    anything else happens, then delivered by the number's route.
+
+    ``company`` and ``user`` are whom the number routed to when the fax arrived (none: the
+    number has no company, or no user). ``partial`` flags a potential partial: the call
+    ended without proper termination, or with a completion code other than 0 after pages
+    arrived. ``vault_name`` is empty once the content is deleted (by a person or by the
+    company's retention period); ``files`` are the delivered files kept in the vault for
+    the emails that carry them (deleted with the content).
+    """
+
+    to_number = models.CharField(max_length=16, db_index=True)
+    from_number = models.CharField(max_length=32, blank=True)
+    company = models.ForeignKey(
+        "accounts.Company",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_faxes",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_faxes",
+    )
+    received_at = models.DateTimeField(db_index=True)
+    pages = models.PositiveIntegerField(default=0)
+    remote_csid = models.CharField(max_length=40, blank=True)
+    completion_code = models.IntegerField(default=0)
+    completion_text = models.CharField(max_length=200, blank=True)
+    call_seconds = models.FloatField(default=0.0)
+    result = models.JSONField(default=dict)
+    partial = models.BooleanField(default=False)
+    vault_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    files = models.JSONField(default=list, blank=True)
+    delivery_status = models.CharField(
+        max_length=14, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    undeliverable = models.CharField(
+        max_length=12, choices=Undeliverable.choices, blank=True, default=""
+    )
+    delivery_error = models.CharField(max_length=500, blank=True)
+    delivery_round = models.PositiveIntegerField(default=1)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    content_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "-received_at"]),
+            models.Index(fields=["user", "-received_at"]),
+            models.Index(fields=["delivery_status", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"fax {self.pk} {self.from_number or 'unknown'} -> {self.to_number}"
+
+    @property
+    def retained(self) -> bool:
+        return bool(self.vault_name)
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", "Message received"
+    FORWARDED = "forwarded", "Message forwarded"
+    HELD = "held", "Message held"
+    RETRIEVED = "retrieved", "Message retrieved"
+    RESUBMITTED = "resubmitted", "Message resubmitted"
+    DELETED = "deleted", "Message deleted"
+
+
+class EventStatus(models.TextChoices):
+    SUCCESS = "Success", "Success"
+    PENDING = "Pending", "Pending"
+    FAILED = "Failed", "Failed"
+
+
+class InboundEvent(models.Model):
+    """One line of a received fax's Message Events: when, what, the receiving address (for
+    Message forwarded) and the status. A forwarded event's status follows its email in the
+    notification log."""
+
+    fax = models.ForeignKey(InboundFax, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    receiving_address = models.CharField(max_length=254, blank=True)
+    status = models.CharField(
+        max_length=8, choices=EventStatus.choices, default=EventStatus.SUCCESS
+    )
+    detail = models.CharField(max_length=300, blank=True)
+    notification = models.ForeignKey(
+        "notify.NotificationLog",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.receiving_address}".strip()
+
+
+class InboundSettings(models.Model):
+    """A company's inbound delivery settings (none stored: the defaults): whether emails
+    carry the fax attached or a secure portal link, and how many days the content of its
+    received faxes is kept."""
+
+    company = models.OneToOneField(
+        "accounts.Company", on_delete=models.CASCADE, related_name="inbound_settings"
+    )
+    attach_files = models.BooleanField(default=True)
+    retention_days = models.PositiveIntegerField(default=DEFAULT_RETENTION_DAYS)
+
+    def __str__(self) -> str:
+        return f"inbound settings of {self.company}"
