@@ -32,9 +32,10 @@ class FaxingConfig(AppConfig):
 
     def api_routers(self) -> list[Router]:
         from faxline.faxing.api import router
+        from faxline.faxing.jobs.api import router as jobs_router
         from faxline.faxing.sandbox.api import router as sandbox_router
 
-        return [router, sandbox_router]
+        return [jobs_router, router, sandbox_router]
 
     def menu_entries(self) -> list[MenuEntry]:
         from faxline.faxing.menu import ENTRIES
