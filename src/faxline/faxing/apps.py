@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from faxline.portal.dashboard import Panel
+    from faxline.portal.management.supervisor import ServedProcess
     from faxline.portal.menu import MenuEntry
 
 
@@ -36,6 +37,12 @@ class FaxingConfig(AppConfig):
         from faxline.faxing.sandbox.api import router as sandbox_router
 
         return [jobs_router, router, sandbox_router]
+
+    def served_processes(self) -> list[ServedProcess]:
+        """``faxline serve`` runs the outbound dispatcher beside the web server."""
+        from faxline.portal.management.supervisor import ServedProcess
+
+        return [ServedProcess("fax dispatcher", ("dispatcher", "--no-reload"), stop_timeout=120)]
 
     def menu_entries(self) -> list[MenuEntry]:
         from faxline.faxing.menu import ENTRIES
