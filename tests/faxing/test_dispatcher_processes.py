@@ -29,8 +29,10 @@ user = User.objects.filter(role="fax_user").order_by("pk").first()
 if not FaxNumber.objects.filter(user=user).exists():
     FaxNumber.objects.create(number="+12125557001", country="US", area_code="212",
         source="sandbox", status="in_service", company=user.company, user=user, outbound=True)
-jobs = fax_send(actor=Actor(user=user), to={to!r}, files=[Attachment(b"Hello\\n", "a.txt")],
-    cover=CoverRequest(requested=False))
+jobs = []
+for to in {sends!r}:
+    jobs += fax_send(actor=Actor(user=user), to=to, files=[Attachment(b"Hello\\n", "a.txt")],
+        cover=CoverRequest(requested=False))
 print(",".join(j.identifier for j in jobs))
 """
 
@@ -66,11 +68,14 @@ def wait_for(check, *, timeout: float, what: str):  # type: ignore[no-untyped-de
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="a SQLite install of its own: runs in one pass"
+)
 def test_kill_9_mid_call_loses_nothing_and_the_job_finishes_once(
     home: Home, tmp_path: Path
 ) -> None:
     mine = copy_home(home, tmp_path / "home")
-    made = faxline_command(mine.path, "shell", "-c", MAKE_JOBS.format(to=["+16175559876"]))
+    made = faxline_command(mine.path, "shell", "-c", MAKE_JOBS.format(sends=[["+16175559876"]]))
     (identifier,) = made.strip().splitlines()[-1].split(",")
     db = mine.database
     (job_id,) = rows(db, "select id from faxing_faxjob where identifier = ?", identifier)[0]
@@ -131,3 +136,55 @@ def test_kill_9_mid_call_loses_nothing_and_the_job_finishes_once(
         ("in_progress", "success", "sent"),
     ]
     assert second.returncode == 0, log.read_text()
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_dispatchers_on_postgresql_never_run_an_attempt_twice(
+    cast: object, tmp_path: Path
+) -> None:
+    from django.db import connection
+
+    from faxline.faxing.models import FaxAttempt, FaxJob, FaxJobEvent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks with SKIP LOCKED between processes: PostgreSQL only")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"DATABASE_URL": _database_url()}
+    # Six jobs to one destination (a send makes one job per distinct number), eight others.
+    sends = [["+16175559876"]] * 5 + [["+16175559876"] + [f"+1617555{9800 + i}" for i in range(8)]]
+    faxline_command(home, "shell", "-c", MAKE_JOBS.format(sends=sends), **env)
+    assert FaxJob.objects.count() == 14
+    log = tmp_path / "dispatchers.log"
+    workers = [dispatcher(home, log, **env) for _ in range(3)]
+    try:
+        wait_for(
+            lambda: not FaxJob.objects.exclude(status="success").exists(),
+            timeout=120,
+            what="every job sent",
+        )
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=60)
+    assert FaxAttempt.objects.count() == 14  # one attempt each: none ran twice
+    assert FaxJobEvent.objects.filter(to_status="success").count() == 14
+    calls = list(
+        FaxAttempt.objects.filter(job__to_number="+16175559876")
+        .order_by("started_at")
+        .values_list("started_at", "ended_at")
+    )
+    assert len(calls) == 6
+    for (_, ended), (started, _) in zip(calls, calls[1:], strict=False):
+        assert ended <= started, "two calls to one destination overlapped"
+    owners = set(FaxAttempt.objects.values_list("lease_owner", flat=True))
+    assert len(owners) >= 2, log.read_text()
