@@ -5,6 +5,7 @@ twice at once."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sqlite3
@@ -98,9 +99,7 @@ def test_kill_9_mid_call_loses_nothing_and_the_job_finishes_once(
     finally:
         if first.poll() is None:
             first.kill()
-    assert rows(db, "select ended_at from faxing_faxattempt where job_id = ?", job_id) == [
-        (None,)
-    ]
+    assert rows(db, "select ended_at from faxing_faxattempt where job_id = ?", job_id) == [(None,)]
     second = dispatcher(mine.path, log, **lease)
     try:
         wait_for(
@@ -125,8 +124,9 @@ def test_kill_9_mid_call_loses_nothing_and_the_job_finishes_once(
     ]
     assert attempts[0][3] != attempts[1][3]  # two dispatchers
     events = rows(
-        db, "select from_status, to_status, kind from faxing_faxjobevent where job_id = ? "
-        "order by id", job_id
+        db,
+        "select from_status, to_status, kind from faxing_faxjobevent where job_id = ? order by id",
+        job_id,
     )
     assert events == [
         ("", "queued", "accepted"),
@@ -184,7 +184,7 @@ def test_several_dispatchers_on_postgresql_never_run_an_attempt_twice(
         .values_list("started_at", "ended_at")
     )
     assert len(calls) == 6
-    for (_, ended), (started, _) in zip(calls, calls[1:], strict=False):
+    for (_, ended), (started, _) in itertools.pairwise(calls):
         assert ended <= started, "two calls to one destination overlapped"
     owners = set(FaxAttempt.objects.values_list("lease_owner", flat=True))
     assert len(owners) >= 2, log.read_text()

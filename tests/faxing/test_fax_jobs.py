@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from faxing.jobs_support import REMOTE, give_number, note, on_demand_covers, three_pages, transport
 from faxline.accounts.access import Actor
 from faxline.accounts.services.blocking import blocked_number_add
 from faxline.core.errors import Conflict, Forbidden, ValidationFailed
@@ -30,7 +31,6 @@ from faxline.faxing.models import (
 )
 
 from cast import Cast
-from faxing.jobs_support import REMOTE, give_number, on_demand_covers, note, three_pages, transport
 
 
 @pytest.fixture
@@ -85,7 +85,9 @@ def test_a_fax_to_a_remote_number_is_sent_with_its_three_pages(sender, pages3) -
 
 
 def test_several_recipients_and_files_make_one_job_each(sender, pages3) -> None:
-    jobs = send(sender, to=["+16175559876", "(617) 555-9877", "+16175559876"], files=[note(), pages3])
+    jobs = send(
+        sender, to=["+16175559876", "(617) 555-9877", "+16175559876"], files=[note(), pages3]
+    )
     assert [j.to_number for j in jobs] == ["+16175559876", "+16175559877"]
     assert {j.pages for j in jobs} == {4}
     assert len({j.identifier for j in jobs}) == 2
@@ -107,7 +109,11 @@ def test_the_cover_page_is_prepended_when_asked(sender) -> None:
 
 @pytest.mark.parametrize(
     ("to", "code"),
-    [("12345", "invalid_fax_number"), ("+1 212 555", "invalid_fax_number"), ("", "invalid_fax_number")],
+    [
+        ("12345", "invalid_fax_number"),
+        ("+1 212 555", "invalid_fax_number"),
+        ("", "invalid_fax_number"),
+    ],
 )
 def test_an_invalid_number_is_refused_naming_to(sender, to, code) -> None:
     with pytest.raises(ValidationFailed) as refused:
@@ -127,7 +133,9 @@ def test_a_blocked_number_is_refused(cast: Cast, sender) -> None:
 
 def test_no_document_and_no_cover_is_no_attachment(sender) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        fax_send(actor=Actor(user=sender), to=[REMOTE], files=[], cover=CoverRequest(requested=False))
+        fax_send(
+            actor=Actor(user=sender), to=[REMOTE], files=[], cover=CoverRequest(requested=False)
+        )
     assert refused.value.code == "no_attachment"
     nothing_written()
 
@@ -261,7 +269,9 @@ def test_the_kill_time_fails_a_waiting_job_as_job_cancelled(sender) -> None:
 
 
 def test_a_job_waiting_past_its_kill_time_is_killed(sender) -> None:
-    (job,) = send(sender, kill_after=timedelta(minutes=5), send_at=timezone.now() + timedelta(hours=1))
+    (job,) = send(
+        sender, kill_after=timedelta(minutes=5), send_at=timezone.now() + timedelta(hours=1)
+    )
     with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
         assert dispatch_due(transport()) == 0
     job.refresh_from_db()
@@ -280,9 +290,9 @@ def test_a_scheduled_fax_waits_for_its_time(sender) -> None:
 
 
 def test_one_call_at_a_time_per_destination(sender) -> None:
-    first, = send(sender)
-    second, = send(sender, files=[Attachment(b"another\n", "b.txt")])
-    other, = send(sender, to=["+16175550123"])
+    (first,) = send(sender)
+    (second,) = send(sender, files=[Attachment(b"another\n", "b.txt")])
+    (other,) = send(sender, to=["+16175550123"])
     a = claim_next("w1")
     assert a is not None and a.job_id == first.pk
     b = claim_next("w2")

@@ -11,15 +11,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from faxing.jobs_support import REMOTE, give_number, on_demand_covers, transport
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
 from faxline.accounts.services.api_keys import api_key_create
 from faxline.faxing.jobs.dispatcher import dispatch_due
 from faxline.faxing.models import FaxJob, FaxJobEvent
+from telephony.fax_calls import make_tiff
 
 from cast import Cast
-from faxing.jobs_support import REMOTE, give_number, on_demand_covers, transport
-from telephony.fax_calls import make_tiff
 
 
 @pytest.fixture
@@ -54,7 +54,10 @@ def test_send_read_and_list(sender: User, tiff: bytes) -> None:
     )
     assert response.status_code == 202, response.content
     jobs = response.json()["jobs"]
-    assert [(j["to"], j["status"]) for j in jobs] == [(REMOTE, "queued"), ("+16175550042", "queued")]
+    assert [(j["to"], j["status"]) for j in jobs] == [
+        (REMOTE, "queued"),
+        ("+16175550042", "queued"),
+    ]
     assert dispatch_due(transport()) == 2
     detail = api.get(f"/api/v1/faxes/{jobs[0]['id']}").json()
     assert (detail["status"], detail["error"], detail["error_code"], detail["pages"]) == (
@@ -119,9 +122,13 @@ def test_without_credentials_401(sender: User) -> None:
 
 
 def test_outsiders_get_404_and_read_only_403(cast: Cast, sender: User) -> None:
-    (job,) = client_for(sender).post(
-        "/api/v1/faxes", form(REMOTE, send_at=(timezone.now() + timedelta(hours=1)).isoformat())
-    ).json()["jobs"]
+    (job,) = (
+        client_for(sender)
+        .post(
+            "/api/v1/faxes", form(REMOTE, send_at=(timezone.now() + timedelta(hours=1)).isoformat())
+        )
+        .json()["jobs"]
+    )
     path = f"/api/v1/faxes/{job['id']}"
     for outsider in (cast.outsider_admin, cast.outsider_user, cast.sales_user):
         api = client_for(outsider)

@@ -149,9 +149,7 @@ def blocked_number_check(
     response={200: None, **_errors(403, 404)},
     tags=TAGS,
     summary="Export the blocked numbers",
-    openapi_extra={
-        "responses": {200: {"description": "CSV (UTF-8)", "content": {"text/csv": {}}}}
-    },
+    openapi_extra={"responses": {200: {"description": "CSV (UTF-8)", "content": {"text/csv": {}}}}},
 )
 def blocked_numbers_export(request: HttpRequest, company_id: int) -> StreamingHttpResponse:
     """Every blocked number as a CSV file (`Blocked Fax Number,Added By,Added At`), the

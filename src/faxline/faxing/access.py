@@ -48,9 +48,7 @@ def may_send_fax(actor: Actor, *, has_number: bool) -> Decision:
             )
         )
     if actor.is_operator or actor.is_partner or user.company_id is None:
-        return Decision.refuse(
-            Forbidden("Only a company's users send faxes.", code="not_a_sender")
-        )
+        return Decision.refuse(Forbidden("Only a company's users send faxes.", code="not_a_sender"))
     if actor.read_only:
         return Decision.refuse(
             Forbidden(

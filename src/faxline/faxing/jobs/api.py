@@ -109,8 +109,8 @@ class ResendIn(InputSchema):
 
 
 def _accepted(jobs: list[FaxJob]) -> JobsAccepted:
-    return JobsAccepted(
-        jobs=[JobAccepted(id=j.identifier, to=j.to_number, status=j.status) for j in jobs]
+    return JobsAccepted.model_validate(
+        {"jobs": [{"id": j.identifier, "to": j.to_number, "status": j.status} for j in jobs]}
     )
 
 

@@ -37,7 +37,8 @@ import os
 import socket
 import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,7 +46,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -234,9 +241,14 @@ def recover_expired_leases(*, now: datetime | None = None) -> int:
     return recovered
 
 
-def renew_leases(owner: str, *, now: datetime | None = None) -> int:
+def renew_leases(owner: str, attempt_ids: Iterable[int], *, now: datetime | None = None) -> int:
+    """Extend the leases of the calls this dispatcher is running (only those: an attempt
+    whose result could not be written is left to expire and be retried)."""
+    ids = list(attempt_ids)
+    if not ids:
+        return 0
     now = now or timezone.now()
-    return FaxAttempt.objects.filter(lease_owner=owner, ended_at__isnull=True).update(
+    return FaxAttempt.objects.filter(pk__in=ids, lease_owner=owner, ended_at__isnull=True).update(
         lease_expires_at=now + timedelta(seconds=lease_seconds())
     )
 
@@ -328,9 +340,7 @@ def record(
             log.warning("attempt %s is no longer ours: its outcome is not recorded", attempt.pk)
             return None
         job = FaxJob.objects.select_related("company").get(pk=attempt.job_id)
-        same_before = (
-            job.attempts.filter(outcome=str(o.name)).exclude(pk=attempt.pk).count()
-        )
+        same_before = job.attempts.filter(outcome=str(o.name)).exclude(pk=attempt.pk).count()
         step, dials, tries = decide(job, outcome, same_before=same_before, now=now, policy=policy)
         fields: dict[str, Any] = {
             "dials": dials,
@@ -363,17 +373,47 @@ def _statistics(outcome: CallOutcome) -> dict[str, Any]:
     return data
 
 
+def place_safely(attempt: FaxAttempt, transport: Transport) -> CallOutcome:
+    """:func:`place`, where an exception (the transport, the image) is a General Error: the
+    job is retried per the policy, never lost."""
+    for pause in (0.1, 0.3, 0.6, 1.0, None):
+        try:
+            return place(attempt, transport)
+        except DatabaseError as exc:  # reading the job before dialing: nothing was dialed
+            if pause is None:
+                log.exception("fax attempt %s: the job could not be read", attempt.pk)
+                return _failed_call(attempt, exc)
+            close_old_connections()
+            time.sleep(pause)
+        except Exception as exc:
+            log.exception("fax attempt %s failed to run", attempt.pk)
+            return _failed_call(attempt, exc)
+    raise AssertionError("unreachable")
+
+
+def record_patiently(
+    attempt: FaxAttempt, outcome: CallOutcome, *, policy: RetryPolicy | None, tries: int = 6
+) -> FaxJob | None:
+    """:func:`record`, tried again after a database error (a locked SQLite file, a dropped
+    connection). Given up after ``tries``: the attempt's lease then expires and the job is
+    tried again."""
+    for attempt_number in range(1, tries + 1):
+        try:
+            return record(attempt, outcome, policy=policy)
+        except DatabaseError:
+            if attempt_number == tries:
+                log.exception("could not record attempt %s; its lease will expire", attempt.pk)
+                return None
+            close_old_connections()
+            time.sleep(0.2 * attempt_number)
+    return None
+
+
 def run_attempt(
     attempt: FaxAttempt, transport: Transport, *, policy: RetryPolicy | None = None
 ) -> FaxJob | None:
-    """Place the call of a claimed attempt and record it (an exception while placing it is
-    a General Error; the job is retried per the policy)."""
-    try:
-        outcome = place(attempt, transport)
-    except Exception as exc:  # the transport or the image failed: never lose the job
-        log.exception("fax attempt %s failed to run", attempt.pk)
-        outcome = _failed_call(attempt, exc)
-    return record(attempt, outcome, policy=policy)
+    """Place the call of a claimed attempt and record it."""
+    return record_patiently(attempt, place_safely(attempt, transport), policy=policy)
 
 
 def _failed_call(attempt: FaxAttempt, exc: Exception) -> CallOutcome:
@@ -435,17 +475,19 @@ class Dispatcher:
         self.policy = policy or RetryPolicy()
         self.stop = threading.Event()
         self.placed = 0
+        self.running: set[int] = set()  # attempt ids whose calls run here
 
     def _run_one(self, attempt: FaxAttempt) -> None:
         try:
             run_attempt(attempt, self.transport, policy=self.policy)
         finally:
+            self.running.discard(attempt.pk)
             close_old_connections()
 
     def _heartbeat(self) -> None:
         while not self.stop.wait(max(0.2, lease_seconds() / 3)):
             try:
-                renew_leases(self.owner)
+                renew_leases(self.owner, set(self.running))
             except Exception:
                 log.exception("could not renew the leases of %s", self.owner)
             finally:
@@ -467,7 +509,11 @@ class Dispatcher:
                         if attempt is None:
                             break
                         self.placed += 1
+                        self.running.add(attempt.pk)
                         running.add(pool.submit(self._run_one, attempt))
+                except DatabaseError as exc:
+                    log.warning("dispatcher %s: a round failed (%s); trying again", self.owner, exc)
+                    close_old_connections()
                 except Exception:
                     log.exception("dispatcher %s: a round failed; trying again", self.owner)
                 wakeup.wait(self.poll_seconds)

@@ -143,9 +143,7 @@ def _converted(files: Sequence[Attachment], resolution: str) -> FaxImage | None:
     images: list[FaxImage] = []
     for file in files:
         try:
-            images.append(
-                convert_to_fax(file.data, filename=file.filename, resolution=resolution)
-            )
+            images.append(convert_to_fax(file.data, filename=file.filename, resolution=resolution))
         except ValidationFailed as exc:
             exc.field = "file"  # the name the sender gave it (the API's form field)
             raise
