@@ -388,3 +388,15 @@ def test_the_image_sent_carries_the_header_line(sender, tmp_path: Path) -> None:
         assert stamped != plain
     job.header = False
     assert dispatcher.image_for_call(job) == plain
+
+
+def test_a_locked_senders_waiting_faxes_are_held(sender) -> None:
+    (job,) = send(sender)
+    sender.is_locked = True
+    sender.save(update_fields=["is_locked"])
+    assert dispatch_due(transport()) == 0
+    sender.is_locked = False
+    sender.save(update_fields=["is_locked"])
+    assert dispatch_due(transport()) == 1
+    job.refresh_from_db()
+    assert job.status == "success"

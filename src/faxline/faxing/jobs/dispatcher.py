@@ -28,6 +28,8 @@ more ``faxline dispatcher`` processes at scale) share the work through the datab
   at most 12 dials and 3 tries that reached a fax machine; Not a Fax Machine and Voice Answer
   give up after 2; a retry due after the job's kill time fails it as "Job Cancelled", as does
   the kill time passing while it waits.
+- **Lock User** stops sending: a locked sender's waiting jobs are not claimed; they go when
+  the user is unlocked, or fail as "Job Cancelled" at their kill time.
 """
 
 from __future__ import annotations
@@ -121,6 +123,8 @@ def _candidates(now: datetime) -> Any:
     return (
         FaxJob.objects.filter(status__in=DUE, next_attempt_at__lte=now, kill_at__gt=now)
         .exclude(to_number__in=busy)
+        # A locked sender's waiting faxes are held (until unlocked, or their kill time).
+        .exclude(sender__is_locked=True)
         .order_by("next_attempt_at", "id")
     )
 
