@@ -196,3 +196,36 @@ def test_the_file_field_is_path_free(sender: User, tmp_path: Path) -> None:
         {"to": [REMOTE], "file": [SimpleUploadedFile("../../etc/x.txt", b"hi\n", "text/plain")]},
     )
     assert response.status_code == 202
+
+
+def test_the_delivery_receipt_of_a_sent_fax(cast: Cast, sender: User, tiff: bytes) -> None:
+    import hashlib
+    import io
+
+    from pypdf import PdfReader
+
+    from faxline.faxing.images import fax_image_bytes
+    from faxline.faxing.models import FaxAttempt
+
+    api = client_for(sender)
+    files = [SimpleUploadedFile("p.tif", tiff, "image/tiff")]
+    (job,) = api.post("/api/v1/faxes", {"to": [REMOTE], "file": files}).json()["jobs"]
+    early = api.get(f"/api/v1/faxes/{job['id']}/receipt")
+    assert (early.status_code, early.json()["code"]) == (409, "not_sent")
+    dispatch_due(transport())
+    response = api.get(f"/api/v1/faxes/{job['id']}/receipt")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    attempt = FaxAttempt.objects.get(job__identifier=job["id"])
+    assert attempt.sent_image is not None
+    sent = fax_image_bytes(attempt.sent_image)
+    # The receipt states the hash of the image as transmitted (header line stamped).
+    assert hashlib.sha256(sent).hexdigest() in text.replace("\n", "").replace(" ", "")
+    assert job["id"] in text and REMOTE in text
+    assert (
+        client_for(cast.outsider_user).get(f"/api/v1/faxes/{job['id']}/receipt").status_code == 404
+    )
+    assert (
+        client_for(cast.read_only_admin).get(f"/api/v1/faxes/{job['id']}/receipt").status_code
+        == 200
+    )

@@ -243,6 +243,11 @@ class FaxAttempt(models.Model):
     duration_seconds = models.FloatField(default=0.0)
     progress = models.JSONField(default=list)
     statistics = models.JSONField(default=dict)
+    # The image exactly as transmitted (header line stamped), kept for the delivery receipt
+    # of a successful attempt.
+    sent_image = models.ForeignKey(
+        FaxImageFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["job", "number"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -24,7 +24,7 @@ from faxline.accounts.schemas import Error, InputSchema
 from faxline.core.pagination import paginate
 from faxline.faxing.jobs.selectors import job_get, jobs_list
 from faxline.faxing.jobs.send import Attachment, CoverRequest, fax_send
-from faxline.faxing.jobs.services import fax_cancel, fax_resend
+from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
 from faxline.faxing.models import FaxAttempt, FaxJob
 
 router = Router(tags=["Faxes"])
@@ -249,3 +249,28 @@ def fax_resend_view(request: HttpRequest, id: str, payload: ResendIn) -> Any:
     job = job_get(actor=actor, identifier=id)
     again = fax_resend(actor=actor, job=job, to=payload.to)
     return Status(202, _accepted([again]))
+
+
+@router.get(
+    "/faxes/{id}/receipt",
+    response={200: None, **_errors(404, 409)},
+    summary="The delivery receipt of a sent fax",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The sealed receipt (PDF).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def fax_receipt_view(request: HttpRequest, id: str) -> HttpResponse:
+    """A one-page PDF sealed with the platform's key: the remote CSI, the T.30 result,
+    pages, times, the first page as sent and the SHA-256 of the image transmitted. 409
+    ``not_sent`` until the fax has been sent."""
+    job = job_get(actor=actor_of(request), identifier=id)
+    response = HttpResponse(fax_receipt(job=job), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="fax-receipt-{job.identifier}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

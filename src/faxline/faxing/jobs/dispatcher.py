@@ -34,6 +34,7 @@ more ``faxline dispatcher`` processes at scale) share the work through the datab
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -60,13 +61,14 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from faxline.core.errors import Conflict
+from faxline.documents.faximage import Compression, FaxImage, Resolution
 from faxline.documents.header import stamp_header
 from faxline.faxing import credits
 from faxline.faxing.coverpages import header_line_for
-from faxline.faxing.images import fax_image_bytes
+from faxline.faxing.images import fax_image_bytes, fax_image_store
 from faxline.faxing.jobs import wakeup
 from faxline.faxing.jobs.state import job_transition
-from faxline.faxing.models import FaxAttempt, FaxJob, FaxJobStatus
+from faxline.faxing.models import FaxAttempt, FaxImageFile, FaxJob, FaxJobStatus
 from faxline.telephony.outcomes import OutcomeName, Retry
 from faxline.telephony.t30 import FaxOptions
 from faxline.telephony.transport import CallOutcome, CallRequest, Transport, fax_result_dict
@@ -270,7 +272,15 @@ def image_for_call(job: FaxJob, *, moment: datetime | None = None) -> bytes:
     return tiff
 
 
-def place(attempt: FaxAttempt, transport: Transport) -> CallOutcome:
+@dataclass(frozen=True)
+class PlacedCall:
+    """A call's outcome and the image it carried (for the delivery receipt)."""
+
+    outcome: CallOutcome
+    sent: FaxImage | None = None
+
+
+def place(attempt: FaxAttempt, transport: Transport) -> PlacedCall:
     """Place the attempt's call (outside any transaction)."""
     job = FaxJob.objects.select_related("image", "sender__company").get(pk=attempt.job_id)
     tiff = image_for_call(job)
@@ -283,7 +293,17 @@ def place(attempt: FaxAttempt, transport: Transport) -> CallOutcome:
             tiff=path,
             options=FaxOptions(ident=job.from_number, log_flow=False),
         )
-        return transport.place_call_sync(request)
+        outcome = transport.place_call_sync(request)
+    sent = FaxImage(
+        tiff=tiff,
+        pages=job.image.pages,
+        resolution=Resolution(job.image.resolution),
+        compression=Compression(job.image.compression),
+        sha256=hashlib.sha256(tiff).hexdigest(),
+        source_kind="sent",
+        discouraged=False,
+    )
+    return PlacedCall(outcome, sent)
 
 
 def decide(
@@ -316,9 +336,11 @@ def record(
     *,
     now: datetime | None = None,
     policy: RetryPolicy | None = None,
+    sent_image: FaxImageFile | None = None,
 ) -> FaxJob | None:
     """Write the attempt's result and move its job on, once: None when the attempt is no
-    longer ours (its lease expired and another dispatcher took the job back)."""
+    longer ours (its lease expired and another dispatcher took the job back).
+    ``sent_image``: the image as transmitted, kept for a successful attempt's receipt."""
     now = now or timezone.now()
     policy = policy or RetryPolicy()
     fax = outcome.fax
@@ -339,6 +361,7 @@ def record(
             duration_seconds=round(outcome.seconds, 3),
             progress=[event.as_dict() for event in outcome.progress],
             statistics={} if fax is None else _statistics(outcome),
+            sent_image=sent_image,
         )
         if not written:
             log.warning("attempt %s is no longer ours: its outcome is not recorded", attempt.pk)
@@ -377,7 +400,7 @@ def _statistics(outcome: CallOutcome) -> dict[str, Any]:
     return data
 
 
-def place_safely(attempt: FaxAttempt, transport: Transport) -> CallOutcome:
+def place_safely(attempt: FaxAttempt, transport: Transport) -> PlacedCall:
     """:func:`place`, where an exception (the transport, the image) is a General Error: the
     job is retried per the policy, never lost."""
     for pause in (0.1, 0.3, 0.6, 1.0, None):
@@ -386,24 +409,28 @@ def place_safely(attempt: FaxAttempt, transport: Transport) -> CallOutcome:
         except DatabaseError as exc:  # reading the job before dialing: nothing was dialed
             if pause is None:
                 log.exception("fax attempt %s: the job could not be read", attempt.pk)
-                return _failed_call(attempt, exc)
+                return PlacedCall(_failed_call(attempt, exc))
             close_old_connections()
             time.sleep(pause)
         except Exception as exc:
             log.exception("fax attempt %s failed to run", attempt.pk)
-            return _failed_call(attempt, exc)
+            return PlacedCall(_failed_call(attempt, exc))
     raise AssertionError("unreachable")
 
 
 def record_patiently(
-    attempt: FaxAttempt, outcome: CallOutcome, *, policy: RetryPolicy | None, tries: int = 6
+    attempt: FaxAttempt, placed: PlacedCall, *, policy: RetryPolicy | None, tries: int = 6
 ) -> FaxJob | None:
     """:func:`record`, tried again after a database error (a locked SQLite file, a dropped
     connection). Given up after ``tries``: the attempt's lease then expires and the job is
-    tried again."""
+    tried again. A successful call's image is stored first (deduplicated: without a header
+    line it is the job's own image)."""
+    sent_image = None
     for attempt_number in range(1, tries + 1):
         try:
-            return record(attempt, outcome, policy=policy)
+            if placed.sent is not None and placed.outcome.success and sent_image is None:
+                sent_image = fax_image_store(placed.sent)
+            return record(attempt, placed.outcome, policy=policy, sent_image=sent_image)
         except DatabaseError:
             if attempt_number == tries:
                 log.exception("could not record attempt %s; its lease will expire", attempt.pk)
