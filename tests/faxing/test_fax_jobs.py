@@ -188,6 +188,7 @@ OUTCOMES = [
     ("+12125550108", "retrying", "Transmission Failed", True, 300),
     ("+12125550109", "success", "", False, None),
     ("+12125550110", "success", "", False, None),
+    ("+12125550111", "retrying", "Negotiation Failed", True, 300),
 ]
 
 
@@ -400,3 +401,27 @@ def test_a_locked_senders_waiting_faxes_are_held(sender) -> None:
     assert dispatch_due(transport()) == 1
     job.refresh_from_db()
     assert job.status == "success"
+
+
+def test_no_free_channel_is_retried_soon_and_is_not_a_dial(sender) -> None:
+    (job,) = send(sender)
+    t = transport()
+    held = 0
+    while t.lines.try_acquire():
+        held += 1
+    try:
+        with time_machine.travel(timezone.now(), tick=False):
+            start = timezone.now()
+            assert dispatch_due(t) == 1
+            job.refresh_from_db()
+    finally:
+        for _ in range(held):
+            t.lines.release()
+    assert (job.status, job.error, job.dials, job.will_retry) == (
+        "retrying",
+        "No Free Channel",
+        0,
+        True,
+    )
+    assert job.next_attempt_at == start + timedelta(seconds=15)
+    assert job.attempts.get().retry == "now"
