@@ -425,3 +425,16 @@ def test_no_free_channel_is_retried_soon_and_is_not_a_dial(sender) -> None:
     )
     assert job.next_attempt_at == start + timedelta(seconds=15)
     assert job.attempts.get().retry == "now"
+
+
+def test_faxline_dispatcher_once(sender) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    (job,) = send(sender)
+    out = io.StringIO()
+    call_command("dispatcher", "--once", stdout=out)
+    assert out.getvalue().strip() == "1 call(s) placed"
+    job.refresh_from_db()
+    assert job.status == "success"
