@@ -39,8 +39,14 @@ NUMBER_OWNERS = frozenset({"numbers/services.py"})
 STATUS_OWNERS: dict[str, frozenset[str]] = {
     "PortRequest": frozenset({"porting/requests/services.py"}),
     "OnboardingOrder": frozenset({"onboarding/services.py"}),
+    "FaxJob": frozenset({"faxing/jobs/state.py"}),
 }
 TRANSITION_CALLERS = frozenset({"porting/requests/services.py", "porting/requests/completion.py"})
+# An outbound fax job's status: ``job_transition()`` of ``faxing/jobs/state.py``, called by the
+# job services (acceptance, the dispatcher, cancel).
+JOB_TRANSITION_CALLERS = frozenset(
+    {"faxing/jobs/state.py", "faxing/jobs/dispatcher.py", "faxing/jobs/services.py"}
+)
 # ``.status =`` on objects that are not models (the owners themselves are allowed too).
 STATUS_ATTRIBUTE_ALLOWED = frozenset(
     {
@@ -115,6 +121,8 @@ def violations(path: str, source: str) -> list[Violation]:
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             if name == "transition" and path not in TRANSITION_CALLERS:
                 flag(node, "transition() called outside the port request's transition services")
+            if name == "job_transition" and path not in JOB_TRANSITION_CALLERS:
+                flag(node, "job_transition() called outside the fax job services")
             if (
                 isinstance(func, ast.Name)
                 and func.id == "setattr"
@@ -169,6 +177,8 @@ def test_the_scan_names_each_kind_of_write() -> None:
             request.status = "cancelled"
             setattr(order, "status", "complete")
             transition(request, actor=None, allowed_from=(), to="new", kind="x")
+            FaxJob.objects.filter(pk=1).update(status="success")
+            job_transition(job, allowed_from=(), to="failed", kind="x")
             FaxNumber.objects.filter(company=company).count()
             PortRequest.objects.filter(pk=request.pk).update(assignee=None)
         """
@@ -185,6 +195,8 @@ def test_the_scan_names_each_kind_of_write() -> None:
         (12, "request.status"),
         (13, "setattr(...,"),
         (14, "transition()"),
+        (15, "FaxJob"),
+        (16, "job_transition()"),
     ]
     assert str(found[0]) == (
         "src/faxline/porting/desk/services.py:5: FaxNumber .create() outside numbers/services.py"

@@ -307,6 +307,9 @@ FAXLINE_INTAKE_CONCURRENCY = env_int("FAXLINE_INTAKE_CONCURRENCY", 2, minimum=1)
 # every call at real time (demonstrations) instead of running it as fast as the CPU allows.
 FAXLINE_SANDBOX_LINES = env_int("FAXLINE_SANDBOX_LINES", 8, minimum=1)
 FAXLINE_SANDBOX_REAL_TIME = env_bool("FAXLINE_SANDBOX_REAL_TIME", False)
+# Outbound dispatcher: an attempt's lease (renewed every third of it while the call runs); a
+# dispatcher that died is noticed this long after its last renewal.
+FAXLINE_DISPATCH_LEASE_SECONDS = env_int("FAXLINE_DISPATCH_LEASE_SECONDS", 60, minimum=1)
 
 LOGGING = {
     "version": 1,

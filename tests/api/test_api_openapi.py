@@ -77,6 +77,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "API keys",
         "Channel partners",
         "Fax numbers",
+        "Faxes",
         "Fax credits",
         "Sandbox PSTN",
         "Inbound faxes",

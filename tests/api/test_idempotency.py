@@ -45,7 +45,7 @@ from faxline.core.idempotency import (
 from faxline.core.models import AuditEvent, IdempotencyKey
 from faxline.core.periodic import registered_jobs
 from faxline.faxing.inbound.models import InboundEvent
-from faxline.faxing.models import CreditEntry
+from faxline.faxing.models import CreditEntry, FaxJob
 from faxline.notify.models import NotificationLog
 from faxline.numbers.models import FaxNumber
 from faxline.onboarding.models import OnboardingDocument, OnboardingOrder
@@ -225,12 +225,49 @@ def cover_pdf(name: str) -> Callable[[], dict[str, Any]]:
     }
 
 
+def fax_sender(cast: Cast) -> None:
+    from faxing.jobs_support import give_number, on_demand_covers
+
+    give_number(cast.billing_user)
+    on_demand_covers(cast, cast.billing_user)
+
+
+def fax_form(to: str) -> Callable[[], dict[str, Any]]:
+    return lambda: {"to": [to], "file": [SimpleUploadedFile("a.txt", b"Hello\n", "text/plain")]}
+
+
+def sent_fax(cast: Cast) -> str:
+    from faxline.faxing.jobs.send import Attachment, fax_send
+
+    fax_sender(cast)
+    (job,) = fax_send(
+        actor=Actor(user=cast.billing_user),
+        to=["+16175559876"],
+        files=[Attachment(b"Hello\n", "a.txt")],
+    )
+    return job.identifier
+
+
 CREATORS = [
     Creator(
         "/inbound/{fax_id}/resubmit",
         "company_admin",
         lambda c, p: (f"/inbound/{inbound_fax(c)}/resubmit", {}, {"again": True}),
         lambda: InboundEvent.objects.filter(kind="resubmitted").count(),
+    ),
+    Creator(
+        "/faxes",
+        "billing_user",
+        lambda c, p: (fax_sender(c), "/faxes", fax_form("+16175559876"), fax_form("+16175559877"))[
+            1:
+        ],
+        lambda: FaxJob.objects.count(),
+    ),
+    Creator(
+        "/faxes/{id}/resend",
+        "billing_user",
+        lambda c, p: (f"/faxes/{sent_fax(c)}/resend", {}, {"to": "+16175559877"}),
+        lambda: FaxJob.objects.count(),
     ),
     Creator(
         "/companies/{company_id}/blocked-numbers",

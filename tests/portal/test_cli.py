@@ -147,8 +147,10 @@ def test_serve_migrates_starts_its_children_and_web_then_stops_the_children(
 
 def test_serve_runs_the_declared_processes_and_the_scheduler() -> None:
     children = serve_command.Command().children(verbosity=1)
-    assert [child.name for child in children] == ["task worker", "scheduler"]
-    worker, scheduler = children
+    assert [child.name for child in children] == ["fax dispatcher", "task worker", "scheduler"]
+    dispatcher, worker, scheduler = children
+    assert isinstance(dispatcher, ProcessChild)
+    assert dispatcher.command[:4] == [sys.executable, "-m", "faxline.cli", "dispatcher"]
     assert isinstance(worker, ProcessChild)
     assert isinstance(scheduler, ThreadChild)
     assert worker.command[:4] == [sys.executable, "-m", "faxline.cli", "worker"]
@@ -158,7 +160,8 @@ def test_serve_runs_the_declared_processes_and_the_scheduler() -> None:
     assert worker.env is not None
     assert worker.env["DJANGO_SETTINGS_MODULE"]
     assert serve_command.served_processes() == [
-        ServedProcess("task worker", ("worker", "--no-reload"))
+        ServedProcess("fax dispatcher", ("dispatcher", "--no-reload"), stop_timeout=120),
+        ServedProcess("task worker", ("worker", "--no-reload")),
     ]
 
 

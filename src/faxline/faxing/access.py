@@ -31,3 +31,64 @@ def may_see_sandbox_pstn(actor: Actor) -> Decision:
     return Decision.refuse(
         Forbidden("The sandbox PSTN is for the provider's operators.", code="operators_only")
     )
+
+
+def may_send_fax(actor: Actor, *, has_number: bool) -> Decision:
+    """Send a fax: an active, unlocked fax user, or an administrator of a company who has a
+    fax number of their own (the number the fax is sent from); never a read-only
+    administrator, an operator or a channel partner (they act for no sender)."""
+    user = actor.user
+    if not user.is_active or user.deleted_at is not None:
+        return Decision.refuse(Forbidden("This user is not active.", code="user_inactive"))
+    if user.is_locked:
+        return Decision.refuse(
+            Forbidden(
+                "This user is locked: a locked user can neither send nor receive faxes.",
+                code="user_locked",
+            )
+        )
+    if actor.is_operator or actor.is_partner or user.company_id is None:
+        return Decision.refuse(Forbidden("Only a company's users send faxes.", code="not_a_sender"))
+    if actor.read_only:
+        return Decision.refuse(
+            Forbidden(
+                "You are a read-only administrator: you can view but not change anything.",
+                code="read_only",
+            )
+        )
+    if not has_number:
+        return Decision.refuse(
+            Forbidden(
+                "You have no fax number to send from: ask your administrator to assign one.",
+                code="no_fax_number",
+            )
+        )
+    return Decision.allow()
+
+
+def may_see_fax_job(actor: Actor, *, sender_id: int | None, company_id: int) -> bool:
+    """Whether ``actor`` sees a job at all (else it does not exist for them: 404): its
+    sender, the company's administrators, the channel partner and operators."""
+    if actor.is_operator:
+        return True
+    if actor.is_partner:
+        return True  # narrowed to the partner's companies by the selector
+    if actor.is_administrator:
+        return actor.user.company_id == company_id
+    return sender_id == actor.user.pk
+
+
+def may_change_fax_job(actor: Actor, *, sender_id: int | None) -> Decision:
+    """Cancel or resend a job: its sender (administrators, read-only or not, look only)."""
+    if actor.user.pk == sender_id and not actor.read_only:
+        return Decision.allow()
+    if actor.read_only:
+        return Decision.refuse(
+            Forbidden(
+                "You are a read-only administrator: you can view but not change anything.",
+                code="read_only",
+            )
+        )
+    return Decision.refuse(
+        Forbidden("Only the person who sent a fax can cancel or resend it.", code="not_sender")
+    )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from faxline.core.periodic import PeriodicJob
     from faxline.portal.dashboard import Panel
+    from faxline.portal.management.supervisor import ServedProcess
     from faxline.portal.menu import MenuEntry
 
 
@@ -37,9 +38,10 @@ class FaxingConfig(AppConfig):
     def api_routers(self) -> list[Router]:
         from faxline.faxing.api import router
         from faxline.faxing.inbound.api import router as inbound_router
+        from faxline.faxing.jobs.api import router as jobs_router
         from faxline.faxing.sandbox.api import router as sandbox_router
 
-        return [router, sandbox_router, inbound_router]
+        return [jobs_router, router, sandbox_router, inbound_router]
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob
@@ -52,6 +54,12 @@ class FaxingConfig(AppConfig):
             PeriodicJob("resume inbound fax deliveries", 60, inbound_deliveries_resume),
             PeriodicJob("delete received faxes past retention", 3600, inbound_retention_sweep),
         ]
+
+    def served_processes(self) -> list[ServedProcess]:
+        """``faxline serve`` runs the outbound dispatcher beside the web server."""
+        from faxline.portal.management.supervisor import ServedProcess
+
+        return [ServedProcess("fax dispatcher", ("dispatcher", "--no-reload"), stop_timeout=120)]
 
     def menu_entries(self) -> list[MenuEntry]:
         from faxline.faxing.menu import ENTRIES

@@ -148,6 +148,25 @@ def credits_charge_inbound(
     )
 
 
+def credits_refund_outbound(*, company: Company, credits: int, reference: str) -> None:
+    """Give back credits reserved for a fax that was not delivered (failed or cancelled):
+    an adjustment referring to the charge, at most once per reference."""
+    if credits <= 0:
+        return
+    try:
+        with transaction.atomic():
+            CreditEntry.objects.create(
+                company=company,
+                period=period_of(),
+                kind=CreditEntryKind.ADJUSTMENT,
+                credits=credits,
+                reference=f"refund:{reference}"[:100],
+                note="Fax not delivered: credits given back",
+            )
+    except IntegrityError:
+        pass  # already given back
+
+
 @transaction.atomic
 def credits_adjust(*, actor: Actor, company: Company, credits: int, note: str) -> CreditEntry:
     """Operators add (or remove) credits for the current month, with a reason."""

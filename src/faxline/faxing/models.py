@@ -134,6 +134,152 @@ class FaxImageFile(models.Model):
         return f"{self.sha256[:12]} ({self.pages} pages, {self.resolution})"
 
 
+class FaxJobStatus(models.TextChoices):
+    """An outbound job's status, as the API shows it (HylaFAX's pending/sleeping/blocked are
+    ``queued`` or ``retrying`` with a due time; "blocked" is a due job whose destination is
+    being called by another job)."""
+
+    QUEUED = "queued", "Queued"
+    IN_PROGRESS = "in_progress", "In progress"
+    RETRYING = "retrying", "Retrying"
+    SUCCESS = "success", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+FAX_JOB_OPEN = (FaxJobStatus.QUEUED, FaxJobStatus.IN_PROGRESS, FaxJobStatus.RETRYING)
+FAX_JOB_DONE = (FaxJobStatus.SUCCESS, FaxJobStatus.FAILED, FaxJobStatus.CANCELLED)
+
+
+class FaxJob(models.Model):
+    """One outbound fax to one recipient (a send to three numbers is three jobs).
+
+    ``status`` has one owner, ``faxline.faxing.jobs.state`` (every change leaves a
+    :class:`FaxJobEvent`). ``identifier`` is what people read ("501-26438917"), random and
+    unique; ``next_attempt_at`` is when the dispatcher may call next (``send_at`` at first);
+    ``kill_at`` the time after which the job fails as "Job Cancelled". ``error`` is the
+    guide's name of the last failure, ``error_code`` its raw T.30 completion code (None when
+    the network or what was heard decided), ``error_cause`` the transport's short cause.
+    ``dials`` counts calls placed, ``tries`` calls that reached a fax machine (HylaFAX's
+    MaxDials and MaxTries). Credits are reserved at acceptance (``credits_charged``) and
+    given back when the job fails or is cancelled.
+    """
+
+    identifier = models.CharField(max_length=20, unique=True)
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="fax_jobs"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="fax_jobs"
+    )
+    from_number = models.CharField(max_length=16)
+    to_number = models.CharField(max_length=16)
+    international = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=12, choices=FaxJobStatus.choices, default=FaxJobStatus.QUEUED
+    )
+    error = models.CharField(max_length=40, blank=True)
+    error_code = models.IntegerField(null=True, blank=True)
+    error_cause = models.CharField(max_length=40, blank=True)
+    will_retry = models.BooleanField(default=False)
+    pages = models.PositiveIntegerField()
+    image = models.ForeignKey(FaxImageFile, on_delete=models.PROTECT, related_name="jobs")
+    cover = models.BooleanField(default=False)
+    header = models.BooleanField(default=True)
+    send_at = models.DateTimeField()
+    kill_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    dials = models.PositiveIntegerField(default=0)
+    tries = models.PositiveIntegerField(default=0)
+    credits_charged = models.IntegerField(default=0)
+    resent_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="fax_job_due"),
+            models.Index(fields=["company", "-created_at"], name="fax_job_company"),
+            models.Index(fields=["sender", "-created_at"], name="fax_job_sender"),
+        ]
+        constraints = [
+            # One call at a time per destination, whatever the number of dispatchers.
+            models.UniqueConstraint(
+                fields=["to_number"],
+                condition=models.Q(status="in_progress"),
+                name="fax_job_one_call_per_destination",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} → {self.to_number} ({self.status})"
+
+
+class FaxAttempt(models.Model):
+    """One call of a job: who placed it (``lease_owner``, until ``lease_expires_at``,
+    renewed while the call lasts), what happened (the call's progress, T.30 statistics,
+    completion code and text, the remote CSI) and the outcome's name. An attempt with no
+    ``ended_at`` whose lease expired belongs to a dispatcher that died: it is closed as
+    interrupted and the job is tried again."""
+
+    job = models.ForeignKey(FaxJob, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=80)
+    lease_expires_at = models.DateTimeField()
+    outcome = models.CharField(max_length=40, blank=True)
+    cause = models.CharField(max_length=40, blank=True)
+    retry = models.CharField(max_length=8, blank=True)
+    connected = models.BooleanField(default=False)
+    completion_code = models.IntegerField(null=True, blank=True)
+    completion_text = models.CharField(max_length=200, blank=True)
+    remote_csi = models.CharField(max_length=40, blank=True)
+    pages_sent = models.PositiveIntegerField(default=0)
+    duration_seconds = models.FloatField(default=0.0)
+    progress = models.JSONField(default=list)
+    statistics = models.JSONField(default=dict)
+    # The image exactly as transmitted (header line stamped), kept for the delivery receipt
+    # of a successful attempt.
+    sent_image = models.ForeignKey(
+        FaxImageFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="fax_attempt_number"),
+        ]
+        indexes = [models.Index(fields=["ended_at", "lease_expires_at"], name="fax_attempt_lease")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.number} {self.outcome or 'running'}"
+
+
+class FaxJobEvent(models.Model):
+    """A change of a job's status: from, to, why (``kind``), when, by whom (None: faxline)."""
+
+    job = models.ForeignKey(FaxJob, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.from_status or '-'} → {self.to_status} ({self.kind})"
+
+
 # Inbound faxes live in their own module; imported here so that Django finds them.
 from faxline.faxing.inbound.models import (  # noqa: E402
     InboundEvent,
