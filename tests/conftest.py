@@ -14,8 +14,9 @@ import worker
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip ``database_independent`` tests in the second (PostgreSQL) pass of ``make test``:
-    they touch no database, so running them twice proves nothing (``scripts/test.sh`` sets
-    ``FAXLINE_DATABASE_PASS=second``)."""
+    what they check does not depend on the database engine (pure code, a SQLite install of
+    their own, the pages' Content-Security-Policy), so running them twice proves nothing
+    (``scripts/test.sh`` sets ``FAXLINE_DATABASE_PASS=second``)."""
     if os.environ.get("FAXLINE_DATABASE_PASS") != "second":
         return
     skip = pytest.mark.skip(reason="database independent: run in the SQLite pass")

@@ -24,7 +24,7 @@ from faxline.porting.requests.services import port_request_create
 
 from cast import Cast, build_cast
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database_independent]
 PAGES_PER_ROLE = 20
 SKIP = ("/static/", "/auth/logout", "/api/v1/port-requests")
 

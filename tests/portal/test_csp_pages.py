@@ -218,6 +218,7 @@ ROLES = [
 ]
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_passes_the_policy(data: Cast, role: str) -> None:
     client = Client()

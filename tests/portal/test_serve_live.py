@@ -18,7 +18,7 @@ import pytest
 
 from liveinstall import Home, Serve, copy_home, process_exists
 
-pytestmark = pytest.mark.processes
+pytestmark = [pytest.mark.processes, pytest.mark.database_independent]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ import pytest
 
 from liveinstall import Answer, Home, Serve, copy_home, environment
 
-pytestmark = pytest.mark.processes
+pytestmark = [pytest.mark.processes, pytest.mark.database_independent]
 
 ROUNDS = 6
 counter = itertools.count(1000)
