@@ -38,6 +38,7 @@ KEYS = "API keys"
 PASSWORD_CHANGE = "Change password"
 AUDIT = "Audit log"
 LOG = "Notification log"
+RECEIVED = "Received faxes"
 SETTINGS_ALL = [AA, PARTNERS, INVENTORY, ONBOARDING, PORTING, DESK]
 
 
@@ -78,19 +79,21 @@ def _person(cast: Cast, role: str) -> User:
 
 
 EXPECTED = {
-    "operator": Expected([*SETTINGS_ALL, SANDBOX], [KEYS, PASSWORD_CHANGE, AUDIT, LOG]),
+    "operator": Expected([*SETTINGS_ALL, SANDBOX], [RECEIVED, KEYS, PASSWORD_CHANGE, AUDIT, LOG]),
     "channel partner": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
     ),
     "company administrator": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
     ),
-    "department administrator": Expected([AA, INVENTORY, PORTING], [KEYS, PASSWORD_CHANGE]),
+    "department administrator": Expected(
+        [AA, INVENTORY, PORTING], [RECEIVED, KEYS, PASSWORD_CHANGE]
+    ),
     "read-only administrator": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
     ),
     "administrator without view rights": Expected([AA], [KEYS, PASSWORD_CHANGE]),
-    "fax user": Expected([], [KEYS, PASSWORD_CHANGE]),
+    "fax user": Expected([], [RECEIVED, KEYS, PASSWORD_CHANGE]),
 }
 
 
