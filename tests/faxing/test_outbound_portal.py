@@ -114,7 +114,7 @@ def test_success_creates_one_job_per_recipient(sender: User, tiff: bytes) -> Non
     assert newest is not None and not newest.cover
     assert f"Your new fax job identifier is {newest.identifier}".encode() in one.content.replace(
         b"<strong>", b""
-    ).replace(b"</strong>", b"").replace(b'</a>', b"").replace(
+    ).replace(b"</strong>", b"").replace(b"</a>", b"").replace(
         f'<a href="/faxes/sent/{newest.identifier}/">'.encode(), b""
     )
 
