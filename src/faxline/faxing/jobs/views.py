@@ -75,7 +75,11 @@ class SendFaxForm(forms.Form):
         widget=SeveralFilesInput(attrs={"class": "form-control", "multiple": True}),
         help_text="PDF, TIFF, text, RTF, Office documents or images; several are sent in order.",
     )
-    cover = forms.BooleanField(label="Add a cover page", required=False)
+    cover = forms.BooleanField(
+        label="Add a cover page",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     cover_to = forms.CharField(
         label="Recipient name",
         required=False,
@@ -168,8 +172,6 @@ def send_fax(request: HttpRequest) -> HttpResponse:
                     cover=form.cover_request(),
                     send_at=form.send_time(),
                 )
-            except Forbidden:
-                raise
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc, aliases={"files": "file"})
                 status = form_status(exc)
