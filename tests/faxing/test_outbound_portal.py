@@ -4,14 +4,19 @@ page's Cancel, Resend and receipt."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from faxing.jobs_support import REMOTE, give_number, on_demand_covers, transport
+from faxline.accounts.access import Actor
 from faxline.accounts.models import User
+from faxline.faxing import credits
 from faxline.faxing.jobs.dispatcher import dispatch_due
 from faxline.faxing.models import CreditEntry, FaxJob, FaxJobStatus
 from telephony.fax_calls import make_tiff
@@ -162,3 +167,34 @@ def test_sent_list_scope_and_the_job_page(cast: Cast, sender: User, tmp_path: Pa
     refused = client.post(f"/faxes/sent/{again.identifier}/resend", {"to": "nonsense"}, follow=True)
     assert b"Invalid Fax Number" in refused.content
     assert FaxJob.objects.count() == 2
+
+
+def test_a_scheduled_send_is_read_in_the_senders_time_zone(sender: User) -> None:
+    zone = ZoneInfo(sender.time_zone or "UTC")
+    when = (timezone.now() + timedelta(days=2)).astimezone(zone).replace(second=0, microsecond=0)
+    signed_in(sender).post(
+        "/faxes/send/", {"to": REMOTE, "file": [note()], "send_at": when.strftime("%Y-%m-%dT%H:%M")}
+    )
+    (job,) = FaxJob.objects.all()
+    assert job.send_at == when and job.status == FaxJobStatus.QUEUED
+    assert dispatch_due(transport()) == 0  # not yet due
+
+
+def test_a_shortfall_of_credits_is_shown_above_the_form(cast: Cast, sender: User) -> None:
+    balance = credits.credits_balance(cast.company).balance
+    credits.credits_adjust(
+        actor=Actor(user=cast.operator), company=cast.company, credits=-balance, note="test"
+    )
+    response = signed_in(sender).post("/faxes/send/", {"to": REMOTE, "file": [note()]})
+    assert response.status_code == 409
+    assert "Not enough fax credits" in " ".join(response.context["form"].non_field_errors())
+    assert not FaxJob.objects.exists()
+
+
+def test_a_locked_user_cannot_send(sender: User) -> None:
+    client = signed_in(sender)
+    User.objects.filter(pk=sender.pk).update(is_locked=True)
+    # A locked user's session no longer counts: back to the sign-in page, nothing sent.
+    response = client.post("/faxes/send/", {"to": REMOTE, "file": [note()]})
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert not FaxJob.objects.exists()
