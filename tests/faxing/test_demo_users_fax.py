@@ -73,6 +73,7 @@ def test_a_demo_user_faxes_a_three_page_pdf_to_the_other(
     run_tasks()
     detail = api.get(f"/api/v1/faxes/{job['id']}").json()
     assert (detail["status"], detail["pages"], detail["cover"]) == ("success", 3, False)
+    assert detail["from"] == sender["fax_number"]  # "from", not "from_" (fixed)
     assert FaxJob.objects.get(identifier=job["id"]).from_number == sender["fax_number"]
     (attempt,) = detail["attempts"]
     assert attempt["pages_sent"] >= 3
