@@ -41,7 +41,12 @@ def test_a_fax_user_has_no_settings_menu(live_server, page: Page) -> None:
     expect(nav.get_by_role("button", name="Settings")).to_have_count(0)
     expect(page.get_by_role("link", name="Account Administration")).to_have_count(0)
     expect(page.get_by_text("Your administrators manage all of this")).to_be_visible()
-    assert account_items(page, "Bill Payer") == ["Received faxes", "API keys", "Change password"]
+    assert account_items(page, "Bill Payer") == [
+        "Received faxes",
+        "Sent faxes",
+        "API keys",
+        "Change password",
+    ]
 
 
 def test_each_item_offered_opens_its_page(live_server, page: Page) -> None:
@@ -50,7 +55,12 @@ def test_each_item_offered_opens_its_page(live_server, page: Page) -> None:
     page.goto(live_server.url + "/")
     offered = settings_items(page)
     assert offered == ["Account Administration", "Fax Number Inventory", "Number Porting"]
-    assert account_items(page, "Dana Dept") == ["Received faxes", "API keys", "Change password"]
+    assert account_items(page, "Dana Dept") == [
+        "Received faxes",
+        "Sent faxes",
+        "API keys",
+        "Change password",
+    ]
     for label, heading in (
         ("Account Administration", "Account Administration"),
         ("Fax Number Inventory", "Fax Number Inventory"),
@@ -79,6 +89,7 @@ def test_an_operator_sees_the_provider_pages(live_server, page: Page) -> None:
     ]
     assert account_items(page, "Olga Operator") == [
         "Received faxes",
+        "Sent faxes",
         "API keys",
         "Change password",
         "Audit log",

@@ -33,7 +33,9 @@ def _entry(label: str, **changes: object) -> MenuEntry:
 def test_every_app_registers_its_entries() -> None:
     labels = [(e.menu, e.label) for e in registered()]
     assert labels == [
+        ("account", "Send Fax"),
         ("account", "Received faxes"),
+        ("account", "Sent faxes"),
         ("account", "API keys"),
         ("account", "Change password"),
         ("account", "Audit log"),

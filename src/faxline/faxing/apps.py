@@ -33,6 +33,7 @@ class FaxingConfig(AppConfig):
         return [
             path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls")),
             path("faxes/received/", include("faxline.faxing.inbound.urls")),
+            path("faxes/", include("faxline.faxing.jobs.urls")),
         ]
 
     def api_routers(self) -> list[Router]:

@@ -1,10 +1,12 @@
-"""faxing's entry in the Settings menu: the Sandbox PSTN, for the provider's operators."""
+"""faxing's menu entries: the Sandbox PSTN (Settings, for the provider's operators); Send
+Fax, Sent and Received faxes (the account menu)."""
 
 from __future__ import annotations
 
 from faxline.faxing.access import may_see_sandbox_pstn
 from faxline.faxing.inbound.views import may_see_received
-from faxline.portal.menu import ACCOUNT, SETTINGS, MenuEntry, in_app
+from faxline.faxing.jobs.views import may_open_send_fax, may_see_sent
+from faxline.portal.menu import ACCOUNT, SETTINGS, MenuEntry, in_app, on_views
 
 ENTRIES = (
     MenuEntry(
@@ -22,5 +24,21 @@ ENTRIES = (
         order=5,
         shown_to=may_see_received,
         current=in_app("inbound"),
+    ),
+    MenuEntry(
+        menu=ACCOUNT,
+        label="Send Fax",
+        url_name="outbound:send",
+        order=3,
+        shown_to=may_open_send_fax,
+        current=on_views("outbound:send", "outbound:accepted"),
+    ),
+    MenuEntry(
+        menu=ACCOUNT,
+        label="Sent faxes",
+        url_name="outbound:list",
+        order=6,
+        shown_to=may_see_sent,
+        current=in_app("outbound", except_views=("outbound:send", "outbound:accepted")),
     ),
 )

@@ -217,7 +217,9 @@ def fax_list(
     }
 
 
-@router.get("/faxes/{id}", response={200: FaxOut, **_errors(404)}, summary="A fax job")
+@router.get(
+    "/faxes/{id}", response={200: FaxOut, **_errors(404)}, summary="A fax job", by_alias=True
+)
 def fax_detail(request: HttpRequest, id: str) -> Any:
     """A job's status, error (the guide's name and the raw code), pages and every attempt
     with its call progress and T.30 statistics."""
@@ -228,6 +230,7 @@ def fax_detail(request: HttpRequest, id: str) -> Any:
     "/faxes/{id}/cancel",
     response={200: FaxOut, **_errors(403, 404, 409)},
     summary="Cancel a fax",
+    by_alias=True,
 )
 def fax_cancel_view(request: HttpRequest, id: str) -> Any:
     """Cancel a fax that waits (queued, or retrying); a call in progress or a finished job

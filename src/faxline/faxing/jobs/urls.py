@@ -1,0 +1,17 @@
+"""URLs of the outbound faxes' pages (namespace ``outbound``)."""
+
+from django.urls import path
+
+from faxline.faxing.jobs import views
+
+app_name = "outbound"
+
+urlpatterns = [
+    path("send/", views.send_fax, name="send"),
+    path("send/accepted", views.send_accepted, name="accepted"),
+    path("sent/", views.sent_list, name="list"),
+    path("sent/<str:identifier>/", views.sent_job, name="job"),
+    path("sent/<str:identifier>/cancel", views.sent_cancel, name="cancel"),
+    path("sent/<str:identifier>/resend", views.sent_resend, name="resend"),
+    path("sent/<str:identifier>/receipt", views.sent_receipt, name="receipt"),
+]
