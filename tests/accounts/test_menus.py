@@ -39,6 +39,7 @@ PASSWORD_CHANGE = "Change password"
 AUDIT = "Audit log"
 LOG = "Notification log"
 RECEIVED = "Received faxes"
+SENT = "Sent faxes"
 SETTINGS_ALL = [AA, PARTNERS, INVENTORY, ONBOARDING, PORTING, DESK]
 
 
@@ -79,21 +80,23 @@ def _person(cast: Cast, role: str) -> User:
 
 
 EXPECTED = {
-    "operator": Expected([*SETTINGS_ALL, SANDBOX], [RECEIVED, KEYS, PASSWORD_CHANGE, AUDIT, LOG]),
+    "operator": Expected(
+        [*SETTINGS_ALL, SANDBOX], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+    ),
     "channel partner": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
     ),
     "company administrator": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
     ),
     "department administrator": Expected(
-        [AA, INVENTORY, PORTING], [RECEIVED, KEYS, PASSWORD_CHANGE]
+        [AA, INVENTORY, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE]
     ),
     "read-only administrator": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
     ),
-    "administrator without view rights": Expected([AA], [KEYS, PASSWORD_CHANGE]),
-    "fax user": Expected([], [RECEIVED, KEYS, PASSWORD_CHANGE]),
+    "administrator without view rights": Expected([AA], [SENT, KEYS, PASSWORD_CHANGE]),
+    "fax user": Expected([], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE]),
 }
 
 
