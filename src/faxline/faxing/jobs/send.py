@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from faxline.accounts.access import Actor
+from faxline.accounts.models import User
 from faxline.accounts.selectors import number_is_blocked
 from faxline.core.errors import ValidationFailed
 from faxline.documents.faximage import (
@@ -150,6 +151,86 @@ def _converted(files: Sequence[Attachment], resolution: str) -> FaxImage | None:
     return join_fax_images(images) if images else None
 
 
+@dataclass(frozen=True)
+class PreparedFax:
+    """The stored images of a fax, one per recipient (E.164), as :func:`fax_prepare`
+    built them; ``cover``: they start with a cover page."""
+
+    images: dict[str, FaxImageFile]
+    cover: bool
+
+    def first(self) -> FaxImageFile:
+        return next(iter(self.images.values()))
+
+
+def fax_prepare(
+    *,
+    sender: User,
+    recipients: Sequence[str],
+    files: Sequence[Attachment],
+    cover: CoverRequest,
+    resolution: Resolution | str,
+    moment: datetime,
+    from_fax: str,
+) -> PreparedFax:
+    """Convert and store the images of a fax (outside any transaction): the files joined
+    in order once, and, when the sender's effective Coverpage mode (or ``cover``) adds a
+    cover page, one image per recipient starting with its own cover. Refusals: "No
+    Attachment" (``no_attachment``), "Invalid Attachment" (``invalid_attachment``, field
+    ``file``)."""
+    body = _converted(files, str(resolution))
+    with_cover = sender_wants_cover(sender, requested=cover.requested)
+    if body is None and not with_cover:
+        raise no_attachment()
+    if not with_cover:
+        assert body is not None
+        stored_body = fax_image_store(body)
+        return PreparedFax(dict.fromkeys(recipients, stored_body), False)
+    images: dict[str, FaxImageFile] = {}
+    for number in recipients:
+        page = build_cover(
+            sender=sender,
+            recipient=Recipient(number, cover.to_name, cover.to_company),
+            subject=cover.subject,
+            comments=cover.comments,
+            body_pages=body.pages if body is not None else 0,
+            from_fax=from_fax,
+            moment=moment,
+        )
+        cover_image = convert_to_fax(page.pdf, filename="cover.pdf", resolution=resolution)
+        joined = join_fax_images([cover_image, body] if body is not None else [cover_image])
+        images[number] = fax_image_store(joined)
+    return PreparedFax(images, True)
+
+
+def fax_preview(
+    *,
+    actor: Actor,
+    to: Sequence[str],
+    files: Sequence[Attachment],
+    cover: CoverRequest | None = None,
+    send_at: datetime | None = None,
+    resolution: Resolution | str = Resolution.FINE,
+) -> PreparedFax:
+    """The images a :func:`fax_send` with these arguments would send, converted and stored
+    (the same checks before, in the same order, but no job and no charge): pass the
+    result back as ``prepared`` to send exactly them."""
+    sender = actor.user
+    numbers_of_sender = sender_numbers(sender.pk)
+    may_send_fax(actor, has_number=bool(numbers_of_sender)).check()
+    recipients = recipients_checked(actor, to)
+    start = _send_time(send_at, timezone.now())
+    return fax_prepare(
+        sender=sender,
+        recipients=recipients,
+        files=files,
+        cover=cover or CoverRequest(),
+        resolution=resolution,
+        moment=start,
+        from_fax=numbers_of_sender[0],
+    )
+
+
 def fax_send(
     *,
     actor: Actor,
@@ -161,11 +242,13 @@ def fax_send(
     resolution: Resolution | str = Resolution.FINE,
     kill_after: timedelta = DEFAULT_KILL_AFTER,
     resent_from: FaxJob | None = None,
-    prepared: FaxImageFile | None = None,
+    prepared: FaxImageFile | PreparedFax | None = None,
 ) -> list[FaxJob]:
     """Accept a fax to every number of ``to``: one ``queued`` job per recipient. Call it
-    outside a transaction (the conversion refuses to run in one). ``prepared`` sends an
-    already stored image as it is (a resend), instead of ``files`` and ``cover``."""
+    outside a transaction (the conversion refuses to run in one). ``prepared`` sends
+    already stored images as they are instead of ``files`` and ``cover``: one image for
+    every recipient (a resend), or a :class:`PreparedFax` from :func:`fax_prepare` (a
+    previewed fax: its recipients must be ``to``'s)."""
     sender = actor.user
     numbers_of_sender = sender_numbers(sender.pk)
     may_send_fax(actor, has_number=bool(numbers_of_sender)).check()
@@ -177,32 +260,27 @@ def fax_send(
     cover = cover or CoverRequest()
 
     # Images, outside any transaction: the body once, a cover per recipient.
-    images: dict[str, FaxImageFile] = {}
-    with_cover = False
-    if prepared is not None:
-        images = dict.fromkeys(recipients, prepared)
-    else:
-        body = _converted(files, str(resolution))
-        with_cover = sender_wants_cover(sender, requested=cover.requested)
-        if body is None and not with_cover:
-            raise no_attachment()
-        stored_body = fax_image_store(body) if body is not None and not with_cover else None
-        for number in recipients:
-            if stored_body is not None:
-                images[number] = stored_body
-                continue
-            page = build_cover(
-                sender=sender,
-                recipient=Recipient(number, cover.to_name, cover.to_company),
-                subject=cover.subject,
-                comments=cover.comments,
-                body_pages=body.pages if body is not None else 0,
-                from_fax=numbers_of_sender[0],
-                moment=start,
+    if isinstance(prepared, PreparedFax):
+        if set(prepared.images) != set(recipients):
+            raise ValidationFailed(
+                "The recipients changed since the preview: preview the fax again.",
+                code="preview_stale",
+                field="to",
             )
-            cover_image = convert_to_fax(page.pdf, filename="cover.pdf", resolution=resolution)
-            joined = join_fax_images([cover_image, body] if body is not None else [cover_image])
-            images[number] = fax_image_store(joined)
+        images, with_cover = dict(prepared.images), prepared.cover
+    elif prepared is not None:
+        images, with_cover = dict.fromkeys(recipients, prepared), False
+    else:
+        ready = fax_prepare(
+            sender=sender,
+            recipients=recipients,
+            files=files,
+            cover=cover,
+            resolution=resolution,
+            moment=start,
+            from_fax=numbers_of_sender[0],
+        )
+        images, with_cover = dict(ready.images), ready.cover
 
     jobs: list[FaxJob] = []
     with transaction.atomic():
