@@ -8,6 +8,11 @@ app_name = "outbound"
 
 urlpatterns = [
     path("send/", views.send_fax, name="send"),
+    path(
+        "send/preview/<str:preview_id>/pages/<int:page>.png",
+        views.send_preview_page,
+        name="preview_page",
+    ),
     path("send/accepted", views.send_accepted, name="accepted"),
     path("sent/", views.sent_list, name="list"),
     path("sent/<str:identifier>/", views.sent_job, name="job"),

@@ -10,6 +10,7 @@ the field they name (``to``, ``file``, ``send_at``), or above the form.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,12 +25,21 @@ from faxline.accounts.choices import Role
 from faxline.accounts.preferences import time_zones
 from faxline.accounts.selectors import effective_settings
 from faxline.core.access import Decision
-from faxline.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.faxing.access import may_change_fax_job, may_send_fax
 from faxline.faxing.jobs.selectors import job_get, jobs_list
-from faxline.faxing.jobs.send import Attachment, CoverRequest, fax_send, sender_numbers
+from faxline.faxing.images import fax_image_bytes
+from faxline.faxing.jobs.send import (
+    Attachment,
+    CoverRequest,
+    PreparedFax,
+    fax_preview,
+    fax_send,
+    sender_numbers,
+)
 from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
-from faxline.faxing.models import FaxJobStatus
+from faxline.faxing.models import FaxImageFile, FaxJobStatus
+from faxline.faxing.sandbox.images import page_png
 from faxline.portal.toolkit import apply_domain_error, form_status, paginate_table, portal_view
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -146,17 +156,56 @@ class SendFaxForm(forms.Form):
         )
 
 
+PREVIEW_KEY = "faxline_send_preview"
+
+
+def _remember_preview(request: HttpRequest, prepared: PreparedFax) -> dict[str, object]:
+    """Keep a preview in the sender's session (so only they see its pages and can send
+    it): the stored images by SHA-256, never the bytes."""
+    first = prepared.first()
+    preview: dict[str, object] = {
+        "id": secrets.token_urlsafe(12),
+        "images": [[number, image.sha256] for number, image in prepared.images.items()],
+        "cover": prepared.cover,
+        "pages": first.pages,
+    }
+    request.session[PREVIEW_KEY] = preview
+    return preview
+
+
+def _session_preview(request: HttpRequest, preview_id: str) -> dict[str, object]:
+    preview = request.session.get(PREVIEW_KEY)
+    if not preview_id or not isinstance(preview, dict) or preview.get("id") != preview_id:
+        raise NotFound("This preview is not yours or has expired.", field="preview")
+    return preview
+
+
+def _prepared_of(preview: dict[str, object]) -> PreparedFax:
+    pairs = preview["images"]
+    assert isinstance(pairs, list)
+    rows = {r.sha256: r for r in FaxImageFile.objects.filter(sha256__in=[p[1] for p in pairs])}
+    if len(rows) != len({p[1] for p in pairs}):
+        raise NotFound("This preview has expired: preview the fax again.", field="preview")
+    return PreparedFax({p[0]: rows[p[1]] for p in pairs}, bool(preview["cover"]))
+
+
 @portal_view
 @require_http_methods(["GET", "POST"])
 def send_fax(request: HttpRequest) -> HttpResponse:
+    """Send Fax. The "Preview" button converts the files (and the cover page) and shows
+    the pages; "Send" after a preview sends exactly those images (the files are not
+    uploaded or converted again)."""
     actor = request_actor(request)
     may_open_send_fax(actor).check()
     zone = _zone(actor)
     mode = effective_settings(actor.user)["coverpage"]["mode"]
     status = 200
+    preview: dict[str, object] | None = None
     if request.method == "POST":
         form = SendFaxForm(request.POST, request.FILES, cover_mode=mode, zone=zone)
         uploads = request.FILES.getlist("file")
+        previewing = request.POST.get("action") == "preview"
+        preview_id = "" if previewing or uploads else request.POST.get("preview", "")
         if len(uploads) > MAX_FILES:
             form.add_error("file", f"Send at most {MAX_FILES} files at once.")
         if form.is_valid():
@@ -165,19 +214,35 @@ def send_fax(request: HttpRequest) -> HttpResponse:
                 data = upload.read(MAX_FILE_BYTES + 1)
                 files.append(Attachment(data, upload.name or ""))
             try:
-                jobs = fax_send(
-                    actor=actor,
-                    to=form.recipients(),
-                    files=files,
-                    cover=form.cover_request(),
-                    send_at=form.send_time(),
+                prepared = (
+                    _prepared_of(_session_preview(request, preview_id)) if preview_id else None
                 )
-            except (ValidationFailed, Conflict) as exc:
+                if previewing:
+                    ready = fax_preview(
+                        actor=actor,
+                        to=form.recipients(),
+                        files=files,
+                        cover=form.cover_request(),
+                        send_at=form.send_time(),
+                    )
+                    preview = _remember_preview(request, ready)
+                else:
+                    jobs = fax_send(
+                        actor=actor,
+                        to=form.recipients(),
+                        files=files,
+                        cover=form.cover_request(),
+                        send_at=form.send_time(),
+                        prepared=prepared,
+                    )
+            except (ValidationFailed, Conflict, NotFound) as exc:
                 apply_domain_error(form, exc, aliases={"files": "file"})
-                status = form_status(exc)
+                status = form_status(exc) if not isinstance(exc, NotFound) else 422
             else:
-                request.session["faxline_sent_jobs"] = [j.identifier for j in jobs]
-                return redirect("outbound:accepted")
+                if not previewing:
+                    request.session.pop(PREVIEW_KEY, None)
+                    request.session["faxline_sent_jobs"] = [j.identifier for j in jobs]
+                    return redirect("outbound:accepted")
         else:
             status = 422
     else:
@@ -185,9 +250,28 @@ def send_fax(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "faxing/outbound/send.html",
-        {"form": form, "cover_mode": mode, "from_number": sender_numbers(actor.user.pk)[0]},
+        {
+            "form": form,
+            "cover_mode": mode,
+            "from_number": sender_numbers(actor.user.pk)[0],
+            "preview": preview,
+            "preview_pages": range(1, int(preview["pages"]) + 1) if preview else (),  # type: ignore[call-overload]
+        },
         status=status,
     )
+
+
+@portal_view
+@require_GET
+def send_preview_page(request: HttpRequest, preview_id: str, page: int) -> HttpResponse:
+    """Page ``page`` of a preview as a PNG (the first recipient's image: the others differ
+    only in their cover's recipient), to the person who prepared it only (else 404)."""
+    actor = request_actor(request)
+    may_open_send_fax(actor).check()
+    image = _prepared_of(_session_preview(request, preview_id)).first()
+    response = HttpResponse(page_png(fax_image_bytes(image), page), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @portal_view
