@@ -144,3 +144,84 @@ def test_a_bad_file_in_a_preview_is_an_invalid_attachment(cast: Cast) -> None:
     )
     assert response.status_code == 422
     assert "Invalid Attachment" in " ".join(response.context["form"].errors["file"])
+
+
+# The API: POST /faxes/preview, its pages, and POST /faxes with preview_id.
+
+
+def api_for(user: User) -> Client:
+    from faxline.accounts.access import Actor
+    from faxline.accounts.services.api_keys import api_key_create
+
+    secret = api_key_create(actor=Actor(user=user), name="t").secret
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_api_preview_then_send_sends_that_image(cast: Cast, pdf: bytes) -> None:
+    sender = cast.billing_user
+    give_number(sender)
+    on_demand_covers(cast, sender)
+    api = api_for(sender)
+    response = api.post("/api/v1/faxes/preview", {"to": [REMOTE], "file": [upload(pdf)]})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["pages"] == 3 and not body["cover"] and len(body["page_urls"]) == 3
+    png = api.get(body["page_urls"][2])
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    assert api.get(body["page_urls"][2].replace("/3.png", "/4.png")).status_code == 404
+    assert not FaxJob.objects.exists()
+
+    sent = api.post("/api/v1/faxes", {"to": [REMOTE], "preview_id": body["preview_id"]})
+    assert sent.status_code == 202, sent.content
+    (job,) = FaxJob.objects.all()
+    assert job.image.sha256 == body["image"] and job.pages == 3
+
+
+def test_api_preview_with_an_automatic_cover_has_four_pages(cast: Cast, pdf: bytes) -> None:
+    sender = cast.sales_user  # Automatic
+    give_number(sender, "+12125557002")
+    response = api_for(sender).post(
+        "/api/v1/faxes/preview", {"to": [REMOTE], "file": [upload(pdf)], "cover_subject": "Q3"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["pages"] == 4 and response.json()["cover"]
+
+
+def test_api_preview_outsiders_and_bad_input(cast: Cast, pdf: bytes) -> None:
+    sender = cast.billing_user
+    give_number(sender)
+    on_demand_covers(cast, sender)
+    body = (
+        api_for(sender)
+        .post("/api/v1/faxes/preview", {"to": [REMOTE], "file": [upload(pdf)]})
+        .json()
+    )
+    other = cast.sales_user
+    give_number(other, "+12125557002")
+    # Another user: the pages are 404, and the id cannot be sent.
+    assert api_for(other).get(body["page_urls"][0]).status_code == 404
+    refused = api_for(other).post(
+        "/api/v1/faxes", {"to": [REMOTE], "preview_id": body["preview_id"]}
+    )
+    assert refused.status_code == 422 and refused.json()["field"] == "preview_id"
+    forged = api_for(sender).post("/api/v1/faxes", {"to": [REMOTE], "preview_id": "x"})
+    assert forged.status_code == 422 and forged.json()["field"] == "preview_id"
+    # No credentials: 401.
+    assert Client().get(body["page_urls"][0]).status_code == 401
+    assert Client().post("/api/v1/faxes/preview", {"to": [REMOTE]}).status_code == 401
+    # A bad file: Invalid Attachment naming the field, not a 500.
+    bad = api_for(sender).post(
+        "/api/v1/faxes/preview", {"to": [REMOTE], "file": [upload(b"%PDF-1.4 nonsense")]}
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "file"
+    assert bad.json()["code"] == "invalid_attachment"
+    bad_to = api_for(sender).post(
+        "/api/v1/faxes/preview", {"to": ["12"], "file": [upload(pdf)]}
+    )
+    assert bad_to.status_code == 422 and bad_to.json()["field"] == "to"
+    # Other recipients than previewed: 422 naming to.
+    moved = api_for(sender).post(
+        "/api/v1/faxes", {"to": ["+16175550199"], "preview_id": body["preview_id"]}
+    )
+    assert moved.status_code == 422 and moved.json()["field"] == "to"
+    assert not FaxJob.objects.exists()

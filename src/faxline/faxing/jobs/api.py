@@ -23,9 +23,13 @@ from faxline.accounts.api_auth import actor_of
 from faxline.accounts.schemas import Error, InputSchema
 from faxline.core.pagination import paginate
 from faxline.faxing.jobs.selectors import job_get, jobs_list
-from faxline.faxing.jobs.send import Attachment, CoverRequest, fax_send
+from faxline.core.errors import NotFound, ValidationFailed
+from faxline.faxing.images import fax_image_bytes
+from faxline.faxing.jobs.previews import preview_load, preview_token
+from faxline.faxing.jobs.send import Attachment, CoverRequest, fax_preview, fax_send
 from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
 from faxline.faxing.models import FaxAttempt, FaxJob
+from faxline.faxing.sandbox.images import page_png
 
 router = Router(tags=["Faxes"])
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -88,6 +92,17 @@ class FaxOut(Schema):
     attempts: list[AttemptOut]
 
 
+class PreviewOut(Schema):
+    preview_id: str = Field(
+        description="Pass it to POST /faxes as preview_id to send exactly these pages "
+        "(valid 24 hours, for the caller only)."
+    )
+    image: str = Field(description="SHA-256 of the (first recipient's) fax image.")
+    pages: int
+    cover: bool = Field(description="The pages start with a cover page.")
+    page_urls: list[str] = Field(description="Each page as a PNG, in order.")
+
+
 class FaxSummary(Schema):
     id: str
     to: str
@@ -142,6 +157,81 @@ def _fax(job: FaxJob) -> dict[str, Any]:
     }
 
 
+def _attachments(file: list[UploadedFile] | None) -> list[Attachment]:
+    files = []
+    for upload in file or []:
+        data = upload.read(MAX_FILE_BYTES + 1)
+        files.append(Attachment(data, upload.name or ""))
+    return files
+
+
+@router.post(
+    "/faxes/preview",
+    response={200: PreviewOut, **_errors(403, 422)},
+    summary="Preview a fax's pages",
+)
+def fax_preview_view(
+    request: HttpRequest,
+    to: Form[list[str]],
+    file: File[list[UploadedFile] | None] = None,
+    cover: Form[bool | None] = None,
+    cover_to: Form[str] = "",
+    cover_to_company: Form[str] = "",
+    cover_subject: Form[str] = "",
+    cover_comments: Form[str] = "",
+    send_at: Form[datetime | None] = None,
+    resolution: Form[Literal["fine", "standard"]] = "fine",
+) -> Any:
+    """Convert the files (and the cover page the sender's Coverpage mode adds: it names
+    each recipient of ``to``, so ``to`` is needed) as ``POST /faxes`` would, with the same
+    checks and refusals, and answer the page count and a URL per page (PNG). Nothing is
+    sent and nothing is charged; send exactly these pages with ``POST /faxes`` and
+    ``preview_id`` (the same ``to``) instead of files."""
+    actor = actor_of(request)
+    prepared = fax_preview(
+        actor=actor,
+        to=to,
+        files=_attachments(file),
+        cover=CoverRequest(cover, cover_to, cover_to_company, cover_subject, cover_comments),
+        send_at=send_at,
+        resolution=resolution,
+    )
+    token = preview_token(actor, prepared)
+    first = prepared.first()
+    return {
+        "preview_id": token,
+        "image": first.sha256,
+        "pages": first.pages,
+        "cover": prepared.cover,
+        "page_urls": [
+            f"/api/v1/faxes/preview/{token}/pages/{n}.png" for n in range(1, first.pages + 1)
+        ],
+    }
+
+
+@router.get(
+    "/faxes/preview/{preview_id}/pages/{page}.png",
+    response={200: None, **_errors(404)},
+    summary="A page of a previewed fax",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The page as a PNG.",
+                "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def fax_preview_page(request: HttpRequest, preview_id: str, page: int) -> HttpResponse:
+    """Page ``page`` (from 1) of a preview, to the caller who prepared it only (anyone
+    else, an expired preview or a page it does not have: 404)."""
+    image = preview_load(actor_of(request), preview_id).first()
+    response = HttpResponse(page_png(fax_image_bytes(image), page), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @router.post(
     "/faxes",
     response={202: JobsAccepted, **_errors(403, 409, 422)},
@@ -159,6 +249,7 @@ def fax_create(
     send_at: Form[datetime | None] = None,
     header: Form[bool | None] = None,
     resolution: Form[Literal["fine", "standard"]] = "fine",
+    preview_id: Form[str | None] = None,
 ) -> Any:
     """Fax the files (repeat ``file``; PDF, TIFF, text, RTF, Office documents, images) to
     every number of ``to`` (repeat it): one job per recipient, answered at once with 202
@@ -167,20 +258,31 @@ def fax_create(
     ``cover`` asks for a cover page (whether one is added follows the sender's Coverpage
     mode: Automatic always, On Demand when asked, No Coverpages never); ``cover_*`` fill
     it. ``send_at`` schedules the fax (at most 30 days ahead); ``header`` (default true)
-    stamps the company's header line on every page when the company has it on."""
+    stamps the company's header line on every page when the company has it on.
+
+    ``preview_id`` (from ``POST /faxes/preview``, with the same ``to``) sends the previewed
+    pages as they are, instead of ``file`` and the cover fields (giving files too is 422);
+    an unknown or expired one is 422 naming ``preview_id``."""
     actor = actor_of(request)
-    files = []
-    for upload in file or []:
-        data = upload.read(MAX_FILE_BYTES + 1)
-        files.append(Attachment(data, upload.name or ""))
+    prepared = None
+    if preview_id is not None:
+        if file:
+            raise ValidationFailed(
+                "Give either files or a preview_id, not both.", field="preview_id"
+            )
+        try:
+            prepared = preview_load(actor, preview_id)
+        except NotFound as exc:
+            raise ValidationFailed(exc.message, code="preview_gone", field="preview_id") from exc
     jobs = fax_send(
         actor=actor,
         to=to,
-        files=files,
+        files=_attachments(file),
         cover=CoverRequest(cover, cover_to, cover_to_company, cover_subject, cover_comments),
         send_at=send_at,
         header=header,
         resolution=resolution,
+        prepared=prepared,
     )
     return Status(202, _accepted(jobs))
 
