@@ -56,7 +56,9 @@ def preview(client: Client, pdf: bytes, **extra: str):  # type: ignore[no-untype
 
 
 def page_urls(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return sorted(set(re.findall(r'src="(/faxes/send/preview/[^"]+\.png)"', response.content.decode())))
+    return sorted(
+        set(re.findall(r'src="(/faxes/send/preview/[^"]+\.png)"', response.content.decode()))
+    )
 
 
 def test_preview_shows_the_three_pages_and_send_sends_that_image(cast: Cast, pdf: bytes) -> None:
@@ -79,9 +81,7 @@ def test_preview_shows_the_three_pages_and_send_sends_that_image(cast: Cast, pdf
     stored = FaxImageFile.objects.count()
 
     # Send without uploading again: the previewed image, not a new conversion.
-    sent = client.post(
-        "/faxes/send/", {"to": REMOTE, "preview": prepared["id"], "action": "send"}
-    )
+    sent = client.post("/faxes/send/", {"to": REMOTE, "preview": prepared["id"], "action": "send"})
     assert sent.status_code == 302, sent.context and sent.context["form"].errors
     (job,) = FaxJob.objects.all()
     (sha,) = {s for _n, s in prepared["images"]}
@@ -215,9 +215,7 @@ def test_api_preview_outsiders_and_bad_input(cast: Cast, pdf: bytes) -> None:
     )
     assert bad.status_code == 422 and bad.json()["field"] == "file"
     assert bad.json()["code"] == "invalid_attachment"
-    bad_to = api_for(sender).post(
-        "/api/v1/faxes/preview", {"to": ["12"], "file": [upload(pdf)]}
-    )
+    bad_to = api_for(sender).post("/api/v1/faxes/preview", {"to": ["12"], "file": [upload(pdf)]})
     assert bad_to.status_code == 422 and bad_to.json()["field"] == "to"
     # Other recipients than previewed: 422 naming to.
     moved = api_for(sender).post(

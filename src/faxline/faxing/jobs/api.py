@@ -21,11 +21,11 @@ from pydantic import Field
 
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.schemas import Error, InputSchema
-from faxline.core.pagination import paginate
-from faxline.faxing.jobs.selectors import job_get, jobs_list
 from faxline.core.errors import NotFound, ValidationFailed
+from faxline.core.pagination import paginate
 from faxline.faxing.images import fax_image_bytes
 from faxline.faxing.jobs.previews import preview_load, preview_token
+from faxline.faxing.jobs.selectors import job_get, jobs_list
 from faxline.faxing.jobs.send import Attachment, CoverRequest, fax_preview, fax_send
 from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
 from faxline.faxing.models import FaxAttempt, FaxJob

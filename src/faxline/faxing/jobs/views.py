@@ -27,8 +27,8 @@ from faxline.accounts.selectors import effective_settings
 from faxline.core.access import Decision
 from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.faxing.access import may_change_fax_job, may_send_fax
-from faxline.faxing.jobs.selectors import job_get, jobs_list
 from faxline.faxing.images import fax_image_bytes
+from faxline.faxing.jobs.selectors import job_get, jobs_list
 from faxline.faxing.jobs.send import (
     Attachment,
     CoverRequest,
