@@ -16,6 +16,7 @@ from reportlab.pdfgen import canvas
 
 from faxing.jobs_support import REMOTE, give_number, on_demand_covers
 from faxline.accounts.models import User
+from faxline.faxing.jobs import send as send_module
 from faxline.faxing.models import FaxImageFile, FaxJob
 
 from cast import Cast
@@ -61,7 +62,23 @@ def page_urls(response) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def test_preview_shows_the_three_pages_and_send_sends_that_image(cast: Cast, pdf: bytes) -> None:
+@pytest.fixture
+def conversions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files fax_send converts (the real conversion, counted)."""
+    seen: list[str] = []
+    real = send_module.convert_to_fax
+
+    def counted(data, *, filename="", **kw):  # type: ignore[no-untyped-def]
+        seen.append(filename)
+        return real(data, filename=filename, **kw)
+
+    monkeypatch.setattr(send_module, "convert_to_fax", counted)
+    return seen
+
+
+def test_preview_shows_the_three_pages_and_send_sends_that_image(
+    cast: Cast, pdf: bytes, conversions: list[str]
+) -> None:
     sender = cast.billing_user
     give_number(sender)
     on_demand_covers(cast, sender)
@@ -79,6 +96,7 @@ def test_preview_shows_the_three_pages_and_send_sends_that_image(cast: Cast, pdf
     assert client.get(urls[0].replace("/1.png", "/4.png")).status_code == 404
     assert not FaxJob.objects.exists()
     stored = FaxImageFile.objects.count()
+    assert conversions == ["figures.pdf"]
 
     # Send without uploading again: the previewed image, not a new conversion.
     sent = client.post("/faxes/send/", {"to": REMOTE, "preview": prepared["id"], "action": "send"})
@@ -87,6 +105,7 @@ def test_preview_shows_the_three_pages_and_send_sends_that_image(cast: Cast, pdf
     (sha,) = {s for _n, s in prepared["images"]}
     assert job.image.sha256 == sha and job.pages == 3
     assert FaxImageFile.objects.count() == stored
+    assert conversions == ["figures.pdf"]
     # The preview is used up.
     assert client.get(urls[0]).status_code == 404
 
@@ -157,7 +176,9 @@ def api_for(user: User) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
-def test_api_preview_then_send_sends_that_image(cast: Cast, pdf: bytes) -> None:
+def test_api_preview_then_send_sends_that_image(
+    cast: Cast, pdf: bytes, conversions: list[str]
+) -> None:
     sender = cast.billing_user
     give_number(sender)
     on_demand_covers(cast, sender)
@@ -171,10 +192,12 @@ def test_api_preview_then_send_sends_that_image(cast: Cast, pdf: bytes) -> None:
     assert api.get(body["page_urls"][2].replace("/3.png", "/4.png")).status_code == 404
     assert not FaxJob.objects.exists()
 
+    assert conversions == ["figures.pdf"]
     sent = api.post("/api/v1/faxes", {"to": [REMOTE], "preview_id": body["preview_id"]})
     assert sent.status_code == 202, sent.content
     (job,) = FaxJob.objects.all()
     assert job.image.sha256 == body["image"] and job.pages == 3
+    assert conversions == ["figures.pdf"]  # not converted again
 
 
 def test_api_preview_with_an_automatic_cover_has_four_pages(cast: Cast, pdf: bytes) -> None:
