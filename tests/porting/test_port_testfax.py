@@ -3,7 +3,7 @@ received on-net as an inbound fax of the number, and recorded once on the port r
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from faxline.numbers.plan import display_number
 from faxline.porting.choices import LinkDirection, PortStatus
 from faxline.porting.models import PortEvent, PortRequest
 from faxline.porting.requests.completion import port_request_complete
-from faxline.porting.requests.testfax import IDENT, port_request_test_faxes
+from faxline.porting.requests.testfax import IDENT, port_request_test_faxes, port_test_fax_sweep
 
 from cast import Cast
 
@@ -117,3 +117,21 @@ def test_a_failed_test_fax_is_recorded_with_the_guides_outcome_name(
     assert event.message.startswith("Test fax to ") and ": Busy." in event.message
     assert not InboundFax.objects.exists()
     assert port_request_test_faxes(request.pk) == 0  # a recorded failure is not retried
+
+
+def test_a_lost_nudge_is_found_by_the_sweep(
+    cast: Cast, django_capture_on_commit_callbacks: Any, run_tasks: Any, _monday: Any
+) -> None:
+    request = scheduled(cast, FOC, numbers=TWO[:1])
+    with django_capture_on_commit_callbacks(execute=False):  # the nudge is lost
+        port_request_complete(actor=Actor(user=cast.operator), request=request)
+    assert run_tasks() == 0 and not fax_events(request)
+    assert port_test_fax_sweep() == 0  # too early: its task may still be on its way
+    _monday.shift(timedelta(minutes=11))
+    assert port_test_fax_sweep() == 1
+    run_tasks()  # the test fax, then the inbound fax's delivery
+    assert fax_events(request)["+12062345678"].detail["outcome"] == "Sent"
+    assert port_test_fax_sweep() == 0
+    _monday.shift(timedelta(days=3))
+    PortEvent.objects.filter(request=request, kind="test_fax").delete()
+    assert port_test_fax_sweep() == 0  # an old port is not tested out of the blue

@@ -11,13 +11,15 @@ on-net", or the failure by the guide's outcome name. The port's status does not 
 It runs outside any transaction (the page is converted in the documents sandbox, the call
 takes seconds). It is idempotent: a number that already has its ``test_fax`` event is not
 called again, and the event is written under the request's row lock after a second look, so
-that a repeated task records once.
+that a repeated task records once. A lost nudge is found by :func:`port_test_fax_sweep` (a
+periodic job of the porting app).
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -37,6 +39,11 @@ from faxline.telephony.transport import CallOutcome, CallRequest, Transport
 
 log = logging.getLogger(__name__)
 
+# The sweep nudges again a request completed at least SWEEP_AFTER ago (its task had time to
+# run) and at most SWEEP_WITHIN ago (an old port is not tested out of the blue).
+SWEEP_AFTER = timedelta(minutes=10)
+SWEEP_WITHIN = timedelta(days=2)
+
 KIND = "test_fax"
 IDENT = "FAXLINE PORT TEST"
 
@@ -46,7 +53,7 @@ TEST_FAX_PENDING = (
 )
 
 
-def test_fax_from() -> str:
+def port_test_fax_from() -> str:
     """The number the test faxes come from (``FAXLINE_PORT_TEST_FAX_FROM``)."""
     return str(settings.FAXLINE_PORT_TEST_FAX_FROM)
 
@@ -58,13 +65,13 @@ def _tested(request_id: int) -> set[str]:
     return {str(d.get("number")) for d in rows if isinstance(d, dict)}
 
 
-def test_page(request: PortRequest) -> bytes:
+def port_test_page(request: PortRequest) -> bytes:
     """The one-page TIFF-F of the test fax (a cover page that says what it is)."""
     pdf = render_default_cover(
         CoverFields(
             to=request.company.name,
             sender=str(settings.FAXLINE_PROVIDER_NAME),
-            from_fax=display_number(test_fax_from()),
+            from_fax=display_number(port_test_fax_from()),
             subject=f"Port test fax, port request {request.pk}",
             comments=(
                 "This test fax confirms that your ported number receives faxes on "
@@ -96,7 +103,7 @@ def describe(number: str, outcome: CallOutcome) -> str:
 
 def _call(transport: Transport, number: str, tiff: Path) -> CallOutcome:
     request = CallRequest(
-        from_number=test_fax_from(),
+        from_number=port_test_fax_from(),
         to_number=number,
         tiff=tiff,
         options=FaxOptions(ident=IDENT, log_flow=False),
@@ -125,7 +132,7 @@ def port_request_test_faxes(request_id: int, *, transport: Transport | None = No
     recorded = 0
     with tempfile.TemporaryDirectory(prefix="faxline-port-test-") as folder:
         path = Path(folder) / "test.tif"
-        path.write_bytes(test_page(request))
+        path.write_bytes(port_test_page(request))
         for number in numbers:
             outcome = _call(transport, number, path)
             with transaction.atomic():
@@ -148,3 +155,36 @@ def port_request_test_faxes(request_id: int, *, transport: Transport | None = No
                 recorded += 1
             log.info("port request %s: test fax to %s: %s", request_id, number, outcome.name)
     return recorded
+
+
+def untested_requests() -> list[int]:
+    """Completed requests (SWEEP_AFTER to SWEEP_WITHIN ago) with a ported number that has no
+    test fax result yet."""
+    now = timezone.now()
+    candidates = PortRequest.objects.filter(
+        status=PortStatus.COMPLETED,
+        completed_at__lte=now - SWEEP_AFTER,
+        completed_at__gte=now - SWEEP_WITHIN,
+    ).values_list("pk", flat=True)
+    found = []
+    for pk in candidates:
+        ported = set(
+            PortRequest.objects.get(pk=pk)
+            .numbers.filter(status=NumberStatus.PORTED)
+            .values_list("number", flat=True)
+        )
+        if ported - _tested(pk):
+            found.append(pk)
+    return found
+
+
+def port_test_fax_sweep() -> int:
+    """Nudge the test fax task again for every request whose results are missing (a lost
+    nudge); returns how many it nudged."""
+    from faxline.core.aftercommit import enqueue_now
+    from faxline.porting.tasks import test_fax
+
+    ids = untested_requests()
+    for pk in ids:
+        enqueue_now(test_fax, pk)
+    return len(ids)
