@@ -135,3 +135,14 @@ def test_a_lost_nudge_is_found_by_the_sweep(
     _monday.shift(timedelta(days=3))
     PortEvent.objects.filter(request=request, kind="test_fax").delete()
     assert port_test_fax_sweep() == 0  # an old port is not tested out of the blue
+
+
+def test_a_call_that_cannot_be_placed_is_recorded_as_a_general_error(
+    cast: Cast, after_commit: Any, settings: Any
+) -> None:
+    settings.FAXLINE_PORT_TEST_FAX_FROM = "12345"  # not a fax number: the call is refused
+    request = complete(cast, after_commit, TWO[:1])
+    [event] = fax_events(request).values()
+    assert (event.detail["outcome"], event.detail["success"]) == ("General Error", False)
+    assert event.detail["cause"] == "error:ValidationFailed"
+    assert not InboundFax.objects.exists()

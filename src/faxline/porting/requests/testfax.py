@@ -34,6 +34,7 @@ from faxline.numbers.plan import display_number
 from faxline.porting.choices import NumberStatus, PortStatus
 from faxline.porting.models import PortEvent, PortRequest
 from faxline.porting.requests.services import record_event
+from faxline.telephony.outcomes import OutcomeName, outcome_named
 from faxline.telephony.t30 import FaxOptions
 from faxline.telephony.transport import CallOutcome, CallRequest, Transport
 
@@ -102,13 +103,25 @@ def describe(number: str, outcome: CallOutcome) -> str:
 
 
 def _call(transport: Transport, number: str, tiff: Path) -> CallOutcome:
-    request = CallRequest(
-        from_number=port_test_fax_from(),
-        to_number=number,
-        tiff=tiff,
-        options=FaxOptions(ident=IDENT, log_flow=False),
-    )
-    return transport.place_call_sync(request)
+    """The call's outcome; a call that could not be placed at all (the transport failed) is a
+    General Error, recorded like any other failure rather than retried forever."""
+    try:
+        request = CallRequest(
+            from_number=port_test_fax_from(),
+            to_number=number,
+            tiff=tiff,
+            options=FaxOptions(ident=IDENT, log_flow=False),
+        )
+        return transport.place_call_sync(request)
+    except Exception as exc:
+        log.exception("test fax to %s could not be placed", number)
+        return CallOutcome(
+            outcome=outcome_named(OutcomeName.GENERAL_ERROR, cause=f"error:{type(exc).__name__}"),
+            connected=False,
+            transport="none",
+            from_number=port_test_fax_from(),
+            to_number=number,
+        )
 
 
 def port_request_test_faxes(request_id: int, *, transport: Transport | None = None) -> int:
