@@ -293,6 +293,9 @@ FAXLINE_RESUBMISSION_FEE_CENTS = env_int("FAXLINE_RESUBMISSION_FEE_CENTS", 1300,
 FAXLINE_SNAP_BACK_FEE_CENTS = env_int("FAXLINE_SNAP_BACK_FEE_CENTS", 30000, minimum=0)
 # The porting desk flags a request that has not moved for this many business days.
 FAXLINE_PORTING_STALL_DAYS = env_int("FAXLINE_PORTING_STALL_DAYS", 3, minimum=1)
+# The number the test fax to each ported number comes from (a fictitious 555-01xx number by
+# default: the recipient sees it as the caller).
+FAXLINE_PORT_TEST_FAX_FROM = env_str("FAXLINE_PORT_TEST_FAX_FROM", "+12125550199") or "+12125550199"
 
 # Document intake (faxline.documents.sandbox): the hard limits of the worker process that
 # decodes each uploaded document, and how many documents one process checks at once. The

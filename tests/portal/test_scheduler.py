@@ -52,6 +52,7 @@ def test_the_apps_declare_their_jobs() -> None:
         "return aged numbers",
         "deliver queued notifications",
         "porting carriers tick",
+        "porting test fax sweep",
         "resume inbound fax deliveries",
         "delete received faxes past retention",
     }

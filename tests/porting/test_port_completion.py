@@ -95,7 +95,7 @@ def test_complete_links_numbers_with_one_outbound_per_user(cast: Cast) -> None:
     kinds = list(PortEvent.objects.filter(request=request).values_list("kind", flat=True))
     assert kinds[-2:] == ["completed", "test_fax_pending"]
     pending_event = PortEvent.objects.get(request=request, kind="test_fax_pending")
-    assert "fax engine" in pending_event.message
+    assert "test fax to each ported number" in pending_event.message
     assert NotificationLog.objects.filter(kind="porting.completed").count() == 1
     demoted = AuditEvent.objects.get(kind="number.inbound_only")
     assert demoted.target_id == str(old.pk)

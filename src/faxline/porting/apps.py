@@ -39,8 +39,12 @@ class PortingConfig(AppConfig):
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob
         from faxline.porting.desk.services import porting_tick
+        from faxline.porting.requests.testfax import port_test_fax_sweep
 
-        return [PeriodicJob("porting carriers tick", 60, porting_tick)]
+        return [
+            PeriodicJob("porting carriers tick", 60, porting_tick),
+            PeriodicJob("porting test fax sweep", 300, port_test_fax_sweep),
+        ]
 
     def menu_entries(self) -> list[MenuEntry]:
         from faxline.porting.menu import ENTRIES

@@ -18,3 +18,12 @@ from faxline.porting.desk.services import porting_tick
 def tick() -> int:
     """Advance every due port request of the carrier adapters once; returns how many."""
     return porting_tick()
+
+
+@task()
+def test_fax(request_id: int) -> int:
+    """Fax each ported number of a completed request once and record the results
+    (``porting.requests.testfax``); returns how many it recorded."""
+    from faxline.porting.requests.testfax import port_request_test_faxes
+
+    return port_request_test_faxes(request_id)

@@ -415,7 +415,7 @@ def complete(request: HttpRequest, actor: Actor, request_id: int) -> HttpRespons
         port_request_complete(actor=actor, request=port, links=form.links())
         return (
             f"Request {port.pk} completed: the numbers are in the inventory of "
-            f"{port.company.name}. Send a test fax to each to confirm inbound routing."
+            f"{port.company.name}. A test fax goes to each; the results appear in the timeline."
         )
 
     return _form_act(request, actor, port, form, run, form_name="links_form", panel="complete")

@@ -5,8 +5,9 @@ service: ``numbers.services.number_port_in``, the numbers' owner) and is linked 
 inbound only or inbound and outbound; a user sends from one number at most, so marking a new
 outbound number demotes the old one to inbound only (``numbers.services.number_set_outbound``).
 The temporary number the customer sent from meanwhile stays until they release it. Each port
-is tested by a fax to it (the guide): until the fax engine exists a "test fax pending" event
-asks the porting team to do it by hand.
+is tested by a fax to it (the guide): a "test fax pending" event is recorded and, after
+commit, the ``porting.tasks.test_fax`` task faxes each ported number and records the result
+(``porting.requests.testfax``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils import timezone
 from faxline.accounts.access import SYSTEM, Actor, SystemActor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import User
+from faxline.core.aftercommit import enqueue_after_commit
 from faxline.core.errors import Conflict, ValidationFailed
 from faxline.numbers.plan import display_number, normalize_number
 from faxline.numbers.selectors import temporary_numbers
@@ -28,14 +30,9 @@ from faxline.porting.access import may_act_as_porting_team
 from faxline.porting.choices import TERMINAL, LinkDirection, NumberStatus, PortStatus
 from faxline.porting.models import PortNumber, PortRequest
 from faxline.porting.requests.services import _notify, record_event, transition
+from faxline.porting.requests.testfax import TEST_FAX_PENDING
 
 Link = tuple[User | None, str]
-
-TEST_FAX_PENDING = (
-    "Test fax pending: send a test fax to each ported number and confirm it arrives where "
-    "it is linked (the guide: each port is tested). Automatic test faxes come with the fax "
-    "engine in a later release."
-)
 
 
 def linkable_users(request: PortRequest, *, search: str = "") -> QuerySet[User]:
@@ -211,5 +208,8 @@ def port_request_complete(
         numbers=[row.number for row in rows],
     )
     _notify(locked, "completed")
+    from faxline.porting.tasks import test_fax  # the tasks module imports the desk's services
+
+    enqueue_after_commit(test_fax, locked.pk)
     request.refresh_from_db()
     return request
