@@ -50,7 +50,12 @@ WAITING = (FaxJobStatus.QUEUED, FaxJobStatus.RETRYING)
 
 def may_open_send_fax(actor: Actor) -> Decision:
     """The Send Fax page: whoever :func:`may_send_fax` allows (a fax user, or an
-    administrator with a fax number of their own)."""
+    administrator with a fax number of their own). The numbers are looked up only for someone
+    the other rules allow: the menu asks on every page, and operators, partners and read-only
+    administrators need no query to be refused."""
+    without_numbers = may_send_fax(actor, has_number=True)
+    if not without_numbers.allowed:
+        return without_numbers
     return may_send_fax(actor, has_number=bool(sender_numbers(actor.user.pk)))
 
 
