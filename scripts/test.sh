@@ -34,7 +34,7 @@ step "pytest on SQLite" env -u DATABASE_URL "$BIN/pytest" "${pytest_args[@]}"
 if [ -n "${DATABASE_URL:-}" ] || [ "${CI:-}" = "true" ]; then
     database_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
     # The schemathesis fuzz of the OpenAPI document runs once, in the SQLite pass above.
-    # Tests marked database_independent (documents, telephony) ran in the SQLite pass.
+    # Tests marked database_independent or browser ran in the SQLite pass (tests/conftest.py).
     step "pytest on PostgreSQL" env DATABASE_URL="$database_url" FAXLINE_SKIP_SCHEMATHESIS=1 \
         FAXLINE_DATABASE_PASS=second \
         "$BIN/pytest" "${pytest_args[@]}"

@@ -13,16 +13,19 @@ import worker
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip ``database_independent`` tests in the second (PostgreSQL) pass of ``make test``:
-    what they check does not depend on the database engine (pure code, a SQLite install of
-    their own, the pages' Content-Security-Policy), so running them twice proves nothing
-    (``scripts/test.sh`` sets ``FAXLINE_DATABASE_PASS=second``)."""
+    """In the second (PostgreSQL) pass of ``make test`` (``scripts/test.sh`` sets
+    ``FAXLINE_DATABASE_PASS=second``), skip what running twice proves nothing for:
+    ``database_independent`` tests (what they check does not depend on the database engine:
+    pure code, a SQLite install of their own, the pages' Content-Security-Policy) and the
+    ``browser`` tests (they check what a person sees and does; what differs between the
+    engines — locking, races, query plans — is tested on PostgreSQL by the API, service and
+    process tests)."""
     if os.environ.get("FAXLINE_DATABASE_PASS") != "second":
         return
-    skip = pytest.mark.skip(reason="database independent: run in the SQLite pass")
+    once = pytest.mark.skip(reason="run in the SQLite pass: does not depend on the engine")
     for item in items:
-        if item.get_closest_marker("database_independent"):
-            item.add_marker(skip)
+        if item.get_closest_marker("database_independent") or item.get_closest_marker("browser"):
+            item.add_marker(once)
 
 
 @pytest.fixture(autouse=True)
