@@ -11,8 +11,12 @@ conversion: ``invalid_attachment`` (the guide's "Invalid Attachment", with a rea
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+import io
 
+from django.db import IntegrityError, transaction
+from PIL import Image
+
+from faxline.core.errors import NotFound
 from faxline.core.vault import vault_delete, vault_read, vault_store
 from faxline.documents.faximage import (
     Compression,
@@ -67,3 +71,36 @@ def fax_image_convert(
 def fax_image_bytes(row: FaxImageFile) -> bytes:
     """The TIFF-F of a stored fax image (decrypted)."""
     return vault_read(row.vault_name)
+
+
+# --- pages as PNG for the browser ----------------------------------------------------------
+# A fax page's content is what a sender sent: its size is checked before it is decoded, and
+# nothing larger than a fax page is decoded (the sandbox's received faxes, previews).
+
+MAX_WIDTH = 4864  # T.4's widest line (A3 at 400 dpi is 4864 pixels)
+MAX_HEIGHT = 12000  # a Legal page at 400 lines per inch is 5600 lines: room to spare
+
+
+def page_png(tiff: bytes, page: int) -> bytes:
+    """Page ``page`` (from 1) of a multi-page TIFF-F as a PNG; a standard-resolution page
+    (98 lines per inch) is shown with its lines doubled so that it keeps its proportions."""
+    with Image.open(io.BytesIO(tiff)) as image:
+        if page < 1 or page > getattr(image, "n_frames", 1):
+            raise NotFound(f"This fax has no page {page}.", field="page")
+        image.seek(page - 1)
+        width, height = image.size
+        if width > MAX_WIDTH or height > MAX_HEIGHT:
+            raise NotFound("This page is larger than a fax page.", field="page")
+        dpi = image.info.get("dpi") or (204, 196)
+        frame = image.convert("1")
+        x_dpi, y_dpi = float(dpi[0] or 204), float(dpi[1] or 196)
+        if y_dpi and x_dpi / y_dpi > 1.5:
+            frame = frame.resize((width, round(height * x_dpi / y_dpi)), Image.Resampling.NEAREST)
+        out = io.BytesIO()
+        frame.save(out, format="PNG")
+        return out.getvalue()
+
+
+def fax_image_page_png(row: FaxImageFile, page: int) -> bytes:
+    """Page ``page`` (from 1) of a stored fax image as a PNG (:func:`page_png`)."""
+    return page_png(fax_image_bytes(row), page)

@@ -74,15 +74,22 @@ def company_update(
     if domain is not None:
         company.domain = clean_text(domain, field="domain", max_length=253)
         changed.append("domain")
-    if changed:
-        company.save(update_fields=changed)
-        audit_record(
-            kind="company.updated",
-            actor=actor.user,
-            company=company,
-            target=company,
-            ip_address=actor.ip_address,
-            detail={"fields": changed},
-        )
+    company_save_fields(actor=actor, company=company, changed=changed, kind="company.updated")
     settings_update_tabs(actor=actor, owner=company, tabs=settings)
     return company
+
+
+def company_save_fields(*, actor: Actor, company: Company, changed: list[str], kind: str) -> None:
+    """Save the ``changed`` fields of ``company`` (nothing when none changed) and audit the
+    change as ``kind``: the tail of every service that edits a company's own fields."""
+    if not changed:
+        return
+    company.save(update_fields=changed)
+    audit_record(
+        kind=kind,
+        actor=actor.user,
+        company=company,
+        target=company,
+        ip_address=actor.ip_address,
+        detail={"fields": changed},
+    )

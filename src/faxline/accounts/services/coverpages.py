@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from faxline.accounts.access import Actor, may_change_settings
 from faxline.accounts.models import Company, CoverPageTemplate, Department
+from faxline.accounts.services.companies import company_save_fields
 from faxline.accounts.services.settings import settings_update_tabs
 from faxline.accounts.validation import clean_text
 from faxline.core.audit import audit_record
@@ -211,15 +212,8 @@ def company_header_line_update(
     if ident is not None:
         company.header_ident = clean_text(ident, field="header_ident", max_length=50)
         changed.append("header_ident")
-    if changed:
-        company.save(update_fields=changed)
-        audit_record(
-            kind="company.header_line_changed",
-            actor=actor.user,
-            company=company,
-            target=company,
-            ip_address=actor.ip_address,
-            detail={"fields": changed},
-        )
+    company_save_fields(
+        actor=actor, company=company, changed=changed, kind="company.header_line_changed"
+    )
     settings_update_tabs(actor=actor, owner=company, tabs=settings)
     return company

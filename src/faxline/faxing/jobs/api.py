@@ -23,13 +23,12 @@ from faxline.accounts.api_auth import actor_of
 from faxline.accounts.schemas import Error, InputSchema
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.pagination import paginate
-from faxline.faxing.images import fax_image_bytes
+from faxline.faxing.images import fax_image_page_png
 from faxline.faxing.jobs.previews import preview_load, preview_token
 from faxline.faxing.jobs.selectors import job_get, jobs_list
 from faxline.faxing.jobs.send import Attachment, CoverRequest, fax_preview, fax_send
 from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
 from faxline.faxing.models import FaxAttempt, FaxJob
-from faxline.faxing.sandbox.images import page_png
 
 router = Router(tags=["Faxes"])
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -226,7 +225,7 @@ def fax_preview_page(request: HttpRequest, preview_id: str, page: int) -> HttpRe
     """Page ``page`` (from 1) of a preview, to the caller who prepared it only (anyone
     else, an expired preview or a page it does not have: 404)."""
     image = preview_load(actor_of(request), preview_id).first()
-    response = HttpResponse(page_png(fax_image_bytes(image), page), content_type="image/png")
+    response = HttpResponse(fax_image_page_png(image, page), content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -27,7 +27,7 @@ from faxline.accounts.selectors import effective_settings
 from faxline.core.access import Decision
 from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.faxing.access import may_change_fax_job, may_send_fax
-from faxline.faxing.images import fax_image_bytes
+from faxline.faxing.images import fax_image_page_png
 from faxline.faxing.jobs.selectors import job_get, jobs_list
 from faxline.faxing.jobs.send import (
     Attachment,
@@ -39,7 +39,6 @@ from faxline.faxing.jobs.send import (
 )
 from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
 from faxline.faxing.models import FaxImageFile, FaxJobStatus
-from faxline.faxing.sandbox.images import page_png
 from faxline.portal.toolkit import apply_domain_error, form_status, paginate_table, portal_view
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -274,7 +273,7 @@ def send_preview_page(request: HttpRequest, preview_id: str, page: int) -> HttpR
     actor = request_actor(request)
     may_open_send_fax(actor).check()
     image = _prepared_of(_session_preview(request, preview_id)).first()
-    response = HttpResponse(page_png(fax_image_bytes(image), page), content_type="image/png")
+    response = HttpResponse(fax_image_page_png(image, page), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response
 

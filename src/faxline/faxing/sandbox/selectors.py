@@ -8,8 +8,8 @@ from faxline.accounts.access import Actor
 from faxline.core.errors import NotFound
 from faxline.core.vault import vault_read
 from faxline.faxing.access import may_see_sandbox_pstn
+from faxline.faxing.images import page_png
 from faxline.faxing.models import SandboxRemoteFax
-from faxline.faxing.sandbox.images import page_png
 
 
 def sandbox_remote_faxes(*, actor: Actor, to_number: str = "") -> QuerySet[SandboxRemoteFax]:
