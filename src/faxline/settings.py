@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "faxline.onboarding",
     "faxline.notify",
     "faxline.porting",
+    "faxline.gateway",
     "faxline.portal",
 ]
 

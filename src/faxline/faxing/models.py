@@ -147,6 +147,15 @@ class FaxJobStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class FaxJobSource(models.TextChoices):
+    """How a job was submitted: the portal's Send Fax, the REST API, or an email to the SMTP
+    gateway (whose sender is told by the Email to Fax notifications)."""
+
+    PORTAL = "portal", "Portal"
+    API = "api", "API"
+    EMAIL = "email", "Email"
+
+
 FAX_JOB_OPEN = (FaxJobStatus.QUEUED, FaxJobStatus.IN_PROGRESS, FaxJobStatus.RETRYING)
 FAX_JOB_DONE = (FaxJobStatus.SUCCESS, FaxJobStatus.FAILED, FaxJobStatus.CANCELLED)
 
@@ -195,6 +204,12 @@ class FaxJob(models.Model):
     resent_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends"
     )
+    source = models.CharField(
+        max_length=8, choices=FaxJobSource.choices, default=FaxJobSource.API
+    )
+    # Email to fax: the address the submission came from, told of the job's outcome (the
+    # Email to Fax Delivery Notification); empty for the portal and the API.
+    reply_to = models.EmailField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

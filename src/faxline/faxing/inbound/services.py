@@ -55,6 +55,7 @@ from faxline.faxing.inbound.models import (
     InboundSettings,
     Undeliverable,
 )
+from faxline.faxing.inbound.followups import inbound_received
 from faxline.notify.services import Attachment, attachments_fit, notify_email
 from faxline.numbers.selectors import number_route
 from faxline.telephony.transport import ReceivedFax, fax_result_dict
@@ -152,6 +153,7 @@ def inbound_fax_receive(fax: ReceivedFax) -> int:
             _event(row, EventKind.RECEIVED)
             if row.company is not None and row.pages:
                 _charge(row)
+            inbound_received(row)
             _nudge_after_commit(row.pk)
     except BaseException:
         vault_delete(stored.name)

@@ -48,7 +48,7 @@ from faxline.faxing.coverpages import Recipient, build_cover, sender_wants_cover
 from faxline.faxing.images import fax_image_store
 from faxline.faxing.jobs import wakeup
 from faxline.faxing.jobs.state import job_create
-from faxline.faxing.models import FaxImageFile, FaxJob
+from faxline.faxing.models import FaxImageFile, FaxJob, FaxJobSource
 from faxline.numbers.choices import IN_INVENTORY
 from faxline.numbers.models import FaxNumber
 from faxline.telephony.transport import normalized_number
@@ -243,12 +243,15 @@ def fax_send(
     kill_after: timedelta = DEFAULT_KILL_AFTER,
     resent_from: FaxJob | None = None,
     prepared: FaxImageFile | PreparedFax | None = None,
+    source: FaxJobSource | str = FaxJobSource.API,
+    reply_to: str = "",
 ) -> list[FaxJob]:
     """Accept a fax to every number of ``to``: one ``queued`` job per recipient. Call it
     outside a transaction (the conversion refuses to run in one). ``prepared`` sends
     already stored images as they are instead of ``files`` and ``cover``: one image for
     every recipient (a resend), or a :class:`PreparedFax` from :func:`fax_prepare` (a
-    previewed fax: its recipients must be ``to``'s)."""
+    previewed fax: its recipients must be ``to``'s). ``source`` says how it was submitted,
+    ``reply_to`` the email address told of the outcome (email to fax)."""
     sender = actor.user
     numbers_of_sender = sender_numbers(sender.pk)
     may_send_fax(actor, has_number=bool(numbers_of_sender)).check()
@@ -302,6 +305,8 @@ def fax_send(
                 kill_at=start + kill_after,
                 next_attempt_at=start,
                 resent_from=resent_from,
+                source=source,
+                reply_to=reply_to,
             )
             entry = credits.credits_charge_outbound(
                 company=company,

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from faxline.core.errors import Conflict
+from faxline.faxing.jobs.followups import job_changed
 from faxline.faxing.models import FaxJob, FaxJobEvent, FaxJobStatus
 
 # Allowed moves: from -> the statuses it may go to.
@@ -74,6 +75,7 @@ def job_create(*, actor_id: int | None, **fields: Any) -> FaxJob:
         actor_id=actor_id,
         detail={"to": job.to_number, "pages": job.pages},
     )
+    job_changed(job, from_status="", to_status=FaxJobStatus.QUEUED)
     return job
 
 
@@ -119,4 +121,5 @@ def job_transition(
         actor_id=actor_id,
         detail=detail or {},
     )
+    job_changed(job, from_status=current, to_status=to)
     return job

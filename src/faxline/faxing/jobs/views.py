@@ -38,7 +38,7 @@ from faxline.faxing.jobs.send import (
     sender_numbers,
 )
 from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
-from faxline.faxing.models import FaxImageFile, FaxJobStatus
+from faxline.faxing.models import FaxImageFile, FaxJobSource, FaxJobStatus
 from faxline.portal.toolkit import apply_domain_error, form_status, paginate_table, portal_view
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -238,6 +238,7 @@ def send_fax(request: HttpRequest) -> HttpResponse:
                         cover=form.cover_request(),
                         send_at=form.send_time(),
                         prepared=prepared,
+                        source=FaxJobSource.PORTAL,
                     )
             except (ValidationFailed, Conflict, NotFound) as exc:
                 apply_domain_error(form, exc, aliases={"files": "file"})

@@ -1,0 +1,1 @@
+"""The SMTP gateway: email to fax (``<fax number>@<fax domain>``)."""
