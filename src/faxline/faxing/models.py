@@ -204,9 +204,7 @@ class FaxJob(models.Model):
     resent_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="resends"
     )
-    source = models.CharField(
-        max_length=8, choices=FaxJobSource.choices, default=FaxJobSource.API
-    )
+    source = models.CharField(max_length=8, choices=FaxJobSource.choices, default=FaxJobSource.API)
     # Email to fax: the address the submission came from, told of the job's outcome (the
     # Email to Fax Delivery Notification); empty for the portal and the API.
     reply_to = models.EmailField(max_length=254, blank=True)

@@ -45,6 +45,7 @@ from faxline.documents.received import (
 )
 from faxline.faxing.credits import credits_charge_inbound
 from faxline.faxing.inbound.access import may_act_on_inbound
+from faxline.faxing.inbound.followups import inbound_received
 from faxline.faxing.inbound.models import (
     DEFAULT_RETENTION_DAYS,
     DeliveryStatus,
@@ -55,7 +56,6 @@ from faxline.faxing.inbound.models import (
     InboundSettings,
     Undeliverable,
 )
-from faxline.faxing.inbound.followups import inbound_received
 from faxline.notify.services import Attachment, attachments_fit, notify_email
 from faxline.numbers.selectors import number_route
 from faxline.telephony.transport import ReceivedFax, fax_result_dict
