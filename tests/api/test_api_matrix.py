@@ -190,6 +190,7 @@ OUTSIDER = [
     Case("POST", "/users/{user_id}/lock"),
     Case("POST", "/users/{user_id}/unlock"),
     Case("POST", "/users/{user_id}/password", {"generate": True}),
+    Case("POST", "/users/{user_id}/welcome", {"kind": "welcome"}),
     Case("GET", "/administrators", query="company_id={company}"),
     Case("POST", "/administrators", new_admin),
     Case("GET", "/administrators/{admin_id}"),
@@ -332,6 +333,7 @@ READ_ONLY = [
     Case("POST", "/users/{user_id}/lock"),
     Case("POST", "/users/{user_id}/unlock"),
     Case("POST", "/users/{user_id}/password", {"generate": True}),
+    Case("POST", "/users/{user_id}/welcome", {"kind": "with_credentials"}),
     Case("POST", "/administrators", new_admin),
     Case("PATCH", "/administrators/{admin_id}", {"first_name": "Renamed"}),
     Case("DELETE", "/administrators/{admin_id}"),
@@ -414,6 +416,7 @@ BAD_INPUT = [
         expect_field="receiving_emails",
     ),
     Case("POST", "/users/{user_id}/password", {"password": "abc"}, expect_field="password"),
+    Case("POST", "/users/{user_id}/welcome", {"kind": "password"}, expect_field="kind"),
     Case("GET", "/administrators", query="offset=-1", expect_field="offset"),
     Case(
         "POST",

@@ -35,6 +35,7 @@ from faxline.accounts.services import passwords as password_services
 from faxline.accounts.services import security as security_services
 from faxline.accounts.services import settings as settings_services
 from faxline.accounts.services import users as user_services
+from faxline.accounts.services import welcome as welcome_services
 from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.pagination import paginate
 
@@ -445,6 +446,7 @@ def _bulk_job(actor: Actor, job: BulkCreateJob) -> dict[str, Any]:
         "company_id": job.company_id,
         "default_department_id": job.default_department_id,
         "file_name": job.file_name,
+        "welcome_message": job.welcome_message,
         "total": job.total,
         "processed": job.processed,
         "created": job.created_count,
@@ -469,6 +471,7 @@ def user_bulk_create(
     department_id: Form[int | None] = None,
     company_id: Form[int | None] = None,
     password_links: Form[bool] = False,
+    welcome_message: Form[str | None] = None,
 ) -> Any:
     """Create user accounts from a CSV file (UTF-8, at most 1 MiB and 1000 rows), in the
     background.
@@ -478,7 +481,10 @@ def user_bulk_create(
     (blank: generated), sending_email, receiving_emails (separated by ``;``, at most 3),
     phone, custom1..custom4. Rows without a department go to ``department_id`` (else the
     company level). Rows without a password get a generated one, or with
-    ``password_links=true`` an email with a link to choose one.
+    ``password_links=true`` an email with a link to choose one. ``welcome_message``
+    (``none``, ``welcome``, ``with_credentials``; omitted: the company's Notifications tab's
+    choice) is emailed to every account created; with credentials it carries the link to
+    choose a password (never the password).
 
     A file that is wrong as a whole is refused at once (422 naming ``file``). Otherwise
     answers 202 with the queued job; the task worker then creates or refuses each row on its
@@ -497,6 +503,7 @@ def user_bulk_create(
         default_department=department,
         file_name=file.name or "",
         password_links=password_links,
+        welcome_message=welcome_message,
     )
     return Status(202, _bulk_job(actor, job))
 
@@ -606,6 +613,26 @@ def user_password_set(request: HttpRequest, user_id: int, payload: schemas.Passw
         "generated_password": new if payload.generate else None,
         "must_change_password": user.must_change_password,
     }
+
+
+@router.post(
+    "/users/{user_id}/welcome",
+    response={202: schemas.WelcomeSentOut, **_errors(403, 404, 409, 422)},
+    tags=["Users"],
+    summary="Send Welcome Message",
+)
+def user_welcome_send(request: HttpRequest, user_id: int, payload: schemas.WelcomeSend) -> Any:
+    """Email the user a welcome message (``welcome``) or one with a one-time link to choose
+    a password (``with_credentials``; never the password itself). It is written to the
+    notification log and sent by the task worker (202). Refused for a locked account or
+    one without an email address (409)."""
+    actor = _actor(request)
+    user = selectors.user_get(actor=actor, user_id=user_id, role=Role.FAX_USER)
+    sent = welcome_services.user_send_welcome(actor=actor, user=user, kind=payload.kind)
+    return Status(
+        202,
+        {"email": sent.email, "kind": sent.kind, "link_expires_in_days": sent.link_expires_in_days},
+    )
 
 
 # --- administrators -------------------------------------------------------------------

@@ -40,7 +40,9 @@ from faxline.accounts.access import Actor, may_see_bulk_job
 from faxline.accounts.choices import BulkJobStatus, BulkRowStatus
 from faxline.accounts.models import BulkCreateJob, BulkCreateRow, Company, Department
 from faxline.accounts.passwords import password_link_send
+from faxline.accounts.preferences import WelcomeMessage, complete
 from faxline.accounts.services.users import UserDraft, user_prepare, user_save
+from faxline.accounts.services.welcome import bulk_welcome_choice, welcome_queue
 from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
 from faxline.core.audit import audit_record
 from faxline.core.csvfile import decode_csv, read_records
@@ -267,6 +269,7 @@ def bulk_create_submit(
     default_department: Department | None = None,
     file_name: str = "",
     password_links: bool = False,
+    welcome_message: str | None = None,
 ) -> BulkCreateJob:
     """Bulk Create: check a CSV file of fax user accounts and queue it for the task worker.
 
@@ -277,6 +280,9 @@ def bulk_create_submit(
     are optional. A blank department means ``default_department``, else the company level.
     A blank password is generated (shown once in the report) or, with ``password_links``,
     left unset: the user is emailed a link to choose one (nothing is hashed for them).
+    ``welcome_message`` (``none``, ``welcome``, ``with_credentials``; None: the company's
+    Notifications tab's choice) is sent to every account created; a welcome with
+    credentials carries the link to choose a password (one email, never the password).
 
     The whole file is refused (``ValidationFailed`` on ``file``) when it is empty, larger
     than 1 MiB, not UTF-8 text, has unknown or missing columns or more than 1000 rows;
@@ -285,6 +291,9 @@ def bulk_create_submit(
     row is refused on every one of them.
     """
     _check_upload(actor, company, default_department)
+    welcome = bulk_welcome_choice(
+        default_welcome(company) if welcome_message is None else welcome_message
+    )
     text = decode_csv(data, max_bytes=MAX_BYTES)
     records = _parse(text)
     with transaction.atomic():
@@ -298,9 +307,16 @@ def bulk_create_submit(
             total=len(records),
             heartbeat_at=timezone.now(),
             password_links=password_links,
+            welcome_message=welcome,
         )
         _nudge_after_commit(job.pk)
     return job
+
+
+def default_welcome(company: Company) -> str:
+    """The welcome message Bulk Create offers by default: the company's Notifications tab's."""
+    tab = complete(company.settings or {}, ("notifications",))["notifications"]
+    return str(tab["welcome_message"])
 
 
 def _nudge_after_commit(job_id: int) -> None:
@@ -468,6 +484,11 @@ def _write_batch(
 
 
 _LINK_SENT = "A link to choose a password was emailed to {email}."
+_WELCOME_SENT = {
+    WelcomeMessage.WELCOME.value: "A welcome message was emailed to {email}.",
+    WelcomeMessage.WITH_CREDENTIALS.value: "A welcome message with a link to choose a "
+    "password was emailed to {email}.",
+}
 
 
 def _save_row(
@@ -477,20 +498,27 @@ def _save_row(
         return outcome
     username = outcome.person.username
     link = not outcome.person.secret  # no password: a link to choose one
+    welcome = job.welcome_message if job.welcome_message in _WELCOME_SENT else ""
+    # A welcome with credentials carries the link: one email, not two.
+    link_alone = link and welcome != WelcomeMessage.WITH_CREDENTIALS.value
     try:
         with transaction.atomic():
             account = user_save(actor=actor, draft=outcome)
-            if link:
+            if link_alone:
                 password_link_send(user=account.user)
+            if welcome:
+                welcome_queue(user=account.user, kind=welcome)
     except DomainError as exc:  # a username taken meanwhile, a department gone
         return _refusal(record, username, exc)
+    told = [_LINK_SENT] if link_alone else []
+    told += [_WELCOME_SENT[welcome]] if welcome else []
     return BulkCreateRow(
         row=record.row,
         line=record.line,
         status=BulkRowStatus.CREATED,
         username=account.user.username,
         user=account.user,
-        message=_LINK_SENT.format(email=account.user.email) if link else "",
+        message=" ".join(told).format(email=account.user.email),
         generated_password=account.generated_password or "",
     )
 

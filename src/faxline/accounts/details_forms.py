@@ -301,6 +301,25 @@ class NotificationsTabForm(SettingsTabForm):
         choices=[(value, label) for value, label, _ in WELCOME_MESSAGES],
         widget=forms.RadioSelect,
     )
+    attach_document = check(
+        "Attach the fax to delivery notifications",
+        "The Email to Fax Delivery Notification carries the fax as a PDF. Off (the default), "
+        "it carries a link to the portal and never the document or its cover text: turn it "
+        "on only if email to your senders may carry protected health information.",
+    )
+
+    def __init__(self, *args: Any, company_level: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The company opts in for all its senders: the field is the company level's only.
+        self.company_level = company_level
+        if not company_level:
+            del self.fields["attach_document"]
+
+    def settings_values(self) -> dict[str, Any]:
+        values = super().settings_values()
+        if self.company_level:
+            values["attach_document"] = self.cleaned_data["attach_document"]
+        return values
 
     def notification_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _, _ in NOTIFICATIONS]
@@ -684,6 +703,20 @@ class SetPasswordForm(PortalForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     generate_password = check("Generate a password for me")
+
+
+class WelcomeSendForm(PortalForm):
+    """Send Welcome Message: which one (preselected from the user's Notifications tab)."""
+
+    kind = forms.ChoiceField(
+        label="Welcome message",
+        choices=[
+            (value, label)
+            for value, label, _ in WELCOME_MESSAGES
+            if value != WelcomeMessage.NONE.value
+        ],
+        widget=forms.RadioSelect,
+    )
 
 
 class PushForm(PortalForm):

@@ -506,6 +506,13 @@ class BulkCreateForm(BootstrapForm):
         required=False,
         help_text="Otherwise a password is generated for them and shown once in the report.",
     )
+    welcome_message = forms.ChoiceField(
+        label="Welcome message",
+        choices=_described(WELCOME_CHOICES, WELCOME_HELP),
+        widget=forms.RadioSelect,
+        help_text="Sent to each account created. With credentials, it carries the link to "
+        "choose a password (never the password).",
+    )
 
     def __init__(
         self, *args: Any, departments: list[tuple[int, str]], company_level: bool, **kwargs: Any

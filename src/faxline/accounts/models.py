@@ -325,6 +325,9 @@ class BulkCreateJob(models.Model):
     source = EncryptedTextField(blank=True)
     # Rows without a password: email a link to choose one (else generate one, shown once).
     password_links = models.BooleanField(default=False)
+    # The welcome message each created account is sent (the Notifications tab's choices:
+    # none, welcome, with_credentials), chosen at upload.
+    welcome_message = models.CharField(max_length=20, default="none")
     status = models.CharField(
         max_length=10, choices=BulkJobStatus.choices, default=BulkJobStatus.QUEUED
     )

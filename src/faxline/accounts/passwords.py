@@ -140,6 +140,18 @@ def _send_reset_link(user: User, ip_address: str | None, *, by_administrator: bo
     return True
 
 
+def issue_password_link(user: User) -> str:
+    """A one-time token to choose a password, valid :data:`PASSWORD_LINK_LIFETIME` (only
+    its digest is stored); the caller emails :func:`reset_link` of it, marked secret."""
+    token = secrets.token_urlsafe(32)
+    PasswordResetToken.objects.create(
+        user=user,
+        digest=token_digest(token),
+        expires_at=timezone.now() + PASSWORD_LINK_LIFETIME,
+    )
+    return token
+
+
 def password_link_send(*, user: User) -> None:
     """Email a new account a one-time link to choose its password (valid
     :data:`PASSWORD_LINK_LIFETIME`); call it in the transaction that creates the account.
@@ -148,12 +160,7 @@ def password_link_send(*, user: User) -> None:
     it. The email is recorded in the notification log (its body withheld there) and
     delivered by the worker after commit.
     """
-    token = secrets.token_urlsafe(32)
-    PasswordResetToken.objects.create(
-        user=user,
-        digest=token_digest(token),
-        expires_at=timezone.now() + PASSWORD_LINK_LIFETIME,
-    )
+    token = issue_password_link(user)
     days = PASSWORD_LINK_LIFETIME.days
     body = (
         f"Hello {user.first_name or user.username},\n\n"

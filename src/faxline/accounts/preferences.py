@@ -74,13 +74,19 @@ class CoverpagePreferences(_Tab):
 
 
 class NotificationPreferences(_Tab):
-    """Notifications tab: the four email-to-fax notifications and the welcome message."""
+    """Notifications tab: the four email-to-fax notifications and the welcome message.
+
+    ``attach_document`` is the company's opt-in to protected health information in the
+    Email to Fax Delivery Notification: off (the default), it carries a link to the portal
+    and never the document or its cover text; on, the fax is attached as a PDF. Only the
+    company level's value counts (``docs/decisions/0031-fax-notifications.md``)."""
 
     initial_success: bool = True
     initial_failure: bool = True
     delivery_success: bool = True
     delivery_failure: bool = True
     welcome_message: WelcomeMessage = WelcomeMessage.NONE
+    attach_document: bool = False
 
 
 class CustomPreferences(_Tab):

@@ -284,6 +284,25 @@ class PasswordResetSent(Schema):
     expires_in_minutes: int = Field(description="How long the link works once it is sent.")
 
 
+class WelcomeSend(InputSchema):
+    """Send Welcome Message: which one (the guide's Notifications tab)."""
+
+    kind: Literal["welcome", "with_credentials"] = Field(
+        description="``welcome``: general account information; ``with_credentials``: also a "
+        "one-time link to choose a password (never the password)."
+    )
+
+
+class WelcomeSentOut(Schema):
+    """A welcome message written to the notification log, sent by the task worker."""
+
+    email: str = Field(description="Where it goes: the user's email address.")
+    kind: str
+    link_expires_in_days: int | None = Field(
+        description="How long the password link works (``with_credentials``); else null."
+    )
+
+
 class PasswordSetResult(Schema):
     password_set: bool
     generated_password: str | None = Field(
@@ -321,6 +340,10 @@ class BulkJobOut(Schema):
     company_id: int
     default_department_id: int | None
     file_name: str
+    welcome_message: str = Field(
+        description="The welcome message sent to each account created: none, welcome or "
+        "with_credentials."
+    )
     total: int = Field(description="Data rows in the file.")
     processed: int = Field(description="Rows with an outcome so far.")
     created: int

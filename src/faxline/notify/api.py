@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.selectors import company_get
@@ -31,6 +31,10 @@ class NotificationOut(Schema):
     next_attempt_at: datetime | None
     created_at: datetime
     sent_at: datetime | None
+    resendable: bool = Field(
+        description="Resend is offered: failed or delivered, and not a delivered (or old) "
+        "message carrying a one-time link."
+    )
 
     @staticmethod
     def of(n: NotificationLog) -> NotificationOut:
@@ -49,6 +53,7 @@ class NotificationOut(Schema):
             next_attempt_at=n.next_attempt_at if n.status == "retrying" else None,
             created_at=n.created_at,
             sent_at=n.sent_at,
+            resendable=n.resendable,
         )
 
 
@@ -64,16 +69,25 @@ def notification_list(
     status: str = "",
     kind: str = "",
     search: str = "",
+    recipient: str = "",
     limit: int = 50,
     offset: int = 0,
 ) -> NotificationList:
     """Every email the platform recorded, newest first: queued, sending, retrying (with the
     time of the next attempt and the last error), sent, failed (with the reason) or only
-    logged (no SMTP server configured)."""
+    logged (no SMTP server configured). Filter by ``status``, ``kind`` (the template, e.g.
+    ``fax.delivery_failure``, ``accounts.welcome``), ``recipient`` (the whole address) and
+    ``search`` (part of the recipient, subject or related label). A body carrying a one-time
+    link is withheld."""
     actor = actor_of(request)
     company = company_get(actor=actor, company_id=company_id) if company_id else None
     qs = selectors.notification_list(
-        actor=actor, company=company, status=status, kind=kind, search=search
+        actor=actor,
+        company=company,
+        status=status,
+        kind=kind[:64],
+        search=search[:100],
+        recipient=recipient[:254],
     )
     items, count = paginate(qs, limit=limit, offset=offset)
     return NotificationList(items=[NotificationOut.of(n) for n in items], count=count)
@@ -94,3 +108,16 @@ def notification_retry(request: HttpRequest, notification_id: int) -> Notificati
     actor = actor_of(request)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
     return NotificationOut.of(services.notification_retry(actor=actor, notification=found))
+
+
+@router.post(
+    "/notifications/{notification_id}/resend", response=NotificationOut, summary="Resend any"
+)
+def notification_resend(request: HttpRequest, notification_id: int) -> NotificationOut:
+    """Resend a message: a failed one is queued again (as ``/retry``); a delivered one is
+    written again as a new message to the same recipient (returned). A message carrying a
+    one-time link is not sent again once delivered, nor when it may have expired (409
+    ``not_resendable``): have a new link sent instead."""
+    actor = actor_of(request)
+    found = selectors.notification_get(actor=actor, notification_id=notification_id)
+    return NotificationOut.of(services.notification_resend(actor=actor, notification=found))

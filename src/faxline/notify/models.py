@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import models
+from datetime import datetime, timedelta
 
-from faxline.notify.choices import NotificationStatus
+from django.db import models
+from django.utils import timezone
+
+from faxline.notify.choices import PENDING, NotificationStatus
 
 # Kinds of message whose body holds a one-time secret, from before callers could say so
 # (``notify_email(secret=True)``); kept so that older rows stay withheld.
 SECRET_KINDS = frozenset({"porting.loa_link"})
+# A failed message carrying a one-time link may be resent this long after it was written:
+# the shortest life of such a link (a password reset link lasts one hour).
+SECRET_RESEND_WINDOW = timedelta(hours=1)
 
 
 class NotificationLog(models.Model):
@@ -68,6 +74,39 @@ class NotificationLog(models.Model):
     def withholds_body(self) -> bool:
         """True when the body carries a one-time secret (a signing or password link)."""
         return self.carries_secret or self.kind in SECRET_KINDS
+
+    def resend_refusal(self, *, now: datetime | None = None) -> str:
+        """Why the message cannot be resent ("" when it can).
+
+        A failed message is queued again; a delivered one (sent, logged) is sent again as a
+        new message. A message carrying a one-time link (a password or signing link) is
+        never sent again once delivered (its link may be used or expired: the recipient
+        asks for a new one), and a failed one only within :data:`SECRET_RESEND_WINDOW` of
+        its writing, the shortest life of such a link, so that an expired secret is never
+        sent.
+        """
+        now = now or timezone.now()
+        if self.status in PENDING or self.status == NotificationStatus.SENDING:
+            return "This message is still being delivered."
+        if not self.recipient:
+            return "This message has no recipient: it cannot be resent."
+        if self.withholds_body:
+            if self.status != NotificationStatus.FAILED:
+                return (
+                    "This message carried a one-time link: it is not sent again. Have a new "
+                    "link sent instead (Forgot Password?, Send Welcome Message, the LOA link)."
+                )
+            if self.created_at < now - SECRET_RESEND_WINDOW:
+                return (
+                    "This message carries a one-time link that may have expired: have a new "
+                    "link sent instead."
+                )
+        return ""
+
+    @property
+    def resendable(self) -> bool:
+        """Whether the log offers Resend (:meth:`resend_refusal`)."""
+        return not self.resend_refusal()
 
     @property
     def shown_body(self) -> str:

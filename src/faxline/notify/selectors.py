@@ -19,8 +19,11 @@ def notification_list(
     status: str = "",
     kind: str = "",
     search: str = "",
+    recipient: str = "",
 ) -> QuerySet[NotificationLog]:
-    """The notification log, newest first, as the actor may see it."""
+    """The notification log, newest first, as the actor may see it; filtered by status,
+    kind (the template), recipient (the whole address, any case) and ``search`` (a part of
+    the recipient, subject or related label)."""
     may_read_log(actor).check()
     qs = NotificationLog.objects.select_related("company").order_by("-created_at", "-id")
     qs = qs.filter(actor.in_companies_q())
@@ -35,6 +38,8 @@ def notification_list(
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(kind=kind)
+    if recipient:
+        qs = qs.filter(recipient__iexact=recipient.strip())
     if search:
         qs = qs.filter(
             Q(recipient__icontains=search)

@@ -83,23 +83,36 @@ MAX_ERROR = 1000
 ATTACHMENTS_MAX_BYTES = 10 * 1024 * 1024
 
 
+# ``Attachment.render``: the vault file is a fax image (TIFF-F) attached as a PDF, converted
+# when the message is sent (in the documents sandbox, outside any transaction), so that a
+# caller inside a transaction can attach a fax without converting it there.
+RENDER_FAX_PDF = "fax_pdf"
+RENDERS = frozenset({RENDER_FAX_PDF})
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file to attach, kept in the vault by its owner (who deletes it when its retention
-    ends): its file name, MIME type, vault name and plain size."""
+    ends): its file name, MIME type, vault name and plain size. With ``render`` the vault
+    file is converted when the message is sent (:data:`RENDERS`; ``size`` is then the
+    caller's estimate of the result)."""
 
     name: str
     content_type: str
     vault_name: str
     size: int
+    render: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        kept: dict[str, Any] = {
             "name": self.name,
             "content_type": self.content_type,
             "vault_name": self.vault_name,
             "size": self.size,
         }
+        if self.render:
+            kept["render"] = self.render
+        return kept
 
 
 def attachments_fit(sizes: Iterable[int]) -> bool:
@@ -178,6 +191,9 @@ def notify_email(
     must fit :data:`ATTACHMENTS_MAX_BYTES` (``ValidationFailed``, ``attachments_too_large``:
     check with :func:`attachments_fit` and send a link instead).
     """
+    unknown = sorted({a.render for a in attachments if a.render and a.render not in RENDERS})
+    if unknown:
+        raise ValueError(f"Unknown attachment renders: {', '.join(unknown)}")
     if not attachments_fit(a.size for a in attachments):
         raise ValidationFailed(
             f"The attachments exceed {ATTACHMENTS_MAX_BYTES // (1024 * 1024)} MB: "
@@ -322,11 +338,31 @@ class AttachmentGone(Exception):
 
 def _attachment_data(item: dict[str, Any]) -> bytes:
     try:
-        return vault_read(str(item["vault_name"]))
+        data = vault_read(str(item["vault_name"]))
     except NotFound as exc:
         raise AttachmentGone(
             f"The attached file {item.get('name')!r} is no longer kept: not sent."
         ) from exc
+    if item.get("render") == RENDER_FAX_PDF:
+        return _fax_pdf(data, str(item["name"]))
+    return data
+
+
+def _fax_pdf(tiff: bytes, name: str) -> bytes:
+    """A fax image (TIFF-F) as a PDF with its pages embedded as they are (G4), converted in
+    the documents sandbox; an image that cannot be read fails the message for good."""
+    from faxline.documents.received import Reception, received_files
+
+    stem = name.rsplit(".", 1)[0]
+    try:
+        files = received_files(
+            tiff, Reception(fax_id=stem.removeprefix("fax-")), file_type="pdf", title=stem
+        )
+    except ValidationFailed as exc:
+        raise AttachmentGone(
+            f"The attached fax {name!r} could not be converted to PDF: {exc.message}"
+        ) from exc
+    return files[0].data
 
 
 def _record_failure(
@@ -363,11 +399,56 @@ def _record_failure(
 
 
 @transaction.atomic
+def notification_resend(*, actor: Actor, notification: NotificationLog) -> NotificationLog:
+    """Resend from the log: a failed message is queued again (:func:`notification_retry`);
+    a delivered one is written again as a new message to the same recipient, with the same
+    subject, body and attachments, and sent by the worker after commit. Returns the message
+    queued. Refused (409) per ``NotificationLog.resend_refusal``."""
+    may_resend(actor).check()
+    if notification.status == NotificationStatus.FAILED:
+        return notification_retry(actor=actor, notification=notification)
+    refusal = notification.resend_refusal()
+    if refusal:
+        raise Conflict(refusal, code="not_resendable")
+    (copy,) = notify_email(
+        kind=notification.kind,
+        to=notification.recipient,
+        subject=notification.subject,
+        body=notification.body,
+        company_id=notification.company_id,
+        related=notification.related_label,
+        attachments=[
+            Attachment(
+                name=str(a["name"]),
+                content_type=str(a["content_type"]),
+                vault_name=str(a["vault_name"]),
+                size=int(a["size"]),
+                render=str(a.get("render", "")),
+            )
+            for a in notification.attachments or []
+        ],
+    )
+    audit_record(
+        kind="notification.resent",
+        actor=actor.user,
+        company=notification.company,
+        target=copy,
+        ip_address=actor.ip_address,
+        detail={"kind": notification.kind, "resent_from": notification.pk},
+    )
+    return copy
+
+
+@transaction.atomic
 def notification_retry(*, actor: Actor, notification: NotificationLog) -> NotificationLog:
     """Resend a failed message (operators; partners and company-level administrators for
     their own). It is queued with a fresh set of attempts and sent by the worker after
-    commit."""
+    commit. A message carrying a one-time link is refused once the link may have expired
+    (``NotificationLog.resend_refusal``)."""
     may_resend(actor).check()
+    refusal = notification.resend_refusal()
+    if notification.status == NotificationStatus.FAILED and refusal:
+        raise Conflict(refusal, code="not_resendable")
     if not notification.recipient:
         raise Conflict("This message has no recipient: it cannot be resent.", code="no_recipient")
     if not _valid(notification.recipient):

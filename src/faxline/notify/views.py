@@ -53,11 +53,11 @@ def notification_log(request: HttpRequest) -> HttpResponse:
 @portal_view
 @require_POST
 def notification_retry(request: HttpRequest, notification_id: int) -> HttpResponse:
-    """Resend a failed message."""
+    """Resend a message: a failed one is queued again, a delivered one sent again."""
     actor = request_actor(request)
     found = selectors.notification_get(actor=actor, notification_id=notification_id)
     try:
-        sent = services.notification_retry(actor=actor, notification=found)
+        sent = services.notification_resend(actor=actor, notification=found)
     except (Forbidden, NotFound):
         raise
     except DomainError as exc:

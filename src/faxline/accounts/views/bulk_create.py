@@ -4,6 +4,8 @@ created and what was refused."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -96,7 +98,9 @@ def users_bulk(request: HttpRequest, company_id: int) -> HttpResponse:
     names = selectors.department_full_names(departments)
     choices = [(d.pk, names[d.pk]) for d in departments]
     company_level = actor.manages_whole_company(company)
-    initial = {"default_department": preselected.pk} if preselected else {}
+    initial: dict[str, Any] = {"welcome_message": bulk.default_welcome(company)}
+    if preselected:
+        initial["default_department"] = preselected.pk
     form = BulkCreateForm(
         request.POST or None,
         request.FILES or None,
@@ -119,6 +123,7 @@ def users_bulk(request: HttpRequest, company_id: int) -> HttpResponse:
                 default_department=default,
                 file_name=upload.name or "",
                 password_links=form.cleaned_data["password_links"],
+                welcome_message=form.cleaned_data["welcome_message"],
             )
         except (NotFound, Forbidden):
             raise

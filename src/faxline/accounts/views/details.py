@@ -47,6 +47,7 @@ from faxline.accounts.details_forms import (
     SetPasswordForm,
     UserDetailsForm,
     UserFaxForm,
+    WelcomeSendForm,
     policy_rows,
 )
 from faxline.accounts.models import Company, Department, SecurityPolicy, User
@@ -68,6 +69,7 @@ from faxline.accounts.services.passwords import password_set_by_admin
 from faxline.accounts.services.security import security_policy_reset, security_policy_save
 from faxline.accounts.services.settings import settings_push_to_descendants, settings_update
 from faxline.accounts.services.users import user_update
+from faxline.accounts.services.welcome import user_send_welcome
 from faxline.core.access import Decision
 from faxline.core.crypto import decrypt_text, encrypt_text
 from faxline.core.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -316,6 +318,11 @@ class DetailsPage:
         )
 
     @property
+    def can_send_welcome(self) -> bool:
+        """Send Welcome Message: a fax user the actor may change."""
+        return self.can_set_password
+
+    @property
     def can_send_reset_link(self) -> bool:
         """Send password reset link: another administrator the rule lets the actor manage."""
         return self.kind == "administrator" and self.editable()
@@ -350,6 +357,8 @@ class DetailsPage:
             context.setdefault("push_form", PushForm())
         if self.can_set_password:
             context.setdefault("password_form", SetPasswordForm())
+        if self.can_send_welcome:
+            context.setdefault("welcome_form", WelcomeSendForm(initial={"kind": _welcome_of(self)}))
         if isinstance(self.obj, User) and self.request.method == "GET":
             context["new_password"] = _take_password(self.request, self.obj)
         response = render(self.request, template, context, status=status)
@@ -409,6 +418,30 @@ def _set_password(page: DetailsPage) -> HttpResponse:
     return page.render(status=422, password_form=form, open_modal="password")
 
 
+def _welcome_of(page: DetailsPage) -> str:
+    """The welcome message preselected: the user's Notifications tab's, when it is one."""
+    assert isinstance(page.obj, User)
+    chosen = selectors.effective_settings(page.obj)["notifications"]["welcome_message"]
+    return chosen if chosen != "none" else "welcome"
+
+
+def _send_welcome(page: DetailsPage) -> HttpResponse:
+    """Send Welcome Message: written to the notification log, sent by the task worker."""
+    assert isinstance(page.obj, User)
+    form = WelcomeSendForm(page.request.POST)
+    if form.is_valid():
+        try:
+            sent = user_send_welcome(
+                actor=page.actor, user=page.obj, kind=form.cleaned_data["kind"]
+            )
+        except Conflict as exc:
+            messages.error(page.request, exc.message)
+            return redirect(page.tab_url())
+        what = " with a link to choose a password" if sent.link_expires_in_days else ""
+        return page.saved(f"A welcome message{what} is on its way to {page.name} at {sent.email}.")
+    return page.render(status=422, welcome_form=form, open_modal="welcome")
+
+
 def _send_reset_link(page: DetailsPage) -> HttpResponse:
     """Send password reset link: email the administrator a link to choose a new password."""
     assert isinstance(page.obj, User)
@@ -448,6 +481,8 @@ def settings_tab(page: DetailsPage, *, form_only: bool = False, status: int = 20
     header_fields = tab == "fax" and page.kind == "company"
     if company_fields or header_fields:
         kwargs["company_fields"] = True
+    if tab == "notifications":
+        kwargs["company_level"] = page.kind == "company"
     if header_fields and "blocking" not in page.context:
         from faxline.accounts.views.blocking import blocking_context
 
@@ -810,6 +845,8 @@ def _dispatch(page: DetailsPage) -> HttpResponse:
         return _push(page)
     if action == "set_password":
         return _set_password(page)
+    if action == "send_welcome" and page.kind == "user":
+        return _send_welcome(page)
     if action == "send_reset_link" and page.kind == "administrator":
         return _send_reset_link(page)
     if page.kind == "administrator":
