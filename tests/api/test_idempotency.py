@@ -342,6 +342,17 @@ CREATORS = [
         AuditEvent.objects.filter(kind="password.reset_link_sent_by_admin").count,
     ),
     Creator(
+        # Writes the welcome message to the notification log (sent by the worker).
+        "/users/{user_id}/welcome",
+        "company_admin",
+        lambda c, p: (
+            f"/users/{c.billing_user.pk}/welcome",
+            {"kind": "welcome"},
+            {"kind": "with_credentials"},
+        ),
+        AuditEvent.objects.filter(kind="user.welcome_sent").count,
+    ),
+    Creator(
         "/api-keys",
         "company_admin",
         lambda c, p: ("/api-keys", {"name": "reporting"}, {"name": "billing"}),

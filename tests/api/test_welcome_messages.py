@@ -6,13 +6,14 @@ Every message goes to the notification log and is sent by the task worker."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 
-from api.conftest import Call
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
 from faxline.accounts.passwords import valid_reset_token
@@ -24,6 +25,8 @@ from cast import PASSWORD, Cast
 from worker import after_commit
 
 pytestmark = pytest.mark.django_db
+
+Call = Callable[..., HttpResponse]  # the ``call`` fixture (tests/api/conftest.py)
 
 LINK = re.compile(r"https?://\S+/reset/(\S+?)/?\s")
 

@@ -510,6 +510,7 @@ class BulkCreateForm(BootstrapForm):
         label="Welcome message",
         choices=_described(WELCOME_CHOICES, WELCOME_HELP),
         widget=forms.RadioSelect,
+        required=False,  # none chosen: the company's Notifications tab decides
         help_text="Sent to each account created. With credentials, it carries the link to "
         "choose a password (never the password).",
     )

@@ -123,7 +123,7 @@ def users_bulk(request: HttpRequest, company_id: int) -> HttpResponse:
                 default_department=default,
                 file_name=upload.name or "",
                 password_links=form.cleaned_data["password_links"],
-                welcome_message=form.cleaned_data["welcome_message"],
+                welcome_message=form.cleaned_data["welcome_message"] or None,
             )
         except (NotFound, Forbidden):
             raise
