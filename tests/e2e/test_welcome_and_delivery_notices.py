@@ -1,14 +1,18 @@
-"""Send Welcome Message in a browser: on User Account Details the administrator opens the
-dialog (preselected from the user's Notifications tab), sends a welcome with credentials, and
-finds it in the notification log after the task worker ran, its one-time link withheld."""
+"""The notification log in a browser: Send Welcome Message on User Account Details (the
+dialog preselected from the user's Notifications tab) then the message in the log after the
+task worker ran, its one-time link withheld; a plain one resent; an email-to-fax job's
+Delivery Notification (No Answer) found by its template."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from faxing.jobs_support import give_number, note, on_demand_covers, transport
 from faxline.accounts.access import Actor
 from faxline.accounts.services.settings import settings_update
+from faxline.faxing.jobs.dispatcher import RetryPolicy, dispatch_due
+from faxline.faxing.jobs.send import fax_send
 from faxline.notify.models import NotificationLog
 
 from cast import Cast, build_cast
@@ -75,3 +79,31 @@ def test_a_plain_welcome_can_be_resent_from_the_log(
     row.get_by_role("button", name="Resend").click()
     expect(page.get_by_text("The message to sarah@acme.example was queued again")).to_be_visible()
     expect(page.locator("tbody tr").filter(has_text="sarah@acme.example")).to_have_count(2)
+
+
+def test_a_delivery_notification_shows_in_the_log_with_its_error(
+    live_server, page: Page, sign_in, acme: Cast
+) -> None:
+    give_number(acme.billing_user)
+    on_demand_covers(acme, acme.billing_user)
+    (job,) = fax_send(
+        actor=Actor(user=acme.billing_user),
+        to=["+12125550102"],  # rings, nobody answers
+        files=[note()],
+        source="email",
+        reply_to="bill.sender@acme.example",
+    )
+    dispatch_due(transport(), policy=RetryPolicy(max_dials=1))
+    run_tasks()
+    sign_in(acme.company_admin)
+    page.goto(live_server.url + "/notifications/")
+    page.get_by_label("Kind").select_option("fax.delivery_failure")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("bill.sender@acme.example")
+    expect(rows.first).to_contain_text("fax.delivery_failure")
+    expect(rows.first).to_contain_text("Logged")
+    rows.first.get_by_text(f"Fax not delivered: {job.identifier}").click()
+    expect(rows.first.get_by_text("Error: No Answer")).to_be_visible()
+    expect(rows.first.get_by_role("button", name="Resend")).to_be_visible()
