@@ -47,6 +47,7 @@ from faxline.core.audit import audit_record
 from faxline.core.backoff import Backoff
 from faxline.core.errors import Conflict, NotFound, ValidationFailed
 from faxline.core.vault import vault_read
+from faxline.documents.received import Reception, received_files
 from faxline.notify.access import may_resend
 from faxline.notify.backends import ONE_TIME_LINK
 from faxline.notify.choices import PENDING, NotificationStatus
@@ -351,8 +352,6 @@ def _attachment_data(item: dict[str, Any]) -> bytes:
 def _fax_pdf(tiff: bytes, name: str) -> bytes:
     """A fax image (TIFF-F) as a PDF with its pages embedded as they are (G4), converted in
     the documents sandbox; an image that cannot be read fails the message for good."""
-    from faxline.documents.received import Reception, received_files
-
     stem = name.rsplit(".", 1)[0]
     try:
         files = received_files(
