@@ -28,6 +28,7 @@ from faxline.faxing.jobs.dispatcher import RetryPolicy, dispatch_due
 from faxline.faxing.jobs.send import CoverRequest, fax_send
 from faxline.faxing.jobs.services import fax_cancel
 from faxline.faxing.models import FaxJob, FaxJobSource
+from faxline.notify import services as notify_services
 from faxline.notify.models import NotificationLog
 
 from cast import Cast
@@ -263,3 +264,21 @@ def test_the_opt_in_is_the_companys_a_users_own_value_does_not_attach(
     run(after_commit)
     (row,) = notices()
     assert row.attachments == [] and "attached" not in row.body
+
+
+def test_a_fax_too_large_to_attach_goes_as_the_link_alone(
+    cast: Cast, sender, after_commit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notify_services, "ATTACHMENTS_MAX_BYTES", 1000)
+    settings_update(
+        actor=Actor(user=cast.company_admin),
+        owner=cast.company,
+        tab="notifications",
+        values={"attach_document": True},
+    )
+    job = by_email(sender)
+    run(after_commit)
+    (row,) = notices()
+    assert row.status == "logged" and row.attachments == []
+    assert "The fax is too large to attach: open it in the portal." in row.body
+    assert f"/faxes/sent/{job.identifier}/" in row.body
