@@ -1,4 +1,15 @@
+"""gateway: the SMTP email-to-fax gateway (decision 0030). What it contributes to the shell
+is declared here (see ``faxline.core.contributions``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from faxline.core.periodic import PeriodicJob
+    from faxline.portal.management.supervisor import ServedProcess
 
 
 class GatewayConfig(AppConfig):
@@ -8,3 +19,21 @@ class GatewayConfig(AppConfig):
     name = "faxline.gateway"
     label = "gateway"
     verbose_name = "SMTP gateway"
+
+    def served_processes(self) -> list[ServedProcess]:
+        """``faxline serve`` runs the SMTP server beside the web server (on the address it
+        passes in ``FAXLINE_SMTPD_HOST`` / ``FAXLINE_SMTPD_PORT``)."""
+        from faxline.portal.management.supervisor import ServedProcess
+
+        return [ServedProcess("email to fax", ("smtpd", "--no-reload"))]
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        from faxline.core.periodic import PeriodicJob
+
+        return [
+            PeriodicJob(
+                "resume email to fax and delete kept emails past retention",
+                60,
+                "faxline.gateway.services:gateway_sweep",
+            )
+        ]
