@@ -116,6 +116,12 @@ def _nudge_after_commit(message_pk: int) -> None:
     enqueue_after_commit(process, message_pk)
 
 
+def _nudge_now(message_pk: int) -> bool:
+    from faxline.gateway.tasks import process
+
+    return enqueue_now(process, message_pk)
+
+
 def _nudge_at(message_pk: int, when: datetime) -> bool:
     from faxline.gateway.tasks import process
 
@@ -615,11 +621,12 @@ def gateway_sweep(*, limit: int = SWEEP_LIMIT) -> dict[str, int]:
         ).update(
             status=MessageStatus.RECEIVED,
             claimed_at=None,
-            next_attempt_at=now,
-            nudged_at=None,
+            next_attempt_at=None,
+            nudged_at=now,
             outcome_detail="The worker stopped while processing (no outcome was recorded).",
         ):
             counts["released"] += 1
+            counts["nudged"] += int(_nudge_now(pk))
     overdue = now - LOST_NUDGE
     lost = list(
         GatewayMessage.objects.filter(status=MessageStatus.RECEIVED, received_at__lt=overdue)
@@ -630,7 +637,7 @@ def gateway_sweep(*, limit: int = SWEEP_LIMIT) -> dict[str, int]:
     )
     for pk, nudged_at in lost:
         if GatewayMessage.objects.filter(pk=pk, nudged_at=nudged_at).update(nudged_at=now):
-            counts["nudged"] += int(_nudge_at(pk, now))
+            counts["nudged"] += int(_nudge_now(pk))
     cutoff = now - timedelta(days=int(settings.FAXLINE_GATEWAY_RETENTION_DAYS))
     expired = list(
         GatewayMessage.objects.filter(
