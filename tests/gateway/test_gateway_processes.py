@@ -18,8 +18,15 @@ from pathlib import Path
 import pytest
 
 from gateway.gateway_support import a_pdf, email_to_fax, wire
-from liveinstall import Home, Serve, copy_home, environment, faxline_command, free_port
-from liveinstall import prepared_home
+from liveinstall import (
+    Home,
+    Serve,
+    copy_home,
+    environment,
+    faxline_command,
+    free_port,
+    prepared_home,
+)
 
 pytestmark = [pytest.mark.processes, pytest.mark.database_independent]
 
