@@ -10,7 +10,8 @@ Which parts become documents (decision 0030):
   Attachment");
 - an ``inline`` part with a file name is a document too, unless it is an image: inline images
   are the logos and pictures of an email signature or an HTML body, not what the sender
-  meant to fax (to fax a picture, attach it);
+  meant to fax (to fax a picture, attach it). So is an image with a Content-ID inside a
+  ``multipart/related`` (what an HTML body shows), whatever its disposition says;
 - the body is the first ``text/plain`` part that is not an attachment (or, without one, the
   text of the first ``text/html`` part, tags removed). It becomes the cover page's comments.
 """
@@ -110,12 +111,21 @@ def read_email(raw: bytes) -> ReadEmail:
     parts = list(message.walk())
     if len(parts) > MAX_PARTS:
         raise UnreadableMessage(f"The email has more than {MAX_PARTS} parts.")
+    shown_by_html = {
+        id(child)
+        for part in parts
+        if part.get_content_type() == "multipart/related"
+        for child in part.get_payload()  # type: ignore[union-attr]
+        if isinstance(child, Message) and child.get("Content-ID")
+    }
     documents: list[Document] = []
     plain: str | None = None
     markup: str | None = None
     for part in parts:
         if part.is_multipart():
             continue
+        if id(part) in shown_by_html and part.get_content_maintype() == "image":
+            continue  # a picture of the HTML body (a signature's logo)
         disposition = (part.get_content_disposition() or "").lower()
         filename = part.get_filename() or ""
         ctype = part.get_content_type()
