@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 
 if TYPE_CHECKING:
+    from ninja import Router
+
     from faxline.core.periodic import PeriodicJob
     from faxline.portal.management.supervisor import ServedProcess
 
@@ -19,6 +21,11 @@ class GatewayConfig(AppConfig):
     name = "faxline.gateway"
     label = "gateway"
     verbose_name = "SMTP gateway"
+
+    def api_routers(self) -> list[Router]:
+        from faxline.gateway.api import router
+
+        return [router]
 
     def served_processes(self) -> list[ServedProcess]:
         """``faxline serve`` runs the SMTP server beside the web server (on the address it
