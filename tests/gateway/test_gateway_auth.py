@@ -134,6 +134,7 @@ def test_require_spf_refuses_a_server_the_record_does_not_allow(
     run_tasks()
     message = GatewayMessage.objects.get()
     assert (message.status, message.outcome_name) == (MessageStatus.REFUSED, "SPF Check Failed")
+    assert message.spf_result == "fail"
     assert "SPF fail" in message.outcome_detail and "127.0.0.1" in message.outcome_detail
     assert FaxJob.objects.count() == 0
     (told,) = mail.outbox

@@ -103,6 +103,9 @@ def wait_for(check: object, *, timeout: float = 90.0) -> None:
 def test_serve_takes_a_demo_users_email_to_fax(home: Home, tmp_path: Path) -> None:
     mine = copy_home(home, tmp_path / "home")
     sender, number = fax_user(mine)
+    # Every demo fax user's email address is their registered sending address.
+    registered = rows(mine, "select email, sending_email from accounts_user where role='fax_user'")
+    assert len(registered) >= 4 and all(email == sending for email, sending in registered)
     with Serve(mine) as serve:
         serve.wait_for_log(rf"SMTP gateway: port {serve.smtp_port}")
         serve.wait_for_log(r"Email to fax:\s+running \(process \d+\)")

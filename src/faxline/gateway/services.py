@@ -337,7 +337,9 @@ def _sender(address: str) -> User:
     return found[0]
 
 
-def _check_spf(message: GatewayMessage, *, sender: str, user: User, dns: Dns) -> str:
+def _check_spf(message: GatewayMessage, *, sender: str, user: User, dns: Dns) -> None:
+    """Refuse unless the client passes SPF for the envelope sender's domain, which must be
+    the From address's domain or related to it (parent or child)."""
     envelope_domain = _domain_of(message.mail_from) if message.mail_from else ""
     domain = envelope_domain or message.helo.lower()
     from_domain = _domain_of(sender)
@@ -350,6 +352,7 @@ def _check_spf(message: GatewayMessage, *, sender: str, user: User, dns: Dns) ->
             user=user,
         )
     outcome = spf.check_host(message.peer_ip or "", domain, dns=dns)
+    GatewayMessage.objects.filter(pk=message.pk).update(spf_result=str(outcome.result))
     if outcome.result == spf.SpfResult.TEMPERROR:
         raise TryLater(f"SPF: {outcome.reason}")
     if outcome.result != spf.SpfResult.PASS:
@@ -359,7 +362,6 @@ def _check_spf(message: GatewayMessage, *, sender: str, user: User, dns: Dns) ->
             notify_to=sender,
             user=user,
         )
-    return str(outcome.result)
 
 
 def _cover(mode: str, subject: str, body: str) -> CoverRequest:
@@ -397,10 +399,9 @@ def _process(message: GatewayMessage, *, claim: datetime) -> None:
     if preferences["fax"].get("require_spf"):
         dns = dns or Dns()
         try:
-            result = _check_spf(message, sender=sender, user=user, dns=dns)
+            _check_spf(message, sender=sender, user=user, dns=dns)
         except TemporaryDnsError as exc:
             raise TryLater(f"SPF: {exc}") from exc
-        GatewayMessage.objects.filter(pk=message.pk).update(spf_result=result)
     if preferences["fax"].get("require_dkim"):
         dns = dns or Dns()
         outcome = dkimcheck.verify(raw, sender_domain=_domain_of(sender), dns=dns)
