@@ -36,11 +36,10 @@ class GatewayConfig(AppConfig):
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob
+        from faxline.gateway.services import gateway_sweep
 
         return [
             PeriodicJob(
-                "resume email to fax and delete kept emails past retention",
-                60,
-                "faxline.gateway.services:gateway_sweep",
+                "resume email to fax and delete kept emails past retention", 60, gateway_sweep
             )
         ]
