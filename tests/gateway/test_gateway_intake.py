@@ -99,3 +99,23 @@ def test_the_cover_request_per_mode() -> None:
     asked = _cover("on_demand", "COVER: Results", "Hi")
     assert (asked.requested, asked.subject) == (True, "Results")
     assert _cover("on_demand", "Results", "Hi").requested is False
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "option"),
+    [
+        (["--port", "0"], {}, "--port"),
+        (["--host", "not a host"], {}, "--host"),
+        ([], {"FAXLINE_SMTPD_PORT": "smtp"}, "FAXLINE_SMTPD_PORT"),
+    ],
+)
+def test_smtpd_refuses_bad_options_naming_them(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str], option: str
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(CommandError, match=f"^{option}: "):
+        call_command("smtpd", *args)
