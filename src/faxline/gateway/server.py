@@ -21,7 +21,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from faxline.faxing.jobs.send import MAX_RECIPIENTS
 from faxline.gateway.services import RecipientRefused, message_receive, recipient_number
@@ -41,7 +41,8 @@ def _store(
             content=content, mail_from=mail_from, recipients=recipients, peer_ip=peer_ip, helo=helo
         ).pk
     finally:
-        close_old_connections()
+        # This thread's connection: closed, so that no idle session outlives the message.
+        connections.close_all()
 
 
 class GatewayHandler:
