@@ -30,7 +30,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -655,16 +654,3 @@ def gateway_sweep(*, limit: int = SWEEP_LIMIT) -> dict[str, int]:
         ).update(raw_deleted_at=now, raw_vault_name="")
     RefusalNoticeWindow.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
     return counts
-
-
-def message_summary(message: GatewayMessage) -> dict[str, Any]:
-    """A message as the log and the API show it (no content, no subject)."""
-    return {
-        "id": message.pk,
-        "received_at": message.received_at,
-        "mail_from": message.mail_from,
-        "recipients": list(message.recipients),
-        "status": message.status,
-        "outcome": message.outcome_name,
-        "jobs": list(message.job_identifiers),
-    }
