@@ -115,3 +115,36 @@ def test_the_list_costs_the_same_few_queries_for_any_page(
     with CaptureQueriesContext(connection) as many:
         client.get("/api/v1/gateway/messages?limit=50", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert len(few) == len(many)
+
+
+def test_the_email_to_fax_log_page(cast: Cast, messages: dict[str, GatewayMessage]) -> None:
+    client = Client()
+    client.force_login(cast.company_admin)
+    response = client.get("/email-to-fax/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "bill@x.example" in text and "501-12345678" in text
+    assert "gina@x.example" not in text and "mallory@x.example" not in text
+    assert "Email to fax log" in text  # the menu offers it
+    client.force_login(cast.operator)
+    text = client.get("/email-to-fax/?status=refused").content.decode()
+    assert "Unauthorized Sending Address" in text and "bill@x.example" not in text
+    client.force_login(cast.billing_user)
+    assert client.get("/email-to-fax/").status_code == 403
+
+
+def test_the_page_costs_the_same_queries_for_more_rows(
+    cast: Cast, messages: dict[str, GatewayMessage]
+) -> None:
+    client = Client()
+    client.force_login(cast.operator)
+    client.get("/email-to-fax/")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/email-to-fax/")
+    for n in range(10):
+        GatewayMessage.objects.create(
+            mail_from=f"m{n}@x.example", mail_from_key=f"m{n}@x.example", company=cast.company
+        )
+    with CaptureQueriesContext(connection) as after:
+        client.get("/email-to-fax/")
+    assert len(after) == len(before)

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 
 if TYPE_CHECKING:
+    from django.urls import URLResolver
     from ninja import Router
 
     from faxline.core.periodic import PeriodicJob
     from faxline.portal.management.supervisor import ServedProcess
+    from faxline.portal.menu import MenuEntry
 
 
 class GatewayConfig(AppConfig):
@@ -21,6 +23,16 @@ class GatewayConfig(AppConfig):
     name = "faxline.gateway"
     label = "gateway"
     verbose_name = "SMTP gateway"
+
+    def urlpatterns(self) -> list[URLResolver]:
+        from django.urls import include, path
+
+        return [path("email-to-fax/", include("faxline.gateway.urls"))]
+
+    def menu_entries(self) -> list[MenuEntry]:
+        from faxline.gateway.menu import ENTRIES
+
+        return list(ENTRIES)
 
     def api_routers(self) -> list[Router]:
         from faxline.gateway.api import router
