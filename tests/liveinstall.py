@@ -119,6 +119,8 @@ class Serve:
     def __init__(self, home: Home, *, env: Mapping[str, str] | None = None) -> None:
         self.home = home
         self.port = free_port()
+        # Its own SMTP gateway port too: tests run side by side.
+        self.smtp_port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.stdout_path = home.path / f"serve-{self.port}.out"
         self.stderr_path = home.path / f"serve-{self.port}.err"
@@ -135,7 +137,16 @@ class Serve:
     def start(self) -> None:
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "faxline.cli", "serve", "--port", str(self.port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "faxline.cli",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--smtp-port",
+                    str(self.smtp_port),
+                ],
                 env=self.env,
                 cwd=self.home.path,
                 stdout=out,

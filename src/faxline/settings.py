@@ -248,6 +248,20 @@ EMAIL_HOST_PASSWORD = env_str("FAXLINE_SMTP_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("FAXLINE_SMTP_STARTTLS", False)
 DEFAULT_FROM_EMAIL = env_str("FAXLINE_FROM_EMAIL", "faxline@localhost") or ""
 
+# The SMTP email-to-fax gateway (faxline.gateway; FAXLINE_SMTP_* above are the outgoing
+# relay's). Recipients are <fax number>@FAXLINE_FAX_DOMAIN; a message over
+# FAXLINE_SMTPD_MAX_BYTES is refused (552); STARTTLS is offered when a certificate and its key
+# are given; SPF and DKIM ask FAXLINE_DNS_SERVERS ("host[:port]", comma-separated; empty: the
+# system's resolvers); the raw message is kept this many days, then deleted.
+FAXLINE_FAX_DOMAIN = (env_str("FAXLINE_FAX_DOMAIN", "fax.localhost") or "").strip().lower()
+FAXLINE_SMTPD_MAX_BYTES = env_int("FAXLINE_SMTPD_MAX_BYTES", 25 * 1024 * 1024, minimum=64 * 1024)
+FAXLINE_SMTPD_TLS_CERT = env_str("FAXLINE_SMTPD_TLS_CERT", "") or ""
+FAXLINE_SMTPD_TLS_KEY = env_str("FAXLINE_SMTPD_TLS_KEY", "") or ""
+if bool(FAXLINE_SMTPD_TLS_CERT) != bool(FAXLINE_SMTPD_TLS_KEY):
+    raise ConfigError("FAXLINE_SMTPD_TLS_CERT and FAXLINE_SMTPD_TLS_KEY: give both or neither")
+FAXLINE_DNS_SERVERS = env_list("FAXLINE_DNS_SERVERS", [])
+FAXLINE_GATEWAY_RETENTION_DAYS = env_int("FAXLINE_GATEWAY_RETENTION_DAYS", 7, minimum=1)
+
 # Encryption of personal data at rest (PINs, account numbers, secrets). Defaults to a key
 # derived from SECRET_KEY; a provider sets its own to rotate the two independently.
 FAXLINE_DATA_KEY = env_str("FAXLINE_DATA_KEY", "") or ""

@@ -114,6 +114,7 @@ def test_fax_tab_saves(cast: Cast) -> None:
         "inbound_file_type": "TIF",
         "page_separation": True,
         "require_spf": False,
+        "require_dkim": False,
         "add_metadata": True,
     }
     page = client.get(company_url(cast, "fax")).content.decode()

@@ -85,6 +85,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Notifications",
         "Number Porting",
         "Porting Desk",
+        "Email to fax",
     ]
 
 

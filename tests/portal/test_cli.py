@@ -140,15 +140,22 @@ def test_serve_migrates_starts_its_children_and_web_then_stops_the_children(
     out = capsys.readouterr().out
     assert "Portal:       http://127.0.0.1:8123/" in out
     assert "Task worker:  running (thread faxline-task-worker)" in out
-    assert "SMTP gateway: port 2525 reserved" in out
+    assert "SMTP gateway: port 2525" in out
     # serve's own signal handlers are gone with it.
     assert {sig: signal.getsignal(sig) for sig in handlers} == handlers
 
 
 def test_serve_runs_the_declared_processes_and_the_scheduler() -> None:
     children = serve_command.Command().children(verbosity=1)
-    assert [child.name for child in children] == ["fax dispatcher", "task worker", "scheduler"]
-    dispatcher, worker, scheduler = children
+    assert [child.name for child in children] == [
+        "fax dispatcher",
+        "email to fax",
+        "task worker",
+        "scheduler",
+    ]
+    dispatcher, smtpd, worker, scheduler = children
+    assert isinstance(smtpd, ProcessChild)
+    assert smtpd.command[:5] == [sys.executable, "-m", "faxline.cli", "smtpd", "--no-reload"]
     assert isinstance(dispatcher, ProcessChild)
     assert dispatcher.command[:4] == [sys.executable, "-m", "faxline.cli", "dispatcher"]
     assert isinstance(worker, ProcessChild)
@@ -161,6 +168,7 @@ def test_serve_runs_the_declared_processes_and_the_scheduler() -> None:
     assert worker.env["DJANGO_SETTINGS_MODULE"]
     assert serve_command.served_processes() == [
         ServedProcess("fax dispatcher", ("dispatcher", "--no-reload"), stop_timeout=120),
+        ServedProcess("email to fax", ("smtpd", "--no-reload")),
         ServedProcess("task worker", ("worker", "--no-reload")),
     ]
 
@@ -207,7 +215,7 @@ def test_cli_runs_management_commands(capsys) -> None:
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: faxline serve")
-    assert "later release" in out
+    assert "SMTP email-to-fax gateway" in out
 
 
 def test_a_second_stop_signal_while_stopping_kills_the_children() -> None:

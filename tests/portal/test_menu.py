@@ -40,6 +40,7 @@ def test_every_app_registers_its_entries() -> None:
         ("account", "Change password"),
         ("account", "Audit log"),
         ("account", "Notification log"),
+        ("account", "Email to fax log"),
         ("settings", "Account Administration"),
         ("settings", "Channel Partners"),
         ("settings", "Fax Number Inventory"),

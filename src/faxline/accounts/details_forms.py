@@ -95,7 +95,13 @@ class FaxTabForm(SettingsTabForm):
     """Fax tab: how inbound faxes are delivered and outbound email-to-fax is checked."""
 
     tab = "fax"
-    setting_fields = ("inbound_file_type", "page_separation", "require_spf", "add_metadata")
+    setting_fields = (
+        "inbound_file_type",
+        "page_separation",
+        "require_spf",
+        "require_dkim",
+        "add_metadata",
+    )
 
     inbound_file_type = forms.ChoiceField(
         label="Inbound fax message file type", choices=INBOUND_FILE_TYPES
@@ -106,6 +112,10 @@ class FaxTabForm(SettingsTabForm):
     )
     require_spf = check(
         "Require SPF Record", "(Outbound) Email-to-fax senders must pass the SPF record check."
+    )
+    require_dkim = check(
+        "Require DKIM Signature",
+        "(Outbound) Email to fax must carry a valid DKIM signature of the sender's domain.",
     )
     add_metadata = check(
         "Add Metadata",

@@ -57,11 +57,13 @@ class _Tab(BaseModel):
 
 
 class FaxPreferences(_Tab):
-    """Fax tab: inbound file type and handling, SPF on email-to-fax."""
+    """Fax tab: inbound file type and handling, SPF on email-to-fax (and DKIM, which
+    faxline adds to the guide's tab)."""
 
     inbound_file_type: InboundFileType = InboundFileType.PDF
     page_separation: bool = False
     require_spf: bool = False
+    require_dkim: bool = False
     add_metadata: bool = False
 
 

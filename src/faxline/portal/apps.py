@@ -27,8 +27,8 @@ class PortalConfig(AppConfig):
 
     def served_processes(self) -> list[ServedProcess]:
         """What ``faxline serve`` runs beside the web server as child processes, each
-        started again when it stops: the task worker. (A document-intake pool or the SMTP
-        gateway would be declared the same way, by the app that owns it.)"""
+        started again when it stops: the task worker. (The fax dispatcher and the SMTP
+        gateway are declared the same way, by the apps that own them.)"""
         from faxline.portal.management.supervisor import ServedProcess
 
         return [ServedProcess("task worker", ("worker", "--no-reload"))]

@@ -71,13 +71,16 @@ class Attachment:
 @dataclass(frozen=True)
 class CoverRequest:
     """What the sender says about the cover page: ``requested`` (None: not said; the
-    effective Coverpage mode decides), and the fields it shows."""
+    effective Coverpage mode decides), and the fields it shows. ``email_body`` is the body
+    text of an email-to-fax submission (None: not an email): the "With Body Text" mode adds
+    a cover only when it has text."""
 
     requested: bool | None = None
     to_name: str = ""
     to_company: str = ""
     subject: str = ""
     comments: str = ""
+    email_body: str | None = None
 
 
 def is_international(number: str) -> bool:
@@ -179,7 +182,7 @@ def fax_prepare(
     Attachment" (``no_attachment``), "Invalid Attachment" (``invalid_attachment``, field
     ``file``)."""
     body = _converted(files, str(resolution))
-    with_cover = sender_wants_cover(sender, requested=cover.requested)
+    with_cover = sender_wants_cover(sender, requested=cover.requested, body_text=cover.email_body)
     if body is None and not with_cover:
         raise no_attachment()
     if not with_cover:

@@ -2,7 +2,7 @@
 
 ``faxline serve`` serves the portal and the API in the foreground and runs everything else
 beside it as its children: the task worker (a process), the periodic scheduler (a thread),
-later the SMTP gateway, and whatever long-running command an app declares
+and whatever long-running command an app declares
 (:class:`ServedProcess`, below). A child that stops on its own (a crash, ``kill -9``, an
 exception in the thread, a clean exit nobody asked for) is logged and started again; it is
 never a reason to stop the web server.

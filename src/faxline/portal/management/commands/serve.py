@@ -75,6 +75,17 @@ def validate_serve_options(*, host: object, port: object, smtp_port: object) -> 
     return options
 
 
+SMTP_HOST_VARIABLE = "FAXLINE_SMTPD_HOST"
+SMTP_PORT_VARIABLE = "FAXLINE_SMTPD_PORT"
+
+
+def adopt_smtp_address(host: str, port: int) -> None:
+    """Where the SMTP gateway listens: ``--host`` and ``--smtp-port``, given to the children
+    through their environment (the gateway's process, ``faxline smtpd``, reads them)."""
+    os.environ[SMTP_HOST_VARIABLE] = host
+    os.environ[SMTP_PORT_VARIABLE] = str(port)
+
+
 def served_processes() -> list[ServedProcess]:
     """The long-running commands the installed apps declare for ``faxline serve`` (the task
     worker is the portal's own; see ``PortalConfig.served_processes``)."""
@@ -138,9 +149,9 @@ class Command(BaseCommand):
     help = (
         "Run faxline on one machine: apply migrations, start the task worker and the "
         "scheduler (restarted if they crash) and serve the portal and the REST API "
-        "(uvicorn) until stopped. --smtp-port is accepted and checked now; the SMTP "
-        "email-to-fax gateway that will listen on it joins in a later release. To run at "
-        "scale, use 'faxline web', 'faxline worker' and 'faxline scheduler' instead."
+        "(uvicorn) until stopped, with the SMTP email-to-fax gateway on --smtp-port. To run "
+        "at scale, use 'faxline web', 'faxline worker', 'faxline smtpd' and 'faxline "
+        "scheduler' instead."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -158,8 +169,8 @@ class Command(BaseCommand):
             "--smtp-port",
             default=str(DEFAULT_SMTP_PORT),
             help=(
-                "TCP port for the SMTP email-to-fax gateway (default: %(default)s). Reserved: "
-                "the gateway joins in a later release; the value is only validated for now."
+                "TCP port of the SMTP email-to-fax gateway, on the same --host "
+                "(default: %(default)s)."
             ),
         )
 
@@ -176,6 +187,8 @@ class Command(BaseCommand):
         )
         verbosity: int = options["verbosity"]
         ensure_port_free(serve.host, serve.port, option="--port")
+        ensure_port_free(serve.host, serve.smtp_port, option="--smtp-port")
+        adopt_smtp_address(serve.host, serve.smtp_port)
 
         call_command("migrate", interactive=False, verbosity=verbosity)
 
@@ -212,10 +225,7 @@ class Command(BaseCommand):
             if name == SCHEDULER:
                 how = ", ".join(job.name for job in registered_jobs())
             lines.append(f"  {label:<14}running ({how or 'starting again shortly'})")
-        lines += [
-            f"  SMTP gateway: port {serve.smtp_port} reserved (joins in a later release)",
-            "Press Ctrl-C to stop.",
-        ]
+        lines += [f"  SMTP gateway: port {serve.smtp_port}", "Press Ctrl-C to stop."]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
 
