@@ -20,7 +20,7 @@ class EventPublisher(Protocol):
 
     def __call__(
         self, *, kind: str, company_id: int, data: Mapping[str, Any], number: str | None
-    ) -> None: ...
+    ) -> object: ...
 
 
 _publisher: EventPublisher | None = None

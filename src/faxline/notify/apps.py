@@ -25,7 +25,10 @@ class NotifyConfig(AppConfig):
     def urlpatterns(self) -> list[URLResolver]:
         from django.urls import include, path
 
-        return [path("notifications/", include("faxline.notify.urls"))]
+        return [
+            path("notifications/", include("faxline.notify.urls")),
+            path("settings/webhooks/", include("faxline.notify.webhooks.urls")),
+        ]
 
     def api_routers(self) -> list[Router]:
         from faxline.notify.api import router

@@ -165,12 +165,13 @@ def number_assign(*, actor: Actor, number: str, user: User) -> FaxNumber:
         )
     fax_number.refresh_from_db()
     _record("assigned", actor, fax_number, fax_number.company, user_id=user.pk)
-    publish_event(
-        "number.assigned",
-        company_id=user.company_id,
-        data={"number": fax_number.number, "user_id": user.pk, "username": user.username},
-        number=fax_number.number,
-    )
+    if fax_number.company_id is not None:  # always: an assigned number has a company
+        publish_event(
+            "number.assigned",
+            company_id=fax_number.company_id,
+            data={"number": fax_number.number, "user_id": user.pk, "username": user.username},
+            number=fax_number.number,
+        )
     return fax_number
 
 

@@ -99,8 +99,10 @@ def webhook_list(
     "/webhooks",
     response={201: WebhookWithSecret, **_errors(403, 404, 422)},
     summary="Add a webhook endpoint",
-    openapi_extra={"description": "Add an endpoint; the answer carries its `secret`, shown "
-                   "this once.\n\n" + SIGNATURE_DOC},
+    openapi_extra={
+        "description": "Add an endpoint; the answer carries its `secret`, shown "
+        "this once.\n\n" + SIGNATURE_DOC
+    },
 )
 def webhook_create(request: HttpRequest, payload: WebhookIn) -> Any:
     actor = actor_of(request)

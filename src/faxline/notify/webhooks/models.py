@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from faxline.core.crypto import EncryptedTextField
-from faxline.notify.webhooks.choices import DeliveryStatus, EndpointStatus
+from faxline.notify.webhooks.choices import REDELIVERABLE, DeliveryStatus, EndpointStatus
 
 
 class WebhookEndpoint(models.Model):
@@ -104,3 +104,8 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.pk} of {self.event_id} to endpoint {self.endpoint_id}"
+
+    @property
+    def redeliverable(self) -> bool:
+        """A person may deliver it again (it is not on its way)."""
+        return self.status in REDELIVERABLE

@@ -27,7 +27,7 @@ def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
 SIGNATURE_DOC = (
     "Every delivery is a `POST` of JSON `{id, type, created_at, data}` (see `WebhookPayload`) "
     "with the headers `Faxline-Event-Id`, `Faxline-Event-Type`, `Faxline-Delivery-Id` and "
-    "`Faxline-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" keyed with "
+    '`Faxline-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with '
     "the endpoint's secret>`. Verify it and refuse requests older than 5 minutes:\n\n"
     "```python\n" + VERIFY_PYTHON + "```\n\n"
     "Answer 2xx within 10 seconds; anything else (or no answer) is retried after 5 s, 25 s, "
@@ -121,9 +121,7 @@ class InboundFaxEvent(_Envelope):
 
 
 class PortRequestEvent(_Envelope):
-    type: Literal[
-        "port_request.status_changed", "port_request.note_added", "port_request.foc_set"
-    ]
+    type: Literal["port_request.status_changed", "port_request.note_added", "port_request.foc_set"]
     data: PortRequestEventData
 
 

@@ -20,7 +20,7 @@ import json
 import logging
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -54,7 +54,7 @@ from faxline.notify.webhooks.models import WebhookDelivery, WebhookEndpoint, Web
 log = logging.getLogger(__name__)
 
 # Documo's schedule (reference/fax.md): waits of 5 s, 25 s, 2 min, 10 min, 52 min, 4 h and
-# 22 h between eight attempts (5 s × 5ⁿ: 125 s, 625 s, 3125 s, 15625 s, 78125 s).
+# 22 h between eight attempts (5 s times 5 to the n: 125 s, 625 s, 3125 s, 15625 s, 78125 s).
 RETRY = Backoff(first=timedelta(seconds=5), factor=5, cap=timedelta(hours=22), max_attempts=8)
 MAX_ENDPOINTS = 20
 MAX_URL = 2000
@@ -199,7 +199,9 @@ def endpoint_update(
 
 
 @transaction.atomic
-def endpoint_rotate_secret(*, actor: Actor, endpoint: WebhookEndpoint) -> tuple[WebhookEndpoint, str]:
+def endpoint_rotate_secret(
+    *, actor: Actor, endpoint: WebhookEndpoint
+) -> tuple[WebhookEndpoint, str]:
     """A new secret, at once (the old one no longer signs); returned this once."""
     may_manage_webhooks(actor, endpoint.company).check()
     secret = signing.new_secret()
@@ -342,7 +344,7 @@ def endpoint_send_test(*, actor: Actor, endpoint: WebhookEndpoint) -> WebhookDel
 @transaction.atomic
 def delivery_redeliver(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
     """Deliver again (a new round of attempts), whatever became of it."""
-    endpoint = delivery.endpoint
+    endpoint = WebhookEndpoint.objects.select_related("company").get(pk=delivery.endpoint_id)
     may_manage_webhooks(actor, endpoint.company).check()
     if endpoint.status == EndpointStatus.PAUSED and delivery.event.kind != TEST_EVENT:
         raise Conflict(
@@ -367,7 +369,7 @@ def delivery_redeliver(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDel
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def payload(event: WebhookEvent) -> dict[str, Any]:

@@ -34,9 +34,7 @@ def signature_header(secret: str, body: bytes, *, timestamp: int | None = None) 
     return f"t={when},v1={signature(secret, when, body)}"
 
 
-def verify(
-    secret: str, header: str, body: bytes, *, tolerance: int = TOLERANCE_SECONDS
-) -> bool:
+def verify(secret: str, header: str, body: bytes, *, tolerance: int = TOLERANCE_SECONDS) -> bool:
     """What a receiver does (the documented lines): the signature matches and is recent."""
     try:
         parts = dict(item.split("=", 1) for item in header.split(","))
