@@ -33,7 +33,7 @@ SCHEDULE = [5, 25, 125, 625, 3125, 15625, 78125]
 def documented_verify() -> Any:
     """The receiver's few lines exactly as docs/webhooks.md and the API show them."""
     namespace: dict[str, Any] = {}
-    exec(VERIFY_PYTHON, namespace)  # noqa: S102 - our own documented snippet
+    exec(VERIFY_PYTHON, namespace)
     return namespace["verify"]
 
 
@@ -144,9 +144,7 @@ def test_gone_pauses_at_once(cast: Cast, receiver: Receiver, after_commit) -> No
     assert len(receiver.requests) == 1
 
 
-def test_redeliver_sends_the_same_event_again(
-    cast: Cast, receiver: Receiver, after_commit
-) -> None:
+def test_redeliver_sends_the_same_event_again(cast: Cast, receiver: Receiver, after_commit) -> None:
     hook, secret = endpoint(cast, receiver.url, ["fax.queued"])
     with after_commit():
         publish(cast)
