@@ -295,3 +295,10 @@ def test_bad_subscriptions_name_their_field(cast: Cast, allow_loopback) -> None:
         with pytest.raises(ValidationFailed) as refused:
             endpoint(cast, "http://127.0.0.1:9/x", **kwargs)
         assert (refused.value.code, refused.value.field) == (code, field), kwargs
+
+
+def test_the_docs_show_the_lines_the_tests_run() -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[3] / "docs" / "webhooks.md"
+    assert "```python\n" + VERIFY_PYTHON + "```" in docs.read_text()
