@@ -159,3 +159,41 @@ def test_the_page_for_each_role(cast: Cast, allow_loopback) -> None:
     assert not WebhookDelivery.objects.exists()
     assert signed_in(cast.outsider_admin).get(f"/settings/webhooks/{hook.pk}/").status_code == 404
     assert signed_in(cast.dept_admin).get("/settings/webhooks/").status_code == 403
+
+
+def test_lists_cost_the_same_queries_whatever_their_length(cast: Cast, allow_loopback) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from faxline.core.events import publish_event
+
+    hook = add(cast.company_admin).json()
+    admin = api(cast.company_admin)
+    admin.get("/api/v1/me")  # the key's first use writes; not counted below
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert admin.get(path).status_code == 200
+        return len(seen.captured_queries)
+
+    def publish(n: int) -> None:
+        for _ in range(n):
+            publish_event("fax.delivered", company_id=cast.company.pk, data={})
+            add(cast.company_admin)
+
+    log = f"/api/v1/webhooks/{hook['id']}/deliveries"
+    publish(1)
+    few = (queries(log), queries("/api/v1/webhooks"))
+    publish(4)
+    assert admin.get(log).json()["count"] == 5
+    assert (queries(log), queries("/api/v1/webhooks")) == few
+    page = Client()
+    page.force_login(cast.company_admin)
+    url = f"/settings/webhooks/{hook['id']}/"
+    assert page.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as first:
+        assert page.get(url).status_code == 200
+    publish(3)
+    with CaptureQueriesContext(connection) as second:
+        assert page.get(url).status_code == 200
+    assert len(second.captured_queries) == len(first.captured_queries) > 0
