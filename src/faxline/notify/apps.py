@@ -5,7 +5,7 @@ What notify contributes to the shell is declared here (see ``faxline.core.contri
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
 
@@ -57,6 +57,11 @@ class NotifyConfig(AppConfig):
         # apps beside it (numbers) publish webhook events through faxline.core.events.
         register_email_queue(queue_email_for_core)
         register_event_publisher(event_publish)
+
+    def openapi_webhooks(self) -> list[dict[str, Any]]:
+        from faxline.notify.webhooks.schemas import openapi_webhooks
+
+        return openapi_webhooks()
 
     def menu_entries(self) -> list[MenuEntry]:
         from faxline.notify.menu import ENTRIES

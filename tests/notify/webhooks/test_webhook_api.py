@@ -197,3 +197,23 @@ def test_lists_cost_the_same_queries_whatever_their_length(cast: Cast, allow_loo
     with CaptureQueriesContext(connection) as second:
         assert page.get(url).status_code == 200
     assert len(second.captured_queries) == len(first.captured_queries) > 0
+
+
+def test_the_openapi_document_describes_every_event(client: Client) -> None:
+    from faxline.notify.webhooks.choices import EventType
+    from faxline.notify.webhooks.schemas import VERIFY_PYTHON
+
+    doc = client.get("/api/v1/openapi.json").json()
+    assert doc["openapi"].startswith("3.1")
+    assert set(doc["webhooks"]) == {*EventType.values, "webhook.test"}
+    components = doc["components"]["schemas"]
+    for name, item in doc["webhooks"].items():
+        ref = item["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = components[ref.rsplit("/", 1)[1]]
+        kind = schema["properties"]["type"]
+        assert name in kind.get("enum", [kind.get("const")])
+        assert VERIFY_PYTHON in item["post"]["description"]
+    fax = components["FaxEventData"]["properties"]
+    assert {"id", "status", "from", "to", "pages", "error", "error_code", "will_retry"} <= set(fax)
+    detail = doc["paths"]["/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}"]["get"]
+    assert "DeliveryDetail" in str(detail["responses"]["200"])

@@ -4,7 +4,7 @@ added, never renamed or removed, within ``v1``)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -139,6 +139,29 @@ WebhookPayload = Annotated[
     FaxEvent | InboundFaxEvent | PortRequestEvent | NumberAssignedEvent | TestEvent,
     Field(discriminator="type", description=SIGNATURE_DOC),
 ]
+
+
+# What each event type's request looks like, for the OpenAPI document's ``webhooks``.
+_WEBHOOKS: tuple[tuple[str, type[Schema], str], ...] = (
+    ("fax.queued", FaxEvent, "An outbound fax was accepted."),
+    ("fax.in_progress", FaxEvent, "A call for an outbound fax started."),
+    ("fax.delivered", FaxEvent, "An outbound fax was sent."),
+    ("fax.failed", FaxEvent, "An outbound fax failed for good, or was cancelled."),
+    ("fax.inbound.received", InboundFaxEvent, "A fax arrived on one of your numbers."),
+    ("port_request.status_changed", PortRequestEvent, "A port request changed status."),
+    ("port_request.note_added", PortRequestEvent, "A note was added to a port request."),
+    ("port_request.foc_set", PortRequestEvent, "A port request's FOC date was set or moved."),
+    ("number.assigned", NumberAssignedEvent, "A number was given to a fax user."),
+    ("webhook.test", TestEvent, "Send test event, to one endpoint."),
+)
+
+
+def openapi_webhooks() -> list[dict[str, Any]]:
+    """The webhooks as ``faxline.api.document_webhooks`` documents them."""
+    return [
+        {"name": name, "summary": summary, "description": SIGNATURE_DOC, "schema": schema}
+        for name, schema, summary in _WEBHOOKS
+    ]
 
 
 # --- the API's bodies -----------------------------------------------------------------
