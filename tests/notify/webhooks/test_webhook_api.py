@@ -149,6 +149,7 @@ def test_the_page_for_each_role(cast: Cast, allow_loopback) -> None:
     )
     hook = WebhookEndpoint.objects.get()
     assert added.status_code == 200 and hook.secret.encode() in added.content
+    assert added["Cache-Control"] == "no-store"
     detail = admin.get(f"/settings/webhooks/{hook.pk}/")
     assert hook.secret.encode() not in detail.content and b"Send test event" in detail.content
     reader = signed_in(cast.read_only_admin)

@@ -422,7 +422,11 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     now = timezone.now()
     if not _claim(delivery_id, now):
         return None
-    delivery = WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+    delivery = (
+        WebhookDelivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
+    )
+    if delivery is None:  # its endpoint was deleted meanwhile
+        return None
     mine = WebhookDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=now
     )

@@ -92,7 +92,9 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
                 request, LIST, _list_context(request, actor, company, form), status=form_status(exc)
             )
         # The secret is in this answer only: never in a message, a session or a log.
-        return render_page(request, DETAIL, _detail_context(request, actor, endpoint, secret))
+        return _showing_secret(
+            render_page(request, DETAIL, _detail_context(request, actor, endpoint, secret))
+        )
     return render_page(request, LIST, _list_context(request, actor, company, form), status=422)
 
 
@@ -119,6 +121,12 @@ def _detail_context(
         "event_labels": [EventType(e).label for e in endpoint.events if e in EventType.values],
         "back_url": _back(actor, endpoint),
     }
+
+
+def _showing_secret(response: HttpResponse) -> HttpResponse:
+    """A page that shows a secret is kept by no cache, the browser's included."""
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _back(actor: Actor, endpoint: WebhookEndpoint) -> str:
@@ -157,7 +165,9 @@ def webhook_action(request: HttpRequest, webhook_id: int, action: str) -> HttpRe
             messages.success(request, "A test event is on its way: see its delivery below.")
         elif action == "rotate":
             endpoint, secret = services.endpoint_rotate_secret(actor=actor, endpoint=endpoint)
-            return render_page(request, DETAIL, _detail_context(request, actor, endpoint, secret))
+            return _showing_secret(
+                render_page(request, DETAIL, _detail_context(request, actor, endpoint, secret))
+            )
         elif action == "pause":
             services.endpoint_pause(actor=actor, endpoint=endpoint)
             messages.success(request, "The endpoint is paused: its events are held.")
