@@ -55,7 +55,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 
 
 class Hello(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.send_response(200)
         self.end_headers()
 
