@@ -61,3 +61,11 @@ def test_the_webhook_page_sends_a_test_event_and_shows_its_delivery(
     run_tasks()
     expect(page.get_by_test_id("webhook-deliveries")).to_contain_text("Delivered")
     assert len(receiver.requests) == 2
+
+    # Rotate secret (confirmed): the new one is shown once, and signs from now on.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Rotate secret").click()
+    rotated = page.get_by_test_id("webhook-secret").locator("code")
+    expect(rotated).not_to_have_text(secret)
+    hook.refresh_from_db()
+    assert hook.secret == rotated.inner_text().strip() != secret
