@@ -86,6 +86,8 @@ def test_the_cast(cast: Cast, allow_loopback) -> None:
     assert api(cast.dept_admin).get("/api/v1/webhooks").status_code == 403
     assert api(cast.billing_user).get(path).status_code == 404
     # The operator picks the company.
+    unnamed = add(cast.operator)
+    assert (unnamed.status_code, unnamed.json()["field"]) == (422, "company_id")
     operator = add(cast.operator, company_id=cast.outsider_company.pk)
     assert operator.status_code == 201 and operator.json()["company_id"] == cast.outsider_company.pk
     assert api(cast.operator).get("/api/v1/webhooks").json()["count"] == 2

@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.schemas import Error
 from faxline.accounts.selectors import actor_company, company_get
+from faxline.core.errors import ValidationFailed
 from faxline.core.pagination import paginate
 from faxline.notify.webhooks import selectors, services
 from faxline.notify.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -108,6 +109,10 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> Any:
     actor = actor_of(request)
     if payload.company_id is not None:
         company = company_get(actor=actor, company_id=payload.company_id)
+    elif actor.spans_companies:
+        raise ValidationFailed(
+            "company_id: choose the company whose endpoint this is.", field="company_id"
+        )
     else:
         company = actor_company(actor=actor)
     endpoint, secret = services.endpoint_create(
