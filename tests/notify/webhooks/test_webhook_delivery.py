@@ -302,3 +302,41 @@ def test_the_docs_show_the_lines_the_tests_run() -> None:
 
     docs = Path(__file__).resolve().parents[3] / "docs" / "webhooks.md"
     assert "```python\n" + VERIFY_PYTHON + "```" in docs.read_text()
+
+
+def test_the_sweep_delivers_what_a_lost_nudge_or_a_dead_worker_left(
+    cast: Cast, receiver: Receiver, run_tasks
+) -> None:
+    hook, _ = endpoint(cast, receiver.url, ["fax.queued"])
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        publish(cast)  # its commit never comes in this test: the nudge is lost
+        lost = WebhookDelivery.objects.get(endpoint=hook)
+        publish(cast)
+        dead = WebhookDelivery.objects.exclude(pk=lost.pk).get(endpoint=hook)
+        WebhookDelivery.objects.filter(pk=dead.pk).update(
+            status="sending", claimed_at=timezone.now(), attempts=1
+        )
+        assert services.deliveries_sweep() == 0  # not overdue yet
+        clock.shift(services.STALE_CLAIM + timedelta(seconds=1))
+        assert services.deliveries_sweep() == 2
+        assert services.deliveries_sweep() == 0  # nudged once, not twice
+        run_tasks()
+    lost.refresh_from_db()
+    dead.refresh_from_db()
+    assert (lost.status, lost.attempts) == ("delivered", 1)
+    assert (dead.status, dead.attempts) == ("delivered", 2)  # the dead worker's attempt counts
+    assert len(receiver.requests) == 2
+
+
+def test_settled_events_go_after_thirty_days(cast: Cast, allow_loopback) -> None:
+    from faxline.notify.webhooks.models import WebhookEvent
+
+    hook, _ = endpoint(cast, "http://127.0.0.1:9/x", ["fax.queued"])
+    publish(cast)
+    publish(cast)
+    settled, pending = WebhookDelivery.objects.filter(endpoint=hook).order_by("pk")
+    WebhookDelivery.objects.filter(pk=settled.pk).update(status="delivered")
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert services.events_prune() == 1
+    assert list(WebhookEvent.objects.values_list("pk", flat=True)) == [pending.event_id]
+    assert WebhookDelivery.objects.filter(pk=settled.pk).count() == 0
