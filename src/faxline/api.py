@@ -17,6 +17,8 @@ What every operation shares is decided here, once:
   answers it can give (:data:`REFUSALS`, chosen by :func:`refusals_of` from what the operation
   takes), each with the ``Error`` schema; an operation declares more in its ``response=``.
 - **Idempotency-Key** on every POST (``faxline.core.idempotency``).
+- **Webhooks**: the requests faxline sends, in the document's ``webhooks`` (OpenAPI 3.1),
+  as the apps declare them (``openapi_webhooks()``).
 """
 
 from __future__ import annotations
@@ -222,7 +224,40 @@ class FaxlineAPI(NinjaAPI):
     ) -> OpenAPISchema:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_refusals(document)
+        document_webhooks(document)
         return document
+
+
+def document_webhooks(document: dict[str, Any]) -> None:
+    """The requests faxline sends (OpenAPI 3.1 ``webhooks``), as the apps declare them
+    (``openapi_webhooks()``: dicts of ``name``, ``summary``, ``description`` and ``schema``,
+    a pydantic model of the body)."""
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    webhooks: dict[str, Any] = {}
+    for declared in collect("openapi_webhooks", dict):
+        model: type[BaseModel] = declared["schema"]
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, found in schema.pop("$defs", {}).items():
+            components.setdefault(name, found)
+        components.setdefault(model.__name__, schema)
+        webhooks[declared["name"]] = {
+            "post": {
+                "summary": declared["summary"],
+                "description": declared["description"],
+                "operationId": "webhook_" + declared["name"].replace(".", "_"),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{model.__name__}"}
+                        }
+                    },
+                },
+                "responses": {"200": {"description": "Any 2xx: received."}},
+            }
+        }
+    if webhooks:
+        document["webhooks"] = webhooks
 
 
 api = FaxlineAPI(

@@ -34,13 +34,14 @@ ONBOARDING = "Onboarding"
 PORTING = "Number Porting"
 DESK = "Porting Desk"
 SANDBOX = "Sandbox PSTN"
+WEBHOOKS = "Webhooks"
 KEYS = "API keys"
 PASSWORD_CHANGE = "Change password"
 AUDIT = "Audit log"
 LOG = "Notification log"
 RECEIVED = "Received faxes"
 SENT = "Sent faxes"
-SETTINGS_ALL = [AA, PARTNERS, INVENTORY, ONBOARDING, PORTING, DESK]
+SETTINGS_ALL = [AA, PARTNERS, INVENTORY, ONBOARDING, PORTING, DESK, WEBHOOKS]
 
 
 @dataclass
@@ -84,16 +85,19 @@ EXPECTED = {
         [*SETTINGS_ALL, SANDBOX], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
     ),
     "channel partner": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING, WEBHOOKS],
+        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG],
     ),
     "company administrator": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING, WEBHOOKS],
+        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG],
     ),
     "department administrator": Expected(
         [AA, INVENTORY, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE]
     ),
     "read-only administrator": Expected(
-        [AA, INVENTORY, ONBOARDING, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [AA, INVENTORY, ONBOARDING, PORTING, WEBHOOKS],
+        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG],
     ),
     "administrator without view rights": Expected([AA], [SENT, KEYS, PASSWORD_CHANGE]),
     "fax user": Expected([], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE]),

@@ -83,6 +83,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Inbound faxes",
         "Onboarding",
         "Notifications",
+        "Webhooks",
         "Number Porting",
         "Porting Desk",
         "Email to fax",

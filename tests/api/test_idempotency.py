@@ -46,7 +46,7 @@ from faxline.core.models import AuditEvent, IdempotencyKey
 from faxline.core.periodic import registered_jobs
 from faxline.faxing.inbound.models import InboundEvent
 from faxline.faxing.models import CreditEntry, FaxJob
-from faxline.notify.models import NotificationLog
+from faxline.notify.models import NotificationLog, WebhookEndpoint, WebhookEvent
 from faxline.numbers.models import FaxNumber
 from faxline.onboarding.models import OnboardingDocument, OnboardingOrder
 from faxline.porting.choices import PortStatus
@@ -248,7 +248,53 @@ def sent_fax(cast: Cast) -> str:
     return job.identifier
 
 
+def webhook(cast: Cast) -> int:
+    from faxline.notify.webhooks.services import endpoint_create
+
+    endpoint, _ = endpoint_create(
+        actor=Actor(user=cast.company_admin),
+        company=cast.company,
+        url="https://erp.acme.example/hooks",
+        events=["fax.failed"],
+    )
+    return endpoint.pk
+
+
+def webhook_delivery(cast: Cast) -> str:
+    from faxline.notify.webhooks.models import WebhookDelivery
+    from faxline.notify.webhooks.services import endpoint_send_test
+
+    hook = webhook(cast)
+    delivery = endpoint_send_test(
+        actor=Actor(user=cast.company_admin), endpoint=WebhookEndpoint.objects.get(pk=hook)
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed")
+    return f"/webhooks/{hook}/deliveries/{delivery.pk}/redeliver"
+
+
 CREATORS = [
+    Creator(
+        "/webhooks",
+        "company_admin",
+        lambda c, p: (
+            "/webhooks",
+            {"url": "https://erp.acme.example/a", "events": ["fax.failed"]},
+            {"url": "https://erp.acme.example/b", "events": ["fax.failed"]},
+        ),
+        lambda: WebhookEndpoint.objects.count(),
+    ),
+    Creator(
+        "/webhooks/{webhook_id}/test",
+        "company_admin",
+        lambda c, p: (f"/webhooks/{webhook(c)}/test", {}, {"again": True}),
+        lambda: WebhookEvent.objects.count(),
+    ),
+    Creator(
+        "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
+        "company_admin",
+        lambda c, p: (webhook_delivery(c), {}, {"again": True}),
+        lambda: AuditEvent.objects.filter(kind="webhook.redelivered").count(),
+    ),
     Creator(
         "/inbound/{fax_id}/resubmit",
         "company_admin",

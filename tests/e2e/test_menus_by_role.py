@@ -85,6 +85,7 @@ def test_an_operator_sees_the_provider_pages(live_server, page: Page) -> None:
         "Onboarding",
         "Number Porting",
         "Porting Desk",
+        "Webhooks",
         "Sandbox PSTN",
     ]
     assert account_items(page, "Olga Operator") == [

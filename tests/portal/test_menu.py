@@ -47,6 +47,7 @@ def test_every_app_registers_its_entries() -> None:
         ("settings", "Onboarding"),
         ("settings", "Number Porting"),
         ("settings", "Porting Desk"),
+        ("settings", "Webhooks"),
         ("settings", "Sandbox PSTN"),
     ]
 

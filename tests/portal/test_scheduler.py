@@ -51,6 +51,8 @@ def test_the_apps_declare_their_jobs() -> None:
         "continue Bulk Create jobs",
         "return aged numbers",
         "deliver queued notifications",
+        "deliver webhook events",
+        "prune old webhook events",
         "porting carriers tick",
         "porting test fax sweep",
         "resume inbound fax deliveries",

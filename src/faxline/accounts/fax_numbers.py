@@ -26,6 +26,11 @@ class UserNumbers:
         """The numbers each of the users holds, in one query."""
         return {}
 
+    def of_company(self, company: Company) -> list[str]:
+        """The numbers in the company's inventory (E.164, sorted), for settings that concern
+        one of them (a webhook for one number's inbound faxes)."""
+        return []
+
     def unassigned(self, *, actor: Actor, company: Company) -> list[str]:
         """The company's numbers the actor may give a new user (empty without the right)."""
         return []

@@ -15,6 +15,7 @@ hook on the AppConfig    returns                                 collected by
 ``menu_entries()``       ``faxline.portal.menu.MenuEntry``        the portal's menus
 ``user_numbers()``       ``faxline.accounts.fax_numbers.UserNumbers``  Account Administration
 ``served_processes()``   ``faxline.portal.management.supervisor.ServedProcess``  ``faxline serve``
+``openapi_webhooks()``   ``dict`` (name, summary, description, schema)  ``faxline.api``
 ======================  ======================================  =============================
 
 Each hook imports what it returns inside the method, so declaring it costs nothing while

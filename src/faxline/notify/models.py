@@ -115,3 +115,13 @@ class NotificationLog(models.Model):
         if self.withholds_body:
             return "(This message carries a one-time link for its recipient; not shown.)"
         return self.body
+
+
+# The webhooks' models are notify's (their migrations are notify's).
+from faxline.notify.webhooks.models import (  # noqa: E402
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+__all__ = ["NotificationLog", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]

@@ -8,7 +8,11 @@ from faxline.accounts.fax_numbers import UserNumbers
 from faxline.accounts.models import Company, User
 from faxline.core.errors import DomainError
 from faxline.numbers.access import may_assign_numbers
-from faxline.numbers.selectors import company_numbers, numbers_of_users
+from faxline.numbers.selectors import (
+    company_inventory_numbers,
+    company_numbers,
+    numbers_of_users,
+)
 from faxline.numbers.services import number_assign
 
 
@@ -17,6 +21,9 @@ class NumbersForAccounts(UserNumbers):
 
     def of_users(self, user_ids: list[int]) -> dict[int, list[str]]:
         return numbers_of_users(user_ids)
+
+    def of_company(self, company: Company) -> list[str]:
+        return company_inventory_numbers(company)
 
     def unassigned(self, *, actor: Actor, company: Company) -> list[str]:
         if not may_assign_numbers(actor):

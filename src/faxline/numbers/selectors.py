@@ -136,6 +136,15 @@ def numbers_of_users(user_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
+def company_inventory_numbers(company: Company, *, limit: int = 5000) -> list[str]:
+    """The numbers in the company's inventory (pending and in service), sorted (bounded)."""
+    return list(
+        FaxNumber.objects.filter(company=company, status__in=IN_INVENTORY)
+        .order_by("number")
+        .values_list("number", flat=True)[:limit]
+    )
+
+
 def temporary_numbers(company: Company) -> list[str]:
     """The company's temporary numbers in service (sent from while a port is pending)."""
     return list(

@@ -23,6 +23,7 @@ from faxline.accounts.models import Company, User
 from faxline.core.audit import audit_record
 from faxline.core.csvfile import decode_csv, read_records
 from faxline.core.errors import Conflict, NotFound, ValidationFailed
+from faxline.core.events import publish_event
 from faxline.numbers.access import (
     may_assign_numbers,
     may_manage_stock,
@@ -164,6 +165,13 @@ def number_assign(*, actor: Actor, number: str, user: User) -> FaxNumber:
         )
     fax_number.refresh_from_db()
     _record("assigned", actor, fax_number, fax_number.company, user_id=user.pk)
+    if fax_number.company_id is not None:  # always: an assigned number has a company
+        publish_event(
+            "number.assigned",
+            company_id=fax_number.company_id,
+            data={"number": fax_number.number, "user_id": user.pk, "username": user.username},
+            number=fax_number.number,
+        )
     return fax_number
 
 

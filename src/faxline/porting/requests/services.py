@@ -25,6 +25,7 @@ from faxline.accounts.models import Company, User
 from faxline.accounts.validation import clean_email, clean_text
 from faxline.core.audit import audit_record
 from faxline.core.errors import Conflict, Forbidden, ValidationFailed
+from faxline.core.events import publish_event
 from faxline.numbers.plan import normalize_number
 from faxline.porting.access import (
     may_act_as_porting_team,
@@ -131,7 +132,39 @@ def transition(
         to_status=to,
         **(detail or {}),
     )
+    if current != to:
+        publish_event(
+            "port_request.status_changed",
+            company_id=request.company_id,
+            data={**_port_data(request), "previous_status": current},
+        )
     return request
+
+
+def _port_data(request: PortRequest) -> dict[str, Any]:
+    """What every ``port_request.*`` event says of the request (``PortRequestEventData``):
+    never the account number, PIN or addresses."""
+    return {
+        "id": request.pk,
+        "status": request.status,
+        "foc_date": request.foc_date.isoformat() if request.foc_date else None,
+    }
+
+
+def _note_event(request: PortRequest, note: PortNote) -> None:
+    """``port_request.note_added`` for a note the customer sees: who wrote it (the porting
+    team or the customer) and whether it asks for action, not its text (read it through
+    the API or the portal)."""
+    publish_event(
+        "port_request.note_added",
+        company_id=request.company_id,
+        data={
+            **_port_data(request),
+            "note_id": note.pk,
+            "from_porting_team": note.from_porting_team,
+            "action_required": note.action_required,
+        },
+    )
 
 
 def after_commit(callback: Callable[[], None]) -> None:
@@ -537,6 +570,14 @@ def port_request_schedule(
     PortNumber.objects.filter(request=request, status=NumberStatus.REQUESTED).update(
         status=NumberStatus.SCHEDULED
     )
+    publish_event(
+        "port_request.foc_set",
+        company_id=request.company_id,
+        data={
+            **_port_data(request),
+            "previous_foc_date": previous.isoformat() if previous else None,
+        },
+    )
     _notify(request, "scheduled")
     return request
 
@@ -579,13 +620,16 @@ def port_request_reject(
         detail={"code": code, "fields_to_fix": fix},
     )
     if note:
-        PortNote.objects.create(
-            request=request,
-            author=actor.user,
-            author_label="Porting team",
-            from_porting_team=True,
-            body=note,
-            action_required=True,
+        _note_event(
+            request,
+            PortNote.objects.create(
+                request=request,
+                author=actor.user,
+                author_label="Porting team",
+                from_porting_team=True,
+                body=note,
+                action_required=True,
+            ),
         )
     _notify(request, "rejected")
     return request
@@ -652,6 +696,7 @@ def port_note_add(
         note_id=note.pk,
     )
     if not private:
+        _note_event(request, note)
         _notify(request, "note", note=note)
     return note
 
