@@ -21,6 +21,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from faxing.archive.ftp_support import FTP_PASSWORD, FTP_USER, LoopbackFtp
+from faxing.archive.ftps_support import LoopbackFtps
 from faxing.jobs_support import REMOTE, give_number, on_demand_covers, three_pages, transport
 from faxline.accounts.access import Actor
 from faxline.accounts.models import Department, User
@@ -175,6 +176,50 @@ def test_a_sent_fax_is_archived_to_ftp_with_its_metadata(
     page.force_login(cast.company_admin)
     html = page.get(f"/faxes/sent/{job.identifier}/").content.decode()
     assert "Archived" in html and f"{stem}.{extension}" in html
+
+
+def test_a_server_offering_tls_gets_the_password_and_the_files_encrypted(
+    cast: Cast,
+    sender: User,
+    pages3: Attachment,
+    ftps_server: LoopbackFtps,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    archive_to(
+        cast,
+        cast.billing_l1,
+        destination="ftp",
+        ftp_host="127.0.0.1",
+        ftp_port=ftps_server.port,
+        ftp_username=FTP_USER,
+        ftp_password=FTP_PASSWORD,
+        ftp_directory="/records/faxes",
+        original_file_name=True,
+    )
+    job = send_one(sender, pages3, django_capture_on_commit_callbacks)
+    [copy] = ArchiveCopy.objects.filter(job=job)
+    copy = archive_copy_deliver(copy_id=copy.pk)  # type: ignore[assignment]
+    assert copy is not None and copy.status == ArchiveStatus.DONE, copy.error
+    seen = ftps_server.commands
+    # FEAT in clear, then AUTH TLS before anything else; the login and every later command
+    # encrypted; the data connections protected (PROT P).
+    assert seen[:2] == [("FEAT", False), ("AUTH", False)]
+    assert all(encrypted for _command, encrypted in seen[2:])
+    assert ("PASS", True) in seen and ("PROT", True) in seen
+    # The missing directories are made, the file stored under a temporary name, renamed.
+    stored = ftps_server.root / "records" / "faxes" / "three.pdf"
+    assert stored.read_bytes().startswith(b"%PDF")
+    assert len(PdfReader(io.BytesIO(stored.read_bytes())).pages) == 3
+    assert sorted(p.name for p in stored.parent.iterdir()) == ["three.pdf"]
+    [event] = job.events.filter(kind="archived")
+    assert event.detail["encrypted"] is True and "by FTPS" in event.detail["note"]
+    # A second fax of the same name does not replace the first one.
+    job2 = send_one(sender, pages3, django_capture_on_commit_callbacks)
+    [copy2] = ArchiveCopy.objects.filter(job=job2)
+    assert archive_copy_deliver(copy_id=copy2.pk).status == ArchiveStatus.DONE  # type: ignore[union-attr]
+    assert sorted(p.name for p in stored.parent.iterdir()) == sorted(
+        ["three.pdf", f"three-{job2.identifier}.pdf"]
+    )
 
 
 def test_a_sent_fax_is_archived_once_per_destination(
