@@ -55,6 +55,7 @@ def test_the_apps_declare_their_jobs() -> None:
         "porting test fax sweep",
         "resume inbound fax deliveries",
         "delete received faxes past retention",
+        "resume archive copies",
     }
     assert all(callable(job.target) for job in jobs.values())
     assert jobs["porting carriers tick"].every_seconds == 60

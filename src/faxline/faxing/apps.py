@@ -32,17 +32,19 @@ class FaxingConfig(AppConfig):
 
         return [
             path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls")),
+            path("faxes/archive/", include("faxline.faxing.archive.urls")),
             path("faxes/received/", include("faxline.faxing.inbound.urls")),
             path("faxes/", include("faxline.faxing.jobs.urls")),
         ]
 
     def api_routers(self) -> list[Router]:
         from faxline.faxing.api import router
+        from faxline.faxing.archive.api import router as archive_router
         from faxline.faxing.inbound.api import router as inbound_router
         from faxline.faxing.jobs.api import router as jobs_router
         from faxline.faxing.sandbox.api import router as sandbox_router
 
-        return [jobs_router, router, sandbox_router, inbound_router]
+        return [jobs_router, router, sandbox_router, inbound_router, archive_router]
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob

@@ -449,3 +449,48 @@ def test_a_received_fax_is_archived_by_email_with_its_metadata(
     FaxNumber.objects.filter(number=INBOUND_NUMBER).delete()
     second = receive(cast, tmp_path)
     assert not ArchiveCopy.objects.filter(inbound_fax=second).exists()
+
+
+# --- Retry archive: the API and the portal --------------------------------------------------
+
+
+def test_retry_archive_in_the_api_and_on_the_pages(
+    cast: Cast,
+    sender: User,
+    pages3: Attachment,
+    ftp_server: LoopbackFtp,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    archive_to(cast, cast.billing_l1, **ftp_values(ftp_server))
+    job = send_one(sender, pages3, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        fax = receive(cast, tmp_path)
+    # Both copies failed (their attempts spent, as the test above does for real).
+    assert ArchiveCopy.objects.update(status=ArchiveStatus.FAILED, error="Gave up.") == 2
+    path = f"/api/v1/faxes/{job.identifier}/archive/retry"
+    assert api_for(cast.outsider_admin).post(path).status_code == 404
+    assert api_for(cast.billing_user).post(path).status_code == 404  # no company settings
+    refused = api_for(cast.read_only_admin).post(path)
+    assert refused.status_code == 403 and refused.json()["code"]
+    admin = api_for(cast.company_admin)
+    done = admin.post(path)
+    assert (done.status_code, done.json()) == (202, {"retried": 1})
+    again = admin.post(path)
+    assert (again.status_code, again.json()["code"]) == (409, "nothing_to_retry")
+    assert ArchiveCopy.objects.get(job=job).status == ArchiveStatus.PENDING
+    assert job_events(job) == ["archive_retried"]
+    # The received fax's page offers it to the administrator, not to its recipient.
+    page = f"/faxes/received/{fax.pk}/"
+    recipient = Client()
+    recipient.force_login(cast.billing_user)
+    assert "Retry archive" not in recipient.get(page).content.decode()
+    portal = Client()
+    portal.force_login(cast.company_admin)
+    assert "Retry archive" in portal.get(page).content.decode()
+    response = portal.post(f"/faxes/archive/received/{fax.pk}/retry")
+    assert response.status_code == 302 and response["Location"] == page
+    assert ArchiveCopy.objects.get(inbound_fax=fax).status == ArchiveStatus.PENDING
+    assert "Retry archive" not in portal.get(page).content.decode()
+    events = [(e.get_kind_display(), e.status) for e in fax.events.all()]
+    assert ("Message archived", "Pending") in events

@@ -384,6 +384,10 @@ def archive_copy_deliver(*, copy_id: int) -> ArchiveCopy | None:
         message = exc.message if isinstance(exc, ValidationFailed) else str(exc)
         _give_up(mine, copy, message)
         return _fresh(copy)
+    except Exception as exc:  # the sandbox stopped or unavailable: tried again later
+        log.exception("archive copy %s: the files could not be made", copy.pk)
+        _record_failure(mine, copy, f"The files could not be made ({type(exc).__name__}).")
+        return _fresh(copy)
     if copy.destination == ArchiveDestination.FTP:
         _deliver_ftp(mine, copy, made)
     else:
@@ -626,6 +630,25 @@ def archive_copies_resume(*, limit: int = SWEEP_LIMIT) -> int:
 
 
 # --- a person's action ----------------------------------------------------------------------
+
+
+def archive_copies_retry(
+    *, actor: Actor, job: FaxJob | None = None, fax: InboundFax | None = None
+) -> list[ArchiveCopy]:
+    """Try every failed archive copy of a sent (``job``) or received (``fax``) fax again
+    (:func:`archive_copy_retry`, each in its own transaction). The caller found the fax
+    in the actor's scope; none failed is ``nothing_to_retry`` (409)."""
+    copies = ArchiveCopy.objects.filter(status=ArchiveStatus.FAILED)
+    if job is not None:
+        copies = copies.filter(job=job)
+    elif fax is not None:
+        copies = copies.filter(inbound_fax=fax)
+    else:
+        raise ValueError("archive_copies_retry needs a job or a received fax")
+    failed = list(copies.order_by("pk")[:20])
+    if not failed:
+        raise Conflict("No archive copy of this fax failed.", code="nothing_to_retry")
+    return [archive_copy_retry(actor=actor, copy=copy) for copy in failed]
 
 
 @transaction.atomic
