@@ -35,6 +35,7 @@ from faxline.faxing.archive.services import (
     archive_copy_deliver,
     archive_copy_retry,
     archive_outbound,
+    archive_tab,
 )
 from faxline.faxing.archive.tasks import deliver
 from faxline.faxing.inbound.models import InboundFax
@@ -494,3 +495,41 @@ def test_retry_archive_in_the_api_and_on_the_pages(
     assert "Retry archive" not in portal.get(page).content.decode()
     events = [(e.get_kind_display(), e.status) for e in fax.events.all()]
     assert ("Message archived", "Pending") in events
+
+
+def test_the_tab_in_force_is_the_nearest_level_that_has_one(cast: Cast) -> None:
+    for level, address in (
+        (cast.company, "company@acme.example"),
+        (cast.billing, "billing@acme.example"),
+        (cast.billing_l1, "level1@acme.example"),
+    ):
+        settings_update(
+            actor=Actor(user=cast.company_admin),
+            owner=level,
+            tab="archive",
+            values={"enabled": True, "destination": "email", "email_address": address},
+        )
+
+    def address_for(user_id: int | None) -> str | None:
+        tab = archive_tab(cast.company, user_id)
+        assert tab is not None
+        return tab.email_address
+
+    assert address_for(cast.billing_user.pk) == "level1@acme.example"
+    assert address_for(None) == "company@acme.example"
+    # A level without its own tab inherits from its nearest ancestor, then the company.
+    for level in (cast.billing_l1, cast.billing):
+        level.settings = {k: v for k, v in (level.settings or {}).items() if k != "archive"}
+        level.save(update_fields=["settings"])
+    Department.objects.filter(pk=cast.billing.pk).update(
+        settings={**cast.billing.settings, "archive": {"enabled": False}}
+    )
+    assert address_for(cast.billing_user.pk) is None  # Billing Dept's own: disabled
+    Department.objects.filter(pk=cast.billing.pk).update(settings={})
+    assert address_for(cast.billing_user.pk) == "company@acme.example"
+    # Another company's user is not this company's person: the company's tab.
+    assert address_for(cast.outsider_user.pk) == "company@acme.example"
+    # A stored tab that no longer validates archives nothing.
+    cast.company.settings = {**cast.company.settings, "archive": {"enabled": True}}
+    cast.company.save(update_fields=["settings"])
+    assert archive_tab(cast.company, None) is None

@@ -42,7 +42,7 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from faxline.accounts.access import Actor, actor_label, may_change_settings
-from faxline.accounts.models import Company, Department
+from faxline.accounts.models import Company, Department, User
 from faxline.accounts.preferences import ArchivePreferences, read_tab
 from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
 from faxline.core.audit import audit_record
@@ -94,14 +94,30 @@ ARCHIVE_RETRIED = "archive_retried"
 # --- which Archive tab is in force ----------------------------------------------------------
 
 
-def archive_tab(company: Company, department: Department | None) -> ArchivePreferences | None:
-    """The Archive tab in force for ``department`` (its own, else its nearest ancestor's
-    that has one) or the company's; None when the stored tab cannot be read (logged)."""
+def archive_tab(company: Company, user_id: int | None) -> ArchivePreferences | None:
+    """The Archive tab in force for a person of ``company`` (the job's sender, the fax's
+    recipient; None: the company's): their department's own, else its nearest ancestor's
+    that has one, else the company's; None when the stored tab cannot be read (logged).
+
+    Called inside the transaction that changed a job or stored a fax, so it reads little:
+    one query in the usual case (a department carries the tabs it was created with)."""
     levels: list[dict[str, Any]] = []
-    if department is not None:
-        levels += [d.settings or {} for d in [department, *reversed(department.ancestors())]]
-    levels.append(company.settings or {})
-    stored = next((level for level in levels if "archive" in level), {})
+    if user_id is not None:
+        row = (
+            User.objects.filter(pk=user_id, company_id=company.pk, department__isnull=False)
+            .values_list("department__settings", "department__path")
+            .first()
+        )
+        if row is not None:
+            own, path = row
+            levels.append(own or {})
+            if "archive" not in levels[0]:
+                ids = [int(p) for p in str(path).strip("/").split("/")[:-1] if p]
+                found = dict(Department.objects.filter(pk__in=ids).values_list("pk", "settings"))
+                levels += [found[i] or {} for i in reversed(ids) if i in found]
+    stored = next((level for level in levels if "archive" in level), None)
+    if stored is None:
+        stored = company.settings or {}
     try:
         tab = read_tab(stored, "archive")
     except PydanticValidationError:
@@ -162,12 +178,8 @@ def archive_outbound(job: FaxJob, *, to_status: str) -> ArchiveCopy | None:
     copied where the Archive tab in force says, when it archives outbound faxes."""
     if to_status != FaxJobStatus.SUCCESS:
         return None
-    company = Company.objects.filter(pk=job.company_id).first()
-    if company is None:
-        return None
-    sender = job.sender
-    department = sender.department if sender is not None else None
-    tab = archive_tab(company, department)
+    company = job.company  # the dispatcher has it loaded
+    tab = archive_tab(company, job.sender_id)
     if tab is None or not tab.enabled or not tab.archive_outbound:
         return None
     return _copy_write(company_id=company.pk, tab=tab, job=job, fax=None)
@@ -182,9 +194,7 @@ def archive_inbound(fax: InboundFax) -> ArchiveCopy | None:
     company = Company.objects.filter(pk=fax.company_id).first()
     if company is None:
         return None
-    user = fax.user
-    department = user.department if user is not None else None
-    tab = archive_tab(company, department)
+    tab = archive_tab(company, fax.user_id)
     if tab is None or not tab.enabled or not tab.archive_inbound:
         return None
     return _copy_write(company_id=company.pk, tab=tab, job=None, fax=fax)
