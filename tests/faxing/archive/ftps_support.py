@@ -1,6 +1,6 @@
 """An FTPS server on loopback for the archive tests: the part of RFC 959 and RFC 4217 an
 upload uses (FEAT listing AUTH TLS, AUTH TLS, PBSZ, PROT P, USER/PASS, TYPE, CWD, MKD, PASV,
-STOR, NLST, RNFR/RNTO, QUIT), over real TLS sockets (the standard library's ``ssl``).
+STOR, NLST, DELE, RNFR/RNTO, QUIT), over real TLS sockets (the standard library's ``ssl``).
 
 pyftpdlib's own TLS handler needs pyOpenSSL, which the test environment does not have;
 this server lets the tests see what a client really does: which commands arrived encrypted
@@ -154,6 +154,9 @@ class _Session(socketserver.BaseRequestHandler):
             data.sendall("".join(f"{p.name}\r\n" for p in self.cwd.iterdir()).encode())
             self.close_data(data)
             self.reply("226 Transfer complete")
+        elif command == "DELE":
+            (self.cwd / arg).unlink()
+            self.reply("250 Deleted")
         elif command == "RNFR":
             self.rename_from = self.cwd / arg
             self.reply("350 Ready for RNTO")

@@ -16,6 +16,7 @@ import time_machine
 from django.core import mail
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
@@ -533,3 +534,69 @@ def test_the_tab_in_force_is_the_nearest_level_that_has_one(cast: Cast) -> None:
     cast.company.settings = {**cast.company.settings, "archive": {"enabled": True}}
     cast.company.save(update_fields=["settings"])
     assert archive_tab(cast.company, None) is None
+
+
+# --- Test FTP connection --------------------------------------------------------------------
+
+
+def test_test_ftp_connection_in_the_api_and_on_the_archive_tab(
+    cast: Cast, ftp_server: LoopbackFtp, ftps_server: LoopbackFtps
+) -> None:
+    api = api_for(cast.company_admin)
+    body = {"company_id": cast.company.pk}
+    # Nothing saved yet: 422 naming the host.
+    refused = api.post("/api/v1/archive/ftp-test", body, content_type="application/json")
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "settings.archive.ftp_host"
+    settings_update(
+        actor=Actor(user=cast.company_admin),
+        owner=cast.company,
+        tab="archive",
+        values={"enabled": True, **ftp_values(ftp_server, ftp_directory="/tests/here")},
+    )
+    ok = api.post("/api/v1/archive/ftp-test", body, content_type="application/json").json()
+    assert ok["ok"] is True and ok["encrypted"] is False
+    assert "by FTP (not encrypted" in ok["message"] and FTP_PASSWORD not in ok["message"]
+    # The directory was made; the test file written and deleted.
+    assert (ftp_server.root / "tests" / "here").is_dir()
+    assert ftp_server.files("tests/here") == []
+    assert "DELE" in ftp_server.commands
+    # Who may: not a read-only administrator (403), not another company (404).
+    assert (
+        api_for(cast.read_only_admin)
+        .post("/api/v1/archive/ftp-test", body, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert (
+        api_for(cast.outsider_admin)
+        .post("/api/v1/archive/ftp-test", body, content_type="application/json")
+        .status_code
+        == 404
+    )
+    # A department's own tab, on a server offering TLS.
+    archive_to(
+        cast,
+        cast.billing,
+        destination="ftp",
+        ftp_host="127.0.0.1",
+        ftp_port=ftps_server.port,
+        ftp_username=FTP_USER,
+        ftp_password=FTP_PASSWORD,
+    )
+    tls = api.post(
+        "/api/v1/archive/ftp-test",
+        {**body, "department_id": cast.billing.pk},
+        content_type="application/json",
+    ).json()
+    assert tls["ok"] is True and tls["encrypted"] is True, tls
+    # The server is down: the portal's button says why, on the Archive tab.
+    ftp_server.stop()
+    portal = Client()
+    portal.force_login(cast.company_admin)
+    tab = reverse("accounts:company_details", args=[cast.company.pk]) + "?tab=archive"
+    assert "Test FTP connection" in portal.get(tab).content.decode()
+    response = portal.post(f"/faxes/archive/ftp-test/company/{cast.company.pk}", follow=True)
+    assert response.redirect_chain[-1][0] == tab
+    page = response.content.decode()
+    assert "failed" in page and "Connection refused" in page

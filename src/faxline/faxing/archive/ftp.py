@@ -132,6 +132,29 @@ def _connect(target: FtpTarget, timeout: float) -> ftplib.FTP_TLS:
     raise FtpFailed(f"Could not connect to {target.host} port {target.port}: {last}")
 
 
+def _session(target: FtpTarget, timeout: float) -> tuple[ftplib.FTP_TLS, bool]:
+    """A logged-in session in ``target.directory`` (created when missing), TLS when the
+    server offers it; returns it and whether it is encrypted."""
+    client = _connect(target, timeout)
+    try:
+        encrypted = offers_tls(client)
+        if encrypted:
+            client.auth()
+        client.login(target.username or "anonymous", target.password or "", secure=False)
+        if encrypted:
+            client.prot_p()
+        client.set_pasv(True)
+        _enter(client, target.directory)
+    except BaseException:
+        client.close()
+        raise
+    return client, encrypted
+
+
+def _failed(exc: BaseException) -> FtpFailed:
+    return FtpFailed(f"{type(exc).__name__}: {exc}".strip()[:300])
+
+
 def ftp_upload(
     target: FtpTarget,
     files: Sequence[DeliveredFile],
@@ -144,16 +167,11 @@ def ftp_upload(
     under a temporary name renamed when complete. ``keep_existing``: a name already in the
     directory gets ``-<suffix>`` before its extension instead of being replaced. Raises
     :class:`FtpFailed` with what went wrong."""
-    client = _connect(target, timeout)
     try:
-        encrypted = offers_tls(client)
-        if encrypted:
-            client.auth()
-        client.login(target.username or "anonymous", target.password or "", secure=False)
-        if encrypted:
-            client.prot_p()
-        client.set_pasv(True)
-        _enter(client, target.directory)
+        client, encrypted = _session(target, timeout)
+    except (OSError, EOFError, ftplib.Error) as exc:
+        raise _failed(exc) from exc
+    try:
         taken = _listing(client) if keep_existing else set()
         names: list[str] = []
         for item in files:
@@ -167,6 +185,29 @@ def ftp_upload(
             client.quit()
         return Uploaded(names=names, encrypted=encrypted)
     except (OSError, EOFError, ftplib.Error) as exc:
-        raise FtpFailed(f"{type(exc).__name__}: {exc}".strip()[:300]) from exc
+        raise _failed(exc) from exc
+    finally:
+        client.close()
+
+
+PROBE_NAME = ".faxline-connection-test.part"
+
+
+def ftp_check(target: FtpTarget, *, timeout: float = 10.0) -> bool:
+    """The Archive tab's "Test FTP connection": connect, log in, enter (or make) the
+    directory, write a small file and delete it. Returns whether the session was
+    encrypted; raises :class:`FtpFailed` with what went wrong."""
+    try:
+        client, encrypted = _session(target, timeout)
+    except (OSError, EOFError, ftplib.Error) as exc:
+        raise _failed(exc) from exc
+    try:
+        client.storbinary(f"STOR {PROBE_NAME}", io.BytesIO(b"faxline archive test\n"))
+        client.delete(PROBE_NAME)
+        with contextlib.suppress(OSError, EOFError, ftplib.Error):
+            client.quit()
+        return encrypted
+    except (OSError, EOFError, ftplib.Error) as exc:
+        raise _failed(exc) from exc
     finally:
         client.close()

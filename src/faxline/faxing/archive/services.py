@@ -57,7 +57,7 @@ from faxline.faxing.archive.files import (
     received_original_stem,
     sent_archive_files,
 )
-from faxline.faxing.archive.ftp import FtpFailed, FtpTarget, ftp_upload
+from faxline.faxing.archive.ftp import FtpFailed, FtpTarget, ftp_check, ftp_upload
 from faxline.faxing.archive.models import (
     ARCHIVE_DUE,
     ArchiveCopy,
@@ -691,3 +691,59 @@ def archive_copy_retry(*, actor: Actor, copy: ArchiveCopy) -> ArchiveCopy:
     )
     _nudge_after_commit(copy.pk)
     return copy
+
+
+# --- Test FTP connection --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FtpTestResult:
+    """What the Archive tab's "Test FTP connection" found."""
+
+    ok: bool
+    encrypted: bool
+    message: str
+
+
+def archive_ftp_test(*, actor: Actor, owner: Company | Department) -> FtpTestResult:
+    """Test the FTP destination saved on ``owner``'s Archive tab: connect (vetted as an
+    archive copy is), log in, enter or make the directory, write a small file and delete
+    it. Whoever may change the tab may test it. Runs in the request, outside any
+    transaction, bounded by 10 s time-outs; the password is never shown."""
+    may_change_settings(actor, owner, "archive").check()
+    try:
+        tab = read_tab(owner.settings or {}, "archive")
+    except PydanticValidationError:
+        tab = ArchivePreferences()
+    assert isinstance(tab, ArchivePreferences)
+    if tab.destination != "ftp" or not tab.ftp_host:
+        raise ValidationFailed(
+            "Save an FTP destination (host, user name, password, directory) first.",
+            field="settings.archive.ftp_host",
+            code="no_ftp_destination",
+        )
+    try:
+        password = decrypt_text(tab.ftp_password_encrypted) if tab.ftp_password_encrypted else ""
+    except ValueError:
+        return FtpTestResult(
+            False, False, "The stored FTP password cannot be read: enter it again."
+        )
+    target = FtpTarget(
+        host=tab.ftp_host,
+        port=tab.ftp_port,
+        username=tab.ftp_username or "",
+        password=password,
+        directory=tab.ftp_directory or "/",
+    )
+    where = f"{tab.ftp_host} port {tab.ftp_port}"
+    try:
+        encrypted = ftp_check(target)
+    except FtpFailed as exc:
+        return FtpTestResult(False, False, f"The connection to {where} failed: {exc}")
+    how = "FTPS (encrypted)" if encrypted else "FTP (not encrypted: the server offers no TLS)"
+    return FtpTestResult(
+        True,
+        encrypted,
+        f"Connected to {where} by {how}, logged in and wrote a test file in "
+        f"{tab.ftp_directory or '/'}.",
+    )
