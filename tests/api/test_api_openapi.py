@@ -81,6 +81,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Fax credits",
         "Sandbox PSTN",
         "Inbound faxes",
+        "Archive",
         "Onboarding",
         "Notifications",
         "Webhooks",

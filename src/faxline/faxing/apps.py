@@ -32,20 +32,23 @@ class FaxingConfig(AppConfig):
 
         return [
             path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls")),
+            path("faxes/archive/", include("faxline.faxing.archive.urls")),
             path("faxes/received/", include("faxline.faxing.inbound.urls")),
             path("faxes/", include("faxline.faxing.jobs.urls")),
         ]
 
     def api_routers(self) -> list[Router]:
         from faxline.faxing.api import router
+        from faxline.faxing.archive.api import router as archive_router
         from faxline.faxing.inbound.api import router as inbound_router
         from faxline.faxing.jobs.api import router as jobs_router
         from faxline.faxing.sandbox.api import router as sandbox_router
 
-        return [jobs_router, router, sandbox_router, inbound_router]
+        return [jobs_router, router, sandbox_router, inbound_router, archive_router]
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob
+        from faxline.faxing.archive.services import archive_copies_resume
         from faxline.faxing.inbound.services import (
             inbound_deliveries_resume,
             inbound_retention_sweep,
@@ -53,6 +56,7 @@ class FaxingConfig(AppConfig):
 
         return [
             PeriodicJob("resume inbound fax deliveries", 60, inbound_deliveries_resume),
+            PeriodicJob("resume archive copies", 60, archive_copies_resume),
             PeriodicJob("delete received faxes past retention", 3600, inbound_retention_sweep),
         ]
 

@@ -208,6 +208,9 @@ class FaxJob(models.Model):
     # Email to fax: the address the submission came from, told of the job's outcome (the
     # Email to Fax Delivery Notification); empty for the portal and the API.
     reply_to = models.EmailField(max_length=254, blank=True)
+    # The name of the sender's first file ("invoice.pdf"; empty: a cover page only, or a
+    # resend of a job that had none): the Archive tab's "Original File Name".
+    document_name = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -293,7 +296,9 @@ class FaxJobEvent(models.Model):
         return f"{self.job_id}: {self.from_status or '-'} → {self.to_status} ({self.kind})"
 
 
-# Inbound faxes live in their own module; imported here so that Django finds them.
+# Inbound faxes and archive copies live in their own modules; imported here so that Django
+# finds them.
+from faxline.faxing.archive.models import ArchiveCopy  # noqa: E402
 from faxline.faxing.inbound.models import (  # noqa: E402
     InboundEvent,
     InboundFax,
@@ -301,6 +306,7 @@ from faxline.faxing.inbound.models import (  # noqa: E402
 )
 
 __all__ = [
+    "ArchiveCopy",
     "CreditAccount",
     "CreditEntry",
     "CreditEntryKind",

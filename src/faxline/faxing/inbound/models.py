@@ -100,6 +100,7 @@ class EventKind(models.TextChoices):
     RETRIEVED = "retrieved", "Message retrieved"
     RESUBMITTED = "resubmitted", "Message resubmitted"
     DELETED = "deleted", "Message deleted"
+    ARCHIVED = "archived", "Message archived"  # a copy by the Archive tab (faxing/archive)
 
 
 class EventStatus(models.TextChoices):

@@ -15,6 +15,7 @@ from faxline.accounts.preferences import time_zones
 from faxline.core.access import Decision
 from faxline.core.errors import Conflict, Forbidden, ValidationFailed
 from faxline.documents.received import FILE_TYPES
+from faxline.faxing.archive.selectors import archive_retry_offered
 from faxline.faxing.inbound import selectors, services
 from faxline.faxing.inbound.access import RIGHT, may_act_on_inbound
 from faxline.faxing.inbound.api import detail
@@ -101,6 +102,7 @@ def received_fax(request: HttpRequest, fax_id: int) -> HttpResponse:
             "info": detail(fax),
             "file_types": FILE_TYPES,
             "may_act": may_act_on_inbound(actor, fax),
+            "archive_retry": archive_retry_offered(actor, fax=fax),
             "time_zone": _zone(actor),
         },
     )

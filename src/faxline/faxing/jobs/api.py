@@ -25,7 +25,7 @@ from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.pagination import paginate
 from faxline.faxing.images import fax_image_page_png
 from faxline.faxing.jobs.previews import preview_load, preview_token
-from faxline.faxing.jobs.selectors import job_get, jobs_list
+from faxline.faxing.jobs.selectors import job_events, job_get, jobs_list
 from faxline.faxing.jobs.send import Attachment, CoverRequest, fax_preview, fax_send
 from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
 from faxline.faxing.models import FaxAttempt, FaxJob
@@ -69,6 +69,19 @@ class AttemptOut(Schema):
     )
 
 
+class EventOut(Schema):
+    at: datetime
+    kind: str = Field(
+        description="accepted, dialing, sent, retry_scheduled, gave_up, cancelled, kill_time, "
+        "interrupted; the Archive tab's copies: archived, archive_retrying, archive_failed, "
+        "archive_retried."
+    )
+    label: str = Field(description='What happened, in words ("Archived").')
+    from_status: str
+    to_status: str
+    note: str = Field(description="The attempt, outcome, or the archive copy's destination.")
+
+
 class FaxOut(Schema):
     id: str
     to: str
@@ -89,6 +102,7 @@ class FaxOut(Schema):
     completed_at: datetime | None
     resent_from: str | None
     attempts: list[AttemptOut]
+    events: list[EventOut]
 
 
 class PreviewOut(Schema):
@@ -153,6 +167,7 @@ def _fax(job: FaxJob) -> dict[str, Any]:
         "completed_at": job.completed_at,
         "resent_from": job.resent_from.identifier if job.resent_from else None,
         "attempts": [_attempt(a) for a in job.attempts.all()],
+        "events": [EventOut.model_validate(e, from_attributes=True) for e in job_events(job)],
     }
 
 

@@ -3,13 +3,14 @@ exist: 404)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
 from faxline.accounts.access import Actor
 from faxline.core.errors import NotFound, ValidationFailed
-from faxline.faxing.models import FaxJob, FaxJobStatus
+from faxline.faxing.models import FaxJob, FaxJobEvent, FaxJobStatus
 from faxline.telephony.transport import normalized_number
 
 
@@ -33,6 +34,64 @@ def job_get(*, actor: Actor, identifier: str) -> FaxJob:
     if job is None:
         raise NotFound("There is no fax job with this identifier.", field="id")
     return job
+
+
+EVENT_LABELS = {
+    "accepted": "Accepted",
+    "dialing": "Dialing",
+    "sent": "Sent",
+    "retry_scheduled": "Retry scheduled",
+    "gave_up": "Failed",
+    "cancelled": "Cancelled",
+    "kill_time": "Kill time reached",
+    "interrupted": "Call interrupted",
+    "archived": "Archived",
+    "archive_retrying": "Archive attempt failed",
+    "archive_failed": "Archive failed",
+    "archive_retried": "Archive tried again",
+}
+MAX_EVENTS = 200
+
+
+@dataclass(frozen=True)
+class JobEventView:
+    """One line of a job's events as its page and the API show it."""
+
+    at: datetime
+    kind: str
+    label: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+def _event_note(event: FaxJobEvent) -> str:
+    detail = event.detail or {}
+    if detail.get("note"):
+        return str(detail["note"])
+    parts = [str(detail[k]) for k in ("outcome", "cause") if detail.get(k)]
+    if detail.get("attempt") and event.kind != "dialing":
+        parts.insert(0, f"attempt {detail['attempt']}")
+    elif detail.get("attempt"):
+        parts.append(f"attempt {detail['attempt']}")
+    return ", ".join(parts)
+
+
+def job_events(job: FaxJob) -> list[JobEventView]:
+    """The job's events in order (status changes, and the Archive tab's copies), at most
+    :data:`MAX_EVENTS` (the latest)."""
+    rows = list(job.events.order_by("-at", "-pk")[:MAX_EVENTS])
+    return [
+        JobEventView(
+            at=e.at,
+            kind=e.kind,
+            label=EVENT_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize()),
+            from_status=e.from_status,
+            to_status=e.to_status,
+            note=_event_note(e),
+        )
+        for e in reversed(rows)
+    ]
 
 
 def jobs_list(

@@ -288,6 +288,8 @@ def fax_send(
         )
         images, with_cover = dict(ready.images), ready.cover
 
+    named = next((f.filename for f in files if f.filename), "")
+    document_name = (named or (resent_from.document_name if resent_from else ""))[:255]
     jobs: list[FaxJob] = []
     with transaction.atomic():
         for number in recipients:
@@ -310,6 +312,7 @@ def fax_send(
                 resent_from=resent_from,
                 source=source,
                 reply_to=reply_to,
+                document_name=document_name,
             )
             entry = credits.credits_charge_outbound(
                 company=company,

@@ -27,8 +27,9 @@ from faxline.accounts.selectors import effective_settings
 from faxline.core.access import Decision
 from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from faxline.faxing.access import may_change_fax_job, may_send_fax
+from faxline.faxing.archive.selectors import archive_retry_offered
 from faxline.faxing.images import fax_image_page_png
-from faxline.faxing.jobs.selectors import job_get, jobs_list
+from faxline.faxing.jobs.selectors import job_events, job_get, jobs_list
 from faxline.faxing.jobs.send import (
     Attachment,
     CoverRequest,
@@ -325,6 +326,8 @@ def sent_job(request: HttpRequest, identifier: str) -> HttpResponse:
         {
             "job": job,
             "attempts": job.attempts.order_by("number"),
+            "events": job_events(job),
+            "archive_retry": archive_retry_offered(actor, job=job),
             "may_cancel": may_change and job.status in WAITING,
             "may_resend": may_change,
             "has_receipt": job.status == FaxJobStatus.SUCCESS,
