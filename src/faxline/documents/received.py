@@ -268,33 +268,22 @@ def _in_zone(moment: dt.datetime | None, zone: dt.tzinfo) -> str:
     return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
-def metadata_xml(reception: Reception, files: list[DeliveredFile]) -> bytes:
-    """The event data of a received fax as XML (the schema is in this module's docstring)."""
+XmlField = tuple[str, str, dict[str, str]]
+
+
+def event_xml(
+    tag: str, *, namespace: str, ident: str, fields: list[XmlField], files: list[DeliveredFile]
+) -> bytes:
+    """A fax's event data as XML: the root ``tag`` in ``namespace`` with its ``id``, one
+    element per field (tag, text, attributes) and the list of its files with their sizes
+    and SHA-256. The received fax's (:func:`metadata_xml`) and the archive's sent fax's
+    metadata share it."""
     from xml.etree import ElementTree as ET
 
-    root = ET.Element(
-        "receivedFax",
-        {"xmlns": XML_NAMESPACE, "version": "1", "id": xml_text(reception.fax_id)},
-    )
-
-    def add(tag: str, text: str, **attrs: str) -> None:
-        element = ET.SubElement(root, tag, {k: xml_text(v) for k, v in attrs.items()})
+    root = ET.Element(tag, {"xmlns": namespace, "version": "1", "id": xml_text(ident)})
+    for name, text, attrs in fields:
+        element = ET.SubElement(root, name, {k: xml_text(v) for k, v in attrs.items()})
         element.text = xml_text(text)
-
-    duration = ""
-    if reception.started_at and reception.ended_at:
-        duration = str(max(0, round((reception.ended_at - reception.started_at).total_seconds())))
-    add("callerNumber", reception.caller_number)
-    add("remoteCsid", reception.remote_csid)
-    add("calledNumber", reception.called_number)
-    add("pages", str(int(reception.pages)))
-    zone_name, zone = _zone(reception.time_zone)
-    add("receivedStart", _in_zone(reception.started_at, zone))
-    add("receivedEnd", _in_zone(reception.ended_at, zone))
-    add("timeZone", zone_name)
-    add("durationSeconds", duration)
-    add("result", reception.result_text, code=str(int(reception.result_code)))
-    add("potentialPartial", "true" if reception.partial else "false")
     listing = ET.SubElement(root, "files")
     for item in files:
         ET.SubElement(
@@ -309,6 +298,33 @@ def metadata_xml(reception: Reception, files: list[DeliveredFile]) -> bytes:
         )
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
+
+
+def metadata_xml(reception: Reception, files: list[DeliveredFile]) -> bytes:
+    """The event data of a received fax as XML (the schema is in this module's docstring)."""
+    duration = ""
+    if reception.started_at and reception.ended_at:
+        duration = str(max(0, round((reception.ended_at - reception.started_at).total_seconds())))
+    zone_name, zone = _zone(reception.time_zone)
+    fields: list[XmlField] = [
+        ("callerNumber", reception.caller_number, {}),
+        ("remoteCsid", reception.remote_csid, {}),
+        ("calledNumber", reception.called_number, {}),
+        ("pages", str(int(reception.pages)), {}),
+        ("receivedStart", _in_zone(reception.started_at, zone), {}),
+        ("receivedEnd", _in_zone(reception.ended_at, zone), {}),
+        ("timeZone", zone_name, {}),
+        ("durationSeconds", duration, {}),
+        ("result", reception.result_text, {"code": str(int(reception.result_code))}),
+        ("potentialPartial", "true" if reception.partial else "false", {}),
+    ]
+    return event_xml(
+        "receivedFax",
+        namespace=XML_NAMESPACE,
+        ident=reception.fax_id,
+        fields=fields,
+        files=files,
+    )
 
 
 # --- the worker's side: decoding --------------------------------------------------------

@@ -19,16 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime
-from xml.etree import ElementTree as ET
 
 from faxline.documents.received import (
     PDF,
     TIF,
     DeliveredFile,
     Reception,
+    event_xml,
     file_stem,
     received_files,
-    xml_text,
 )
 
 SENT_XML_NAMESPACE = "urn:faxline:sent-fax:1"
@@ -144,36 +143,23 @@ def sent_metadata_xml(
       <files><file name="..." contentType="..." bytes="..." sha256="..."/></files>
     </sentFax>
     """
-    root = ET.Element(
-        "sentFax", {"xmlns": SENT_XML_NAMESPACE, "version": "1", "id": xml_text(identifier)}
+    completed = completed_at.isoformat(timespec="seconds") if completed_at else ""
+    return event_xml(
+        "sentFax",
+        namespace=SENT_XML_NAMESPACE,
+        ident=identifier,
+        fields=[
+            ("fromNumber", from_number, {}),
+            ("toNumber", to_number, {}),
+            ("pages", str(int(pages)), {}),
+            ("remoteCsi", remote_csi, {}),
+            ("submittedAt", submitted_at.isoformat(timespec="seconds"), {}),
+            ("completedAt", completed, {}),
+            ("attempts", str(int(attempts)), {}),
+            ("result", result_text, {"code": str(int(result_code))}),
+        ],
+        files=files,
     )
-
-    def add(tag: str, text: str, **attrs: str) -> None:
-        element = ET.SubElement(root, tag, {k: xml_text(v) for k, v in attrs.items()})
-        element.text = xml_text(text)
-
-    add("fromNumber", from_number)
-    add("toNumber", to_number)
-    add("pages", str(int(pages)))
-    add("remoteCsi", remote_csi)
-    add("submittedAt", submitted_at.isoformat(timespec="seconds"))
-    add("completedAt", completed_at.isoformat(timespec="seconds") if completed_at else "")
-    add("attempts", str(int(attempts)))
-    add("result", result_text, code=str(int(result_code)))
-    listing = ET.SubElement(root, "files")
-    for item in files:
-        ET.SubElement(
-            listing,
-            "file",
-            {
-                "name": xml_text(item.name),
-                "contentType": item.content_type,
-                "bytes": str(len(item.data)),
-                "sha256": item.sha256,
-            },
-        )
-    ET.indent(root)
-    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
 
 
 def received_original_stem(fax_id: int) -> str:

@@ -14,6 +14,7 @@ from faxline.accounts.schemas import InputSchema
 VERIFY_PYTHON = '''\
 import hashlib, hmac, time
 
+
 def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
     """header: the Faxline-Signature request header; body: the raw request body."""
     fields = dict(part.split("=", 1) for part in header.split(","))
