@@ -43,7 +43,7 @@ from faxline.accounts.passwords import password_link_send
 from faxline.accounts.preferences import WelcomeMessage, complete
 from faxline.accounts.services.users import UserDraft, user_prepare, user_save
 from faxline.accounts.services.welcome import bulk_welcome_choice, welcome_queue
-from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
+from faxline.core.aftercommit import enqueue_after_commit, enqueue_now, renudge_lost
 from faxline.core.audit import audit_record
 from faxline.core.csvfile import decode_csv, read_records
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
@@ -605,17 +605,15 @@ def bulk_create_sweep() -> int:
 
     now = timezone.now()
     stale = now - STALE_JOB
-    lost = list(
+    nudged = renudge_lost(
         BulkCreateJob.objects.filter(
             status__in=(BulkJobStatus.QUEUED, BulkJobStatus.RUNNING), heartbeat_at__lt=stale
-        )
-        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=stale))
-        .values_list("pk", "nudged_at")[:100]
+        ),
+        overdue=stale,
+        now=now,
+        nudge=lambda pk: enqueue_now(task, pk),
+        limit=100,
     )
-    nudged = 0
-    for pk, nudged_at in lost:
-        if BulkCreateJob.objects.filter(pk=pk, nudged_at=nudged_at).update(nudged_at=now):
-            nudged += int(enqueue_now(task, pk))
     expired = BulkCreateJob.objects.filter(
         status=BulkJobStatus.DONE, finished_at__lt=now - KEEP_GENERATED
     ).filter(passwords_revealed_at__isnull=True)

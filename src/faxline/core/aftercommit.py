@@ -13,9 +13,12 @@ A deferred nudge (a retry with backoff) is the same call on ``task.using(run_aft
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ParamSpec
 
 from django.db import transaction
+from django.db.models import Model, Q, QuerySet
 from django_tasks.base import Task
 
 log = logging.getLogger(__name__)
@@ -45,3 +48,29 @@ def enqueue_after_commit(task: Task[P, Any], *args: P.args, **kwargs: P.kwargs) 
     runs; the task reads it then).
     """
     transaction.on_commit(lambda: enqueue_now(task, *args, **kwargs))
+
+
+def renudge_lost(
+    pending: QuerySet[Any],
+    *,
+    overdue: datetime,
+    now: datetime,
+    nudge: Callable[[int], bool],
+    order_by: str | None = None,
+    limit: int = 200,
+) -> int:
+    """The sweep's half of the pattern: nudge again the rows of ``pending`` (work still
+    waiting long enough that its nudge must have been lost) that were not nudged since
+    ``overdue``, oldest first by ``order_by``, at most ``limit``. Each row is taken by a
+    compare-and-set on its ``nudged_at``, so that of two sweeps running at once one nudges
+    it. ``nudge(pk)`` enqueues the row's task and says whether the backend took it. Returns
+    how many were nudged."""
+    waiting = pending.filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=overdue))
+    if order_by:
+        waiting = waiting.order_by(order_by, "pk")
+    model: type[Model] = pending.model
+    nudged = 0
+    for pk, nudged_at in list(waiting.values_list("pk", "nudged_at")[:limit]):
+        if model._default_manager.filter(pk=pk, nudged_at=nudged_at).update(nudged_at=now):
+            nudged += int(nudge(pk))
+    return nudged

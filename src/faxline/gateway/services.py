@@ -40,7 +40,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.models import User
 from faxline.accounts.preferences import CoverpageMode
 from faxline.accounts.selectors import effective_settings
-from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
+from faxline.core.aftercommit import enqueue_after_commit, enqueue_now, renudge_lost
 from faxline.core.backoff import Backoff
 from faxline.core.errors import DomainError, NotFound, ValidationFailed
 from faxline.core.phone import fax_number_e164
@@ -628,16 +628,16 @@ def gateway_sweep(*, limit: int = SWEEP_LIMIT) -> dict[str, int]:
             counts["released"] += 1
             counts["nudged"] += int(_nudge_now(pk))
     overdue = now - LOST_NUDGE
-    lost = list(
-        GatewayMessage.objects.filter(status=MessageStatus.RECEIVED, received_at__lt=overdue)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=overdue))
-        .order_by("received_at", "pk")
-        .values_list("pk", "nudged_at")[:limit]
+    counts["nudged"] += renudge_lost(
+        GatewayMessage.objects.filter(
+            status=MessageStatus.RECEIVED, received_at__lt=overdue
+        ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)),
+        overdue=overdue,
+        now=now,
+        nudge=_nudge_now,
+        order_by="received_at",
+        limit=limit,
     )
-    for pk, nudged_at in lost:
-        if GatewayMessage.objects.filter(pk=pk, nudged_at=nudged_at).update(nudged_at=now):
-            counts["nudged"] += int(_nudge_now(pk))
     cutoff = now - timedelta(days=int(settings.FAXLINE_GATEWAY_RETENTION_DAYS))
     expired = list(
         GatewayMessage.objects.filter(

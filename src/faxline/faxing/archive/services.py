@@ -44,7 +44,7 @@ from pydantic import ValidationError as PydanticValidationError
 from faxline.accounts.access import Actor, actor_label, may_change_settings
 from faxline.accounts.models import Company, Department, User
 from faxline.accounts.preferences import ArchivePreferences, read_tab
-from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
+from faxline.core.aftercommit import enqueue_after_commit, enqueue_now, renudge_lost
 from faxline.core.audit import audit_record
 from faxline.core.backoff import Backoff
 from faxline.core.crypto import decrypt_text
@@ -626,17 +626,14 @@ def archive_copies_resume(*, limit: int = SWEEP_LIMIT) -> int:
         _record_failure(mine, copy, "The worker stopped during the attempt.")
     _settle_emailed(limit)
     overdue = now - LOST_NUDGE
-    lost = list(
-        ArchiveCopy.objects.filter(status__in=ARCHIVE_DUE, next_attempt_at__lt=overdue)
-        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=overdue))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", "nudged_at")[:limit]
+    return renudge_lost(
+        ArchiveCopy.objects.filter(status__in=ARCHIVE_DUE, next_attempt_at__lt=overdue),
+        overdue=overdue,
+        now=now,
+        nudge=_nudge_now,
+        order_by="next_attempt_at",
+        limit=limit,
     )
-    nudged = 0
-    for pk, nudged_at in lost:
-        if ArchiveCopy.objects.filter(pk=pk, nudged_at=nudged_at).update(nudged_at=now):
-            nudged += int(_nudge_now(pk))
-    return nudged
 
 
 # --- a person's action ----------------------------------------------------------------------

@@ -32,7 +32,7 @@ from django.utils import timezone
 from faxline.accounts.access import Actor, SystemActor, actor_label, may_change_settings
 from faxline.accounts.models import Company, User
 from faxline.accounts.selectors import effective_settings
-from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
+from faxline.core.aftercommit import enqueue_after_commit, enqueue_now, renudge_lost
 from faxline.core.audit import audit_record
 from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from faxline.core.vault import vault_delete, vault_read, vault_store
@@ -478,17 +478,14 @@ def inbound_deliveries_resume(*, limit: int = SWEEP_LIMIT) -> int:
             continue
         mine.update(delivery_status=DeliveryStatus.PENDING, claimed_at=None, nudged_at=None)
     overdue = now - LOST_NUDGE
-    lost = list(
-        InboundFax.objects.filter(delivery_status=DeliveryStatus.PENDING, received_at__lt=overdue)
-        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=overdue))
-        .order_by("received_at", "pk")
-        .values_list("pk", "nudged_at")[:limit]
+    return renudge_lost(
+        InboundFax.objects.filter(delivery_status=DeliveryStatus.PENDING, received_at__lt=overdue),
+        overdue=overdue,
+        now=now,
+        nudge=_nudge_now,
+        order_by="received_at",
+        limit=limit,
     )
-    nudged = 0
-    for pk, nudged_at in lost:
-        if InboundFax.objects.filter(pk=pk, nudged_at=nudged_at).update(nudged_at=now):
-            nudged += int(_nudge_now(pk))
-    return nudged
 
 
 # --- a person's actions ---------------------------------------------------------------------

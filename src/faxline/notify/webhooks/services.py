@@ -31,7 +31,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.fax_numbers import user_numbers
 from faxline.accounts.models import Company, User
-from faxline.core.aftercommit import enqueue_after_commit, enqueue_now
+from faxline.core.aftercommit import enqueue_after_commit, enqueue_now, renudge_lost
 from faxline.core.audit import audit_record
 from faxline.core.backoff import Backoff
 from faxline.core.errors import Conflict, ValidationFailed
@@ -575,16 +575,14 @@ def deliveries_sweep(*, limit: int = SWEEP_LIMIT) -> int:
         ):
             nudged += int(_nudge_at(pk, now))
     overdue = now - LOST_NUDGE
-    lost = list(
-        WebhookDelivery.objects.filter(status__in=PENDING, next_attempt_at__lt=overdue)
-        .filter(Q(nudged_at__isnull=True) | Q(nudged_at__lt=overdue))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", "nudged_at")[:limit]
+    return nudged + renudge_lost(
+        WebhookDelivery.objects.filter(status__in=PENDING, next_attempt_at__lt=overdue),
+        overdue=overdue,
+        now=now,
+        nudge=lambda pk: _nudge_at(pk, now),
+        order_by="next_attempt_at",
+        limit=limit,
     )
-    for pk, nudged_at in lost:
-        if WebhookDelivery.objects.filter(pk=pk, nudged_at=nudged_at).update(nudged_at=now):
-            nudged += int(_nudge_at(pk, now))
-    return nudged
 
 
 def events_prune(*, batch: int = PRUNE_BATCH) -> int:
