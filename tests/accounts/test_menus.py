@@ -39,6 +39,7 @@ KEYS = "API keys"
 PASSWORD_CHANGE = "Change password"
 AUDIT = "Audit log"
 LOG = "Notification log"
+EMAIL_LOG = "Email to fax log"
 RECEIVED = "Received faxes"
 SENT = "Sent faxes"
 SETTINGS_ALL = [AA, PARTNERS, INVENTORY, ONBOARDING, PORTING, DESK, WEBHOOKS]
@@ -82,22 +83,22 @@ def _person(cast: Cast, role: str) -> User:
 
 EXPECTED = {
     "operator": Expected(
-        [*SETTINGS_ALL, SANDBOX], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG]
+        [*SETTINGS_ALL, SANDBOX], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG, EMAIL_LOG]
     ),
     "channel partner": Expected(
         [AA, INVENTORY, ONBOARDING, PORTING, WEBHOOKS],
-        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG],
+        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG, EMAIL_LOG],
     ),
     "company administrator": Expected(
         [AA, INVENTORY, ONBOARDING, PORTING, WEBHOOKS],
-        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG],
+        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG, EMAIL_LOG],
     ),
     "department administrator": Expected(
         [AA, INVENTORY, PORTING], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE]
     ),
     "read-only administrator": Expected(
         [AA, INVENTORY, ONBOARDING, PORTING, WEBHOOKS],
-        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG],
+        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG, EMAIL_LOG],
     ),
     "administrator without view rights": Expected([AA], [SENT, KEYS, PASSWORD_CHANGE]),
     "fax user": Expected([], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE]),

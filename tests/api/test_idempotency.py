@@ -248,6 +248,31 @@ def sent_fax(cast: Cast) -> str:
     return job.identifier
 
 
+def failed_archive_copy(cast: Cast, *, inbound: bool) -> str:
+    """A sent (or received) fax whose archive copy to email failed: the path of its retry."""
+    from faxline.faxing.archive.models import ArchiveCopy, ArchiveStatus
+    from faxline.faxing.models import FaxJob
+
+    fax: dict[str, Any]
+    if inbound:
+        fax_id = inbound_fax(cast)
+        fax, path = {"inbound_fax_id": fax_id}, f"/inbound/{fax_id}/archive/retry"
+    else:
+        identifier = sent_fax(cast)
+        fax = {"job": FaxJob.objects.get(identifier=identifier)}
+        path = f"/faxes/{identifier}/archive/retry"
+    ArchiveCopy.objects.create(
+        company=cast.company,
+        destination="email",
+        destination_key="email:records@acme.example",
+        email_address="records@acme.example",
+        file_type="PDF",
+        status=ArchiveStatus.FAILED,
+        **fax,
+    )
+    return path
+
+
 def webhook(cast: Cast) -> int:
     from faxline.notify.webhooks.services import endpoint_create
 
@@ -273,6 +298,18 @@ def webhook_delivery(cast: Cast) -> str:
 
 
 CREATORS = [
+    Creator(
+        "/faxes/{id}/archive/retry",
+        "company_admin",
+        lambda c, p: (failed_archive_copy(c, inbound=False), {}, {"again": True}),
+        lambda: AuditEvent.objects.filter(kind="archive.retried").count(),
+    ),
+    Creator(
+        "/inbound/{fax_id}/archive/retry",
+        "company_admin",
+        lambda c, p: (failed_archive_copy(c, inbound=True), {}, {"again": True}),
+        lambda: AuditEvent.objects.filter(kind="archive.retried").count(),
+    ),
     Creator(
         "/webhooks",
         "company_admin",

@@ -95,4 +95,5 @@ def test_an_operator_sees_the_provider_pages(live_server, page: Page) -> None:
         "Change password",
         "Audit log",
         "Notification log",
+        "Email to fax log",
     ]
