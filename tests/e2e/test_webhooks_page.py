@@ -1,6 +1,6 @@
 """Settings ▸ Webhooks in a browser: a company administrator adds an endpoint (its secret
 shown once), sends a test event to a real receiver on loopback and sees its delivery in
-the log; then redelivers it."""
+the log; then redelivers it. Edit on the endpoint's page changes its events."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from faxline.accounts.access import Actor
+from faxline.core.models import AuditEvent
+from faxline.notify.webhooks import services
 from faxline.notify.webhooks.models import WebhookEndpoint
 from notify.webhooks.receiver import Receiver, allow_loopback, receiver  # noqa: F401
 
@@ -69,3 +72,46 @@ def test_the_webhook_page_sends_a_test_event_and_shows_its_delivery(
     expect(rotated).not_to_have_text(secret)
     hook.refresh_from_db()
     assert hook.secret == rotated.inner_text().strip() != secret
+
+
+def test_edit_changes_the_events_of_an_endpoint(
+    page: Page,
+    live_server: Any,
+    allow_loopback: None,  # noqa: F811 - the fixture imported above
+) -> None:
+    cast = build_cast()
+    hook, _ = services.endpoint_create(
+        actor=Actor(user=cast.company_admin),
+        company=cast.company,
+        url="http://127.0.0.1:9/hooks",
+        events=["fax.delivered"],
+        description="ERP",
+    )
+    login_as(page, live_server, cast.company_admin)
+    page.goto(f"{live_server.url}/settings/webhooks/{hook.pk}/")
+    form = page.get_by_test_id("webhook-edit")
+    expect(form).to_be_hidden()
+    page.get_by_role("button", name="Edit", exact=True).click()
+    expect(form).to_be_visible()
+    expect(form.get_by_label("URL")).to_have_value("http://127.0.0.1:9/hooks")
+    expect(form.get_by_label("Description")).to_have_value("ERP")
+    expect(form.get_by_label("Fax delivered")).to_be_checked()
+
+    # No event at all: refused on the events, the form stays open, nothing saved.
+    form.get_by_label("Fax delivered").uncheck()
+    form.get_by_role("button", name="Save changes").click()
+    form = page.get_by_test_id("webhook-edit")
+    expect(form).to_be_visible()
+    expect(form).to_contain_text("Choose at least one event.")
+    hook.refresh_from_db()
+    assert hook.events == ["fax.delivered"]
+
+    form.get_by_label("Fax failed").check()
+    form.get_by_label("Fax queued").check()
+    form.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("The endpoint was saved.")).to_be_visible()
+    expect(page.get_by_test_id("webhook-edit")).to_be_hidden()
+    expect(page.locator("dd").filter(has_text="fax.queued")).to_have_text("fax.queued, fax.failed")
+    hook.refresh_from_db()
+    assert hook.events == ["fax.queued", "fax.failed"]
+    assert AuditEvent.objects.filter(kind="webhook.changed", target_id=str(hook.pk)).count() == 1

@@ -16,7 +16,7 @@ class EndpointForm(forms.Form):
     events = forms.MultipleChoiceField(
         label="Events",
         choices=EventType.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": "Choose at least one event."},
     )
 

@@ -1,6 +1,6 @@
 """The Webhooks page (Settings ▸ Webhooks): a company's endpoints, adding one (its secret
-shown once), and per endpoint its delivery log with Send test event, Redeliver, Rotate
-secret, Pause, Resume and Delete. Every write goes through ``webhooks.services``."""
+shown once), and per endpoint its delivery log with Edit, Send test event, Redeliver,
+Rotate secret, Pause, Resume and Delete. Every write goes through ``webhooks.services``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.fax_numbers import user_numbers
@@ -42,6 +42,16 @@ def _company(request: HttpRequest, actor: Actor) -> Company | None:
     if raw and not raw.isdigit():
         raise Http404("Company not found.")
     return company_in_view(actor=actor, company_id=int(raw) if raw else None)
+
+
+def _show_error(form: EndpointForm, exc: DomainError) -> None:
+    """A service's refusal on the field it names, without the ``url:`` the API's message
+    starts with (the field's label says it)."""
+    prefix = f"{exc.field}: "
+    if exc.field and exc.message.startswith(prefix):
+        text = exc.message[len(prefix) :]
+        exc = DomainError(text[:1].upper() + text[1:], code=exc.code, field=exc.field)
+    apply_domain_error(form, exc)
 
 
 def _list_context(
@@ -87,7 +97,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         except (Forbidden, NotFound):
             raise
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            _show_error(form, exc)
             return render_page(
                 request, LIST, _list_context(request, actor, company, form), status=form_status(exc)
             )
@@ -98,8 +108,30 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, LIST, _list_context(request, actor, company, form), status=422)
 
 
+def _edit_form(endpoint: WebhookEndpoint, data: Any = None) -> EndpointForm:
+    """The Edit form, filled with the endpoint as it is (a number no longer the company's
+    stays listed, so that saving other fields keeps it)."""
+    numbers = list(user_numbers().of_company(endpoint.company))
+    if endpoint.number and endpoint.number not in numbers:
+        numbers.append(endpoint.number)
+    return EndpointForm(
+        data,
+        numbers=numbers,
+        initial={
+            "url": endpoint.url,
+            "description": endpoint.description,
+            "number": endpoint.number,
+            "events": list(endpoint.events),
+        },
+    )
+
+
 def _detail_context(
-    request: HttpRequest, actor: Actor, endpoint: WebhookEndpoint, secret: str = ""
+    request: HttpRequest,
+    actor: Actor,
+    endpoint: WebhookEndpoint,
+    secret: str = "",
+    edit_form: EndpointForm | None = None,
 ) -> dict[str, Any]:
     log_url = reverse("webhooks:endpoint", args=[endpoint.pk])
     table = paginate_table(
@@ -111,13 +143,18 @@ def _detail_context(
         htmx_push_url=False,
         path=log_url,
     )
+    may_manage = may_manage_webhooks(actor, endpoint.company)
+    if edit_form is None and may_manage:
+        edit_form = _edit_form(endpoint)
     return {
         "endpoint": endpoint,
         "secret": secret,
         "table": table,
         "log_url": log_url,
         "waiting": any(d.status in (*PENDING, DeliveryStatus.SENDING) for d in table.items),
-        "may_manage": may_manage_webhooks(actor, endpoint.company),
+        "may_manage": may_manage,
+        "edit_form": edit_form,
+        "editing": edit_form is not None and edit_form.is_bound,
         "event_labels": [EventType(e).label for e in endpoint.events if e in EventType.values],
         "back_url": _back(actor, endpoint),
     }
@@ -137,13 +174,60 @@ def _back(actor: Actor, endpoint: WebhookEndpoint) -> str:
 
 
 @portal_view
-@require_GET
+@require_http_methods(["GET", "POST"])
 def webhook_endpoint(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    """One endpoint and its delivery log (htmx swaps the log alone: paging, polling)."""
+    """One endpoint and its delivery log (htmx swaps the log alone: paging, polling); POST
+    is its Edit form, saved by ``endpoint_update`` (the API's PATCH)."""
     actor = request_actor(request)
+    may_open_webhooks(actor).check()
     endpoint = selectors.endpoint_get(actor=actor, endpoint_id=webhook_id)
+    if request.method == "POST":
+        return _edit(request, actor, endpoint)
     return render_page(
         request, DETAIL, _detail_context(request, actor, endpoint), partials={LOG_ID: LOG}
+    )
+
+
+def _edit(request: HttpRequest, actor: Actor, endpoint: WebhookEndpoint) -> HttpResponse:
+    """Save the Edit form: only what differs from the endpoint is given to the service (as
+    a PATCH would), so an unchanged number or URL is not judged again."""
+    may_manage_webhooks(actor, endpoint.company).check()
+    form = _edit_form(endpoint, request.POST)
+    here = reverse("webhooks:endpoint", args=[endpoint.pk])
+    if form.is_valid():
+        data = form.cleaned_data
+
+        def changed(name: str) -> Any:
+            return data[name] if data[name] != getattr(endpoint, name) else None
+
+        url, description, number = changed("url"), changed("description"), changed("number")
+        events = list(data["events"]) if set(data["events"]) != set(endpoint.events) else None
+        if url is None and description is None and number is None and events is None:
+            messages.info(request, "Nothing changed.")
+            return page_redirect(request, here)
+        try:
+            services.endpoint_update(
+                actor=actor,
+                endpoint=endpoint,
+                url=url,
+                description=description,
+                number=number,
+                events=events,
+            )
+        except (Forbidden, NotFound):
+            raise
+        except DomainError as exc:
+            _show_error(form, exc)
+            return render_page(
+                request,
+                DETAIL,
+                _detail_context(request, actor, endpoint, edit_form=form),
+                status=form_status(exc),
+            )
+        messages.success(request, "The endpoint was saved.")
+        return page_redirect(request, here)
+    return render_page(
+        request, DETAIL, _detail_context(request, actor, endpoint, edit_form=form), status=422
     )
 
 
