@@ -261,6 +261,13 @@ if bool(FAXLINE_SMTPD_TLS_CERT) != bool(FAXLINE_SMTPD_TLS_KEY):
     raise ConfigError("FAXLINE_SMTPD_TLS_CERT and FAXLINE_SMTPD_TLS_KEY: give both or neither")
 FAXLINE_DNS_SERVERS = env_list("FAXLINE_DNS_SERVERS", [])
 FAXLINE_GATEWAY_RETENTION_DAYS = env_int("FAXLINE_GATEWAY_RETENTION_DAYS", 7, minimum=1)
+# At most this many SMTP sessions at once in one `faxline smtpd` process (more: 421); at most
+# this many "Unauthorized Sending Address" notices in any hour to all unregistered addresses
+# together, across every process (0: none), so that forged senders get no backscatter.
+FAXLINE_SMTPD_MAX_CONNECTIONS = env_int("FAXLINE_SMTPD_MAX_CONNECTIONS", 50, minimum=1)
+FAXLINE_GATEWAY_REFUSAL_NOTICES_PER_HOUR_TOTAL = env_int(
+    "FAXLINE_GATEWAY_REFUSAL_NOTICES_PER_HOUR_TOTAL", 100, minimum=0
+)
 
 # Encryption of personal data at rest (PINs, account numbers, secrets). Defaults to a key
 # derived from SECRET_KEY; a provider sets its own to rotate the two independently.

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import pytest
 
 from faxline.gateway.intake import MAX_DOCUMENTS, UnreadableMessage, read_email
-from faxline.gateway.services import RecipientRefused, _cover, recipient_number
+from faxline.gateway.services import RecipientRefused, _cover, envelope_sender, recipient_number
 from gateway.gateway_support import a_pdf, wire
 
 pytestmark = pytest.mark.database_independent
@@ -33,7 +33,25 @@ def test_attachments_are_documents_and_inline_images_are_not() -> None:
         ("inv.pdf", "application/pdf"),
         ("scan.png", "image/png"),
     ]
-    assert not read.auto_submitted
+    assert not read.auto_submitted and not read.no_reply
+
+
+def test_a_delivery_report_and_list_mail_get_no_automatic_answer() -> None:
+    report = EmailMessage()
+    report["From"] = "MAILER-DAEMON@mx.example"
+    report.set_content("Your message could not be delivered.")
+    report.make_mixed()
+    report.replace_header("Content-Type", 'multipart/report; report-type="delivery-status"')
+    listed = EmailMessage()
+    listed["From"] = "news@list.example"
+    listed["Precedence"] = " List "
+    listed.set_content("This week")
+    for message in (report, listed):
+        read = read_email(wire(message))
+        assert read.no_reply and not read.auto_submitted  # the fax is still decided as usual
+    assert envelope_sender("<>") == "" and envelope_sender(" <Bill@Acme.example> ") == (
+        "Bill@Acme.example"
+    )
 
 
 def test_an_html_only_body_is_read_as_text_and_an_auto_reply_is_known() -> None:
@@ -43,7 +61,7 @@ def test_an_html_only_body_is_read_as_text_and_an_auto_reply_is_known() -> None:
     message.set_content("<div>Hello<br>there &amp; you</div><script>x()</script>", subtype="html")
     read = read_email(wire(message))
     assert read.body == "Hello\nthere & you"
-    assert read.auto_submitted and read.documents == []
+    assert read.auto_submitted and read.no_reply and read.documents == []
 
 
 def test_several_from_mailboxes_name_no_sender_and_too_many_attachments_are_refused() -> None:

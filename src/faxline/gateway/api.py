@@ -32,6 +32,8 @@ class GatewayMessageOut(Schema):
     spf: str
     dkim: str
     notified: bool
+    notice_withheld: str
+    notice_withheld_reason: str
     finished_at: datetime | None
     raw_kept: bool
 
@@ -54,6 +56,8 @@ class GatewayMessageOut(Schema):
             spf=m.spf_result,
             dkim=m.dkim_result,
             notified=m.notified,
+            notice_withheld=m.notice_withheld,
+            notice_withheld_reason=m.get_notice_withheld_display() if m.notice_withheld else "",
             finished_at=m.finished_at,
             raw_kept=bool(m.raw_vault_name),
         )
@@ -72,7 +76,12 @@ def gateway_message_list(
     ``received``/``processing`` (the worker has it), ``done`` (the fax jobs' identifiers) or
     ``refused`` (the guide's error name, e.g. "Unauthorized Sending Address", and the detail).
     Operators see all, channel partners their clients', company-level administrators their
-    company's. Never the content of an email."""
+    company's. Never the content of an email. ``notified`` says whether the sender was sent
+    the Initial Notification; when not, ``notice_withheld`` says why: ``null_sender``,
+    ``automatic`` (an automatic reply, a bounce or list mail), ``own_domain`` (faxline's own
+    address or fax domain), ``no_domain``, ``settings`` (the sender's Notifications tab),
+    ``address_limit`` (3 notices to that unregistered address in the last hour) or
+    ``platform_limit`` (the platform-wide hourly cap on notices to unregistered senders)."""
     actor = actor_of(request)
     qs = selectors.gateway_message_list(actor=actor, status=status)
     items, count = paginate(qs, limit=limit, offset=offset)

@@ -55,6 +55,10 @@ class ReadEmail:
     body: str
     auto_submitted: bool
     documents: list[Document] = field(default_factory=list)
+    # Mail that no automatic answer should go to (RFC 3834 section 2): besides
+    # Auto-Submitted, list and bulk mail, vacation replies and delivery reports. Only the
+    # refusal notice is withheld for it; the fax itself is decided as for any email.
+    no_reply: bool = False
 
 
 def parse(raw: bytes) -> EmailMessage:
@@ -150,11 +154,33 @@ def read_email(raw: bytes) -> ReadEmail:
         subject = " ".join(str(message.get("Subject") or "").split())[:MAX_SUBJECT_CHARS]
     except Exception:
         subject = ""
-    auto = str(message.get("Auto-Submitted") or "no").strip().lower()
+    auto = _header(message, "Auto-Submitted") or "no"
+    auto_submitted = auto not in {"", "no"}
     return ReadEmail(
         from_address=from_address(message),
         subject=subject,
         body=_clean_body(body),
-        auto_submitted=auto not in {"", "no"},
+        auto_submitted=auto_submitted,
         documents=documents,
+        no_reply=auto_submitted or _automatic(message),
     )
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        return str(message.get(name) or "").strip().lower()
+    except Exception:  # a header the parser could not make sense of
+        return ""
+
+
+NO_REPLY_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe")
+
+
+def _automatic(message: Message) -> bool:
+    """List or bulk mail, a vacation reply or a delivery report (not Auto-Submitted)."""
+    if _header(message, "Precedence") in NO_REPLY_PRECEDENCE:
+        return True
+    if any(_header(message, name) for name in AUTO_REPLY_HEADERS):
+        return True
+    return message.get_content_type() == "multipart/report"

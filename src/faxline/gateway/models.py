@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from faxline.gateway.choices import MessageStatus
+from faxline.gateway.choices import MessageStatus, NoticeWithheld
 
 
 class GatewayMessage(models.Model):
@@ -60,6 +60,8 @@ class GatewayMessage(models.Model):
     spf_result = models.CharField(max_length=12, blank=True)
     dkim_result = models.CharField(max_length=12, blank=True)
     notified = models.BooleanField(default=False)
+    # Why no Initial Notification went out ("" when one did, or none was due).
+    notice_withheld = models.CharField(max_length=16, blank=True, choices=NoticeWithheld.choices)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -82,12 +84,16 @@ class GatewayMessage(models.Model):
 
 class RefusalNoticeWindow(models.Model):
     """How many "Unauthorized Sending Address" notifications went to ``address`` in the
-    hour starting at ``window_start``: counted with a compare-and-set, so the limit holds
-    across processes and machines."""
+    clock hour starting at ``window_start``; the address :data:`ALL_UNREGISTERED` counts
+    them for every address together (the platform-wide cap). Raised with a compare-and-set,
+    so the limits hold across processes and machines."""
+
+    # Never an email address (it has no "@"): the row of the platform-wide count.
+    ALL_UNREGISTERED = "*"
 
     address = models.CharField(max_length=254)
     window_start = models.DateTimeField()
-    sent = models.PositiveSmallIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

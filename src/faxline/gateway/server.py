@@ -7,6 +7,13 @@ RCPT refuses another domain (550 5.7.1) and a malformed number (553 5.1.3), and 
 (:func:`faxline.gateway.services.message_receive`, in a thread: the ORM is synchronous)
 and only then answered 250; if it could not be kept the answer is 451, so the sending server
 tries again later. Everything else is the task worker's (``gateway/services.py``).
+
+A process serves at most ``FAXLINE_SMTPD_MAX_CONNECTIONS`` sessions at once: the next client
+is answered ``421 4.3.2`` and disconnected (it tries again later). A session waits at most
+:data:`IDLE_SECONDS` for a valid command, and the whole DATA phase must fit in it too
+(aiosmtpd's ``timeout``: only a valid command restarts it); each command may come at most
+:data:`COMMAND_CALLS` times in a session (more: ``421 4.7.0``), so that no client holds a
+session for ever with NOOPs; five unknown commands end it (aiosmtpd's own rule).
 """
 
 from __future__ import annotations
@@ -30,6 +37,10 @@ log = logging.getLogger("faxline.gateway")
 # aiosmtpd logs every command of every session (addresses included) at INFO: warnings only.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 STORE_THREADS = 4
+IDLE_SECONDS = 120
+# Per session: any command 20 times; enough MAIL/RCPT/DATA for a sending server's queue run.
+COMMAND_CALLS = {"*": 20, "MAIL": 100, "RCPT": 100 * MAX_RECIPIENTS, "DATA": 100, "RSET": 200}
+BUSY_REPLY = b"421 4.3.2 Too many connections, try again later\r\n"
 
 
 def _store(
@@ -106,12 +117,62 @@ def tls_context() -> ssl.SSLContext | None:
     return context
 
 
+class SessionCount:
+    """The sessions open in one process, each a slot of ``limit``. Used only from the
+    server's event loop thread (aiosmtpd's controller), so it needs no lock."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+    def take(self) -> bool:
+        if self.open >= self.limit:
+            return False
+        self.open += 1
+        return True
+
+    def give_back(self) -> None:
+        self.open = max(0, self.open - 1)
+
+
+class GatewaySMTP(SMTP):
+    """aiosmtpd's SMTP session, refusing with 421 when the process has no slot left."""
+
+    def __init__(self, handler: Any, *, sessions: SessionCount, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.sessions = sessions
+        self.has_slot = False
+        self.turned_away = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.transport is not None or self.has_slot:
+            super().connection_made(transport)  # the same session after STARTTLS
+            return
+        if not self.sessions.take():
+            log.warning("smtpd: %d sessions open, a connection refused", self.sessions.open)
+            self.turned_away = True
+            transport.write(BUSY_REPLY)  # type: ignore[attr-defined]
+            transport.close()
+            return
+        self.has_slot = True
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self.turned_away:
+            return  # aiosmtpd never started this session
+        if self.has_slot:
+            self.has_slot = False
+            self.sessions.give_back()
+        super().connection_lost(error)
+
+
 class GatewayController(Controller):
     """The gateway's SMTP server on ``host:port``, in a thread of its own (aiosmtpd's
     controller): ``start()`` returns once it listens, ``stop()`` stops it."""
 
     def __init__(self, *, host: str, port: int, handler: GatewayHandler | None = None) -> None:
         self.gateway = handler or GatewayHandler()
+        self.sessions = SessionCount(int(settings.FAXLINE_SMTPD_MAX_CONNECTIONS))
         context = tls_context()
         super().__init__(
             self.gateway,
@@ -125,8 +186,12 @@ class GatewayController(Controller):
             ident="faxline email-to-fax",
             enable_SMTPUTF8=True,
             decode_data=False,
-            timeout=120,
+            timeout=IDLE_SECONDS,
+            command_call_limit=COMMAND_CALLS,
         )
+
+    def factory(self) -> SMTP:
+        return GatewaySMTP(self.handler, sessions=self.sessions, **self.SMTP_kwargs)
 
     def stop(self, no_assert: bool = False) -> None:
         super().stop(no_assert=no_assert)

@@ -19,8 +19,12 @@ Zulip's email mirror pattern (DESIGN.md convention 5, decision 0030):
    (Success). So a crash anywhere makes either everything or nothing, and a second run finds
    the message done: never a second job.
 3. A refusal marks the message ``refused`` with the guide's error name and tells the sender
-   (Initial Notification (Failure)), per their Notifications tab; an unknown sender is told
-   "Unauthorized Sending Address" at most :data:`REFUSAL_NOTICES_PER_HOUR` times an hour.
+   (Initial Notification (Failure)), per their Notifications tab. The gateway is no spam
+   cannon: an unregistered address is told "Unauthorized Sending Address" at most
+   :data:`REFUSAL_NOTICES_PER_HOUR` times in any hour, and all of them together at most
+   ``FAXLINE_GATEWAY_REFUSAL_NOTICES_PER_HOUR_TOTAL`` times; a null sender, an automatic
+   reply or bounce, and an address of faxline's own are never told (:func:`_withheld`).
+   Why a notice was not sent is kept on the row (``notice_withheld``).
 4. :func:`gateway_sweep` (periodic) takes back the claims of workers that died, nudges what a
    lost nudge left behind, and deletes raw messages past their retention.
 """
@@ -30,6 +34,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -48,8 +53,8 @@ from faxline.core.vault import vault_delete, vault_read, vault_store
 from faxline.faxing.jobs.send import MAX_RECIPIENTS, Attachment, CoverRequest, fax_preview, fax_send
 from faxline.faxing.models import FaxJobSource
 from faxline.gateway import dkimcheck, spf
-from faxline.gateway.choices import MessageStatus
-from faxline.gateway.intake import UnreadableMessage, header_message_id, read_email
+from faxline.gateway.choices import MessageStatus, NoticeWithheld
+from faxline.gateway.intake import ReadEmail, UnreadableMessage, header_message_id, read_email
 from faxline.gateway.models import GatewayMessage, RefusalNoticeWindow
 from faxline.gateway.resolver import Dns, TemporaryDnsError
 from faxline.notify.services import notify_email, render_email
@@ -65,7 +70,10 @@ RETRY = Backoff(first=timedelta(minutes=1), factor=3, cap=timedelta(hours=1), ma
 STALE_CLAIM = timedelta(minutes=15)
 LOST_NUDGE = timedelta(minutes=2)
 SWEEP_LIMIT = 200
+# Notices to one unregistered address in any hour: counted over the current and the previous
+# clock hour together, so that the top of the hour does not double it.
 REFUSAL_NOTICES_PER_HOUR = 3
+HOUR = timedelta(hours=1)
 ON_DEMAND_PREFIX = "cover:"
 MAX_DETAIL = 1000
 
@@ -127,6 +135,15 @@ def _nudge_at(message_pk: int, when: datetime) -> bool:
     return enqueue_now(process.using(run_after=when), message_pk)
 
 
+def envelope_sender(mail_from: str | None) -> str:
+    """The envelope sender as kept: "" for the null sender (``MAIL FROM:<>``, which
+    aiosmtpd hands over as ``"<>"``), the address without angle brackets otherwise."""
+    address = (mail_from or "").strip()
+    if address.startswith("<") and address.endswith(">"):
+        address = address[1:-1].strip()
+    return address
+
+
 def message_receive(
     *,
     content: bytes,
@@ -141,7 +158,8 @@ def message_receive(
     from the same envelope sender again returns the first row and keeps nothing new.
     Raises only when nothing could be kept (the server then answers 451: try again)."""
     message_id = header_message_id(content)
-    key = (mail_from or "").strip().lower()[:254]
+    mail_from = envelope_sender(mail_from)
+    key = mail_from.lower()[:254]
     if message_id:
         found = GatewayMessage.objects.filter(mail_from_key=key, message_id=message_id).first()
         if found is not None:
@@ -152,7 +170,7 @@ def message_receive(
             row = GatewayMessage.objects.create(
                 peer_ip=peer_ip or None,
                 helo=(helo or "")[:255],
-                mail_from=(mail_from or "")[:254],
+                mail_from=mail_from[:254],
                 mail_from_key=key,
                 recipients=list(dict.fromkeys(recipients)),
                 message_id=message_id,
@@ -259,12 +277,22 @@ class Refusal(Exception):
     """The message is refused: no job. ``detail`` is kept on the row (administrators read
     it), never sent to the sender."""
 
-    def __init__(self, code: str, detail: str, *, notify_to: str = "", user: User | None = None):
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        *,
+        notify_to: str = "",
+        user: User | None = None,
+        withheld: str = "",
+    ):
         super().__init__(detail)
         self.code = code
         self.detail = detail
         self.notify_to = notify_to
         self.user = user
+        # Why the sender must not be told, when that is known where the refusal is raised.
+        self.withheld = withheld
 
 
 class TryLater(Exception):
@@ -339,7 +367,8 @@ def _sender(address: str) -> User:
 def _check_spf(message: GatewayMessage, *, sender: str, user: User, dns: Dns) -> None:
     """Refuse unless the client passes SPF for the envelope sender's domain, which must be
     the From address's domain or related to it (parent or child)."""
-    envelope_domain = _domain_of(message.mail_from) if message.mail_from else ""
+    mail_from = envelope_sender(message.mail_from)
+    envelope_domain = _domain_of(mail_from) if mail_from else ""
     domain = envelope_domain or message.helo.lower()
     from_domain = _domain_of(sender)
     if not (dkimcheck.aligned(domain, from_domain) or dkimcheck.aligned(from_domain, domain)):
@@ -383,12 +412,33 @@ def _process(message: GatewayMessage, *, claim: datetime) -> None:
     try:
         email = read_email(raw)
     except UnreadableMessage as exc:
-        raise Refusal("general_error", str(exc), notify_to=message.mail_from) from exc
-    sender = email.from_address or message.mail_from
-    if not message.mail_from or email.auto_submitted:
-        # A bounce or an automatic reply: never answered, or two robots would write to each
-        # other for ever (RFC 3834).
-        raise Refusal("unauthorized_sender", "A bounce or automatic reply: not answered.")
+        # Who sent it is not known (the sender is checked after reading): nobody is told.
+        raise Refusal("general_error", str(exc)) from exc
+    # A bounce or an automatic reply: never answered, or two robots would write to each
+    # other for ever (RFC 3834).
+    if not envelope_sender(message.mail_from):
+        raise Refusal(
+            "unauthorized_sender",
+            "A bounce (null envelope sender): not answered.",
+            withheld=NoticeWithheld.NULL_SENDER,
+        )
+    if email.auto_submitted:
+        raise Refusal(
+            "unauthorized_sender",
+            "An automatic reply (Auto-Submitted): not answered.",
+            withheld=NoticeWithheld.AUTOMATIC,
+        )
+    try:
+        _decide(message, email=email, raw=raw, claim=claim)
+    except Refusal as refusal:
+        if email.no_reply and not refusal.withheld:
+            refusal.withheld = NoticeWithheld.AUTOMATIC
+        raise
+
+
+def _decide(message: GatewayMessage, *, email: ReadEmail, raw: bytes, claim: datetime) -> None:
+    """The sender, SPF, DKIM, the documents, then the jobs, in one transaction."""
+    sender = email.from_address or envelope_sender(message.mail_from)
     user = _sender(sender)
     GatewayMessage.objects.filter(pk=message.pk).update(
         sender_address=sender[:254], user=user, company=user.company
@@ -459,6 +509,10 @@ def _process(message: GatewayMessage, *, claim: datetime) -> None:
             if effective_settings(user)["notifications"].get("initial_success", True):
                 _notify_success(user, sender, jobs=[(j.identifier, j.to_number) for j in jobs])
                 GatewayMessage.objects.filter(pk=message.pk).update(notified=True)
+            else:
+                GatewayMessage.objects.filter(pk=message.pk).update(
+                    notice_withheld=NoticeWithheld.SETTINGS
+                )
     except DomainError as exc:
         code = SEND_CODES.get(exc.code, "general_error")
         raise Refusal(code, f"{exc.code}: {exc.message}", notify_to=sender, user=user) from exc
@@ -516,19 +570,76 @@ def _window_start(now: datetime) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0)
 
 
-def _may_tell_unknown_sender(address: str, now: datetime) -> bool:
-    """Count one "Unauthorized Sending Address" notification to ``address`` in this hour;
-    False once :data:`REFUSAL_NOTICES_PER_HOUR` went out (a compare-and-set: the limit holds
-    across processes)."""
-    key = address.strip().lower()[:254]
-    window, _ = RefusalNoticeWindow.objects.get_or_create(
-        address=key, window_start=_window_start(now)
-    )
+class _OverLimit(Exception):
+    """Undoes the per-address count when the platform-wide cap refuses (a savepoint)."""
+
+
+def _take_notice(key: str, limit: int, now: datetime) -> bool:
+    """Count one notice under ``key`` if fewer than ``limit`` went out in the current and
+    the previous clock hour together (so never more than ``limit`` in any 60 minutes, the
+    top of the hour included). The previous hour's row no longer moves: the room left in
+    this hour's row is fixed, and the compare-and-set on it (``sent < room``) holds the
+    limit across processes and machines."""
+    start = _window_start(now)
+    before = (
+        RefusalNoticeWindow.objects.filter(address=key, window_start=start - HOUR)
+        .values_list("sent", flat=True)
+        .first()
+    ) or 0
+    room = limit - before
+    if room <= 0:
+        return False
+    window, _ = RefusalNoticeWindow.objects.get_or_create(address=key, window_start=start)
     return bool(
-        RefusalNoticeWindow.objects.filter(pk=window.pk, sent__lt=REFUSAL_NOTICES_PER_HOUR).update(
-            sent=F("sent") + 1
-        )
+        RefusalNoticeWindow.objects.filter(pk=window.pk, sent__lt=room).update(sent=F("sent") + 1)
     )
+
+
+def _take_unregistered_notice(address: str, now: datetime) -> str:
+    """Count one "Unauthorized Sending Address" notice to ``address``: "" when it may go,
+    else why not (this address's limit, then the platform-wide one). The platform-wide
+    count is only spent once the address's own limit allowed it, and a refusal of the
+    platform-wide cap gives the address's count back: one noisy address cannot use up
+    what every other address may get."""
+    key = address.strip().lower()[:254]
+    try:
+        with transaction.atomic():
+            if not _take_notice(key, REFUSAL_NOTICES_PER_HOUR, now):
+                return NoticeWithheld.ADDRESS_LIMIT
+            total = int(settings.FAXLINE_GATEWAY_REFUSAL_NOTICES_PER_HOUR_TOTAL)
+            if not _take_notice(RefusalNoticeWindow.ALL_UNREGISTERED, total, now):
+                raise _OverLimit
+    except _OverLimit:
+        return NoticeWithheld.PLATFORM_LIMIT
+    return ""
+
+
+def _ours(address: str) -> bool:
+    """An address of faxline's own: in the fax domain (or below it), or the address the
+    notifications come from. Writing to it would send faxline mail to itself."""
+    domain = _domain_of(address)
+    fax = fax_domain()
+    own_from = str(getattr(settings, "DEFAULT_FROM_EMAIL", "") or "").strip().lower()
+    _name, own = parseaddr(own_from)
+    return domain == fax or domain.endswith("." + fax) or address.strip().lower() == own
+
+
+def _withheld(message: GatewayMessage, refusal: Refusal, now: datetime) -> str:
+    """Why the sender of a refused message is not told ("": tell them). The rules that
+    never allow a notice come first, so that they spend no count."""
+    if refusal.withheld:
+        return refusal.withheld
+    if not envelope_sender(message.mail_from):
+        return NoticeWithheld.NULL_SENDER
+    address = refusal.notify_to
+    if "@" not in address or not _domain_of(address):
+        return NoticeWithheld.NO_DOMAIN
+    if _ours(address):
+        return NoticeWithheld.OWN_DOMAIN
+    if refusal.user is not None:
+        wanted = effective_settings(refusal.user)["notifications"].get("initial_failure", True)
+        return "" if wanted else NoticeWithheld.SETTINGS
+    return _take_unregistered_notice(address, now)
 
 
 def _refuse(message: GatewayMessage, *, claim: datetime, refusal: Refusal) -> None:
@@ -546,23 +657,19 @@ def _refuse(message: GatewayMessage, *, claim: datetime, refusal: Refusal) -> No
             next_attempt_at=None,
             finished_at=now,
         )
-        if not done or not refusal.notify_to:
+        if not done or not (refusal.notify_to or refusal.withheld):
             return
-        user = refusal.user
-        if user is None:
-            tell = refusal.code == "unauthorized_sender" and _may_tell_unknown_sender(
-                refusal.notify_to, now
-            )
-        else:
-            tell = bool(effective_settings(user)["notifications"].get("initial_failure", True))
-        if tell:
-            _notify_failure(
-                address=refusal.notify_to,
-                code=refusal.code,
-                user=user,
-                recipients=list(message.recipients),
-            )
-            GatewayMessage.objects.filter(pk=message.pk).update(notified=True)
+        withheld = _withheld(message, refusal, now)
+        if withheld:
+            GatewayMessage.objects.filter(pk=message.pk).update(notice_withheld=withheld)
+            return
+        _notify_failure(
+            address=refusal.notify_to,
+            code=refusal.code,
+            user=refusal.user,
+            recipients=list(message.recipients),
+        )
+        GatewayMessage.objects.filter(pk=message.pk).update(notified=True)
 
 
 def _try_later(message: GatewayMessage, *, claim: datetime, reason: str) -> None:
