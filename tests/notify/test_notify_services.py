@@ -202,6 +202,8 @@ def test_sent_through_a_real_smtp_server(db: None, smtp_server: Inbox, after_com
     assert recipients == ["carol@acme.example"]
     assert b"Subject: Your number" in content
     assert b"+12065550123" in content
+    # Written by a machine (RFC 3834): auto-responders and email-to-fax gateways do not answer.
+    assert b"Auto-Submitted: auto-generated" in content
 
 
 def test_a_permanent_refusal_fails_at_once(db: None, smtp_server: Inbox, after_commit: Any) -> None:

@@ -308,6 +308,9 @@ def notification_deliver(*, notification_id: int) -> NotificationLog | None:
             settings.DEFAULT_FROM_EMAIL,
             [message.recipient],
             connection=connection,
+            # RFC 3834: a machine wrote it. Auto-responders (and faxline's own email-to-fax
+            # gateway) do not answer it, so two systems cannot bounce mail between them.
+            headers={"Auto-Submitted": "auto-generated"},
         )
         for item in message.attachments or []:
             email.attach(str(item["name"]), _attachment_data(item), str(item["content_type"]))
