@@ -12,6 +12,9 @@ from document_files import pdf_bytes, pdf_with_catalog, raw_pdf
 from faxline.core.errors import ValidationFailed
 from faxline.documents.intake import accept_document
 
+# Pure documents code (no models): what it checks does not depend on the database engine.
+pytestmark = pytest.mark.database_independent
+
 
 def _written(build: object) -> bytes:
     from pypdf import PdfReader, PdfWriter

@@ -13,6 +13,9 @@ from faxline.core.errors import ValidationFailed
 from faxline.documents.images import image_to_pdf
 from faxline.documents.limits import Budget
 
+# Pure documents code (no models): what it checks does not depend on the database engine.
+pytestmark = pytest.mark.database_independent
+
 
 def _pages(pdf: bytes) -> list[Any]:
     from pypdf import PdfReader

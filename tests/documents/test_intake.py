@@ -31,6 +31,9 @@ from faxline.documents.intake import accept_document, safe_filename, sniff
 from faxline.documents.limits import Budget, WorkerLimits
 from faxline.documents.pdf import page_count
 
+# Pure documents code (no models): what it checks does not depend on the database engine.
+pytestmark = pytest.mark.database_independent
+
 
 @pytest.mark.parametrize(
     ("data", "kind"),

@@ -21,6 +21,9 @@ from faxline.documents import sandbox
 from faxline.documents.intake import CODES, accept_document, sniff
 from faxline.documents.limits import WorkerLimits
 
+# Pure documents code (no models): what it checks does not depend on the database engine.
+pytestmark = pytest.mark.database_independent
+
 LIMITS = WorkerLimits(cpu_seconds=2, memory_bytes=512 * 1024 * 1024, wall_seconds=10)
 FUZZ = settings(
     max_examples=40,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from document_files import pdf_bytes, pdf_text
 
 from faxline.documents.layout import (
@@ -19,6 +20,9 @@ from faxline.documents.layout import (
     styles,
 )
 from faxline.documents.pdf import join_pdfs, page_count
+
+# Pure documents code (no models): what it checks does not depend on the database engine.
+pytestmark = pytest.mark.database_independent
 
 
 def _decoration(total: int | None) -> PageDecoration:

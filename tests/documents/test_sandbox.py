@@ -24,6 +24,9 @@ from faxline.core.errors import Unavailable
 from faxline.documents import sandbox
 from faxline.documents.limits import WorkerLimits
 
+# Pure documents code (no models): what it checks does not depend on the database engine.
+pytestmark = pytest.mark.database_independent
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 # The wall clock is wide: a loaded machine gives a spinning job little CPU per second.
 TIGHT = WorkerLimits(cpu_seconds=1, memory_bytes=300 * 1024 * 1024, wall_seconds=60)

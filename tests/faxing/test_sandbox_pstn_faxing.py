@@ -221,6 +221,7 @@ def test_fax_call_refuses_invalid_numbers_and_files(
 
 
 @pytest.mark.processes
+@pytest.mark.database_independent  # the command runs on a SQLite install of its own
 def test_the_cli_prints_json_with_three_pages_end_to_end(
     documents: dict[str, Path], tmp_path: Path
 ) -> None:

@@ -32,6 +32,9 @@ from faxline.porting.validation.tables import (
     US_STATES,
 )
 
+# Pure normalisers: what they check does not depend on the database engine.
+pytestmark = pytest.mark.database_independent
+
 # ---------------------------------------------------------------------------- strategies
 
 STREET_NAMES = ["Main", "Oak", "Maple", "Cedar", "Lincoln", "Sunset", "Highland", "Madison"]
