@@ -259,6 +259,12 @@ FAXLINE_SMTPD_TLS_CERT = env_str("FAXLINE_SMTPD_TLS_CERT", "") or ""
 FAXLINE_SMTPD_TLS_KEY = env_str("FAXLINE_SMTPD_TLS_KEY", "") or ""
 if bool(FAXLINE_SMTPD_TLS_CERT) != bool(FAXLINE_SMTPD_TLS_KEY):
     raise ConfigError("FAXLINE_SMTPD_TLS_CERT and FAXLINE_SMTPD_TLS_KEY: give both or neither")
+# Refuse mail from a client that did not STARTTLS first (530): faxes often carry health data.
+FAXLINE_SMTPD_REQUIRE_TLS = env_bool("FAXLINE_SMTPD_REQUIRE_TLS", False)
+if FAXLINE_SMTPD_REQUIRE_TLS and not FAXLINE_SMTPD_TLS_CERT:
+    raise ConfigError(
+        "FAXLINE_SMTPD_REQUIRE_TLS: needs FAXLINE_SMTPD_TLS_CERT and FAXLINE_SMTPD_TLS_KEY"
+    )
 FAXLINE_DNS_SERVERS = env_list("FAXLINE_DNS_SERVERS", [])
 FAXLINE_GATEWAY_RETENTION_DAYS = env_int("FAXLINE_GATEWAY_RETENTION_DAYS", 7, minimum=1)
 # At most this many SMTP sessions at once in one `faxline smtpd` process (more: 421); at most

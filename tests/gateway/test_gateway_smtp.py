@@ -264,7 +264,8 @@ def test_size_is_advertised_and_enforced(settings: Any, transactional_db: None) 
     assert GatewayMessage.objects.count() == 0
 
 
-def test_starttls_is_offered_with_a_certificate(settings: Any, tmp_path: Any) -> None:
+def a_certificate(settings: Any, tmp_path: Any) -> None:
+    """A self-signed certificate for fax.localhost, configured as the gateway's."""
     import datetime as dt
 
     from cryptography import x509
@@ -295,6 +296,10 @@ def test_starttls_is_offered_with_a_certificate(settings: Any, tmp_path: Any) ->
     )
     settings.FAXLINE_SMTPD_TLS_CERT = str(tmp_path / "cert.pem")
     settings.FAXLINE_SMTPD_TLS_KEY = str(tmp_path / "key.pem")
+
+
+def test_starttls_is_offered_with_a_certificate(settings: Any, tmp_path: Any) -> None:
+    a_certificate(settings, tmp_path)
     controller = GatewayController(host="127.0.0.1", port=free_port())
     controller.start()
     try:
@@ -311,5 +316,28 @@ def test_starttls_is_offered_with_a_certificate(settings: Any, tmp_path: Any) ->
             client.mail("bill@acme.example")
             code, _ = client.rcpt("6175559876@fax.localhost")
             assert code == 250
+    finally:
+        controller.stop()
+
+
+def test_with_tls_required_mail_waits_for_starttls(settings: Any, tmp_path: Any) -> None:
+    import ssl
+
+    a_certificate(settings, tmp_path)
+    settings.FAXLINE_SMTPD_REQUIRE_TLS = True
+    controller = GatewayController(host="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", controller.port, timeout=30) as client:
+            client.ehlo("client.test")
+            code, _ = client.mail("bill@acme.example")
+            assert code == 530  # must issue STARTTLS first
+        context = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+        context.check_hostname = False
+        with smtplib.SMTP("127.0.0.1", controller.port, timeout=30) as client:
+            client.ehlo("client.test")
+            assert client.starttls(context=context)[0] == 220
+            client.ehlo("client.test")
+            assert client.mail("bill@acme.example")[0] == 250
     finally:
         controller.stop()

@@ -182,7 +182,8 @@ class GatewayController(Controller):
             ready_timeout=10.0,
             data_size_limit=int(settings.FAXLINE_SMTPD_MAX_BYTES),
             tls_context=context,
-            require_starttls=False,
+            # Mail only after STARTTLS (530 before), when the operator asks for it.
+            require_starttls=bool(context) and bool(settings.FAXLINE_SMTPD_REQUIRE_TLS),
             ident="faxline email-to-fax",
             enable_SMTPUTF8=True,
             decode_data=False,
