@@ -17,7 +17,13 @@ from faxline.telephony.sandbox.pstn import LocalLines, Route, SandboxPSTN, Sandb
 from faxline.telephony.sandbox.testnumbers import TEST_NUMBERS, is_test_number
 from faxline.telephony.t30 import FaxOptions
 from faxline.telephony.tones import Heard
-from faxline.telephony.transport import CallOutcome, CallProgress, CallRequest, ReceivedFax
+from faxline.telephony.transport import (
+    CallOutcome,
+    CallProgress,
+    CallRequest,
+    ReceivedFax,
+    run_sync,
+)
 
 pytestmark = pytest.mark.database_independent
 
@@ -225,7 +231,7 @@ def test_line_capacity_more_calls_than_lines_get_no_free_channel(
             )
         )
 
-    outcomes = asyncio.run(three_calls())
+    outcomes = run_sync(three_calls())
     names = sorted(str(o.name) for o in outcomes)
     assert names == ["No Free Channel", "Sent", "Sent"]
     refused = next(o for o in outcomes if o.name is OutcomeName.NO_FREE_CHANNEL)
@@ -281,9 +287,9 @@ def test_the_media_clock_paces_frames_at_real_time() -> None:
             await clock.tick()
         return time.monotonic() - started
 
-    assert asyncio.run(ten_frames(MediaClock(real_time=True))) >= 0.19
+    assert run_sync(ten_frames(MediaClock(real_time=True))) >= 0.19
     unpaced = MediaClock()
-    assert asyncio.run(ten_frames(unpaced)) < 0.05
+    assert run_sync(ten_frames(unpaced)) < 0.05
     assert unpaced.seconds == pytest.approx(0.2)
 
 
