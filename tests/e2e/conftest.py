@@ -11,6 +11,7 @@ test's context fails the test (``csp_violations``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -132,6 +133,12 @@ def context(
 def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
     page = context.new_page()
     yield page
+    # Let the page's last requests (a favicon, an htmx refresh) be answered before the test
+    # database is flushed: a request still served by the live server would hold a lock on
+    # the in-memory SQLite database, and the flush (and the next test on this worker) fail.
+    # (A page that never goes idle, polling, is closed with its context after 3 s.)
+    with contextlib.suppress(Exception):
+        page.wait_for_load_state("networkidle", timeout=3_000)
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
