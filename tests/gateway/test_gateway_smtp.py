@@ -21,6 +21,7 @@ from faxline.gateway.models import GatewayMessage
 from faxline.gateway.server import GatewayController
 from faxline.notify.models import NotificationLog
 from gateway.gateway_support import Inbox, a_pdf, email_to_fax, free_port, send, wire
+from selfsigned import self_signed
 
 from cast import Cast
 
@@ -266,36 +267,9 @@ def test_size_is_advertised_and_enforced(settings: Any, transactional_db: None) 
 
 def a_certificate(settings: Any, tmp_path: Any) -> None:
     """A self-signed certificate for fax.localhost, configured as the gateway's."""
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fax.localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    settings.FAXLINE_SMTPD_TLS_CERT = str(tmp_path / "cert.pem")
-    settings.FAXLINE_SMTPD_TLS_KEY = str(tmp_path / "key.pem")
+    cert, key = self_signed(tmp_path, host="fax.localhost")
+    settings.FAXLINE_SMTPD_TLS_CERT = str(cert)
+    settings.FAXLINE_SMTPD_TLS_KEY = str(key)
 
 
 def test_starttls_is_offered_with_a_certificate(settings: Any, tmp_path: Any) -> None:
