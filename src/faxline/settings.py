@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "faxline.notify",
     "faxline.porting",
     "faxline.gateway",
+    "faxline.activity",
     "faxline.portal",
 ]
 

@@ -161,6 +161,7 @@ def inbound_fax(cast: Cast) -> int:
         from_number="+13125550000",
         company=cast.company,
         user=cast.billing_user,
+        department=cast.billing_user.department,
         received_at=timezone.now(),
         pages=1,
         vault_name=stored.name,

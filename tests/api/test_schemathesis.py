@@ -101,6 +101,7 @@ def inbound_faxes(cast: Cast, request: pytest.FixtureRequest) -> None:
             from_number="+13125550000",
             company=cast.company,
             user=cast.billing_user,
+            department=cast.billing_user.department,
             received_at=timezone.now(),
             pages=1,
             vault_name=stored.name,

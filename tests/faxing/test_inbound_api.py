@@ -68,6 +68,7 @@ def received(cast: Cast, image: bytes, *, user: User | None, days_ago: float = 0
         from_number="+13125550000",
         company=cast.company,
         user=user,
+        department=user.department if user else None,
         received_at=timezone.now() - timedelta(days=days_ago),
         pages=2,
         remote_csid="SENDER",

@@ -30,6 +30,7 @@ def received(cast: Cast, image: bytes, user: User | None, minutes: int = 0) -> I
         from_number="+13125550000",
         company=cast.company,
         user=user,
+        department=user.department if user else None,
         received_at=timezone.now() - timedelta(minutes=minutes),
         pages=1,
         vault_name=stored.name,

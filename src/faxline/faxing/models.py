@@ -181,6 +181,16 @@ class FaxJob(models.Model):
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="fax_jobs"
     )
+    # The sender's department when the job was accepted (None: the company level): what
+    # Activity filters by and a department administrator's subtree is made of, and what the
+    # Call Detail Records and the traffic tallies count the job under. Kept as it was.
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     from_number = models.CharField(max_length=16)
     to_number = models.CharField(max_length=16)
     international = models.BooleanField(default=False)
@@ -213,6 +223,8 @@ class FaxJob(models.Model):
     document_name = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # When the first call was placed (the Average Time-to-First-Dial report).
+    first_dial_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -304,6 +316,7 @@ from faxline.faxing.inbound.models import (  # noqa: E402
     InboundFax,
     InboundSettings,
 )
+from faxline.faxing.tally.models import DailyDestination, DailyError, DailyTraffic  # noqa: E402
 
 __all__ = [
     "ArchiveCopy",
@@ -311,6 +324,9 @@ __all__ = [
     "CreditEntry",
     "CreditEntryKind",
     "CreditPlan",
+    "DailyDestination",
+    "DailyError",
+    "DailyTraffic",
     "InboundEvent",
     "InboundFax",
     "InboundSettings",

@@ -13,7 +13,7 @@ through to the rules without looking at it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import ResolverMatch, reverse
@@ -26,7 +26,11 @@ SETTINGS = "settings"
 ACCOUNT = "account"
 """The signed-in person's own menu (under their name)."""
 
-MENUS = (SETTINGS, ACCOUNT)
+ACTIVITY = "activity"
+"""The Activity menu of the main menu bar (Outbound and Inbound Activity, Accounting,
+Reports); its page lists the same entries."""
+
+MENUS = (SETTINGS, ACCOUNT, ACTIVITY)
 
 Rule = Callable[[Any], object]
 """An access rule: true (a ``Decision`` allowed, or ``True``) when the person may use the page."""
@@ -64,6 +68,7 @@ class Menus:
 
     settings: list[MenuItem]
     account: list[MenuItem]
+    activity: list[MenuItem] = field(default_factory=list)
 
     @property
     def settings_active(self) -> bool:
@@ -71,9 +76,16 @@ class Menus:
         return any(item.active for item in self.settings)
 
     @property
+    def activity_active(self) -> bool:
+        """True on a page reached from the Activity menu."""
+        return any(item.active for item in self.activity)
+
+    @property
     def labels(self) -> frozenset[str]:
         """The labels of every entry offered (``"Audit log" in portal_menus.labels``)."""
-        return frozenset(item.label for item in (*self.settings, *self.account))
+        return frozenset(
+            item.label for item in (*self.settings, *self.account, *self.activity)
+        )
 
 
 def checked(entries: Iterable[MenuEntry]) -> list[MenuEntry]:
@@ -125,7 +137,7 @@ def menus_for(
             continue
         active = match is not None and entry.current(match)
         items[entry.menu].append(MenuItem(entry.label, reverse(entry.url_name), active))
-    return Menus(settings=items[SETTINGS], account=items[ACCOUNT])
+    return Menus(settings=items[SETTINGS], account=items[ACCOUNT], activity=items[ACTIVITY])
 
 
 NO_MENUS = Menus(settings=[], account=[])

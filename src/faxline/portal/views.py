@@ -1,7 +1,8 @@
 """The portal shell: Dashboard, Activity and Help.
 
 The Dashboard lays out the panels that apps declare (``faxline.portal.dashboard``); its
-traffic chart and Activity are placeholders until the fax engine lands.
+traffic chart is declared by the activity app like any other panel; Activity lists the
+Activity menu's entries.
 """
 
 from __future__ import annotations

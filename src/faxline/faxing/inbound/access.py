@@ -32,7 +32,7 @@ def inbound_visible_q(actor: Actor) -> Q:
     q = actor.in_companies_q()
     root = actor.scope_department
     if root is not None:
-        q &= Q(user__department__path__startswith=root.path)
+        q &= Q(department__path__startswith=root.path)
     return q
 
 

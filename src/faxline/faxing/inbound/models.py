@@ -51,6 +51,15 @@ class InboundFax(models.Model):
         on_delete=models.SET_NULL,
         related_name="inbound_faxes",
     )
+    # The user's department when the fax arrived (None: the company level, or no user):
+    # what Activity filters by and a department administrator's subtree is made of.
+    department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     received_at = models.DateTimeField(db_index=True)
     pages = models.PositiveIntegerField(default=0)
     remote_csid = models.CharField(max_length=40, blank=True)
@@ -75,6 +84,8 @@ class InboundFax(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     nudged_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The first delivery (a resubmission does not move it): Average Time-to-First-Forward.
+    first_forwarded_at = models.DateTimeField(null=True, blank=True)
     content_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -56,6 +56,7 @@ from faxline.faxing.inbound.models import (
     InboundSettings,
     Undeliverable,
 )
+from faxline.faxing.tally.services import inbound_counted, inbound_forward_counted
 from faxline.notify.services import Attachment, attachments_fit, notify_email
 from faxline.numbers.selectors import number_route
 from faxline.telephony.transport import ReceivedFax, fax_result_dict
@@ -130,6 +131,11 @@ def inbound_fax_receive(fax: ReceivedFax) -> int:
     data = fax.tiff.read_bytes()
     stored = vault_store(data, purpose=VAULT_PURPOSE)
     route = number_route(fax.to_number)
+    department_id = (
+        User.objects.filter(pk=route.user_id).values_list("department_id", flat=True).first()
+        if route and route.user_id
+        else None
+    )
     result = fax.result
     try:
         with transaction.atomic():
@@ -138,6 +144,7 @@ def inbound_fax_receive(fax: ReceivedFax) -> int:
                 from_number=(fax.from_number or "")[:32],
                 company_id=route.company_id if route else None,
                 user_id=route.user_id if route else None,
+                department_id=department_id,
                 received_at=fax.received_at,
                 pages=result.pages,
                 remote_csid=(result.remote_ident or "")[:40],
@@ -151,6 +158,7 @@ def inbound_fax_receive(fax: ReceivedFax) -> int:
                 sha256=stored.sha256,
             )
             _event(row, EventKind.RECEIVED)
+            inbound_counted(row)
             if row.company is not None and row.pages:
                 _charge(row)
             inbound_received(row)
@@ -405,6 +413,11 @@ def inbound_fax_deliver(*, fax_id: int) -> InboundFax | None:
                 files=list(fax.files or []) + [a.vault_name for a in attachments],
             ):
                 raise _LostClaim
+            forwarded = timezone.now()
+            if InboundFax.objects.filter(pk=fax.pk, first_forwarded_at__isnull=True).update(
+                first_forwarded_at=forwarded
+            ):
+                inbound_forward_counted(fax, at=forwarded)
             subject, body = _email_text(fax, attached=attached, link=portal_link(fax))
             rows = notify_email(
                 kind=NOTIFICATION_KIND,

@@ -15,10 +15,15 @@ from faxline.telephony.transport import normalized_number
 
 
 def jobs_visible(actor: Actor) -> QuerySet[FaxJob]:
-    """Its sender's jobs for a fax user; the company's for its administrators; the partner's
+    """Its sender's jobs for a fax user; the company's for its company-level administrators
+    (a department administrator's subtree's); the partner's
     companies' for a channel partner; all for operators."""
     if actor.is_operator or actor.is_partner or actor.is_administrator:
         scope = actor.in_companies_q()
+        root = actor.scope_department
+        if root is not None:
+            # A department administrator: the jobs counted under their subtree.
+            scope &= Q(department__path__startswith=root.path)
     else:
         scope = Q(sender_id=actor.user.pk)
     return FaxJob.objects.filter(scope)

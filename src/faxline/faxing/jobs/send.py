@@ -299,6 +299,7 @@ def fax_send(
                 actor_id=sender.pk,
                 company=company,
                 sender=sender,
+                department_id=sender.department_id,
                 from_number=numbers_of_sender[0],
                 to_number=number,
                 international=international,

@@ -25,6 +25,8 @@ from django.utils import timezone
 from faxline.core.errors import Conflict
 from faxline.faxing.jobs.followups import job_changed
 from faxline.faxing.models import FaxJob, FaxJobEvent, FaxJobStatus
+from faxline.faxing.tally.services import JobFacts, job_counted
+from faxline.telephony.outcomes import OutcomeName
 
 # Allowed moves: from -> the statuses it may go to.
 MOVES: dict[str, frozenset[str]] = {
@@ -75,6 +77,7 @@ def job_create(*, actor_id: int | None, **fields: Any) -> FaxJob:
         actor_id=actor_id,
         detail={"to": job.to_number, "pages": job.pages},
     )
+    job_counted(job, before=None)
     job_changed(job, from_status="", to_status=FaxJobStatus.QUEUED)
     return job
 
@@ -96,7 +99,12 @@ def job_transition(
     when it changed meanwhile. Raises ``IntegrityError`` when a claim meets another call
     in progress to the same destination (the caller's savepoint decides)."""
     allowed = set(allowed_from)
-    current = FaxJob.objects.filter(pk=job.pk).values_list("status", flat=True).get()
+    current, error, first_dial_at, completed_at = (
+        FaxJob.objects.filter(pk=job.pk)
+        .values_list("status", "error", "first_dial_at", "completed_at")
+        .get()
+    )
+    before = JobFacts(current, error, first_dial_at, completed_at)
     if current not in allowed or to not in MOVES[current]:
         raise Conflict(
             f"A job that is {FaxJobStatus(current).label.lower()} cannot be "
@@ -108,6 +116,8 @@ def job_transition(
     if to in (FaxJobStatus.SUCCESS, FaxJobStatus.FAILED, FaxJobStatus.CANCELLED):
         updates.setdefault("completed_at", moment)
         updates.setdefault("next_attempt_at", None)
+    if to == FaxJobStatus.IN_PROGRESS and first_dial_at is None:
+        updates["first_dial_at"] = moment
     if not FaxJob.objects.filter(pk=job.pk, status=current).update(**updates):
         raise Conflict("The job changed meanwhile; reload it.", code="stale_status")
     for name, value in updates.items():
@@ -121,5 +131,7 @@ def job_transition(
         actor_id=actor_id,
         detail=detail or {},
     )
+    busy = (detail or {}).get("outcome") == OutcomeName.BUSY
+    job_counted(job, before=before, busy=busy)
     job_changed(job, from_status=current, to_status=to)
     return job

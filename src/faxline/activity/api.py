@@ -1,0 +1,9 @@
+"""The activity app's API routers (``/api/v1/activity``, ``/accounting``, ``/reports``)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+
+def routers() -> list[Router]:
+    return []
