@@ -83,9 +83,7 @@ class Menus:
     @property
     def labels(self) -> frozenset[str]:
         """The labels of every entry offered (``"Audit log" in portal_menus.labels``)."""
-        return frozenset(
-            item.label for item in (*self.settings, *self.account, *self.activity)
-        )
+        return frozenset(item.label for item in (*self.settings, *self.account, *self.activity))
 
 
 def checked(entries: Iterable[MenuEntry]) -> list[MenuEntry]:
