@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from django.urls import URLResolver
     from ninja import Router
 
+    from faxline.core.demo import DemoStep
     from faxline.core.periodic import PeriodicJob
     from faxline.portal.dashboard import Panel
     from faxline.portal.management.supervisor import ServedProcess
@@ -75,3 +76,9 @@ class FaxingConfig(AppConfig):
         from faxline.faxing.dashboard import CREDITS
 
         return [CREDITS]
+
+    def demo_steps(self) -> list[DemoStep]:
+        from faxline.core.demo import DemoStep
+        from faxline.faxing.demo import demo_history
+
+        return [DemoStep("fax history", demo_history)]

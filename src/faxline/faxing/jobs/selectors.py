@@ -43,6 +43,7 @@ def job_get(*, actor: Actor, identifier: str) -> FaxJob:
 
 EVENT_LABELS = {
     "accepted": "Accepted",
+    "imported": "Imported from history",
     "dialing": "Dialing",
     "sent": "Sent",
     "retry_scheduled": "Retry scheduled",

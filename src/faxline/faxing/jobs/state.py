@@ -82,6 +82,27 @@ def job_create(*, actor_id: int | None, **fields: Any) -> FaxJob:
     return job
 
 
+def job_import(*, created_at: datetime, status: str, **fields: Any) -> FaxJob:
+    """A finished job from before faxline (a fax server's history moved in, the demo's
+    sixty days): stored as it ended, accepted at ``created_at``, with an ``imported`` event.
+    It is counted in the traffic tallies by the caller's ``tally_rebuild`` once the history
+    is in (one rebuild, not an upsert per job)."""
+    if status not in (FaxJobStatus.SUCCESS, FaxJobStatus.FAILED, FaxJobStatus.CANCELLED):
+        raise Conflict("Only a finished job can be imported.", code="invalid_transition")
+    job = FaxJob.objects.create(identifier=new_identifier(), status=status, **fields)
+    FaxJob.objects.filter(pk=job.pk).update(created_at=created_at)
+    job.created_at = created_at
+    FaxJobEvent.objects.create(
+        job=job,
+        kind="imported",
+        from_status="",
+        to_status=status,
+        at=fields.get("completed_at") or created_at,
+        detail={"to": job.to_number, "pages": job.pages},
+    )
+    return job
+
+
 def job_transition(
     job: FaxJob,
     *,
