@@ -81,6 +81,10 @@ def python(home: Home, script: str, *args: str) -> subprocess.CompletedProcess[s
     )
 
 
+# The jobs this test makes (the demo's history of imported jobs has no reply-to address).
+EMAILED = "reply_to <> ''"
+
+
 def fax_user(home: Home) -> tuple[str, str]:
     """A demo fax user's email address and another demo user's number to fax."""
     users = [u for u in home.sign_ins.values() if u.get("fax_number")]
@@ -114,7 +118,7 @@ def test_serve_takes_a_demo_users_email_to_fax(home: Home, tmp_path: Path) -> No
         wait_for(lambda: rows(mine, "select status from gateway_gatewaymessage") == [("done",)])
     [(jobs,)] = rows(mine, "select job_identifiers from gateway_gatewaymessage")
     [(to_number, source, reply_to)] = rows(
-        mine, "select to_number, source, reply_to from faxing_faxjob"
+        mine, "select to_number, source, reply_to from faxing_faxjob where reply_to <> ''"
     )
     assert (to_number, source, reply_to) == (number, "email", sender)
     assert rows(mine, "select kind from notify_notificationlog where kind like 'gateway.%'") == [
@@ -152,13 +156,13 @@ def test_killed_after_the_250_and_killed_while_processing_still_makes_the_job_on
     assert rows(mine, "select status from gateway_gatewaymessage") == [("processing",)]
 
     faxline_command(mine.path, "worker", "--batch")  # the nudge finds it claimed: skipped
-    assert rows(mine, "select count(*) from faxing_faxjob") == [(0,)]
+    assert rows(mine, f"select count(*) from faxing_faxjob where {EMAILED}") == [(0,)]
 
     swept = python(mine, SWEEP_LATER)
     assert swept.returncode == 0, swept.stderr
     assert swept.stdout.split("\n")[:2] == ["now 0", "later 1"]
     faxline_command(mine.path, "worker", "--batch")
     assert rows(mine, "select status, attempts from gateway_gatewaymessage") == [("done", 2)]
-    assert rows(mine, "select count(*) from faxing_faxjob") == [(1,)]
+    assert rows(mine, f"select count(*) from faxing_faxjob where {EMAILED}") == [(1,)]
     faxline_command(mine.path, "worker", "--batch")
-    assert rows(mine, "select count(*) from faxing_faxjob") == [(1,)]
+    assert rows(mine, f"select count(*) from faxing_faxjob where {EMAILED}") == [(1,)]
