@@ -25,8 +25,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cast import Cast
 from history import inbound, outbound
+
+from cast import Cast
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 D1 = datetime(2026, 12, 1, tzinfo=UTC)
@@ -44,9 +45,7 @@ def acme_history(cast: Cast) -> None:
     h = timedelta(hours=1)
     outbound(bill, to=DEST_A, at=OLD, pages=5)
     outbound(bill, to=DEST_A, at=D1 + 10 * h, pages=2)
-    outbound(
-        bill, to=DEST_A, at=D1 + 10.5 * h, status="failed", error="No Answer", busy=2, pages=1
-    )
+    outbound(bill, to=DEST_A, at=D1 + 10.5 * h, status="failed", error="No Answer", busy=2, pages=1)
     outbound(
         sarah, to=DEST_B, at=D2 + 9 * h, pages=3, from_number=NUM_2, wait=timedelta(seconds=60)
     )

@@ -16,10 +16,10 @@ from django.test import Client
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
 from faxline.accounts.services.api_keys import api_key_create
-
-from cast import Cast, cast  # noqa: F401  (the fixture)
 from history import inbound, outbound
-from reports_history import D1, DEST_A, EXPECTED, NOW, REPORT_KEYS, acme_history
+from reports_history import D1, EXPECTED, NOW, REPORT_KEYS, acme_history
+
+from cast import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,11 @@ def test_bad_filters_are_refused_naming_the_field(
 
 def test_unknown_reports_are_404(history: Cast) -> None:
     client = client_for(history.company_admin)
-    for path in ("outbound/nothing", "inbound/average-time-to-first-dial", "outbound/highest-volume-numbers"):
+    for path in (
+        "outbound/nothing",
+        "inbound/average-time-to-first-dial",
+        "outbound/highest-volume-numbers",
+    ):
         response = client.get(f"/api/v1/reports/{path}")
         assert response.status_code == 404
         assert response.json()["field"] == "report"
@@ -177,7 +181,11 @@ def test_query_count_of_each_report(
     aggregate query over the tallies (a top list: two, the list and its totals), whatever
     the history's size."""
     client = client_for(history.dept_admin)
-    params = {"department": history.billing_l1.pk, "user": history.billing_user.pk, "number": "+12125557001"}
+    params = {
+        "department": history.billing_l1.pk,
+        "user": history.billing_user.pk,
+        "number": "+12125557001",
+    }
     client.get(url(key), params)  # warm the key's caches
     top_list = EXPECTED[key][0] and "day" not in EXPECTED[key][0][0]
     with django_assert_max_num_queries(10 if top_list else 9):

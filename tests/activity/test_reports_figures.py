@@ -15,8 +15,6 @@ from faxline.accounts.models import User
 from faxline.accounts.services.api_keys import api_key_create
 from faxline.activity.reports.catalog import REPORTS
 from faxline.activity.reports.selectors import report_get, report_run, report_scope
-
-from cast import Cast, cast  # noqa: F401  (the fixture)
 from reports_history import (
     D1,
     DEST_A,
@@ -29,6 +27,8 @@ from reports_history import (
     START,
     acme_history,
 )
+
+from cast import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +70,12 @@ def test_every_report_gives_its_exact_figures(history: Cast, key: tuple[str, str
 @pytest.mark.parametrize("key", REPORT_KEYS, ids="/".join)
 def test_the_selector_gives_the_same_figures(history: Cast, key: tuple[str, str]) -> None:
     actor = Actor(user=history.company_admin)
-    data = report_run(report=report_get(direction=key[0], slug=key[1]), scope=report_scope(actor=actor, params={}))
-    assert [{k: str(v) if k == "day" else v for k, v in row.items()} for row in data.rows] == EXPECTED[key][0]
+    data = report_run(
+        report=report_get(direction=key[0], slug=key[1]), scope=report_scope(actor=actor, params={})
+    )
+    assert [
+        {k: str(v) if k == "day" else v for k, v in row.items()} for row in data.rows
+    ] == EXPECTED[key][0]
 
 
 def test_the_period_rolls_with_the_days(history: Cast) -> None:
@@ -93,14 +97,40 @@ def test_department_filter_takes_the_subtree(history: Cast) -> None:
     billing = get(client, usage, department=history.billing.pk)
     assert billing["filters"]["department"] == history.billing.pk
     assert billing["rows"] == [
-        {"day": "2026-12-01", "faxes": 2, "success": 1, "failed": 1, "pages": 3, "average_pages": 1.5},
-        {"day": "2026-12-03", "faxes": 2, "success": 0, "failed": 1, "pages": 5, "average_pages": 2.5},
+        {
+            "day": "2026-12-01",
+            "faxes": 2,
+            "success": 1,
+            "failed": 1,
+            "pages": 3,
+            "average_pages": 1.5,
+        },
+        {
+            "day": "2026-12-03",
+            "faxes": 2,
+            "success": 0,
+            "failed": 1,
+            "pages": 5,
+            "average_pages": 2.5,
+        },
     ]
-    assert billing["totals"] == {"faxes": 4, "success": 1, "failed": 2, "pages": 8, "average_pages": 2.0}
+    assert billing["totals"] == {
+        "faxes": 4,
+        "success": 1,
+        "failed": 2,
+        "pages": 8,
+        "average_pages": 2.0,
+    }
     level1 = get(client, usage, department=history.billing_l1.pk)
     assert level1["totals"] == billing["totals"]
     sales = get(client, usage, department=history.sales.pk)
-    assert sales["totals"] == {"faxes": 1, "success": 1, "failed": 0, "pages": 3, "average_pages": 3.0}
+    assert sales["totals"] == {
+        "faxes": 1,
+        "success": 1,
+        "failed": 0,
+        "pages": 3,
+        "average_pages": 3.0,
+    }
     inbound = get(client, ("inbound", "potential-partial-faxes"), department=history.sales.pk)
     assert inbound["rows"] == [{"day": "2026-12-03", "faxes": 2, "partial": 0, "partial_rate": 0.0}]
 

@@ -156,6 +156,9 @@ def _average_wait(direction: str, prefix: str) -> Callable[[ReportScope], Report
     return compute
 
 
+COUNTS = ("faxes", "success", "failed", "pages")
+
+
 def _usage(direction: str) -> Callable[[ReportScope], ReportData]:
     """Per day: faxes, successful, failed, pages, average pages per fax; and the total."""
 
@@ -170,10 +173,11 @@ def _usage(direction: str) -> Callable[[ReportScope], ReportData]:
             .order_by("day")
         )
         rows: list[Row] = []
-        totals: Row = {"faxes": 0, "success": 0, "failed": 0, "pages": 0}
+        totals: Row = dict.fromkeys(COUNTS, 0)
         for day in days:
-            row = {name: int(day[name] or 0) for name in totals}
-            for name in totals:
+            sums: Row = dict(day)
+            row: Row = {name: int(sums[name] or 0) for name in COUNTS}
+            for name in COUNTS:
                 totals[name] += row[name]
             row["average_pages"] = _ratio(row["pages"], row["faxes"], 2)
             rows.append({"day": day["day"], **row})
@@ -380,7 +384,9 @@ REPORTS: tuple[Report, ...] = (
             Column("share", "Share", "percent"),
         ),
         _outbound_failures,
-        Chart("bar", "Failed faxes by error", "failed faxes", label="error", value="faxes", colour=RED),
+        Chart(
+            "bar", "Failed faxes by error", "failed faxes", label="error", value="faxes", colour=RED
+        ),
         note="A failed fax counts once, under the error it finally failed with.",
     ),
     Report(

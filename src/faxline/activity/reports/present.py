@@ -54,11 +54,13 @@ class Cell:
 
 
 def table_rows(report: Report, data: ReportData) -> list[list[Cell]]:
-    return [[Cell(shown(c, row.get(c.key)), c.numeric) for c in report.columns] for row in data.rows]
+    return [
+        [Cell(shown(c, row.get(c.key)), c.numeric) for c in report.columns] for row in data.rows
+    ]
 
 
 def table_totals(report: Report, data: ReportData) -> list[Cell]:
-    first, *rest = report.columns
+    rest = report.columns[1:]
     return [Cell(TOTAL, False)] + [
         Cell(shown(c, data.totals.get(c.key)) if c.key in data.totals else "", c.numeric)
         for c in rest
@@ -82,8 +84,10 @@ def _csv_value(column: Column, value: Any) -> Any:
 def csv_file(report: Report, data: ReportData) -> Iterator[str]:
     """The report as CSV lines: the header, a line per row, the totals last; every value
     neutralised against spreadsheet formulas (``core.csvfile``)."""
-    first, *rest = report.columns
-    rows: list[list[Any]] = [[_csv_value(c, row.get(c.key)) for c in report.columns] for row in data.rows]
+    rest = report.columns[1:]
+    rows: list[list[Any]] = [
+        [_csv_value(c, row.get(c.key)) for c in report.columns] for row in data.rows
+    ]
     rows.append([TOTAL] + [data.totals.get(c.key) for c in rest])
     return csv_lines([_csv_header(c) for c in report.columns], rows)
 
@@ -95,7 +99,10 @@ def csv_name(report: Report, scope: ReportScope) -> str:
 def chart(report: Report, data: ReportData, scope: ReportScope) -> SafeString | None:
     """The report's chart (None when there is nothing to draw)."""
     spec = report.chart
-    description = f"{spec.title}, {scope.start.isoformat()} to {scope.end.isoformat()}. The table below gives the figures."
+    description = (
+        f"{spec.title}, {scope.start.isoformat()} to {scope.end.isoformat()}. "
+        "The table below gives the figures."
+    )
     if not data.rows:
         return None
     if spec.kind == "bar":
@@ -110,7 +117,9 @@ def chart(report: Report, data: ReportData, scope: ReportScope) -> SafeString | 
         Series(
             line.label,
             [
-                float(by_day[d][line.column]) if d in by_day and by_day[d].get(line.column) is not None else missing
+                float(by_day[d][line.column])
+                if d in by_day and by_day[d].get(line.column) is not None
+                else missing
                 for d in days
             ],
             line.colour,

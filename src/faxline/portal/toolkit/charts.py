@@ -37,7 +37,7 @@ from itertools import count
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["Bar", "Series", "bar_chart", "nice_ticks", "line_chart"]
+__all__ = ["Bar", "Series", "bar_chart", "line_chart", "nice_ticks"]
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 AXIS = "#6c757d"
@@ -108,9 +108,7 @@ def _open(title: str, description: str, width: int, height: int) -> tuple[list[s
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", extra: str = "") -> str:
-    return (
-        f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
-    )
+    return f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
 
 
 def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
@@ -217,8 +215,7 @@ def line_chart(
                 base = _f(top + plot_h)
                 shape = f"{_f(run[0][0])},{base} {points} {_f(run[-1][0])},{base}"
                 parts.append(
-                    f'<polygon points="{shape}" fill="{colour}" fill-opacity="0.12" '
-                    f'stroke="none"/>'
+                    f'<polygon points="{shape}" fill="{colour}" fill-opacity="0.12" stroke="none"/>'
                 )
             if len(run) > 1:
                 parts.append(
@@ -265,7 +262,9 @@ def bar_chart(
         parts.append(_text(x, top + plot_h + 16, _number(tick), anchor="middle"))
     if unit:
         parts.append(
-            _text(left + plot_w / 2, top + plot_h + 34, unit, anchor="middle", extra=f' fill="{AXIS}"')
+            _text(
+                left + plot_w / 2, top + plot_h + 34, unit, anchor="middle", extra=f' fill="{AXIS}"'
+            )
         )
     parts.append("</g>")
     parts.append(f'<g class="fx-chart-bars" fill="{colour}">')
@@ -282,7 +281,12 @@ def bar_chart(
             f"{escape(_number(bar.value))}</title></rect>"
         )
         parts.append(
-            _text(left + length + 6, y + bar_height * 0.72, _number(bar.value), extra=f' fill="{TEXT}"')
+            _text(
+                left + length + 6,
+                y + bar_height * 0.72,
+                _number(bar.value),
+                extra=f' fill="{TEXT}"',
+            )
         )
     parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every value above is escaped)
