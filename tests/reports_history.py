@@ -40,8 +40,10 @@ DEST_A = "+16175550100"
 DEST_B = "+13105550199"
 
 
-def acme_history(cast: Cast) -> None:
+def acme_history(cast: Cast, *, days: tuple[datetime, datetime, datetime] = (D1, D2, OLD)) -> None:
+    """Acme's faxes (above) on ``days``: D1, D2 and the day outside the period."""
     bill, sarah = cast.billing_user, cast.sales_user
+    D1, D2, OLD = days
     h = timedelta(hours=1)
     outbound(bill, to=DEST_A, at=OLD, pages=5)
     outbound(bill, to=DEST_A, at=D1 + 10 * h, pages=2)

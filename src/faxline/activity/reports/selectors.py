@@ -37,7 +37,7 @@ DAYS = 90
 MAX_CHOICES = 500
 """The filter form offers at most this many departments, users and numbers."""
 
-_USERNAME = re.compile(r"[\w.@+-]{1,150}")
+_USERNAME = re.compile(r"[\w.@+-]{1,150}", re.ASCII)
 
 
 def report_get(*, direction: str, slug: str) -> Report:
@@ -59,8 +59,12 @@ def _raw(params: Mapping[str, Any], name: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _digits(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit()
+
+
 def _id(raw: str, name: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
+    if not _digits(raw) or len(raw) > 18:
         raise ValidationFailed(f"{name.capitalize()} must be an id (a whole number).", field=name)
     return int(raw)
 
@@ -90,7 +94,7 @@ def _department(actor: Actor, company: Company, raw: str) -> Department | None:
 def _user(actor: Actor, company: Company, raw: str) -> User | None:
     if not raw:
         return None
-    if raw.isdigit():
+    if _digits(raw):
         wanted = Q(pk=_id(raw, "user"))
     elif _USERNAME.fullmatch(raw):
         wanted = Q(username__iexact=raw)

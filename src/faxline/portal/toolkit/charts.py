@@ -71,14 +71,17 @@ def _colour(value: str) -> str:
     return value
 
 
-def nice_ticks(top: float, *, most: int = 5) -> list[float]:
+def nice_ticks(top: float, *, most: int = 5, whole: bool = False) -> list[float]:
     """The value axis' ticks from 0 to at least ``top``: at most ``most`` + 1 round steps
-    (1, 2 or 5 times a power of ten): ``nice_ticks(37)`` is ``[0, 10, 20, 30, 40]``."""
+    (1, 2 or 5 times a power of ten): ``nice_ticks(37)`` is ``[0, 10, 20, 30, 40]``.
+    ``whole``: the values are counts, so no step is less than 1."""
     if top <= 0 or not math.isfinite(top):
         return [0.0, 1.0]
     raw = top / most
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(step, 1)
     steps = math.ceil(top / step - 1e-9)
     return [round(i * step, 10) for i in range(steps + 1)]
 
@@ -126,7 +129,7 @@ def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
 
 def _label_every(labels: int, room: float, widest: int) -> int:
     """Show every n-th label of the category axis so that they do not overlap."""
-    fits = max(1, int(room / (widest * 7 + 16)))
+    fits = max(1, int(room / (widest * 7 + 28)))
     return max(1, math.ceil(labels / fits))
 
 
@@ -151,7 +154,7 @@ def line_chart(
     left, right, top, bottom = 56, 16, 34 if len(series) > 1 else 14, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
-    ticks = nice_ticks(max(values, default=0.0))
+    ticks = nice_ticks(max(values, default=0.0), whole=all(v == int(v) for v in values))
     peak = ticks[-1]
 
     def y_of(value: float) -> float:
@@ -199,8 +202,11 @@ def line_chart(
             )
             parts.append(_text(x, top + plot_h + 18, label, anchor=anchor))
     parts.append("</g>")
-    for s in series:
+    for index, s in enumerate(series):
         colour = _colour(s.colour)
+        # Earlier series are drawn wider, so that a later one over the same values leaves
+        # them visible on both sides.
+        stroke = _f(2 + 1.5 * (len(series) - 1 - index))
         runs: list[list[tuple[float, float]]] = [[]]
         for i, value in enumerate(s.values):
             if value is None:
@@ -219,10 +225,13 @@ def line_chart(
                 )
             if len(run) > 1:
                 parts.append(
-                    f'<polyline points="{points}" stroke-width="2" stroke-linejoin="round"/>'
+                    f'<polyline points="{points}" stroke-width="{stroke}" stroke-linejoin="round"/>'
                 )
-            if len(run) <= 31:  # dots only where they do not crowd the line
-                for x, y in run:
+            # Dots where they do not crowd the line; else on the values above 0 only (a
+            # lone day among many stays visible).
+            baseline = top + plot_h
+            for x, y in run:
+                if len(run) <= 31 or y < baseline:
                     parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="2.5" fill="{colour}"/>')
         parts.append("</g>")
     parts.append("</svg>")
@@ -250,7 +259,9 @@ def bar_chart(
     plot_h = max(1, len(bars)) * (bar_height + gap)
     height = top + plot_h + (44 if unit else 28)
     parts, _ = _open(title, description or title, width, height)
-    ticks = nice_ticks(max((b.value for b in bars), default=0.0))
+    ticks = nice_ticks(
+        max((b.value for b in bars), default=0.0), whole=all(b.value == int(b.value) for b in bars)
+    )
     peak = ticks[-1]
     parts.append('<g class="fx-chart-axis">')
     for tick in ticks:
