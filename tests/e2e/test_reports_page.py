@@ -30,6 +30,7 @@ def test_an_administrator_runs_filters_and_exports_a_report(live_server, page: P
     page.get_by_role("button", name="Activity").click()
     page.get_by_role("link", name="Reports").click()
     expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
+    page.screenshot(path="/tmp/reports_index_1280.png", full_page=True)
     outbound = page.get_by_role("region", name="Outbound Reports")
     outbound.get_by_role("link", name="Highest Volume Destinations").click()
 
@@ -69,3 +70,12 @@ def test_an_administrator_runs_filters_and_exports_a_report(live_server, page: P
     expect(page.get_by_role("table", name="Usage Summary").locator("tbody tr")).to_have_count(2)
     expect(page.locator(".dropdown-item[aria-current='page']")).to_have_text("Reports")
     page.screenshot(path="/tmp/reports_usage_1280.png", full_page=True)
+
+    page.goto(live_server.url + "/activity/reports/inbound/average-time-to-first-forward/")
+    expect(page.get_by_role("img", name="Average time to first forward per day")).to_be_visible()
+    page.screenshot(path="/tmp/reports_forward_1280.png", full_page=True)
+    page.get_by_label("Fax number").fill("not a number")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("alert")).to_contain_text("is not a fax number")
+    expect(page.get_by_label("Fax number")).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path="/tmp/reports_refused_1280.png", full_page=True)
