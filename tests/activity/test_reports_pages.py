@@ -135,8 +135,8 @@ def test_a_bad_filter_is_shown_at_its_field(history: Cast) -> None:
     assert response.status_code == 422
     html = response.content.decode()
     assert (
-        'is-invalid" aria-invalid="true" aria-describedby="fx-filter-error" id="fx-number" name="number" value="12"'
-        in html
+        'is-invalid" aria-invalid="true" aria-describedby="fx-filter-error" id="fx-number" '
+        'name="number" value="12"' in html
     )
     assert "is-invalid" in html and "is not a valid fax number" in html
     export = client.get(page_url(("outbound", "usage-summary")) + "export.csv", {"user": "a b"})
