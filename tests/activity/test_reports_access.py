@@ -190,3 +190,31 @@ def test_query_count_of_each_report(
     top_list = EXPECTED[key][0] and "day" not in EXPECTED[key][0][0]
     with django_assert_max_num_queries(10 if top_list else 9):
         assert client.get(url(key), params).status_code == 200
+
+
+def test_channel_partners_report_on_their_clients(history: Cast) -> None:
+    from faxline.accounts.services.partners import (
+        channel_partner_create,
+        channel_partner_staff_create,
+        company_assign_channel_partner,
+    )
+
+    operator = Actor(user=history.operator)
+    partner = channel_partner_create(actor=operator, name="Reseller Inc")
+    company_assign_channel_partner(actor=operator, company=history.company, partner=partner)
+    staff = channel_partner_staff_create(
+        actor=operator,
+        partner=partner,
+        first_name="Pia",
+        last_name="Partner",
+        email="pia@reseller.example",
+        username="pia",
+        password="Fax-Secret-2026",
+    ).user
+    client = client_for(staff)
+    key = ("inbound", "transmission-failures")
+    body = client.get(url(key), {"company": history.company.pk}).json()
+    assert (body["rows"], body["totals"]) == EXPECTED[key]
+    other = client.get(url(key), {"company": history.outsider_company.pk})
+    assert other.status_code == 404 and other.json()["field"] == "company"
+    assert client.get(url(key)).json()["field"] == "company"
