@@ -6,4 +6,6 @@ from ninja import Router
 
 
 def routers() -> list[Router]:
-    return []
+    from faxline.activity.reports.api import router as reports
+
+    return [reports]

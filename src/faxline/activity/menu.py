@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from faxline.activity.reports.menu import REPORTS
 from faxline.portal.menu import MenuEntry
 
-ENTRIES: tuple[MenuEntry, ...] = ()
+ENTRIES: tuple[MenuEntry, ...] = (REPORTS,)

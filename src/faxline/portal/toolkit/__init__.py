@@ -7,7 +7,9 @@
   a redirect htmx follows;
 - :mod:`.wizard`: the wizard engine (:class:`Wizard`, :class:`StepsForm`);
 - :mod:`.paging`: one page of a table, its page links and Row Count choices
-  (:func:`paginate_table`, rendered by ``portal/_paging.html``).
+  (:func:`paginate_table`, rendered by ``portal/_paging.html``);
+- :mod:`.charts`: server-side SVG charts (:func:`~.charts.line_chart`,
+  :func:`~.charts.bar_chart`), accessible and within the Content-Security-Policy.
 
 It knows no domain app: it imports only :mod:`faxline.core` and Django.
 """
