@@ -6,4 +6,6 @@ from ninja import Router
 
 
 def routers() -> list[Router]:
-    return []
+    from faxline.activity.lists.api import router as lists
+
+    return [lists]
