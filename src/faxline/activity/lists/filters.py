@@ -196,13 +196,13 @@ def _date(raw: str, name: str) -> date | None:
 
 
 def parse_dates(params: Params, *, today: date) -> tuple[date, date]:
-    """``from`` and ``to``: the last :data:`DEFAULT_DAYS` days by default; one of them
-    alone is a range of that length from or to it."""
+    """``from`` and ``to``: the last :data:`DEFAULT_DAYS` days by default; ``from`` alone
+    runs to today, ``to`` alone covers the :data:`DEFAULT_DAYS` days up to it."""
     start = _date(_one(params, "from"), "from")
     end = _date(_one(params, "to"), "to")
     span = timedelta(days=DEFAULT_DAYS - 1)
     if end is None:
-        end = today if start is None else min(start + span, max(start, today))
+        end = today if start is None or start <= today else start
     if start is None:
         start = end - span
     if start > end:
