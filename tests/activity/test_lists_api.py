@@ -17,9 +17,9 @@ from faxline.activity.lists import inbound as inbound_list
 from faxline.activity.lists import outbound as outbound_list
 from faxline.faxing.inbound.models import DeliveryStatus, InboundFax, Undeliverable
 from faxline.faxing.models import FaxJob
+from history import inbound, outbound
 
 from cast import Cast
-from history import inbound, outbound
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

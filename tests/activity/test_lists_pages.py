@@ -15,13 +15,14 @@ from faxline.accounts.access import Actor
 from faxline.accounts.menu import portal_menus
 from faxline.accounts.models import User
 from faxline.activity.lists.models import ActivityPreference
+from history import inbound, outbound
 
 from cast import Cast
-from history import inbound, outbound
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 OUT = "/activity/outbound/"
 IN = "/activity/inbound/"
+DASH = "\u2013"  # the range "1-10 of 12"
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +83,7 @@ def test_the_outbound_page_shows_the_scope(cast: Cast) -> None:
     html = client_for(cast.dept_admin).get(OUT).content.decode()
     assert html.count('data-col="to"') == 1 + 2  # the header and Bill's two jobs
     assert "Bill Payer" in html and "Sarah Salesperson" not in html
-    assert "1–2 of 2" in html
+    assert f"1{DASH}2 of 2" in html
 
 
 @pytest.mark.parametrize(
@@ -119,9 +120,9 @@ def test_the_row_count_is_remembered(cast: Cast) -> None:
         == 10
     )
     html = client.get(OUT).content.decode()
-    assert html.count("<tr>") == 1 + 10 and "1–10 of 12" in html
+    assert html.count("<tr>") == 1 + 10 and f"1{DASH}10 of 12" in html
     html = client.get(OUT + "?page=2").content.decode()
-    assert html.count("<tr>") == 1 + 2 and "11–12 of 12" in html
+    assert html.count("<tr>") == 1 + 2 and f"11{DASH}12 of 12" in html
     # Another person's choice is theirs.
     assert client_for(cast.read_only_admin).get(OUT).content.decode().count("<tr>") == 1 + 12
 
