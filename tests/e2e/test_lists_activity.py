@@ -12,10 +12,10 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.utils import timezone
-from history import inbound, outbound
 from playwright.sync_api import Page, expect
 
 from faxline.faxing.inbound.models import InboundFax
+from history import inbound, outbound
 
 from cast import build_cast
 from helpers import login_as
