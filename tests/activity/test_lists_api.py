@@ -257,6 +257,8 @@ def test_without_credentials_401() -> None:
         ("to=2026-13-01", "to"),
         ("from=2026-11-10&to=2026-11-01", "to"),
         ("from=2024-01-01&to=2026-11-01", "from"),
+        ("to=0001-01-05", "to"),
+        ("from=9999-12-31", "from"),
         ("status=done", "status"),
         ("filter=recipient&search=617&match=like", "match"),
         ("filter=color&search=red", "filter"),

@@ -47,6 +47,9 @@ from faxline.core.errors import ValidationFailed
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# Dates people may search (outside: refused, and no date arithmetic overflows).
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2999, 12, 31)
 MAX_FILTER_ROWS = 8
 MAX_SEARCH_CHARS = 100
 ROW_COUNTS: tuple[int, ...] = (10, 15, 20, 50, 100, 250, 500, 1000)
@@ -188,11 +191,17 @@ def _date(raw: str, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ValidationFailed(
             f"{name}: {raw[:20]!r} is not a date; give it as YYYY-MM-DD.", field=name
         ) from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationFailed(
+            f"{name}: {day.isoformat()} is out of range ({EARLIEST.year} to {LATEST.year}).",
+            field=name,
+        )
+    return day
 
 
 def parse_dates(params: Params, *, today: date) -> tuple[date, date]:
