@@ -67,6 +67,7 @@ def test_outbound_activity_filters_columns_rows_and_pages(live_server, page: Pag
     error_header.click(button="right")
     menu = page.locator("#fx-columns-menu")
     expect(menu).to_be_visible()
+    page.screenshot(path="/tmp/activity_columns_menu_1280.png")
     with page.expect_response(re.compile(r"/activity/outbound/columns$")):
         menu.get_by_label("Error").uncheck()
     expect(error_header).to_be_hidden()
