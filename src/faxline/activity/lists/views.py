@@ -114,7 +114,7 @@ def _list_page(request: HttpRequest, definition: ListDefinition) -> HttpResponse
         "shown": preference.columns,
         "hidden": [c.key for c in definition.columns if c.key not in preference.columns],
         "row_count": rows,
-        "row_counts": [(n, _url(request.path, pairs, rows=n)) for n in ROW_COUNTS],
+        "row_counts": ROW_COUNTS,
         "hidden_params": pairs,
         "time_zone": str(zone_of(actor)),
         "may_resubmit": definition is INBOUND and bool(may_bulk_resubmit(actor)),
