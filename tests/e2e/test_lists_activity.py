@@ -153,3 +153,19 @@ def test_inbound_activity_bulk_resubmit(live_server, page: Page) -> None:
     assert form["back"][0].startswith("/activity/inbound/")
     response = posted.value.response()
     assert response is not None and response.status < 400
+
+
+def test_a_fax_user_on_a_phone_sees_their_own(live_server, page: Page) -> None:
+    cast = build_cast()
+    now = timezone.now()
+    mine = outbound(cast.billing_user, to="+16175550100", at=now - timedelta(hours=1))
+    outbound(cast.sales_user, to="+16175550101", at=now - timedelta(hours=1))
+    page.set_viewport_size({"width": 390, "height": 844})
+    login_as(page, live_server, cast.billing_user)
+    page.goto(live_server.url + "/activity/outbound/")
+    table = page.get_by_role("table", name="Outbound Activity")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table).to_contain_text(mine.identifier)
+    page.get_by_role("button", name="Columns").click()
+    expect(page.locator("#fx-columns-menu")).to_be_visible()
+    page.screenshot(path="/tmp/activity_outbound_390.png", full_page=True)
