@@ -41,6 +41,8 @@ def test_every_app_registers_its_entries() -> None:
         ("account", "Audit log"),
         ("account", "Notification log"),
         ("account", "Email to fax log"),
+        ("activity", "Outbound Activity"),
+        ("activity", "Inbound Activity"),
         ("activity", "Reports"),
         ("settings", "Account Administration"),
         ("settings", "Channel Partners"),

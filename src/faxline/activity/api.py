@@ -6,6 +6,7 @@ from ninja import Router
 
 
 def routers() -> list[Router]:
+    from faxline.activity.lists.api import router as lists
     from faxline.activity.reports.api import router as reports
 
-    return [reports]
+    return [lists, reports]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from faxline.activity.lists.urls import urlpatterns as lists
+
 app_name = "activity"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *lists,
     path("reports/", include("faxline.activity.reports.urls")),
 ]

@@ -1,0 +1,7 @@
+"""activity's models live in its parts; imported here so that Django finds them."""
+
+from __future__ import annotations
+
+from faxline.activity.lists.models import ActivityList, ActivityPreference
+
+__all__ = ["ActivityList", "ActivityPreference"]
