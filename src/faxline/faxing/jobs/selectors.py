@@ -68,6 +68,7 @@ class JobEventView:
     from_status: str
     to_status: str
     note: str
+    by: str = ""  # who acted (empty: faxline itself)
 
 
 def _event_note(event: FaxJobEvent) -> str:
@@ -85,7 +86,7 @@ def _event_note(event: FaxJobEvent) -> str:
 def job_events(job: FaxJob) -> list[JobEventView]:
     """The job's events in order (status changes, and the Archive tab's copies), at most
     :data:`MAX_EVENTS` (the latest)."""
-    rows = list(job.events.order_by("-at", "-pk")[:MAX_EVENTS])
+    rows = list(job.events.select_related("actor").order_by("-at", "-pk")[:MAX_EVENTS])
     return [
         JobEventView(
             at=e.at,
@@ -94,6 +95,7 @@ def job_events(job: FaxJob) -> list[JobEventView]:
             from_status=e.from_status,
             to_status=e.to_status,
             note=_event_note(e),
+            by=(e.actor.get_full_name() or e.actor.username) if e.actor else "",
         )
         for e in reversed(rows)
     ]
