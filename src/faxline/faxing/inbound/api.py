@@ -10,7 +10,7 @@ credentials.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
@@ -147,7 +147,7 @@ def inbound_list(
 
 
 class BulkResubmitIn(InputSchema):
-    fax_ids: list[int] = Field(
+    fax_ids: list[Annotated[int, Field(ge=1, le=bulk.MAX_ID)]] = Field(
         description=f"The received faxes to resubmit (at most {bulk.MAX_FAXES}); ids you "
         "cannot see are ignored."
     )

@@ -47,6 +47,7 @@ from faxline.faxing.inbound.models import (
 log = logging.getLogger(__name__)
 
 MAX_FAXES = 1000
+MAX_ID = 2**63 - 1  # the largest primary key a database holds: beyond it, no fax exists
 # A running job whose worker has not renewed its heartbeat for this long lost its worker;
 # a queued one not started after this long lost its nudge.
 STALE_JOB = timedelta(minutes=2)
@@ -77,6 +78,7 @@ def bulk_resubmit_start(*, actor: Actor, fax_ids: Sequence[int]) -> BulkResubmit
     runs."""
     may_resubmit_inbound(actor).check()
     wanted = list(dict.fromkeys(int(i) for i in fax_ids))
+    known = [pk for pk in wanted if 0 < pk <= MAX_ID]
     if not wanted:
         raise ValidationFailed("Choose the faxes to resubmit.", field="fax_ids")
     if len(wanted) > MAX_FAXES:
@@ -85,7 +87,7 @@ def bulk_resubmit_start(*, actor: Actor, fax_ids: Sequence[int]) -> BulkResubmit
             field="fax_ids",
         )
     visible = set(
-        InboundFax.objects.filter(inbound_visible_q(actor), pk__in=wanted).values_list(
+        InboundFax.objects.filter(inbound_visible_q(actor), pk__in=known).values_list(
             "pk", flat=True
         )
     )

@@ -199,7 +199,7 @@ def received_bulk_resubmit(request: HttpRequest) -> HttpResponse:
     numbers' destinations by the task worker; the progress page follows it."""
     actor = request_actor(request)
     may_see_received(actor).check()
-    ids = [int(v) for v in request.POST.getlist("fax") if v.isdigit()][: bulk.MAX_FAXES + 1]
+    ids = [int(v) for v in request.POST.getlist("fax") if v.isascii() and v.isdigit()]
     back = request.POST.get("back", "")
     back = back if back.startswith("/") and not back.startswith("//") else ""
     try:
