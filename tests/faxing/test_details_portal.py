@@ -219,3 +219,30 @@ def test_the_progress_page_queries_do_not_grow_with_its_rows(
         page = client.get(large)
     assert b"0 of 40 resubmitted, 40 refused." in page.content
     assert page.content.count(b"no longer kept") == 40
+
+
+def test_a_bulk_resubmit_of_a_whole_page(cast: Cast, after_commit) -> None:  # type: ignore[no-untyped-def]
+    """Row Count 1000 of Inbound Activity: 1000 chosen faxes post as one form; more is
+    refused by name."""
+    faxes = InboundFax.objects.bulk_create(
+        InboundFax(
+            to_number="+12125551234",
+            company=cast.company,
+            user=cast.billing_user,
+            received_at=timezone.now(),
+            sha256="0" * 64,
+            delivery_status=DeliveryStatus.DELIVERED,
+        )
+        for _ in range(1000)
+    )
+    client = signed_in(cast.company_admin)
+    ids = [str(f.pk) for f in faxes]
+    response = client.post("/faxes/received/resubmit", {"fax": ids, "back": "/activity/"})
+    assert response.status_code == 302 and "/faxes/received/resubmit/" in response["Location"]
+    job = bulk.BulkResubmit.objects.get()
+    assert job.total == 1000
+    assert response["Location"].endswith("?back=%2Factivity%2F")
+    elsewhere = client.post("/faxes/received/resubmit", {"fax": ids[:1], "back": "/\\evil.example"})
+    assert "evil" not in elsewhere["Location"]
+    too_many = client.post("/faxes/received/resubmit", {"fax": [*ids, "99999"]}, follow=True)
+    assert b"Resubmit at most 1000 faxes at once" in too_many.content

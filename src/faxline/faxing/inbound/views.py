@@ -24,7 +24,7 @@ from faxline.faxing.inbound import bulk, selectors, services
 from faxline.faxing.inbound.access import RIGHT, may_act_on_inbound, may_resubmit_inbound
 from faxline.faxing.inbound.api import detail
 from faxline.faxing.inbound.models import DeliveryStatus
-from faxline.portal.toolkit import paginate_table, portal_view, render_page
+from faxline.portal.toolkit import on_this_site, paginate_table, portal_view, render_page
 
 PAGE_SIZE = 25
 
@@ -200,8 +200,7 @@ def received_bulk_resubmit(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     may_see_received(actor).check()
     ids = [int(v) for v in request.POST.getlist("fax") if v.isascii() and v.isdigit()]
-    back = request.POST.get("back", "")
-    back = back if back.startswith("/") and not back.startswith("//") else ""
+    back = on_this_site(request, request.POST.get("back", "")) or ""
     try:
         job = bulk.bulk_resubmit_start(actor=actor, fax_ids=ids)
     except ValidationFailed as exc:
@@ -221,8 +220,7 @@ def received_bulk_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     table = paginate_table(
         request, bulk.bulk_resubmit_items(job), row_counts=(100, 250, 1000), default_rows=100
     )
-    back = request.GET.get("back", "")
-    back = back if back.startswith("/") and not back.startswith("//") else ""
+    back = on_this_site(request, request.GET.get("back", "")) or ""
     return render_page(
         request,
         "faxing/inbound/bulk_progress.html",
