@@ -84,6 +84,9 @@ def test_outbound_details_and_resend_to_a_new_number(live_server, page: Page) ->
     expect(events).to_contain_text("Accepted")
     expect(events).to_contain_text("Retry scheduled")
     page.screenshot(path="/tmp/details_outbound_1280.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="/tmp/details_outbound_390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_role("navigation", name="Activity Details tabs").get_by_role(
         "link", name="Resend"

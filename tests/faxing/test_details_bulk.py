@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
+from faxline.accounts.services.administrators import administrator_create
 from faxline.accounts.services.api_keys import api_key_create
 from faxline.core.vault import vault_store
 from faxline.faxing.inbound import bulk
@@ -30,7 +31,7 @@ from faxline.faxing.inbound.models import (
 )
 from telephony.fax_calls import make_tiff
 
-from cast import Cast
+from cast import PASSWORD, Cast
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +127,19 @@ def test_refusals_of_the_request(cast: Cast, image: bytes) -> None:
     assert (outsider.status_code, outsider.json()["field"]) == (422, "fax_ids")
     read_only = start(cast.read_only_admin, [fax.pk])
     assert (read_only.status_code, read_only.json()["code"]) == (403, "read_only")
+    viewer = administrator_create(
+        actor=Actor(user=cast.company_admin),
+        company=cast.company,
+        department=None,
+        first_name="Vera",
+        last_name="Viewer",
+        email="vera@acme.example",
+        username="vera",
+        password=PASSWORD,
+        rights=["activity.inbound"],
+    ).user
+    no_right = start(viewer, [fax.pk])
+    assert (no_right.status_code, no_right.json()["code"]) == (403, "missing_right")
     bad = client_for(cast.company_admin).post(
         "/api/v1/inbound/resubmit", {"fax_ids": ["x"]}, content_type="application/json"
     )

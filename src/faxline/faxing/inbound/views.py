@@ -64,6 +64,7 @@ def received_list(request: HttpRequest) -> HttpResponse:
             "delivery": services.inbound_settings_get(company) if company else None,
             "may_change_delivery": bool(company and may_change_settings(actor, company, "fax")),
             "max_retention": services.MAX_RETENTION_DAYS,
+            "may_bulk_resubmit": bool(may_resubmit_inbound(actor)),
         },
     )
 
