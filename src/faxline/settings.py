@@ -208,6 +208,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_SAVE_EVERY_REQUEST = False
 CSRF_FAILURE_VIEW = "faxline.portal.views.csrf_failure"
+# A Bulk Resubmit of a whole Inbound Activity page (Row Count 1000) posts 1000 fax fields
+# and a few more; Django's default (1000) would refuse it before the service could.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1100
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

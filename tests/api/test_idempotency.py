@@ -44,7 +44,7 @@ from faxline.core.idempotency import (
 )
 from faxline.core.models import AuditEvent, IdempotencyKey
 from faxline.core.periodic import registered_jobs
-from faxline.faxing.inbound.models import InboundEvent
+from faxline.faxing.inbound.models import BulkResubmit, InboundEvent
 from faxline.faxing.models import CreditEntry, FaxJob
 from faxline.notify.models import NotificationLog, WebhookEndpoint, WebhookEvent
 from faxline.numbers.models import FaxNumber
@@ -338,6 +338,16 @@ CREATORS = [
         "company_admin",
         lambda c, p: (f"/inbound/{inbound_fax(c)}/resubmit", {}, {"again": True}),
         lambda: InboundEvent.objects.filter(kind="resubmitted").count(),
+    ),
+    Creator(
+        "/inbound/resubmit",
+        "company_admin",
+        lambda c, p: (
+            "/inbound/resubmit",
+            {"fax_ids": [(fax := inbound_fax(c))]},
+            {"fax_ids": [fax, 10**9]},
+        ),
+        lambda: BulkResubmit.objects.count(),
     ),
     Creator(
         "/faxes",

@@ -67,7 +67,7 @@ def test_a_fax_user_sends_a_pdf_that_arrives_in_the_colleagues_received(
     expect(rows.first).to_contain_text("Sent")
     page.screenshot(path="/tmp/sent_list_1280.png", full_page=True)
     rows.first.get_by_role("link", name=job.identifier).click()
-    attempts = page.get_by_role("table", name="Attempts")
+    attempts = page.get_by_role("region", name="Attempts", exact=True)
     expect(attempts).to_contain_text("Sent")
     expect(attempts).to_contain_text("0 OK")
     with page.expect_download() as download:

@@ -77,7 +77,7 @@ def test_download_delete_and_resubmit(cast: Cast, image: bytes) -> None:
     assert client.get(f"/faxes/received/{fax.pk}/download").status_code == 404
 
 
-def test_bulk_resubmit(cast: Cast, image: bytes) -> None:
+def test_bulk_resubmit(cast: Cast, image: bytes, after_commit) -> None:  # type: ignore[no-untyped-def]
     first = received(cast, image, cast.billing_user, minutes=2)
     second = received(cast, image, None, minutes=1)
     busy = received(cast, image, cast.sales_user)
@@ -87,16 +87,24 @@ def test_bulk_resubmit(cast: Cast, image: bytes) -> None:
     client = signed_in(cast.company_admin)
     page = client.get("/faxes/received/")
     assert b"Bulk Resubmit" in page.content
-    response = client.post(
-        "/faxes/received/resubmit",
-        {"fax": [first.pk, second.pk, busy.pk, theirs.pk]},
-        follow=True,
-    )
-    text = response.content.decode()
-    assert "2 faxes will be delivered again" in text
-    assert f"Fax {busy.pk}: The fax is being delivered already" in text
+    with after_commit():
+        response = client.post(
+            "/faxes/received/resubmit",
+            {"fax": [first.pk, second.pk, busy.pk, theirs.pk], "back": "/faxes/received/"},
+        )
+    assert response.status_code == 302 and "/faxes/received/resubmit/" in response["Location"]
+    progress = client.get(response["Location"])
+    text = progress.content.decode()
+    assert "2 of 3 resubmitted, 1 refused." in text
+    assert "The fax is being delivered already" in text
+    assert 'href="/faxes/received/"' in text
+    assert "hx-trigger" not in text  # done: the block stops asking for itself
     rounds = dict(InboundFax.objects.values_list("pk", "delivery_round"))
     assert rounds == {first.pk: 2, second.pk: 2, busy.pk: 1, theirs.pk: 1}
+    # Someone else's progress page does not exist for them.
+    assert signed_in(cast.dept_admin).get(response["Location"]).status_code == 404
+    refused = client.post("/faxes/received/resubmit", {"fax": [theirs.pk]}, follow=True)
+    assert b"None of the chosen faxes exists." in refused.content
 
 
 def test_delivery_settings_on_the_received_page(cast: Cast) -> None:

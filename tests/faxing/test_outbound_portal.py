@@ -146,10 +146,13 @@ def test_sent_list_scope_and_the_job_page(cast: Cast, sender: User, tmp_path: Pa
         assert job.identifier.encode() not in signed_in(other).get("/faxes/sent/").content
         assert signed_in(other).get(f"/faxes/sent/{job.identifier}/").status_code == 404
         assert signed_in(other).post(f"/faxes/sent/{job.identifier}/cancel").status_code == 404
-    # An administrator sees the job but may not cancel it (the sender's action).
-    page = signed_in(cast.company_admin).get(f"/faxes/sent/{job.identifier}/")
+    # A read-only administrator sees the job but may not cancel it; the sender and an
+    # administrator with "Resend faxes" have the Cancel tab.
+    page = signed_in(cast.read_only_admin).get(f"/faxes/sent/{job.identifier}/?tab=cancel")
     assert page.status_code == 200 and b">Cancel</button>" not in page.content
-    page = client.get(f"/faxes/sent/{job.identifier}/")
+    page = signed_in(cast.company_admin).get(f"/faxes/sent/{job.identifier}/?tab=cancel")
+    assert b">Cancel</button>" in page.content
+    page = client.get(f"/faxes/sent/{job.identifier}/?tab=cancel")
     assert b">Cancel</button>" in page.content and b"Delivery receipt" not in page.content
     client.post(f"/faxes/sent/{job.identifier}/cancel")
     job.refresh_from_db()

@@ -58,6 +58,7 @@ def test_the_apps_declare_their_jobs() -> None:
         "resume inbound fax deliveries",
         "delete received faxes past retention",
         "resume archive copies",
+        "resume bulk resubmits",
         "resume email to fax and delete kept emails past retention",
     }
     assert all(callable(job.target) for job in jobs.values())

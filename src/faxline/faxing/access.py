@@ -78,10 +78,15 @@ def may_see_fax_job(actor: Actor, *, sender_id: int | None, company_id: int) -> 
     return sender_id == actor.user.pk
 
 
+RESEND_RIGHT = "activity.resend"
+OUTBOUND_RIGHT = "activity.outbound"
+
+
 def may_change_fax_job(actor: Actor, *, sender_id: int | None) -> Decision:
-    """Cancel or resend a job: its sender (administrators, read-only or not, look only)."""
-    if actor.user.pk == sender_id and not actor.read_only:
-        return Decision.allow()
+    """Cancel or resend a job (the Activity Details' Cancel and Resend tabs): its sender,
+    or an administrator holding "Resend faxes" (``activity.resend``) whose scope holds the
+    job (the caller found it through ``job_get``). Read-only administrators look only (403
+    ``read_only``); operators and channel partners act for no sender."""
     if actor.read_only:
         return Decision.refuse(
             Forbidden(
@@ -89,6 +94,28 @@ def may_change_fax_job(actor: Actor, *, sender_id: int | None) -> Decision:
                 code="read_only",
             )
         )
+    if actor.user.pk == sender_id:
+        return Decision.allow()
+    if actor.is_administrator:
+        return actor.may(RESEND_RIGHT)
     return Decision.refuse(
         Forbidden("Only the person who sent a fax can cancel or resend it.", code="not_sender")
+    )
+
+
+def may_view_fax_job_content(actor: Actor, *, sender_id: int | None) -> Decision:
+    """See the document of a job (the Activity Details' View tab): its sender, or an
+    administrator holding "View outbound activity" (``activity.outbound``; read-only ones
+    too: it is a view) whose scope holds the job. Not the provider's operators nor channel
+    partners: they see the job's facts, never what was faxed (personal data)."""
+    if actor.user.pk == sender_id:
+        return Decision.allow()
+    if actor.is_administrator and actor.can(OUTBOUND_RIGHT):
+        return Decision.allow()
+    return Decision.refuse(
+        Forbidden(
+            "Only the sender and their company's administrators with the right to view "
+            "outbound activity can see what was faxed.",
+            code="no_content_right",
+        )
     )

@@ -50,6 +50,7 @@ class FaxingConfig(AppConfig):
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob
         from faxline.faxing.archive.services import archive_copies_resume
+        from faxline.faxing.inbound.bulk import bulk_resubmits_resume
         from faxline.faxing.inbound.services import (
             inbound_deliveries_resume,
             inbound_retention_sweep,
@@ -58,6 +59,7 @@ class FaxingConfig(AppConfig):
         return [
             PeriodicJob("resume inbound fax deliveries", 60, inbound_deliveries_resume),
             PeriodicJob("resume archive copies", 60, archive_copies_resume),
+            PeriodicJob("resume bulk resubmits", 60, bulk_resubmits_resume),
             PeriodicJob("delete received faxes past retention", 3600, inbound_retention_sweep),
         ]
 

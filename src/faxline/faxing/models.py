@@ -312,6 +312,8 @@ class FaxJobEvent(models.Model):
 # finds them.
 from faxline.faxing.archive.models import ArchiveCopy  # noqa: E402
 from faxline.faxing.inbound.models import (  # noqa: E402
+    BulkResubmit,
+    BulkResubmitItem,
     InboundEvent,
     InboundFax,
     InboundSettings,
@@ -320,6 +322,8 @@ from faxline.faxing.tally.models import DailyDestination, DailyError, DailyTraff
 
 __all__ = [
     "ArchiveCopy",
+    "BulkResubmit",
+    "BulkResubmitItem",
     "CreditAccount",
     "CreditEntry",
     "CreditEntryKind",

@@ -47,3 +47,22 @@ def may_act_on_inbound(actor: Actor, fax: InboundFax) -> Decision:
     return Decision.refuse(
         Forbidden("You do not have the right to act on received faxes.", code="missing_right")
     )
+
+
+RESUBMIT_RIGHT = "activity.resubmit"
+
+
+def may_resubmit_inbound(actor: Actor, fax: InboundFax | None = None) -> Decision:
+    """Resubmit (and Bulk Resubmit) received faxes the actor can see: a fax user their own;
+    an administrator holding "Resubmit received faxes" (``activity.resubmit``), not
+    read-only; the provider's operators (not read-only). ``fax`` None: whether the actor
+    may resubmit at all (the Bulk Resubmit button)."""
+    if actor.user.role == Role.FAX_USER:
+        if fax is None or fax.user_id == actor.user.pk:
+            return Decision.allow()
+        return Decision.refuse(
+            Forbidden("You can resubmit only the faxes sent to you.", code="missing_right")
+        )
+    if actor.is_operator and not actor.read_only:
+        return Decision.allow()
+    return actor.may(RESUBMIT_RIGHT)

@@ -10,7 +10,7 @@ credentials.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
@@ -21,7 +21,7 @@ from faxline.accounts.schemas import Error, InputSchema
 from faxline.accounts.selectors import company_get
 from faxline.core.pagination import paginate
 from faxline.documents.received import OFFERED
-from faxline.faxing.inbound import selectors, services
+from faxline.faxing.inbound import bulk, selectors, services
 from faxline.faxing.inbound.models import EventKind, EventStatus, InboundEvent, InboundFax
 
 router = Router(tags=["Inbound faxes"])
@@ -144,6 +144,77 @@ def inbound_list(
         qs = qs.exclude(vault_name="")
     items, count = paginate(qs, limit=limit, offset=offset)
     return {"items": [_out(f) for f in items], "count": count}
+
+
+class BulkResubmitIn(InputSchema):
+    fax_ids: list[Annotated[int, Field(ge=1, le=bulk.MAX_ID)]] = Field(
+        description=f"The received faxes to resubmit (at most {bulk.MAX_FAXES}); ids you "
+        "cannot see are ignored."
+    )
+
+
+class BulkResubmitItemOut(Schema):
+    """One fax of a Bulk Resubmit and what became of it."""
+
+    fax_id: int
+    status: str = Field(description="waiting, resubmitted or refused.")
+    reason: str = Field(description="Why it was refused (empty otherwise).")
+
+
+class BulkResubmitOut(Schema):
+    """A Bulk Resubmit and its progress: poll it until ``status`` is ``done``."""
+
+    id: int
+    status: str = Field(description="queued, running or done.")
+    total: int
+    processed: int
+    resubmitted: int
+    refused: int
+    created_at: datetime
+    finished_at: datetime | None
+    items: list[BulkResubmitItemOut]
+
+
+def bulk_out(job: Any) -> dict[str, Any]:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "total": job.total,
+        "processed": job.processed,
+        "resubmitted": job.resubmitted_count,
+        "refused": job.refused_count,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "items": [
+            {"fax_id": i.fax_id, "status": i.status, "reason": i.reason}
+            for i in bulk.bulk_resubmit_items(job)
+        ],
+    }
+
+
+@router.post(
+    "/inbound/resubmit",
+    response={202: BulkResubmitOut, **_errors(403, 422)},
+    summary="Bulk Resubmit received faxes",
+)
+def inbound_bulk_resubmit(request: HttpRequest, payload: BulkResubmitIn) -> Any:
+    """Deliver many received faxes again to their numbers' currently configured
+    destinations, in the background: answered at once with 202 and the job; follow it
+    with ``GET /inbound/resubmit/{id}``. Each fax is resubmitted or refused with its
+    reason (content deleted, a delivery running...). 422 naming ``fax_ids`` when none is
+    given, more than 1000, or none you can see."""
+    job = bulk.bulk_resubmit_start(actor=actor_of(request), fax_ids=payload.fax_ids)
+    return Status(202, bulk_out(job))
+
+
+@router.get(
+    "/inbound/resubmit/{job_id}",
+    response={200: BulkResubmitOut, **_errors(404)},
+    summary="The progress of a Bulk Resubmit",
+)
+def inbound_bulk_resubmit_get(request: HttpRequest, job_id: int) -> Any:
+    """Its counters and every fax's outcome so far (your own Bulk Resubmits only)."""
+    return bulk_out(bulk.bulk_resubmit_get(actor=actor_of(request), job_id=job_id))
 
 
 @router.get(

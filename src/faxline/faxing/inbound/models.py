@@ -161,3 +161,90 @@ class InboundSettings(models.Model):
 
     def __str__(self) -> str:
         return f"inbound settings of {self.company}"
+
+
+class BulkResubmitStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"  # stored; the task worker has not started it
+    RUNNING = "running", "Running"  # a worker is going through its faxes
+    DONE = "done", "Done"  # every fax resubmitted or refused
+
+
+class BulkResubmitItemStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    RESUBMITTED = "resubmitted", "Resubmitted"
+    REFUSED = "refused", "Refused"
+
+
+class BulkResubmit(models.Model):
+    """One Bulk Resubmit: the chosen received faxes delivered again to their numbers'
+    current destinations, one by one, by the task worker (``faxing/inbound/bulk.py``).
+
+    The row is the truth and the task a nudge: the faxes are checked and stored here (one
+    :class:`BulkResubmitItem` each, in order) in one short transaction, then the worker
+    resubmits each in its own transaction together with its item's outcome and the
+    counters, so a crash loses nothing and running it again does nothing twice.
+    ``heartbeat_at`` is the worker's last sign of life; a stale one lets the periodic sweep
+    nudge the job again and another worker continue it."""
+
+    company = models.ForeignKey(
+        "accounts.Company",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=8, choices=BulkResubmitStatus.choices, default=BulkResubmitStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    resubmitted_count = models.PositiveIntegerField(default=0)
+    refused_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="bulk_resubmit_open")]
+
+    def __str__(self) -> str:
+        return f"bulk resubmit {self.pk}: {self.processed}/{self.total} ({self.status})"
+
+    @property
+    def done(self) -> bool:
+        return self.status == BulkResubmitStatus.DONE
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.processed / self.total)
+
+
+class BulkResubmitItem(models.Model):
+    """One fax of a Bulk Resubmit and what became of it (``reason``: why it was refused)."""
+
+    job = models.ForeignKey(BulkResubmit, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    fax = models.ForeignKey(InboundFax, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=12,
+        choices=BulkResubmitItemStatus.choices,
+        default=BulkResubmitItemStatus.WAITING,
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "fax"], name="bulk_resubmit_one_item_per_fax"),
+            models.UniqueConstraint(fields=["job", "position"], name="bulk_resubmit_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.position} fax {self.fax_id} {self.status}"

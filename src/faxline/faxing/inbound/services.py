@@ -34,7 +34,7 @@ from faxline.accounts.models import Company, User
 from faxline.accounts.selectors import effective_settings
 from faxline.core.aftercommit import enqueue_after_commit, enqueue_now, renudge_lost
 from faxline.core.audit import audit_record
-from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.core.errors import Conflict, NotFound, ValidationFailed
 from faxline.core.vault import vault_delete, vault_read, vault_store
 from faxline.documents.received import (
     DEFAULT_FILE_TYPE,
@@ -44,7 +44,7 @@ from faxline.documents.received import (
     received_files,
 )
 from faxline.faxing.credits import credits_charge_inbound
-from faxline.faxing.inbound.access import may_act_on_inbound
+from faxline.faxing.inbound.access import may_act_on_inbound, may_resubmit_inbound
 from faxline.faxing.inbound.followups import inbound_received
 from faxline.faxing.inbound.models import (
     DEFAULT_RETENTION_DAYS,
@@ -507,8 +507,10 @@ def inbound_deliveries_resume(*, limit: int = SWEEP_LIMIT) -> int:
 @transaction.atomic
 def inbound_fax_resubmit(*, actor: Actor, fax: InboundFax) -> InboundFax:
     """Deliver the fax again to its number's currently configured destinations, while its
-    content is kept (Resubmit). Queued; the worker delivers after commit."""
-    may_act_on_inbound(actor, fax).check()
+    content is kept (Resubmit): the fax's own user, an administrator holding "Resubmit
+    received faxes", an operator (:func:`may_resubmit_inbound`). Queued; the worker
+    delivers after commit."""
+    may_resubmit_inbound(actor, fax).check()
     if not fax.retained:
         raise Conflict(
             "The fax's content is no longer kept: it cannot be resubmitted.",
@@ -655,30 +657,3 @@ def inbound_fax_file(
         fax, EventKind.RETRIEVED, detail=f"Downloaded as {kind.upper()} by {actor_label(actor)}."
     )
     return file
-
-
-@dataclass(frozen=True)
-class BulkResubmit:
-    """What a Bulk Resubmit did: the faxes queued again, and why the others were not."""
-
-    resubmitted: list[int]
-    refused: dict[int, str]
-
-
-def inbound_faxes_resubmit(*, actor: Actor, fax_ids: list[int]) -> BulkResubmit:
-    """Bulk Resubmit: each chosen fax the actor may see is delivered again to its number's
-    current destinations (each in its own transaction: one refusal does not stop the
-    others). Ids outside the actor's scope are ignored as if they did not exist."""
-    from faxline.faxing.inbound.selectors import inbound_fax_list
-
-    done: list[int] = []
-    refused: dict[int, str] = {}
-    wanted = sorted(set(fax_ids))[:500]
-    for fax in inbound_fax_list(actor=actor).filter(pk__in=wanted).order_by("pk"):
-        try:
-            inbound_fax_resubmit(actor=actor, fax=fax)
-        except (Conflict, Forbidden) as exc:
-            refused[fax.pk] = exc.message
-        else:
-            done.append(fax.pk)
-    return BulkResubmit(resubmitted=done, refused=refused)

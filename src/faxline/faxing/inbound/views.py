@@ -7,19 +7,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from faxline.accounts.access import Actor, may_change_settings, request_actor
 from faxline.accounts.choices import Role
 from faxline.accounts.preferences import time_zones
 from faxline.core.access import Decision
-from faxline.core.errors import Conflict, Forbidden, ValidationFailed
+from faxline.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from faxline.core.vault import vault_read
 from faxline.documents.received import FILE_TYPES
 from faxline.faxing.archive.selectors import archive_retry_offered
-from faxline.faxing.inbound import selectors, services
-from faxline.faxing.inbound.access import RIGHT, may_act_on_inbound
+from faxline.faxing.images import page_png
+from faxline.faxing.inbound import bulk, selectors, services
+from faxline.faxing.inbound.access import RIGHT, may_act_on_inbound, may_resubmit_inbound
 from faxline.faxing.inbound.api import detail
-from faxline.portal.toolkit import paginate_table, portal_view
+from faxline.faxing.inbound.models import DeliveryStatus
+from faxline.portal.toolkit import on_this_site, paginate_table, portal_view, render_page
 
 PAGE_SIZE = 25
 
@@ -59,6 +64,7 @@ def received_list(request: HttpRequest) -> HttpResponse:
             "delivery": services.inbound_settings_get(company) if company else None,
             "may_change_delivery": bool(company and may_change_settings(actor, company, "fax")),
             "max_retention": services.MAX_RETENTION_DAYS,
+            "may_bulk_resubmit": bool(may_resubmit_inbound(actor)),
         },
     )
 
@@ -89,23 +95,55 @@ def received_settings(request: HttpRequest) -> HttpResponse:
     return redirect("inbound:list")
 
 
+FAX_TABS = (("details", "Details"), ("view", "View"), ("resubmit", "Resubmit"))
+
+
 @portal_view
 @require_GET
 def received_fax(request: HttpRequest, fax_id: int) -> HttpResponse:
+    """Activity Details of a received fax: Details (caller, the sender's CSID, our number,
+    pages, duration, the partial flag, delivery and the Message Events), View (the pages
+    while the content is kept) and Resubmit (when the actor may)."""
     actor = request_actor(request)
     fax = selectors.inbound_fax_get(actor=actor, fax_id=fax_id)
+    resubmit = may_resubmit_inbound(actor, fax)
+    tabs = [(k, label) for k, label in FAX_TABS if k != "resubmit" or resubmit]
+    tab = request.GET.get("tab", "details")
+    if tab not in {k for k, _ in tabs}:
+        tab = "details"
+    info = detail(fax)
     return render(
         request,
         "faxing/inbound/received_fax.html",
         {
             "fax": fax,
-            "info": detail(fax),
+            "tab": tab,
+            "tabs": tabs,
+            "info": info,
             "file_types": FILE_TYPES,
             "may_act": may_act_on_inbound(actor, fax),
+            "may_resubmit": bool(resubmit),
+            "delivering": fax.delivery_status
+            in (DeliveryStatus.PENDING, DeliveryStatus.DELIVERING),
+            "pages": range(1, fax.pages + 1) if fax.retained and tab == "view" else (),
             "archive_retry": archive_retry_offered(actor, fax=fax),
             "time_zone": _zone(actor),
         },
     )
+
+
+@portal_view
+@require_GET
+def received_page(request: HttpRequest, fax_id: int, page: int) -> HttpResponse:
+    """Page ``page`` of a received fax as a PNG (the View tab), to whoever sees the fax,
+    while its content is kept (else 404)."""
+    actor = request_actor(request)
+    fax = selectors.inbound_fax_get(actor=actor, fax_id=fax_id)
+    if not fax.retained:
+        raise NotFound("The fax's content is no longer kept.", field="id")
+    response = HttpResponse(page_png(vault_read(fax.vault_name), page), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @portal_view
@@ -158,22 +196,41 @@ def received_resubmit(request: HttpRequest, fax_id: int) -> HttpResponse:
 @portal_view
 @require_POST
 def received_bulk_resubmit(request: HttpRequest) -> HttpResponse:
-    """Bulk Resubmit: the chosen faxes delivered again to their numbers' destinations."""
+    """Bulk Resubmit: the chosen faxes (``fax``, repeated) are delivered again to their
+    numbers' destinations by the task worker; the progress page follows it."""
     actor = request_actor(request)
     may_see_received(actor).check()
-    ids = [int(v) for v in request.POST.getlist("fax") if v.isdigit()]
-    if not ids:
-        messages.error(request, "Choose the faxes to resubmit.")
-        return redirect("inbound:list")
-    result = services.inbound_faxes_resubmit(actor=actor, fax_ids=ids)
-    if result.resubmitted:
-        count = len(result.resubmitted)
-        messages.success(
-            request,
-            f"{count} fax{'es' if count != 1 else ''} will be delivered again to the currently "
-            "configured addresses.",
-        )
-    for fax_id, reason in result.refused.items():
-        messages.error(request, f"Fax {fax_id}: {reason}")
-    back = request.POST.get("back", "")
-    return redirect(back if back.startswith("/faxes/received/") else "inbound:list")
+    ids = [int(v) for v in request.POST.getlist("fax") if v.isascii() and v.isdigit()]
+    back = on_this_site(request, request.POST.get("back", "")) or ""
+    try:
+        job = bulk.bulk_resubmit_start(actor=actor, fax_ids=ids)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return redirect(back or "inbound:list")
+    url = reverse("inbound:bulk_progress", args=[job.pk])
+    return redirect(f"{url}?{urlencode({'back': back})}" if back else url)
+
+
+@portal_view
+@require_GET
+def received_bulk_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A Bulk Resubmit's progress: "n of m resubmitted, k refused" and each fax's outcome;
+    the block asks for itself again every second (htmx) until the job is done."""
+    actor = request_actor(request)
+    job = bulk.bulk_resubmit_get(actor=actor, job_id=job_id)
+    table = paginate_table(
+        request, bulk.bulk_resubmit_items(job), row_counts=(100, 250, 1000), default_rows=100
+    )
+    back = on_this_site(request, request.GET.get("back", "")) or ""
+    return render_page(
+        request,
+        "faxing/inbound/bulk_progress.html",
+        {
+            "job": job,
+            "table": table,
+            "back": back or reverse("inbound:list"),
+            "poll_url": request.get_full_path(),
+            "time_zone": _zone(actor),
+        },
+        partials={"fx-bulk-progress": "faxing/inbound/_bulk_progress.html"},
+    )

@@ -248,13 +248,16 @@ def fax_send(
     prepared: FaxImageFile | PreparedFax | None = None,
     source: FaxJobSource | str = FaxJobSource.API,
     reply_to: str = "",
+    submitted_by: int | None = None,
 ) -> list[FaxJob]:
     """Accept a fax to every number of ``to``: one ``queued`` job per recipient. Call it
     outside a transaction (the conversion refuses to run in one). ``prepared`` sends
     already stored images as they are instead of ``files`` and ``cover``: one image for
     every recipient (a resend), or a :class:`PreparedFax` from :func:`fax_prepare` (a
     previewed fax: its recipients must be ``to``'s). ``source`` says how it was submitted,
-    ``reply_to`` the email address told of the outcome (email to fax)."""
+    ``reply_to`` the email address told of the outcome (email to fax); ``submitted_by`` who
+    submitted it when not the sender (an administrator's resend: the job's first event
+    names them)."""
     sender = actor.user
     numbers_of_sender = sender_numbers(sender.pk)
     may_send_fax(actor, has_number=bool(numbers_of_sender)).check()
@@ -296,7 +299,7 @@ def fax_send(
             image = images[number]
             international = is_international(number)
             job = job_create(
-                actor_id=sender.pk,
+                actor_id=submitted_by or sender.pk,
                 company=company,
                 sender=sender,
                 department_id=sender.department_id,

@@ -17,7 +17,7 @@ from faxline.faxing.images import fax_image_bytes
 from faxline.faxing.jobs.dispatcher import JOB_CANCELLED, refund
 from faxline.faxing.jobs.send import fax_send
 from faxline.faxing.jobs.state import job_transition
-from faxline.faxing.models import FaxJob, FaxJobStatus
+from faxline.faxing.models import FaxJob, FaxJobSource, FaxJobStatus
 from faxline.telephony.outcomes import OutcomeName
 
 
@@ -38,17 +38,39 @@ def fax_cancel(*, actor: Actor, job: FaxJob) -> FaxJob:
     return job
 
 
-def fax_resend(*, actor: Actor, job: FaxJob, to: str | None = None) -> FaxJob:
-    """Send a job's image again, to its number or to ``to``: a new job (a new identifier),
-    with every check of a new fax (the number, blocking, credits, the sender's lock)."""
+def fax_resend(
+    *,
+    actor: Actor,
+    job: FaxJob,
+    to: str | None = None,
+    source: FaxJobSource | str = FaxJobSource.API,
+) -> FaxJob:
+    """Send a job's image again (the Resend tab), to its number or to ``to`` (validated as
+    Send Fax validates it: "Invalid Fax Number" or a blocked number, 422 naming ``to``): a
+    new job with a new identifier; the original is left as it is.
+
+    Its sender or an administrator holding "Resend faxes" may (:func:`may_change_fax_job`).
+    The new job is the original sender's, whoever resends it: sent from their number,
+    counted under their department, with every check of a new fax made for them (active,
+    unlocked, a number to send from, credits); its first event names who resent it. A job
+    whose sender no longer exists is 409 ``sender_gone``."""
     may_change_fax_job(actor, sender_id=job.sender_id).check()
+    sender = job.sender
+    if sender is None or sender.deleted_at is not None:
+        raise Conflict(
+            "The person who sent this fax no longer exists: it cannot be resent for them.",
+            code="sender_gone",
+        )
+    as_sender = actor if sender.pk == actor.user.pk else Actor(user=sender, ip_address=None)
     (again,) = fax_send(
-        actor=actor,
-        to=[to or job.to_number],
+        actor=as_sender,
+        to=[(to or "").strip() or job.to_number],
         files=[],
         header=job.header,
         resent_from=job,
         prepared=job.image,
+        source=source,
+        submitted_by=actor.user.pk,
     )
     return again
 

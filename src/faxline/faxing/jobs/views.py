@@ -18,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from faxline.accounts.access import Actor, request_actor
@@ -26,10 +27,19 @@ from faxline.accounts.preferences import time_zones
 from faxline.accounts.selectors import effective_settings
 from faxline.core.access import Decision
 from faxline.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from faxline.faxing.access import may_change_fax_job, may_send_fax
+from faxline.faxing.access import may_change_fax_job, may_send_fax, may_view_fax_job_content
 from faxline.faxing.archive.selectors import archive_retry_offered
 from faxline.faxing.images import fax_image_page_png
-from faxline.faxing.jobs.selectors import job_events, job_get, jobs_list
+from faxline.faxing.jobs.notifications import failure_of
+from faxline.faxing.jobs.selectors import (
+    error_meaning,
+    job_attempts,
+    job_document,
+    job_events,
+    job_get,
+    job_resends,
+    jobs_list,
+)
 from faxline.faxing.jobs.send import (
     Attachment,
     CoverRequest,
@@ -39,7 +49,7 @@ from faxline.faxing.jobs.send import (
     sender_numbers,
 )
 from faxline.faxing.jobs.services import fax_cancel, fax_receipt, fax_resend
-from faxline.faxing.models import FaxImageFile, FaxJobSource, FaxJobStatus
+from faxline.faxing.models import FaxImageFile, FaxJob, FaxJobSource, FaxJobStatus
 from faxline.portal.toolkit import apply_domain_error, form_status, paginate_table, portal_view
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -314,26 +324,90 @@ def sent_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@portal_view
-@require_GET
-def sent_job(request: HttpRequest, identifier: str) -> HttpResponse:
-    actor = request_actor(request)
-    job = job_get(actor=actor, identifier=identifier)
-    may_change = bool(may_change_fax_job(actor, sender_id=job.sender_id))
+JOB_TABS = (("details", "Details"), ("view", "View"), ("resend", "Resend"), ("cancel", "Cancel"))
+
+
+def _job_page(
+    request: HttpRequest,
+    actor: Actor,
+    job: FaxJob,
+    *,
+    tab: str,
+    resend_to: str | None = None,
+    resend_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """Activity Details of an outbound job: the Details tab (sender, department, numbers,
+    pages, status, the error and what it means, every attempt with its call progress and
+    T.30 data, the events), View (the document, when kept and the actor may see it),
+    Resend and Cancel (when the actor may)."""
+    change = may_change_fax_job(actor, sender_id=job.sender_id)
+    content = may_view_fax_job_content(actor, sender_id=job.sender_id)
+    tabs = [
+        (key, label)
+        for key, label in JOB_TABS
+        if key in ("details", "view")
+        or (key == "resend" and change)
+        or (key == "cancel" and change and job.status in WAITING)
+    ]
+    if tab not in {key for key, _ in tabs}:
+        tab = "details"
+    document = job_document(job) if content and tab == "view" else None
+    error, action = "", ""
+    if job.status in (FaxJobStatus.FAILED, FaxJobStatus.CANCELLED):
+        error, action = failure_of(job)  # the end: what to do now
+    elif job.error:
+        error = job.error  # the last call's error; the job is tried again
     return render(
         request,
         "faxing/outbound/sent_job.html",
         {
             "job": job,
-            "attempts": job.attempts.order_by("number"),
-            "events": job_events(job),
-            "archive_retry": archive_retry_offered(actor, job=job),
-            "may_cancel": may_change and job.status in WAITING,
-            "may_resend": may_change,
+            "tab": tab,
+            "tabs": tabs,
+            "error_name": error,
+            "error_meaning": error_meaning(error),
+            "error_action": action,
+            "attempts": job_attempts(job) if tab == "details" else [],
+            "events": job_events(job) if tab == "details" else [],
+            "resends": job_resends(job) if tab == "details" else [],
+            "archive_retry": archive_retry_offered(actor, job=job) if tab == "details" else False,
+            "content_refusal": content.reason,
+            "document": document,
+            "document_pages": range(1, document.pages + 1) if document else (),
+            "may_cancel": bool(change) and job.status in WAITING,
+            "may_resend": bool(change),
+            "resend_to": job.to_number if resend_to is None else resend_to,
+            "resend_error": resend_error,
             "has_receipt": job.status == FaxJobStatus.SUCCESS,
             "time_zone": _zone(actor),
         },
+        status=status,
     )
+
+
+@portal_view
+@require_GET
+def sent_job(request: HttpRequest, identifier: str) -> HttpResponse:
+    actor = request_actor(request)
+    job = job_get(actor=actor, identifier=identifier)
+    return _job_page(request, actor, job, tab=request.GET.get("tab", "details"))
+
+
+@portal_view
+@require_GET
+def sent_job_page(request: HttpRequest, identifier: str, page: int) -> HttpResponse:
+    """Page ``page`` of a job's document as a PNG (the View tab): to whoever
+    :func:`may_view_fax_job_content` allows, while the content is kept (else 404)."""
+    actor = request_actor(request)
+    job = job_get(actor=actor, identifier=identifier)
+    may_view_fax_job_content(actor, sender_id=job.sender_id).check()
+    document = job_document(job)
+    if document is None:
+        raise NotFound("The content of this fax is no longer kept.", field="id")
+    response = HttpResponse(fax_image_page_png(document, page), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @portal_view
@@ -353,14 +427,20 @@ def sent_cancel(request: HttpRequest, identifier: str) -> HttpResponse:
 @portal_view
 @require_POST
 def sent_resend(request: HttpRequest, identifier: str) -> HttpResponse:
+    """Resend Fax: a new job to the Fax Number field's number (the original's by default);
+    a refused number is shown under the field (422)."""
     actor = request_actor(request)
     job = job_get(actor=actor, identifier=identifier)
-    to = request.POST.get("to", "").strip()[:40] or None
+    to = request.POST.get("to", "").strip()[:40]
     try:
-        again = fax_resend(actor=actor, job=job, to=to)
-    except (ValidationFailed, Conflict) as exc:
+        again = fax_resend(actor=actor, job=job, to=to or None, source=FaxJobSource.PORTAL)
+    except ValidationFailed as exc:
+        return _job_page(
+            request, actor, job, tab="resend", resend_to=to, resend_error=exc.message, status=422
+        )
+    except Conflict as exc:
         messages.error(request, exc.message)
-        return redirect("outbound:job", identifier=job.identifier)
+        return redirect(reverse("outbound:job", args=[job.identifier]) + "?tab=resend")
     messages.success(request, f"Your new fax job identifier is {again.identifier}.")
     return redirect("outbound:job", identifier=again.identifier)
 
