@@ -6,4 +6,6 @@ from ninja import Router
 
 
 def routers() -> list[Router]:
-    return []
+    from faxline.activity.accounting.api import router as accounting_router
+
+    return [accounting_router]

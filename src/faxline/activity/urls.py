@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from faxline.activity.accounting.urls import urlpatterns as accounting
+
 app_name = "activity"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [*accounting]
