@@ -101,6 +101,8 @@ def generation_out(generation: CdrGeneration) -> dict[str, Any]:
 
 
 def _company(actor: Actor, company_id: int | None) -> Company:
+    if company_id is None and actor.spans_companies:
+        raise ValidationFailed("company_id: choose the company.", field="company_id")
     company = selectors.accounting_company(actor=actor, company_id=company_id)
     if company is None:
         raise ValidationFailed("company_id: choose a company.", field="company_id")

@@ -261,9 +261,11 @@ def cdr_lines(records: Iterable[tuple[object, ...]]) -> Iterator[str]:
 
 
 def cdr_chunks(
-    records: Iterable[tuple[object, ...]], *, size: int = STREAM_CHUNK_BYTES
+    records: Iterable[tuple[object, ...]], *, size: int | None = None
 ) -> Iterator[bytes]:
-    """The CSV file as UTF-8 pieces of about ``size`` bytes (a streamed answer's chunks)."""
+    """The CSV file as UTF-8 pieces of about ``size`` bytes (default
+    ``STREAM_CHUNK_BYTES``: a streamed answer's chunks)."""
+    size = size or STREAM_CHUNK_BYTES
     buffer: list[str] = []
     length = 0
     for line in cdr_lines(records):

@@ -23,7 +23,12 @@ from faxline.activity.accounting.models import (
     CdrMonthClosed,
 )
 from faxline.activity.accounting.periods import Month, day_start, oldest_kept
-from faxline.activity.accounting.records import cdr_chunks, cdr_records, has_activity
+from faxline.activity.accounting.records import (
+    STREAM_CHUNK_BYTES,
+    cdr_chunks,
+    cdr_records,
+    has_activity,
+)
 from faxline.core.aftercommit import enqueue_after_commit, enqueue_now, renudge_lost
 from faxline.core.errors import Conflict
 from faxline.core.vault import vault_delete, vault_store
@@ -75,7 +80,7 @@ def cdr_file_write(
     buffer: list[bytes] = []
     size = buffered = 0
     try:
-        for chunk in cdr_chunks(counted):
+        for chunk in cdr_chunks(counted, size=min(PART_BYTES, STREAM_CHUNK_BYTES)):
             digest.update(chunk)
             buffer.append(chunk)
             size += len(chunk)
