@@ -4,10 +4,11 @@
 (keyset pagination, never an offset, never a list of every row): the outbound jobs first,
 then the received faxes, each in the order they came. Departments and users are named from
 small per-company caches (the departments read once; users as they appear, one query per
-chunk for those not seen yet). :func:`cdr_lines` turns the records into CSV lines through
-``core.csvfile`` (values a spreadsheet could run as a formula are neutralised) and
-:func:`cdr_chunks` groups them into pieces of about 64 KiB for a streamed answer or a file
-part. Memory stays flat whatever the number of records.
+chunk for those not seen yet). Every text value from the data goes through
+``core.csvfile.neutralise`` (a value a spreadsheet could run as a formula gets its
+apostrophe; names once, in their cache), and :func:`cdr_chunks` writes the records as CSV
+in pieces of about 64 KiB for a streamed answer or a file part. Memory stays flat whatever
+the number of records.
 
 Which activity is billable, and when it counts (``docs/cdr.md``):
 
@@ -21,14 +22,16 @@ Which activity is billable, and when it counts (``docs/cdr.md``):
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models import CharField, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast
 
 from faxline.accounts.models import Department, User
-from faxline.core.csvfile import csv_lines
+from faxline.core.csvfile import FORMULA_TRIGGERS, neutralise
 from faxline.faxing.inbound.models import InboundFax
 from faxline.faxing.jobs.send import DEFAULT_KILL_AFTER, MAX_SCHEDULE_AHEAD
 from faxline.faxing.models import FAX_JOB_DONE, FaxAttempt, FaxJob, FaxJobStatus
@@ -49,7 +52,7 @@ COLUMNS: tuple[str, ...] = (
 )
 """The columns of every CDR file, in order (``docs/cdr.md`` says what each holds)."""
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 STREAM_CHUNK_BYTES = 64 * 1024
 
 # A job finished in a range was accepted at most this long before the range began (it may
@@ -65,9 +68,15 @@ OUTBOUND_RESULTS = {
 INBOUND_RESULTS = {"success": "Success", "partial": "Partial", "failed": "Failed"}
 
 
-def utc_text(moment: datetime) -> str:
-    """``2026-11-03T14:05:09Z``: UTC, ISO 8601, to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def safe(value: str) -> str:
+    """A text value from the data as written: neutralised when a spreadsheet could run it
+    (the quick tests first: most values cannot begin a formula, and a fax number in
+    E.164 is a plain number no spreadsheet runs)."""
+    if value[:1] == "+" and value[1:].isdigit():
+        return value
+    if (value and value.lstrip(" ")[:1] in FORMULA_TRIGGERS) or value[:1] == "'":
+        return neutralise(value)
+    return value
 
 
 def department_names(company_id: int) -> dict[int, str]:
@@ -76,7 +85,7 @@ def department_names(company_id: int) -> dict[int, str]:
     rows = list(Department.objects.filter(company_id=company_id).values_list("pk", "name", "path"))
     names = {pk: name for pk, name, _ in rows}
     return {
-        pk: " -> ".join(names.get(int(p), "?") for p in path.strip("/").split("/") if p)
+        pk: safe(" -> ".join(names.get(int(p), "?") for p in path.strip("/").split("/") if p))
         for pk, _, path in rows
     }
 
@@ -90,16 +99,20 @@ class UserNames:
     def load(self, ids: Iterable[int | None]) -> None:
         missing = {i for i in ids if i is not None and i not in self.names}
         if missing:
-            self.names.update(User.objects.filter(pk__in=missing).values_list("pk", "username"))
+            found = User.objects.filter(pk__in=missing).values_list("pk", "username")
+            self.names.update((pk, safe(username)) for pk, username in found)
 
     def __getitem__(self, user_id: int | None) -> str:
         return "" if user_id is None else self.names.get(user_id, "")
 
 
 def _keyset(queryset: Any, time_field: str, fields: tuple[str, ...], chunk: int) -> Iterator[Any]:
-    """The rows of ``queryset`` in (``time_field``, id) order, ``chunk`` at a time: each
-    chunk starts after the last row of the one before."""
+    """The rows of ``queryset`` (``fields``, the first one ``pk``) in (``time_field``, id)
+    order, ``chunk`` at a time: each chunk starts after the last row of the one before.
+    The rows carry no time object to convert (the slow part of reading a row); the last
+    row's time is read on its own, once per chunk."""
     after: tuple[datetime, int] | None = None
+    model = queryset.model
     while True:
         page = queryset
         if after is not None:
@@ -114,8 +127,20 @@ def _keyset(queryset: Any, time_field: str, fields: tuple[str, ...], chunk: int)
         yield rows
         if len(rows) < chunk:
             return
-        last = rows[-1]
-        after = (last[fields.index(time_field)], last[0])
+        last = rows[-1][0]
+        moment = model._default_manager.filter(pk=last).values_list(time_field, flat=True).get()
+        after = (moment, last)
+
+
+def _as_text(field: str) -> Cast:
+    """A time column as the database spells it in UTC (``2026-11-03 14:05:09[.ffffff]``,
+    PostgreSQL adds ``+00``): read as text, it needs no conversion per row."""
+    return Cast(field, output_field=CharField())
+
+
+def iso_text(text: str) -> str:
+    """``2026-11-03 14:05:09.123+00`` → ``2026-11-03T14:05:09Z``."""
+    return text[:10] + "T" + text[11:19] + "Z"
 
 
 def outbound_records(
@@ -139,12 +164,12 @@ def outbound_records(
     ).annotate(
         call_seconds=Subquery(attempts.annotate(s=Sum("duration_seconds")).values("s")[:1]),
         pages_sent=Subquery(attempts.annotate(p=Max("pages_sent")).values("p")[:1]),
+        completed_text=_as_text("completed_at"),
     )
     fields = (
         "pk",
-        "created_at",
         "identifier",
-        "completed_at",
+        "completed_text",
         "from_number",
         "to_number",
         "department_id",
@@ -156,10 +181,9 @@ def outbound_records(
         "call_seconds",
     )
     for rows in _keyset(jobs, "created_at", fields, chunk):
-        users.load(row[7] for row in rows)
+        users.load(row[6] for row in rows)
         for (
             _pk,
-            _created,
             identifier,
             completed_at,
             from_number,
@@ -173,17 +197,17 @@ def outbound_records(
             call_seconds,
         ) in rows:
             yield (
-                identifier,
+                safe(identifier),
                 "outbound",
-                utc_text(completed_at),
-                from_number,
-                to_number,
+                iso_text(completed_at),
+                safe(from_number),
+                safe(to_number),
                 departments.get(department_id, "") if department_id else "",
                 users[sender_id],
                 pages if status == FaxJobStatus.SUCCESS else (pages_sent or 0),
                 round(call_seconds or 0),
                 OUTBOUND_RESULTS.get(status, status),
-                error,
+                safe(error),
             )
 
 
@@ -199,10 +223,10 @@ def inbound_records(
     """The company's faxes received in [start, end), in reception order."""
     faxes = InboundFax.objects.filter(
         company_id=company_id, received_at__gte=start, received_at__lt=end
-    )
+    ).annotate(received_text=_as_text("received_at"))
     fields = (
         "pk",
-        "received_at",
+        "received_text",
         "from_number",
         "to_number",
         "department_id",
@@ -228,9 +252,9 @@ def inbound_records(
             yield (
                 pk,
                 "inbound",
-                utc_text(received_at),
-                caller,
-                number,
+                iso_text(received_at),
+                safe(caller),
+                safe(number),
                 departments.get(department_id, "") if department_id else "",
                 users[user_id],
                 pages,
@@ -255,9 +279,22 @@ def cdr_records(
     )
 
 
-def cdr_lines(records: Iterable[tuple[object, ...]]) -> Iterator[str]:
-    """The CSV lines of a CDR file, the header first."""
-    return csv_lines(COLUMNS, records)
+class _Buffer:
+    """What ``csv.writer`` writes, kept until taken."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        self.size += len(text)
+        return len(text)
+
+    def take(self) -> bytes:
+        data = "".join(self.parts).encode("utf-8")
+        self.parts, self.size = [], 0
+        return data
 
 
 def cdr_chunks(
@@ -266,16 +303,15 @@ def cdr_chunks(
     """The CSV file as UTF-8 pieces of about ``size`` bytes (default
     ``STREAM_CHUNK_BYTES``: a streamed answer's chunks)."""
     size = size or STREAM_CHUNK_BYTES
-    buffer: list[str] = []
-    length = 0
-    for line in cdr_lines(records):
-        buffer.append(line)
-        length += len(line)
-        if length >= size:
-            yield "".join(buffer).encode("utf-8")
-            buffer, length = [], 0
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
+    buffer = _Buffer()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for record in records:
+        writer.writerow(record)
+        if buffer.size >= size:
+            yield buffer.take()
+    if buffer.size:
+        yield buffer.take()
 
 
 def has_activity(company_id: int, start: datetime, end: datetime) -> bool:
