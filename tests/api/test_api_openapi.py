@@ -88,6 +88,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Number Porting",
         "Porting Desk",
         "Email to fax",
+        "Accounting",
     ]
 
 

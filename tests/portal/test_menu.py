@@ -41,6 +41,7 @@ def test_every_app_registers_its_entries() -> None:
         ("account", "Audit log"),
         ("account", "Notification log"),
         ("account", "Email to fax log"),
+        ("activity", "Accounting"),
         ("settings", "Account Administration"),
         ("settings", "Channel Partners"),
         ("settings", "Fax Number Inventory"),
