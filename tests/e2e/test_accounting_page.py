@@ -57,7 +57,7 @@ def test_a_company_administrator_generates_and_downloads(live_server, page: Page
     with page.expect_download() as download:
         row.get_by_role("link", name="Download").click()
     assert download.value.suggested_filename == f"cdr-{cast.company.pk}-{day}.csv"
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = download.value.path().read_text(encoding="utf-8")
     header, *rows = list(csv.reader(io.StringIO(text)))
     assert header[:3] == ["Record ID", "Direction", "Time (UTC)"]
     assert sorted(r[1] for r in rows) == ["inbound", "outbound"]
