@@ -231,3 +231,25 @@ def test_a_read_only_administrator_sees_accounting(cast: Cast, activity: None) -
     response = api(cast.read_only_admin).get("/api/v1/accounting/cdr?month=2026-11")
     assert response.status_code == 200
     assert portal(cast.read_only_admin).get("/activity/accounting/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_asgi_the_csv_is_pulled_piece_by_piece(cast: Cast, activity: None) -> None:
+    """Django reads a synchronous iterator whole before sending it under ASGI: the answer
+    is an asynchronous one there (committed data: the ASGI request has its own
+    connection)."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    secret = api_key_create(actor=Actor(user=cast.company_admin), name="t").secret
+
+    async def fetch() -> tuple[bool, bytes]:
+        response = await AsyncClient().get(
+            "/api/v1/accounting/cdr?month=2026-11", headers={"authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 200, response.content
+        return response.is_async, b"".join([p async for p in response.streaming_content])
+
+    is_async, data = async_to_sync(fetch)()
+    assert is_async
+    assert data.count(b"\r\n") == 3 and b"+16175550101" in data

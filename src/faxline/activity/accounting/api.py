@@ -125,9 +125,9 @@ def cdr_month(
     far, or a month whose file is not made yet) made from the records while it is sent.
     422 on `month` when it is not `YYYY-MM`, in the future or older than six months."""
     actor = actor_of(request)
+    company = _company(actor, company_id)
     now = timezone.now()
     chosen = parse_month(month, now=now)
-    company = _company(actor, company_id)
     content = selectors.cdr_month_content(actor=actor, company=company, month=chosen, now=now)
     return csv_download(request, content, f"cdr-{company.pk}-{chosen}.csv")
 

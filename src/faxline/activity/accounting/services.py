@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from faxline.accounts.access import Actor
@@ -94,24 +94,30 @@ def cdr_file_write(
         for name in parts:
             vault_delete(name)
         raise
-    with transaction.atomic():
-        old = CdrFile.objects.select_for_update().filter(company_id=company_id, period=period)
-        old_parts = [name for f in old for name in f.vault_names]
-        old.delete()
-        made = None
-        if counted.count:
-            made = CdrFile.objects.create(
-                company_id=company_id,
-                kind=kind,
-                period=period,
-                month=period[:7],
-                rows=counted.count,
-                size=size,
-                sha256=digest.hexdigest(),
-                vault_names=parts,
-                created_at=now,
-            )
-        _delete_parts_after_commit(old_parts)
+    try:
+        with transaction.atomic():
+            old = CdrFile.objects.select_for_update().filter(company_id=company_id, period=period)
+            old_parts = [name for f in old for name in f.vault_names]
+            old.delete()
+            made = None
+            if counted.count:
+                made = CdrFile.objects.create(
+                    company_id=company_id,
+                    kind=kind,
+                    period=period,
+                    month=period[:7],
+                    rows=counted.count,
+                    size=size,
+                    sha256=digest.hexdigest(),
+                    vault_names=parts,
+                    created_at=now,
+                )
+            _delete_parts_after_commit(old_parts)
+    except IntegrityError:
+        # Another process made the same file at the same moment: theirs stands.
+        for name in parts:
+            vault_delete(name)
+        return CdrFile.objects.filter(company_id=company_id, period=period).first()
     return made
 
 
