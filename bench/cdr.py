@@ -18,7 +18,12 @@ Prints one JSON line::
 
     {"bench": "cdr", "database": "sqlite", "rows": 1000000, "stream": {"seconds": ..,
      "peak_rss_mb": .., "bytes": ..}, "api": {...}, "file": {...}, "baseline": {...},
-     "ratio": .., "targets": {"seconds": 30, "peak_rss_mb": 200}, "ok": true}
+     "ratio": .., "targets": {"seconds": 30, "peak_rss_mb": 200}, "ok": true,
+     "calibration_ms": {...}}
+
+Each run also gives its CPU seconds: on a shared machine the wall time grows with the load
+(``load_average``; ``calibration_ms`` is ``bench/lists.py``'s fixed loop, longer on a busy
+machine), the CPU time much less.
 
 Usage (from the repository root)::
 
@@ -216,6 +221,13 @@ def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process (user + system): on a busy shared machine the wall time
+    grows with the load, this much less (SQLite runs inside the process, so it counts)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(mode: str, company_id: int, secret: str) -> dict[str, Any]:
     """One measured run in this (fresh) process."""
     vendor = _setup_django(create=False)
@@ -229,6 +241,7 @@ def measure(mode: str, company_id: int, secret: str) -> dict[str, Any]:
         client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
         client.get("/api/v1/me")  # the first request builds the API; not what is measured
     before = _peak_mb()
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     first_piece = None
     size = rows = 0
@@ -260,6 +273,7 @@ def measure(mode: str, company_id: int, secret: str) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     out: dict[str, Any] = {
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(_cpu_seconds() - cpu_before, 2),
         "peak_rss_mb": _peak_mb(),
         "rss_before_mb": before,
         "bytes": size,
@@ -361,6 +375,8 @@ def _plan(vendor: str, company_id: int) -> list[str]:
 
 
 def run() -> dict[str, Any]:
+    from bench.lists import _calibration_ms
+
     if not os.environ.get("DATABASE_URL"):
         os.environ["FAXLINE_HOME"] = tempfile.mkdtemp(prefix="faxline-bench-cdr-")
     vendor = _setup_django(create=True)
@@ -375,6 +391,7 @@ def run() -> dict[str, Any]:
 
     connection.close()
     company_id = seeded["company_id"]
+    calibration_before = _calibration_ms()
     results = {
         mode: _child(mode, company_id, secret) for mode in ("baseline", "stream", "api", "file")
     }
@@ -393,6 +410,7 @@ def run() -> dict[str, Any]:
         ),
         "plan": _plan(vendor, company_id),
         "load_average": os.getloadavg()[0],
+        "calibration_ms": {"before": calibration_before, "after": _calibration_ms()},
     }
     if vendor == "postgresql":
         connection.creation.destroy_test_db(
