@@ -53,7 +53,7 @@ MONTH = "2026-10"
 START = datetime(2026, 10, 1, tzinfo=UTC)
 TARGET_SECONDS = 30.0
 TARGET_PEAK_MB = 200.0
-BATCH = 5000
+BATCH = 2000  # rows per INSERT: PostgreSQL takes at most 65,535 parameters a statement
 ROOT = Path(__file__).resolve().parents[1]
 
 
