@@ -89,6 +89,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Porting Desk",
         "Email to fax",
         "Activity",
+        "Accounting",
         "Reports",
     ]
 

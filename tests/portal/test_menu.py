@@ -43,6 +43,7 @@ def test_every_app_registers_its_entries() -> None:
         ("account", "Email to fax log"),
         ("activity", "Outbound Activity"),
         ("activity", "Inbound Activity"),
+        ("activity", "Accounting"),
         ("activity", "Reports"),
         ("settings", "Account Administration"),
         ("settings", "Channel Partners"),

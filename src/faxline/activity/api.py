@@ -6,7 +6,8 @@ from ninja import Router
 
 
 def routers() -> list[Router]:
+    from faxline.activity.accounting.api import router as accounting
     from faxline.activity.lists.api import router as lists
     from faxline.activity.reports.api import router as reports
 
-    return [lists, reports]
+    return [lists, accounting, reports]

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from django.urls import URLResolver
     from ninja import Router
 
+    from faxline.core.periodic import PeriodicJob
     from faxline.portal.menu import MenuEntry
 
 
@@ -35,3 +36,9 @@ class ActivityConfig(AppConfig):
         from faxline.activity.api import routers
 
         return list(routers())
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        from faxline.activity.accounting.services import accounting_sweep
+        from faxline.core.periodic import PeriodicJob
+
+        return [PeriodicJob("close last month's call detail records", 3600, accounting_sweep)]

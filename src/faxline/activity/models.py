@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from faxline.activity.accounting.models import CdrFile, CdrGeneration, CdrMonthClosed
 from faxline.activity.lists.models import ActivityList, ActivityPreference
 
-__all__ = ["ActivityList", "ActivityPreference"]
+__all__ = [
+    "ActivityList",
+    "ActivityPreference",
+    "CdrFile",
+    "CdrGeneration",
+    "CdrMonthClosed",
+]
