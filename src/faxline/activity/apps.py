@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from django.urls import URLResolver
     from ninja import Router
 
+    from faxline.portal.dashboard import Panel
     from faxline.portal.menu import MenuEntry
 
 
@@ -35,3 +36,8 @@ class ActivityConfig(AppConfig):
         from faxline.activity.api import routers
 
         return list(routers())
+
+    def dashboard_panels(self) -> list[Panel]:
+        from faxline.activity.dashboard.panels import TRAFFIC
+
+        return [TRAFFIC]
