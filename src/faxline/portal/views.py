@@ -1,8 +1,8 @@
 """The portal shell: Dashboard, Activity and Help.
 
 The Dashboard lays out the panels that apps declare (``faxline.portal.dashboard``); its
-traffic chart is declared by the activity app like any other panel (a "main" one); Activity lists the
-Activity menu's entries.
+traffic chart is declared by the activity app like any other panel (a "main" one);
+Activity lists the Activity menu's entries.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from faxline.portal.toolkit import portal_view
 
 
 def _fragments(request: HttpRequest) -> Callable[[str, dict[str, Any]], SafeString]:
-    """A renderer of the panels' templates that runs the context processors once for the
-    whole Dashboard (``render_to_string`` with the request runs them for every fragment, and
-    the menus' processor queries the database)."""
+    """A renderer of the Dashboard's templates (its panels and the page) that runs the
+    context processors once for the whole page (``render_to_string`` with the request runs
+    them for every fragment, and the menus' processor queries the database)."""
     engine = engines["django"].engine  # type: ignore[attr-defined]
     shared: dict[str, Any] = {}
     for processor in engine.template_context_processors:
@@ -69,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ):
             if template is not None:
                 page[key].append(html(template, item.context))
-    return render(request, "portal/dashboard.html", page)
+    return HttpResponse(html("portal/dashboard.html", page))
 
 
 @portal_view

@@ -128,12 +128,8 @@ def draw(buckets: Sequence[Bucket], interval: str) -> Chart:
             for i, b in enumerate(buckets)
         ]
         polyline = " ".join(f"{p.x},{p.y}" for p in points)
-        area = (
-            f"{points[0].x},{bottom} {polyline} {points[-1].x},{bottom}" if points else ""
-        )
-        lines.append(
-            Line(name, key, colour, points, polyline, area, sum(p.value for p in points))
-        )
+        area = f"{points[0].x},{bottom} {polyline} {points[-1].x},{bottom}" if points else ""
+        lines.append(Line(name, key, colour, points, polyline, area, sum(p.value for p in points)))
     return Chart(
         WIDTH,
         HEIGHT,

@@ -102,7 +102,9 @@ def traffic_filter(
         )
     chosen: Interval
     if asked == "auto":
-        chosen = "hour" if days <= AUTO_HOURS_UP_TO else "day" if days <= AUTO_DAYS_UP_TO else "month"
+        chosen = (
+            "hour" if days <= AUTO_HOURS_UP_TO else "day" if days <= AUTO_DAYS_UP_TO else "month"
+        )
     else:
         chosen = asked  # type: ignore[assignment]
         most = MAX_DAYS_BY_INTERVAL[chosen]
@@ -157,6 +159,4 @@ def traffic_scope(*, actor: Actor, company: Company, department_id: str = "") ->
         if chosen_root is None
         else tuple(d.pk for d in everything if d.path.startswith(chosen_root.path))
     )
-    return TrafficScope(
-        company=company, department_ids=ids, departments=choices, department=chosen
-    )
+    return TrafficScope(company=company, department_ids=ids, departments=choices, department=chosen)

@@ -112,25 +112,24 @@ def traffic_series(*, scope: TrafficScope, filter: TrafficFilter) -> list[Bucket
             .annotate(total=Sum("pages"))
             .values_list("hour", "total")
         )
-        for direction, rows in ((Direction.OUTBOUND, sent), (Direction.INBOUND, received)):
-            for hour, total in rows:
-                pages[(hour.astimezone(UTC), direction)] += int(total or 0)
+        for hour, total in sent:
+            pages[(hour.astimezone(UTC), Direction.OUTBOUND.value)] += int(total or 0)
+        for hour, total in received:
+            pages[(hour.astimezone(UTC), Direction.INBOUND.value)] += int(total or 0)
     else:
-        rows = (
-            DailyTraffic.objects.filter(
-                _tally_q(scope), day__gte=filter.start, day__lte=filter.end
-            )
+        days = (
+            DailyTraffic.objects.filter(_tally_q(scope), day__gte=filter.start, day__lte=filter.end)
             .values("day", "direction")
             .annotate(total=Sum("pages"))
             .values_list("day", "direction", "total")
         )
-        for day, direction, total in rows:
-            pages[(_bucket_of(day, filter.interval), direction)] += int(total or 0)
+        for day, way, total in days:
+            pages[(_bucket_of(day, filter.interval), way)] += int(total or 0)
     return [
         Bucket(
             start,
-            outbound=pages[(start, Direction.OUTBOUND)],
-            inbound=pages[(start, Direction.INBOUND)],
+            outbound=pages[(start, Direction.OUTBOUND.value)],
+            inbound=pages[(start, Direction.INBOUND.value)],
         )
         for start in bucket_starts(filter)
     ]
@@ -151,9 +150,7 @@ def destination_locales(*, scope: TrafficScope, filter: TrafficFilter) -> list[L
     "Other" (international, toll-free and unknown numbers) last when there are any. The
     database sums by country code and area code (at most a row per area code)."""
     rows = (
-        DailyDestination.objects.filter(
-            _tally_q(scope), day__gte=filter.start, day__lte=filter.end
-        )
+        DailyDestination.objects.filter(_tally_q(scope), day__gte=filter.start, day__lte=filter.end)
         .annotate(prefix=Substr("remote", 1, 5))
         .values("prefix")
         .annotate(total=Sum("faxes"))

@@ -138,7 +138,5 @@ def tile_map(locales: Sequence[Locale]) -> TileMap:
         )
     legend = [("None", SHADES[0])]
     if most:
-        legend += [
-            (f"up to {max(1, most * step // 5):,}", SHADES[step]) for step in range(1, 6)
-        ]
+        legend += [(f"up to {max(1, most * step // 5):,}", SHADES[step]) for step in range(1, 6)]
     return TileMap(WIDTH, HEIGHT, SIZE, tiles, legend)

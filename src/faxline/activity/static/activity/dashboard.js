@@ -115,8 +115,13 @@
     }
   });
 
+  /* The map's tools need this script; the chart's Show button is only for pages without
+     it (htmx re-renders the panel on every change). */
   function enable() {
     document.querySelectorAll(".fx-map-tools[hidden]").forEach(function (tools) { tools.hidden = false; });
+    if (window.htmx) {
+      document.querySelectorAll(".fx-traffic-show").forEach(function (button) { button.hidden = true; });
+    }
   }
 
   enable();
