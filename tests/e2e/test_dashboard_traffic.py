@@ -12,9 +12,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from history import inbound, outbound
+
 from cast import build_cast
 from helpers import login_as
-from history import inbound, outbound
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
