@@ -65,4 +65,16 @@ def test_shades_follow_the_share_of_the_busiest() -> None:
     tiles = {t.code: t for t in drawn.tiles}
     assert tiles["TX"].shade == 5 and tiles["TX"].text == "#ffffff"
     assert tiles["CA"].shade == 0
-    assert drawn.legend[-1] == ("up to 10", "#0f3d68")
+    assert drawn.legend == [
+        ("None", "#eef1f5"),
+        ("1\N{EN DASH}2", "#cfe2f7"),
+        ("3\N{EN DASH}4", "#9cc4ee"),
+        ("5\N{EN DASH}6", "#5b9bdf"),
+        ("7\N{EN DASH}8", "#2a6fbf"),
+        ("9\N{EN DASH}10", "#0f3d68"),
+    ]
+    # One fax at most: one shade, no empty steps.
+    assert tile_map([Locale("TX", "Texas", "US", 1)]).legend == [
+        ("None", "#eef1f5"),
+        ("1", "#0f3d68"),
+    ]

@@ -59,15 +59,17 @@ def traffic_context(request: HttpRequest) -> dict[str, Any] | None:
     if company is None and not actor.spans_companies:
         return None
     params = request.GET
+    usual = traffic_filter()  # what the controls show when left empty or after an error
+    asked = params.get("interval", "auto")
     context: dict[str, Any] = {
         "target": TARGET,
         "action": reverse("portal:dashboard"),
         "company": company,
         "company_param": str(company.pk) if company and actor.spans_companies else "",
         "intervals": INTERVAL_CHOICES,
-        "start": params.get("start", ""),
-        "end": params.get("end", ""),
-        "asked": params.get("interval", "auto"),
+        "start": params.get("start", "") or usual.start.isoformat(),
+        "end": params.get("end", "") or usual.end.isoformat(),
+        "asked": asked if asked in {key for key, _ in INTERVAL_CHOICES} else "auto",
         "department_param": params.get("department", ""),
         "own_only": False,
         "departments": [],

@@ -137,6 +137,11 @@ def tile_map(locales: Sequence[Locale]) -> TileMap:
             )
         )
     legend = [("None", SHADES[0])]
-    if most:
-        legend += [(f"up to {max(1, most * step // 5):,}", SHADES[step]) for step in range(1, 6)]
+    for step in range(1, 6):
+        # The faxes that get this shade: above (step - 1) fifths of the most, up to step.
+        low, high = (step - 1) * most // 5 + 1, step * most // 5
+        if low <= high:
+            legend.append(
+                (f"{low:,}" if low == high else f"{low:,}\N{EN DASH}{high:,}", SHADES[step])
+            )
     return TileMap(WIDTH, HEIGHT, SIZE, tiles, legend)

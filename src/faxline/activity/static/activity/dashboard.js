@@ -124,6 +124,10 @@
     }
   }
 
-  enable();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enable);
+  } else {
+    enable();
+  }
   document.addEventListener("htmx:afterSettle", enable);
 })();

@@ -211,6 +211,9 @@ def test_bad_controls_get_a_clear_message(
     assert context["error"].message.startswith(message)
     html = dashboard_html(traffic.company_admin, **params)
     assert 'id="fx-traffic-error"' in html and "Show the last 30 days" in html
+    # The controls stay usable: an empty date shows the usual range, a bad interval Auto.
+    assert context["asked"] in {"auto", params.get("interval")}
+    assert context["start"] and context["end"]
 
 
 def test_top_destinations_by_state(traffic: Cast) -> None:
