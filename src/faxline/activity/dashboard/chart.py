@@ -13,7 +13,7 @@ from faxline.activity.dashboard.selectors import Bucket
 
 WIDTH = 720
 HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 48, 14, 14, 30
+LEFT, RIGHT, TOP, BOTTOM = 52, 16, 14, 32
 MAX_X_LABELS = 7
 OUTBOUND_COLOUR = "#2e8540"
 INBOUND_COLOUR = "#ef7d00"
