@@ -31,6 +31,7 @@ def test_the_apps_declare_the_panels_in_installed_apps_order() -> None:
         ("Fax Number Inventory", "side"),
         ("Fax credits", "side"),
         ("Get started", "banner"),
+        ("Traffic", "main"),
     ]
     assert collect("dashboard_panels", Panel) == registered_panels()
 
@@ -68,6 +69,23 @@ def test_a_fax_user_sees_only_the_traffic_chart(cast: Cast) -> None:
     assert 'id="fx-dash-traffic"' in html
     for panel in ('id="fx-inventory"', 'id="fx-credits"', 'id="fx-dash-welcome"'):
         assert panel not in html
+
+
+def test_without_a_main_panel_the_others_take_the_page(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The portal knows no chart: with no app declaring a main panel there is no
+    placeholder, only the panels that are declared."""
+    import faxline.portal.dashboard as dashboard
+    import faxline.portal.views as views
+
+    others = [p for p in registered_panels() if p.place != "main"]
+    monkeypatch.setattr(dashboard, "registered_panels", lambda: others)
+    monkeypatch.setattr(views, "registered_panels", lambda: others)
+    html = page(cast.company_admin)
+    assert 'id="fx-inventory"' in html and 'id="fx-credits"' in html
+    assert 'id="fx-dash-traffic"' not in html and "Coming soon" not in html
+    assert "fx-dash-main" not in html
 
 
 def test_the_welcome_question_comes_above_the_panels(cast: Cast) -> None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from faxline.core.periodic import PeriodicJob
+    from faxline.portal.dashboard import Panel
     from faxline.portal.menu import MenuEntry
 
 
@@ -42,3 +43,8 @@ class ActivityConfig(AppConfig):
         from faxline.core.periodic import PeriodicJob
 
         return [PeriodicJob("close last month's call detail records", 3600, accounting_sweep)]
+
+    def dashboard_panels(self) -> list[Panel]:
+        from faxline.activity.dashboard.panels import TRAFFIC
+
+        return [TRAFFIC]

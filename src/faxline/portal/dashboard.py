@@ -25,7 +25,8 @@ class Panel:
 
     ``context`` gives the panel's template context, or ``None`` when the person may not see
     it. ``place`` is ``"banner"`` (full width above the others, for a question to answer
-    first) or ``"side"`` (the column beside the traffic chart, panels stacked). The optional
+    first), ``"main"`` (the wide left column, panels stacked: the traffic chart) or
+    ``"side"`` (the column beside it, panels stacked). The optional
     templates are included once each: ``head_template`` in ``<head>`` (styles),
     ``after_template`` after the panels (modals), ``script_template`` at the end of the page.
     ``swaps`` recognises an htmx request that re-renders only this panel (a sorted table):
@@ -35,7 +36,7 @@ class Panel:
     name: str
     template: str
     context: PanelContext
-    place: Literal["banner", "side"] = "side"
+    place: Literal["banner", "main", "side"] = "side"
     head_template: str | None = None
     after_template: str | None = None
     script_template: str | None = None

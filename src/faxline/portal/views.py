@@ -1,38 +1,57 @@
 """The portal shell: Dashboard, Activity and Help.
 
 The Dashboard lays out the panels that apps declare (``faxline.portal.dashboard``); its
-traffic chart is declared by the activity app like any other panel; Activity lists the
-Activity menu's entries.
+traffic chart is declared by the activity app like any other panel (a "main" one);
+Activity lists the Activity menu's entries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template import Context, engines
 from django.utils.safestring import SafeString, mark_safe
 
 from faxline.portal.dashboard import panels_for, registered_panels
 from faxline.portal.toolkit import portal_view
 
 
-def _html(template: str, context: dict[str, object], request: HttpRequest) -> SafeString:
-    return mark_safe(render_to_string(template, context, request=request))  # noqa: S308
+def _fragments(request: HttpRequest) -> Callable[[str, dict[str, Any]], SafeString]:
+    """A renderer of the Dashboard's templates (its panels and the page) that runs the
+    context processors once for the whole page (``render_to_string`` with the request runs
+    them for every fragment, and the menus' processor queries the database)."""
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    shared: dict[str, Any] = {}
+    for processor in engine.template_context_processors:
+        shared.update(processor(request))
+
+    def html(template: str, context: dict[str, Any]) -> SafeString:
+        fragment = engine.get_template(template)
+        rendered = fragment.render(Context({**shared, **context}, autoescape=engine.autoescape))
+        return mark_safe(rendered)  # noqa: S308
+
+    return html
 
 
 @portal_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The landing page after sign-in: the panels the person may see (a question to answer
-    first above them, the others beside the traffic chart). An htmx request that a panel
-    swaps (a sorted table) gets that panel alone."""
+    first above them, the main ones such as the traffic chart in the wide left column, the
+    others beside them). An htmx request that a panel swaps (a sorted table, the chart's
+    controls) gets that panel alone."""
     for panel in registered_panels():
         if panel.swaps is not None and panel.swaps(request):
             context = panel.context(request)
             if context is not None:
                 return render(request, panel.template, context)
     shown = panels_for(request)
+    html = _fragments(request)
     page: dict[str, list[SafeString]] = {
         "banners": [],
+        "main": [],
         "side": [],
         "heads": [],
         "afters": [],
@@ -40,8 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     for item in shown:
         panel = item.panel
-        page["banners" if panel.place == "banner" else "side"].append(
-            _html(panel.template, item.context, request)
+        page[{"banner": "banners", "main": "main"}.get(panel.place, "side")].append(
+            html(panel.template, item.context)
         )
         for key, template in (
             ("heads", panel.head_template),
@@ -49,8 +68,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ("scripts", panel.script_template),
         ):
             if template is not None:
-                page[key].append(_html(template, item.context, request))
-    return render(request, "portal/dashboard.html", page)
+                page[key].append(html(template, item.context))
+    return HttpResponse(html("portal/dashboard.html", page))
 
 
 @portal_view
