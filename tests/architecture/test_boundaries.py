@@ -119,9 +119,9 @@ def test_every_contract_is_kept(tmp_path: Path) -> None:
             id="siblings-are-independent",
         ),
         pytest.param(
-            {"activity/__init__.py": '"""A new app, not yet placed in the graph."""'},
+            {"billing/__init__.py": '"""A new app, not yet placed in the graph."""'},
             [LAYERS],
-            "faxline.activity",
+            "faxline.billing",
             id="a-new-app-must-be-given-a-layer",
         ),
         pytest.param(

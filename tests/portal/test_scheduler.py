@@ -60,6 +60,7 @@ def test_the_apps_declare_their_jobs() -> None:
         "resume archive copies",
         "resume bulk resubmits",
         "resume email to fax and delete kept emails past retention",
+        "close last month's call detail records",
     }
     assert all(callable(job.target) for job in jobs.values())
     assert jobs["porting carriers tick"].every_seconds == 60
