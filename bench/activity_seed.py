@@ -69,6 +69,7 @@ FAILURES: tuple[tuple[str, int], ...] = (
     ("Exceeded ECM Retransmit", 2),
 )
 BATCH = 5000
+CHUNK = 50_000  # jobs generated, then written with their attempts
 
 
 @dataclass(frozen=True)
@@ -497,9 +498,6 @@ def _outbound(
                 )  # fmt: skip
                 moment = ended + timedelta(seconds=180)  # the busy requeue delay
             attempt_count += len(outcomes)
-            if len(attempts) >= BATCH:
-                writer.insert("faxing_faxattempt", ATTEMPT_COLUMNS, attempts)
-                attempts.clear()
             if status in ("success", "failed"):
                 completed = ended
             elif status == "cancelled":
@@ -520,8 +518,14 @@ def _outbound(
                 dt(first_dial), dt(completed),
             )  # fmt: skip
 
-    written = writer.insert("faxing_faxjob", JOB_COLUMNS, jobs())
-    writer.insert("faxing_faxattempt", ATTEMPT_COLUMNS, attempts)
+    # Jobs then their attempts, a chunk at a time (a PostgreSQL connection runs one COPY
+    # at a time, and the attempts must follow their jobs).
+    written = 0
+    made = jobs()
+    while chunk := list(itertools.islice(made, CHUNK)):
+        written += writer.insert("faxing_faxjob", JOB_COLUMNS, chunk)
+        writer.insert("faxing_faxattempt", ATTEMPT_COLUMNS, attempts)
+        attempts.clear()
     writer.reset_sequence("faxing_faxjob")
     writer.reset_sequence("faxing_faxattempt")
     return written, attempt_count
