@@ -339,7 +339,9 @@ def _emit(line: dict[str, Any], sink: list[dict[str, Any]]) -> None:
     print(json.dumps(line), flush=True)
 
 
-def run(*, explain: bool = False, seeded: Any = None, vendor: str = "") -> list[dict[str, Any]]:
+def run(
+    *, explain: bool = False, seeded: Any = None, vendor: str = "", runs: int = RUNS
+) -> list[dict[str, Any]]:
     """Time every search (see the module's docstring); returns the JSON lines."""
     from django.db.models import Q
     from django.test import Client
@@ -360,7 +362,7 @@ def run(*, explain: bool = False, seeded: Any = None, vendor: str = "") -> list[
     last_day = ctx.end.date() - timedelta(days=1)
     for search in _searches(ctx):
         qs = _base(ctx, search.list, company & search.orm(ctx))[:PAGE_ROWS]
-        p50, p95, rows = _time(lambda qs=qs: list(qs.all()))
+        p50, p95, rows = _time(lambda qs=qs: list(qs.all()), runs)
         raw = {"p50": p50, "p95": p95}
         base = {"database": vendor, "list": search.list, "search": search.name}
         _emit(
@@ -400,7 +402,7 @@ def run(*, explain: bool = False, seeded: Any = None, vendor: str = "") -> list[
                     lines,
                 )
                 continue
-            p50, p95, response = _time(lambda c=client, u=url, q=pairs: c.get(u, q))
+            p50, p95, response = _time(lambda c=client, u=url, q=pairs: c.get(u, q), runs)
             _emit(
                 {
                     **base,
@@ -416,8 +418,8 @@ def run(*, explain: bool = False, seeded: Any = None, vendor: str = "") -> list[
                 },
                 lines,
             )
-    lines += _counts(ctx, vendor, plans if explain else None)
-    lines += _department_admin(ctx, vendor, seeded, plans if explain else None)
+    lines += _counts(ctx, vendor, runs)
+    lines += _department_admin(ctx, vendor, seeded, plans if explain else None, runs)
     if explain:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / f"activity-plans-{vendor}.md").write_text(
@@ -431,7 +433,7 @@ def _api_key(user: Any, actor_class: Any, create: Any) -> str:
     return str(create(actor=actor_class(user=user), name="bench").secret)
 
 
-def _counts(ctx: Context, vendor: str, plans: list[str] | None) -> list[dict[str, Any]]:
+def _counts(ctx: Context, vendor: str, runs: int) -> list[dict[str, Any]]:
     """What a page's "N results" costs: COUNT(*) of the default search, unbounded and
     capped (a COUNT over ``LIMIT cap + 1`` rows); 6 months unbounded as the worst case."""
     from django.db.models import Q
@@ -447,7 +449,7 @@ def _counts(ctx: Context, vendor: str, plans: list[str] | None) -> list[dict[str
             ("count_6_months", lambda e=everything: e.count()),
             ("count_6_months_capped", lambda e=everything: e[: COUNT_CAP + 1].count()),
         ):
-            p50, p95, n = _time(counter, runs=max(3, RUNS // 4))
+            p50, p95, n = _time(counter, runs=max(1, runs // 4))
             _emit(
                 {
                     "database": vendor,
@@ -464,7 +466,7 @@ def _counts(ctx: Context, vendor: str, plans: list[str] | None) -> list[dict[str
 
 
 def _department_admin(
-    ctx: Context, vendor: str, seeded: Any, plans: list[str] | None
+    ctx: Context, vendor: str, seeded: Any, plans: list[str] | None, runs: int
 ) -> list[dict[str, Any]]:
     """A department administrator's scope two ways: ``department_id IN (subquery on the
     path)`` and faxing's ``jobs_visible`` (a join on the department's path)."""
@@ -487,7 +489,7 @@ def _department_admin(
         .order_by("-created_at", "-id")[:PAGE_ROWS],
     }
     for name, qs in variants.items():
-        p50, p95, rows = _time(lambda qs=qs: list(qs.all()))
+        p50, p95, rows = _time(lambda qs=qs: list(qs.all()), runs)
         _emit(
             {
                 "database": vendor,

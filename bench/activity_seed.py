@@ -605,7 +605,7 @@ def _image() -> int:
 
 
 def _fast_sqlite() -> None:
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.execute("PRAGMA cache_size=-1000000")

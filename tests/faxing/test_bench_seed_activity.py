@@ -4,6 +4,8 @@ generator breaking; the big generation only runs in bench/)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db.models import Count, Q
 
@@ -13,7 +15,7 @@ from faxline.faxing.models import FaxAttempt, FaxJob
 from faxline.faxing.tally.models import DailyDestination, DailyError, DailyTraffic
 from faxline.faxing.tally.rebuild import tally_rebuild
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 TINY = ActivityScale(
     outbound=200, inbound=60, days=20, users=12, destinations=50, small_outbound=20,
@@ -73,3 +75,25 @@ def test_a_second_run_with_the_same_parameters_reuses_the_set() -> None:
     again = ensure_seeded(TINY)
     assert again.company_id == first.company_id
     assert FaxJob.objects.count() == 220
+
+
+def test_the_report_figures_from_the_tallies_equal_those_from_the_faxes() -> None:
+    from bench.reports import _rounded, figures
+
+    seeded = seed_activity(TINY)
+    last = seeded.anchor.date()
+    first = last - timedelta(days=9)
+    for figure in figures(seeded.company_id, first, last):
+        made = figure.tally()
+        assert made or figure.name == "inbound_potential_partials", figure.name  # 2% of 60
+        assert _rounded(made) == _rounded(figure.raw()), figure.name
+
+
+def test_the_activity_harness_runs_every_search_through_the_orm() -> None:
+    from bench import activity
+
+    seeded = seed_activity(TINY)
+    lines = activity.run(seeded=seeded, vendor="test", runs=1)
+    orm = {(x["list"], x["search"]) for x in lines if x["via"] == "orm"}
+    assert ("outbound", "default") in orm and ("inbound", "partial_yes") in orm
+    assert all(x["rows"] > 0 for x in lines if x["via"] == "orm" and x["search"] == "default")
