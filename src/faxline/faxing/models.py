@@ -231,8 +231,17 @@ class FaxJob(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="fax_job_due"),
-            models.Index(fields=["company", "-created_at"], name="fax_job_company"),
-            models.Index(fields=["sender", "-created_at"], name="fax_job_sender"),
+            # Outbound Activity (bench/activity.py, bench/results/activity-plans.md): newest
+            # first within a date range, in the exact order of the list (the id breaks
+            # ties), for the company and for each filter that would otherwise scan every
+            # job of the range (a rare recipient, an open status, a small department).
+            models.Index(fields=["company", "-created_at", "-id"], name="fax_job_company"),
+            models.Index(fields=["sender", "-created_at", "-id"], name="fax_job_sender"),
+            models.Index(
+                fields=["company", "to_number", "-created_at", "-id"], name="fax_job_recipient"
+            ),
+            models.Index(fields=["company", "status", "-created_at", "-id"], name="fax_job_status"),
+            models.Index(fields=["department", "-created_at", "-id"], name="fax_job_department"),
         ]
         constraints = [
             # One call at a time per destination, whatever the number of dispatchers.

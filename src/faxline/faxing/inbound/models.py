@@ -91,8 +91,17 @@ class InboundFax(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [
-            models.Index(fields=["company", "-received_at"]),
+            # Inbound Activity (bench/activity.py): newest first within a date range, for
+            # the company and for the filters that would otherwise scan the whole range.
+            models.Index(fields=["company", "-received_at", "-id"], name="inbound_company"),
             models.Index(fields=["user", "-received_at"]),
+            models.Index(
+                fields=["company", "to_number", "-received_at", "-id"], name="inbound_number"
+            ),
+            models.Index(
+                fields=["company", "from_number", "-received_at", "-id"], name="inbound_caller"
+            ),
+            models.Index(fields=["department", "-received_at", "-id"], name="inbound_department"),
             models.Index(fields=["delivery_status", "received_at"]),
         ]
 

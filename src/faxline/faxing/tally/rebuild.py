@@ -6,10 +6,9 @@ particular, with the same contribution rules as the incremental upkeep
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
 
 from faxline.faxing.inbound.models import InboundFax
@@ -120,9 +119,46 @@ def _inbound(scope: Q, traffic: Counts, errors: Counts) -> None:
             errors[(*key, error)]["faxes"] += 1
 
 
-def _chunks(rows: list[models.Model]) -> Iterator[list[models.Model]]:
-    for start in range(0, len(rows), BATCH):
-        yield rows[start : start + BATCH]
+def _write(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (every column but the id) in as few statements as the database
+    allows: ``COPY`` on PostgreSQL, ``executemany`` elsewhere. Model instances and
+    ``bulk_create`` cost more than the counting itself at a million faxes."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = [str(f.column) for f in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    dated = [f.attname == "day" for f in fields]
+    attnames = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[name] for name in attnames])
+            return
+        adapt = connection.ops.adapt_datefield_value
+        values = [
+            tuple(adapt(row[n]) if d else row[n] for n, d in zip(attnames, dated, strict=True))
+            for row in rows
+        ]
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - the model's names
+        for start in range(0, len(values), BATCH):
+            cursor.executemany(sql, values[start : start + BATCH])
+
+
+# Every count starts at zero: a key's metrics name only those its faxes moved.
+_TRAFFIC_ZEROS: dict[str, Any] = {
+    **dict.fromkeys(
+        ("faxes", "success", "failed", "cancelled", "partial", "pages", "pages_success"), 0
+    ),
+    **dict.fromkeys(("first_wait_count", "completion_count", "busy"), 0),
+    **dict.fromkeys(_FLOATS, 0.0),
+}
+_DESTINATION_ZEROS: dict[str, Any] = dict.fromkeys(
+    ("faxes", "success", "failed", "pages", "busy"), 0
+)
 
 
 def tally_rebuild(*, company_id: int | None = None) -> dict[str, int]:
@@ -132,23 +168,32 @@ def tally_rebuild(*, company_id: int | None = None) -> dict[str, int]:
     traffic, destinations, errors = _counts(), _counts(), _counts()
     _outbound(scope, traffic, destinations, errors)
     _inbound(scope, traffic, errors)
-    rows: dict[type[models.Model], list[models.Model]] = {
+    rows: dict[type[models.Model], list[dict[str, Any]]] = {
         DailyTraffic: [
-            DailyTraffic(direction=key[0], **_fields(key[1:]), **_typed(metrics))
+            {
+                "direction": key[0],
+                **_fields(key[1:]),
+                **_TRAFFIC_ZEROS,
+                **_typed(metrics),
+            }
             for key, metrics in traffic.items()
         ],
         DailyError: [
-            DailyError(direction=key[0], **_fields(key[1:6]), error=key[6], faxes=int(m["faxes"]))
+            {
+                "direction": key[0],
+                **_fields(key[1:6]),
+                "error": key[6],
+                "faxes": int(m["faxes"]),
+            }
             for key, m in errors.items()
         ],
         DailyDestination: [
-            DailyDestination(**_fields(key), remote=key[5], **_typed(metrics))
+            {**_fields(key), "remote": key[5], **_DESTINATION_ZEROS, **_typed(metrics)}
             for key, metrics in destinations.items()
         ],
     }
     with transaction.atomic():
         for model, made in rows.items():
             model._default_manager.filter(scope).delete()
-            for chunk in _chunks(made):
-                model._default_manager.bulk_create(chunk)
+            _write(model, made)
     return {model.__name__: len(made) for model, made in rows.items()}
