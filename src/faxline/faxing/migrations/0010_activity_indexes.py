@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_bulk_create_welcome_message"),
-        ("faxing", "0008_traffic_tallies"),
+        ("faxing", "0009_bulk_resubmit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
