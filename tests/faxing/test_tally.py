@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from faxline.faxing.models import DailyDestination, DailyError, DailyTraffic
+from faxline.faxing.models import (
+    DailyArea,
+    DailyDestination,
+    DailyError,
+    DailyRemote,
+    DailyTraffic,
+    MonthlyRemote,
+)
 from faxline.faxing.tally.rebuild import tally_rebuild
 from history import inbound, outbound
 
@@ -23,7 +30,14 @@ REMOTE = "+16175550100"
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
     skip = {"id"}
     tables: dict[str, list[tuple[Any, ...]]] = {}
-    for model in (DailyTraffic, DailyError, DailyDestination):
+    for model in (
+        DailyTraffic,
+        DailyError,
+        DailyDestination,
+        DailyRemote,
+        MonthlyRemote,
+        DailyArea,
+    ):
         names = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
         rows = model.objects.values_list(*names)
         tables[model.__name__] = sorted(
@@ -68,7 +82,14 @@ def test_counts_follow_each_change_and_equal_a_rebuild(cast: Cast) -> None:
     }
 
     live = snapshot()
-    assert tally_rebuild() == {"DailyTraffic": 4, "DailyError": 3, "DailyDestination": 4}
+    assert tally_rebuild() == {
+        "DailyTraffic": 4,
+        "DailyError": 3,
+        "DailyDestination": 4,
+        "DailyRemote": 3,
+        "MonthlyRemote": 3,
+        "DailyArea": 2,
+    }
     assert snapshot() == live
 
 
@@ -80,3 +101,20 @@ def test_a_rebuild_of_one_company_leaves_the_others(cast: Cast) -> None:
     tally_rebuild(company_id=cast.company.pk)
     assert DailyTraffic.objects.get(company=cast.company).faxes == 1
     assert DailyTraffic.objects.get(company=cast.outsider_company).faxes == 7
+
+
+def test_the_company_wide_destination_tallies(cast: Cast) -> None:
+    outbound(cast.billing_user, to=REMOTE, at=DAY, busy=1)
+    outbound(
+        cast.sales_user,
+        to=REMOTE,
+        at=DAY,
+        status="failed",
+        error="Busy",
+        from_number="+12125557002",
+    )
+    outbound(cast.sales_user, to="+14165550100", at=DAY + timedelta(days=40))
+    day = DailyRemote.objects.get(day=DAY.date(), remote=REMOTE)
+    assert (day.faxes, day.success, day.failed, day.busy) == (2, 1, 1, 2)
+    assert MonthlyRemote.objects.get(month=DAY.date().replace(day=1), remote=REMOTE).faxes == 2
+    assert set(DailyArea.objects.values_list("area", "faxes")) == {("+1617", 2), ("+1416", 1)}

@@ -327,7 +327,14 @@ from faxline.faxing.inbound.models import (  # noqa: E402
     InboundFax,
     InboundSettings,
 )
-from faxline.faxing.tally.models import DailyDestination, DailyError, DailyTraffic  # noqa: E402
+from faxline.faxing.tally.models import (  # noqa: E402
+    DailyArea,
+    DailyDestination,
+    DailyError,
+    DailyRemote,
+    DailyTraffic,
+    MonthlyRemote,
+)
 
 __all__ = [
     "ArchiveCopy",
@@ -337,11 +344,14 @@ __all__ = [
     "CreditEntry",
     "CreditEntryKind",
     "CreditPlan",
+    "DailyArea",
     "DailyDestination",
     "DailyError",
+    "DailyRemote",
     "DailyTraffic",
     "InboundEvent",
     "InboundFax",
     "InboundSettings",
+    "MonthlyRemote",
     "SandboxRemoteFax",
 ]

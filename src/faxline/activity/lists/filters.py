@@ -424,17 +424,23 @@ def number_field(name: str, label: str, column: str, *, lenient: bool = False) -
     return FilterField(name, label, build, number_cleaner(lenient=lenient), "any spelling")
 
 
-def text_field(name: str, label: str, column: str) -> FilterField:
-    def build(actor: Actor, value: str, match: str) -> Q:
-        return Q(**{f"{column}__{'icontains' if match == CONTAINS else 'iexact'}": value})
+# How many departments or people a name filter may stand for: their ids are looked up first
+# and given to the list's query as values (a subquery there hides them from the planner,
+# which then reads the whole date range: 120-290 ms at a million jobs, against under 1 ms).
+MAX_MATCHED = 2000
 
-    return FilterField(name, label, build)
+
+def _matched_ids(rows: QuerySet[Any], column: str) -> Q:
+    ids = list(rows.values_list("pk", flat=True)[: MAX_MATCHED + 1])
+    if len(ids) > MAX_MATCHED:
+        return Q(**{f"{column}_id__in": rows.values("pk")})
+    return Q(**{f"{column}_id__in": ids})
 
 
 def department_field(column: str = "department") -> FilterField:
     """A department by name, with its whole subtree (a department administrator's jobs are
     those of their subtree too): one query finds the departments named so in the actor's
-    companies, the list then keeps the rows under any of them."""
+    companies, another their subtrees' ids, which the list then keeps the rows of."""
     from faxline.accounts.models import Department
 
     def build(actor: Actor, value: str, match: str) -> Q:
@@ -449,7 +455,7 @@ def department_field(column: str = "department") -> FilterField:
         subtree = reduce(
             lambda q, p: q | Q(path__startswith=p), paths[1:], Q(path__startswith=paths[0])
         )
-        return Q(**{f"{column}_id__in": Department.objects.filter(subtree).values("pk")})
+        return _matched_ids(Department.objects.filter(subtree), column)
 
     return FilterField("department", "Department", build, hint="its sub-departments too")
 
@@ -473,6 +479,19 @@ def person_field(name: str, label: str, column: str) -> FilterField:
                 | Q(**{f"last_name__{op}": value})
             )
         )
-        return Q(**{f"{column}_id__in": people.values("pk")})
+        return _matched_ids(people, column)
 
     return FilterField(name, label, build, hint="username or name")
+
+
+def identifier_field(name: str, label: str, column: str) -> FilterField:
+    """A job identifier ("501-26438917"): digits and a dash, matched as typed without the
+    spaces (exact uses the unique index; a case-insensitive match would read every row)."""
+
+    def clean(raw: str, match: str) -> str:
+        return "".join(raw.split())
+
+    def build(actor: Actor, value: str, match: str) -> Q:
+        return Q(**{f"{column}__contains" if match == CONTAINS else column: value})
+
+    return FilterField(name, label, build, clean)

@@ -20,9 +20,9 @@ from faxline.activity.lists.filters import (
     Column,
     ListDefinition,
     department_field,
+    identifier_field,
     number_field,
     person_field,
-    text_field,
 )
 from faxline.faxing.jobs.selectors import jobs_visible
 from faxline.faxing.models import FAX_JOB_OPEN, FaxAttempt, FaxJob, FaxJobStatus
@@ -50,7 +50,7 @@ OUTBOUND = ListDefinition(
         department_field(),
         person_field("sender", "Sender", "sender"),
         number_field("recipient", "Recipient Fax Number", "to_number"),
-        text_field("job", "Job ID", "identifier"),
+        identifier_field("job", "Job ID", "identifier"),
         number_field("sender_number", "Sender Fax Number", "from_number"),
     ),
     columns=(

@@ -117,3 +117,72 @@ class DailyDestination(_Keyed):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.day} → {self.remote}: {self.faxes}"
+
+
+class _RemoteCounts(models.Model):
+    """Outbound jobs of a company by destination only (no department, user or number):
+    what a whole company's top lists read, a row per destination and day or month instead
+    of one per sender as well (decision 0034, "Top lists")."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    remote = models.CharField(max_length=16)
+    faxes = models.IntegerField(default=0)
+    success = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    pages = models.BigIntegerField(default=0)
+    busy = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRemote(_RemoteCounts):
+    """A company's outbound jobs to one destination on one day."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "day", "remote"], name="daily_remote_key")
+        ]
+        indexes = [models.Index(fields=["company", "remote", "day"], name="daily_remote_remote")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.day} → {self.remote}: {self.faxes}"
+
+
+class MonthlyRemote(_RemoteCounts):
+    """A company's outbound jobs to one destination in one month (``month``: its first
+    day): an upper bound of any window within the month, for the top lists' candidates."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "month", "remote"], name="monthly_remote_key"
+            )
+        ]
+        indexes = [models.Index(fields=["company", "month"], name="monthly_remote_month")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.month:%Y-%m} → {self.remote}: {self.faxes}"
+
+
+class DailyArea(models.Model):
+    """A company's outbound jobs by the destination's country and area code (``area``:
+    the number's first five characters, "+1206") and day: the Dashboard's Top
+    Destinations for a whole company."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    area = models.CharField(max_length=5)
+    faxes = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "day", "area"], name="daily_area_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.day} {self.area}: {self.faxes}"

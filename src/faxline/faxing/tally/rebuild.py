@@ -13,9 +13,18 @@ from django.db.models import Count, Q
 
 from faxline.faxing.inbound.models import InboundFax
 from faxline.faxing.models import FaxAttempt, FaxJob
-from faxline.faxing.tally.models import DailyDestination, DailyError, DailyTraffic, Direction
+from faxline.faxing.tally.models import (
+    DailyArea,
+    DailyDestination,
+    DailyError,
+    DailyRemote,
+    DailyTraffic,
+    Direction,
+    MonthlyRemote,
+)
 from faxline.faxing.tally.services import (
     JobFacts,
+    area_of,
     inbound_metrics,
     job_metrics,
     tally_day,
@@ -129,7 +138,7 @@ def _write(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     columns = [str(f.column) for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    dated = [f.attname == "day" for f in fields]
+    dated = [f.attname in ("day", "month") for f in fields]
     attnames = [f.attname for f in fields]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -159,6 +168,35 @@ _TRAFFIC_ZEROS: dict[str, Any] = {
 _DESTINATION_ZEROS: dict[str, Any] = dict.fromkeys(
     ("faxes", "success", "failed", "pages", "busy"), 0
 )
+
+
+def _by_remote(destinations: Counts) -> dict[type[models.Model], list[dict[str, Any]]]:
+    """The company-wide destination tallies (by destination and day or month, by area and
+    day) summed from the per-sender ones."""
+    daily: Counts = _counts()
+    monthly: Counts = _counts()
+    areas: dict[tuple[Any, ...], int] = defaultdict(int)
+    for key, metrics in destinations.items():
+        company, day, remote = key[0], key[1], key[5]
+        for name, value in metrics.items():
+            daily[(company, day, remote)][name] += value
+            monthly[(company, day.replace(day=1), remote)][name] += value
+        areas[(company, day, area_of(remote))] += int(metrics.get("faxes", 0))
+    return {
+        DailyRemote: [
+            {"company_id": c, "day": d, "remote": r, **_DESTINATION_ZEROS, **_typed(m)}
+            for (c, d, r), m in daily.items()
+        ],
+        MonthlyRemote: [
+            {"company_id": c, "month": d, "remote": r, **_DESTINATION_ZEROS, **_typed(m)}
+            for (c, d, r), m in monthly.items()
+        ],
+        DailyArea: [
+            {"company_id": c, "day": d, "area": a, "faxes": n}
+            for (c, d, a), n in areas.items()
+            if n
+        ],
+    }
 
 
 def tally_rebuild(*, company_id: int | None = None) -> dict[str, int]:
@@ -192,6 +230,7 @@ def tally_rebuild(*, company_id: int | None = None) -> dict[str, int]:
             for key, metrics in destinations.items()
         ],
     }
+    rows.update(_by_remote(destinations))
     with transaction.atomic():
         for model, made in rows.items():
             model._default_manager.filter(scope).delete()

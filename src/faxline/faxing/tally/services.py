@@ -19,7 +19,15 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import F
 
-from faxline.faxing.tally.models import DailyDestination, DailyError, DailyTraffic, Direction
+from faxline.faxing.tally.models import (
+    DailyArea,
+    DailyDestination,
+    DailyError,
+    DailyRemote,
+    DailyTraffic,
+    Direction,
+    MonthlyRemote,
+)
 
 NO_FAX_DATA = "No fax data"
 POTENTIAL_PARTIAL = "Potential partial"
@@ -84,6 +92,12 @@ def _bump(model: type[models.Model], key: dict[str, Any], deltas: Mapping[str, f
         )
 
 
+def area_of(number: str) -> str:
+    """The country and area code a destination is counted under: "+1206" of
+    "+12065550143" (the Dashboard maps it to a state or province)."""
+    return number[:5]
+
+
 def _job_key(job: Any) -> dict[str, Any]:
     return {
         "company_id": job.company_id,
@@ -109,6 +123,13 @@ def job_counted(job: Any, *, before: JobFacts | None, busy: bool = False) -> Non
         if name in traffic
     }
     _bump(DailyDestination, {**key, "remote": job.to_number}, destination)
+    if destination:
+        remote = {"company_id": job.company_id, "remote": job.to_number}
+        _bump(DailyRemote, {**remote, "day": key["day"]}, destination)
+        _bump(MonthlyRemote, {**remote, "month": key["day"].replace(day=1)}, destination)
+    if "faxes" in destination:
+        area = {"company_id": job.company_id, "day": key["day"], "area": area_of(job.to_number)}
+        _bump(DailyArea, area, {"faxes": destination["faxes"]})
     old_error = before.error if before is not None and before.status == "failed" else ""
     new_error = after.error if after.status == "failed" else ""
     if old_error != new_error:
