@@ -9,6 +9,7 @@ themselves, by hour, within the range and the scope.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -19,6 +20,7 @@ from faxline.activity.dashboard.scope import TrafficFilter, TrafficScope
 from faxline.faxing.inbound.models import InboundFax
 from faxline.faxing.models import FaxJob
 from faxline.faxing.tally.models import DailyDestination, DailyTraffic, Direction
+from faxline.faxing.tally.top import area_totals
 from faxline.numbers.plan import area_codes
 
 TOP_DESTINATIONS = 10
@@ -148,14 +150,23 @@ def _locale_of(prefix: str) -> tuple[str, str, str]:
 def destination_locales(*, scope: TrafficScope, filter: TrafficFilter) -> list[Locale]:
     """Faxes sent to each US state and Canadian province over the range (most first), and
     "Other" (international, toll-free and unknown numbers) last when there are any. The
-    database sums by country code and area code (at most a row per area code)."""
-    rows = (
-        DailyDestination.objects.filter(_tally_q(scope), day__gte=filter.start, day__lte=filter.end)
-        .annotate(prefix=Substr("remote", 1, 5))
-        .values("prefix")
-        .annotate(total=Sum("faxes"))
-        .values_list("prefix", "total")
-    )
+    database sums by country code and area code (at most a row per area code): a whole
+    company's from its per-area tallies, a subtree's or a person's from their
+    destinations."""
+    rows: Iterable[tuple[str, int]]
+    if scope.user_id is None and scope.department_ids is None:
+        # A whole company: its per-area tallies (a row per area and day).
+        rows = area_totals(company_id=scope.company.pk, start=filter.start, end=filter.end)
+    else:
+        rows = (
+            DailyDestination.objects.filter(
+                _tally_q(scope), day__gte=filter.start, day__lte=filter.end
+            )
+            .annotate(prefix=Substr("remote", 1, 5))
+            .values("prefix")
+            .annotate(total=Sum("faxes"))
+            .values_list("prefix", "total")
+        )
     counts: dict[str, int] = defaultdict(int)
     names: dict[str, tuple[str, str]] = {}
     for prefix, total in rows:

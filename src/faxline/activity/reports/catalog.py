@@ -21,6 +21,7 @@ from django.db.models import QuerySet, Sum
 from faxline.activity.reports.scope import ReportScope
 from faxline.faxing.tally.models import DailyDestination, DailyError, DailyTraffic, Direction
 from faxline.faxing.tally.services import NO_FAX_DATA, POTENTIAL_PARTIAL
+from faxline.faxing.tally.top import top_remotes
 
 OUTBOUND = "outbound"
 INBOUND = "inbound"
@@ -217,8 +218,37 @@ def _top(
     return compute
 
 
-def _busy_destinations(scope: ReportScope) -> ReportData:
-    return _top(lambda s: s.rows(DailyDestination), "remote", "busy", ("busy", "faxes"))(scope)
+def _destinations(
+    by: str, sums: tuple[str, ...], extra: Callable[[Row], Row] = lambda row: {}
+) -> Callable[[ReportScope], ReportData]:
+    """A top list of destinations. A whole company's (no filter, no subtree) is found
+    among candidates of the company-wide tallies (``faxing.tally.top``: a few thousand rows
+    read instead of every sender's destinations), its totals from the traffic tallies;
+    a narrowed one reads the per-sender destinations it narrows to."""
+    narrowed = _top(lambda s: s.rows(DailyDestination), "remote", by, sums, extra)
+
+    def compute(scope: ReportScope) -> ReportData:
+        if scope.department or scope.within or scope.user or scope.number:
+            return narrowed(scope)
+        found = top_remotes(
+            company_id=scope.company.pk, start=scope.start, end=scope.end, by=by, limit=TOP
+        )
+        rows = []
+        for item in found:
+            row: Row = {"remote": item["remote"], **{name: item[name] for name in sums}}
+            rows.append({**row, **extra(row)})
+        whole = (
+            scope.rows(DailyTraffic)
+            .filter(direction=Direction.OUTBOUND)
+            .aggregate(**{name: Sum(name) for name in sums})
+        )
+        totals: Row = {name: int(whole[name] or 0) for name in sums}
+        return ReportData(rows, {**totals, **extra(totals)})
+
+    return compute
+
+
+_busy_destinations = _destinations("busy", ("busy", "faxes"))
 
 
 def _outbound_failures(scope: ReportScope) -> ReportData:
@@ -363,13 +393,7 @@ REPORTS: tuple[Report, ...] = (
             Column("pages", "Pages"),
             Column("success_rate", "Success rate", "percent"),
         ),
-        _top(
-            lambda s: s.rows(DailyDestination),
-            "remote",
-            "faxes",
-            ("faxes", "success", "failed", "pages"),
-            _success_rate,
-        ),
+        _destinations("faxes", ("faxes", "success", "failed", "pages"), _success_rate),
         Chart("bar", "Faxes by destination", "faxes", label="remote", value="faxes"),
     ),
     Report(
