@@ -145,6 +145,14 @@ def _locale_of(prefix: str) -> tuple[str, str, str]:
     return OTHER, OTHER, ""
 
 
+def top_destinations(locales: list[Locale]) -> tuple[list[Locale], Locale | None]:
+    """The Top Destinations of ``destination_locales``: the first ten states and provinces,
+    and "Other" (None when nothing went abroad or to an unknown number)."""
+    placed = [item for item in locales if item.code != OTHER]
+    other = next((item for item in locales if item.code == OTHER), None)
+    return placed[:TOP_DESTINATIONS], other
+
+
 def destination_locales(*, scope: TrafficScope, filter: TrafficFilter) -> list[Locale]:
     """Faxes sent to each US state and Canadian province over the range (most first), and
     "Other" (international, toll-free and unknown numbers) last when there are any. The
