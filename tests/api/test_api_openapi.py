@@ -91,6 +91,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Activity",
         "Accounting",
         "Reports",
+        "Dashboard",
     ]
 
 

@@ -135,7 +135,10 @@ def traffic_company(*, actor: Actor, company_id: str = "") -> Company | None:
     raw = company_id.strip()
     if raw and not raw.isdigit():
         raise NotFound("Company not found.", field="company")
-    return company_in_view(actor=actor, company_id=int(raw) if raw else None)
+    try:
+        return company_in_view(actor=actor, company_id=int(raw) if raw else None)
+    except NotFound as exc:
+        raise NotFound(exc.message, field="company") from exc
 
 
 def _labels(departments: list[Department]) -> dict[int, str]:
