@@ -21,7 +21,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from faxline.accounts.api_auth import actor_of
-from faxline.accounts.schemas import Error
+from faxline.accounts.schemas import error_responses
 from faxline.activity.dashboard.scope import (
     TrafficFilter,
     TrafficScope,
@@ -37,7 +37,7 @@ from faxline.activity.dashboard.selectors import (
 from faxline.core.errors import NotFound
 
 router = Router(tags=["Dashboard"])
-ERRORS: dict[int, type[Error]] = dict.fromkeys((401, 404, 422), Error)
+ERRORS = error_responses(404, 422)
 
 COMPANY = Query(None, description="Operators and channel partners: the company (id).")
 DEPARTMENT = Query(None, description="A department (id): its whole subtree.")

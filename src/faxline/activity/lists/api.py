@@ -19,7 +19,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from faxline.accounts.api_auth import actor_of
-from faxline.accounts.schemas import Error
+from faxline.accounts.schemas import error_responses
 from faxline.activity.lists.filters import (
     COUNT_CAP,
     DEFAULT_DAYS,
@@ -35,10 +35,6 @@ from faxline.activity.lists.selectors import activity_search, rows_of
 from faxline.core.pagination import DEFAULT_LIMIT, check_window, limit_description
 
 router = Router(tags=["Activity"])
-
-
-def _errors(*codes: int) -> dict[int, type[Error]]:
-    return dict.fromkeys((401, *codes), Error)
 
 
 class PersonOut(Schema):
@@ -174,7 +170,7 @@ def _params(**values: str | list[str] | None) -> dict[str, list[str]]:
 
 @router.get(
     "/activity/outbound",
-    response={200: OutboundPage, **_errors(403, 422)},
+    response={200: OutboundPage, **error_responses(403, 422)},
     summary="Outbound Activity",
     by_alias=True,
 )
@@ -202,7 +198,7 @@ def outbound_activity_list(
 
 @router.get(
     "/activity/inbound",
-    response={200: InboundPage, **_errors(403, 422)},
+    response={200: InboundPage, **error_responses(403, 422)},
     summary="Inbound Activity",
     by_alias=True,
 )
