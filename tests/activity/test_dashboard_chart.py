@@ -1,47 +1,72 @@
-"""The Dashboard's own SVG chart and tile map: axis steps, bucket labels, geometry, shades
-and the layout data (every state and province once, no two on one square)."""
+"""The Dashboard's traffic chart (drawn by the portal toolkit: its intervals' labels, the two
+directions in the guide's colours and their totals) and tile map: the layout data (every
+state and province once, no two on one square) and shades. The chart's geometry is the
+toolkit's (tests/portal/test_charts.py)."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
 import pytest
 
-from faxline.activity.dashboard.chart import INBOUND_COLOUR, OUTBOUND_COLOUR, draw, nice_ceiling
+from faxline.activity.dashboard.chart import (
+    INBOUND_COLOUR,
+    OUTBOUND_COLOUR,
+    bucket_label,
+    directions,
+    traffic_chart,
+)
 from faxline.activity.dashboard.scope import TrafficFilter
 from faxline.activity.dashboard.selectors import Bucket, Locale, bucket_starts
 from faxline.activity.dashboard.tilemap import CANADA, TILES, shade_of, tile_map
 from faxline.numbers.plan import area_codes
 
+SVG = "{http://www.w3.org/2000/svg}"
+
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [(0, (4, 1)), (3, (3, 1)), (5, (5, 1)), (7, (8, 2)), (11, (15, 5)), (230, (250, 50))],
+    ("interval", "label"),
+    [("hour", "Nov 3 07:00"), ("day", "Nov 3"), ("month", "Nov 2026")],
 )
-def test_the_y_axis_rounds_up_in_1_2_5_steps(value: int, expected: tuple[int, int]) -> None:
-    assert nice_ceiling(value) == expected
+def test_each_interval_has_its_label(interval: str, label: str) -> None:
+    assert bucket_label(datetime(2026, 11, 3, 7, tzinfo=UTC), interval) == label
 
 
-def test_geometry_of_two_series() -> None:
+def test_outbound_green_and_inbound_orange_with_their_totals() -> None:
     buckets = [
         Bucket(datetime(2026, 11, day, tzinfo=UTC), outbound=day, inbound=10 - day)
         for day in range(1, 5)
     ]
-    chart = draw(buckets, "day")
-    out, inb = chart.lines
-    assert (out.colour, inb.colour) == (OUTBOUND_COLOUR, INBOUND_COLOUR)
-    assert (out.total, inb.total) == (10, 30)
-    assert [p.label for p in out.points] == ["Nov 1", "Nov 2", "Nov 3", "Nov 4"]
-    assert out.points[0].x == chart.left and out.points[-1].x == chart.right
-    # 9 pages at most: the axis goes to 10 by 2; a value's height is proportional.
-    assert [t.label for t in chart.y_ticks] == ["0", "2", "4", "6", "8", "10"]
-    assert inb.points[0].y == pytest.approx(chart.bottom - 0.9 * (chart.bottom - chart.top), 0.1)
-    assert out.polyline.count(",") == 4 and not chart.empty
+    chart = traffic_chart(
+        buckets, TrafficFilter(date(2026, 11, 1), date(2026, 11, 4), "day", "auto")
+    )
+    assert [(d.key, d.colour, d.total) for d in directions(buckets)] == [
+        ("outbound", OUTBOUND_COLOUR, 10),
+        ("inbound", INBOUND_COLOUR, 30),
+    ]
+    root = ET.fromstring(str(chart))
+    assert root.find(f"{SVG}title").text == (
+        "Pages sent (green) and received (orange) by day, Nov 1, 2026 to Nov 4, 2026"
+    )
+    series = root.findall(f"{SVG}g[@class='fx-chart-series']")
+    assert [(g.get("data-series"), g.get("stroke")) for g in series] == [
+        ("Outbound", OUTBOUND_COLOUR),
+        ("Inbound", INBOUND_COLOUR),
+    ]
+    assert [len(g.findall(f"{SVG}polygon")) for g in series] == [1, 1]  # the area below
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert {"Nov 1", "Nov 4"} <= set(texts) and "Outbound" not in texts  # the panel's legend
+    assert "No faxes in this range" not in texts
 
 
-def test_an_empty_range_is_drawn_flat() -> None:
-    chart = draw([Bucket(datetime(2026, 11, 1, tzinfo=UTC), 0, 0)], "month")
-    assert chart.empty and chart.lines[0].points[0].label == "Nov 2026"
+def test_an_empty_range_says_so() -> None:
+    buckets = [Bucket(datetime(2026, 11, 1, tzinfo=UTC), 0, 0)]
+    chart = traffic_chart(
+        buckets, TrafficFilter(date(2026, 11, 1), date(2026, 11, 30), "month", "auto")
+    )
+    assert "No faxes in this range" in chart and "Nov 2026" in chart
+    assert [d.total for d in directions(buckets)] == [0, 0]
 
 
 def test_bucket_starts_per_interval() -> None:

@@ -90,7 +90,7 @@ def test_the_last_30_days_by_day_for_the_company(traffic: Cast) -> None:
         date(2026, 11, 12): (5, 1),
         date(2026, 11, 15): (1, 0),
     }
-    lines = {line.key: line for line in context["chart"].lines}
+    lines = {line.key: line for line in context["lines"]}
     assert (lines["outbound"].total, lines["inbound"].total) == (11, 5)
     assert lines["outbound"].colour == "#2e8540" and lines["inbound"].colour == "#ef7d00"
 

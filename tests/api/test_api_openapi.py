@@ -91,6 +91,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Activity",
         "Accounting",
         "Reports",
+        "Dashboard",
     ]
 
 
@@ -109,3 +110,24 @@ def test_no_object_in_the_openapi_document_has_a_key_twice() -> None:
 
     json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=pairs)
     assert duplicated == []
+
+
+def test_no_two_schemas_of_the_api_share_a_name() -> None:
+    """The OpenAPI document keeps one component per name: two schemas named alike (the
+    faxes' and the received faxes' ``EventOut`` were) leave one operation documented with
+    the other's fields, which no client and no fuzzing notices."""
+    from ninja import Schema
+
+    from faxline.api import api_urls
+
+    api_urls()
+    modules: dict[str, set[str]] = {}
+
+    def walk(base: type) -> None:
+        for schema in base.__subclasses__():
+            if schema.__module__.startswith("faxline."):
+                modules.setdefault(schema.__name__, set()).add(schema.__module__)
+            walk(schema)
+
+    walk(Schema)
+    assert {name: sorted(found) for name, found in modules.items() if len(found) > 1} == {}

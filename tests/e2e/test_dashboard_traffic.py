@@ -48,14 +48,19 @@ def test_company_admin_dashboard_traffic_and_destinations(live_server, page: Pag
 
     panel = page.locator("#fx-dash-activity")
     expect(page.get_by_role("heading", name="Traffic", level=2)).to_be_visible()
-    sent = panel.locator(".fx-series-outbound polyline")
-    received = panel.locator(".fx-series-inbound polyline")
+    sent = panel.locator('.fx-traffic-chart g[data-series="Outbound"]')
+    received = panel.locator('.fx-traffic-chart g[data-series="Inbound"]')
     expect(sent).to_have_attribute("stroke", "#2e8540")
     expect(received).to_have_attribute("stroke", "#ef7d00")
-    outbound_group = panel.locator(".fx-series-outbound")
+    expect(sent.locator("polyline")).to_have_count(1)
+    expect(received.locator("polygon")).to_have_count(1)
+    outbound_group = panel.locator('.fx-legend-item[data-series="outbound"]')
     company_total = outbound_group.get_attribute("data-total")
     assert company_total is not None and int(company_total) > 0
-    assert int(panel.locator(".fx-series-inbound").get_attribute("data-total") or 0) > 0
+    inbound_total = panel.locator('.fx-legend-item[data-series="inbound"]').get_attribute(
+        "data-total"
+    )
+    assert int(inbound_total or 0) > 0
     # The layout: the chart on the left, the inventory and credits beside it.
     chart_box = panel.locator(".fx-traffic").bounding_box()
     inventory_box = page.locator("#fx-inventory").bounding_box()
@@ -68,7 +73,9 @@ def test_company_admin_dashboard_traffic_and_destinations(live_server, page: Pag
     page.get_by_label("Department").select_option(label="Billing Dept -> Billing Level 1")
     expect(page).to_have_url(re.compile(r"department=\d+"))
     expect(outbound_group).not_to_have_attribute("data-total", company_total)
-    expect(panel.locator(".fx-series-inbound")).to_have_attribute("data-total", "0")
+    expect(panel.locator('.fx-legend-item[data-series="inbound"]')).to_have_attribute(
+        "data-total", "0"
+    )
     expect(page.locator("#fx-inventory")).to_be_visible()
     expect(panel.locator(".fx-traffic-sub").first).to_contain_text(
         "Billing Dept -> Billing Level 1"
@@ -76,9 +83,9 @@ def test_company_admin_dashboard_traffic_and_destinations(live_server, page: Pag
 
     # The interval: Month gives two buckets at most for the last 30 days.
     panel.get_by_text("Month", exact=True).click()
-    expect(panel.locator(".fx-traffic-svg")).to_have_attribute("data-interval", "month")
+    expect(panel.locator(".fx-traffic-chart")).to_have_attribute("data-interval", "month")
     panel.get_by_text("Day", exact=True).click()
-    expect(panel.locator(".fx-traffic-svg")).to_have_attribute("data-buckets", "30")
+    expect(panel.locator(".fx-traffic-chart")).to_have_attribute("data-buckets", "30")
 
     # The map: zoom with the buttons and the keyboard, back to all, full screen.
     the_map = page.locator("#fx-dest-map")

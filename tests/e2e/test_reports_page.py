@@ -67,6 +67,7 @@ def test_an_administrator_runs_filters_and_exports_a_report(live_server, page: P
 
     page.goto(live_server.url + "/activity/reports/outbound/usage-summary/")
     expect(page.get_by_role("img", name="Faxes per day")).to_be_visible()
+    page.screenshot(path="/tmp/reports_usage_1280.png", full_page=True)
     expect(page.get_by_role("table", name="Usage Summary").locator("tbody tr")).to_have_count(2)
     expect(page.locator(".dropdown-item[aria-current='page']")).to_have_text("Reports")
     page.screenshot(path="/tmp/reports_usage_1280.png", full_page=True)

@@ -28,6 +28,76 @@ def test_nice_ticks(top: float, ticks: list[float]) -> None:
     assert nice_ticks(top) == ticks
 
 
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [
+        (3, [0, 1, 2, 3]),
+        (7, [0, 2, 4, 6, 8]),
+        (11, [0, 5, 10, 15]),
+        (230, [0, 50, 100, 150, 200, 250]),
+    ],
+)
+def test_counts_step_by_whole_numbers(top: float, ticks: list[float]) -> None:
+    assert nice_ticks(top, whole=True) == ticks
+
+
+def _points(polyline: ET.Element) -> list[tuple[float, float]]:
+    return [
+        (float(x), float(y))
+        for x, y in (pair.split(",") for pair in (polyline.get("points") or "").split())
+    ]
+
+
+def test_the_geometry_of_two_series() -> None:
+    """The first and last values stand at the plot's edges, a value's height is
+    proportional to it on an axis of nice whole steps, each dot says its value."""
+    svg = line_chart(
+        title="Pages",
+        labels=["Nov 1", "Nov 2", "Nov 3", "Nov 4"],
+        series=[
+            Series("Outbound", [1, 2, 3, 4], "#2e8540"),
+            Series("Inbound", [9, 8, 7, 6], "#ef7d00"),
+        ],
+        unit="pages",
+        area=True,
+        legend=False,
+        width=720,
+        height=260,
+    )
+    root = ET.fromstring(str(svg))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert [t for t in texts if t and t.isdigit()] == ["0", "2", "4", "6", "8", "10"]
+    assert "Outbound" not in texts  # no legend: the page shows its own
+    out, inb = root.findall(f"{SVG}g[@class='fx-chart-series']")
+    left, right, top, bottom = 56, 720 - 16, 14, 260 - 40
+    sent = _points(out.find(f"{SVG}polyline"))
+    assert sent[0][0] == left and sent[-1][0] == right
+    assert sent[-1][1] == pytest.approx(bottom - 0.4 * (bottom - top), abs=0.1)
+    assert _points(inb.find(f"{SVG}polyline"))[0][1] == pytest.approx(
+        bottom - 0.9 * (bottom - top), abs=0.1
+    )
+    area = _points(inb.find(f"{SVG}polygon"))
+    assert area[0] == (left, bottom) and area[-1] == (right, bottom)
+    tips = [c.find(f"{SVG}title").text for c in out.findall(f"{SVG}circle")]
+    assert tips[0] == "Outbound, Nov 1: 1 pages"
+    assert "fx-chart-empty" not in svg
+
+
+def test_a_chart_of_zeros_says_it_is_empty() -> None:
+    svg = line_chart(
+        title="Pages",
+        labels=["Nov 2026"],
+        series=[Series("Outbound", [0], "#2e8540")],
+        empty="No faxes in this range",
+    )
+    root = ET.fromstring(str(svg))
+    (note,) = root.findall(f"{SVG}text[@class='fx-chart-empty']")
+    assert note.text == "No faxes in this range"
+    # A lone value stands in the middle of the axis.
+    (dot,) = root.iter(f"{SVG}circle")
+    assert float(dot.get("cx")) == pytest.approx(56 + (800 - 56 - 16) / 2)
+
+
 def test_a_line_chart_is_accessible_and_escaped() -> None:
     svg = line_chart(
         title="Pages <per> day",

@@ -48,6 +48,12 @@ class Error(Schema):
     )
 
 
+def error_responses(*codes: int) -> dict[int, type[Error]]:
+    """An operation's refusals for its ``response``: 401 (no or bad credentials) and
+    ``codes``, each an :class:`Error`."""
+    return dict.fromkeys((401, *codes), Error)
+
+
 # --- me -------------------------------------------------------------------------------
 
 

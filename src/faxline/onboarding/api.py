@@ -40,7 +40,7 @@ class PortNumberIn(Schema):
     note: str = Field(default="", max_length=200)
 
 
-class PortNumberOut(Schema):
+class OnboardingPortNumberOut(Schema):
     number: str
     display: str
     use: str
@@ -49,7 +49,7 @@ class PortNumberOut(Schema):
     note: str
 
 
-class DocumentOut(Schema):
+class OnboardingDocumentOut(Schema):
     id: int
     kind: str
     original_name: str
@@ -62,8 +62,8 @@ class DocumentOut(Schema):
     uploaded_by: str | None
 
     @staticmethod
-    def of(doc: OnboardingDocument) -> DocumentOut:
-        return DocumentOut(
+    def of(doc: OnboardingDocument) -> OnboardingDocumentOut:
+        return OnboardingDocumentOut(
             id=doc.pk,
             kind=doc.kind,
             original_name=doc.original_name,
@@ -132,8 +132,8 @@ class OrderOut(Schema):
     e911_address: str
     native_fax_type: str
     native_fax_number: str
-    port_numbers: list[PortNumberOut]
-    documents: list[DocumentOut]
+    port_numbers: list[OnboardingPortNumberOut]
+    documents: list[OnboardingDocumentOut]
     payment_authorization_on_file: bool
     porting_blocked: str | None
     created_at: datetime
@@ -170,7 +170,7 @@ class OrderOut(Schema):
             native_fax_type=order.native_fax_type,
             native_fax_number=order.native_fax_number,
             port_numbers=[
-                PortNumberOut(
+                OnboardingPortNumberOut(
                     number=r.number,
                     display=display_number(r.number),
                     use=r.use,
@@ -180,7 +180,9 @@ class OrderOut(Schema):
                 )
                 for r in rows
             ],
-            documents=[DocumentOut.of(d) for d in order.documents.select_related("uploaded_by")],
+            documents=[
+                OnboardingDocumentOut.of(d) for d in order.documents.select_related("uploaded_by")
+            ],
             payment_authorization_on_file=selectors.payment_authorization_on_file(order),
             porting_blocked=selectors.porting_blocker(order),
             created_at=order.created_at,
@@ -296,7 +298,7 @@ class FirstSignInOut(Schema):
     message: str
 
 
-class AreaCodeOut(Schema):
+class OnboardingAreaCodeOut(Schema):
     area_code: str
     label: str
 
@@ -304,7 +306,7 @@ class AreaCodeOut(Schema):
 class AreaGroupOut(Schema):
     state_code: str
     state_name: str
-    area_codes: list[AreaCodeOut]
+    area_codes: list[OnboardingAreaCodeOut]
 
 
 class FirstSignInStatusOut(Schema):
@@ -405,7 +407,7 @@ def order_update(request: HttpRequest, order_id: int, payload: OrderFields) -> O
 
 @router.post(
     "/onboarding/orders/{order_id}/documents",
-    response={201: DocumentOut},
+    response={201: OnboardingDocumentOut},
     summary="Upload a document",
 )
 def document_upload(
@@ -414,7 +416,7 @@ def document_upload(
     kind: Form[str],
     statement_date: Form[date | None] = None,
     file: File[UploadedFile | None] = None,
-) -> Status[DocumentOut]:
+) -> Status[OnboardingDocumentOut]:
     """Multipart: ``kind`` (payment_authorization, tax_exemption, phone_bill, csr), ``file``
     (PDF, PNG, JPEG or TIFF, at most 10 MB, checked by content) and, for the phone bill,
     ``statement_date`` (within the last 30 days).
@@ -437,7 +439,7 @@ def document_upload(
         filename=file.name or "",
         statement_date=statement_date,
     )
-    return Status(201, DocumentOut.of(doc))
+    return Status(201, OnboardingDocumentOut.of(doc))
 
 
 @router.get(
@@ -592,7 +594,9 @@ def first_sign_in_status(
             AreaGroupOut(
                 state_code=g.state_code,
                 state_name=g.state_name,
-                area_codes=[AreaCodeOut(area_code=c.area_code, label=c.label) for c in g.codes],
+                area_codes=[
+                    OnboardingAreaCodeOut(area_code=c.area_code, label=c.label) for c in g.codes
+                ],
             )
             for g in selectors.area_code_groups(country)
         ],

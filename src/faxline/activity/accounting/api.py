@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import actor_of
 from faxline.accounts.models import Company
-from faxline.accounts.schemas import Error
+from faxline.accounts.schemas import error_responses
 from faxline.activity.accounting import selectors, services
 from faxline.activity.accounting.models import CdrFile, CdrGeneration
 from faxline.activity.accounting.periods import parse_month
@@ -68,10 +68,6 @@ class CdrGenerationOut(Schema):
     error: str
 
 
-def _errors(*codes: int) -> dict[int, type[Error]]:
-    return dict.fromkeys((401, *codes), Error)
-
-
 def file_out(cdr: CdrFile) -> dict[str, Any]:
     return {
         "id": cdr.pk,
@@ -111,7 +107,7 @@ def _company(actor: Actor, company_id: int | None) -> Company:
 
 @router.get(
     "/accounting/cdr",
-    response={200: None, **_errors(403, 404, 422)},
+    response={200: None, **error_responses(403, 404, 422)},
     summary="A month's Call Detail Records (CSV)",
     openapi_extra=CSV_RESPONSE,
 )
@@ -134,7 +130,7 @@ def cdr_month(
 
 @router.get(
     "/accounting/cdr/files",
-    response={200: CdrFilePage, **_errors(403, 404, 422)},
+    response={200: CdrFilePage, **error_responses(403, 404, 422)},
     summary="The Call Detail Record files",
 )
 def cdr_files(
@@ -155,7 +151,7 @@ def cdr_files(
 
 @router.get(
     "/accounting/cdr/files/{file_id}",
-    response={200: None, **_errors(403, 404)},
+    response={200: None, **error_responses(403, 404)},
     summary="Download a Call Detail Record file (CSV)",
     openapi_extra=CSV_RESPONSE,
 )
@@ -167,7 +163,7 @@ def cdr_file_download(request: HttpRequest, file_id: int) -> StreamingHttpRespon
 
 @router.get(
     "/accounting/cdr/generation",
-    response={200: CdrGenerationOut | None, **_errors(403, 404, 422)},
+    response={200: CdrGenerationOut | None, **error_responses(403, 404, 422)},
     summary="The current month's generation",
 )
 def cdr_generation(request: HttpRequest, company_id: int | None = COMPANY) -> Any:
@@ -180,7 +176,7 @@ def cdr_generation(request: HttpRequest, company_id: int | None = COMPANY) -> An
 
 @router.post(
     "/accounting/cdr/generation",
-    response={200: CdrGenerationOut, **_errors(403, 404, 422)},
+    response={200: CdrGenerationOut, **error_responses(403, 404, 422)},
     summary="Generate current month",
 )
 def cdr_generation_start(request: HttpRequest, company_id: int | None = COMPANY) -> Any:

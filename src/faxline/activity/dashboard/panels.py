@@ -16,17 +16,16 @@ from django.urls import reverse
 
 from faxline.accounts.access import Actor, request_actor
 from faxline.accounts.models import Company
-from faxline.accounts.selectors import company_in_view
-from faxline.activity.dashboard.chart import draw
+from faxline.activity.dashboard.chart import directions, traffic_chart
 from faxline.activity.dashboard.scope import (
     INTERVAL_CHOICES,
+    traffic_company,
     traffic_filter,
     traffic_scope,
 )
 from faxline.activity.dashboard.selectors import (
-    OTHER,
-    TOP_DESTINATIONS,
     destination_locales,
+    top_destinations,
     traffic_series,
 )
 from faxline.activity.dashboard.tilemap import tile_map
@@ -38,15 +37,10 @@ TARGET = "fx-dash-activity"
 
 
 def _company(request: HttpRequest, actor: Actor) -> Company | None:
-    """The company the Dashboard shows: one's own; operators and channel partners the one
-    chosen (``?company=``), as the other panels read it."""
-    if not actor.spans_companies:
-        return actor.user.company
-    raw = request.GET.get("company", "").strip()
-    if raw and not raw.isdigit():
-        raise Http404("Company not found.")
+    """The company the Dashboard shows (``?company=`` for operators and channel partners,
+    as the other panels read it)."""
     try:
-        return company_in_view(actor=actor, company_id=int(raw) if raw else None)
+        return traffic_company(actor=actor, company_id=request.GET.get("company", ""))
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -92,8 +86,7 @@ def traffic_context(request: HttpRequest) -> dict[str, Any] | None:
         return context
     buckets = traffic_series(scope=scope, filter=chosen)
     locales = destination_locales(scope=scope, filter=chosen)
-    placed = [item for item in locales if item.code != OTHER]
-    other = next((item for item in locales if item.code == OTHER), None)
+    top, other = top_destinations(locales)
     query = {
         key: value
         for key, value in (
@@ -110,8 +103,9 @@ def traffic_context(request: HttpRequest) -> dict[str, Any] | None:
         scope=scope,
         department=scope.department,
         buckets=buckets,
-        chart=draw(buckets, chosen.interval),
-        top=placed[:TOP_DESTINATIONS],
+        chart=traffic_chart(buckets, chosen),
+        lines=directions(buckets),
+        top=top,
         other=other,
         sent_total=sum(item.faxes for item in locales),
         map=tile_map(locales),

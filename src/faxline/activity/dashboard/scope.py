@@ -18,6 +18,7 @@ from django.utils import timezone
 from faxline.accounts.access import Actor
 from faxline.accounts.choices import Role
 from faxline.accounts.models import Company, Department
+from faxline.accounts.selectors import company_in_view
 from faxline.core.errors import NotFound, ValidationFailed
 
 Interval = Literal["hour", "day", "month"]
@@ -79,26 +80,34 @@ def _parse_day(raw: str, name: str) -> date:
 
 
 def traffic_filter(
-    *, start: str = "", end: str = "", interval: str = "", today: date | None = None
+    *,
+    start: str = "",
+    end: str = "",
+    interval: str = "",
+    today: date | None = None,
+    names: tuple[str, str] = ("start", "end"),
 ) -> TrafficFilter:
     """The range and interval from the Dashboard's controls (empty: the last 30 days, Auto);
-    a bad value raises ValidationFailed naming the control."""
+    a bad value raises ValidationFailed naming the control (``names``: what the range's
+    two ends are called where they were given, the page's "start"/"end" or the API's
+    "from"/"to")."""
     today = today or timezone.now().date()
+    start_name, end_name = names
     asked = (interval or "auto").strip().lower()
     if asked not in {key for key, _ in INTERVAL_CHOICES}:
         raise ValidationFailed("interval must be Auto, Hour, Day or Month.", field="interval")
-    last = _parse_day(end.strip(), "end") if end.strip() else today
+    last = _parse_day(end.strip(), end_name) if end.strip() else today
     first = (
-        _parse_day(start.strip(), "start")
+        _parse_day(start.strip(), start_name)
         if start.strip()
         else last - timedelta(days=DEFAULT_DAYS - 1)
     )
     if first > last:
-        raise ValidationFailed("The start of the range is after its end.", field="start")
+        raise ValidationFailed("The start of the range is after its end.", field=start_name)
     days = (last - first).days + 1
     if days > MAX_DAYS:
         raise ValidationFailed(
-            f"Choose a range of at most {MAX_DAYS} days (this one has {days}).", field="start"
+            f"Choose a range of at most {MAX_DAYS} days (this one has {days}).", field=start_name
         )
     chosen: Interval
     if asked == "auto":
@@ -115,6 +124,21 @@ def traffic_filter(
                 field="interval",
             )
     return TrafficFilter(start=first, end=last, interval=chosen, asked=asked)
+
+
+def traffic_company(*, actor: Actor, company_id: str = "") -> Company | None:
+    """The company whose traffic is shown: one's own (``company_id`` is ignored); operators
+    and channel partners the one asked for (NotFound outside their view), else the first
+    they see. None for someone of no company."""
+    if not actor.spans_companies:
+        return actor.user.company
+    raw = company_id.strip()
+    if raw and not raw.isdigit():
+        raise NotFound("Company not found.", field="company")
+    try:
+        return company_in_view(actor=actor, company_id=int(raw) if raw else None)
+    except NotFound as exc:
+        raise NotFound(exc.message, field="company") from exc
 
 
 def _labels(departments: list[Department]) -> dict[int, str]:

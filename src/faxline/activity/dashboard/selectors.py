@@ -90,34 +90,38 @@ def _bucket_of(day: date, interval: str) -> datetime:
     return start.replace(day=1) if interval == "month" else start
 
 
+def _pages_by_hour(
+    model: type[FaxJob] | type[InboundFax],
+    scope: TrafficScope,
+    filter: TrafficFilter,
+    user_field: str,
+    moment: str,
+) -> Iterable[tuple[datetime, int | None]]:
+    """(hour, pages) of the faxes of ``model`` in the scope whose ``moment`` is in the
+    range, summed by the database."""
+    first = datetime.combine(filter.start, time.min, tzinfo=UTC)
+    after = datetime.combine(filter.end + timedelta(days=1), time.min, tzinfo=UTC)
+    return (
+        model.objects.filter(
+            _row_q(scope, user_field), **{f"{moment}__gte": first, f"{moment}__lt": after}
+        )
+        .annotate(hour=TruncHour(moment, tzinfo=UTC))
+        .values("hour")
+        .annotate(total=Sum("pages"))
+        .values_list("hour", "total")
+    )
+
+
 def traffic_series(*, scope: TrafficScope, filter: TrafficFilter) -> list[Bucket]:
     """Pages sent and received in each interval of the range, for the scope."""
     pages: dict[tuple[datetime, str], int] = defaultdict(int)
     if filter.interval == "hour":
-        first = datetime.combine(filter.start, time.min, tzinfo=UTC)
-        after = datetime.combine(filter.end + timedelta(days=1), time.min, tzinfo=UTC)
-        sent = (
-            FaxJob.objects.filter(
-                _row_q(scope, "sender"), created_at__gte=first, created_at__lt=after
-            )
-            .annotate(hour=TruncHour("created_at", tzinfo=UTC))
-            .values("hour")
-            .annotate(total=Sum("pages"))
-            .values_list("hour", "total")
-        )
-        received = (
-            InboundFax.objects.filter(
-                _row_q(scope, "user"), received_at__gte=first, received_at__lt=after
-            )
-            .annotate(hour=TruncHour("received_at", tzinfo=UTC))
-            .values("hour")
-            .annotate(total=Sum("pages"))
-            .values_list("hour", "total")
-        )
-        for hour, total in sent:
-            pages[(hour.astimezone(UTC), Direction.OUTBOUND.value)] += int(total or 0)
-        for hour, total in received:
-            pages[(hour.astimezone(UTC), Direction.INBOUND.value)] += int(total or 0)
+        for model, user_field, moment, direction in (
+            (FaxJob, "sender", "created_at", Direction.OUTBOUND),
+            (InboundFax, "user", "received_at", Direction.INBOUND),
+        ):
+            for hour, total in _pages_by_hour(model, scope, filter, user_field, moment):
+                pages[(hour.astimezone(UTC), direction.value)] += int(total or 0)
     else:
         days = (
             DailyTraffic.objects.filter(_tally_q(scope), day__gte=filter.start, day__lte=filter.end)
@@ -145,6 +149,14 @@ def _locale_of(prefix: str) -> tuple[str, str, str]:
         if found is not None:
             return found.state_code, found.state_name, found.country
     return OTHER, OTHER, ""
+
+
+def top_destinations(locales: list[Locale]) -> tuple[list[Locale], Locale | None]:
+    """The Top Destinations of ``destination_locales``: the first ten states and provinces,
+    and "Other" (None when nothing went abroad or to an unknown number)."""
+    placed = [item for item in locales if item.code != OTHER]
+    other = next((item for item in locales if item.code == OTHER), None)
+    return placed[:TOP_DESTINATIONS], other
 
 
 def destination_locales(*, scope: TrafficScope, filter: TrafficFilter) -> list[Locale]:

@@ -19,7 +19,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from faxline.accounts.api_auth import actor_of
-from faxline.accounts.schemas import Error
+from faxline.accounts.schemas import error_responses
 from faxline.activity.lists.filters import (
     COUNT_CAP,
     DEFAULT_DAYS,
@@ -37,22 +37,18 @@ from faxline.core.pagination import DEFAULT_LIMIT, check_window, limit_descripti
 router = Router(tags=["Activity"])
 
 
-def _errors(*codes: int) -> dict[int, type[Error]]:
-    return dict.fromkeys((401, *codes), Error)
-
-
 class PersonOut(Schema):
     id: int
     username: str
     name: str
 
 
-class DepartmentOut(Schema):
+class ActivityDepartmentOut(Schema):
     id: int
     name: str
 
 
-class OutboundRow(Schema):
+class OutboundActivityRow(Schema):
     """One outbound fax job."""
 
     id: str = Field(description='The job identifier ("501-26438917").')
@@ -69,7 +65,7 @@ class OutboundRow(Schema):
     from_: str = Field(alias="from", description="The sender fax number (E.164).")
     to: str = Field(description="The recipient fax number (E.164).")
     pages: int
-    department: DepartmentOut | None = Field(
+    department: ActivityDepartmentOut | None = Field(
         description="The sender's department when the job was accepted (none: company level)."
     )
     sender: PersonOut | None
@@ -82,7 +78,7 @@ class OutboundRow(Schema):
     model_config = {"populate_by_name": True}
 
 
-class InboundRow(Schema):
+class InboundActivityRow(Schema):
     """One received fax."""
 
     id: int
@@ -96,7 +92,7 @@ class InboundRow(Schema):
     to: str = Field(description="Our fax number that answered (E.164).")
     from_: str = Field(alias="from", description="The caller's number (may be empty).")
     remote_csid: str
-    department: DepartmentOut | None
+    department: ActivityDepartmentOut | None
     user: PersonOut | None
     pages: int
     partial: bool = Field(description="A potential partial.")
@@ -112,14 +108,14 @@ class InboundRow(Schema):
     model_config = {"populate_by_name": True}
 
 
-class OutboundPage(Schema):
-    items: list[OutboundRow]
+class OutboundActivityPage(Schema):
+    items: list[OutboundActivityRow]
     count: int = Field(description=f"Matches, counted up to {COUNT_CAP}.")
     count_capped: bool = Field(description=f"There are more than {COUNT_CAP} matches.")
 
 
-class InboundPage(Schema):
-    items: list[InboundRow]
+class InboundActivityPage(Schema):
+    items: list[InboundActivityRow]
     count: int = Field(description=f"Matches, counted up to {COUNT_CAP}.")
     count_capped: bool = Field(description=f"There are more than {COUNT_CAP} matches.")
 
@@ -174,7 +170,7 @@ def _params(**values: str | list[str] | None) -> dict[str, list[str]]:
 
 @router.get(
     "/activity/outbound",
-    response={200: OutboundPage, **_errors(403, 422)},
+    response={200: OutboundActivityPage, **error_responses(403, 422)},
     summary="Outbound Activity",
     by_alias=True,
 )
@@ -202,7 +198,7 @@ def outbound_activity_list(
 
 @router.get(
     "/activity/inbound",
-    response={200: InboundPage, **_errors(403, 422)},
+    response={200: InboundActivityPage, **error_responses(403, 422)},
     summary="Inbound Activity",
     by_alias=True,
 )

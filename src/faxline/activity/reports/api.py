@@ -16,16 +16,12 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from faxline.accounts.api_auth import actor_of
-from faxline.accounts.schemas import Error
+from faxline.accounts.schemas import error_responses
 from faxline.activity.reports.access import may_run_reports
 from faxline.activity.reports.catalog import INBOUND, OUTBOUND, REPORTS, Report
 from faxline.activity.reports.selectors import report_get, report_run, report_scope
 
 router = Router(tags=["Reports"])
-
-
-def _errors(*codes: int) -> dict[int, type[Error]]:
-    return dict.fromkeys((401, 403, *codes), Error)
 
 
 class ReportInfoOut(Schema):
@@ -80,7 +76,9 @@ def _info(report: Report) -> dict[str, Any]:
     }
 
 
-@router.get("/reports", response={200: list[ReportInfoOut], **_errors()}, summary="Reports")
+@router.get(
+    "/reports", response={200: list[ReportInfoOut], **error_responses(403)}, summary="Reports"
+)
 def reports_list(request: HttpRequest) -> Any:
     """The outbound and inbound reports (for those with "Run reports")."""
     may_run_reports(actor_of(request)).check()
@@ -118,40 +116,30 @@ def _run(
     }
 
 
-@router.get(
-    "/reports/outbound/{report}",
-    response={200: ReportOut, **_errors(404, 422)},
-    summary="An outbound report",
-)
-def outbound_report(
-    request: HttpRequest,
-    report: str,
-    company: str | None = COMPANY,
-    department: str | None = DEPARTMENT,
-    user: str | None = USER,
-    number: str | None = NUMBER,
-) -> Any:
-    """``average-time-to-first-dial``, ``average-total-completion-time``,
-    ``frequent-busy-destinations``, ``highest-volume-destinations``, ``outbound-failures``
-    or ``usage-summary``."""
-    params = {"company": company, "department": department, "user": user, "number": number}
-    return _run(request, OUTBOUND, report, params)
+def _report_operation(direction: str) -> None:
+    """``GET /reports/<direction>/{report}``: one report of the direction (its names listed
+    from the catalogue)."""
+
+    def report_of_direction(
+        request: HttpRequest,
+        report: str,
+        company: str | None = COMPANY,
+        department: str | None = DEPARTMENT,
+        user: str | None = USER,
+        number: str | None = NUMBER,
+    ) -> Any:
+        params = {"company": company, "department": department, "user": user, "number": number}
+        return _run(request, direction, report, params)
+
+    slugs = [f"``{r.slug}``" for r in REPORTS if r.direction == direction]
+    report_of_direction.__doc__ = f"{', '.join(slugs[:-1])} or {slugs[-1]}."
+    router.get(
+        f"/reports/{direction}/{{report}}",
+        response={200: ReportOut, **error_responses(403, 404, 422)},
+        summary=f"An {direction} report",
+        operation_id=f"faxline_activity_reports_api_{direction}_report",
+    )(report_of_direction)
 
 
-@router.get(
-    "/reports/inbound/{report}",
-    response={200: ReportOut, **_errors(404, 422)},
-    summary="An inbound report",
-)
-def inbound_report(
-    request: HttpRequest,
-    report: str,
-    company: str | None = COMPANY,
-    department: str | None = DEPARTMENT,
-    user: str | None = USER,
-    number: str | None = NUMBER,
-) -> Any:
-    """``average-time-to-first-forward``, ``highest-volume-numbers``,
-    ``potential-partial-faxes``, ``transmission-failures`` or ``usage-summary``."""
-    params = {"company": company, "department": department, "user": user, "number": number}
-    return _run(request, INBOUND, report, params)
+for _direction in (OUTBOUND, INBOUND):
+    _report_operation(_direction)

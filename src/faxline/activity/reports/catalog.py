@@ -323,6 +323,23 @@ _USAGE_COLUMNS = (
 )
 
 
+# A highest-volume top list: after its key, the faxes, their outcome, pages and success rate.
+_VOLUME_COLUMNS = (
+    Column("faxes", "Faxes"),
+    Column("success", "Successful"),
+    Column("failed", "Failed"),
+    Column("pages", "Pages"),
+    Column("success_rate", "Success rate", "percent"),
+)
+
+
+def _highest_volume(
+    queryset: Callable[[ReportScope], QuerySet[Any]], key: str
+) -> Callable[[ReportScope], ReportData]:
+    """The ``TOP`` values of ``key`` with the most faxes (:data:`_VOLUME_COLUMNS`)."""
+    return _top(queryset, key, "faxes", COUNTS, _success_rate)
+
+
 def _usage_chart() -> Chart:
     return Chart(
         "line",
@@ -332,38 +349,47 @@ def _usage_chart() -> Chart:
     )
 
 
+def _average_wait_report(
+    direction: str, slug: str, title: str, description: str, *, measure: str, prefix: str
+) -> Report:
+    """A report of the average time per day of ``prefix`` (see :func:`_average_wait`):
+    its table (the day, the faxes timed, ``measure``) and its line (a gap on a day with
+    nothing timed), green outbound, orange inbound."""
+    return Report(
+        direction,
+        slug,
+        title,
+        description,
+        (DAY, TIMED, Column("average_seconds", measure, "seconds")),
+        _average_wait(Direction.OUTBOUND if direction == OUTBOUND else Direction.INBOUND, prefix),
+        Chart(
+            "line",
+            f"{measure} per day",
+            "seconds",
+            lines=(Line("average_seconds", measure, GREEN if direction == OUTBOUND else ORANGE),),
+            gaps=True,
+        ),
+    )
+
+
 REPORTS: tuple[Report, ...] = (
-    Report(
+    _average_wait_report(
         OUTBOUND,
         "average-time-to-first-dial",
         "Average Time-to-First-Dial",
         "The time messages spent processing within faxline, between the time of receipt and "
         "the time faxline made the first fax delivery attempt.",
-        (DAY, TIMED, Column("average_seconds", "Average time to first dial", "seconds")),
-        _average_wait(Direction.OUTBOUND, "first_wait"),
-        Chart(
-            "line",
-            "Average time to first dial per day",
-            "seconds",
-            lines=(Line("average_seconds", "Average time to first dial", GREEN),),
-            gaps=True,
-        ),
+        measure="Average time to first dial",
+        prefix="first_wait",
     ),
-    Report(
+    _average_wait_report(
         OUTBOUND,
         "average-total-completion-time",
         "Average Total Completion Time",
         "The total time of processing, retry queuing and fax connection of outbound "
         "messages, from receipt to their end (successful or failed).",
-        (DAY, TIMED, Column("average_seconds", "Average total completion time", "seconds")),
-        _average_wait(Direction.OUTBOUND, "completion"),
-        Chart(
-            "line",
-            "Average total completion time per day",
-            "seconds",
-            lines=(Line("average_seconds", "Average total completion time", GREEN),),
-            gaps=True,
-        ),
+        measure="Average total completion time",
+        prefix="completion",
     ),
     Report(
         OUTBOUND,
@@ -385,15 +411,8 @@ REPORTS: tuple[Report, ...] = (
         "Highest Volume Destinations",
         'A "Top 50" list of fax numbers that users and applications in your organization '
         "send faxes to, with the total fax count for each number.",
-        (
-            Column("remote", "Destination", "number"),
-            Column("faxes", "Faxes"),
-            Column("success", "Successful"),
-            Column("failed", "Failed"),
-            Column("pages", "Pages"),
-            Column("success_rate", "Success rate", "percent"),
-        ),
-        _destinations("faxes", ("faxes", "success", "failed", "pages"), _success_rate),
+        (Column("remote", "Destination", "number"), *_VOLUME_COLUMNS),
+        _destinations("faxes", COUNTS, _success_rate),
         Chart("bar", "Faxes by destination", "faxes", label="remote", value="faxes"),
     ),
     Report(
@@ -424,21 +443,14 @@ REPORTS: tuple[Report, ...] = (
         _usage_chart(),
         note="Faxes still in progress or cancelled count in Faxes and Total pages.",
     ),
-    Report(
+    _average_wait_report(
         INBOUND,
         "average-time-to-first-forward",
         "Average Time-to-First-Forward",
         "The time faxline spent processing a message after receiving it, to prepare it for "
         "delivery to the fax number's destination (email, webhook, archive...).",
-        (DAY, TIMED, Column("average_seconds", "Average time to first forward", "seconds")),
-        _average_wait(Direction.INBOUND, "first_wait"),
-        Chart(
-            "line",
-            "Average time to first forward per day",
-            "seconds",
-            lines=(Line("average_seconds", "Average time to first forward", ORANGE),),
-            gaps=True,
-        ),
+        measure="Average time to first forward",
+        prefix="first_wait",
     ),
     Report(
         INBOUND,
@@ -446,21 +458,8 @@ REPORTS: tuple[Report, ...] = (
         "Highest Volume Numbers",
         'A "Top 50" list of your most active inbound fax numbers, with their successful and '
         "failed transmissions.",
-        (
-            Column("number", "Fax number", "number"),
-            Column("faxes", "Faxes"),
-            Column("success", "Successful"),
-            Column("failed", "Failed"),
-            Column("pages", "Pages"),
-            Column("success_rate", "Success rate", "percent"),
-        ),
-        _top(
-            lambda s: _traffic(s, Direction.INBOUND),
-            "number",
-            "faxes",
-            ("faxes", "success", "failed", "pages"),
-            _success_rate,
-        ),
+        (Column("number", "Fax number", "number"), *_VOLUME_COLUMNS),
+        _highest_volume(lambda s: _traffic(s, Direction.INBOUND), "number"),
         Chart("bar", "Faxes by number", "faxes", label="number", value="faxes", colour=ORANGE),
     ),
     Report(

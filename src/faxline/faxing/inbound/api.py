@@ -53,7 +53,7 @@ class InboundPage(Schema):
     count: int
 
 
-class EventOut(Schema):
+class MessageEventOut(Schema):
     """One line of the fax's Message Events."""
 
     at: datetime
@@ -73,7 +73,7 @@ class InboundDetailOut(InboundOut):
     undeliverable: str = Field(description="Why nobody received it (empty when delivered).")
     retained: bool = Field(description="False once the content is deleted.")
     sha256: str = Field(description="SHA-256 of the received image (TIFF).")
-    events: list[EventOut]
+    events: list[MessageEventOut]
 
 
 def _out(fax: InboundFax) -> dict[str, Any]:

@@ -69,7 +69,7 @@ class AttemptOut(Schema):
     )
 
 
-class EventOut(Schema):
+class JobEventOut(Schema):
     at: datetime
     kind: str = Field(
         description="accepted, dialing, sent, retry_scheduled, gave_up, cancelled, kill_time, "
@@ -102,7 +102,7 @@ class FaxOut(Schema):
     completed_at: datetime | None
     resent_from: str | None
     attempts: list[AttemptOut]
-    events: list[EventOut]
+    events: list[JobEventOut]
 
 
 class PreviewOut(Schema):
@@ -167,7 +167,7 @@ def _fax(job: FaxJob) -> dict[str, Any]:
         "completed_at": job.completed_at,
         "resent_from": job.resent_from.identifier if job.resent_from else None,
         "attempts": [_attempt(a) for a in job.attempts.all()],
-        "events": [EventOut.model_validate(e, from_attributes=True) for e in job_events(job)],
+        "events": [JobEventOut.model_validate(e, from_attributes=True) for e in job_events(job)],
     }
 
 

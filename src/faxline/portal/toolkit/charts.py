@@ -5,6 +5,8 @@ into a template (``{{ chart }}``):
 
 - :func:`line_chart`: values over an ordered axis (days, hours...), several series, each
   with its colour; optionally filled below (``area=True``). A ``None`` value leaves a gap.
+  Each dot's tooltip names its series, label and value; ``empty`` is written across a
+  chart with nothing above 0; ``legend=False`` leaves the legend to the page.
 - :func:`bar_chart`: horizontal bars with their labels (top lists, errors by name).
 
 Both draw a value axis with readable ("nice") ticks: 0, 5, 10... or 0, 200, 400..., a
@@ -141,17 +143,22 @@ def line_chart(
     unit: str = "",
     description: str = "",
     area: bool = False,
+    legend: bool = True,
+    empty: str = "",
     width: int = 800,
     height: int = 280,
 ) -> SafeString:
     """A line chart of ``series`` over ``labels`` (one value of each series per label),
     the value axis from 0 with nice ticks and ``unit`` beside it; ``area`` fills below
-    each line (lightly, so that lines behind stay visible)."""
+    each line (lightly, so that lines behind stay visible). ``legend``: the series' names
+    above the chart (when there are several); ``empty``: the text shown in the middle when
+    no value is above 0 ("No faxes in this range")."""
     for s in series:
         if len(s.values) != len(labels):
             raise ValueError(f"{s.label!r} has {len(s.values)} values for {len(labels)} labels")
     parts, _ = _open(title, description or title, width, height)
-    left, right, top, bottom = 56, 16, 34 if len(series) > 1 else 14, 40
+    with_legend = legend and len(series) > 1
+    left, right, top, bottom = 56, 16, 34 if with_legend else 14, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
     ticks = nice_ticks(max(values, default=0.0), whole=all(v == int(v) for v in values))
@@ -163,7 +170,7 @@ def line_chart(
     def x_of(i: int) -> float:
         return left + (plot_w / 2 if len(labels) == 1 else i * plot_w / (len(labels) - 1))
 
-    if len(series) > 1:
+    if with_legend:
         parts += _legend(series, left, 16)
     parts.append('<g class="fx-chart-axis">')
     for tick in ticks:
@@ -207,16 +214,19 @@ def line_chart(
         # Earlier series are drawn wider, so that a later one over the same values leaves
         # them visible on both sides.
         stroke = _f(2 + 1.5 * (len(series) - 1 - index))
-        runs: list[list[tuple[float, float]]] = [[]]
+        runs: list[list[tuple[float, float, str]]] = [[]]
         for i, value in enumerate(s.values):
             if value is None:
                 if runs[-1]:
                     runs.append([])
                 continue
-            runs[-1].append((x_of(i), y_of(value)))
-        parts.append(f'<g class="fx-chart-series" fill="none" stroke="{colour}">')
+            runs[-1].append((x_of(i), y_of(value), f"{s.label}, {labels[i]}: {_number(value)}"))
+        parts.append(
+            f'<g class="fx-chart-series" data-series="{escape(s.label)}" fill="none" '
+            f'stroke="{colour}">'
+        )
         for run in (r for r in runs if r):
-            points = " ".join(f"{_f(x)},{_f(y)}" for x, y in run)
+            points = " ".join(f"{_f(x)},{_f(y)}" for x, y, _ in run)
             if area and len(run) > 1:
                 base = _f(top + plot_h)
                 shape = f"{_f(run[0][0])},{base} {points} {_f(run[-1][0])},{base}"
@@ -230,10 +240,23 @@ def line_chart(
             # Dots where they do not crowd the line; else on the values above 0 only (a
             # lone day among many stays visible).
             baseline = top + plot_h
-            for x, y in run:
+            for x, y, tip in run:
                 if len(run) <= 31 or y < baseline:
-                    parts.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="2.5" fill="{colour}"/>')
+                    parts.append(
+                        f'<circle cx="{_f(x)}" cy="{_f(y)}" r="2.5" fill="{colour}">'
+                        f"<title>{escape(tip)}{escape(' ' + unit if unit else '')}</title></circle>"
+                    )
         parts.append("</g>")
+    if empty and not any(values):
+        parts.append(
+            _text(
+                left + plot_w / 2,
+                top + plot_h / 2,
+                empty,
+                anchor="middle",
+                extra=f' class="fx-chart-empty" fill="{AXIS}" font-size="14"',
+            )
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every value above is escaped)
 

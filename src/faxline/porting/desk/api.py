@@ -113,7 +113,7 @@ class QueueOut(Schema):
     counts: dict[str, int] = Field(description="Requests per status tab ('open': all open)")
 
 
-class FeeOut(Schema):
+class DeskFeeOut(Schema):
     id: int
     request_id: int
     company_id: int
@@ -125,8 +125,8 @@ class FeeOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def of(fee: PortFee) -> FeeOut:
-        return FeeOut(
+    def of(fee: PortFee) -> DeskFeeOut:
+        return DeskFeeOut(
             id=fee.pk,
             request_id=fee.request_id,
             company_id=fee.request.company_id,
@@ -148,7 +148,7 @@ class FeeTotalOut(Schema):
 
 
 class FeesOut(Schema):
-    items: list[FeeOut]
+    items: list[DeskFeeOut]
     count: int
     totals: list[FeeTotalOut]
 
@@ -177,7 +177,7 @@ class CompleteIn(Schema):
     )
 
 
-class AssignIn(Schema):
+class DeskAssignIn(Schema):
     assignee_id: int | None = Field(description="An operator's id, or null to unassign")
 
 
@@ -324,7 +324,7 @@ def desk_complete(request: HttpRequest, request_id: int, payload: CompleteIn) ->
     response=DeskRequestOut,
     summary="Assign to a porting agent",
 )
-def desk_assign(request: HttpRequest, request_id: int, payload: AssignIn) -> DeskRequestOut:
+def desk_assign(request: HttpRequest, request_id: int, payload: DeskAssignIn) -> DeskRequestOut:
     actor, port = _request(request, request_id)
     may_act_as_porting_team(actor).check()
     agent = None
@@ -417,7 +417,7 @@ def desk_fees(
     )
     items, count = paginate(qs, limit=limit, offset=offset)
     return FeesOut(
-        items=[FeeOut.of(f) for f in items],
+        items=[DeskFeeOut.of(f) for f in items],
         count=count,
         totals=[
             FeeTotalOut(
@@ -432,9 +432,9 @@ def desk_fees(
     )
 
 
-@router.post("/porting/fees/{fee_id}/waive", response=FeeOut, summary="Waive a fee (audited)")
-def desk_fee_waive(request: HttpRequest, fee_id: int, payload: ReasonIn) -> FeeOut:
+@router.post("/porting/fees/{fee_id}/waive", response=DeskFeeOut, summary="Waive a fee (audited)")
+def desk_fee_waive(request: HttpRequest, fee_id: int, payload: ReasonIn) -> DeskFeeOut:
     actor = actor_of(request)
     fee = desk.fee_get(actor=actor, fee_id=fee_id)
     desk.port_fee_waive(actor=actor, fee=fee, reason=payload.reason)
-    return FeeOut.of(fee)
+    return DeskFeeOut.of(fee)

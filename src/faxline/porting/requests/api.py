@@ -390,7 +390,7 @@ class BulkGroupOut(Schema):
     field: str | None
 
 
-class BulkRowOut(Schema):
+class PortBulkRowOut(Schema):
     row: int
     line: int
     number: str
@@ -404,7 +404,7 @@ class BulkReportOut(Schema):
     refused: int
     request_ids: list[int]
     groups: list[BulkGroupOut]
-    refused_rows: list[BulkRowOut]
+    refused_rows: list[PortBulkRowOut]
 
 
 # --- port requests ----------------------------------------------------------------------
@@ -754,7 +754,9 @@ def port_request_bulk(
             for g in report.groups
         ],
         refused_rows=[
-            BulkRowOut(row=r.row, line=r.line, number=r.number, message=r.message, field=r.field)
+            PortBulkRowOut(
+                row=r.row, line=r.line, number=r.number, message=r.message, field=r.field
+            )
             for r in report.refused_rows
         ],
     )

@@ -20,20 +20,20 @@ from faxline.porting.validation.codes import codes_markdown
 router = Router(tags=["Number Porting"])
 
 
-class FindingOut(Schema):
+class ValidationFindingOut(Schema):
     code: str
     severity: Literal["error", "warning"]
     field: str
     message: str
 
 
-class FindingsOut(Schema):
-    findings: list[FindingOut]
+class ValidationFindingsOut(Schema):
+    findings: list[ValidationFindingOut]
 
 
 @router.post(
     "/porting/validate",
-    response=FindingsOut,
+    response=ValidationFindingsOut,
     summary="Validate a port request before submission",
     description=(
         "Checks a port request against what the losing carrier checks and returns every "
@@ -43,12 +43,12 @@ class FindingsOut(Schema):
         "as `faxline porting validate FILE`.\n\n" + codes_markdown()
     ),
 )
-def porting_validate(request: HttpRequest, payload: PortRequestIn) -> FindingsOut:
+def porting_validate(request: HttpRequest, payload: PortRequestIn) -> ValidationFindingsOut:
     actor_of(request)  # authenticated like every endpoint
     findings = validate(payload, context=platform_context())
-    return FindingsOut(
+    return ValidationFindingsOut(
         findings=[
-            FindingOut(code=f.code, severity=f.severity, field=f.field, message=f.message)
+            ValidationFindingOut(code=f.code, severity=f.severity, field=f.field, message=f.message)
             for f in findings
         ]
     )
