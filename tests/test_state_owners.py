@@ -40,6 +40,8 @@ STATUS_OWNERS: dict[str, frozenset[str]] = {
     "PortRequest": frozenset({"porting/requests/services.py"}),
     "OnboardingOrder": frozenset({"onboarding/services.py"}),
     "FaxJob": frozenset({"faxing/jobs/state.py"}),
+    # Generate current month's Call Detail Records: queued, running, done or failed.
+    "CdrGeneration": frozenset({"activity/accounting/services.py"}),
 }
 TRANSITION_CALLERS = frozenset({"porting/requests/services.py", "porting/requests/completion.py"})
 # An outbound fax job's status: ``job_transition()`` of ``faxing/jobs/state.py``, called by the

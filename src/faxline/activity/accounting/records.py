@@ -4,10 +4,9 @@
 (keyset pagination, never an offset, never a list of every row): the outbound jobs first,
 then the received faxes, each in the order they came. Departments and users are named from
 small per-company caches (the departments read once; users as they appear, one query per
-chunk for those not seen yet). Every text value from the data goes through
-``core.csvfile.neutralise`` (a value a spreadsheet could run as a formula gets its
-apostrophe; names once, in their cache), and :func:`cdr_chunks` writes the records as CSV
-in pieces of about 64 KiB for a streamed answer or a file part. Memory stays flat whatever
+chunk for those not seen yet), and :func:`cdr_chunks` writes the records through the one
+CSV writer, ``core.csvfile`` (a value a spreadsheet could run as a formula gets its
+apostrophe), in pieces of about 64 KiB for a streamed answer or a file part. Memory stays flat whatever
 the number of records.
 
 Which activity is billable, and when it counts (``docs/cdr.md``):
@@ -22,7 +21,6 @@ Which activity is billable, and when it counts (``docs/cdr.md``):
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +29,7 @@ from django.db.models import CharField, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 
 from faxline.accounts.models import Department, User
-from faxline.core.csvfile import FORMULA_TRIGGERS, neutralise
+from faxline.core.csvfile import csv_chunks
 from faxline.faxing.inbound.models import InboundFax
 from faxline.faxing.jobs.send import DEFAULT_KILL_AFTER, MAX_SCHEDULE_AHEAD
 from faxline.faxing.models import FAX_JOB_DONE, FaxAttempt, FaxJob, FaxJobStatus
@@ -68,24 +66,13 @@ OUTBOUND_RESULTS = {
 INBOUND_RESULTS = {"success": "Success", "partial": "Partial", "failed": "Failed"}
 
 
-def safe(value: str) -> str:
-    """A text value from the data as written: neutralised when a spreadsheet could run it
-    (the quick tests first: most values cannot begin a formula, and a fax number in
-    E.164 is a plain number no spreadsheet runs)."""
-    if value[:1] == "+" and value[1:].isdigit():
-        return value
-    if (value and value.lstrip(" ")[:1] in FORMULA_TRIGGERS) or value[:1] == "'":
-        return neutralise(value)
-    return value
-
-
 def department_names(company_id: int) -> dict[int, str]:
     """Every department of the company by id, named with its full path ("Billing Dept ->
     Billing Level 1"): one query (a company has a bounded number of departments)."""
     rows = list(Department.objects.filter(company_id=company_id).values_list("pk", "name", "path"))
     names = {pk: name for pk, name, _ in rows}
     return {
-        pk: safe(" -> ".join(names.get(int(p), "?") for p in path.strip("/").split("/") if p))
+        pk: (" -> ".join(names.get(int(p), "?") for p in path.strip("/").split("/") if p))
         for pk, _, path in rows
     }
 
@@ -100,7 +87,7 @@ class UserNames:
         missing = {i for i in ids if i is not None and i not in self.names}
         if missing:
             found = User.objects.filter(pk__in=missing).values_list("pk", "username")
-            self.names.update((pk, safe(username)) for pk, username in found)
+            self.names.update((pk, (username)) for pk, username in found)
 
     def __getitem__(self, user_id: int | None) -> str:
         return "" if user_id is None else self.names.get(user_id, "")
@@ -197,17 +184,17 @@ def outbound_records(
             call_seconds,
         ) in rows:
             yield (
-                safe(identifier),
+                (identifier),
                 "outbound",
                 iso_text(completed_at),
-                safe(from_number),
-                safe(to_number),
+                (from_number),
+                (to_number),
                 departments.get(department_id, ""),
                 users[sender_id],
                 pages if status == FaxJobStatus.SUCCESS else (pages_sent or 0),
                 round(call_seconds or 0),
                 OUTBOUND_RESULTS.get(status, status),
-                safe(error),
+                (error),
             )
 
 
@@ -253,8 +240,8 @@ def inbound_records(
                 pk,
                 "inbound",
                 iso_text(received_at),
-                safe(caller),
-                safe(number),
+                (caller),
+                (number),
                 departments.get(department_id, ""),
                 users[user_id],
                 pages,
@@ -279,39 +266,12 @@ def cdr_records(
     )
 
 
-class _Buffer:
-    """What ``csv.writer`` writes, kept until taken."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.size = 0
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        self.size += len(text)
-        return len(text)
-
-    def take(self) -> bytes:
-        data = "".join(self.parts).encode("utf-8")
-        self.parts, self.size = [], 0
-        return data
-
-
 def cdr_chunks(
     records: Iterable[tuple[object, ...]], *, size: int | None = None
 ) -> Iterator[bytes]:
     """The CSV file as UTF-8 pieces of about ``size`` bytes (default
     ``STREAM_CHUNK_BYTES``: a streamed answer's chunks)."""
-    size = size or STREAM_CHUNK_BYTES
-    buffer = _Buffer()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for record in records:
-        writer.writerow(record)
-        if buffer.size >= size:
-            yield buffer.take()
-    if buffer.size:
-        yield buffer.take()
+    yield from csv_chunks(COLUMNS, records, size=size or STREAM_CHUNK_BYTES)
 
 
 def has_activity(company_id: int, start: datetime, end: datetime) -> bool:
