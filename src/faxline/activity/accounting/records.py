@@ -6,8 +6,8 @@ then the received faxes, each in the order they came. Departments and users are 
 small per-company caches (the departments read once; users as they appear, one query per
 chunk for those not seen yet), and :func:`cdr_chunks` writes the records through the one
 CSV writer, ``core.csvfile`` (a value a spreadsheet could run as a formula gets its
-apostrophe), in pieces of about 64 KiB for a streamed answer or a file part. Memory stays flat whatever
-the number of records.
+apostrophe), in pieces of about 64 KiB for a streamed answer or a file part. Memory stays
+flat whatever the number of records.
 
 Which activity is billable, and when it counts (``docs/cdr.md``):
 
