@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from faxline.accounts.access import Actor, request_actor
-from faxline.accounts.models import Company
+from faxline.accounts.selectors import company_list
 from faxline.activity.reports import present
 from faxline.activity.reports.access import may_run_reports
 from faxline.activity.reports.catalog import DIRECTIONS, FILTERS, reports_of
@@ -46,7 +46,7 @@ def _params(request: HttpRequest, actor: Actor) -> dict[str, str]:
     first one they may (as every company page does)."""
     params = {name: request.GET.get(name, "").strip() for name in ("company", *FILTERS)}
     if not params["company"] and actor.spans_companies:
-        first = Company.objects.filter(actor.companies_q()).order_by("name").first()
+        first = company_list(actor=actor).first()
         params["company"] = str(first.pk) if first else ""
     return params
 
@@ -99,9 +99,7 @@ def _report(request: HttpRequest, direction: str, slug: str, *, export: bool) ->
     if scope is not None:
         context["choices"] = filter_choices(actor=actor, scope=scope)
     if actor.spans_companies:
-        context["companies"] = list(
-            Company.objects.filter(actor.companies_q()).order_by("name")[:MAX_CHOICES]
-        )
+        context["companies"] = list(company_list(actor=actor)[:MAX_CHOICES])
     status = 422 if error is not None else 200
     return render(request, "activity/reports/report.html", context, status=status)
 
