@@ -9,7 +9,11 @@
 #   - Ghostscript, the competitor of the conversion benchmark (bench/conversion.py);
 #   - poppler-utils and tesseract (English), to read back what a fax carried (tests, OCR);
 #   - libgxps-utils (xpstopng), to read back the XPS files received faxes are delivered as
-#     (tests only).
+#     (tests only);
+#   - kamailio (a SIP proxy, with its rtpengine module), rtpengine-daemon (an RTP/UDPTL media
+#     relay with a T.38 <-> G.711 gateway) and sip-tester (SIPp): the real SIP and media
+#     servers the SIP trunk transport is proven against on loopback (tests, and the local
+#     carrier of the README's "A SIP trunk on this machine").
 # Fast when everything is present: no apt-get at all then.
 set -euo pipefail
 
@@ -41,6 +45,9 @@ have gs || missing+=(ghostscript)
 have pdftotext || missing+=(poppler-utils)
 have tesseract || missing+=(tesseract-ocr tesseract-ocr-eng)
 have xpstopng || missing+=(libgxps-utils)
+[ -x /usr/sbin/kamailio ] || missing+=(kamailio)
+[ -x /usr/bin/rtpengine ] || missing+=(rtpengine-daemon)
+have sipp || missing+=(sip-tester)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
