@@ -225,7 +225,9 @@ def test_a_read_only_operator_looks_and_changes_nothing(cast: Cast, op: Api) -> 
 
 def test_fallbacks_are_listed_and_cleared(cast: Cast, op: Api) -> None:
     body = created(op)
-    services.t38_failure_learn("+442071234567", "488 Not Acceptable Here", trunk_key=str(body["id"]))
+    services.t38_failure_learn(
+        "+442071234567", "488 Not Acceptable Here", trunk_key=str(body["id"])
+    )
     services.t38_failure_learn("+33142685300", "T.38 exchange failed")
     listed = op.get(f"{BASE}/fallbacks").json()
     assert listed["count"] == 2
@@ -254,7 +256,9 @@ def test_rules_crud(op: Api) -> None:
     assert op.get(f"{BASE}/rules/{rule['id']}").json()["prefix"] == "+4420"
     assert op.delete(f"{BASE}/rules/{rule['id']}").status_code == 204
     assert not DestinationMediaRule.objects.exists()
-    kinds = list(AuditEvent.objects.filter(kind__startswith="media_rule.").values_list("kind", flat=True))
+    kinds = list(
+        AuditEvent.objects.filter(kind__startswith="media_rule.").values_list("kind", flat=True)
+    )
     assert sorted(kinds) == ["media_rule.changed", "media_rule.created", "media_rule.deleted"]
 
 

@@ -76,7 +76,7 @@ def test_an_operator_adds_a_trunk_and_sees_it_listed(cast: Cast) -> None:
     client = browser(cast.operator)
     page = client.get(LIST)
     assert page.status_code == 200
-    assert b"the <a href=\"/settings/sandbox-pstn/\">sandbox PSTN</a> carries the calls" in (
+    assert b'the <a href="/settings/sandbox-pstn/">sandbox PSTN</a> carries the calls' in (
         page.content
     )
     response = client.post(f"{LIST}add/", FORM)
@@ -191,6 +191,8 @@ def test_the_list_page_query_count_is_pinned(
     for n in range(5):
         add_trunk(cast, f"More {n}", host=f"sip{n}.carrier.example")
         services.t38_failure_learn(f"+3314268530{n}", "488", trunk_key=str(n))
-        services.media_rule_create(actor=Actor(user=cast.operator), prefix=f"+3{n}", t38_mode="g711_only")
+        services.media_rule_create(
+            actor=Actor(user=cast.operator), prefix=f"+3{n}", t38_mode="g711_only"
+        )
     with django_assert_max_num_queries(pinned):
         assert client.get(LIST).status_code == 200

@@ -297,7 +297,9 @@ def test_record_writes_the_trunk_media_and_fallback(cast: Cast) -> None:
 def test_record_reads_the_far_end_too_and_no_answer_has_no_media(cast: Cast) -> None:
     attempt = _claimed(cast)
     far_end = {"trunk": "Carrier B", "media": "t38", "t38_fallback": False}
-    dispatcher.record(attempt, _outcome(OutcomeName.TRANSMISSION_FAILED, connected=True, far_end=far_end))
+    dispatcher.record(
+        attempt, _outcome(OutcomeName.TRANSMISSION_FAILED, connected=True, far_end=far_end)
+    )
     attempt.refresh_from_db()
     assert (attempt.trunk, attempt.media, attempt.t38_fallback) == ("Carrier B", "t38", False)
 
