@@ -342,6 +342,12 @@ FAXLINE_INTAKE_CONCURRENCY = env_int("FAXLINE_INTAKE_CONCURRENCY", 2, minimum=1)
 # every call at real time (demonstrations) instead of running it as fast as the CPU allows.
 FAXLINE_SANDBOX_LINES = env_int("FAXLINE_SANDBOX_LINES", 8, minimum=1)
 FAXLINE_SANDBOX_REAL_TIME = env_bool("FAXLINE_SANDBOX_REAL_TIME", False)
+# SIP trunks (Settings ▸ SIP Trunks): the address this process's SIP user agent listens on
+# and sends from, once an operator enabled a trunk (until then the sandbox carries the calls).
+FAXLINE_SIP_HOST = env_str("FAXLINE_SIP_HOST", "127.0.0.1") or "127.0.0.1"
+FAXLINE_SIP_PORT = env_int("FAXLINE_SIP_PORT", 5080, minimum=1)
+if FAXLINE_SIP_PORT > 65535:
+    raise ConfigError(f"FAXLINE_SIP_PORT: at most 65535, got {FAXLINE_SIP_PORT}")
 # Outbound dispatcher: an attempt's lease (renewed every third of it while the call runs); a
 # dispatcher that died is noticed this long after its last renewal.
 FAXLINE_DISPATCH_LEASE_SECONDS = env_int("FAXLINE_DISPATCH_LEASE_SECONDS", 60, minimum=1)

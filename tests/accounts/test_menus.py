@@ -34,6 +34,7 @@ ONBOARDING = "Onboarding"
 PORTING = "Number Porting"
 DESK = "Porting Desk"
 SANDBOX = "Sandbox PSTN"
+TRUNKS = "SIP Trunks"
 WEBHOOKS = "Webhooks"
 KEYS = "API keys"
 PASSWORD_CHANGE = "Change password"
@@ -83,7 +84,8 @@ def _person(cast: Cast, role: str) -> User:
 
 EXPECTED = {
     "operator": Expected(
-        [*SETTINGS_ALL, SANDBOX], [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG, EMAIL_LOG]
+        [*SETTINGS_ALL, SANDBOX, TRUNKS],
+        [RECEIVED, SENT, KEYS, PASSWORD_CHANGE, AUDIT, LOG, EMAIL_LOG],
     ),
     "channel partner": Expected(
         [AA, INVENTORY, ONBOARDING, PORTING, WEBHOOKS],

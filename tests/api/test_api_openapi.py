@@ -80,6 +80,7 @@ def test_the_apps_routers_keep_their_order() -> None:
         "Faxes",
         "Fax credits",
         "Sandbox PSTN",
+        "SIP trunks",
         "Inbound faxes",
         "Archive",
         "Onboarding",

@@ -45,7 +45,7 @@ from faxline.core.idempotency import (
 from faxline.core.models import AuditEvent, IdempotencyKey
 from faxline.core.periodic import registered_jobs
 from faxline.faxing.inbound.models import BulkResubmit, InboundEvent
-from faxline.faxing.models import CreditEntry, FaxJob
+from faxline.faxing.models import CreditEntry, DestinationMediaRule, FaxJob, SipTrunk
 from faxline.notify.models import NotificationLog, WebhookEndpoint, WebhookEvent
 from faxline.numbers.models import FaxNumber
 from faxline.onboarding.models import OnboardingDocument, OnboardingOrder
@@ -310,6 +310,26 @@ CREATORS = [
         "company_admin",
         lambda c, p: (failed_archive_copy(c, inbound=True), {}, {"again": True}),
         lambda: AuditEvent.objects.filter(kind="archive.retried").count(),
+    ),
+    Creator(
+        "/trunks",
+        "operator",
+        lambda c, p: (
+            "/trunks",
+            {"name": "Carrier A", "host": "sip.carrier-a.example"},
+            {"name": "Carrier B", "host": "sip.carrier-b.example"},
+        ),
+        lambda: SipTrunk.objects.count(),
+    ),
+    Creator(
+        "/trunks/rules",
+        "operator",
+        lambda c, p: (
+            "/trunks/rules",
+            {"prefix": "+44", "t38_mode": "g711_only"},
+            {"prefix": "+33", "t38_mode": "g711_only"},
+        ),
+        lambda: DestinationMediaRule.objects.count(),
     ),
     Creator(
         "/webhooks",

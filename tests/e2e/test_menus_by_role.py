@@ -87,6 +87,7 @@ def test_an_operator_sees_the_provider_pages(live_server, page: Page) -> None:
         "Porting Desk",
         "Webhooks",
         "Sandbox PSTN",
+        "SIP Trunks",
     ]
     assert account_items(page, "Olga Operator") == [
         "Received faxes",

@@ -53,6 +53,7 @@ def test_every_app_registers_its_entries() -> None:
         ("settings", "Porting Desk"),
         ("settings", "Webhooks"),
         ("settings", "Sandbox PSTN"),
+        ("settings", "SIP Trunks"),
     ]
 
 

@@ -33,6 +33,7 @@ class FaxingConfig(AppConfig):
 
         return [
             path("settings/sandbox-pstn/", include("faxline.faxing.sandbox.urls")),
+            path("settings/sip-trunks/", include("faxline.faxing.trunks.urls")),
             path("faxes/archive/", include("faxline.faxing.archive.urls")),
             path("faxes/received/", include("faxline.faxing.inbound.urls")),
             path("faxes/", include("faxline.faxing.jobs.urls")),
@@ -44,8 +45,9 @@ class FaxingConfig(AppConfig):
         from faxline.faxing.inbound.api import router as inbound_router
         from faxline.faxing.jobs.api import router as jobs_router
         from faxline.faxing.sandbox.api import router as sandbox_router
+        from faxline.faxing.trunks.api import router as trunks_router
 
-        return [jobs_router, router, sandbox_router, inbound_router, archive_router]
+        return [jobs_router, router, sandbox_router, trunks_router, inbound_router, archive_router]
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob

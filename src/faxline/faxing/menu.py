@@ -1,11 +1,12 @@
-"""faxing's menu entries: the Sandbox PSTN (Settings, for the provider's operators); Send
-Fax, Sent and Received faxes (the account menu)."""
+"""faxing's menu entries: the Sandbox PSTN and SIP Trunks (Settings, for the provider's
+operators); Send Fax, Sent and Received faxes (the account menu)."""
 
 from __future__ import annotations
 
 from faxline.faxing.access import may_see_sandbox_pstn
 from faxline.faxing.inbound.views import may_see_received
 from faxline.faxing.jobs.views import may_open_send_fax, may_see_sent
+from faxline.faxing.trunks.access import may_see_trunks
 from faxline.portal.menu import ACCOUNT, SETTINGS, MenuEntry, in_app, on_views
 
 ENTRIES = (
@@ -16,6 +17,14 @@ ENTRIES = (
         order=70,
         shown_to=may_see_sandbox_pstn,
         current=in_app("sandbox_pstn"),
+    ),
+    MenuEntry(
+        menu=SETTINGS,
+        label="SIP Trunks",
+        url_name="sip_trunks:list",
+        order=71,
+        shown_to=may_see_trunks,
+        current=in_app("sip_trunks"),
     ),
     MenuEntry(
         menu=ACCOUNT,

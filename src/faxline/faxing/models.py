@@ -273,6 +273,12 @@ class FaxAttempt(models.Model):
     cause = models.CharField(max_length=40, blank=True)
     retry = models.CharField(max_length=8, blank=True)
     connected = models.BooleanField(default=False)
+    # How the call went: the SIP trunk that carried it (empty: the sandbox PSTN), its media
+    # ("audio", "t38"; empty when nothing answered) and whether it went in G.711 because of a
+    # learned T.38 fallback or a refused switch to T.38.
+    trunk = models.CharField(max_length=100, blank=True)
+    media = models.CharField(max_length=8, blank=True)
+    t38_fallback = models.BooleanField(default=False)
     completion_code = models.IntegerField(null=True, blank=True)
     completion_text = models.CharField(max_length=200, blank=True)
     remote_csi = models.CharField(max_length=40, blank=True)
@@ -335,6 +341,11 @@ from faxline.faxing.tally.models import (  # noqa: E402
     DailyTraffic,
     MonthlyRemote,
 )
+from faxline.faxing.trunks.models import (  # noqa: E402
+    DestinationMediaRule,
+    SipTrunk,
+    T38Fallback,
+)
 
 __all__ = [
     "ArchiveCopy",
@@ -349,9 +360,12 @@ __all__ = [
     "DailyError",
     "DailyRemote",
     "DailyTraffic",
+    "DestinationMediaRule",
     "InboundEvent",
     "InboundFax",
     "InboundSettings",
     "MonthlyRemote",
     "SandboxRemoteFax",
+    "SipTrunk",
+    "T38Fallback",
 ]

@@ -177,7 +177,9 @@ class CallOutcome:
     result (None when no fax exchange began); ``hearing`` what the transport heard when the
     far end answered (None when nobody answered); ``signalling`` the network's refusal
     (``486 Busy Here``...). ``far_end`` is what the sandbox knows of the other side (pages it
-    received, where they went); a real network tells nothing of it (empty).
+    received, where they went); a real network tells nothing of it (empty). ``trunk``: the
+    name of the SIP trunk that carried the call (empty for the sandbox); ``t38_fallback``:
+    the call went in G.711 because of a learned fallback or a refused switch to T.38.
     """
 
     outcome: Outcome
@@ -192,6 +194,8 @@ class CallOutcome:
     seconds: float = 0.0
     progress: tuple[ProgressEvent, ...] = ()
     far_end: dict[str, Any] = field(default_factory=dict)
+    trunk: str = ""
+    t38_fallback: bool = False
 
     @property
     def name(self) -> OutcomeName:
@@ -209,6 +213,8 @@ class CallOutcome:
             "outcome": self.outcome.as_dict(),
             "connected": self.connected,
             "media": self.media,
+            "trunk": self.trunk,
+            "t38_fallback": self.t38_fallback,
             "seconds": round(self.seconds, 3),
             "signalling": self.signalling,
             "heard": None

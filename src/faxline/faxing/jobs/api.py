@@ -58,6 +58,12 @@ class AttemptOut(Schema):
     cause: str
     retry: str = Field(description="now, later or never (empty while it runs).")
     connected: bool = Field(description="A fax machine answered and T.30 ran.")
+    trunk: str = Field(description="The SIP trunk that carried the call (empty: the sandbox PSTN).")
+    media: str = Field(description="audio (G.711) or t38; empty when nothing answered.")
+    t38_fallback: bool = Field(
+        description="The call went in G.711 because of a learned T.38 fallback or a refused "
+        "switch to T.38."
+    )
     completion_code: int | None = Field(description="T.30 completion code (0: OK).")
     completion_text: str
     remote_csi: str

@@ -354,6 +354,9 @@ def record(
             cause=o.cause[:40],
             retry=str(o.retry),
             connected=outcome.connected,
+            trunk=call_trunk(outcome),
+            media=call_media(outcome),
+            t38_fallback=call_t38_fallback(outcome),
             completion_code=o.t30_code if fax is None else fax.completion_code,
             completion_text=(o.t30_text or "") if fax is None else fax.completion_text[:200],
             remote_csi=(fax.remote_ident if fax is not None else "")[:40],
@@ -391,6 +394,24 @@ def record(
         if step.to == FaxJobStatus.FAILED:
             refund(job)
     return job
+
+
+def call_trunk(outcome: CallOutcome) -> str:
+    """The SIP trunk that carried the call (its ``trunk`` field, else what the transport
+    put in ``far_end``); empty for the sandbox PSTN."""
+    return str(outcome.trunk or outcome.far_end.get("trunk") or "")[:100]
+
+
+def call_media(outcome: CallOutcome) -> str:
+    """The call's media ("audio", "t38"), empty when nothing answered (no media flowed)."""
+    if not outcome.connected and outcome.hearing is None:
+        return ""
+    return str(outcome.far_end.get("media") or outcome.media or "")[:8]
+
+
+def call_t38_fallback(outcome: CallOutcome) -> bool:
+    """Whether the call went in G.711 because of a learned fallback or a refused switch."""
+    return bool(outcome.t38_fallback or outcome.far_end.get("t38_fallback"))
 
 
 def _statistics(outcome: CallOutcome) -> dict[str, Any]:

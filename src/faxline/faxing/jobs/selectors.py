@@ -181,6 +181,18 @@ class AttemptView:
     ecm_retries: int | None
     bad_rows: int | None
     progress: list[ProgressStep]
+    trunk: str = ""
+    media: str = ""
+    t38_fallback: bool = False
+
+    @property
+    def media_label(self) -> str:
+        """ "T.38", "G.711 audio" (with why, after a T.38 fallback), or "" (no media)."""
+        if self.media == "t38":
+            return "T.38"
+        if self.media == "audio":
+            return "G.711 audio (T.38 fallback)" if self.t38_fallback else "G.711 audio"
+        return self.media
 
     @property
     def failed(self) -> bool:
@@ -237,6 +249,9 @@ def job_attempts(job: FaxJob) -> list[AttemptView]:
                 ecm_retries=_int_or_none(stats.get("ecm_retries")),
                 bad_rows=_int_or_none(stats.get("bad_rows")),
                 progress=steps,
+                trunk=a.trunk,
+                media=a.media,
+                t38_fallback=a.t38_fallback,
             )
         )
     return views

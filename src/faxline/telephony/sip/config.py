@@ -108,6 +108,32 @@ class TrunkConfig:
         )
 
 
+class MediaSource(StrEnum):
+    """What decided a call's :class:`T38Mode` (see :class:`MediaChoice`)."""
+
+    RULE = "rule"  # an operator's destination rule (the longest matching prefix)
+    LEARNED = "learned"  # a learned fallback: an earlier T.38 call to the number failed
+    TRUNK = "trunk"  # the trunk's own mode
+
+
+@dataclass(frozen=True)
+class MediaChoice:
+    """How one call to a destination over one trunk carries the fax, and why.
+
+    The order is faxing's (``faxing.trunks.selectors.media_for``): an operator's destination
+    rule, else a learned fallback (``G711_ONLY`` until it expires), else the trunk's mode.
+    ``source`` tells the transport whether G.711 was chosen because of a learned fallback
+    (the attempt then records ``t38_fallback``).
+    """
+
+    mode: T38Mode
+    source: MediaSource = MediaSource.TRUNK
+
+    @property
+    def learned_fallback(self) -> bool:
+        return self.source is MediaSource.LEARNED
+
+
 class InboundAnswer(StrEnum):
     """The platform's answer to an INVITE for one of its numbers."""
 
@@ -125,8 +151,17 @@ class TrunkDirectory:
     ``t38_fallback(destination_e164)``: the learned mode of a destination whose T.38 call failed
     (``T38Mode.G711_ONLY``), or None. ``learn_t38_failure(destination_e164, reason)``:
     remember that a T.38 call to the destination failed (the next call goes in G.711).
+    ``media_for(trunk, destination_e164)``: the mode of a call to the destination over the
+    trunk, with what decided it (destination rule > learned fallback > the trunk's mode); the
+    transport asks it once per call, before the INVITE.
+
+    faxing's callables read and write the database: they block, so a transport running an
+    event loop calls them in a worker thread (``asyncio.to_thread``), never in the loop.
     """
 
     inbound_answer: Callable[[str, str], InboundAnswer]
     t38_fallback: Callable[[str], T38Mode | None] = lambda _destination: None
     learn_t38_failure: Callable[[str, str], object] = lambda _destination, _reason: None
+    media_for: Callable[[TrunkConfig, str], MediaChoice] = lambda trunk, _destination: MediaChoice(
+        trunk.t38
+    )
