@@ -114,17 +114,29 @@ def t38_flags(offerer: FaxCarriage, answerer: FaxCarriage) -> str:
     """The rtpengine ``T.38=...`` option for an SDP offer from ``offerer`` to ``answerer``
     (empty: relay the SDP as offered).
 
-    - from ``g711`` to ``t38``: ``T.38=force``. The G.711 side offers audio; rtpengine offers
-      ``m=image udptl t38`` to the T.38 side instead and, once that is answered, runs its
-      spandsp gateway: G.711 fax tones on one leg, T.38 IFPs on the other.
-    - from ``t38`` to ``g711``: ``T.38=decode``. An ``m=image`` offer (a T.38 re-INVITE, or an
-      initial T.38 INVITE) reaches the G.711 side as ``m=audio RTP/AVP 0 8`` and rtpengine
-      gateways once answered; an audio offer passes unchanged (decode only acts on T.38).
-    - any pairing with ``pass``, and ``t38``–``t38``, ``g711``–``g711``: no T.38 option, the
-      media is relayed as negotiated end to end (T.38 pass-through).
+    ::
+
+        offerer  to t38       to g711       to pass
+        t38      -            T.38=decode   -
+        g711     T.38=force   -             -
+        pass     -            T.38=decode   -
+
+    - towards a ``g711`` endpoint: ``T.38=decode``. It cannot take T.38, so an ``m=image``
+      offer (a T.38 re-INVITE, or an initial T.38 INVITE) reaches it as ``m=audio RTP/AVP 0 8``
+      while the offerer gets ``m=image udptl t38`` back, and rtpengine's spandsp gateway
+      carries the fax between the legs. An audio offer passes unchanged (decode acts on
+      T.38 sections only), so a call starts in audio end to end and the gateway engages at the
+      re-INVITE, as it would at a carrier.
+    - from a ``g711`` endpoint to a ``t38`` one: ``T.38=force``. The G.711 side will never
+      re-INVITE to T.38, so its audio offer reaches the T.38 side as ``m=image udptl t38``
+      (rtpengine's own T.38 options: version 0, 14400, transferredTCF, redundancy, datagram
+      512) and the gateway runs from the start.
+    - from a ``pass`` endpoint to a ``t38`` one: nothing. The pass side (faxline) negotiates
+      T.38 itself by re-INVITE, which then reaches the T.38 side as offered.
+    - same carriage on both sides, or ``t38`` to ``pass``: nothing (T.38 pass-through).
     """
+    if answerer is FaxCarriage.G711 and offerer is not FaxCarriage.G711:
+        return "T.38=decode"
     if offerer is FaxCarriage.G711 and answerer is FaxCarriage.T38:
         return "T.38=force"
-    if offerer is FaxCarriage.T38 and answerer is FaxCarriage.G711:
-        return "T.38=decode"
     return ""

@@ -57,7 +57,7 @@ def _ip_match(endpoint: Endpoint) -> str:
     if endpoint.transport is SipTransportName.TCP:
         return (
             f'$si == "{endpoint.host}" && $pr == "tcp" '
-            f'&& $(hdr(Via)[0]{{s.select,-1,:}}{{s.select,0,;}}{{s.int}}) == {endpoint.port}'
+            f"&& $(hdr(Via)[0]{{s.select,-1,:}}{{s.select,0,;}}{{s.int}}) == {endpoint.port}"
         )
     return f'$si == "{endpoint.host}" && $pr == "udp" && $sp == {endpoint.port}'
 
@@ -97,7 +97,7 @@ def render_kamailio_cfg(settings: KamailioSettings, endpoints: Sequence[Endpoint
         if not ep.ip_authenticated:
             lines += [
                 f'\t\t$ru = "sip:{ep.username}@{settings.realm}";',
-                "\t\tif (lookup(\"location\")) { $rU = $var(dialled); return; }",
+                '\t\tif (lookup("location")) { $rU = $var(dialled); return; }',
             ]
         lines += [f'\t\t$ru = "sip:" + $var(dialled) + "@{host_part}";', "\t\treturn;", "\t}"]
         destinations.append("\n".join(lines))
@@ -109,9 +109,7 @@ def render_kamailio_cfg(settings: KamailioSettings, endpoints: Sequence[Endpoint
                 pairing.append(
                     f'\tif ($var(from) == {a} && $var(to) == {b}) {{ $var(t38) = "{flags}"; }}'
                 )
-    refusing = " || ".join(
-        f"$var(to) == {i}" for i, ep in enumerate(endpoints) if ep.refuse_t38
-    )
+    refusing = " || ".join(f"$var(to) == {i}" for i, ep in enumerate(endpoints) if ep.refuse_t38)
     names = "\n".join(
         f'\tif ($var(ep) == {i}) {{ $var(name) = "{ep.name}"; }}' for i, ep in enumerate(endpoints)
     )

@@ -89,7 +89,9 @@ class SipLab:
       server and every process it forked).
 
     ``workdir``: where to write the config and logs (default: a new temporary directory,
-    removed on stop unless ``keep_workdir``).
+    removed on stop unless ``keep_workdir``; a given one is kept). ``sip_port``: the
+    carrier's port (default: a free one, as tests want; a newcomer's trunk settings want the
+    same port every time).
     """
 
     def __init__(
@@ -100,6 +102,7 @@ class SipLab:
         realm: str = DEFAULT_REALM,
         workdir: Path | None = None,
         keep_workdir: bool = False,
+        sip_port: int | None = None,
         rtp_port_count: int = 200,
         startup_timeout: float = 10.0,
         stop_timeout: float = 3.0,
@@ -115,6 +118,7 @@ class SipLab:
         self.rtp_port_count = rtp_port_count
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
+        self._given_sip_port = sip_port
         self.sip_port = 0
         self.ng_port = 0
         self.rtp_ports = (0, 0)
@@ -194,7 +198,7 @@ class SipLab:
 
     def _start_servers(self) -> None:
         host = self.sip_host
-        self.sip_port = free_port(host, tcp_too=True)
+        self.sip_port = self._given_sip_port or free_port(host, tcp_too=True)
         self.ng_port = free_port(host)
         self.rtp_ports = _rtp_range(host, self.rtp_port_count)
         settings = KamailioSettings(
@@ -273,9 +277,7 @@ class SipLab:
                     )
             if not rtpengine_ready:
                 try:
-                    rtpengine_ready = (
-                        self.rtpengine({"command": "ping"}).get("result") == "pong"
-                    )
+                    rtpengine_ready = self.rtpengine({"command": "ping"}).get("result") == "pong"
                 except NgError:
                     rtpengine_ready = False
             if not kamailio_ready:

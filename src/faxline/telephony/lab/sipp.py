@@ -83,7 +83,8 @@ class _Builder:
 
     def xml(self, name: str) -> str:
         body = "\n".join(self.elements)
-        return f'<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="{name}">\n{body}\n</scenario>\n'
+        head = '<?xml version="1.0" encoding="ISO-8859-1" ?>'
+        return f'{head}\n<scenario name="{name}">\n{body}\n</scenario>\n'
 
 
 _HEADERS_OUT = """Via: SIP/2.0/[transport] [local_ip]:[local_port];branch={branch};rport
@@ -144,15 +145,26 @@ def uac_scenario(
         b.add('<recv response="407" auth="true"/>')
         b.send(
             _request(
-                b, "ACK", caller=caller, uri=uri, to="[last_To:]", cseq=cseq,
+                b,
+                "ACK",
+                caller=caller,
+                uri=uri,
+                to="[last_To:]",
+                cseq=cseq,
                 branch=b.branch_of(invite),
             )
         )
         cseq += 1
         invite = b.send(
             _request(
-                b, "INVITE", caller=caller, uri=uri, to=to, cseq=cseq,
-                extra="[authentication]", sdp=offer,
+                b,
+                "INVITE",
+                caller=caller,
+                uri=uri,
+                to=to,
+                cseq=cseq,
+                extra="[authentication]",
+                sdp=offer,
             ),
             retrans=True,
         )
@@ -161,7 +173,12 @@ def uac_scenario(
         b.add(f'<recv response="{expect}"/>')
         b.send(
             _request(
-                b, "ACK", caller=caller, uri=uri, to="[last_To:]", cseq=cseq,
+                b,
+                "ACK",
+                caller=caller,
+                uri=uri,
+                to="[last_To:]",
+                cseq=cseq,
                 branch=b.branch_of(invite),
             )
         )
@@ -170,15 +187,22 @@ def uac_scenario(
     b.add('<recv response="183" optional="true"/>')
     b.add('<recv response="200" rrs="true" rtd="true"/>')
     b.send(
-        _request(b, "ACK", caller=caller, uri="[next_url]", to="[last_To:]", cseq=cseq,
-                 extra="[routes]")
+        _request(
+            b, "ACK", caller=caller, uri="[next_url]", to="[last_To:]", cseq=cseq, extra="[routes]"
+        )
     )
     if reinvite is not None:
         cseq += 1
         reinvite_at = b.send(
             _request(
-                b, "INVITE", caller=caller, uri="[next_url]", to="[last_To:]", cseq=cseq,
-                extra="[routes]", sdp=reinvite,
+                b,
+                "INVITE",
+                caller=caller,
+                uri="[next_url]",
+                to="[last_To:]",
+                cseq=cseq,
+                extra="[routes]",
+                sdp=reinvite,
             ),
             retrans=True,
         )
@@ -186,19 +210,35 @@ def uac_scenario(
         b.add(f'<recv response="{reinvite_expect}"/>')
         if reinvite_expect == 200:
             b.send(
-                _request(b, "ACK", caller=caller, uri="[next_url]", to="[last_To:]",
-                         cseq=cseq, extra="[routes]")
+                _request(
+                    b,
+                    "ACK",
+                    caller=caller,
+                    uri="[next_url]",
+                    to="[last_To:]",
+                    cseq=cseq,
+                    extra="[routes]",
+                )
             )
         else:
             b.send(
-                _request(b, "ACK", caller=caller, uri="[next_url]", to="[last_To:]",
-                         cseq=cseq, extra="[routes]", branch=b.branch_of(reinvite_at))
+                _request(
+                    b,
+                    "ACK",
+                    caller=caller,
+                    uri="[next_url]",
+                    to="[last_To:]",
+                    cseq=cseq,
+                    extra="[routes]",
+                    branch=b.branch_of(reinvite_at),
+                )
             )
     b.add(f'<pause milliseconds="{hold_ms}"/>')
     cseq += 1
     b.send(
-        _request(b, "BYE", caller=caller, uri="[next_url]", to="[last_To:]", cseq=cseq,
-                 extra="[routes]"),
+        _request(
+            b, "BYE", caller=caller, uri="[next_url]", to="[last_To:]", cseq=cseq, extra="[routes]"
+        ),
         retrans=True,
     )
     b.add('<recv response="200" crlf="true"/>')
