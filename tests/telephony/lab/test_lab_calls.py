@@ -4,6 +4,7 @@ number (and to a registered contact), 404, and media anchored at rtpengine."""
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -44,7 +45,7 @@ def _on_rtpengine(lab: SipLab, address: str, port: int) -> bool:
 def test_digest_call_with_media_through_rtpengine(
     lab: SipLab, cast: Cast, sipp: SippFactory
 ) -> None:
-    uas = sipp(uas_scenario(), name="uas", port=cast.remote.port).start()
+    uas = sipp(uas_scenario(), name="uas", port=cast.remote.port, extra_args=["-rtp_echo"]).start()
     uac = sipp(
         uac_scenario(hold_ms=1500), name="uac", remote=lab.trunk, service="+16465550123",
         username="alice", password="s3cret",
@@ -55,14 +56,21 @@ def test_digest_call_with_media_through_rtpengine(
     call_id = uas.received("INVITE")[0].header("Call-ID")
     assert call_id
     legs = lab.query_call(call_id)["tags"]
-    peers = {
-        stream["endpoint"]["port"]
-        for leg in legs.values()
-        for media in leg["medias"]
-        for stream in media["streams"]
-        if "endpoint" in stream
+    rtp = {tag: leg["medias"][0]["streams"][0] for tag, leg in legs.items()}
+    assert {stream["endpoint"]["port"] for stream in rtp.values()} == {
+        uac.media_port,
+        uas.media_port,
     }
-    assert {uac.media_port, uas.media_port} <= peers
+    # RTP sent to rtpengine's port for the caller reaches the answerer (SIPp echoes it back)
+    # and returns through rtpengine, which learnt this socket as the caller's media address
+    caller_side = next(s for tag, s in rtp.items() if "SIPpTag00" in tag)["local port"]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as media:
+        media.bind(("127.0.0.1", 0))
+        media.settimeout(1.0)
+        for sequence in range(5):
+            header = bytes([0x80, 0]) + sequence.to_bytes(2, "big") + bytes(8)
+            media.sendto(header + b"\xff" * 160, ("127.0.0.1", caller_side))
+            assert media.recv(2048)[2:4] == sequence.to_bytes(2, "big")
     _finished(lab, uac, uas)
 
     uac_trace = [m.first_line for m in uac.messages() if m.received]
@@ -151,3 +159,14 @@ def test_call_over_tcp(lab: SipLab, cast: Cast, sipp: SippFactory) -> None:
     invite = uas.received("INVITE")[0]
     assert "SIP/2.0/TCP" in (invite.header("Via") or "")
     assert _on_rtpengine(lab, *sdp_media(invite.body)[:2])
+
+
+def test_ip_authenticated_caller_over_tcp(lab: SipLab, cast: Cast, sipp: SippFactory) -> None:
+    # over TCP the source port is ephemeral: the carrier knows it by its Via port
+    uas = sipp(uas_scenario(), name="uas", port=cast.faxline.port).start()
+    uac = sipp(
+        uac_scenario(auth=False), name="uac", remote=lab.trunk, port=cast.tcp_remote.port,
+        service="+12125550199", transport=SipTransportName.TCP,
+    ).start()  # fmt: skip
+    _finished(lab, uac, uas)
+    assert "from tcp-remote to faxline" in lab.kamailio_log.read_text()

@@ -9,7 +9,8 @@ string.
 
 What the carrier does (the request route below):
 
-- OPTIONS to the carrier itself: 200 (the lab's readiness probe, and a trunk's keep-alive).
+- OPTIONS out of dialog: 200 from the carrier (the lab's readiness probe, a trunk's
+  keep-alive).
 - REGISTER: challenged with 401; accepted (usrloc in memory) when the digest credentials are an
   endpoint's and the To user is its username.
 - an INVITE out of dialog: the caller is recognised (IP-authenticated address, or digest with
@@ -194,7 +195,8 @@ request_route {{
 	}}
 	force_rport();
 
-	if (is_method("OPTIONS") && uri == myself && $rU == $null) {{
+	# the carrier answers every OPTIONS out of dialog itself (keep-alives, the lab's probe)
+	if (is_method("OPTIONS") && !has_totag()) {{
 		sl_send_reply("200", "OK");
 		exit;
 	}}
