@@ -3,46 +3,15 @@ every lab test dials, and SIPp runners that put their traces in the test's direc
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lab_cast import Cast, SippFactory
 
 from faxline.telephony.lab import Endpoint, FaxCarriage, SipLab, free_port
-from faxline.telephony.lab.sipp import SIPP, Sipp
+from faxline.telephony.lab.sipp import Sipp
 from faxline.telephony.sip.config import SipTransportName
-
-NEEDED = ("/usr/sbin/kamailio", "/usr/bin/rtpengine", SIPP)
-
-# every test module here: ``pytestmark = LAB_MARKS`` (copied, as conftest is not imported)
-LAB_INSTALLED = all(os.access(path, os.X_OK) for path in NEEDED)
-
-
-@dataclass(frozen=True)
-class Cast:
-    """The lab's endpoints, by role (ports are where a SIPp answerer must listen)."""
-
-    faxline: Endpoint  # digest (alice), numbers +1212555..., relays T.38 as offered
-    remote: Endpoint  # IP-authenticated answerer, +1646555..., pass-through
-    no_t38: Endpoint  # +1718555..., the carrier refuses T.38 towards it (488)
-    t38_machine: Endpoint  # +1917555..., carries faxes in T.38 only
-    g711_machine: Endpoint  # +1312555..., carries faxes in G.711 only
-    registered: Endpoint  # digest (bob), +1415555..., its declared port has nobody
-    tcp_remote: Endpoint  # +1303555..., reached over TCP
-
-    def all(self) -> list[Endpoint]:
-        return [
-            self.faxline,
-            self.remote,
-            self.no_t38,
-            self.t38_machine,
-            self.g711_machine,
-            self.registered,
-            self.tcp_remote,
-        ]
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +46,6 @@ def lab(cast: Cast) -> Iterator[SipLab]:
         yield running
 
 
-SippFactory = Callable[..., Sipp]
-
-
 @pytest.fixture
 def sipp(tmp_path: Path) -> Iterator[SippFactory]:
     """``sipp(scenario, name=..., ...)``: a :class:`Sipp` working in the test's directory;
@@ -96,11 +62,3 @@ def sipp(tmp_path: Path) -> Iterator[SippFactory]:
         runner.kill()
         if runner.process is not None:
             runner.process.wait()
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.02)

@@ -7,8 +7,8 @@ import os
 import socket
 
 import pytest
+from lab_cast import Cast, SippFactory, wait_for
 
-from conftest import Cast, SippFactory, wait_for
 from faxline.telephony.lab import SipLab, free_port
 from faxline.telephony.lab.sipp import (
     Sipp,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from lab_cast import Cast, SippFactory
 
-from conftest import Cast, SippFactory
 from faxline.telephony.lab import SipLab
 from faxline.telephony.lab.sipp import Media, Sipp, sdp_media, uac_scenario, uas_scenario
 
