@@ -170,3 +170,18 @@ def test_ip_authenticated_caller_over_tcp(lab: SipLab, cast: Cast, sipp: SippFac
     ).start()  # fmt: skip
     _finished(lab, uac, uas)
     assert "from tcp-remote to faxline" in lab.kamailio_log.read_text()
+
+
+def test_sipps_builtin_scenarios_as_in_the_readme(
+    lab: SipLab, cast: Cast, sipp: SippFactory
+) -> None:
+    # SIPp's own uac ignores Record-Route: its ACK and BYE reach the carrier without our
+    # Route, and are relayed by the R-URI number all the same
+    uas = sipp("builtin:uas", name="uas", port=cast.faxline.port).start()
+    uac = sipp(
+        "builtin:uac", name="uac", remote=lab.trunk, port=cast.remote.port,
+        service="+12125550100",
+    ).start()  # fmt: skip
+    _finished(lab, uac)
+    wait_for(lambda: uas.received("BYE"))  # SIPp's uas then lingers 4 s for retransmissions
+    assert [m.first_line.split()[0] for m in uas.received("")] == ["INVITE", "ACK", "BYE"]

@@ -283,6 +283,7 @@ route[WITHINDLG] {{
 			t_relay();
 			exit;
 		}}
+		route(WITHOUT_ROUTE);
 		if (!is_method("ACK")) {{
 			sl_send_reply("404", "Not here");
 		}}
@@ -305,6 +306,27 @@ route[WITHINDLG] {{
 		exit;
 	}}
 	route(MEDIA);
+	route(RELAY);
+}}
+
+# An in-dialog request sent to the carrier's address without our Route (a UA that ignores
+# Record-Route, such as SIPp's built-in uac): relayed to the endpoint of its R-URI number,
+# as a lenient carrier would; media handling stops with a BYE.
+route[WITHOUT_ROUTE] {{
+	if (!(uri == myself) || $rU == $null) {{
+		return;
+	}}
+	route(CALLEE);
+	if ($var(callee) < 0) {{
+		return;
+	}}
+	$var(dialled) = $rU;
+	route(DESTINATION);
+	if (is_method("BYE")) {{
+		rtpengine_delete();
+	}} else if (has_body("application/sdp")) {{
+		rtpengine_manage("{base_flags}");
+	}}
 	route(RELAY);
 }}
 

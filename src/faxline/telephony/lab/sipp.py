@@ -364,7 +364,8 @@ def sdp_media(sdp: str) -> tuple[str, int, str, str]:
 
 
 class Sipp:
-    """One SIPp process running ``scenario`` (XML) from ``workdir``, on loopback.
+    """One SIPp process running ``scenario`` (XML, or ``"builtin:uac"`` for one of SIPp's
+    own scenarios) from ``workdir``, on loopback.
 
     ``port``: its SIP port (default: a free one); ``remote``: ``host:port`` it calls (none
     for an answerer); ``service``: the R-URI user it dials; ``username``/``password``: its
@@ -397,7 +398,8 @@ class Sipp:
         self.output_path = workdir / f"{name}.out"
         self.argv = [
             SIPP,
-            "-sf", str(self.scenario_path),
+            *(["-sn", scenario[len("builtin:") :]] if scenario.startswith("builtin:")
+              else ["-sf", str(self.scenario_path)]),
             "-i", "127.0.0.1",
             "-p", str(self.port),
             "-mp", str(self.media_port),

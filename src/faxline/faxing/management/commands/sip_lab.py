@@ -148,7 +148,10 @@ class Command(BaseCommand):
         def stop(_signum: int, _frame: FrameType | None) -> None:
             raise KeyboardInterrupt
 
+        # SIGINT too: a process started in the background by a shell inherits SIGINT ignored,
+        # and Python then never turns Ctrl-C into KeyboardInterrupt
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         lab = SipLab(
             [faxline, remote], sip_port=options["port"] or None, workdir=options["workdir"]
         )
