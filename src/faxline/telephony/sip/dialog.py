@@ -611,11 +611,16 @@ class IncomingCall(Dialog):
             raise CallFailed(408, "ACK Timeout")
         self._start_session_timer()
 
-    async def reject(self, status: int, reason: str = "") -> None:
-        """A final refusal (486 Busy Here, 404 Not Found, 603 Decline...)."""
+    async def reject(
+        self, status: int, reason: str = "", *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """A final refusal (486 Busy Here, 404 Not Found, 603 Decline...); ``headers``: more
+        to write (a challenge, Retry-After)."""
         if self._final_sent() or self.ended.is_set():
             return
-        response = self.ua.response(self.invite, status, reason, to_tag=self.local_tag)
+        response = self.ua.response(
+            self.invite, status, reason, to_tag=self.local_tag, headers=headers
+        )
         self._end("rejected")
         await self.transaction.respond(response)
 

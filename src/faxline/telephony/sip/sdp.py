@@ -176,10 +176,14 @@ class SessionDescription:
         return self.to_bytes()
 
     def same_session(self, other: SessionDescription) -> bool:
-        """Whether the two say the same, apart from the o= version (RFC 3264 8: an
-        unchanged description keeps its version)."""
-        mine = dataclasses.replace(self, origin=dataclasses.replace(self.origin, version=0))
-        theirs = dataclasses.replace(other, origin=dataclasses.replace(other.origin, version=0))
+        """Whether the two say the same, apart from the o= session id and version (RFC 3264
+        8: an unchanged description keeps its version)."""
+        mine = dataclasses.replace(
+            self, origin=dataclasses.replace(self.origin, session_id=0, version=0)
+        )
+        theirs = dataclasses.replace(
+            other, origin=dataclasses.replace(other.origin, session_id=0, version=0)
+        )
         return mine.to_text() == theirs.to_text()
 
     def with_origin(self, session_id: int, version: int) -> SessionDescription:

@@ -9,8 +9,9 @@ the connection already open to it, a response goes back over the connection its 
 on. Outgoing TLS (``sips``/``transport=tls`` trunks) needs ``tls_context``; we do not listen
 for TLS.
 
-``drop_outgoing``/``drop_incoming`` make the next N datagrams vanish: tests use them to prove
-that the transaction layer retransmits and absorbs retransmissions.
+``drop_outgoing``/``drop_incoming`` make the next N datagrams vanish, and ``drop_filter``
+(``direction, data -> bool``, ``direction`` ``"in"`` or ``"out"``) the ones it picks: tests use
+them to prove that the transaction layer retransmits and absorbs retransmissions.
 """
 
 from __future__ import annotations
@@ -137,6 +138,7 @@ class SipSockets:
         self._addresses: dict[str, str] = {}
         self.drop_outgoing = 0
         self.drop_incoming = 0
+        self.drop_filter: Callable[[str, bytes], bool] | None = None
         self.dropped: list[bytes] = []
 
     async def start(self) -> int:
@@ -187,8 +189,8 @@ class SipSockets:
 
     # receiving -----------------------------------------------------------------------------
     def _datagram(self, data: bytes, address: tuple[str, int]) -> None:
-        if self.drop_incoming > 0:
-            self.drop_incoming -= 1
+        if self.drop_incoming > 0 or (self.drop_filter and self.drop_filter("in", data)):
+            self.drop_incoming = max(self.drop_incoming - 1, 0)
             self.dropped.append(data)
             return
         if not data.strip(b"\r\n\x00 "):
@@ -283,8 +285,8 @@ class SipSockets:
         if peer.transport is SipTransportName.UDP:
             if self._udp is None:
                 raise TransportError("UDP is not open")
-            if self.drop_outgoing > 0:
-                self.drop_outgoing -= 1
+            if self.drop_outgoing > 0 or (self.drop_filter and self.drop_filter("out", data)):
+                self.drop_outgoing = max(self.drop_outgoing - 1, 0)
                 self.dropped.append(data)
                 return
             try:
