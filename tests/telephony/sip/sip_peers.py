@@ -71,14 +71,19 @@ class Recorder:
 
     def requests(self, direction: str, method: str) -> list[Request]:
         return [
-            m for d, m, _ in self.log
+            m
+            for d, m, _ in self.log
             if d == direction and isinstance(m, Request) and m.method == method
         ]
 
-    def responses(self, direction: str, status: int | None = None, method: str = "") -> list[Response]:
+    def responses(
+        self, direction: str, status: int | None = None, method: str = ""
+    ) -> list[Response]:
         return [
-            m for d, m, _ in self.log
-            if d == direction and isinstance(m, Response)
+            m
+            for d, m, _ in self.log
+            if d == direction
+            and isinstance(m, Response)
             and (status is None or m.status == status)
             and (not method or m.cseq.method == method)
         ]
@@ -88,8 +93,9 @@ class Registrar:
     """A registrar on a user agent's server side: digest-checked REGISTER, bindings with the
     granted expiry (``expires``), every REGISTER seen."""
 
-    def __init__(self, ua: UserAgent, *, users: dict[str, str], expires: int = 2,
-                 min_expires: int = 0):
+    def __init__(
+        self, ua: UserAgent, *, users: dict[str, str], expires: int = 2, min_expires: int = 0
+    ):
         self.ua = ua
         self.checker = DigestChecker("faxline.test", users)
         self.expires = expires
@@ -119,9 +125,7 @@ class Registrar:
         self.bindings[aor] = contact
         self.accepted += 1
         granted = min(asked, self.expires)
-        await self.ua.respond(
-            transaction, 200, headers={"Contact": f"{contact};expires={granted}"}
-        )
+        await self.ua.respond(transaction, 200, headers={"Contact": f"{contact};expires={granted}"})
 
 
 async def eventually(check: Callable[[], bool], seconds: float = 5.0) -> None:

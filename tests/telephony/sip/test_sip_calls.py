@@ -51,12 +51,18 @@ async def test_call_rings_answers_and_hangs_up(transport: SipTransportName) -> N
         a, b = agents.a, agents.b
         seen: list[tuple[int, str, SessionDescription | None]] = []
         call = await a.invite(
-            trunk_to(b, transport), to_user="+12125550100", from_user="+12125550199",
-            sdp=OFFER, on_provisional=lambda s, r, sdp: seen.append((s, r, sdp)),
+            trunk_to(b, transport),
+            to_user="+12125550100",
+            from_user="+12125550199",
+            sdp=OFFER,
+            on_provisional=lambda s, r, sdp: seen.append((s, r, sdp)),
             headers={"X-Faxline-Job": "42"},
         )
-        assert [(s, r) for s, r, _ in seen] == [(100, "Trying"), (180, "Ringing"),
-                                                 (183, "Session Progress")]
+        assert [(s, r) for s, r, _ in seen] == [
+            (100, "Trying"),
+            (180, "Ringing"),
+            (183, "Session Progress"),
+        ]
         assert seen[1][2] is None and seen[2][2] is not None
         assert chosen_codec(seen[2][2]) is Codec.PCMA
         incoming = calls[0]
@@ -91,8 +97,9 @@ async def test_callee_hangs_up(transport: SipTransportName) -> None:
         await call.bye()
 
     async with Agents(b={"on_invite": on_invite}) as agents:
-        call = await agents.a.invite(trunk_to(agents.b, transport), to_user="1", from_user="2",
-                                     sdp=OFFER)
+        call = await agents.a.invite(
+            trunk_to(agents.b, transport), to_user="1", from_user="2", sdp=OFFER
+        )
         await asyncio.wait_for(call.ended.wait(), 2)
         assert call.end_reason == "bye_received"
         assert agents.b_log.responses("received", 200, "BYE")
@@ -110,7 +117,10 @@ async def test_cancel_before_answer(transport: SipTransportName) -> None:
     async with Agents(b={"on_invite": on_invite}) as agents:
         ringing = asyncio.Event()
         call = agents.a.prepare_invite(
-            trunk_to(agents.b, transport), to_user="1", from_user="2", sdp=OFFER,
+            trunk_to(agents.b, transport),
+            to_user="1",
+            from_user="2",
+            sdp=OFFER,
             on_provisional=lambda s, r, sdp: ringing.set() if s == 180 else None,
         )
         task = call.start()
@@ -155,8 +165,9 @@ async def test_timeout_cancels_the_call() -> None:
 
     async with Agents(b={"on_invite": on_invite}) as agents:
         with pytest.raises(CallFailed) as failed:
-            await agents.a.invite(trunk_to(agents.b), to_user="1", from_user="2", sdp=OFFER,
-                                  timeout=0.3)
+            await agents.a.invite(
+                trunk_to(agents.b), to_user="1", from_user="2", sdp=OFFER, timeout=0.3
+            )
         assert (failed.value.status, failed.value.no_response) == (408, False)
         assert agents.b_log.requests("received", "CANCEL")
 
@@ -172,7 +183,10 @@ async def test_refusals_raise_call_failed_with_the_status(transport: SipTranspor
         with pytest.raises(CallFailed) as busy:
             await agents.a.invite(trunk, to_user="busy", from_user="2", sdp=OFFER)
         assert (busy.value.status, busy.value.reason, busy.value.no_response) == (
-            486, "Busy Here", False)
+            486,
+            "Busy Here",
+            False,
+        )
         with pytest.raises(CallFailed) as down:
             await agents.a.invite(trunk, to_user="down", from_user="2", sdp=OFFER)
         assert down.value.status == 503 and not down.value.no_response
@@ -207,7 +221,9 @@ async def test_reinvite_to_t38_accepted_then_refused(transport: SipTransportName
     calls: list[IncomingCall] = []
     offers: list[SessionDescription | None] = []
 
-    async def on_reinvite(offer: SessionDescription | None) -> tuple[int, SessionDescription | None]:
+    async def on_reinvite(
+        offer: SessionDescription | None,
+    ) -> tuple[int, SessionDescription | None]:
         offers.append(offer)
         if offer is not None and len(offers) == 1:
             return 200, answer_t38(offer, "127.0.0.1", 41002, T38Params())
@@ -219,8 +235,9 @@ async def test_reinvite_to_t38_accepted_then_refused(transport: SipTransportName
         await call.answer(_answer(call))
 
     async with Agents(b={"on_invite": on_invite}) as agents:
-        call = await agents.a.invite(trunk_to(agents.b, transport), to_user="1", from_user="2",
-                                     sdp=OFFER)
+        call = await agents.a.invite(
+            trunk_to(agents.b, transport), to_user="1", from_user="2", sdp=OFFER
+        )
         first_version = call.local_sdp.origin.version if call.local_sdp else -1
         t38 = t38_offer("127.0.0.1", 40002, T38Params(udp_ec="t38UDPFEC", max_bit_rate=9600))
         status, answer = await call.reinvite(t38)
@@ -271,7 +288,9 @@ async def test_glare_is_resolved_by_retrying() -> None:
 
     async with Agents(b={"on_invite": on_invite}) as agents:
         call = await agents.a.invite(trunk_to(agents.b), to_user="1", from_user="2", sdp=OFFER)
-        await eventually(lambda: calls[0].confirmed and bool(agents.b_log.requests("received", "ACK")))
+        await eventually(
+            lambda: calls[0].confirmed and bool(agents.b_log.requests("received", "ACK"))
+        )
         t38 = t38_offer("127.0.0.1", 40002, T38Params())
         results = await asyncio.gather(
             call.reinvite(t38, timeout=5), calls[0].reinvite(t38, timeout=5)
@@ -317,15 +336,26 @@ async def test_digest_challenge_is_answered_once(transport: SipTransportName, st
 async def test_register_with_digest_and_refresh(transport: SipTransportName) -> None:
     async with Agents() as agents:
         registrar = Registrar(agents.b, users={"+12125550100": "pw"}, expires=1, min_expires=30)
-        trunk = trunk_to(agents.b, transport, username="+12125550100", password="pw",
-                         register=True, register_expires=20, domain="faxline.test")
+        trunk = trunk_to(
+            agents.b,
+            transport,
+            username="+12125550100",
+            password="pw",
+            register=True,
+            register_expires=20,
+            domain="faxline.test",
+        )
         registration = await agents.a.register(trunk)
         assert registration.ok and registration.last_status == 200
         assert registration.expires == 1
         # 401, then 423 asking for 30 s at least: the REGISTERs said 30 after that
         assert [r.get("Expires") for r in registrar.seen[:4]] == ["20", "20", "30", "30"]
         assert [bool(r.get("Authorization")) for r in registrar.seen[:4]] == [
-            False, True, False, True]
+            False,
+            True,
+            False,
+            True,
+        ]
         aor = "sip:+12125550100@faxline.test"
         assert aor in registrar.bindings
         await eventually(lambda: registration.count >= 3, 4)  # refreshed at half of 1 s
@@ -339,8 +369,14 @@ async def test_register_with_digest_and_refresh(transport: SipTransportName) -> 
         count = registration.count
         await asyncio.sleep(0.8)
         assert registration.count == count and not registration.ok
-        wrong = trunk_to(agents.b, transport, username="+12125550100", password="x",
-                         register=True, domain="faxline.test")
+        wrong = trunk_to(
+            agents.b,
+            transport,
+            username="+12125550100",
+            password="x",
+            register=True,
+            domain="faxline.test",
+        )
         failed = await agents.a.register(wrong)
         assert not failed.ok and failed.last_status == 401
 
@@ -364,8 +400,9 @@ async def test_session_timer_refreshes_by_reinvite() -> None:
         calls.append(call)
         await call.answer(_answer(call))
 
-    async with Agents(a={"session_expires": 1, "min_se": 1},
-                      b={"on_invite": on_invite, "min_se": 1}) as agents:
+    async with Agents(
+        a={"session_expires": 1, "min_se": 1}, b={"on_invite": on_invite, "min_se": 1}
+    ) as agents:
         call = await agents.a.invite(trunk_to(agents.b), to_user="1", from_user="2", sdp=OFFER)
         assert (call.session_interval, call.we_refresh) == (1, True)
         ok = agents.a_log.responses("received", 200, "INVITE")[0]
@@ -388,8 +425,9 @@ async def test_session_expires_without_refresh_hangs_up() -> None:
         calls.append(call)
         await call.answer(_answer(call))
 
-    async with Agents(a={"session_expires": 1, "min_se": 1},
-                      b={"on_invite": on_invite, "min_se": 1}) as agents:
+    async with Agents(
+        a={"session_expires": 1, "min_se": 1}, b={"on_invite": on_invite, "min_se": 1}
+    ) as agents:
         call = await agents.a.invite(trunk_to(agents.b), to_user="1", from_user="2", sdp=OFFER)
         if call._session_timer is not None:
             call._session_timer.cancel()  # a refresher that forgets to refresh
@@ -404,8 +442,9 @@ async def test_session_interval_too_small_is_retried_with_min_se() -> None:
     async def on_invite(call: IncomingCall) -> None:
         await call.answer(_answer(call))
 
-    async with Agents(a={"session_expires": 2, "min_se": 1},
-                      b={"on_invite": on_invite, "min_se": 5}) as agents:
+    async with Agents(
+        a={"session_expires": 2, "min_se": 1}, b={"on_invite": on_invite, "min_se": 5}
+    ) as agents:
         call = await agents.a.invite(trunk_to(agents.b), to_user="1", from_user="2", sdp=OFFER)
         assert agents.a_log.responses("received", 422)
         invites = agents.a_log.requests("sent", "INVITE")
@@ -431,8 +470,12 @@ async def test_udp_losses_are_recovered_by_retransmission() -> None:
         lost_ok = [False]
 
         def drop_first_ok(direction: str, data: bytes) -> bool:
-            if direction == "in" and data.startswith(b"SIP/2.0 200") and b"INVITE" in data \
-                    and not lost_ok[0]:
+            if (
+                direction == "in"
+                and data.startswith(b"SIP/2.0 200")
+                and b"INVITE" in data
+                and not lost_ok[0]
+            ):
                 lost_ok[0] = True
                 return True
             return False

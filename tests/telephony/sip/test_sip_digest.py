@@ -63,16 +63,32 @@ def test_rfc7616_examples(algorithm: str, expected: str) -> None:
 
 
 def test_rfc2069_without_qop_and_md5_sess() -> None:
-    without = digest_response(algorithm="MD5", username="u", realm="r", password="p",
-                              method="INVITE", uri="sip:a@b", nonce="n")
+    without = digest_response(
+        algorithm="MD5",
+        username="u",
+        realm="r",
+        password="p",
+        method="INVITE",
+        uri="sip:a@b",
+        nonce="n",
+    )
     import hashlib
 
     def md5(text: str) -> str:
-        return hashlib.md5(text.encode()).hexdigest()  # noqa: S324
+        return hashlib.md5(text.encode()).hexdigest()
 
     assert without == md5(f"{md5('u:r:p')}:n:{md5('INVITE:sip:a@b')}")
-    sess = digest_response(algorithm="MD5-sess", username="u", realm="r", password="p",
-                           method="INVITE", uri="sip:a@b", nonce="n", qop="auth", cnonce="c")
+    sess = digest_response(
+        algorithm="MD5-sess",
+        username="u",
+        realm="r",
+        password="p",
+        method="INVITE",
+        uri="sip:a@b",
+        nonce="n",
+        qop="auth",
+        cnonce="c",
+    )
     ha1 = md5(f"{md5('u:r:p')}:n:c")
     assert sess == md5(f"{ha1}:n:00000001:c:auth:{md5('INVITE:sip:a@b')}")
 
@@ -83,24 +99,40 @@ def test_authorization_header_answers_the_challenge() -> None:
         "algorithm=MD5"
     )
     assert challenge.qop == ("auth", "auth-int") and challenge.nonce == "abc,def"
-    value = authorization(challenge, method="INVITE", uri="sip:+1@sip.example.com",
-                          username="trunk1", password="s3cret", cnonce="cn")
+    value = authorization(
+        challenge,
+        method="INVITE",
+        uri="sip:+1@sip.example.com",
+        username="trunk1",
+        password="s3cret",
+        cnonce="cn",
+    )
     params = parse_auth_params(value.removeprefix("Digest "))
     assert params["username"] == "trunk1" and params["realm"] == "sip.example.com"
     assert params["nonce"] == "abc,def" and params["opaque"] == "op"
     assert params["qop"] == "auth" and params["nc"] == "00000001" and params["cnonce"] == "cn"
     assert params["response"] == digest_response(
-        algorithm="MD5", username="trunk1", realm="sip.example.com", password="s3cret",
-        method="INVITE", uri="sip:+1@sip.example.com", nonce="abc,def", qop="auth", cnonce="cn")
+        algorithm="MD5",
+        username="trunk1",
+        realm="sip.example.com",
+        password="s3cret",
+        method="INVITE",
+        uri="sip:+1@sip.example.com",
+        nonce="abc,def",
+        qop="auth",
+        cnonce="cn",
+    )
 
 
 def test_strongest_challenge_is_chosen() -> None:
-    chosen = best_challenge([
-        'Digest realm="r", nonce="1", algorithm=MD5',
-        'Basic realm="r"',
-        'Digest realm="r", nonce="2", algorithm=SHA-256',
-        'Digest realm="r", nonce="3", algorithm=SHA-512-256',
-    ])
+    chosen = best_challenge(
+        [
+            'Digest realm="r", nonce="1", algorithm=MD5',
+            'Basic realm="r"',
+            'Digest realm="r", nonce="2", algorithm=SHA-256',
+            'Digest realm="r", nonce="3", algorithm=SHA-512-256',
+        ]
+    )
     assert chosen.algorithm == "SHA-256" and chosen.nonce == "2"
     with pytest.raises(DigestError):
         best_challenge(['Basic realm="r"', 'Digest realm="r"'])
@@ -110,19 +142,23 @@ def test_strongest_challenge_is_chosen() -> None:
 def test_checker_accepts_right_answers_only(algorithm: str) -> None:
     checker = DigestChecker("faxline.test", {"alice": "pw"}, algorithm=algorithm)
     challenge = Challenge.parse(checker.challenge())
-    good = authorization(challenge, method="REGISTER", uri="sip:faxline.test",
-                         username="alice", password="pw")
+    good = authorization(
+        challenge, method="REGISTER", uri="sip:faxline.test", username="alice", password="pw"
+    )
     assert checker.check(good, method="REGISTER") is True
     assert checker.check(good, method="INVITE") is False  # signed for another method
-    wrong = authorization(challenge, method="REGISTER", uri="sip:faxline.test",
-                          username="alice", password="nope")
+    wrong = authorization(
+        challenge, method="REGISTER", uri="sip:faxline.test", username="alice", password="nope"
+    )
     assert checker.check(wrong, method="REGISTER") is False
-    stranger = authorization(challenge, method="REGISTER", uri="sip:faxline.test",
-                             username="mallory", password="pw")
+    stranger = authorization(
+        challenge, method="REGISTER", uri="sip:faxline.test", username="mallory", password="pw"
+    )
     assert checker.check(stranger, method="REGISTER") is False
     assert checker.check(None, method="REGISTER") is False
-    assert checker.check('Basic YWxpY2U6cHc=', method="REGISTER") is False
+    assert checker.check("Basic YWxpY2U6cHc=", method="REGISTER") is False
     forged = Challenge(realm="faxline.test", nonce="not-ours", algorithm=algorithm, qop=("auth",))
-    old = authorization(forged, method="REGISTER", uri="sip:faxline.test",
-                        username="alice", password="pw")
+    old = authorization(
+        forged, method="REGISTER", uri="sip:faxline.test", username="alice", password="pw"
+    )
     assert checker.check(old, method="REGISTER") == "stale"

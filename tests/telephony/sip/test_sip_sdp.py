@@ -49,9 +49,14 @@ def test_audio_offer_is_what_a_carrier_expects() -> None:
     text = offer.to_text()
     assert "m=audio 4000 RTP/AVP 8 0 101\r\n" in text
     assert "c=IN IP4 192.0.2.1\r\n" in text
-    for line in ("a=rtpmap:8 PCMA/8000", "a=rtpmap:0 PCMU/8000",
-                 "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-16", "a=ptime:20",
-                 "a=sendrecv"):
+    for line in (
+        "a=rtpmap:8 PCMA/8000",
+        "a=rtpmap:0 PCMU/8000",
+        "a=rtpmap:101 telephone-event/8000",
+        "a=fmtp:101 0-16",
+        "a=ptime:20",
+        "a=sendrecv",
+    ):
         assert line + "\r\n" in text
     again = SessionDescription.parse(offer.to_bytes())
     assert again.to_text() == text
@@ -100,9 +105,15 @@ def test_t38_offer_writes_every_attribute() -> None:
     offer = t38_offer("192.0.2.1", 4100, params)
     text = offer.to_text()
     assert "m=image 4100 udptl t38\r\n" in text
-    for line in ("a=T38FaxVersion:0", "a=T38MaxBitRate:14400", "a=T38FaxFillBitRemoval",
-                 "a=T38FaxRateManagement:transferredTCF", "a=T38FaxMaxBuffer:2000",
-                 "a=T38FaxMaxDatagram:400", "a=T38FaxUdpEC:t38UDPRedundancy"):
+    for line in (
+        "a=T38FaxVersion:0",
+        "a=T38MaxBitRate:14400",
+        "a=T38FaxFillBitRemoval",
+        "a=T38FaxRateManagement:transferredTCF",
+        "a=T38FaxMaxBuffer:2000",
+        "a=T38FaxMaxDatagram:400",
+        "a=T38FaxUdpEC:t38UDPRedundancy",
+    ):
         assert line + "\r\n" in text
     parsed = SessionDescription.parse(text)
     assert is_t38(parsed)
@@ -141,14 +152,18 @@ def test_t38_answer_negotiates_down_and_answers_fec_with_redundancy() -> None:
     assert (rich_answer.version, rich_answer.max_bit_rate) == (3, 33600)
     assert rich_answer.fill_bit_removal and not rich_answer.transcoding_jbig
     # local TCF offered is echoed; no error correction offered, none answered
-    local = offer.to_text().replace("transferredTCF", "localTCF").replace(
-        "a=T38FaxUdpEC:t38UDPFEC\r\n", ""
+    local = (
+        offer.to_text()
+        .replace("transferredTCF", "localTCF")
+        .replace("a=T38FaxUdpEC:t38UDPFEC\r\n", "")
     )
     local_answer = t38_params(answer_t38(SessionDescription.parse(local), "h", 1, ours) or offer)
     assert local_answer is not None
     assert (local_answer.rate_management, local_answer.udp_ec) == ("localTCF", "none")
-    assert "T38FaxUdpEC" not in (answer_t38(SessionDescription.parse(local), "h", 1, ours) or
-                                  offer).to_text()
+    assert (
+        "T38FaxUdpEC"
+        not in (answer_t38(SessionDescription.parse(local), "h", 1, ours) or offer).to_text()
+    )
     audio_only = audio_offer("1.1.1.1", 1, [Codec.PCMU])
     assert answer_t38(audio_only, "h", 1, ours) is None
 
