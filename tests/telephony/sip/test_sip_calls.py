@@ -565,3 +565,32 @@ async def test_close_hangs_up_calls() -> None:
         await agents.a.close()
         assert call.end_reason == "bye_sent"
         await asyncio.wait_for(calls[0].ended.wait(), 1)
+
+
+@aio
+async def test_close_is_quick_and_cancels_pending_calls() -> None:
+    calls: list[IncomingCall] = []
+
+    async def on_invite(call: IncomingCall) -> None:
+        calls.append(call)
+        await call.ringing()
+
+    async with Agents(b={"on_invite": on_invite}) as agents:
+        ringing = asyncio.Event()
+        call = agents.a.prepare_invite(
+            trunk_to(agents.b),
+            to_user="1",
+            from_user="2",
+            sdp=OFFER,
+            on_provisional=lambda s, r, sdp: ringing.set() if s == 180 else None,
+        )
+        task = call.start()
+        await asyncio.wait_for(ringing.wait(), 2)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await agents.a.close()
+        assert loop.time() - started < 0.5  # the CANCEL's 200 was heard while closing
+        with pytest.raises(CallFailed) as failed:
+            await task
+        assert failed.value.status in (487, 408)
+        await asyncio.wait_for(calls[0].cancelled.wait(), 1)

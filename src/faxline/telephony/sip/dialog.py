@@ -712,6 +712,13 @@ class OutgoingCall(Dialog):
         if self._provisional.is_set():
             await self._send_cancel()
 
+    async def bye(self) -> None:
+        """Hang up: BYE once answered, CANCEL while the INVITE is pending."""
+        if not self.confirmed and self._task is not None and not self._task.done():
+            await self.cancel()
+            return
+        await super().bye()
+
     async def _send_cancel(self) -> None:
         invite = self._invite
         if invite is None or self._cancel_sent:

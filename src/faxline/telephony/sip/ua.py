@@ -549,8 +549,6 @@ class UserAgent:
                 self._fix_via(partial, peer)
                 self._spawn(self._answer_malformed(partial, peer, error.reason))
             return
-        if self._closing:
-            return
         if self.on_trace is not None:
             self.on_trace("received", message, peer)
         if isinstance(message, Request):
