@@ -228,7 +228,8 @@ class MediaClock:
     """The pace of a call's media loop, one tick per 20 ms frame.
 
     Real time (``real_time=True``): each tick sleeps until its frame is due, as a SIP trunk
-    must; ``speed`` above 1 makes the frames due that many times sooner (``speed=4``: one
+    must (a tick that is late yields to the event loop and runs at once, catching up);
+    ``speed`` above 1 makes the frames due that many times sooner (``speed=4``: one
     every 5 ms), for tests whose both ends are ours and still go through real sockets.
     Otherwise as fast as the CPU allows, yielding to the event loop every ``yield_every``
     frames so that concurrent calls share it. ``seconds`` is the call's own clock (simulated
@@ -266,8 +267,9 @@ class MediaClock:
             else:
                 if delay < -self._frame_wall:
                     self.late_ticks += 1
-                if self.frames % self.yield_every == 0:
-                    await asyncio.sleep(0)
+                # Catching up: still let the event loop read packets between frames, or a
+                # late loop would play a burst of silence before the far end's burst is read.
+                await asyncio.sleep(0)
         elif self.frames % self.yield_every == 0:
             await asyncio.sleep(0)
 

@@ -40,6 +40,7 @@ SILENCE = bytes(FRAME_BYTES)
 _HEADER = struct.Struct("!BBHII")
 _SEQ_MOD = 1 << 16
 _HALF = 1 << 15
+BURST = 8  # frames a burst may add to the delay before the oldest are skipped
 
 
 @dataclass
@@ -76,7 +77,9 @@ class JitterBuffer:
     skipped (``None``, counted lost) when a later one is already here; when nothing is here
     the playout waits (an underrun) rather than declaring frames lost that may still come. The
     buffer holds at most ``capacity`` frames (a power of two) and keeps the delay under
-    ``2 * depth + 2`` frames by skipping the oldest, so memory and latency are bounded.
+    ``depth + 8`` frames by skipping the oldest (a burst after a stall of the network is
+    played late rather than lost; beyond that the far end runs faster than we do), so memory
+    and latency are bounded.
     """
 
     def __init__(self, stats: RtpStats, *, depth: int = 3, capacity: int = 64) -> None:
@@ -88,7 +91,7 @@ class JitterBuffer:
         self.depth = depth
         self.capacity = capacity
         self._mask = capacity - 1
-        self._max_level = min(2 * depth + 2, capacity)
+        self._max_level = min(depth + BURST, capacity)
         self._payloads: list[bytes | None] = [None] * capacity
         self._seqs: list[int] = [-1] * capacity
         self._next = -1  # extended sequence number of the next frame to play; -1: not started

@@ -297,9 +297,7 @@ class UdptlEndpoint:
         """Send one IFP in the next packet, with the previous ones as redundancy."""
         if self.remote is None or self._closed:
             return
-        packet = encode_packet(
-            self._seq, ifp, self._history, max_datagram=self.max_datagram
-        )
+        packet = encode_packet(self._seq, ifp, self._history, max_datagram=self.max_datagram)
         if len(packet) > self.max_datagram:
             self.stats.oversized += 1
         self._seq = (self._seq + 1) & 0xFFFF

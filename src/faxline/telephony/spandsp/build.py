@@ -198,10 +198,26 @@ static int faxline_fax_tx(int id, fax_state_t *s, int16_t *amp, int len)
     return n;
 }
 
+/* fax_rx restores the DC level of the samples it is given in place: they are copied first,
+   since they come from Python bytes (immutable, maybe shared: a silence frame) and the caller
+   may hand the same frame to a listener afterwards. */
+#define FAXLINE_RX_CHUNK 320
+
 static int faxline_fax_rx(int id, fax_state_t *s, const int16_t *amp, int len)
 {
+    int16_t copy[FAXLINE_RX_CHUNK];
+    int n;
+
     faxline_current = id;
-    return fax_rx(s, (int16_t *) amp, len);
+    while (len > 0)
+    {
+        n = (len > FAXLINE_RX_CHUNK)  ?  FAXLINE_RX_CHUNK  :  len;
+        memcpy(copy, amp, n*sizeof(int16_t));
+        fax_rx(s, copy, n);
+        amp += n;
+        len -= n;
+    }
+    return 0;
 }
 
 /* Two audio sessions back to back, frame by frame, until max_frames have passed or a
