@@ -234,29 +234,48 @@ class MediaClock:
     """The pace of a call's media loop, one tick per 20 ms frame.
 
     Real time (``real_time=True``): each tick sleeps until its frame is due, as a SIP trunk
-    must. Otherwise as fast as the CPU allows, yielding to the event loop every
-    ``yield_every`` frames so that concurrent calls share it. ``seconds`` is the call's own
-    clock (simulated time).
+    must (a tick that is late yields to the event loop and runs at once, catching up);
+    ``speed`` above 1 makes the frames due that many times sooner (``speed=4``: one
+    every 5 ms), for tests whose both ends are ours and still go through real sockets.
+    Otherwise as fast as the CPU allows, yielding to the event loop every ``yield_every``
+    frames so that concurrent calls share it. ``seconds`` is the call's own clock (simulated
+    time). ``late_ticks`` counts the real-time ticks that came more than one frame after
+    their frame was due (the process could not keep up: media goes out late).
     """
 
-    def __init__(self, *, real_time: bool = False, yield_every: int = 25):
+    def __init__(self, *, real_time: bool = False, yield_every: int = 25, speed: float = 1.0):
+        if not speed > 0:
+            raise ValueError(f"speed must be positive, not {speed!r}")
         self.real_time = real_time
         self.yield_every = yield_every
+        self.speed = float(speed)
         self.frames = 0
         self.offset = 0.0  # simulated seconds spent outside frames (ringing)
+        self.late_ticks = 0
+        self._frame_wall = FRAME_SECONDS / self.speed
         self._start = time.monotonic()
 
     @property
     def seconds(self) -> float:
         return self.offset + self.frames * FRAME_SECONDS
 
+    def restart(self) -> None:
+        """Count real time from now (a loop that begins after its clock was made)."""
+        self._start = time.monotonic() - self.seconds / self.speed
+
     async def tick(self) -> None:
         self.frames += 1
         if self.real_time:
-            due = self._start + self.seconds
+            due = self._start + self.seconds / self.speed
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
+            else:
+                if delay < -self._frame_wall:
+                    self.late_ticks += 1
+                # Catching up: still let the event loop read packets between frames, or a
+                # late loop would play a burst of silence before the far end's burst is read.
+                await asyncio.sleep(0)
         elif self.frames % self.yield_every == 0:
             await asyncio.sleep(0)
 
@@ -268,7 +287,7 @@ class MediaClock:
         """Let ``seconds`` of call time pass with no media (ringing)."""
         self.offset += seconds
         if self.real_time:
-            delay = self._start + self.seconds - time.monotonic()
+            delay = self._start + self.seconds / self.speed - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
         else:

@@ -147,6 +147,8 @@ int faxline_audio_run(fax_state_t *a, int id_a, int *stop_a, int16_t *buf_a,
 int faxline_t38_send_timeout(int id, t38_terminal_state_t *s, int samples);
 int faxline_t38_rx(int id, t38_core_state_t *s, const uint8_t *buf, int len, int seq_no);
 void faxline_route_tiff_messages(void);
+void faxline_g711_encode(int ulaw, uint8_t *out, const int16_t *amp, int len);
+void faxline_g711_decode(int ulaw, int16_t *amp, const uint8_t *in, int len);
 
 extern "Python" int _on_phase_b(t30_state_t *, void *, int);
 extern "Python" int _on_phase_d(t30_state_t *, void *, int);
@@ -196,10 +198,26 @@ static int faxline_fax_tx(int id, fax_state_t *s, int16_t *amp, int len)
     return n;
 }
 
+/* fax_rx restores the DC level of the samples it is given in place: they are copied first,
+   since they come from Python bytes (immutable, maybe shared: a silence frame) and the caller
+   may hand the same frame to a listener afterwards. */
+#define FAXLINE_RX_CHUNK 320
+
 static int faxline_fax_rx(int id, fax_state_t *s, const int16_t *amp, int len)
 {
+    int16_t copy[FAXLINE_RX_CHUNK];
+    int n;
+
     faxline_current = id;
-    return fax_rx(s, (int16_t *) amp, len);
+    while (len > 0)
+    {
+        n = (len > FAXLINE_RX_CHUNK)  ?  FAXLINE_RX_CHUNK  :  len;
+        memcpy(copy, amp, n*sizeof(int16_t));
+        fax_rx(s, copy, n);
+        amp += n;
+        len -= n;
+    }
+    return 0;
 }
 
 /* Two audio sessions back to back, frame by frame, until max_frames have passed or a
@@ -305,6 +323,40 @@ static void faxline_route_tiff_messages(void)
 {
     TIFFSetErrorHandler(faxline_tiff_error);
     TIFFSetWarningHandler(faxline_tiff_warning);
+}
+
+/* G.711 for RTP, with spandsp's inline converters: one call per 20 ms frame, no state (the
+   g711_state_t of g711_encode would only pick the law). ulaw: 1 for mu-law, 0 for A-law. */
+static void faxline_g711_encode(int ulaw, uint8_t *out, const int16_t *amp, int len)
+{
+    int i;
+
+    if (ulaw)
+    {
+        for (i = 0;  i < len;  i++)
+            out[i] = linear_to_ulaw(amp[i]);
+    }
+    else
+    {
+        for (i = 0;  i < len;  i++)
+            out[i] = linear_to_alaw(amp[i]);
+    }
+}
+
+static void faxline_g711_decode(int ulaw, int16_t *amp, const uint8_t *in, int len)
+{
+    int i;
+
+    if (ulaw)
+    {
+        for (i = 0;  i < len;  i++)
+            amp[i] = ulaw_to_linear(in[i]);
+    }
+    else
+    {
+        for (i = 0;  i < len;  i++)
+            amp[i] = alaw_to_linear(in[i]);
+    }
 }
 """
 
