@@ -35,6 +35,7 @@ from faxline.telephony.sip.config import (
     T38Mode,
     TrunkDirectory,
 )
+from faxline.telephony.sip.trunk import SipTrunkTransport
 from faxline.telephony.transport import CallOutcome
 
 from cast import Cast
@@ -220,39 +221,25 @@ def test_the_sandbox_carries_calls_until_a_trunk_is_enabled(cast: Cast) -> None:
     assert wiring.fax_transport() is sandbox_transport()
 
 
-def test_an_enabled_trunk_asks_for_the_sip_transport(cast: Cast, settings: Any) -> None:
-    """With a trunk enabled the SIP transport is built once, with faxing's callbacks and
-    the configured address; without the module, the sandbox carries on."""
-    import sys
-    import types
-
-    built: list[dict[str, Any]] = []
-
-    class FakeSip:
-        def __init__(self, **kwargs: Any) -> None:
-            built.append(kwargs)
-
+def test_an_enabled_trunk_makes_the_sip_transport(cast: Cast, settings: Any) -> None:
+    """With a trunk enabled the SIP transport is made once, with faxing's callbacks and the
+    configured address (made, not started: nothing is bound until a call or the
+    dispatcher's round starts it); the per-call router follows the trunks."""
     settings.FAXLINE_SIP_HOST, settings.FAXLINE_SIP_PORT = "127.0.0.2", 5099
-    trunk(cast, "Alpha")
-    module = types.ModuleType("faxline.telephony.sip.trunk")
-    module.SipTrunkTransport = FakeSip  # type: ignore[attr-defined]
     wiring.fax_transport_reset()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(sys.modules, "faxline.telephony.sip.trunk", module)
-        first, second = wiring.fax_transport(), wiring.fax_transport()
-    assert isinstance(first, FakeSip) and first is second and len(built) == 1
-    kwargs = built[0]
-    assert (kwargs["host"], kwargs["port"], kwargs["fallback_transport"]) == (
-        "127.0.0.2",
-        5099,
-        None,
-    )
-    assert names(kwargs["trunks"]()) == ["Alpha"]
-    assert isinstance(kwargs["directory"], TrunkDirectory)
-    wiring.fax_transport_reset()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(sys.modules, "faxline.telephony.sip.trunk", None)  # import fails
-        assert wiring.fax_transport() is sandbox_transport()
+    router = wiring.PlatformTransport()
+    assert router.lines == sandbox_transport().lines
+    alpha = trunk(cast, "Alpha")
+    first, second = wiring.fax_transport(), wiring.fax_transport()
+    assert isinstance(first, SipTrunkTransport) and first is second
+    assert (first.host, first.port) == ("127.0.0.2", 5099)
+    assert names(first.trunks()) == ["Alpha"]
+    assert isinstance(first.directory, TrunkDirectory)
+    assert first.directory.t38_fallback(REMOTE) is None
+    assert router.lines.count == alpha.channels
+    services.trunk_update(actor=Actor(user=cast.operator), trunk=alpha, enabled=False)
+    selectors.routing_cache_clear()  # what the commit does
+    assert wiring.fax_transport() is sandbox_transport()
     wiring.fax_transport_reset()
 
 

@@ -11,11 +11,15 @@ changed or disabled later reach it within ``selectors.CACHE_SECONDS``.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import close_old_connections
 
 from faxline.faxing.sandbox.wiring import inbound_receive, sandbox_transport
 from faxline.faxing.trunks.selectors import (
@@ -27,77 +31,106 @@ from faxline.faxing.trunks.selectors import (
 )
 from faxline.faxing.trunks.services import t38_failure_learn
 from faxline.telephony.sip.config import TrunkDirectory
-from faxline.telephony.transport import Transport
+from faxline.telephony.sip.trunk import SipTrunkTransport
+from faxline.telephony.transport import CallOutcome, CallRequest, Transport
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _learn(destination: str, reason: str) -> object:
     return t38_failure_learn(destination, reason)
 
 
+def _database(function: Callable[..., T]) -> Callable[..., T]:
+    """``function`` for the SIP transport's worker threads: a connection that went stale
+    while the thread waited is replaced first (as Django does per request)."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> T:
+        close_old_connections()
+        return function(*args, **kwargs)
+
+    return call
+
+
 def trunk_directory() -> TrunkDirectory:
     """faxing's answers to the SIP transport: inbound admission, the learned fallbacks (read
     and learn) and the media of a call (destination rule > learned fallback > trunk)."""
     return TrunkDirectory(
-        inbound_answer=inbound_answer,
-        t38_fallback=t38_fallback,
-        learn_t38_failure=_learn,
-        media_for=media_for,
+        inbound_answer=_database(inbound_answer),
+        t38_fallback=_database(t38_fallback),
+        learn_t38_failure=_database(_learn),
+        media_for=_database(media_for),
     )
 
 
 _lock = threading.Lock()
-_sip: Transport | None = None
-_sip_unavailable = False
+_sip: SipTrunkTransport | None = None
 
 
-def _sip_transport() -> Transport | None:
-    """This process's SIP trunk transport, made on first use; None when this faxline has no
-    SIP transport (the module is not there: the sandbox carries the calls, said once in the
-    log)."""
-    global _sip, _sip_unavailable
+def _sip_transport() -> SipTrunkTransport:
+    """This process's SIP trunk transport, made on first use (it binds its SIP port when it
+    first places or answers a call, or :meth:`PlatformTransport.keep_serving` starts it)."""
+    global _sip
     with _lock:
-        if _sip is not None or _sip_unavailable:
-            return _sip
-        try:
-            from faxline.telephony.sip.trunk import SipTrunkTransport
-        except ImportError as exc:
-            _sip_unavailable = True
-            logger.warning(
-                "SIP trunks are enabled but the SIP transport cannot be loaded (%s): "
-                "the sandbox PSTN carries the calls",
-                exc,
+        if _sip is None:
+            _sip = SipTrunkTransport(
+                trunks=_database(enabled_trunks),
+                directory=trunk_directory(),
+                inbound=_database(inbound_receive),
+                host=str(settings.FAXLINE_SIP_HOST),
+                port=int(settings.FAXLINE_SIP_PORT),
             )
-            return None
-        built: Any = SipTrunkTransport(
-            trunks=enabled_trunks,
-            directory=trunk_directory(),
-            inbound=inbound_receive,
-            # A destination no enabled trunk carries fails (the transport's no-route
-            # outcome) rather than being "delivered" by the simulated network.
-            fallback_transport=None,
-            host=str(settings.FAXLINE_SIP_HOST),
-            port=int(settings.FAXLINE_SIP_PORT),
-        )
-        _sip = built
         return _sip
 
 
 def fax_transport() -> Transport:
-    """The transport this process's calls go through: the SIP trunk transport when at least
-    one trunk is enabled (and the SIP transport is installed), otherwise the sandbox PSTN
-    (``faxing.sandbox.wiring.sandbox_transport``)."""
+    """The transport this process's calls go through *now*: the SIP trunk transport when at
+    least one trunk is enabled (and the SIP transport is installed), otherwise the sandbox
+    PSTN (``faxing.sandbox.wiring.sandbox_transport``). Long-running processes use
+    :class:`PlatformTransport`, which asks this for every call."""
     if any_trunk_enabled():
-        sip = _sip_transport()
-        if sip is not None:
-            return sip
+        return _sip_transport()
     return sandbox_transport()
 
 
+class PlatformTransport(Transport):
+    """The dispatcher's transport: each call goes through :func:`fax_transport` as it is at
+    that moment, so that a trunk an operator enables (or disables) in the portal carries the
+    next call without a restart. :meth:`keep_serving` (the dispatcher calls it every round)
+    starts the SIP user agent once a trunk is enabled, so that the carrier's calls to our
+    numbers are answered, and keeps the registrations in line with the trunks."""
+
+    name = "platform"
+
+    @property
+    def lines(self) -> Any:
+        return getattr(fax_transport(), "lines", None)
+
+    @property
+    def inbound(self) -> Any:  # type: ignore[override]
+        return inbound_receive
+
+    async def place_call(self, request: CallRequest) -> CallOutcome:
+        transport = await asyncio.to_thread(fax_transport)
+        return await transport.place_call(request)
+
+    def place_call_sync(self, request: CallRequest) -> CallOutcome:
+        return fax_transport().place_call_sync(request)
+
+    def keep_serving(self) -> None:
+        if not any_trunk_enabled():
+            return
+        sip = _sip_transport()
+        sip.start()
+        sip.keep_serving()
+
+
 def fax_transport_reset() -> None:
-    """Forget the SIP transport made by this process (tests; the caller stops it first)."""
-    global _sip, _sip_unavailable
+    """Stop and forget the SIP transport made by this process (tests)."""
+    global _sip
     with _lock:
+        if _sip is not None:
+            _sip.close()
         _sip = None
-        _sip_unavailable = False

@@ -1,0 +1,148 @@
+"""faxline to faxline over a real carrier on loopback: kamailio routes and challenges,
+rtpengine relays the media (and gateways T.38 to G.711 where one side has no T.38). Each call
+carries a 3-page fax that must arrive pixel-identical, and the caller's outcome must say how
+it went (media, trunk, T.38 fallback)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fax_calls import pages_of
+from trunk_pair import FAST, Party, sparse_tiff
+
+from faxline.telephony.lab import FaxCarriage, SipLab, free_port
+from faxline.telephony.outcomes import OutcomeName
+from faxline.telephony.sip.config import T38Mode
+from faxline.telephony.transport import CallProgress
+
+pytestmark = [pytest.mark.database_independent]
+
+CALLER = "+12125550100"
+
+
+class Cast:
+    def __init__(self) -> None:
+        # The caller, digest-authenticated, relaying T.38 as offered.
+        self.alice = Party("alice", free_port(tcp_too=True), ("+1212555",), "alice", "a-secret")
+        # A caller whose side of the carrier carries G.711 only: rtpengine gateways T.38.
+        self.carol = Party("carol", free_port(tcp_too=True), ("+1213555",), "carol", "c-secret")
+        # Answerers, IP-authenticated: one plain, one the carrier refuses T.38 towards.
+        self.bob = Party("bob", free_port(tcp_too=True), ("+1646555",))
+        self.dave = Party("dave", free_port(tcp_too=True), ("+1718555",))
+
+    def parties(self) -> list[Party]:
+        return [self.alice, self.carol, self.bob, self.dave]
+
+
+@pytest.fixture(scope="module")
+def cast() -> Iterator[Cast]:
+    cast = Cast()
+    endpoints = [
+        cast.alice.endpoint(),
+        cast.carol.endpoint(t38=FaxCarriage.G711),
+        cast.bob.endpoint(),
+        cast.dave.endpoint(refuse_t38=True),
+    ]
+    with SipLab(endpoints) as lab:
+        try:
+            for party in cast.parties():
+                party.start(lab, speed=FAST)
+            yield cast
+        finally:
+            for party in cast.parties():
+                party.stop()
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sparse_tiff(tmp_path_factory.mktemp("doc") / "three.tif")
+
+
+def delivered(party: Party, document: Path) -> None:
+    assert party.arrived.wait(10), "nothing arrived"
+    (got,) = party.received[-1:]
+    assert got.fax.result.pages == 3
+    assert got.pages == pages_of(document)
+    assert got.fax.from_number == CALLER
+
+
+def kinds(outcome: object) -> list[str]:
+    return [str(e.kind) for e in outcome.progress]  # type: ignore[attr-defined]
+
+
+def test_g711_end_to_end(cast: Cast, document: Path) -> None:
+    cast.alice.mode = cast.bob.mode = T38Mode.G711_ONLY
+    outcome = cast.alice.call("+16465550150", document, from_number=CALLER)
+    assert outcome.name is OutcomeName.SENT, (outcome.far_end, [str(e) for e in outcome.progress])
+    assert (outcome.media, outcome.trunk, outcome.t38_fallback) == ("audio", "lab (alice)", False)
+    assert outcome.fax is not None and outcome.fax.pages == 3
+    assert CallProgress.FAX_TONES in kinds(outcome) and CallProgress.T38 not in kinds(outcome)
+    delivered(cast.bob, document)
+
+
+def test_t38_end_to_end(cast: Cast, document: Path) -> None:
+    cast.alice.mode = cast.bob.mode = T38Mode.PREFERRED
+    outcome = cast.alice.call("+16465550151", document, from_number=CALLER)
+    assert outcome.name is OutcomeName.SENT, (outcome.far_end, [str(e) for e in outcome.progress])
+    assert (outcome.media, outcome.t38_fallback) == ("t38", False)
+    delivered(cast.bob, document)
+    assert cast.bob.received[-1].fax.to_number == "+16465550151"
+
+
+def test_g711_to_t38_through_rtpengines_gateway(cast: Cast, document: Path) -> None:
+    """carol's side carries G.711 only: bob's re-INVITE to T.38 reaches carol as audio, and
+    rtpengine turns carol's audio into T.38 for bob (in real time: the gateway keeps its own
+    clock)."""
+    cast.carol.mode, cast.bob.mode = T38Mode.G711_ONLY, T38Mode.PREFERRED
+    cast.carol.set_speed(1.0)
+    cast.bob.set_speed(1.0)
+    try:
+        outcome = cast.carol.call("+16465550152", document, from_number=CALLER)
+    finally:
+        cast.carol.set_speed(FAST)
+        cast.bob.set_speed(FAST)
+    assert outcome.name is OutcomeName.SENT, [str(e) for e in outcome.progress]
+    assert outcome.media == "audio"  # carol never left G.711
+    delivered(cast.bob, document)
+    assert cast.bob.received[-1].fax.result.completion_code == 0
+
+
+def test_t38_refused_with_488_finishes_in_g711(cast: Cast, document: Path) -> None:
+    """The carrier answers 488 to alice's re-INVITE to T.38 towards dave: the call goes on
+    in G.711 and the attempt says it fell back."""
+    cast.alice.mode, cast.dave.mode = T38Mode.PREFERRED, T38Mode.G711_ONLY
+    outcome = cast.alice.call("+17185550160", document, from_number=CALLER)
+    assert outcome.name is OutcomeName.SENT, (outcome.far_end, [str(e) for e in outcome.progress])
+    assert (outcome.media, outcome.t38_fallback) == ("audio", True)
+    assert any("T.38 refused" in e.detail for e in outcome.progress)
+    delivered(cast.dave, document)
+
+
+def test_t38_only_refused_is_negotiation_failed(cast: Cast, document: Path) -> None:
+    cast.alice.mode, cast.dave.mode = T38Mode.T38_ONLY, T38Mode.G711_ONLY
+    outcome = cast.alice.call("+17185550161", document, from_number=CALLER)
+    assert outcome.name is OutcomeName.NEGOTIATION_FAILED, outcome.as_dict()
+    assert outcome.outcome.cause == "t38:refused"
+
+
+def test_no_route_unknown_number_and_locked_user(cast: Cast, document: Path) -> None:
+    """The carrier has no route (kamailio's 404); bob's faxline does not have the number
+    (its own 404); the number's user is locked (486): each is what the guide calls it, and
+    nothing arrives."""
+    cast.alice.mode = T38Mode.PREFERRED
+    cast.bob.out_of_service.add("+16465550180")
+    cast.bob.locked.add("+16465550181")
+    try:
+        no_route = cast.alice.call("+13125550100", document, from_number=CALLER)
+        unknown = cast.alice.call("+16465550180", document, from_number=CALLER)
+        locked = cast.alice.call("+16465550181", document, from_number=CALLER)
+    finally:
+        cast.bob.out_of_service.clear()
+        cast.bob.locked.clear()
+    assert (no_route.name, no_route.signalling) == (OutcomeName.INVALID_FAX_NUMBER, "404 Not Found")
+    assert (unknown.name, unknown.signalling) == (OutcomeName.INVALID_FAX_NUMBER, "404 Not Found")
+    assert (locked.name, locked.signalling) == (OutcomeName.BUSY, "486 Busy Here")
+    assert not (no_route.connected or unknown.connected or locked.connected)
+    assert not cast.bob.arrived.is_set()

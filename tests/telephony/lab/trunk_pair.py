@@ -1,0 +1,135 @@
+"""faxline endpoints on the lab carrier: SIP trunk transports that place and answer fax calls
+through kamailio and rtpengine, and what they received (a module of its own so that test
+modules can import it)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from fax_calls import STANDARD, WIDTH, pages_of
+from PIL import Image, ImageDraw
+
+from faxline.telephony.lab import Endpoint, SipLab
+from faxline.telephony.sip.config import InboundAnswer, T38Mode, TrunkConfig, TrunkDirectory
+from faxline.telephony.sip.trunk import SipTrunkTransport
+from faxline.telephony.t30 import FaxOptions
+from faxline.telephony.transport import CallOutcome, CallRequest, ReceivedFax
+
+#: Media pacing of calls whose both ends are ours and rtpengine only relays: 8 times real
+#: time (rtpengine forwards packets as they come). Through rtpengine's T.38 gateway the
+#: media must be in real time: the gateway plays out audio on its own clock.
+FAST = 8.0
+
+
+def sparse_tiff(path: Path, *, pages: int = 3) -> Path:
+    """A TIFF-F of ``pages`` pages with a few lines of text each: quick to send in real time
+    (a dense page takes 15-20 s at 14400 bit/s)."""
+    height = 1100
+    images = []
+    for number in range(1, pages + 1):
+        image = Image.new("1", (WIDTH, height), 1)
+        draw = ImageDraw.Draw(image)
+        draw.text((40, 20), f"faxline over a SIP trunk, page {number} of {pages}", fill=0)
+        for row in range(4):
+            draw.text((80, 200 + 150 * row + 10 * number), f"line {row} of page {number}", fill=0)
+        draw.rectangle((1200, 900, 1500, 980 + 20 * number), outline=0)
+        images.append(image)
+    images[0].save(
+        path, compression="group4", dpi=STANDARD, save_all=True, append_images=images[1:]
+    )
+    return path
+
+
+@dataclass
+class Received:
+    fax: ReceivedFax
+    pages: list[tuple[tuple[int, int], bytes]]
+
+
+@dataclass
+class Party:
+    """One faxline on the carrier: its transport, its lab endpoint, its numbers, its trunk's
+    mode (changed by tests) and the faxes it received."""
+
+    name: str
+    port: int
+    numbers: tuple[str, ...]
+    username: str = ""
+    password: str = ""
+    mode: T38Mode = T38Mode.PREFERRED
+    locked: set[str] = field(default_factory=set)
+    out_of_service: set[str] = field(default_factory=set)
+    received: list[Received] = field(default_factory=list)
+    transport: SipTrunkTransport | None = None
+    lab: SipLab | None = None
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    def trunk(self) -> TrunkConfig:
+        assert self.lab is not None
+        return TrunkConfig(
+            key=self.name,
+            name=f"lab ({self.name})",
+            host=self.lab.sip_host,
+            port=self.lab.sip_port,
+            username=self.username,
+            password=self.password,
+            t38=self.mode,
+        )
+
+    def answer(self, did: str, caller: str) -> InboundAnswer:
+        if did in self.locked:
+            return InboundAnswer.USER_LOCKED
+        if did in self.out_of_service:
+            return InboundAnswer.UNKNOWN_NUMBER
+        if any(did.startswith(n) for n in self.numbers):
+            return InboundAnswer.ACCEPT
+        return InboundAnswer.UNKNOWN_NUMBER
+
+    def take(self, fax: ReceivedFax) -> None:
+        self.received.append(Received(fax, pages_of(fax.tiff)))
+        self.arrived.set()
+
+    def start(self, lab: SipLab, *, speed: float) -> None:
+        self.lab = lab
+        self.transport = SipTrunkTransport(
+            lambda: [self.trunk()],
+            TrunkDirectory(inbound_answer=self.answer),
+            self.take,
+            port=self.port,
+            speed=speed,
+            listen_seconds=4.0,
+        )
+        self.transport.start()
+
+    def set_speed(self, speed: float) -> None:
+        assert self.transport is not None
+        self.transport.speed = speed
+
+    def call(self, to: str, tiff: Path, *, from_number: str) -> CallOutcome:
+        assert self.transport is not None
+        self.arrived.clear()
+        request = CallRequest(
+            from_number=from_number,
+            to_number=to,
+            tiff=tiff,
+            options=FaxOptions(ident="faxline lab"),
+        )
+        return self.transport.place_call_sync(request)
+
+    def endpoint(self, **options: object) -> Endpoint:
+        return replace(
+            Endpoint(
+                self.name,
+                port=self.port,
+                numbers=self.numbers,
+                username=self.username,
+                password=self.password,
+            ),
+            **options,
+        )
+
+    def stop(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
