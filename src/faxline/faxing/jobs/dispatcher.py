@@ -545,6 +545,13 @@ class Dispatcher:
             finally:
                 close_old_connections()
 
+    def _keep_serving(self) -> None:
+        """A transport that also answers calls (a SIP trunk) is kept listening and
+        registered, every round: trunks an operator enables start to receive at once."""
+        keep_serving = getattr(self.transport, "keep_serving", None)
+        if keep_serving is not None:
+            keep_serving()
+
     def run(self, *, until: Callable[[], bool] | None = None) -> None:
         log.info("dispatcher %s: up to %d calls at once", self.owner, self.concurrency)
         heartbeat = threading.Thread(target=self._heartbeat, name="lease-heartbeat", daemon=True)
@@ -555,6 +562,7 @@ class Dispatcher:
                 try:
                     kill_expired()
                     recover_expired_leases()
+                    self._keep_serving()
                     running = {f for f in running if not f.done()}
                     while len(running) < self.concurrency:
                         attempt = claim_next(self.owner)

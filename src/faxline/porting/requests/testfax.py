@@ -3,8 +3,10 @@
 When a port completes, :func:`~faxline.porting.requests.completion.port_request_complete`
 records a "test fax pending" event and nudges the ``porting.tasks.test_fax`` task after
 commit. The task (:func:`port_request_test_faxes`) places a real one-page fax to each ported
-number through the fax engine's transport (the sandbox PSTN: a number in service here stays
-on-net and what arrives is kept as an inbound fax of the number, like any other), and records
+number through the fax engine's transport (a SIP trunk when an operator enabled one: the call
+goes out to the carrier and comes back to the number; otherwise the sandbox PSTN, where a
+number in service here stays on-net; either way what arrives is kept as an inbound fax of the
+number, like any other), and records
 the result as a ``test_fax`` event of the request: "Test fax to +1 …: Sent, 1 page, received
 on-net", or the failure by the guide's outcome name. The port's status does not change.
 
@@ -29,7 +31,7 @@ from django.utils import timezone
 from faxline.accounts.access import SYSTEM
 from faxline.documents.coverpage import CoverFields, render_default_cover
 from faxline.documents.faximage import convert_to_fax
-from faxline.faxing.sandbox.wiring import sandbox_transport
+from faxline.faxing.trunks.wiring import fax_transport
 from faxline.numbers.plan import display_number
 from faxline.porting.choices import NumberStatus, PortStatus
 from faxline.porting.models import PortEvent, PortRequest
@@ -141,7 +143,7 @@ def port_request_test_faxes(request_id: int, *, transport: Transport | None = No
     ]
     if not numbers:
         return 0
-    transport = transport or sandbox_transport()
+    transport = transport or fax_transport()
     recorded = 0
     with tempfile.TemporaryDirectory(prefix="faxline-port-test-") as folder:
         path = Path(folder) / "test.tif"

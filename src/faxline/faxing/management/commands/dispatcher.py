@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from faxline.faxing.jobs.dispatcher import Dispatcher, dispatch_due
 from faxline.faxing.jobs.wakeup import nudge
-from faxline.faxing.sandbox.wiring import sandbox_transport
+from faxline.faxing.trunks.wiring import PlatformTransport
 from faxline.portal.management.serving import (
     add_exit_with_parent_argument,
     validate_positive_int,
@@ -35,7 +35,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrency",
             default=None,
-            help="calls at once (default and most: the transport's lines, FAXLINE_SANDBOX_LINES)",
+            help=(
+                "calls at once (default and most: the transport's lines: the enabled SIP "
+                "trunks' channels, else FAXLINE_SANDBOX_LINES)"
+            ),
         )
         parser.add_argument("--poll", type=float, default=1.0, help="seconds between rounds")
         parser.add_argument(
@@ -45,7 +48,7 @@ class Command(BaseCommand):
         add_exit_with_parent_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        transport = sandbox_transport()
+        transport = PlatformTransport()
         if options["once"]:
             placed = dispatch_due(transport)
             self.stdout.write(f"{placed} call(s) placed")
