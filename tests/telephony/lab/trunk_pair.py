@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from fax_calls import STANDARD, WIDTH, pages_of
+from telephony.fax_calls import STANDARD, WIDTH, pages_of
 from PIL import Image, ImageDraw
 
 from faxline.telephony.lab import Endpoint, SipLab
