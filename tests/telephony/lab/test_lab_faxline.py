@@ -6,6 +6,7 @@ it went (media, trunk, T.38 fallback)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,16 @@ from trunk_pair import FAST, Party, sparse_tiff
 
 from faxline.telephony.lab import FaxCarriage, SipLab, free_port
 from faxline.telephony.outcomes import OutcomeName
-from faxline.telephony.sip.config import T38Mode
-from faxline.telephony.transport import CallProgress
+from faxline.telephony.sip.config import (
+    InboundAnswer,
+    SipTransportName,
+    T38Mode,
+    TrunkConfig,
+    TrunkDirectory,
+)
+from faxline.telephony.sip.trunk import SipTrunkTransport
+from faxline.telephony.t30 import FaxOptions
+from faxline.telephony.transport import CallProgress, CallRequest
 
 pytestmark = [pytest.mark.database_independent]
 
@@ -62,6 +71,7 @@ def document(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def delivered(party: Party, document: Path) -> None:
     assert party.arrived.wait(10), "nothing arrived"
+    party.arrived.clear()
     (got,) = party.received[-1:]
     assert got.fax.result.pages == 3
     assert got.pages == pages_of(document)
@@ -146,3 +156,72 @@ def test_no_route_unknown_number_and_locked_user(cast: Cast, document: Path) -> 
     assert (locked.name, locked.signalling) == (OutcomeName.BUSY, "486 Busy Here")
     assert not (no_route.connected or unknown.connected or locked.connected)
     assert not cast.bob.arrived.is_set()
+
+
+def test_a_trunk_that_cannot_be_reached_fails_over_to_the_next(cast: Cast, document: Path) -> None:
+    """The first trunk (TCP to a port nobody listens on) cannot be reached: the call goes
+    over the next one by priority, and the progress says why."""
+    dead = TrunkConfig(
+        key="dead",
+        name="dead carrier",
+        host="127.0.0.1",
+        port=free_port(tcp_too=True),
+        transport=SipTransportName.TCP,
+        priority=1,
+    )
+    lab_trunk = replace(cast.alice.trunk(), priority=5, t38=T38Mode.PREFERRED)
+    cast.bob.mode = T38Mode.PREFERRED
+    transport = SipTrunkTransport(
+        lambda: [dead, lab_trunk],
+        TrunkDirectory(inbound_answer=lambda did, caller: InboundAnswer.UNKNOWN_NUMBER),
+        lambda fax: None,
+        port=0,
+        speed=FAST,
+    )
+    try:
+        request = CallRequest(
+            from_number=CALLER,
+            to_number="+16465550190",
+            tiff=document,
+            options=FaxOptions(ident="failover"),
+        )
+        outcome = transport.place_call_sync(request)
+    finally:
+        transport.close()
+    assert outcome.name is OutcomeName.SENT, outcome.as_dict()
+    assert outcome.trunk == "lab (alice)"
+    assert any("trunk dead carrier: 503" in e.detail for e in outcome.progress)
+    delivered(cast.bob, document)
+
+
+def test_no_free_channel_and_no_route(cast: Cast, document: Path) -> None:
+    transport = cast.alice.transport
+    assert transport is not None
+    cast.alice.channels = 1
+    trunk = cast.alice.trunk()
+    assert transport.channels.try_acquire(trunk)  # the trunk's one channel is in use
+    cast.bob.arrived.clear()
+    try:
+        full = cast.alice.call("+16465550191", document, from_number=CALLER)
+    finally:
+        transport.channels.release(trunk)
+        cast.alice.channels = 30
+    assert full.name is OutcomeName.NO_FREE_CHANNEL
+    assert full.outcome.retry.value == "now" and not cast.bob.arrived.is_set()
+    no_route = SipTrunkTransport(
+        lambda: [replace(cast.alice.trunk(), destinations=("+44",))],
+        TrunkDirectory(inbound_answer=lambda did, caller: InboundAnswer.UNKNOWN_NUMBER),
+        lambda fax: None,
+        port=0,
+    )
+    try:
+        request = CallRequest(
+            from_number=CALLER,
+            to_number="+16465550192",
+            tiff=document,
+            options=FaxOptions(ident="no route"),
+        )
+        outcome = no_route.place_call_sync(request)
+    finally:
+        no_route.close()
+    assert (outcome.name, outcome.outcome.cause) == (OutcomeName.FAST_BUSY, "no_route")

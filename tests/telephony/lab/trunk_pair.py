@@ -8,7 +8,6 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from telephony.fax_calls import STANDARD, WIDTH, pages_of
 from PIL import Image, ImageDraw
 
 from faxline.telephony.lab import Endpoint, SipLab
@@ -16,6 +15,7 @@ from faxline.telephony.sip.config import InboundAnswer, T38Mode, TrunkConfig, Tr
 from faxline.telephony.sip.trunk import SipTrunkTransport
 from faxline.telephony.t30 import FaxOptions
 from faxline.telephony.transport import CallOutcome, CallRequest, ReceivedFax
+from telephony.fax_calls import STANDARD, WIDTH, pages_of
 
 #: Media pacing of calls whose both ends are ours and rtpengine only relays: 8 times real
 #: time (rtpengine forwards packets as they come). Through rtpengine's T.38 gateway the
@@ -59,6 +59,7 @@ class Party:
     username: str = ""
     password: str = ""
     mode: T38Mode = T38Mode.PREFERRED
+    channels: int = 30
     locked: set[str] = field(default_factory=set)
     out_of_service: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
@@ -76,6 +77,7 @@ class Party:
             username=self.username,
             password=self.password,
             t38=self.mode,
+            channels=self.channels,
         )
 
     def answer(self, did: str, caller: str) -> InboundAnswer:
