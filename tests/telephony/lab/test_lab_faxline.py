@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from fax_calls import pages_of
-from trunk_pair import FAST, Party, sparse_tiff
+from trunk_pair import FAST, Announcer, Party, sparse_tiff
 
-from faxline.telephony.lab import FaxCarriage, SipLab, free_port
+from faxline.telephony.lab import Endpoint, FaxCarriage, SipLab, free_port
 from faxline.telephony.outcomes import OutcomeName
 from faxline.telephony.sip.config import (
     InboundAnswer,
@@ -24,7 +24,7 @@ from faxline.telephony.sip.config import (
 )
 from faxline.telephony.sip.trunk import SipTrunkTransport
 from faxline.telephony.t30 import FaxOptions
-from faxline.telephony.transport import CallProgress, CallRequest
+from faxline.telephony.transport import CallProgress, CallRequest, ProgressEvent
 
 pytestmark = [pytest.mark.database_independent]
 
@@ -40,6 +40,13 @@ class Cast:
         # Answerers, IP-authenticated: one plain, one the carrier refuses T.38 towards.
         self.bob = Party("bob", free_port(tcp_too=True), ("+1646555",))
         self.dave = Party("dave", free_port(tcp_too=True), ("+1718555",))
+        # No fax machine: speech, silence, or an intercept's tones in early media.
+        self.eve = Announcer(free_port(tcp_too=True), speed=FAST)
+        self.eve.plays = {
+            "+14155550103": "speech",
+            "+14155550104": "silence",
+            "+14155550105": "early_sit",
+        }
 
     def parties(self) -> list[Party]:
         return [self.alice, self.carol, self.bob, self.dave]
@@ -53,15 +60,18 @@ def cast() -> Iterator[Cast]:
         cast.carol.endpoint(t38=FaxCarriage.G711),
         cast.bob.endpoint(),
         cast.dave.endpoint(refuse_t38=True),
+        Endpoint("eve", port=cast.eve.port, numbers=("+1415555",)),
     ]
     with SipLab(endpoints) as lab:
         try:
             for party in cast.parties():
                 party.start(lab, speed=FAST)
+            cast.eve.start()
             yield cast
         finally:
             for party in cast.parties():
                 party.stop()
+            cast.eve.stop()
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +235,49 @@ def test_no_free_channel_and_no_route(cast: Cast, document: Path) -> None:
     finally:
         no_route.close()
     assert (outcome.name, outcome.outcome.cause) == (OutcomeName.FAST_BUSY, "no_route")
+
+
+@pytest.mark.parametrize(
+    ("number", "name", "heard"),
+    [
+        ("+14155550103", OutcomeName.VOICE_ANSWER, CallProgress.VOICE),
+        ("+14155550104", OutcomeName.NOT_A_FAX_MACHINE, CallProgress.SILENCE),
+    ],
+)
+def test_no_fax_machine_answers(
+    cast: Cast, document: Path, number: str, name: OutcomeName, heard: CallProgress
+) -> None:
+    outcome = cast.alice.call(number, document, from_number=CALLER)
+    assert outcome.name is name, [str(e) for e in outcome.progress]
+    assert outcome.hearing is not None and not outcome.connected
+    assert heard in kinds(outcome)
+    phases = [e.detail for e in outcome.progress if e.kind is CallProgress.T30_PHASE]
+    assert all(p.startswith("E") for p in phases)  # no negotiation: we hung up
+
+
+def test_special_information_tones_in_early_media(cast: Cast, document: Path) -> None:
+    """The carrier plays an intercept before refusing: the tones are heard in the 183's
+    early media and the call is given up as Sit-Tone / Operator Msg."""
+    outcome = cast.alice.call("+14155550105", document, from_number=CALLER)
+    assert outcome.name is OutcomeName.SIT_TONE, [str(e) for e in outcome.progress]
+    assert CallProgress.SIT_TONES in kinds(outcome) and not outcome.connected
+    assert outcome.progress[1].detail.startswith("183")
+
+
+@pytest.mark.parametrize("mode", [T38Mode.G711_ONLY, T38Mode.PREFERRED])
+def test_the_far_end_hangs_up_mid_page(cast: Cast, document: Path, mode: T38Mode) -> None:
+    """bob hangs up (BYE) while the second page is on its way: the fax failed, honestly,
+    with the one page that got through."""
+    cast.alice.mode = cast.bob.mode = mode
+
+    def on_progress(event: ProgressEvent) -> None:
+        if event.kind is CallProgress.T30_PHASE and event.detail.startswith("D"):
+            cast.bob.hang_up()  # right after the first page was confirmed
+
+    outcome = cast.alice.call("+16465550193", document, from_number=CALLER, on_progress=on_progress)
+    assert outcome.name is OutcomeName.TRANSMISSION_FAILED, [str(e) for e in outcome.progress]
+    assert outcome.fax is not None and outcome.fax.pages == 1
+    assert outcome.far_end["far_hung_up"] is True
+    assert outcome.media == ("t38" if mode is T38Mode.PREFERRED else "audio")
+    assert not cast.bob.arrived.wait(2) or cast.bob.received[-1].fax.result.pages == 1
+    cast.bob.arrived.clear()

@@ -4,17 +4,31 @@ modules can import it)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from faxline.core.phone import fax_number_e164
 from faxline.telephony.lab import Endpoint, SipLab
-from faxline.telephony.sip.config import InboundAnswer, T38Mode, TrunkConfig, TrunkDirectory
+from faxline.telephony.media import RtpEndpoint
+from faxline.telephony.sandbox import audio
+from faxline.telephony.sip.config import Codec, InboundAnswer, T38Mode, TrunkConfig, TrunkDirectory
+from faxline.telephony.sip.dialog import IncomingCall
+from faxline.telephony.sip.sdp import answer_audio, chosen_codec, media_address
 from faxline.telephony.sip.trunk import SipTrunkTransport
+from faxline.telephony.sip.ua import UserAgent
 from faxline.telephony.t30 import FaxOptions
-from faxline.telephony.transport import CallOutcome, CallRequest, ReceivedFax
+from faxline.telephony.transport import (
+    CallOutcome,
+    CallRequest,
+    MediaClock,
+    ProgressEvent,
+    ReceivedFax,
+)
 from telephony.fax_calls import STANDARD, WIDTH, pages_of
 
 #: Media pacing of calls whose both ends are ours and rtpengine only relays: 8 times real
@@ -109,7 +123,14 @@ class Party:
         assert self.transport is not None
         self.transport.speed = speed
 
-    def call(self, to: str, tiff: Path, *, from_number: str) -> CallOutcome:
+    def call(
+        self,
+        to: str,
+        tiff: Path,
+        *,
+        from_number: str,
+        on_progress: Callable[[ProgressEvent], object] | None = None,
+    ) -> CallOutcome:
         assert self.transport is not None
         self.arrived.clear()
         request = CallRequest(
@@ -117,8 +138,20 @@ class Party:
             to_number=to,
             tiff=tiff,
             options=FaxOptions(ident="faxline lab"),
+            on_progress=on_progress,
         )
         return self.transport.place_call_sync(request)
+
+    def hang_up(self) -> None:
+        """Hang up every call of this party now (a BYE from its side), from any thread."""
+        transport = self.transport
+        assert transport is not None and transport._loop is not None
+
+        async def bye_all() -> None:
+            for dialog in list(transport.ua.dialogs.values()):
+                await dialog.bye()
+
+        asyncio.run_coroutine_threadsafe(bye_all(), transport._loop)
 
     def endpoint(self, **options: object) -> Endpoint:
         return replace(
@@ -135,3 +168,76 @@ class Party:
     def stop(self) -> None:
         if self.transport is not None:
             self.transport.close()
+
+
+class Announcer:
+    """A far end that is no fax machine, on the carrier: it answers with a sound
+    (``answer``: speech or silence) or plays special information tones as early media
+    (a 183 with SDP) and then refuses the call (``early_sit``), as a carrier's intercept
+    does. Sounds come from the sandbox's (``telephony.sandbox.audio``)."""
+
+    def __init__(self, port: int, *, speed: float = 1.0):
+        self.port = port
+        self.speed = speed
+        self.plays: dict[str, str] = {}  # number -> "speech" | "silence" | "early_sit"
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
+        self._thread.start()
+        assert self._ready.wait(10)
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        ua = UserAgent(port=self.port, on_invite=self._answer)
+        loop.run_until_complete(ua.start())
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(ua.close())
+            loop.close()
+
+    async def _answer(self, call: IncomingCall) -> None:
+        what = self.plays.get(fax_number_e164(call.request_user), "speech")
+        rtp = await RtpEndpoint.open()
+        try:
+            assert call.offer is not None
+            answer = answer_audio(call.offer, "127.0.0.1", rtp.port, (Codec.PCMU, Codec.PCMA))
+            assert answer is not None
+            codec = chosen_codec(call.offer)
+            host, port, _kind = media_address(call.offer)
+            assert codec is not None
+            rtp.connect(host, port, codec)
+            sound = audio.intercept() if what == "early_sit" else audio.speech()
+            if what == "silence":
+                sound = (audio.SILENCE,)
+            if what == "early_sit":
+                await call.ringing(answer)
+                await self._play(rtp, sound, seconds=4.0, stop=call.ended)
+                await call.reject(404, "Not Found")
+                return
+            await call.answer(answer)
+            await self._play(rtp, sound, seconds=30.0, stop=call.ended)
+            if not call.ended.is_set():
+                await call.bye()
+        finally:
+            rtp.close()
+
+    async def _play(
+        self, rtp: RtpEndpoint, sound: tuple[bytes, ...], *, seconds: float, stop: asyncio.Event
+    ) -> None:
+        clock = MediaClock(real_time=True, speed=self.speed)
+        loop = audio.Loop(sound)
+        while clock.seconds < seconds and not stop.is_set():
+            rtp.send(loop.next())
+            rtp.take()
+            await clock.tick()
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)

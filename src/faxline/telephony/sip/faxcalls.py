@@ -35,7 +35,13 @@ from faxline.telephony.sip.sdp import (
     t38_offer,
     t38_params,
 )
-from faxline.telephony.t30 import AudioFaxSession, FaxOptions, FaxResult, T38FaxSession
+from faxline.telephony.t30 import (
+    AudioFaxSession,
+    FaxOptions,
+    FaxResult,
+    PhaseEvent,
+    T38FaxSession,
+)
 from faxline.telephony.tones import FRAME_SECONDS, AnswerClassifier, Heard, Hearing
 from faxline.telephony.transport import CallProgress, MediaClock, ProgressEvent
 
@@ -223,6 +229,11 @@ class FaxCall:
         self._ask: asyncio.Task[bool] | None = None
         self._start = 0
 
+    def _phase(self, event: PhaseEvent) -> None:
+        """T.30 phases as call progress (B: negotiation, D: after each page, E: the end)."""
+        letter = str(event.phase).strip().upper()[-1:]
+        self.calllog.emit(CallProgress.T30_PHASE, f"{letter} {event.name}".strip())
+
     def _session_kwargs(self) -> dict[str, Any]:
         return {
             "calling": self.calling,
@@ -287,6 +298,7 @@ class FaxCall:
         media = self.media
         assert media.rtp is not None
         session = AudioFaxSession(**self._session_kwargs())
+        session.on_phase = self._phase
         self._start = self.clock.frames
         if not self.calling:
             self._ask_t38()  # the answering side asks for T.38 at once
@@ -316,6 +328,7 @@ class FaxCall:
         # Paced: the IFPs go out at the rate of the modem they stand for, as a gateway on
         # the far side must play them out in real time.
         session = T38FaxSession(**self._session_kwargs(), paced=True)
+        session.on_phase = self._phase
         try:
             stats = await run_t38(session, udptl, self.clock, until=self.dialog.ended.is_set)
             self.result.media_stats["udptl"] = {

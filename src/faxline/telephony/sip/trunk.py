@@ -381,7 +381,7 @@ class SipTrunkTransport(Transport):
         try:
             offer = audio_offer(self.host, rtp.port, trunk.codecs)
             media.local_sdp = offer
-            early = _EarlyMedia(media)
+            early = _EarlyMedia(media, self.speed)
 
             def on_provisional(status: int, reason: str, sdp: SessionDescription | None) -> None:
                 if status in (180, 183):
@@ -631,8 +631,9 @@ class _EarlyMedia:
     """Listens to early media (a 183 with SDP) while the INVITE is pending: special
     information tones there mean the number cannot be reached, and we give up the call."""
 
-    def __init__(self, media: CallMedia):
+    def __init__(self, media: CallMedia, speed: float):
         self.media = media
+        self.speed = speed
         self.hearing: Any = None
         self._task: asyncio.Task[None] | None = None
         self._sit = asyncio.Event()
@@ -645,7 +646,7 @@ class _EarlyMedia:
         rtp = self.media.rtp
         assert rtp is not None
         classifier = AnswerClassifier()
-        clock = MediaClock(real_time=True)
+        clock = MediaClock(real_time=True, speed=self.speed)
         silence = bytes(320)
         while self.hearing is None:
             rtp.send(silence)
