@@ -40,6 +40,10 @@ class Cast:
         # Answerers, IP-authenticated: one plain, one the carrier refuses T.38 towards.
         self.bob = Party("bob", free_port(tcp_too=True), ("+1646555",))
         self.dave = Party("dave", free_port(tcp_too=True), ("+1718555",))
+        # A registration-based trunk: the carrier knows reggie only by its REGISTER.
+        self.reggie = Party(
+            "reggie", free_port(tcp_too=True), ("+1303555",), "reggie", "r-secret", register=True
+        )
         # No fax machine: speech, silence, or an intercept's tones in early media.
         self.eve = Announcer(free_port(tcp_too=True), speed=FAST)
         self.eve.plays = {
@@ -49,7 +53,7 @@ class Cast:
         }
 
     def parties(self) -> list[Party]:
-        return [self.alice, self.carol, self.bob, self.dave]
+        return [self.alice, self.carol, self.bob, self.dave, self.reggie]
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +65,7 @@ def cast() -> Iterator[Cast]:
         cast.bob.endpoint(),
         cast.dave.endpoint(refuse_t38=True),
         Endpoint("eve", port=cast.eve.port, numbers=("+1415555",)),
+        cast.reggie.endpoint(port=free_port()),  # declared where nobody listens
     ]
     with SipLab(endpoints) as lab:
         try:
@@ -281,3 +286,45 @@ def test_the_far_end_hangs_up_mid_page(cast: Cast, document: Path, mode: T38Mode
     assert outcome.media == ("t38" if mode is T38Mode.PREFERRED else "audio")
     assert not cast.bob.arrived.wait(2) or cast.bob.received[-1].fax.result.pages == 1
     cast.bob.arrived.clear()
+
+
+def test_a_second_process_on_the_same_port_places_calls_only(cast: Cast, document: Path) -> None:
+    """Another dispatcher on this machine already holds alice's SIP port: this transport
+    binds a free port, places calls from it, and neither answers nor registers."""
+    assert cast.alice.transport is not None
+    second = SipTrunkTransport(
+        lambda: [replace(cast.alice.trunk(), register=True)],
+        TrunkDirectory(inbound_answer=lambda did, caller: InboundAnswer.ACCEPT),
+        lambda fax: None,
+        port=cast.alice.transport.port,
+        speed=FAST,
+    )
+    cast.bob.mode = T38Mode.PREFERRED
+    try:
+        second.start()
+        assert not second.answers_inbound and not second.registrations
+        assert second.ua.port != cast.alice.transport.port
+        request = CallRequest(
+            from_number=CALLER,
+            to_number="+16465550194",
+            tiff=document,
+            options=FaxOptions(ident="second"),
+        )
+        outcome = second.place_call_sync(request)
+    finally:
+        second.close()
+    assert outcome.name is OutcomeName.SENT, [str(e) for e in outcome.progress]
+    delivered(cast.bob, document)
+
+
+def test_a_registration_based_trunk_receives_at_its_registered_contact(
+    cast: Cast, document: Path
+) -> None:
+    transport = cast.reggie.transport
+    assert transport is not None
+    (registration,) = transport.registrations.values()
+    assert registration.ok and registration.count >= 1
+    cast.alice.mode = cast.reggie.mode = T38Mode.PREFERRED
+    outcome = cast.alice.call("+13035550120", document, from_number=CALLER)
+    assert outcome.name is OutcomeName.SENT, [str(e) for e in outcome.progress]
+    delivered(cast.reggie, document)

@@ -74,6 +74,7 @@ class Party:
     password: str = ""
     mode: T38Mode = T38Mode.PREFERRED
     channels: int = 30
+    register: bool = False
     locked: set[str] = field(default_factory=set)
     out_of_service: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
@@ -92,6 +93,7 @@ class Party:
             password=self.password,
             t38=self.mode,
             channels=self.channels,
+            register=self.register,
         )
 
     def answer(self, did: str, caller: str) -> InboundAnswer:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import shutil
 import tempfile
@@ -214,6 +215,7 @@ class SipTrunkTransport(Transport):
         self.max_calls = max_calls
         self.channels = Channels()
         self.calls_answered = 0
+        self.answers_inbound = True  # False when another process holds our SIP port
         self.registrations: dict[str, Registration] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -258,20 +260,14 @@ class SipTrunkTransport(Transport):
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            ua = UserAgent(
-                host=self.host,
-                port=self.port,
-                on_invite=self._incoming,
-                timers=self.timers,
-                max_dialogs=self.max_calls,
-            )
-            loop.run_until_complete(ua.start())
+            ua = loop.run_until_complete(self._bind())
         except BaseException as exc:
             loop.close()
             ready.set_exception(exc)
             return
         self._ua, self._loop = ua, loop
-        self.port = ua.port
+        if self.answers_inbound:
+            self.port = ua.port  # the port asked for, or the OS's choice for port 0
         ready.set_result(None)
         try:
             loop.run_forever()
@@ -281,12 +277,42 @@ class SipTrunkTransport(Transport):
             finally:
                 loop.close()
 
+    async def _bind(self) -> UserAgent:
+        """Our user agent on ``host:port``; when another process (a second dispatcher on
+        this machine) holds that port, on a free one: this process then places calls but
+        leaves answering (and registering) to the one the carrier knows."""
+        for port in (self.port, 0):
+            ua = UserAgent(
+                host=self.host,
+                port=port,
+                on_invite=self._incoming,
+                timers=self.timers,
+                max_dialogs=self.max_calls,
+            )
+            try:
+                await ua.start()
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE or port == 0:
+                    raise
+                log.warning(
+                    "SIP port %s:%s is in use by another process: this one places calls "
+                    "from a free port and leaves incoming calls to that process",
+                    self.host,
+                    port,
+                )
+                self.answers_inbound = False
+                continue
+            return ua
+        raise AssertionError("unreachable")
+
     def keep_serving(self) -> None:
         """Register with the trunks that want it (and stop registering with those that no
         longer do): the dispatcher calls this every round."""
         if self._loop is None:
             return
-        wanted = {t.key: t for t in self.trunks() if t.enabled and t.register}
+        wanted = {
+            t.key: t for t in self.trunks() if t.enabled and t.register and self.answers_inbound
+        }
         asyncio.run_coroutine_threadsafe(self._registrations(wanted), self._loop).result()
 
     async def _registrations(self, wanted: dict[str, TrunkConfig]) -> None:
