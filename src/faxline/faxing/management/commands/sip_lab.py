@@ -3,8 +3,11 @@
 Starts kamailio (the carrier's SIP proxy and registrar) and rtpengine (its media relay, with a
 T.38 ↔ G.711 gateway) on loopback through :class:`faxline.telephony.lab.SipLab`, with two
 endpoints: faxline itself (digest credentials, the numbers it receives faxes on) and a remote
-party (a SIPp scenario, a softphone, another faxline), and prints what to configure. Ctrl-C
-(or SIGTERM) stops both servers.
+party, and prints what to configure. The remote party is, unless ``--remote-external``, a fax
+machine of the lab's own (:class:`faxline.telephony.lab.faxmachine.RemoteFaxMachine`): what
+it receives is written to ``DIR/received/``, and a document dropped into ``DIR/outbox/``
+named after a number (``+12125550100.pdf``) is faxed to that number, then moved to
+``DIR/sent/``. Ctrl-C (or SIGTERM) stops everything.
 """
 
 from __future__ import annotations
@@ -16,23 +19,27 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from faxline.core.errors import DomainError
+from faxline.documents.faximage import convert_to_fax
 from faxline.telephony.lab import Endpoint, FaxCarriage, LabError, SipLab
-from faxline.telephony.sip.config import SipTransportName
+from faxline.telephony.lab.faxmachine import RemoteFaxMachine
+from faxline.telephony.sip.config import SipTransportName, T38Mode
 
 EXAMPLE = """
-example (faxline's SIP transport on 127.0.0.1:5080 with DIDs +1212555xxxx, a SIPp
-answerer on 127.0.0.1:5090 for +1646555xxxx that only has G.711):
+example (faxline's SIP transport on 127.0.0.1:5080 with DIDs +1212555xxxx, the lab's
+fax machine on 127.0.0.1:5090 for +1646555xxxx, carrying faxes in G.711 only):
 
   faxline sip_lab --port 5070 \\
       --faxline 127.0.0.1:5080 --faxline-numbers +1212555 \\
       --remote 127.0.0.1:5090 --remote-numbers +1646555 --remote-t38 g711
 
 then configure the trunk printed (host 127.0.0.1, port 5070, the username and password);
-calls from faxline to +1646555xxxx reach the remote party with rtpengine translating T.38
-to G.711, and calls from the remote party (from 127.0.0.1:5090) to +1212555xxxx reach
-faxline. Ctrl-C stops the lab.
+faxes from faxline to +1646555xxxx reach the lab's fax machine with rtpengine translating
+T.38 to G.711, and documents dropped into its outbox reach faxline's +1212555xxxx numbers.
+Ctrl-C stops the lab.
 """
 
 
@@ -114,6 +121,16 @@ class Command(BaseCommand):
             help="the carrier answers 488 to T.38 offers towards the remote party",
         )  # fmt: skip
         parser.add_argument(
+            "--remote-external", action="store_true",
+            help="the remote party is yours (SIPp, a softphone): do not run the lab's fax "
+            "machine on --remote",
+        )  # fmt: skip
+        parser.add_argument(
+            "--dir", type=Path, default=None, dest="folder",
+            help="the lab fax machine's folders received/, outbox/ and sent/ (default "
+            "$FAXLINE_HOME/sip-lab)",
+        )  # fmt: skip
+        parser.add_argument(
             "--workdir", type=Path, default=None,
             help="keep kamailio.cfg and the logs here (default: a temporary directory)",
         )  # fmt: skip
@@ -155,16 +172,99 @@ class Command(BaseCommand):
         lab = SipLab(
             [faxline, remote], sip_port=options["port"] or None, workdir=options["workdir"]
         )
+        machine: RemoteFaxMachine | None = None
         try:
             with lab:
+                if not options["remote_external"]:
+                    machine = self._machine(lab, remote, options["folder"])
                 self._print_settings(lab, faxline, remote)
+                if machine is not None:
+                    self._print_machine(machine, options["folder"])
                 while lab.running:
+                    if machine is not None:
+                        self._send_outbox(machine, remote)
                     time.sleep(0.5)
                 raise CommandError("a lab server stopped by itself:\n" + lab.logs())
         except LabError as exc:
             raise CommandError(str(exc)) from exc
         except KeyboardInterrupt:
             self.stdout.write("\nstopped kamailio and rtpengine")
+        finally:
+            if machine is not None:
+                machine.stop()
+
+    # --- the lab's fax machine ---------------------------------------------------------------
+
+    def _folder(self, folder: Path | None) -> Path:
+        return folder or Path(settings.FAXLINE_HOME) / "sip-lab"
+
+    def _machine(self, lab: SipLab, remote: Endpoint, folder: Path | None) -> RemoteFaxMachine:
+        base = self._folder(folder)
+        for name in ("received", "outbox", "sent"):
+            (base / name).mkdir(parents=True, exist_ok=True)
+        machine = RemoteFaxMachine(
+            host=remote.host,
+            port=remote.port,
+            numbers=remote.numbers,
+            carrier_host=lab.sip_host,
+            carrier_port=lab.sip_port,
+            transport=remote.transport,
+            inbox=base / "received",
+            # The machine carries faxes the way the carrier was told its side does.
+            t38=T38Mode.G711_ONLY if remote.t38 is FaxCarriage.G711 else T38Mode.PREFERRED,
+        )
+        try:
+            machine.start()
+        except OSError as exc:
+            raise CommandError(
+                f"--remote {remote.host}:{remote.port}: cannot listen there ({exc}); "
+                "choose another address or use --remote-external"
+            ) from exc
+        return machine
+
+    def _print_machine(self, machine: RemoteFaxMachine, folder: Path | None) -> None:
+        base = self._folder(folder)
+        write = self.stdout.write
+        write("")
+        write(f"The remote party is the lab's fax machine (numbers {', '.join(machine.numbers)}):")
+        write(f"  faxes it receives are written to {base / 'received'}/")
+        write(f"  drop a document named after a number into {base / 'outbox'}/ to fax it,")
+        write(f"  e.g. {base / 'outbox'}/+12125550100.pdf (then moved to {base / 'sent'}/)")
+        self.stdout.flush()
+
+    def _send_outbox(self, machine: RemoteFaxMachine, remote: Endpoint) -> None:
+        base = machine.inbox.parent
+        for path in sorted((base / "outbox").iterdir()):
+            if not path.is_file():
+                continue
+            sent = base / "sent" / path.name
+            path.replace(sent)
+            self._send_one(machine, remote, sent)
+        for path in list(machine.received):
+            self.stdout.write(f"received: {path}")
+            machine.received.remove(path)
+        self.stdout.flush()
+
+    def _send_one(self, machine: RemoteFaxMachine, remote: Endpoint, path: Path) -> None:
+        to = path.stem
+        try:
+            image = convert_to_fax(path.read_bytes(), filename=path.name)
+        except DomainError as exc:
+            self.stdout.write(f"{path.name}: not sent: {exc}")
+            return
+        tiff = path.with_suffix(path.suffix + ".tif")
+        tiff.write_bytes(image.tiff)
+        caller = remote.numbers[0].ljust(12, "0")  # a prefix made a whole (NANP) number
+        try:
+            outcome = machine.send(tiff, to=to, from_number=caller)
+        except DomainError as exc:
+            self.stdout.write(f"{path.name}: not sent: {exc}")
+            return
+        pages = outcome.fax.pages if outcome.fax is not None else 0
+        self.stdout.write(
+            f"{path.name}: {outcome.name} to {outcome.to_number} ({pages} page(s), "
+            f"{outcome.media or 'no media'})"
+        )
 
     def _print_settings(self, lab: SipLab, faxline: Endpoint, remote: Endpoint) -> None:
         write = self.stdout.write
