@@ -5,6 +5,7 @@ it went (media, trunk, T.38 fallback)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -328,3 +329,48 @@ def test_a_registration_based_trunk_receives_at_its_registered_contact(
     outcome = cast.alice.call("+13035550120", document, from_number=CALLER)
     assert outcome.name is OutcomeName.SENT, [str(e) for e in outcome.progress]
     delivered(cast.reggie, document)
+
+
+def test_keepalive_puts_a_trunk_that_does_not_answer_last(cast: Cast, document: Path) -> None:
+    """Every enabled trunk is asked OPTIONS; the platform is told each answer, and a trunk
+    that gave none is tried after the others (it would cost the call its failover wait)."""
+    dead = TrunkConfig(
+        key="dead",
+        name="dead carrier",
+        host="127.0.0.1",
+        port=free_port(tcp_too=True),
+        transport=SipTransportName.TCP,
+        priority=1,
+    )
+    lab_trunk = replace(cast.alice.trunk(), key="lab", priority=5)
+    seen: dict[str, int] = {}
+    transport = SipTrunkTransport(
+        lambda: [dead, lab_trunk],
+        TrunkDirectory(
+            inbound_answer=lambda did, caller: InboundAnswer.UNKNOWN_NUMBER,
+            trunk_seen=seen.__setitem__,
+        ),
+        lambda fax: None,
+        port=0,
+        speed=FAST,
+    )
+    cast.bob.mode = T38Mode.PREFERRED
+    try:
+        transport.start()
+        deadline = time.monotonic() + 10
+        while len(seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert seen == {"dead": 503, "lab": 200}, seen
+        assert transport.health == seen
+        request = CallRequest(
+            from_number=CALLER,
+            to_number="+16465550195",
+            tiff=document,
+            options=FaxOptions(ident="keepalive"),
+        )
+        outcome = transport.place_call_sync(request)
+    finally:
+        transport.close()
+    assert outcome.name is OutcomeName.SENT and outcome.trunk == "lab (alice)"
+    assert not any("dead carrier" in e.detail for e in outcome.progress)
+    delivered(cast.bob, document)

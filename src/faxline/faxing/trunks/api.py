@@ -52,6 +52,12 @@ class TrunkOut(Schema):
     channels: int
     priority: int
     destinations: list[str]
+    reachable: bool | None = Field(
+        description="Whether the carrier answered the last keep-alive OPTIONS (sent every "
+        "30 s while the trunk is enabled); null before the first."
+    )
+    seen_status: int | None = Field(description="The status of that answer (408: none).")
+    seen_at: datetime | None
     created_at: datetime
     updated_at: datetime
 
@@ -174,6 +180,9 @@ def trunk_out(t: SipTrunk) -> dict[str, Any]:
         "channels": t.channels,
         "priority": t.priority,
         "destinations": list(t.destinations or []),
+        "reachable": t.reachable,
+        "seen_status": t.seen_status,
+        "seen_at": t.seen_at,
         "created_at": t.created_at,
         "updated_at": t.updated_at,
     }

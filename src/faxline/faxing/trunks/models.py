@@ -72,6 +72,9 @@ class SipTrunk(models.Model):
     destinations = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The SIP transport's keep-alive (OPTIONS every 30 s): the last answer and when.
+    seen_status = models.PositiveIntegerField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["priority", "name"]
@@ -79,6 +82,13 @@ class SipTrunk(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def reachable(self) -> bool | None:
+        """Whether the carrier answered our last keep-alive (None: not asked yet)."""
+        if self.seen_status is None:
+            return None
+        return self.seen_status not in (408, 503)
 
     @property
     def has_password(self) -> bool:

@@ -282,6 +282,14 @@ def _described(trunk: SipTrunk) -> dict[str, Any]:
 # --- learned T.38 fallbacks ---------------------------------------------------------------
 
 
+def trunk_seen(key: str, status: int) -> None:
+    """The SIP transport's keep-alive answer for trunk ``key`` (its id): kept for the
+    operators' page. A system write of one row, no audit (it happens every 30 seconds)."""
+    if not key.isdigit() or not 0 <= status < 1000:
+        return
+    SipTrunk.objects.filter(pk=int(key)).update(seen_status=status, seen_at=timezone.now())
+
+
 def t38_failure_learn(destination: str, reason: str, *, trunk_key: str = "") -> T38Fallback | None:
     """Remember that a T.38 call to ``destination`` failed: its calls go in G.711 for
     :data:`FALLBACK_DAYS` days (from now: a new failure extends it). ``trunk_key``: the

@@ -29,7 +29,7 @@ from faxline.faxing.trunks.selectors import (
     media_for,
     t38_fallback,
 )
-from faxline.faxing.trunks.services import t38_failure_learn
+from faxline.faxing.trunks.services import t38_failure_learn, trunk_seen
 from faxline.telephony.sip.config import TrunkDirectory
 from faxline.telephony.sip.trunk import SipTrunkTransport
 from faxline.telephony.transport import CallOutcome, CallRequest, Transport
@@ -62,6 +62,7 @@ def trunk_directory() -> TrunkDirectory:
         t38_fallback=_database(t38_fallback),
         learn_t38_failure=_database(_learn),
         media_for=_database(media_for),
+        trunk_seen=_database(trunk_seen),
     )
 
 

@@ -153,7 +153,9 @@ class TrunkDirectory:
     remember that a T.38 call to the destination failed (the next call goes in G.711).
     ``media_for(trunk, destination_e164)``: the mode of a call to the destination over the
     trunk, with what decided it (destination rule > learned fallback > the trunk's mode); the
-    transport asks it once per call, before the INVITE.
+    transport asks it once per call, before the INVITE. ``trunk_seen(key, status)``: the
+    answer to the keep-alive OPTIONS the transport sends each trunk every
+    ``KEEPALIVE_SECONDS`` (408: no answer), for the operators' page.
 
     faxing's callables read and write the database: they block, so a transport running an
     event loop calls them in a worker thread (``asyncio.to_thread``), never in the loop.
@@ -165,3 +167,4 @@ class TrunkDirectory:
     media_for: Callable[[TrunkConfig, str], MediaChoice] = lambda trunk, _destination: MediaChoice(
         trunk.t38
     )
+    trunk_seen: Callable[[str, int], object] = lambda _key, _status: None

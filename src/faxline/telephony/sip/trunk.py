@@ -93,6 +93,11 @@ FAILOVER_STATUSES = frozenset({401, 403, 407, 500, 502, 503, 504})
 #: What the user agent raises when this process holds as many calls as it may.
 LOCAL_LIMIT = "Local call limit reached"
 
+#: How often each enabled trunk is asked OPTIONS (keep-alive, and whether it answers at all).
+KEEPALIVE_SECONDS = 30.0
+#: A keep-alive answered with one of these: the trunk is down, tried after the others.
+UNREACHABLE = frozenset({408, 503})
+
 _BUSY = frozenset({486, 600, 603})
 _INVALID = frozenset({404, 410, 484, 485, 604})
 _NO_ANSWER = frozenset({408, 480, 487})
@@ -216,6 +221,8 @@ class SipTrunkTransport(Transport):
         self.channels = Channels()
         self.calls_answered = 0
         self.answers_inbound = True  # False when another process holds our SIP port
+        self.health: dict[str, int] = {}  # trunk key -> status of its last keep-alive OPTIONS
+        self._keepalive_due = 0.0
         self.registrations: dict[str, Registration] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -314,6 +321,28 @@ class SipTrunkTransport(Transport):
             t.key: t for t in self.trunks() if t.enabled and t.register and self.answers_inbound
         }
         asyncio.run_coroutine_threadsafe(self._registrations(wanted), self._loop).result()
+        now = time.monotonic()
+        if now >= self._keepalive_due:
+            self._keepalive_due = now + KEEPALIVE_SECONDS
+            enabled = [t for t in self.trunks() if t.enabled]
+            asyncio.run_coroutine_threadsafe(self._keepalive(enabled), self._loop)
+
+    async def _keepalive(self, trunks: Sequence[TrunkConfig]) -> None:
+        """OPTIONS to every trunk at once: a trunk that does not answer is tried after the
+        others (it still carries calls when no other can), and faxing is told."""
+
+        async def ask(trunk: TrunkConfig) -> None:
+            try:
+                status = await self.ua.options(trunk)
+            except Exception:
+                log.exception("trunk %s: keep-alive failed", trunk.name)
+                status = 503
+            if status in UNREACHABLE and self.health.get(trunk.key) not in UNREACHABLE:
+                log.warning("trunk %s does not answer (OPTIONS: %s)", trunk.name, status)
+            self.health[trunk.key] = status
+            await asyncio.to_thread(self.directory.trunk_seen, trunk.key, status)
+
+        await asyncio.gather(*(ask(trunk) for trunk in trunks), return_exceptions=True)
 
     async def _registrations(self, wanted: dict[str, TrunkConfig]) -> None:
         for key in list(self.registrations):
@@ -368,7 +397,10 @@ class SipTrunkTransport(Transport):
         calllog = CallLog(clock, request.on_progress)
         calllog.emit(CallProgress.DIALING, request.to_number)
         trunks = await asyncio.to_thread(self.trunks)
-        carriers = [t for t in trunks if t.carries(request.to_number)]
+        carriers = sorted(
+            (t for t in trunks if t.carries(request.to_number)),
+            key=lambda t: self.health.get(t.key) in UNREACHABLE,  # stable: priority kept
+        )
         if not carriers:
             calllog.emit(CallProgress.FAST_BUSY, "no trunk carries this destination")
             return self._ended(
