@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import OperationalError
+from django.test import Client
 
 from faxing.jobs_support import SENDER_NUMBER, give_number, on_demand_covers, three_pages
 from faxline.accounts.access import Actor
@@ -22,6 +23,7 @@ from faxline.faxing.jobs.selectors import job_attempts
 from faxline.faxing.jobs.send import fax_send
 from faxline.faxing.models import FaxJob, InboundFax
 from faxline.faxing.trunks import selectors, services, wiring
+from faxline.faxing.trunks.models import SipTrunk
 from faxline.faxing.trunks.selectors import enabled_trunks
 from faxline.telephony.lab import Endpoint, SipLab, free_port
 from faxline.telephony.outcomes import OutcomeName
@@ -152,3 +154,26 @@ def test_a_locked_users_number_is_busy_and_an_unknown_one_not_found(
     )
     assert not InboundFax.objects.exists() and platform.calls_answered == 0
     assert not FaxJob.objects.exists()
+
+
+def test_operators_see_whether_the_carrier_answers(
+    cast: Cast, carrier: Carrier, platform: SipTrunkTransport
+) -> None:
+    """The dispatcher's round sends the keep-alive; its answer reaches the trunk's row, the
+    SIP Trunks page and the API."""
+    trunk = SipTrunk.objects.get()
+    assert trunk.reachable is None
+    platform.keep_serving()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not _settled(
+        SipTrunk.objects.filter(seen_status=200).exists
+    ):
+        time.sleep(0.1)
+    trunk.refresh_from_db()
+    assert (trunk.seen_status, trunk.reachable) == (200, True)
+    client = Client()
+    client.force_login(cast.operator)
+    page = client.get("/settings/sip-trunks/").content.decode()
+    assert "Answers (200)" in page
+    (row,) = client.get("/api/v1/trunks").json()["items"]
+    assert (row["reachable"], row["seen_status"]) == (True, 200)
