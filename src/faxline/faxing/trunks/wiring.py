@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from faxline.faxing.sandbox.wiring import inbound_receive, sandbox_transport
 from faxline.faxing.trunks.selectors import (
@@ -48,7 +48,8 @@ def _database(function: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> T:
-        close_old_connections()
+        if not connection.in_atomic_block:  # never under a caller's transaction
+            close_old_connections()
         return function(*args, **kwargs)
 
     return call
