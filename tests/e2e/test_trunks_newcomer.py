@@ -12,25 +12,19 @@ media is paced faster than real time (``trunk_pair.FAST``).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError
 from playwright.sync_api import Page, expect
 
 from faxing.jobs_support import give_number, on_demand_covers
+from faxing.trunks_support import Carrier, lab_carrier, platform_transport, wait_for
 from faxline.faxing.jobs.dispatcher import dispatch_due
 from faxline.faxing.models import FaxJob, InboundFax
-from faxline.faxing.sandbox.wiring import inbound_receive
-from faxline.faxing.trunks import wiring
-from faxline.faxing.trunks.selectors import enabled_trunks, routing_cache_clear
-from faxline.telephony.lab import Endpoint, SipLab, free_port
+from faxline.faxing.trunks.selectors import routing_cache_clear
 from faxline.telephony.outcomes import OutcomeName
-from faxline.telephony.sip.trunk import SipTrunkTransport
-from telephony.lab.trunk_pair import FAST, Party, sparse_tiff
+from telephony.lab.trunk_pair import sparse_tiff
 
 from cast import PASSWORD, build_cast
 from helpers import sign_in
@@ -44,50 +38,10 @@ TRUNK_USERNAME = "faxline"
 TRUNK_PASSWORD = "Lab-Trunk-Secret-7"
 
 
-@dataclass
-class Carrier:
-    lab: SipLab
-    platform_port: int
-    remote: Party
-
-
 @pytest.fixture
 def carrier() -> Iterator[Carrier]:
-    """The lab carrier with our platform and a remote faxline on it (stopped afterwards,
-    whatever the test's outcome)."""
-    platform_port = free_port(tcp_too=True)
-    remote = Party("remote", free_port(tcp_too=True), ("+1617555",))
-    endpoints = [
-        Endpoint(
-            "platform",
-            port=platform_port,
-            numbers=("+1212555",),
-            username=TRUNK_USERNAME,
-            password=TRUNK_PASSWORD,
-        ),
-        remote.endpoint(),
-    ]
-    with SipLab(endpoints) as lab:
-        try:
-            remote.start(lab, speed=FAST)
-            yield Carrier(lab, platform_port, remote)
-        finally:
-            remote.stop()
-
-
-def _wait_for(query: object, seconds: float = 10.0) -> None:
-    """Wait until ``query()`` is true: the transport's threads write what a call brought in
-    (the in-memory SQLite database may be locked by them meanwhile)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if query():  # type: ignore[operator]
-                return
-        except OperationalError as exc:
-            if "locked" not in str(exc):
-                raise
-        time.sleep(0.1)
-    raise AssertionError(f"not settled after {seconds} s")
+    with lab_carrier(TRUNK_USERNAME, TRUNK_PASSWORD) as running:
+        yield running
 
 
 def test_a_newcomer_configures_a_trunk_and_faxes_both_ways_over_it(
@@ -119,14 +73,7 @@ def test_a_newcomer_configures_a_trunk_and_faxes_both_ways_over_it(
 
     # What `faxline serve`'s dispatcher runs: the SIP transport from faxing's wiring,
     # listening on the platform's port (it answers the carrier's calls) and registered.
-    platform = SipTrunkTransport(
-        trunks=wiring._database(enabled_trunks),
-        directory=wiring.trunk_directory(),
-        inbound=wiring._database(inbound_receive),
-        port=carrier.platform_port,
-        speed=FAST,
-        listen_seconds=4.0,
-    )
+    platform = platform_transport(carrier)
     try:
         platform.start()
         platform.keep_serving()
@@ -177,7 +124,7 @@ def test_a_newcomer_configures_a_trunk_and_faxes_both_ways_over_it(
         document = sparse_tiff(tmp_path / "three.tif")
         outcome = carrier.remote.call(USER_NUMBER, document, from_number=REMOTE_FAX)
         assert outcome.name is OutcomeName.SENT, outcome.as_dict()
-        _wait_for(InboundFax.objects.exists)
+        wait_for(InboundFax.objects.exists)
         run_tasks()
         page.get_by_role("button", name="Bill Payer").click()
         page.get_by_role("link", name="Received faxes").click()

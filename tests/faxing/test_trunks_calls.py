@@ -6,29 +6,24 @@ inbound pipeline), paced faster than real time: both ends are ours."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from django.db import OperationalError
 from django.test import Client
 
 from faxing.jobs_support import SENDER_NUMBER, give_number, on_demand_covers, three_pages
+from faxing.trunks_support import Carrier, lab_carrier, platform_transport, wait_for
 from faxline.accounts.access import Actor
 from faxline.accounts.services.users import user_lock
-from faxline.faxing.inbound.services import inbound_fax_receive
 from faxline.faxing.jobs.dispatcher import dispatch_due
 from faxline.faxing.jobs.selectors import job_attempts
 from faxline.faxing.jobs.send import fax_send
 from faxline.faxing.models import FaxJob, InboundFax
-from faxline.faxing.trunks import selectors, services, wiring
+from faxline.faxing.trunks import selectors, services
 from faxline.faxing.trunks.models import SipTrunk
-from faxline.faxing.trunks.selectors import enabled_trunks
-from faxline.telephony.lab import Endpoint, SipLab, free_port
 from faxline.telephony.outcomes import OutcomeName
 from faxline.telephony.sip.trunk import SipTrunkTransport
-from telephony.lab.trunk_pair import FAST, Party, sparse_tiff
+from telephony.lab.trunk_pair import sparse_tiff
 
 from cast import Cast
 
@@ -37,30 +32,10 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 REMOTE_FAX = "+16175550142"
 
 
-@dataclass
-class Carrier:
-    lab: SipLab
-    platform_port: int
-    remote: Party
-
-
 @pytest.fixture
 def carrier() -> Iterator[Carrier]:
-    platform_port = free_port(tcp_too=True)
-    remote = Party("remote", free_port(tcp_too=True), ("+1617555",))
-    endpoints = [
-        Endpoint(
-            "platform", port=platform_port, numbers=("+1212555",), username="faxline",
-            password="trunk-pw",
-        ),
-        remote.endpoint(),
-    ]  # fmt: skip
-    with SipLab(endpoints) as lab:
-        remote.start(lab, speed=FAST)
-        try:
-            yield Carrier(lab, platform_port, remote)
-        finally:
-            remote.stop()
+    with lab_carrier("faxline", "trunk-pw") as running:
+        yield running
 
 
 @pytest.fixture
@@ -74,28 +49,12 @@ def platform(cast: Cast, carrier: Carrier) -> Iterator[SipTrunkTransport]:
         password="trunk-pw",
     )
     selectors.routing_cache_clear()
-    transport = SipTrunkTransport(
-        trunks=wiring._database(enabled_trunks),
-        directory=wiring.trunk_directory(),
-        inbound=wiring._database(inbound_fax_receive),
-        port=carrier.platform_port,
-        speed=FAST,
-        listen_seconds=4.0,
-    )
+    transport = platform_transport(carrier)
     transport.start()
     try:
         yield transport
     finally:
         transport.close()
-
-
-def _settled(query: object) -> bool:
-    try:
-        return bool(query())  # type: ignore[operator]
-    except OperationalError as exc:  # SQLite in memory: a table locked by the call's thread
-        if "locked" not in str(exc):
-            raise
-        return False
 
 
 def test_a_fax_job_goes_out_over_the_trunk(
@@ -130,9 +89,7 @@ def test_a_fax_to_a_users_number_arrives_in_their_inbox(
     document = sparse_tiff(tmp_path / "three.tif")  # type: ignore[operator]
     outcome = carrier.remote.call(SENDER_NUMBER, document, from_number=REMOTE_FAX)
     assert outcome.name is OutcomeName.SENT, outcome.as_dict()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not _settled(InboundFax.objects.exists):
-        time.sleep(0.1)
+    wait_for(InboundFax.objects.exists)
     fax = InboundFax.objects.get()
     assert (fax.to_number, fax.from_number, fax.pages) == (SENDER_NUMBER, REMOTE_FAX, 3)
     assert (fax.user_id, fax.company_id) == (cast.billing_user.pk, cast.billing_user.company_id)
@@ -164,11 +121,7 @@ def test_operators_see_whether_the_carrier_answers(
     trunk = SipTrunk.objects.get()
     assert trunk.reachable is None
     platform.keep_serving()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not _settled(
-        SipTrunk.objects.filter(seen_status=200).exists
-    ):
-        time.sleep(0.1)
+    wait_for(SipTrunk.objects.filter(seen_status=200).exists)
     trunk.refresh_from_db()
     assert (trunk.seen_status, trunk.reachable) == (200, True)
     client = Client()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fax_calls import pages_of
-from trunk_pair import FAST, Announcer, Party, sparse_tiff
+from trunk_pair import FAST, Announcer, Party, caller_only, fax_to, sparse_tiff
 
 from faxline.telephony.lab import Endpoint, FaxCarriage, SipLab, free_port
 from faxline.telephony.outcomes import OutcomeName
@@ -21,11 +21,8 @@ from faxline.telephony.sip.config import (
     SipTransportName,
     T38Mode,
     TrunkConfig,
-    TrunkDirectory,
 )
-from faxline.telephony.sip.trunk import SipTrunkTransport
-from faxline.telephony.t30 import FaxOptions
-from faxline.telephony.transport import CallProgress, CallRequest, ProgressEvent
+from faxline.telephony.transport import CallProgress, ProgressEvent
 
 pytestmark = [pytest.mark.database_independent]
 
@@ -187,21 +184,9 @@ def test_a_trunk_that_cannot_be_reached_fails_over_to_the_next(cast: Cast, docum
     )
     lab_trunk = replace(cast.alice.trunk(), priority=5, t38=T38Mode.PREFERRED)
     cast.bob.mode = T38Mode.PREFERRED
-    transport = SipTrunkTransport(
-        lambda: [dead, lab_trunk],
-        TrunkDirectory(inbound_answer=lambda did, caller: InboundAnswer.UNKNOWN_NUMBER),
-        lambda fax: None,
-        port=0,
-        speed=FAST,
-    )
+    transport = caller_only([dead, lab_trunk])
     try:
-        request = CallRequest(
-            from_number=CALLER,
-            to_number="+16465550190",
-            tiff=document,
-            options=FaxOptions(ident="failover"),
-        )
-        outcome = transport.place_call_sync(request)
+        outcome = fax_to(transport, "+16465550190", document, from_number=CALLER)
     finally:
         transport.close()
     assert outcome.name is OutcomeName.SENT, outcome.as_dict()
@@ -224,20 +209,9 @@ def test_no_free_channel_and_no_route(cast: Cast, document: Path) -> None:
         cast.alice.channels = 30
     assert full.name is OutcomeName.NO_FREE_CHANNEL
     assert full.outcome.retry.value == "now" and not cast.bob.arrived.is_set()
-    no_route = SipTrunkTransport(
-        lambda: [replace(cast.alice.trunk(), destinations=("+44",))],
-        TrunkDirectory(inbound_answer=lambda did, caller: InboundAnswer.UNKNOWN_NUMBER),
-        lambda fax: None,
-        port=0,
-    )
+    no_route = caller_only([replace(cast.alice.trunk(), destinations=("+44",))])
     try:
-        request = CallRequest(
-            from_number=CALLER,
-            to_number="+16465550192",
-            tiff=document,
-            options=FaxOptions(ident="no route"),
-        )
-        outcome = no_route.place_call_sync(request)
+        outcome = fax_to(no_route, "+16465550192", document, from_number=CALLER)
     finally:
         no_route.close()
     assert (outcome.name, outcome.outcome.cause) == (OutcomeName.FAST_BUSY, "no_route")
@@ -293,25 +267,17 @@ def test_a_second_process_on_the_same_port_places_calls_only(cast: Cast, documen
     """Another dispatcher on this machine already holds alice's SIP port: this transport
     binds a free port, places calls from it, and neither answers nor registers."""
     assert cast.alice.transport is not None
-    second = SipTrunkTransport(
-        lambda: [replace(cast.alice.trunk(), register=True)],
-        TrunkDirectory(inbound_answer=lambda did, caller: InboundAnswer.ACCEPT),
-        lambda fax: None,
+    second = caller_only(
+        [replace(cast.alice.trunk(), register=True)],
         port=cast.alice.transport.port,
-        speed=FAST,
+        answer=InboundAnswer.ACCEPT,
     )
     cast.bob.mode = T38Mode.PREFERRED
     try:
         second.start()
         assert not second.answers_inbound and not second.registrations
         assert second.ua.port != cast.alice.transport.port
-        request = CallRequest(
-            from_number=CALLER,
-            to_number="+16465550194",
-            tiff=document,
-            options=FaxOptions(ident="second"),
-        )
-        outcome = second.place_call_sync(request)
+        outcome = fax_to(second, "+16465550194", document, from_number=CALLER)
     finally:
         second.close()
     assert outcome.name is OutcomeName.SENT, [str(e) for e in outcome.progress]
@@ -344,16 +310,7 @@ def test_keepalive_puts_a_trunk_that_does_not_answer_last(cast: Cast, document: 
     )
     lab_trunk = replace(cast.alice.trunk(), key="lab", priority=5)
     seen: dict[str, int] = {}
-    transport = SipTrunkTransport(
-        lambda: [dead, lab_trunk],
-        TrunkDirectory(
-            inbound_answer=lambda did, caller: InboundAnswer.UNKNOWN_NUMBER,
-            trunk_seen=seen.__setitem__,
-        ),
-        lambda fax: None,
-        port=0,
-        speed=FAST,
-    )
+    transport = caller_only([dead, lab_trunk], trunk_seen=seen.__setitem__)
     cast.bob.mode = T38Mode.PREFERRED
     try:
         transport.start()
@@ -362,13 +319,7 @@ def test_keepalive_puts_a_trunk_that_does_not_answer_last(cast: Cast, document: 
             time.sleep(0.05)
         assert seen == {"dead": 503, "lab": 200}, seen
         assert transport.health == seen
-        request = CallRequest(
-            from_number=CALLER,
-            to_number="+16465550195",
-            tiff=document,
-            options=FaxOptions(ident="keepalive"),
-        )
-        outcome = transport.place_call_sync(request)
+        outcome = fax_to(transport, "+16465550195", document, from_number=CALLER)
     finally:
         transport.close()
     assert outcome.name is OutcomeName.SENT and outcome.trunk == "lab (alice)"

@@ -243,3 +243,30 @@ class Announcer:
         if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+
+
+def caller_only(
+    trunks: list[TrunkConfig],
+    *,
+    port: int = 0,
+    speed: float = FAST,
+    answer: InboundAnswer = InboundAnswer.UNKNOWN_NUMBER,
+    **directory: Callable[..., object],
+) -> SipTrunkTransport:
+    """A transport over ``trunks`` that places calls (incoming ones get ``answer``);
+    ``directory``: more of the platform's answers (``trunk_seen``...)."""
+    return SipTrunkTransport(
+        lambda: trunks,
+        TrunkDirectory(inbound_answer=lambda did, caller: answer, **directory),  # type: ignore[arg-type]
+        lambda fax: None,
+        port=port,
+        speed=speed,
+    )
+
+
+def fax_to(transport: SipTrunkTransport, to: str, tiff: Path, *, from_number: str) -> CallOutcome:
+    """Place one call and wait for its outcome."""
+    request = CallRequest(
+        from_number=from_number, to_number=to, tiff=tiff, options=FaxOptions(ident="lab")
+    )
+    return transport.place_call_sync(request)

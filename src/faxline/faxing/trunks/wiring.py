@@ -77,14 +77,24 @@ def _sip_transport() -> SipTrunkTransport:
     global _sip
     with _lock:
         if _sip is None:
-            _sip = SipTrunkTransport(
-                trunks=_database(enabled_trunks),
-                directory=trunk_directory(),
-                inbound=_database(inbound_receive),
-                host=str(settings.FAXLINE_SIP_HOST),
-                port=int(settings.FAXLINE_SIP_PORT),
+            _sip = sip_transport(
+                host=str(settings.FAXLINE_SIP_HOST), port=int(settings.FAXLINE_SIP_PORT)
             )
         return _sip
+
+
+def sip_transport(*, host: str, port: int, **options: Any) -> SipTrunkTransport:
+    """A SIP trunk transport on ``host:port`` with faxing's trunks, answers and inbound
+    pipeline (``options``: the transport's own, e.g. ``speed`` for tests whose both ends
+    are ours). The process's own is made once, by :func:`fax_transport`."""
+    return SipTrunkTransport(
+        trunks=_database(enabled_trunks),
+        directory=trunk_directory(),
+        inbound=_database(inbound_receive),
+        host=host,
+        port=port,
+        **options,
+    )
 
 
 def fax_transport() -> Transport:
