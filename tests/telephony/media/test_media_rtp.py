@@ -261,3 +261,24 @@ def test_connect_checks_its_arguments() -> None:
         endpoint.close()
 
     run(scenario)
+
+
+def test_the_address_the_sdp_gave_takes_the_latch_over() -> None:
+    async def scenario() -> RtpStats:
+        endpoint = await RtpEndpoint.open(depth=1)
+        sdp_address, stranger = raw_socket(), raw_socket()
+        endpoint.connect(*sdp_address.getsockname(), Codec.PCMU)
+        target = (endpoint.host, endpoint.port)
+        stranger.sendto(rtp(1, bytes(160), ssrc=5), target)  # heard first: latched
+        await settle(lambda: endpoint.stats.received == 1)
+        sdp_address.sendto(rtp(900, bytes(160)), target)  # the SDP's address: latched now
+        await settle(lambda: endpoint.stats.received == 2)
+        stranger.sendto(rtp(2, bytes(160), ssrc=5), target)  # ignored from now on
+        await settle(lambda: endpoint.stats.ignored == 1)
+        endpoint.close()
+        sdp_address.close()
+        stranger.close()
+        return endpoint.stats
+
+    stats = run(scenario)
+    assert (stats.received, stats.ignored) == (2, 1)

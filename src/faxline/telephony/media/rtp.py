@@ -6,7 +6,8 @@ once per tick, the next 20 ms of what the far end sent from a small :class:`Jitt
 packets re-ordered by sequence number, duplicates dropped, a frame that never came played as
 silence. Packets of another payload type (RFC 4733 telephone events, comfort noise) are
 ignored, and so is every packet from an address other than the first one heard (latching:
-a carrier's media may come from behind a NAT, never from two places at once).
+a carrier's media may come from behind a NAT, never from two places at once), except the
+address the SDP gave, which takes the latch over when it is heard.
 
 Cost matters: a provider runs 100+ calls in one process, each sending and receiving 50
 packets a second. The packet header is packed into one buffer kept for the stream's life, the
@@ -348,11 +349,14 @@ class RtpEndpoint:
         if first & 0xC0 != 0x80:  # not RTP version 2 (STUN, RTCP on the wrong port, noise)
             stats.ignored += 1
             return
-        if self._source is None:
-            self._source = addr
-        elif addr != self._source:
-            stats.ignored += 1
-            return
+        if addr != self._source:
+            # Latching: the first source heard is the far end's (a NAT may rewrite the
+            # address the SDP gave), unless the address the SDP gave speaks up: it wins.
+            if self._source is None or addr == self.remote:
+                self._source = addr
+            else:
+                stats.ignored += 1
+                return
         if second & 0x7F != self.payload_type:
             stats.ignored += 1  # telephone-event, comfort noise, anything else
             return

@@ -323,11 +323,14 @@ class UdptlEndpoint:
         if self.remote is None:
             stats.ignored += 1
             return
-        if self._source is None:
-            self._source = addr
-        elif addr != self._source:
-            stats.ignored += 1
-            return
+        if addr != self._source:
+            # Latching: the first source heard is the far end's (a NAT may rewrite the
+            # address the SDP gave), unless the address the SDP gave speaks up: it wins.
+            if self._source is None or addr == self.remote:
+                self._source = addr
+            else:
+                stats.ignored += 1
+                return
         try:
             packet = decode_packet(data)
         except UdptlError:
