@@ -432,7 +432,7 @@ class SipTrunkTransport(Transport):
     async def _call(
         self, trunk: TrunkConfig, choice: MediaChoice, request: CallRequest, calllog: CallLog
     ) -> CallOutcome:
-        media = CallMedia(self.host, choice.mode, trunk.codecs)
+        media = CallMedia(self.host, choice.mode, trunk.codecs, speed=self.speed)
         rtp = await media.open()
         dialed_at = time.monotonic()
         learned = choice.learned_fallback
@@ -642,7 +642,7 @@ class SipTrunkTransport(Transport):
     ) -> None:
         mode = trunk.t38 if trunk is not None else T38Mode.PREFERRED
         codecs = trunk.codecs if trunk is not None else TrunkConfig.codecs
-        media = CallMedia(self.host, mode, codecs)
+        media = CallMedia(self.host, mode, codecs, speed=self.speed)
         await media.open()
         folder = Path(tempfile.mkdtemp(prefix="faxline-sip-"))
         try:
