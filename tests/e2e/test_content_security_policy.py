@@ -22,7 +22,7 @@ from faxline.accounts.models import User
 from faxline.porting.models import PortRequest
 from faxline.porting.requests.services import port_request_create
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 from helpers import wait_for_quiet_network
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database_independent]
@@ -33,7 +33,7 @@ SKIP = ("/static/", "/auth/logout", "/api/v1/port-requests")
 @pytest.fixture
 def acme(live_server: Any, settings: Any, tmp_path: Any) -> Cast:
     settings.MEDIA_ROOT = str(tmp_path)
-    cast = build_cast()
+    cast = cast_from_snapshot()
     port_request_create(
         actor=Actor(user=cast.company_admin),
         company=cast.company,
