@@ -37,7 +37,8 @@ step "pytest on SQLite" env -u DATABASE_URL "$BIN/pytest" "${pytest_args[@]}"
 
 if [ -n "${DATABASE_URL:-}" ] || [ "${CI:-}" = "true" ]; then
     database_url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
-    # The schemathesis fuzz of the OpenAPI document runs once, in the SQLite pass above.
+    # The schemathesis fuzz of the OpenAPI document runs once, in the SQLite pass above (the
+    # second pass does not even collect it: tests/api/conftest.py).
     # Tests marked database_independent or browser ran in the SQLite pass (tests/conftest.py).
     step "pytest on PostgreSQL" env DATABASE_URL="$database_url" FAXLINE_SKIP_SCHEMATHESIS=1 \
         FAXLINE_DATABASE_PASS=second \
