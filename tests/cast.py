@@ -191,9 +191,9 @@ _WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNO
 def cast_from_snapshot() -> Cast:
     """The cast, as :func:`build_cast` makes it, restored from a snapshot of its first build.
 
-    The first call in a process (per database and password hasher list) builds the cast
+    The first call in a process (per database) whose tables are still empty builds the cast
     through the services and notes the rows they wrote (the tables from the captured
-    ``INSERT`` statements, the rows past each table's largest id before). Later calls insert
+    ``INSERT`` statements, all their rows). Later calls insert
     those rows again with the same ids (one ``INSERT`` per table) and return a deep copy of
     the first build's objects, so that what a test sees, relations already loaded included,
     is what the services returned. Times stamped during the build are moved to now, keeping
@@ -209,7 +209,9 @@ def cast_from_snapshot() -> Cast:
         return build_cast()
     key = (connection.vendor, str(connection.settings_dict["NAME"]))
     if key not in _snapshots:
-        built, _snapshots[key] = _take_snapshot()
+        built, snapshot = _take_snapshot()
+        if snapshot is not _NOT_YET:
+            _snapshots[key] = snapshot
         return built
     snapshot = _snapshots[key]
     if snapshot is None:
@@ -219,6 +221,10 @@ def cast_from_snapshot() -> Cast:
 
 
 _TESTS_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+# A build that could not be a snapshot this time (see _take_snapshot).
+_NOT_YET: Any = object()
 
 
 def _take_snapshot() -> tuple[Cast, _Snapshot | None]:
@@ -248,6 +254,10 @@ def _take_snapshot() -> tuple[Cast, _Snapshot | None]:
                 inserted.append(model)
         elif model not in inserted:  # changed a row it had not made, or an unknown table
             return built, None
+    if any(before[model] for model in inserted):
+        # Rows made before (by a fixture): this build's ids are not those of a build on
+        # empty tables; a later build takes the snapshot.
+        return built, _NOT_YET
     rows = []
     for model in inserted:
         names = [field.attname for field in model._meta.concrete_fields]
