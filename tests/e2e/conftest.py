@@ -73,28 +73,37 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 class _ServerRequests:
-    """How many requests the live server is serving (Django's ``request_started`` and
-    ``request_finished``, sent in the server's threads, static files included)."""
+    """The live server's threads serving a request now (Django's ``request_started`` and
+    ``request_finished``, sent in the thread serving it, static files included). Requests
+    of the test client (this thread) are not the live server's: a streamed answer the test
+    never reads is never finished. A thread that died serving counts no more."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.serving: set[threading.Thread] = set()
         self.lock = threading.Lock()
         request_started.connect(self.started, dispatch_uid="e2e-server-requests-started")
         request_finished.connect(self.finished, dispatch_uid="e2e-server-requests-finished")
 
     def started(self, **kwargs: Any) -> None:
-        with self.lock:
-            self.count += 1
+        if threading.current_thread() is not threading.main_thread():
+            with self.lock:
+                self.serving.add(threading.current_thread())
 
     def finished(self, **kwargs: Any) -> None:
         with self.lock:
-            self.count = max(0, self.count - 1)
+            self.serving.discard(threading.current_thread())
+
+    def busy(self) -> bool:
+        with self.lock:
+            return any(thread.is_alive() for thread in self.serving)
 
     def drain(self, timeout: float = 3.0) -> None:
         """Wait until no request is being served (at most ``timeout`` seconds)."""
         deadline = time.monotonic() + timeout
-        while self.count and time.monotonic() < deadline:
+        while self.busy() and time.monotonic() < deadline:
             time.sleep(0.005)
+        with self.lock:
+            self.serving.clear()
 
 
 SERVER_REQUESTS = _ServerRequests()
