@@ -19,13 +19,52 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     pure code, a SQLite install of their own, the pages' Content-Security-Policy) and the
     ``browser`` tests (they check what a person sees and does; what differs between the
     engines — locking, races, query plans — is tested on PostgreSQL by the API, service and
-    process tests)."""
+    process tests).
+
+    Nor tests that cannot reach the test database at all: no ``django_db`` mark and no
+    fixture that opens it (pytest-django refuses them any query), so that the engine can
+    make no difference to them."""
     if os.environ.get("FAXLINE_DATABASE_PASS") != "second":
         return
     once = pytest.mark.skip(reason="run in the SQLite pass: does not depend on the engine")
     for item in items:
-        if item.get_closest_marker("database_independent") or item.get_closest_marker("browser"):
+        if (
+            item.get_closest_marker("database_independent")
+            or item.get_closest_marker("browser")
+            or not _reaches_the_database(item)
+        ):
             item.add_marker(once)
+
+
+# pytest-django's fixtures that give a test the database (``live_server`` takes it through
+# ``transactional_db``).
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "_django_db_helper",
+    }
+)
+
+
+def _reaches_the_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("django_db") or names & _DATABASE_FIXTURES:
+        return True
+    # A fixture of ours may unblock it (pytest-django's own autouse ones take the blocker
+    # to keep it blocked).
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in info.name2fixturedefs.values() if info else ():
+        for definition in definitions:
+            module = getattr(definition.func, "__module__", "") or ""
+            if "django_db_blocker" in definition.argnames and not module.startswith(
+                "pytest_django"
+            ):
+                return True
+    return False
 
 
 def _delete_instead_of_truncate() -> None:

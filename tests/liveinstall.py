@@ -1,8 +1,9 @@
 """A real embedded install for tests: ``faxline serve`` as a process, on SQLite in a
 temporary ``FAXLINE_HOME``.
 
-:func:`prepared_home` migrates a home and loads the demo once per test session (the demo
-prints its sign-ins and API keys); :func:`copy_home` gives each test its own copy.
+:func:`prepared_home` migrates a home and loads the demo (the demo prints its sign-ins and
+API keys); :func:`shared_demo_home` is the run's one such home; :func:`copy_home` gives each
+test its own copy.
 :class:`Serve` starts ``python -m faxline.cli serve`` on a free port with that home, its
 output in files, and stops it with SIGTERM as a service manager would. Nothing here is
 mocked: the web server, the task worker and the scheduler are the real ones, in their own
@@ -11,6 +12,7 @@ processes, against the file database the way a customer's install runs them.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -90,6 +92,24 @@ def prepared_home(path: Path) -> Home:
     faxline_command(path, "migrate", "--noinput", "-v0")
     demo = json.loads(faxline_command(path, "demo"))
     return Home(path, {user["role"]: user for user in demo["users"]})
+
+
+def shared_demo_home(tmp_path_factory: Any) -> Home:
+    """The test run's one prepared home (migrated, demo loaded), made by whichever xdist
+    worker asks first while the others wait for it: each of the modules that run faxline
+    processes used to prepare its own, ~7 s of ``migrate`` and ``demo`` apiece. Tests
+    use copies (:func:`copy_home`), never this home itself."""
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is a folder of the run's; without, the session's own.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "demo-home"
+    root.mkdir(exist_ok=True)
+    ready = root / "sign-ins.json"
+    with (root / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            home = prepared_home(root / "home")
+            ready.write_text(json.dumps(home.sign_ins))
+        return Home(root / "home", json.loads(ready.read_text()))
 
 
 def copy_home(home: Home, path: Path) -> Home:

@@ -18,7 +18,7 @@ from faxline.activity.dashboard.selectors import destination_locales, traffic_se
 from faxline.core.errors import NotFound, ValidationFailed
 from history import inbound, outbound
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def at(day: int, hour: int, month: int = 11) -> datetime:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    return build_cast()
+    return cast_from_snapshot()
 
 
 @pytest.fixture

@@ -408,9 +408,9 @@ class RecordingHasher(MD5PasswordHasher):
 
 @pytest.mark.django_db(transaction=True)
 def test_passwords_are_hashed_outside_the_write_transactions(settings: Any) -> None:
-    from cast import build_cast
+    from cast import cast_from_snapshot
 
-    cast = build_cast()
+    cast = cast_from_snapshot()
     settings.PASSWORD_HASHERS = [f"{__name__}.RecordingHasher"]
     RecordingHasher.inside.clear()
     data = csv_bytes(

@@ -54,7 +54,7 @@ from faxline.porting.models import ChangeRequest, LoaSignature, PortDocument, Po
 from faxline.porting.requests import bulk as port_bulk
 from faxline.porting.requests.services import port_request_create
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -818,7 +818,7 @@ def test_identical_requests_in_flight_create_once() -> None:
     only, where requests really run at once.)"""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent requests need PostgreSQL")
-    cast = build_cast()
+    cast = cast_from_snapshot()
     secret = api_key_create(actor=Actor(user=cast.company_admin), name="race").secret
     barrier = threading.Barrier(8)
     answers: list[tuple[int, bytes]] = []

@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,10 @@ import pytest
 # would refuse to run there without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from helpers import WATCHES, NetworkWatch, wait_for_quiet_network
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE.parent.parent / "test-artifacts"
@@ -65,6 +70,43 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     # Lets the ``page`` fixture know, at teardown, whether the test itself failed.
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+class _ServerRequests:
+    """The live server's threads serving a request now (Django's ``request_started`` and
+    ``request_finished``, sent in the thread serving it, static files included). Requests
+    of the test client (this thread) are not the live server's: a streamed answer the test
+    never reads is never finished. A thread that died serving counts no more."""
+
+    def __init__(self) -> None:
+        self.serving: set[threading.Thread] = set()
+        self.lock = threading.Lock()
+        request_started.connect(self.started, dispatch_uid="e2e-server-requests-started")
+        request_finished.connect(self.finished, dispatch_uid="e2e-server-requests-finished")
+
+    def started(self, **kwargs: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            with self.lock:
+                self.serving.add(threading.current_thread())
+
+    def finished(self, **kwargs: Any) -> None:
+        with self.lock:
+            self.serving.discard(threading.current_thread())
+
+    def busy(self) -> bool:
+        with self.lock:
+            return any(thread.is_alive() for thread in self.serving)
+
+    def drain(self, timeout: float = 3.0) -> None:
+        """Wait until no request is being served (at most ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while self.busy() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        with self.lock:
+            self.serving.clear()
+
+
+SERVER_REQUESTS = _ServerRequests()
 
 
 @pytest.fixture(scope="session")
@@ -122,8 +164,14 @@ def context(
             csp_violations.append(f"console: {message.text}")
 
     context.on("console", console)
+    WATCHES[id(context)] = NetworkWatch(context)
     yield context
     context.close()
+    del WATCHES[id(context)]
+    # No request can start now; let the live server finish those it is serving before the
+    # test database is flushed: one still running would hold a lock on the in-memory SQLite
+    # database, and the flush (and the next test on this worker) fail.
+    SERVER_REQUESTS.drain()
     report = getattr(request.node, "rep_call", None)
     if csp_violations and (report is None or report.passed):
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations))
@@ -133,12 +181,12 @@ def context(
 def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
     page = context.new_page()
     yield page
-    # Let the page's last requests (a favicon, an htmx refresh) be answered before the test
-    # database is flushed: a request still served by the live server would hold a lock on
-    # the in-memory SQLite database, and the flush (and the next test on this worker) fail.
-    # (A page that never goes idle, polling, is closed with its context after 3 s.)
+    # Let the page's last requests (a favicon, an htmx refresh) be answered and what they
+    # bring be reported (CSP violations) before the context closes. (A page that never goes
+    # quiet, polling, is closed with its context after 3 s; the context's teardown then
+    # waits for the live server to finish serving.)
     with contextlib.suppress(Exception):
-        page.wait_for_load_state("networkidle", timeout=3_000)
+        wait_for_quiet_network(page, quiet_ms=150, timeout_ms=3_000)
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)

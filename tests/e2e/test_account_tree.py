@@ -10,14 +10,14 @@ from playwright.sync_api import Page, expect
 
 from faxline.accounts.models import Department
 
-from cast import PASSWORD, Cast, build_cast
+from cast import PASSWORD, Cast, cast_from_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def acme(live_server, sign_in) -> Cast:
-    return build_cast()
+    return cast_from_snapshot()
 
 
 def open_tree(page: Page, live_server) -> None:

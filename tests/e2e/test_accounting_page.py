@@ -17,7 +17,7 @@ from faxline.activity.accounting.periods import Month
 from faxline.activity.accounting.services import cdr_month_make
 from history import inbound, outbound
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 from worker import run_tasks
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_company_administrator_generates_and_downloads(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     now = timezone.now()
     this_month = Month.of(now)
     at = max(this_month.start + timedelta(minutes=1), now - timedelta(hours=2))
@@ -64,7 +64,7 @@ def test_a_company_administrator_generates_and_downloads(live_server, page: Page
 
 
 def test_a_department_administrator_is_refused(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.dept_admin)
     page.goto(live_server.url + "/help/")
     expect(page.get_by_role("link", name="Accounting")).to_have_count(0)

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from faxline.accounts.models import User
 from faxline.accounts.services.administrators import administrator_create
 
-from cast import PASSWORD, build_cast
+from cast import PASSWORD, cast_from_snapshot
 from helpers import login_as, sign_in
 from worker import run_tasks
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_add_administrator_with_restricted_rights(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:administrator_add", args=[cast.company.pk])
     page.goto(f"{live_server.url}{url}?department={cast.billing.pk}")
@@ -96,7 +96,7 @@ def test_an_administrators_password_is_reset_by_a_link_not_typed(
     from django.core import mail
 
     settings.FAXLINE_PORTAL_URL = live_server.url
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:administrator_details", args=[cast.dept_admin.pk])
     page.goto(f"{live_server.url}{url}?tab=security")
@@ -129,7 +129,7 @@ def test_an_administrators_password_is_reset_by_a_link_not_typed(
 
 
 def test_an_administrator_outranked_sees_no_actions(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     limited = administrator_create(
         actor=cast.actor(cast.company_admin),
         company=cast.company,

@@ -19,7 +19,7 @@ from faxline.faxing.archive.models import ArchiveCopy, ArchiveStatus
 from faxline.faxing.jobs.dispatcher import dispatch_due
 from faxline.faxing.jobs.send import fax_send
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 from worker import run_tasks
 
@@ -34,7 +34,7 @@ def test_test_ftp_connection_then_the_job_page_shows_the_archive_copy(
     root.mkdir()
     server = LoopbackFtp(root).start()
     try:
-        cast = build_cast()
+        cast = cast_from_snapshot()
         give_number(cast.billing_user)
         on_demand_covers(cast, cast.billing_user)
         values = {

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from faxline.accounts.models import User
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 from worker import run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ CSV = (
 
 @pytest.fixture
 def acme(live_server) -> Cast:
-    return build_cast()
+    return cast_from_snapshot()
 
 
 def test_bulk_create_with_one_bad_row(live_server, page: Page, sign_in, acme: Cast) -> None:

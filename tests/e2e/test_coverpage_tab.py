@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from cover_files import form_template
 from faxline.accounts.models import CoverPageTemplate
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ def test_upload_choose_browse_and_delete_a_cover(
     page: Page, live_server: Any, settings: Any, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:company_details", args=[cast.company.pk]) + "?tab=coverpage"
     page.goto(live_server.url + url)

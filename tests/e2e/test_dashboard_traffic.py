@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from history import inbound, outbound
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +23,7 @@ DESTINATIONS = ["+12065550100", "+13125550100", "+17135550100", "+12125550100", 
 
 
 def make_history() -> object:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     today = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
     for back in range(1, 29):
         moment = today - timedelta(days=back)

@@ -22,7 +22,7 @@ from faxline.numbers.models import FaxNumber
 from history import outbound
 from telephony.fax_calls import make_tiff
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 from worker import run_tasks
 
@@ -47,7 +47,7 @@ def give_number(user, number: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_outbound_details_and_resend_to_a_new_number(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     give_number(cast.billing_user, SENDER_NUMBER)
     job = outbound(
         cast.billing_user,
@@ -111,7 +111,7 @@ def test_outbound_details_and_resend_to_a_new_number(live_server, page: Page) ->
 
 
 def test_the_view_tab_shows_the_document(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     give_number(cast.billing_user, SENDER_NUMBER)
     (job,) = fax_send(
         actor=Actor(user=cast.billing_user),
@@ -152,7 +152,7 @@ def _received(cast, image: bytes, user, minutes: int = 0) -> InboundFax:  # type
 
 
 def test_a_received_fax_is_viewed_and_resubmitted(live_server, page: Page, tmp_path) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     give_number(cast.billing_user, USER_NUMBER)
     image = make_tiff(tmp_path / "two.tif", pages=2).read_bytes()
     fax = _received(cast, image, cast.billing_user)
@@ -184,7 +184,7 @@ def test_a_received_fax_is_viewed_and_resubmitted(live_server, page: Page, tmp_p
 
 
 def test_bulk_resubmit_shows_its_progress_to_the_end(live_server, page: Page, tmp_path) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     give_number(cast.billing_user, USER_NUMBER)
     image = make_tiff(tmp_path / "one.tif", pages=1).read_bytes()
     faxes = [_received(cast, image, cast.billing_user, minutes=n) for n in range(3)]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,7 +38,7 @@ def page_tabs_name(page: Page) -> str:
 
 
 def test_company_details_on_a_phone_shows_all_seven_tabs(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     page.set_viewport_size({"width": 390, "height": 844})
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:company_details", args=[cast.company.pk])
@@ -58,7 +58,7 @@ def test_company_details_on_a_phone_shows_all_seven_tabs(live_server, page: Page
 
 @pytest.mark.parametrize("width", [800, 1280])
 def test_department_details_shows_all_eight_tabs(live_server, page: Page, width: int) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     page.set_viewport_size({"width": width, "height": 900})
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:department_details", args=[cast.billing.pk])

@@ -17,7 +17,7 @@ from faxline.faxing.models import FaxJob, FaxJobStatus
 from faxline.gateway.server import GatewayController
 from gateway.gateway_support import Inbox, a_pdf, email_to_fax, gateway, inbox, send  # noqa: F401
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 from worker import run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def acme(live_server: Any) -> Cast:
-    return build_cast()
+    return cast_from_snapshot()
 
 
 def test_the_notification_log_shows_a_full_email_to_fax_send(

@@ -16,7 +16,7 @@ from faxline.porting.models import PortDocument
 from faxline.porting.requests.services import port_request_create
 from hostile_documents import bomb_tiff
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,7 +58,7 @@ def test_the_files_tab_refuses_a_bomb_and_takes_a_bill(
     page: Page, live_server: Any, settings: Any, tmp_path: Path
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    cast = build_cast()
+    cast = cast_from_snapshot()
     port = port_request_create(
         actor=cast.actor(cast.company_admin), company=cast.company, data=dict(REQUEST)
     )

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +27,7 @@ def choose_seattle(page: Page) -> None:
 
 
 def test_request_inventory_then_pool_details(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     page.goto(live_server.url + "/")
 
@@ -96,7 +96,7 @@ def test_request_inventory_then_pool_details(live_server, page: Page) -> None:
 
 
 def test_request_beyond_the_maximum_inventory_warns(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     cast.company.max_inventory = 1
     cast.company.save(update_fields=["max_inventory"])
     login_as(page, live_server, cast.company_admin)

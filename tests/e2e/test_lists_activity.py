@@ -17,14 +17,14 @@ from playwright.sync_api import Page, expect
 from faxline.faxing.inbound.models import InboundFax
 from history import inbound, outbound
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_outbound_activity_filters_columns_rows_and_pages(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     now = timezone.now()
     for i in range(14):
         outbound(cast.billing_user, to=f"+1617555{i:04d}", at=now - timedelta(hours=i + 1))
@@ -112,7 +112,7 @@ def test_outbound_activity_filters_columns_rows_and_pages(live_server, page: Pag
 
 
 def test_inbound_activity_bulk_resubmit(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     now = timezone.now()
     for i in range(4):
         inbound(
@@ -156,7 +156,7 @@ def test_inbound_activity_bulk_resubmit(live_server, page: Page) -> None:
 
 
 def test_a_fax_user_on_a_phone_sees_their_own(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     now = timezone.now()
     mine = outbound(cast.billing_user, to="+16175550100", at=now - timedelta(hours=1))
     outbound(cast.sales_user, to="+16175550101", at=now - timedelta(hours=1))

@@ -22,7 +22,7 @@ from faxline.porting.models import LoaSignature, PortRequest
 from faxline.porting.requests import services
 from faxline.porting.validation.checks import loa_signed_for
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 from worker import run_tasks
 
@@ -88,7 +88,7 @@ def _draw(page: Page) -> None:
 
 
 def test_the_authorized_person_signs_with_a_drawn_signature(live_server: Any, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     port = _port(cast.company_admin, cast.company)
     login_as(page, live_server, cast.company_admin)
     page.goto(live_server.url + reverse("porting:loa", args=[port.pk]))
@@ -135,7 +135,7 @@ def test_the_authorized_person_signs_with_a_drawn_signature(live_server: Any, pa
 def test_signing_from_the_emailed_link_without_an_account(
     live_server: Any, page: Page, browser: Browser
 ) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     port = _port(cast.dept_admin, cast.company, authorized_email="carol@acme.example")
     # Dana (not the authorized person) sends Carol the link from the Files page.
     login_as(page, live_server, cast.dept_admin)

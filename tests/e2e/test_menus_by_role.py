@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +33,7 @@ def account_items(page: Page, name: str) -> list[str]:
 
 
 def test_a_fax_user_has_no_settings_menu(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.billing_user)
     page.goto(live_server.url + "/help/")
     nav = page.get_by_role("navigation", name="Main menu")
@@ -50,7 +50,7 @@ def test_a_fax_user_has_no_settings_menu(live_server, page: Page) -> None:
 
 
 def test_each_item_offered_opens_its_page(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.dept_admin)
     page.goto(live_server.url + "/")
     offered = settings_items(page)
@@ -75,7 +75,7 @@ def test_each_item_offered_opens_its_page(live_server, page: Page) -> None:
 
 
 def test_an_operator_sees_the_provider_pages(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.operator)
     page.goto(live_server.url + "/")
     assert settings_items(page) == [

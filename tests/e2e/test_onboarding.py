@@ -27,7 +27,7 @@ from faxline.numbers.services import number_assign, numbers_request
 from faxline.onboarding import services as onboarding
 from faxline.onboarding.models import OnboardingOrder
 
-from cast import PASSWORD, build_cast, make_operator
+from cast import PASSWORD, cast_from_snapshot, make_operator
 from helpers import login_as, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,7 +104,7 @@ def test_partner_checklist_blocks_porting_until_payment(
     live_server, page: Page, tmp_path: Path, settings
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"  # the vault of this test only
-    cast = build_cast()
+    cast = cast_from_snapshot()
     firm = ChannelPartner.objects.create(name="Bright Partners")
     Company.objects.filter(pk=cast.company.pk).update(channel_partner=firm)
     partner = User.objects.create_user(
@@ -217,7 +217,7 @@ def test_partner_checklist_blocks_porting_until_payment(
 
 
 def test_configuration_checklist_turns_green(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     admin = Actor(user=cast.company_admin)
     first, second = numbers_request(
         actor=admin,

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from faxline.accounts.models import BlockedNumber
 from faxline.core.models import AuditEvent
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ SHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 
 def test_add_lookup_count_export_and_remove(page: Page, live_server: Any) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:company_details", args=[cast.company.pk]) + "?tab=fax"
     page.goto(live_server.url + url)
@@ -84,7 +84,7 @@ def test_add_lookup_count_export_and_remove(page: Page, live_server: Any) -> Non
 
 
 def test_a_read_only_administrator_sees_no_add_or_remove(page: Page, live_server: Any) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     BlockedNumber.objects.create(company=cast.company, number="+17329200193")
     login_as(page, live_server, cast.read_only_admin)
     url = reverse("accounts:company_details", args=[cast.company.pk]) + "?tab=fax"

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from faxline.porting.choices import PortStatus
 from faxline.porting.models import PortRequest
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = Path("/tmp")
@@ -29,7 +29,7 @@ SCREENSHOTS = bool(os.environ.get("FAXLINE_SCREENSHOTS"))
 
 @pytest.fixture
 def acme(live_server) -> Cast:
-    return build_cast()
+    return cast_from_snapshot()
 
 
 def shoot(page: Page, name: str) -> None:

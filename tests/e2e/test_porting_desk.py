@@ -21,7 +21,7 @@ from faxline.porting.models import PortRequest
 from faxline.porting.requests import services
 from porting.porting_support import ready_request, sign_loa
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,7 +65,7 @@ def other_requests(cast) -> None:
 
 
 def test_reject_fix_resubmit_schedule_complete(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     admin = Actor(user=cast.company_admin)
     request = ready_request(admin, cast.company)
     services.port_request_submit(actor=admin, request=request)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from faxline.accounts.models import User
 from faxline.accounts.rights import CHANGE_RIGHTS, READ_RIGHTS, RIGHT_LABELS
 
-from cast import PASSWORD, build_cast
+from cast import PASSWORD, cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +24,7 @@ def box(page: Page, code: str):
 
 
 def test_read_only_clears_and_disables_change_rights(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:administrator_details", args=[cast.dept_admin.pk])
     page.goto(f"{live_server.url}{url}?tab=rights")
@@ -76,7 +76,7 @@ def test_read_only_clears_and_disables_change_rights(live_server, page: Page) ->
 
 
 def test_add_read_only_administrator(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     url = reverse("accounts:administrator_add", args=[cast.company.pk])
     page.goto(f"{live_server.url}{url}")

@@ -14,7 +14,7 @@ from faxline.telephony.t30 import FaxOptions
 from faxline.telephony.transport import CallRequest
 from telephony.fax_calls import make_tiff
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 from worker import run_tasks
 
@@ -26,7 +26,7 @@ SPARE_NUMBER = "+12125551240"
 
 
 def test_a_fax_user_receives_downloads_and_deletes(live_server, page: Page, tmp_path) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     for number, user in ((USER_NUMBER, cast.billing_user), (SPARE_NUMBER, None)):
         FaxNumber.objects.create(
             number=number,

@@ -13,14 +13,14 @@ from playwright.sync_api import Page, expect
 
 from reports_history import DEST_A, DEST_B, acme_history
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_administrator_runs_filters_and_exports_a_report(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     d1, d2 = today - timedelta(days=5), today - timedelta(days=3)
     acme_history(cast, days=(d1, d2, today - timedelta(days=120)))

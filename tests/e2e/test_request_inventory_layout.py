@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from test_inventory import choose_seattle
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +33,7 @@ def box_of(locator: Locator) -> dict[str, float]:
 def test_every_number_offered_is_shown_whole(
     live_server, page: Page, width: int, height: int
 ) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     page.set_viewport_size({"width": width, "height": height})
     login_as(page, live_server, cast.company_admin)
     page.goto(live_server.url + "/settings/numbers/request/")

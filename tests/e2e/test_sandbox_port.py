@@ -13,7 +13,7 @@ from faxline.porting.desk.services import porting_tick
 from faxline.porting.requests import services
 from porting.porting_support import ready_request
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +29,7 @@ def open_request(page: Page, live_server, request_id: int) -> None:
 
 def test_sandbox_runs_new_to_completed(live_server, page: Page, settings) -> None:
     settings.FAXLINE_PORTING_CARRIER = "sandbox"
-    acme = build_cast()
+    acme = cast_from_snapshot()
     admin = acme.actor(acme.company_admin)
     with time_machine.travel(day(7), tick=False) as clock:  # Monday
         request = ready_request(admin, acme.company)

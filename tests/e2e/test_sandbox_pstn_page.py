@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from faxline.faxing.models import SandboxRemoteFax
 from telephony.fax_calls import make_tiff
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +29,7 @@ def shoot(page: Page, name: str) -> None:
 def test_an_operator_looks_at_what_a_remote_machine_received(
     live_server, page: Page, tmp_path
 ) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     document = make_tiff(tmp_path / "three.tif")
     call_command(
         "fax",
@@ -67,7 +67,7 @@ def test_an_operator_looks_at_what_a_remote_machine_received(
 
 
 def test_an_administrator_is_not_offered_the_sandbox(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="Settings").click()

@@ -16,7 +16,7 @@ from faxing.test_inbound import three_page_pdf
 from faxline.faxing.jobs.dispatcher import dispatch_due
 from faxline.faxing.models import FaxJob
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 from worker import run_tasks
 
@@ -29,7 +29,7 @@ RECIPIENT_NUMBER = "+12125557002"
 def test_a_fax_user_sends_a_pdf_that_arrives_in_the_colleagues_received(
     live_server, page: Page, tmp_path: Path
 ) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     give_number(cast.billing_user, SENDER_NUMBER)
     give_number(cast.sales_user, RECIPIENT_NUMBER)
     on_demand_covers(cast, cast.billing_user)

@@ -13,7 +13,7 @@ from faxing.jobs_support import give_number, on_demand_covers
 from faxing.test_inbound import three_page_pdf
 from faxline.faxing.models import FaxImageFile, FaxJob
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_fax_user_previews_the_pages_then_sends_them(
     live_server, page: Page, tmp_path: Path
 ) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     give_number(cast.billing_user, "+12125557001")
     on_demand_covers(cast, cast.billing_user)
     pdf = three_page_pdf(tmp_path / "letter.pdf")

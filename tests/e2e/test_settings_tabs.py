@@ -8,14 +8,14 @@ from playwright.sync_api import Page, expect
 
 from faxline.accounts.models import SecurityPolicy
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_fax_tab_inbound_file_type(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     page.goto(live_server.url + reverse("accounts:company_details", args=[cast.company.pk]))
     expect(page.get_by_role("heading", name="Company Details", level=1)).to_be_visible()
@@ -37,7 +37,7 @@ def test_fax_tab_inbound_file_type(live_server, page: Page) -> None:
 
 
 def test_customize_company_security_policy(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     page.goto(live_server.url + reverse("accounts:company_details", args=[cast.company.pk]))
     page.get_by_role("link", name="Security", exact=True).click()

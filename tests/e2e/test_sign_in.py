@@ -16,7 +16,7 @@ from faxline.accounts.auth import WRONG_CREDENTIALS
 from faxline.accounts.services.passwords import password_set_by_admin
 from faxline.accounts.services.security import security_policy_save
 
-from cast import PASSWORD, build_cast
+from cast import PASSWORD, cast_from_snapshot
 from helpers import login_as, sign_in
 from worker import run_tasks
 
@@ -32,7 +32,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def test_sign_in_through_both_steps(live_server, page: Page) -> None:
-    build_cast()
+    cast_from_snapshot()
     page.goto(live_server.url + "/activity/")
     expect(page).to_have_url(re.compile(r"/auth/login/\?next="))
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -82,7 +82,7 @@ def test_not_you_goes_back_to_step_one(live_server, page: Page) -> None:
 
 
 def test_lock_out_after_the_policys_failed_attempts(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
@@ -107,7 +107,7 @@ def test_lock_out_after_the_policys_failed_attempts(live_server, page: Page) -> 
 
 
 def test_helpers_sign_in_and_login_as(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     sign_in(page, live_server.url, "carol", PASSWORD)
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     page.context.clear_cookies()
@@ -128,7 +128,7 @@ def test_helpers_sign_in_and_login_as(live_server, page: Page) -> None:
 
 
 def test_forced_password_change_then_the_page_asked_for(live_server, page: Page) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     security_policy_save(
         actor=cast.actor(cast.company_admin),
         company=cast.company,
@@ -178,7 +178,7 @@ def test_forgot_password_link_from_the_email(live_server, page: Page, settings) 
     from django.core import mail
 
     settings.FAXLINE_PORTAL_URL = live_server.url
-    build_cast()
+    cast_from_snapshot()
     page.goto(live_server.url + "/auth/login/")
     page.get_by_label("Username").fill("bill")
     page.get_by_role("button", name="NEXT").click()

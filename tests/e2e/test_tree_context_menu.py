@@ -10,14 +10,14 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from test_account_tree import node, open_tree
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def acme(live_server, sign_in) -> Cast:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     sign_in(cast.company_admin)
     return cast
 

@@ -12,14 +12,14 @@ from faxline.accounts.models import User
 from faxline.numbers.selectors import available_numbers, user_numbers
 from faxline.numbers.services import numbers_request
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def acme(live_server) -> Cast:
-    return build_cast()
+    return cast_from_snapshot()
 
 
 def next_step(page: Page, heading: str) -> None:

@@ -16,7 +16,7 @@ from faxline.notify.webhooks import services
 from faxline.notify.webhooks.models import WebhookEndpoint
 from notify.webhooks.receiver import Receiver, allow_loopback, receiver  # noqa: F401
 
-from cast import build_cast
+from cast import cast_from_snapshot
 from helpers import login_as
 from worker import run_tasks
 
@@ -28,7 +28,7 @@ def test_the_webhook_page_sends_a_test_event_and_shows_its_delivery(
     live_server: Any,
     receiver: Receiver,  # noqa: F811 - the fixture imported above
 ) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     login_as(page, live_server, cast.company_admin)
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="Settings").click()
@@ -79,7 +79,7 @@ def test_edit_changes_the_events_of_an_endpoint(
     live_server: Any,
     allow_loopback: None,  # noqa: F811 - the fixture imported above
 ) -> None:
-    cast = build_cast()
+    cast = cast_from_snapshot()
     hook, _ = services.endpoint_create(
         actor=Actor(user=cast.company_admin),
         company=cast.company,

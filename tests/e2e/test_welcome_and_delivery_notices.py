@@ -15,7 +15,7 @@ from faxline.faxing.jobs.dispatcher import RetryPolicy, dispatch_due
 from faxline.faxing.jobs.send import fax_send
 from faxline.notify.models import NotificationLog
 
-from cast import Cast, build_cast
+from cast import Cast, cast_from_snapshot
 from worker import run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def acme(live_server) -> Cast:
-    return build_cast()
+    return cast_from_snapshot()
 
 
 def test_send_welcome_message_then_see_it_in_the_notification_log(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from liveinstall import Home, copy_home, environment, faxline_command, prepared_home
+from liveinstall import Home, copy_home, environment, faxline_command, shared_demo_home
 
 pytestmark = [pytest.mark.processes]
 
@@ -40,7 +40,7 @@ print(",".join(j.identifier for j in jobs))
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    return prepared_home(tmp_path_factory.mktemp("dispatch-home") / "home")
+    return shared_demo_home(tmp_path_factory)
 
 
 def dispatcher(home_path: Path, log: Path, **env: str) -> subprocess.Popen[bytes]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from liveinstall import Home, copy_home, environment, faxline_command, prepared_home
+from liveinstall import Home, copy_home, environment, faxline_command, shared_demo_home
 from telephony.fax_calls import make_tiff
 
 pytestmark = pytest.mark.database_independent  # its own database, not the test one
@@ -64,7 +64,7 @@ RECEIVED_HERE = "remote_csid <> 'DEMO SENDER'"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    return prepared_home(tmp_path_factory.mktemp("inbound-kill") / "home")
+    return shared_demo_home(tmp_path_factory)
 
 
 def python(home: Home, script: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -25,7 +25,7 @@ from liveinstall import (
     environment,
     faxline_command,
     free_port,
-    prepared_home,
+    shared_demo_home,
 )
 
 pytestmark = [pytest.mark.processes, pytest.mark.database_independent]
@@ -61,7 +61,7 @@ with time_machine.travel(timezone.now() + dt.timedelta(minutes=16), tick=False):
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
-    return prepared_home(tmp_path_factory.mktemp("gateway-live") / "home")
+    return shared_demo_home(tmp_path_factory)
 
 
 def rows(home: Home, sql: str) -> list[tuple]:

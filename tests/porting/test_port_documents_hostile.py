@@ -135,11 +135,17 @@ def test_a_document_over_the_cpu_limit_is_a_422_not_a_500(
 def test_too_many_documents_at_once_is_a_503(cast: Cast, port: PortRequest, settings: Any) -> None:
     settings.FAXLINE_INTAKE_CONCURRENCY = 1
     settings.FAXLINE_INTAKE_WALL_SECONDS = 1
+    # A sandbox that answers first: after a test whose worker was killed at its limit, the
+    # job holding the slot could otherwise fail at once and free it (the test then depended
+    # on which tests ran before it).
+    sandbox.run_job("selftest.echo", b"", {}, limits=WorkerLimits(wall_seconds=30))
     started = threading.Event()
+    held: list[bool] = []
 
     def hold_the_slot() -> None:
         started.set()
         sandbox.run_job("selftest.sleep", b"", {"seconds": 3}, limits=WorkerLimits(wall_seconds=10))
+        held.append(True)
 
     holder = threading.Thread(target=hold_the_slot)
     holder.start()
@@ -156,6 +162,7 @@ def test_too_many_documents_at_once_is_a_503(cast: Cast, port: PortRequest, sett
         )
     finally:
         holder.join()
+    assert held, "the job holding the slot failed"
     assert response.status_code == 503
     assert response.json()["code"] == "intake_busy"
 
