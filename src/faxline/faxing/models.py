@@ -276,9 +276,11 @@ class FaxAttempt(models.Model):
     # How the call went: the SIP trunk that carried it (empty: the sandbox PSTN), its media
     # ("audio", "t38"; empty when nothing answered) and whether it went in G.711 because of a
     # learned T.38 fallback or a refused switch to T.38.
-    trunk = models.CharField(max_length=100, blank=True)
-    media = models.CharField(max_length=8, blank=True)
-    t38_fallback = models.BooleanField(default=False)
+    # Which SIP trunk carried the call, in what media, and whether it fell back from T.38
+    # (empty for the sandbox). Database defaults too: bulk loaders write attempts in SQL.
+    trunk = models.CharField(max_length=100, blank=True, default="", db_default="")
+    media = models.CharField(max_length=8, blank=True, default="", db_default="")
+    t38_fallback = models.BooleanField(default=False, db_default=False)
     completion_code = models.IntegerField(null=True, blank=True)
     completion_text = models.CharField(max_length=200, blank=True)
     remote_csi = models.CharField(max_length=40, blank=True)
