@@ -6,6 +6,7 @@ decoders raise, and hand-written PDFs (to carry scripts and other active content
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
@@ -36,12 +37,15 @@ def bomb_tiff(
     *,
     bits: int = 1,
     samples: int = 1,
+    noise: bool = False,
 ) -> bytes:
     """A decompression bomb as the probe built it: ``frames`` pages of a huge image that all
     point at one small deflate-compressed strip of blank pixels (about 30 kB for 200 pages
-    of 45 million pixels: 9 billion pixels to decode)."""
+    of 45 million pixels: 9 billion pixels to decode). ``noise``: the strip is random pixels
+    instead (larger, and far more work to re-encode than blank pages)."""
     row = (width * bits * samples + 7) // 8
-    strip = zlib.compress(b"\x00" * (row * height), 9)
+    pixels = random.Random(7).randbytes(row * height) if noise else b"\x00" * (row * height)
+    strip = zlib.compress(pixels, 9)
     out = bytearray(b"II*\x00" + struct.pack("<I", 8 + len(strip)))
     strip_offset = 8
     out += strip

@@ -54,6 +54,9 @@ STATUS_ATTRIBUTE_ALLOWED = frozenset(
     {
         # A bulk import's report row ("created" / "refused"), not a port request.
         ("porting/requests/bulk.py", "group"),
+        # A SIP response's status code and a refused call's (SIP, not a model's lifecycle).
+        ("telephony/sip/message.py", "self"),
+        ("telephony/sip/dialog.py", "self"),
     }
 )
 ANY_STATUS_OWNER = frozenset().union(NUMBER_OWNERS, *STATUS_OWNERS.values())

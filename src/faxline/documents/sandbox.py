@@ -127,6 +127,7 @@ class _Zygote:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # workers may write no file (see worker.main)
         env["PYTHONPATH"] = os.pathsep.join(
             [package_root, *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
         )

@@ -147,6 +147,9 @@ def resolve(name: str) -> Callable[[bytes, dict[str, Any]], tuple[dict[str, Any]
 def main(argv: list[str] | None = None) -> None:
     """The zygote: ``python -c 'from faxline.documents.worker import main; main()' FD``."""
     args = sys.argv[1:] if argv is None else argv
+    # A worker may write no file (RLIMIT_FSIZE 0, SIGXFSZ kills): a module it imports for
+    # the first time must not try to cache its bytecode.
+    sys.dont_write_bytecode = True
     control = socket.socket(fileno=int(args[0]))
     for module in PRELOAD:
         importlib.import_module(module)

@@ -3,7 +3,6 @@ also when the test using it fails."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import time
@@ -14,6 +13,7 @@ import pytest
 from faxline.telephony.lab import Endpoint, FaxCarriage, LabError, SipLab, group_members
 from faxline.telephony.lab.kamailio import KamailioSettings, render_kamailio_cfg
 from faxline.telephony.lab.probe import sip_options_ping
+from faxline.telephony.transport import run_sync
 
 NEEDED = ("/usr/sbin/kamailio", "/usr/bin/rtpengine", "/usr/bin/sipp")
 pytestmark = [
@@ -69,7 +69,7 @@ def test_async_context_manager(tmp_path: Path) -> None:
             assert sip_options_ping(lab.sip_host, lab.sip_port) == 200
             return lab.process_groups
 
-    groups = asyncio.run(body())
+    groups = run_sync(body())
     assert _gone(groups)
     assert (tmp_path / "lab" / "kamailio.log").exists()  # a given workdir is kept
 

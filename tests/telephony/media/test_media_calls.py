@@ -32,7 +32,7 @@ from faxline.telephony.media import (
 from faxline.telephony.sip.config import Codec
 from faxline.telephony.t30 import AudioFaxSession, FaxOptions, FaxResult, T38FaxSession
 from faxline.telephony.tones import AnswerClassifier, Heard, Hearing
-from faxline.telephony.transport import MediaClock
+from faxline.telephony.transport import MediaClock, run_sync
 
 pytestmark = pytest.mark.database_independent
 
@@ -129,7 +129,7 @@ def test_g711_call_delivers_three_pages(
     codec: Codec, paced: bool, documents: dict[str, Path], tmp_path: Path
 ) -> None:
     received = tmp_path / "received.tif"
-    sent, got, stats_a, stats_b = asyncio.run(
+    sent, got, stats_a, stats_b = run_sync(
         audio_call(documents["fine"], received, codec, paced=paced)
     )
     delivered((sent, got), documents["fine"], received)
@@ -147,7 +147,7 @@ def test_g711_call_delivers_three_pages(
 
 def test_t38_call_delivers_three_pages(documents: dict[str, Path], tmp_path: Path) -> None:
     received = tmp_path / "received.tif"
-    sent, got, stats_a, stats_b, _ = asyncio.run(t38_call(documents["fine"], received))
+    sent, got, stats_a, stats_b, _ = run_sync(t38_call(documents["fine"], received))
     delivered((sent, got), documents["fine"], received)
     # All but what the caller sent after the answerer had ended (its last DCN copies).
     assert stats_a.packets_sent > 100
@@ -159,7 +159,7 @@ def test_t38_call_with_ten_percent_loss_is_recovered_by_redundancy(
     documents: dict[str, Path], tmp_path: Path
 ) -> None:
     received = tmp_path / "received.tif"
-    sent, got, stats_a, stats_b, dropped = asyncio.run(
+    sent, got, stats_a, stats_b, dropped = run_sync(
         t38_call(documents["fine"], received, loss=0.10)
     )
     delivered((sent, got), documents["fine"], received)
@@ -199,7 +199,7 @@ def test_listening_and_stopping_the_audio_loop(documents: dict[str, Path], tmp_p
         assert not done
         return (heard[0] if heard else None), stats_a, stats_b, frames[0]
 
-    hearing, stats_a, stats_b, frames = asyncio.run(scenario())
+    hearing, stats_a, stats_b, frames = run_sync(scenario())
     assert hearing is not None and hearing.heard is Heard.FAX
     assert stats_a.ended == stats_b.ended == "stopped"
     assert frames == stats_a.frames < 50 * 10  # within ten seconds of call time

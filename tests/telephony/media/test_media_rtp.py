@@ -13,6 +13,7 @@ import pytest
 from faxline.telephony.media import g711
 from faxline.telephony.media.rtp import SILENCE, JitterBuffer, RtpEndpoint, RtpStats
 from faxline.telephony.sip.config import Codec
+from faxline.telephony.transport import run_sync
 
 pytestmark = pytest.mark.database_independent
 
@@ -20,7 +21,7 @@ T = TypeVar("T")
 
 
 def run(coro: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(coro())  # type: ignore[arg-type]
+    return run_sync(coro())  # type: ignore[arg-type]
 
 
 def frame_of(value: int) -> bytes:

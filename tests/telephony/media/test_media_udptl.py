@@ -23,6 +23,7 @@ from faxline.telephony.media.udptl import (
     encode_length,
     encode_packet,
 )
+from faxline.telephony.transport import run_sync
 
 pytestmark = pytest.mark.database_independent
 
@@ -30,7 +31,7 @@ T = TypeVar("T")
 
 
 def run(coro: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(coro())  # type: ignore[arg-type]
+    return run_sync(coro())  # type: ignore[arg-type]
 
 
 # --- the codec ------------------------------------------------------------------------------

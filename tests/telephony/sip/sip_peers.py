@@ -15,6 +15,7 @@ from faxline.telephony.sip.message import Message, Request, Response
 from faxline.telephony.sip.transaction import ServerTransaction, Timers
 from faxline.telephony.sip.transports import Peer
 from faxline.telephony.sip.ua import UserAgent
+from faxline.telephony.transport import run_sync
 
 F = TypeVar("F", bound=Callable[..., Awaitable[None]])
 
@@ -30,7 +31,7 @@ def aio(function: Callable[..., Awaitable[None]]) -> Callable[..., None]:
         async def bounded() -> None:
             await asyncio.wait_for(function(*args, **kwargs), 30)
 
-        asyncio.run(bounded())
+        run_sync(bounded())
 
     return run
 
