@@ -43,6 +43,7 @@ from typing import Any
 from bench.t30 import make_document
 from faxline.telephony.media import RtpEndpoint, UdptlEndpoint, run_audio, run_t38
 from faxline.telephony.sip.config import Codec
+from faxline.telephony.sip.faxcalls import JITTER_FRAMES
 from faxline.telephony.t30 import (
     AudioFaxSession,
     FaxOptions,
@@ -107,7 +108,8 @@ async def run_side(
     """Open ``count`` endpoints, swap addresses with the other process through ``exchange``
     (which returns the far ports and the start time), run the calls, sum up."""
     if kind == "g711":
-        endpoints: list[Any] = [await RtpEndpoint.open() for _ in range(count)]
+        # The jitter buffer the SIP trunk transport gives each call (100 ms).
+        endpoints: list[Any] = [await RtpEndpoint.open(depth=JITTER_FRAMES) for _ in range(count)]
     else:
         endpoints = [await UdptlEndpoint.open() for _ in range(count)]
     far_ports, start_at = exchange([endpoint.port for endpoint in endpoints])
