@@ -325,3 +325,19 @@ def test_keepalive_puts_a_trunk_that_does_not_answer_last(cast: Cast, document: 
     assert outcome.name is OutcomeName.SENT and outcome.trunk == "lab (alice)"
     assert not any("dead carrier" in e.detail for e in outcome.progress)
     delivered(cast.bob, document)
+
+
+def test_only_our_carriers_may_bring_us_faxes(cast: Cast, document: Path) -> None:
+    """An INVITE straight to bob's SIP port, from an address that is none of bob's trunks
+    (127.0.0.2, not the carrier's 127.0.0.1), is refused with 403 and nothing arrives."""
+    assert cast.bob.transport is not None
+    straight = TrunkConfig(
+        key="straight", name="straight to bob", host="127.0.0.1", port=cast.bob.transport.port
+    )
+    stranger = caller_only([straight], host="127.0.0.2")
+    try:
+        outcome = fax_to(stranger, "+16465550196", document, from_number=CALLER)
+    finally:
+        stranger.close()
+    assert outcome.signalling == "403 Forbidden", [str(e) for e in outcome.progress]
+    assert not outcome.connected and not cast.bob.arrived.wait(1)

@@ -248,6 +248,7 @@ class Announcer:
 def caller_only(
     trunks: list[TrunkConfig],
     *,
+    host: str = "127.0.0.1",
     port: int = 0,
     speed: float = FAST,
     answer: InboundAnswer = InboundAnswer.UNKNOWN_NUMBER,
@@ -259,6 +260,7 @@ def caller_only(
         lambda: trunks,
         TrunkDirectory(inbound_answer=lambda did, caller: answer, **directory),  # type: ignore[arg-type]
         lambda fax: None,
+        host=host,
         port=port,
         speed=speed,
     )

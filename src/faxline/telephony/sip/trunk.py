@@ -30,8 +30,9 @@ destination (``learn_t38_failure``) so that the next attempt goes in G.711. On a
 audio modem is dropped and a T.38 terminal starts T.30 afresh, as gateways do: the switch
 happens while only tones have been exchanged.
 
-**An incoming call.** The called number (the R-URI's user) must be one of the platform's
-numbers in service (404 otherwise), its user unlocked (486) and accepting (603); the call is
+**An incoming call.** It must come from one of the enabled trunks (its host or outbound
+proxy, resolved: anyone else gets 403), for one of the platform's numbers in service (404
+otherwise) whose user is unlocked (486) and accepting (603); the call is
 answered in G.711 and switched to T.38 as above; the received pages go to the inbound
 receiver (the fax engine's inbound pipeline), in a worker thread.
 """
@@ -41,6 +42,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import ipaddress
 import logging
 import shutil
 import tempfile
@@ -221,7 +223,10 @@ class SipTrunkTransport(Transport):
         self.channels = Channels()
         self.calls_answered = 0
         self.answers_inbound = True  # False when another process holds our SIP port
-        self.health: dict[str, int] = {}  # trunk key -> status of its last keep-alive OPTIONS
+        # trunk key -> the status of its last keep-alive OPTIONS
+        self.health: dict[str, int] = {}
+        # host -> (until when, its IP addresses): who may send us INVITEs
+        self._resolved: dict[str, tuple[float, frozenset[str]]] = {}
         self._keepalive_due = 0.0
         self.registrations: dict[str, Registration] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -597,14 +602,37 @@ class SipTrunkTransport(Transport):
 
     # --- inbound ---------------------------------------------------------------------------
 
-    def _trunk_of(self, trunks: Sequence[TrunkConfig], address: str) -> TrunkConfig | None:
-        """The trunk an INVITE from ``address`` came through (by its host or outbound
-        proxy), else the first trunk."""
+    async def _trunk_of(self, trunks: Sequence[TrunkConfig], address: str) -> TrunkConfig | None:
+        """The enabled trunk an INVITE from ``address`` (an IP) came through: the one whose
+        host or outbound proxy is, or resolves to, that address; None for anyone else."""
         for trunk in trunks:
-            proxy = trunk.outbound_proxy.rsplit(":", 1)[0] if trunk.outbound_proxy else ""
-            if address and address in (trunk.host, proxy):
-                return trunk
-        return trunks[0] if trunks else None
+            if not trunk.enabled:
+                continue
+            proxy = (
+                trunk.outbound_proxy.rsplit(":", 1)[0].strip("[]") if trunk.outbound_proxy else ""
+            )
+            for host in filter(None, (trunk.host, proxy)):
+                if address in await self._addresses(host):
+                    return trunk
+        return None
+
+    async def _addresses(self, host: str) -> frozenset[str]:
+        """The IP addresses of ``host`` (a literal is itself), kept for a minute."""
+        try:
+            return frozenset({str(ipaddress.ip_address(host))})
+        except ValueError:
+            pass
+        now = time.monotonic()
+        cached = self._resolved.get(host)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+            found = frozenset(str(info[4][0]) for info in infos)
+        except OSError:
+            found = frozenset()
+        self._resolved[host] = (now + 60.0, found)
+        return found
 
     async def _incoming(self, call: IncomingCall) -> None:
         try:
@@ -616,13 +644,17 @@ class SipTrunkTransport(Transport):
             caller = fax_number_e164(call.from_user, field="from")
         except ValidationFailed:
             caller = call.from_user[:32]
+        trunks = await asyncio.to_thread(self.trunks)
+        trunk = await self._trunk_of(trunks, call.transaction.peer.host)
+        if trunk is None:  # only our carriers may bring us faxes
+            log.warning("INVITE from %s, not a trunk of ours: 403", call.transaction.peer.host)
+            await call.reject(403, "Forbidden")
+            return
         answer = await asyncio.to_thread(self.directory.inbound_answer, did, caller)
         if answer is not InboundAnswer.ACCEPT:
             await call.reject(*_REFUSALS[answer])
             return
-        trunks = await asyncio.to_thread(self.trunks)
-        trunk = self._trunk_of(trunks, call.transaction.peer.host)
-        if trunk is not None and not self.channels.try_acquire(trunk):
+        if not self.channels.try_acquire(trunk):
             await call.reject(503, "Service Unavailable")
             return
         try:
@@ -634,15 +666,10 @@ class SipTrunkTransport(Transport):
             if not call.ended.is_set():
                 await call.bye()
         finally:
-            if trunk is not None:
-                self.channels.release(trunk)
+            self.channels.release(trunk)
 
-    async def _receive(
-        self, call: IncomingCall, did: str, caller: str, trunk: TrunkConfig | None
-    ) -> None:
-        mode = trunk.t38 if trunk is not None else T38Mode.PREFERRED
-        codecs = trunk.codecs if trunk is not None else TrunkConfig.codecs
-        media = CallMedia(self.host, mode, codecs, speed=self.speed)
+    async def _receive(self, call: IncomingCall, did: str, caller: str, trunk: TrunkConfig) -> None:
+        media = CallMedia(self.host, trunk.t38, trunk.codecs, speed=self.speed)
         await media.open()
         folder = Path(tempfile.mkdtemp(prefix="faxline-sip-"))
         try:
