@@ -16,7 +16,7 @@ SPANDSP_STAMP := $(SPANDSP_DIR)/.built
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-deps-system: ## Check (and as root on Debian, install) Chromium, libspandsp and LibreOffice
+deps-system: ## Check (and as root on Debian, install) Chromium, libspandsp, LibreOffice, kamailio, rtpengine, SIPp...
 	@bash scripts/system-deps.sh
 
 # The virtualenv is (re)installed when pyproject.toml is newer than the stamp.
