@@ -56,6 +56,9 @@ JOBS: dict[str, str] = {
     "received.thumbnail": "faxline.documents.received:thumbnail_job",
     "fax.convert": "faxline.documents.faximage:convert_job",
     "fax.identify": "faxline.documents.faximage:identify_job",
+    # The words of a PDF's text layer, read for the facts of bills and CSRs
+    # (faxline.documents.reading).
+    "read.words": "faxline.documents.reading.words:words_job",
     # The sandbox's own checks (faxline.documents.selftest).
     "selftest.echo": "faxline.documents.selftest:echo_job",
     "selftest.spin": "faxline.documents.selftest:spin_job",
@@ -71,6 +74,7 @@ PRELOAD = (
     "faxline.documents.images",
     "faxline.documents.received",
     "faxline.documents.faximage",
+    "faxline.documents.reading.words",
     "PIL.Image",
     "PIL.ImageChops",
     "PIL.GifImagePlugin",

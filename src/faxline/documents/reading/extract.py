@@ -1,0 +1,107 @@
+"""The one entry point of reading: a document's bytes in, its facts out (issue 14).
+
+``faxline porting extract FILE`` and ``POST /api/v1/porting/extract`` will print
+:meth:`Extraction.as_json`, whose keys outside checks rely on: keep them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from faxline.documents.reading import facts as facts_module
+from faxline.documents.reading.facts import Facts, Found
+from faxline.documents.reading.words import read_words
+
+#: The facts' keys in :meth:`Extraction.as_json` (the issue's contract).
+FACT_KEYS = (
+    "account_name",
+    "service_address",
+    "btn",
+    "account_number",
+    "statement_date",
+    "numbers",
+    "authorized_names",
+    "line_features",
+)
+ADDRESS_KEYS = ("street", "unit", "city", "state", "postal_code")
+# A page whose text layer has fewer letters and digits than this has no text worth reading
+# (a scan with a stray page number): it needs OCR.
+MIN_TEXT_CHARS = 20
+
+
+@dataclass
+class Extraction:
+    """What was read from one document.
+
+    ``document_type``: ``bill``, ``csr``, ``loa`` or ``other`` (None when nothing could be
+    read); ``facts``: the facts with where each was found (:class:`~.facts.Facts`);
+    ``pages``: the page count; ``ocr``: whether OCR read it (never yet); ``needs_ocr``: the
+    PDF has no text layer to read, so its facts wait for OCR."""
+
+    document_type: str | None
+    facts: Facts = field(default_factory=Facts)
+    pages: int = 0
+    ocr: bool = False
+    needs_ocr: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """Exactly the issue's keys: nulls for what was not found, numbers in E.164,
+        dates ISO."""
+        facts = self.facts
+        address = facts.service_address.value if facts.service_address else None
+        return {
+            "document_type": self.document_type,
+            "facts": {
+                "account_name": _value(facts.account_name),
+                "service_address": (
+                    {key: address.get(key) for key in ADDRESS_KEYS} if address else None
+                ),
+                "btn": _value(facts.btn),
+                "account_number": _value(facts.account_number),
+                "statement_date": _value(facts.statement_date),
+                "numbers": [found.value for found in facts.numbers],
+                "authorized_names": [found.value for found in facts.authorized_names],
+                "line_features": [found.value for found in facts.line_features],
+            },
+            "pages": self.pages,
+            "ocr": self.ocr,
+        }
+
+    def sources(self) -> dict[str, Any]:
+        """Where each fact was read: ``{key: {"page", "box"}}`` (lists for the list facts),
+        for the thumbnails the person confirming the facts will see."""
+        out: dict[str, Any] = {}
+        for key in FACT_KEYS:
+            value = getattr(self.facts, key)
+            if isinstance(value, list):
+                out[key] = [_where(found) for found in value]
+            else:
+                out[key] = _where(value) if value is not None else None
+        return out
+
+
+def _value(found: Found | None) -> Any:
+    return found.value if found is not None else None
+
+
+def _where(found: Found) -> dict[str, Any]:
+    return {"page": found.page, "box": list(found.box)}
+
+
+def extract(data: bytes, filename: str = "") -> Extraction:
+    """The facts of the bill or CSR ``data`` (a PDF), read from its text layer in the
+    document sandbox. A PDF without a text layer comes back with no facts and
+    ``needs_ocr``. Refuses what cannot be read with ``ValidationFailed`` on field
+    ``file`` (see :func:`~.words.read_words` for the codes). ``filename`` names the
+    document in those messages only: nothing in it is taken as a fact. Call it outside any
+    database transaction."""
+    pages = read_words(data, label=filename or "The document")
+    text_chars = sum(sum(c.isalnum() for c in w.text) for page in pages for w in page.words)
+    if text_chars < MIN_TEXT_CHARS:
+        return Extraction(document_type=None, pages=len(pages), needs_ocr=True)
+    return Extraction(
+        document_type=facts_module.document_type(pages),
+        facts=facts_module.find_facts(pages),
+        pages=len(pages),
+    )

@@ -1,0 +1,730 @@
+"""The facts of a bill or a CSR, found by label and position in the words of its pages.
+
+Carriers label the same fact differently ("Account Number", "Acct No.", "Account #") and lay
+their pages out differently (labels left of values, labels above them, two columns, the
+upper-case dump of a CSR), and text extractors emit blocks in different orders. So nothing
+here depends on text order: the words are grouped into lines by position, a line into
+segments where a gap wider than a few spaces separates them (columns), and each fact is read
+where a label puts it: to the right of the label on the same line, or, when nothing follows
+the label there, on the line below it in the label's column. A value may continue on the
+lines below it when they start in its column (an address's city line).
+
+A fact is reported only when its label was found and its value parses (a date, a telephone
+number, an address with its ZIP); otherwise it is None. A wrong fact is worse than none:
+the person confirming the facts would have to notice it, while a missing one they type.
+Each fact carries where it was read (:class:`Found`: page and box).
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+
+from faxline.documents.reading.words import Page, Word
+
+# Words further apart than this (in ems) are in different segments (columns, or a label
+# and a value set apart): three spaces of Helvetica, more than one of Courier.
+SEGMENT_GAP_EMS = 0.75
+# How far below a line (in ems, from its bottom) the next line of the same block may start.
+NEXT_LINE_EMS = 2.2
+# How far (in ems) a continuation line's start may be from the value's.
+COLUMN_SLACK_EMS = 1.0
+MAX_VALUE_LINES = {"service_address": 4, "numbers": 40, "authorized_names": 10, "line_features": 10}
+MAX_NAME_CHARS = 80
+# How far (in ems) to the right of its label a value set apart may start.
+MAX_VALUE_GAP_EMS = 15.0
+
+BILL = "bill"
+CSR = "csr"
+LOA = "loa"
+OTHER = "other"
+
+# Labels of each fact, as normalised words (lower case, no trailing ":" or "."). A label
+# is recognised at the start of a segment, or anywhere when its last word ends with ":".
+# GENERIC labels are words too common to be trusted unless they start a segment.
+LABELS: dict[str, tuple[str, ...]] = {
+    "account_name": (
+        "account name",
+        "customer name",
+        "business name",
+        "company name",
+        "account holder",
+        "bill to",
+        "billed to",
+        "name",
+    ),
+    "service_address": (
+        "service address",
+        "service location",
+        "svc addr",
+        "svc address",
+        "service addr",
+    ),
+    "btn": (
+        "btn",
+        "billing telephone no",
+        "billing telephone number",
+        "billing tel no",
+        "billing number",
+        "main number",
+        "main telephone number",
+    ),
+    "account_number": (
+        "account number",
+        "acct no",
+        "acct number",
+        "acct #",
+        "account #",
+        "account no",
+        "acct",
+    ),
+    "statement_date": (
+        "statement date",
+        "bill date",
+        "billing date",
+        "invoice date",
+        "date of bill",
+        "date of statement",
+    ),
+    "numbers": (
+        "telephone numbers",
+        "telephone number(s)",
+        "phone numbers",
+        "numbers on account",
+        "numbers on this account",
+        "working telephone numbers",
+        "service numbers",
+        "line numbers",
+        "lines",
+        "tns",
+        "tn",
+        "wtn",
+    ),
+    "authorized_names": (
+        "authorized names",
+        "authorized name",
+        "authorized name(s)",
+        "authorized users",
+        "authorized contacts",
+        "auth names",
+        "auth name",
+    ),
+    "line_features": (
+        "line features",
+        "service features",
+        "features and services",
+        "features",
+    ),
+}
+GENERIC = frozenset({"name", "acct", "lines", "features", "tn", "tns"})
+_LABELS_BY_LENGTH: list[tuple[tuple[str, ...], str, int]] = sorted(
+    (
+        (tuple(label.split()), fact, rank)
+        for fact, labels in LABELS.items()
+        for rank, label in enumerate(labels)
+    ),
+    key=lambda item: -len(item[0]),
+)
+
+FEATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("hunt_group", ("hunt group", "hunting", "series hunt", "circular hunt", "mlh", "hunt")),
+    ("dsl", ("adsl", "vdsl", "dsl")),
+    (
+        "distinctive_ring",
+        ("distinctive ring", "distinctive ringing", "ringmate", "smart ring", "ident-a-ring"),
+    ),
+    ("remote_call_forwarding", ("remote call forwarding", "remote call fwd", "rcf")),
+)
+
+US_STATES = frozenset(
+    (
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "PR",
+        "VI",
+        "GU",
+        "AS",
+        "MP",
+    )
+)
+CA_PROVINCES = frozenset(
+    ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT")
+)
+
+_PHONE = re.compile(r"(?<![\d])(?:\+?1[\s.-]?)?\(?(\d{3})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})(?![\d])")
+_ADDRESS = re.compile(
+    r"^(?P<street>\d.*?),\s*(?P<city>[^,\d][^,]*?),?\s+(?P<state>[A-Za-z]{2})\.?,?\s+"
+    r"(?P<postal>\d{5}(?:-\d{4})?|[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d)$"
+)
+_UNIT = re.compile(
+    r"^(?P<street>.+?)[\s,]+(?P<unit>(?:ste|suite|apt|apartment|unit|fl|floor|rm|room|bldg|"
+    r"building|dept|#)\.?\s*#?\s*[A-Za-z0-9-]+)$",
+    re.IGNORECASE,
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DATES = (
+    re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<mm>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<mm>\d{1,2})[/-](?P<day>\d{1,2})[/-](?P<year>\d{4}|\d{2})(?!\d)"),
+    re.compile(_MONTH + r"\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<day>\d{1,2})[\s-]+" + _MONTH + r"[\s,-]+(?P<year>\d{4}|\d{2})(?!\d)"),
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A fact's value and where it was read: the page (from 1) and the box of the value's
+    words in points from the page's top-left corner (x0, top, x1, bottom)."""
+
+    value: Any
+    page: int
+    box: tuple[float, float, float, float]
+
+
+@dataclass
+class Facts:
+    """The facts of one document (None or empty: not found)."""
+
+    account_name: Found | None = None
+    service_address: Found | None = None  # value: dict street, unit, city, state, postal_code
+    btn: Found | None = None
+    account_number: Found | None = None
+    statement_date: Found | None = None
+    numbers: list[Found] = field(default_factory=list)
+    authorized_names: list[Found] = field(default_factory=list)
+    line_features: list[Found] = field(default_factory=list)
+
+
+@dataclass
+class _Line:
+    page: int
+    words: list[Word]
+    segments: list[list[Word]] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return max(w.size for w in self.words)
+
+
+@dataclass(frozen=True)
+class _Label:
+    fact: str
+    rank: int
+    line: int  # index in the document's lines
+    segment: int
+    start: int  # word index in the segment
+    end: int  # one past the label's last word
+
+
+# --- lines and labels -------------------------------------------------------------------
+
+
+def lines_of(pages: Iterable[Page]) -> list[_Line]:
+    """The lines of the pages, top to bottom, each with its words left to right and cut
+    into segments at wide gaps."""
+    lines: list[_Line] = []
+    for page in pages:
+        current: list[Word] = []
+        centre = 0.0
+        for word in sorted(page.words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+            middle = (word.top + word.bottom) / 2
+            if current and abs(middle - centre) <= 0.4 * max(word.size, current[0].size):
+                current.append(word)
+                continue
+            if current:
+                lines.append(_line(page.number, current))
+            current, centre = [word], middle
+        if current:
+            lines.append(_line(page.number, current))
+    return lines
+
+
+def _line(page: int, words: list[Word]) -> _Line:
+    ordered = sorted(words, key=lambda w: w.x0)
+    segments: list[list[Word]] = [[ordered[0]]]
+    for previous, word in itertools.pairwise(ordered):
+        if word.x0 - previous.x1 > SEGMENT_GAP_EMS * max(word.size, previous.size):
+            segments.append([word])
+        else:
+            segments[-1].append(word)
+    return _Line(page=page, words=ordered, segments=segments)
+
+
+def _norm(text: str) -> str:
+    return text.lower().rstrip(":.").rstrip(":") if text not in (":", ".") else text
+
+
+def _labels_in(lines: Sequence[_Line]) -> list[_Label]:
+    found: list[_Label] = []
+    for number, line in enumerate(lines):
+        for s, segment in enumerate(line.segments):
+            words = [_norm(w.text) for w in segment]
+            start = 0
+            while start < len(words):
+                match = _label_at(segment, words, start)
+                if match is None:
+                    start += 1
+                    continue
+                fact, rank, length = match
+                found.append(_Label(fact, rank, number, s, start, start + length))
+                start += length
+    return found
+
+
+def _label_at(segment: list[Word], words: list[str], start: int) -> tuple[str, int, int] | None:
+    for label, fact, rank in _LABELS_BY_LENGTH:
+        length = len(label)
+        if tuple(words[start : start + length]) != label:
+            continue
+        ends_with_colon = segment[start + length - 1].text.endswith(":")
+        at_start = start == 0
+        if " ".join(label) in GENERIC and not at_start:
+            continue
+        if at_start or ends_with_colon:
+            return fact, rank, length
+    return None
+
+
+# --- values -----------------------------------------------------------------------------
+
+
+def _value_lines(
+    lines: Sequence[_Line],
+    labels: Sequence[_Label],
+    label: _Label,
+    max_lines: int,
+    *,
+    whole_line: bool = False,
+) -> list[list[Word]]:
+    """The value's words on its first line (right of the label, else below it) and on the
+    lines that continue it in its column."""
+    starts = {(lab.line, lab.segment, lab.start) for lab in labels}
+    line = lines[label.line]
+    segment = line.segments[label.segment]
+    head = segment[label.start]
+    em = line.size
+    right: list[Word] = []
+    for index in range(label.end, len(segment)):
+        if (label.line, label.segment, index) in starts:
+            break
+        right.append(segment[index])
+    else:
+        # The label ends its segment: the value may stand apart to its right (a column of
+        # values beside a column of labels), and a list may run across several segments.
+        for s in range(label.segment + 1, len(line.segments)):
+            beside = line.segments[s]
+            near = beside[0].x0 - (right or segment)[-1].x1 <= MAX_VALUE_GAP_EMS * em
+            if (label.line, s, 0) in starts or not near or (right and not whole_line):
+                break
+            for index, word in enumerate(beside):
+                if (label.line, s, index) in starts:
+                    break
+                right.append(word)
+    first: list[Word]
+    where = label.line
+    if right:
+        first = right
+    else:
+        below = _next_line(lines, label.line)
+        if below is None:
+            return []
+        candidates = [
+            (s, seg)
+            for s, seg in enumerate(lines[below].segments)
+            if _overlap(seg, head.x0 - em, segment[label.end - 1].x1 + em) > 0
+        ]
+        if not candidates:
+            return []
+        s, seg = max(candidates, key=lambda c: _overlap(c[1], head.x0, segment[-1].x1))
+        if (below, s, 0) in starts:
+            return []
+        first, where = seg, below
+    found = [first]
+    left_edge = head.x0 - em
+    x0 = first[0].x0
+    while len(found) < max_lines:
+        following = _next_line(lines, where)
+        if following is None:
+            break
+        more = _continuation(lines[following], following, starts, x0, left_edge, em)
+        if more is None:
+            break
+        found.append(more)
+        where = following
+    return found
+
+
+def _next_line(lines: Sequence[_Line], index: int) -> int | None:
+    if index + 1 >= len(lines):
+        return None
+    line, following = lines[index], lines[index + 1]
+    if following.page != line.page or following.top - line.bottom > NEXT_LINE_EMS * line.size:
+        return None
+    return index + 1
+
+
+def _continuation(
+    line: _Line, index: int, starts: set[tuple[int, int, int]], x0: float, left: float, em: float
+) -> list[Word] | None:
+    """The segment of ``line`` that continues a value starting at ``x0``: it starts within
+    the column, is not a label, and nothing stands between the label's column and it."""
+    for s, segment in enumerate(line.segments):
+        if abs(segment[0].x0 - x0) > COLUMN_SLACK_EMS * em:
+            continue
+        if (index, s, 0) in starts:
+            return None
+        if any(w.x1 > left and w.x0 < x0 - COLUMN_SLACK_EMS * em for w in line.words):
+            return None
+        return segment
+    return None
+
+
+def _overlap(words: Sequence[Word], x0: float, x1: float) -> float:
+    return min(words[-1].x1, x1) - max(words[0].x0, x0)
+
+
+def _text(words: Sequence[Word]) -> str:
+    return " ".join(w.text for w in words).strip()
+
+
+def _box(groups: Iterable[Sequence[Word]]) -> tuple[float, float, float, float]:
+    words = [w for group in groups for w in group]
+    return (
+        min(w.x0 for w in words),
+        min(w.top for w in words),
+        max(w.x1 for w in words),
+        max(w.bottom for w in words),
+    )
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def parse_phone(text: str) -> str | None:
+    """The first North American telephone number in ``text`` as E.164, or None."""
+    for match in _PHONE.finditer(text):
+        number = _e164("".join(match.groups()))
+        if number:
+            return number
+    return None
+
+
+def parse_phones(text: str) -> list[str]:
+    """Every North American telephone number in ``text`` as E.164, in order."""
+    return [n for n in (_e164("".join(m.groups())) for m in _PHONE.finditer(text)) if n]
+
+
+def _e164(digits: str) -> str | None:
+    try:
+        parsed = phonenumbers.parse(digits, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in ``text`` (ISO, US numeric month/day/year, "March 1, 2026",
+    "01-MAR-2026", "1 March 2026") as ISO ``YYYY-MM-DD``, or None."""
+    for pattern in _DATES:
+        for match in pattern.finditer(text):
+            parts = match.groupdict()
+            if parts.get("month"):
+                month = _MONTHS.get(parts["month"].lower())
+                if month is None:
+                    continue
+            else:
+                month = int(parts["mm"])
+            year = int(parts["year"])
+            if year < 100:
+                year += 2000
+            try:
+                return datetime.date(year, month, int(parts["day"])).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def parse_account_number(text: str) -> str | None:
+    """An account number as printed: the first run of words made of letters, digits and
+    hyphens that holds at least three digits (several groups of digits stay together)."""
+    words = text.split()
+    for start, word in enumerate(words):
+        token = word.strip(".,;:")
+        if (
+            not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9/-]*", token)
+            or sum(c.isdigit() for c in token) < 3
+        ):
+            continue
+        parts = [token]
+        if token == word:  # a group that ends in punctuation ends the number
+            for more in words[start + 1 :]:
+                if not more.isdigit():
+                    break
+                parts.append(more)
+        return " ".join(parts)
+    return None
+
+
+def parse_name(text: str) -> str | None:
+    """A name as printed, when it looks like one (letters, not too long)."""
+    name = text.strip(" ,;:")
+    if not name or len(name) > MAX_NAME_CHARS or not re.search(r"[A-Za-z]", name):
+        return None
+    return name
+
+
+def parse_address(lines: Sequence[str]) -> dict[str, str | None] | None:
+    """A postal address from its lines (street first, the city, state and ZIP last; or
+    all on one line separated by commas), or None when a part is missing."""
+    text = ", ".join(line.strip(" ,") for line in lines if line.strip(" ,"))
+    match = _ADDRESS.match(text)
+    if match is None:
+        return None
+    state = match["state"].upper()
+    postal = match["postal"].upper()
+    if postal[0].isdigit() and state not in US_STATES:
+        return None
+    if postal[0].isalpha():
+        if state not in CA_PROVINCES:
+            return None
+        postal = postal.replace(" ", "")
+        postal = f"{postal[:3]} {postal[3:]}"
+    street = match["street"].strip(" ,")
+    unit: str | None = None
+    with_unit = _UNIT.match(street)
+    if with_unit is not None and re.search(r"[A-Za-z]", with_unit["street"]):
+        street, unit = with_unit["street"].strip(" ,"), with_unit["unit"]
+    return {
+        "street": street,
+        "unit": unit,
+        "city": match["city"].strip(),
+        "state": state,
+        "postal_code": postal,
+    }
+
+
+def features_in(text: str) -> list[str]:
+    """The line features that matter for porting named in ``text``, in a fixed order."""
+    lowered = f" {re.sub(r'[^a-z0-9-]+', ' ', text.lower())} "
+    return [name for name, spellings in FEATURES if any(f" {s} " in lowered for s in spellings)]
+
+
+# --- the document -----------------------------------------------------------------------
+
+
+def document_type(pages: Sequence[Page]) -> str:
+    """Bill, CSR, LOA or other, by the words the document uses."""
+    text = " ".join(" ".join(w.text for w in page.words) for page in pages).lower()
+    first = {_norm(w.text) for w in pages[0].words} if pages else set()
+    if "customer service record" in text or "csr" in first:
+        return CSR
+    if "letter of authorization" in text or "letter of agency" in text:
+        return LOA
+    if any(
+        phrase in text
+        for phrase in (
+            "amount due",
+            "total due",
+            "balance due",
+            "new charges",
+            "statement date",
+            "bill date",
+            "invoice",
+            "statement",
+        )
+    ):
+        return BILL
+    return OTHER
+
+
+def find_facts(pages: Sequence[Page]) -> Facts:
+    """The facts of the pages (see the module's docstring for how they are found)."""
+    lines = lines_of(pages)
+    labels = _labels_in(lines)
+    facts = Facts()
+    by_fact: dict[str, list[_Label]] = {}
+    for label in sorted(labels, key=lambda lab: (lab.rank, lab.line, lab.segment)):
+        by_fact.setdefault(label.fact, []).append(label)
+
+    def first(fact: str, parse: Any) -> Found | None:
+        for label in by_fact.get(fact, []):
+            groups = _value_lines(lines, labels, label, MAX_VALUE_LINES.get(fact, 1))
+            if not groups:
+                continue
+            value = parse([_text(g) for g in groups])
+            if value is not None:
+                return Found(value, lines[label.line].page, _box(groups))
+        return None
+
+    facts.account_name = first("account_name", lambda texts: parse_name(texts[0]))
+    facts.btn = first("btn", lambda texts: parse_phone(texts[0]))
+    facts.account_number = first("account_number", lambda t: parse_account_number(t[0]))
+    facts.statement_date = first("statement_date", lambda texts: parse_date(texts[0]))
+    facts.service_address = _address(lines, labels, by_fact.get("service_address", []))
+    facts.numbers = _numbers(lines, labels, by_fact.get("numbers", []), facts.btn)
+    facts.authorized_names = list(_names(lines, labels, by_fact.get("authorized_names", [])))
+    facts.line_features = list(_features(lines, labels, by_fact.get("line_features", [])))
+    return facts
+
+
+def _address(lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label]) -> Found | None:
+    for label in found:
+        groups = _value_lines(lines, labels, label, MAX_VALUE_LINES["service_address"])
+        # The fewest lines that make an address: the lines after it are something else.
+        for count in range(1, len(groups) + 1):
+            address = parse_address([_text(g) for g in groups[:count]])
+            if address is not None:
+                return Found(address, lines[label.line].page, _box(groups[:count]))
+    return None
+
+
+def _numbers(
+    lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label], btn: Found | None
+) -> list[Found]:
+    """The account's numbers: the BTN, then every number listed under a numbers label
+    (continuation lines count while they hold numbers)."""
+    numbers: list[Found] = [btn] if btn is not None else []
+    seen = {btn.value} if btn is not None else set()
+    for label in sorted(found, key=lambda lab: (lab.line, lab.segment)):
+        groups = _value_lines(lines, labels, label, MAX_VALUE_LINES["numbers"], whole_line=True)
+        for group in groups:
+            listed = list(_phones_with_boxes(group))
+            if not listed:
+                break
+            for number, box in listed:
+                if number not in seen:
+                    seen.add(number)
+                    numbers.append(Found(number, lines[label.line].page, box))
+    return numbers
+
+
+def _phones_with_boxes(
+    words: Sequence[Word],
+) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
+    text = ""
+    spans: list[tuple[int, int, Word]] = []
+    for word in words:
+        if text:
+            text += " "
+        spans.append((len(text), len(text) + len(word.text), word))
+        text += word.text
+    for match in _PHONE.finditer(text):
+        number = _e164("".join(match.groups()))
+        if number is None:
+            continue
+        inside = [w for a, b, w in spans if a < match.end() and b > match.start()]
+        yield number, _box([inside])
+
+
+def _names(
+    lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label]
+) -> Iterator[Found]:
+    seen: set[str] = set()
+    for label in sorted(found, key=lambda lab: (lab.line, lab.segment)):
+        for group in _value_lines(
+            lines, labels, label, MAX_VALUE_LINES["authorized_names"], whole_line=True
+        ):
+            for part in re.split(r"[;,]", _text(group)):
+                name = parse_name(part)
+                if name and name.lower() not in seen:
+                    seen.add(name.lower())
+                    yield Found(name, lines[label.line].page, _box([group]))
+
+
+def _features(
+    lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label]
+) -> Iterator[Found]:
+    seen: set[str] = set()
+    for label in sorted(found, key=lambda lab: (lab.line, lab.segment)):
+        for group in _value_lines(
+            lines, labels, label, MAX_VALUE_LINES["line_features"], whole_line=True
+        ):
+            for feature in features_in(_text(group)):
+                if feature not in seen:
+                    seen.add(feature)
+                    yield Found(feature, lines[label.line].page, _box([group]))
