@@ -13,6 +13,7 @@ from reportlab.pdfgen import canvas
 
 from faxline.core.errors import ValidationFailed
 from faxline.documents import sandbox
+from faxline.documents.reading import ocr as ocr_module
 from faxline.documents.reading import words as words_module
 from faxline.documents.reading.extract import Extraction, extract
 from hostile_documents import absurd_startxref_pdf, raw_pdf
@@ -213,7 +214,9 @@ def test_facts_on_a_later_page_name_their_page() -> None:
     assert extraction.sources()["account_number"]["page"] == 2
 
 
-def test_a_pdf_without_a_text_layer_needs_ocr() -> None:
+def test_a_pdf_without_a_text_layer_needs_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where tesseract is not installed (test_reading_ocr.py reads such pages with it).
+    monkeypatch.setattr(ocr_module, "available", lambda: False)
     out = io.BytesIO()
     doc = canvas.Canvas(out, pagesize=letter)
     doc.rect(72, 72, 300, 400, fill=1)

@@ -59,6 +59,8 @@ JOBS: dict[str, str] = {
     # The words of a PDF's text layer, read for the facts of bills and CSRs
     # (faxline.documents.reading).
     "read.words": "faxline.documents.reading.words:words_job",
+    # One page without a text layer (a scan, a photo, a faxed page) read by tesseract.
+    "read.ocr": "faxline.documents.reading.ocr:ocr_job",
     # The sandbox's own checks (faxline.documents.selftest).
     "selftest.echo": "faxline.documents.selftest:echo_job",
     "selftest.spin": "faxline.documents.selftest:spin_job",
@@ -75,6 +77,7 @@ PRELOAD = (
     "faxline.documents.received",
     "faxline.documents.faximage",
     "faxline.documents.reading.words",
+    "faxline.documents.reading.ocr",
     "PIL.Image",
     "PIL.ImageChops",
     "PIL.GifImagePlugin",

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faxline.documents.reading import facts as facts_module
+from faxline.documents.reading import ocr as ocr_module
 from faxline.documents.reading.facts import Facts, Found
-from faxline.documents.reading.words import read_words
+from faxline.documents.reading.words import Page, read_words
 
 #: The facts' keys in :meth:`Extraction.as_json` (the issue's contract).
 FACT_KEYS = (
@@ -26,7 +27,7 @@ FACT_KEYS = (
 )
 ADDRESS_KEYS = ("street", "unit", "city", "state", "postal_code")
 # A page whose text layer has fewer letters and digits than this has no text worth reading
-# (a scan with a stray page number): it needs OCR.
+# (a scan with a stray page number): it is read by OCR.
 MIN_TEXT_CHARS = 20
 
 
@@ -36,14 +37,17 @@ class Extraction:
 
     ``document_type``: ``bill``, ``csr``, ``loa`` or ``other`` (None when nothing could be
     read); ``facts``: the facts with where each was found (:class:`~.facts.Facts`);
-    ``pages``: the page count; ``ocr``: whether OCR read it (never yet); ``needs_ocr``: the
-    PDF has no text layer to read, so its facts wait for OCR."""
+    ``pages``: the page count; ``ocr``: whether OCR read any of its pages; ``needs_ocr``:
+    pages have no text layer and OCR is not installed, so their facts wait; ``ocr_skipped``:
+    pages left unread by OCR's page cap or time budget
+    (:data:`~.ocr.MAX_OCR_PAGES`, :data:`~.ocr.MAX_OCR_SECONDS`)."""
 
     document_type: str | None
     facts: Facts = field(default_factory=Facts)
     pages: int = 0
     ocr: bool = False
     needs_ocr: bool = False
+    ocr_skipped: tuple[int, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the issue's keys: nulls for what was not found, numbers in E.164,
@@ -90,18 +94,49 @@ def _where(found: Found) -> dict[str, Any]:
 
 
 def extract(data: bytes, filename: str = "") -> Extraction:
-    """The facts of the bill or CSR ``data`` (a PDF), read from its text layer in the
-    document sandbox. A PDF without a text layer comes back with no facts and
-    ``needs_ocr``. Refuses what cannot be read with ``ValidationFailed`` on field
-    ``file`` (see :func:`~.words.read_words` for the codes). ``filename`` names the
-    document in those messages only: nothing in it is taken as a fact. Call it outside any
-    database transaction."""
-    pages = read_words(data, label=filename or "The document")
-    text_chars = sum(sum(c.isalnum() for c in w.text) for page in pages for w in page.words)
-    if text_chars < MIN_TEXT_CHARS:
-        return Extraction(document_type=None, pages=len(pages), needs_ocr=True)
+    """The facts of the bill or CSR ``data``, read in the document sandbox: a PDF from its
+    text layer, its pages without one (scans) and a TIFF, PNG or JPEG (a faxed page, a
+    photo) by OCR (:mod:`.ocr`; ``ocr`` is then set). Without tesseract installed, a PDF
+    without a text layer comes back with no facts and ``needs_ocr``. Refuses what cannot be
+    read with ``ValidationFailed`` on field ``file`` (see :func:`~.words.read_words` and
+    :func:`~.ocr.ocr_document` for the codes). ``filename`` names the document in those
+    messages only: nothing in it is taken as a fact. Call it outside any database
+    transaction."""
+    label = filename or "The document"
+    kind = ocr_module.image_kind(data)
+    if kind is not None:
+        if not ocr_module.available():
+            return Extraction(document_type=None, needs_ocr=True)
+        result = ocr_module.ocr_document(data, kind, label=label)
+        return _extraction(result.pages, result.page_count, ocr=True, skipped=result.skipped)
+    pages = read_words(data, label=label)
+    bare = [page.number for page in pages if _text_chars([page]) < MIN_TEXT_CHARS]
+    if not bare:
+        return _extraction(pages, len(pages))
+    if not ocr_module.available():
+        if _text_chars(pages) < MIN_TEXT_CHARS:
+            return Extraction(document_type=None, pages=len(pages), needs_ocr=True)
+        return _extraction(pages, len(pages))
+    result = ocr_module.ocr_document(data, "pdf", bare, label=label)
+    read = {page.number: page for page in result.pages}
+    merged = [read.get(page.number, page) for page in pages]
+    return _extraction(merged, len(pages), ocr=bool(read), skipped=result.skipped)
+
+
+def _text_chars(pages: list[Page]) -> int:
+    return sum(sum(c.isalnum() for c in w.text) for page in pages for w in page.words)
+
+
+def _extraction(
+    pages: list[Page], count: int, *, ocr: bool = False, skipped: tuple[int, ...] = ()
+) -> Extraction:
+    """Facts from the pages' words; nothing (no document type) when there is no text."""
+    if _text_chars(pages) < MIN_TEXT_CHARS:
+        return Extraction(document_type=None, pages=count, ocr=ocr, ocr_skipped=skipped)
     return Extraction(
         document_type=facts_module.document_type(pages),
         facts=facts_module.find_facts(pages),
-        pages=len(pages),
+        pages=count,
+        ocr=ocr,
+        ocr_skipped=skipped,
     )
