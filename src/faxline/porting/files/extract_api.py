@@ -61,13 +61,16 @@ class ExtractionOut(Schema):
     response=ExtractionOut,
     summary="Read a bill or CSR",
     description=(
-        "Multipart, the document as the field `file` (a PDF, at most "
-        f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB). Returns the document's type and the "
+        "Multipart, the document as the field `file`, at most "
+        f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB: a PDF (its text layer; pages without one "
+        "by OCR), or a TIFF, PNG or JPEG (a faxed page, a photo: by OCR, and `ocr` is true). "
+        "Returns the document's type and the "
         "facts read off it: null (or an empty list) for what was not found, telephone "
         "numbers in E.164, dates ISO. Nothing is stored. The same reading runs as "
         "`faxline porting extract FILE`.\n\n"
         "A refused file is a 422 naming `file`, its `code` one of `document_empty`, "
-        "`document_type` (not a PDF), `document_too_large`, `document_encrypted` and "
+        "`document_type` (neither a PDF nor an image), `document_too_large`, "
+        "`document_encrypted` and "
         "`document_unreadable` (cannot be read within the time and memory a document may "
         "take); 503 `intake_busy` when too many documents are being read."
     ),

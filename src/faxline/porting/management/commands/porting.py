@@ -8,12 +8,12 @@ validator ran, whatever it found; exits 2 with one line on standard error, and n
 standard output, when the input cannot be read (no such file, not JSON, or JSON that is not a
 port request: the line names the field). Outside checks depend on this: keep it stable.
 
-``extract``: read a bill or CSR (a PDF) and print what was found, exactly
-:meth:`~faxline.documents.reading.extract.Extraction.as_json`: ``{"document_type", "facts":
-{...}, "pages", "ocr"}`` (nulls for what was not found, numbers E.164, dates ISO); exits 2
-with one line on standard error, and nothing on standard output, when the file cannot be
-read or is refused (missing, empty, not a PDF, encrypted, too large, unreadable). Outside
-checks depend on this too (issue 14).
+``extract``: read a bill or CSR (a PDF, or a scan or faxed page as TIFF, PNG or JPEG) and
+print what was found, exactly :meth:`~faxline.documents.reading.extract.Extraction.as_json`:
+``{"document_type", "facts": {...}, "pages", "ocr"}`` (nulls for what was not found, numbers
+E.164, dates ISO); exits 2 with one line on standard error, and nothing on standard output,
+when the file cannot be read or is refused (missing, empty, neither a PDF nor an image,
+encrypted, too large, unreadable). Outside checks depend on this too (issue 14).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class UnreadableInput(Exception):
 class Command(BaseCommand):
     help = (
         "Number porting tools. `validate FILE` checks a port request (JSON; - for stdin); "
-        "`extract FILE` reads a bill or CSR (PDF) and prints its facts as JSON."
+        "`extract FILE` reads a bill or CSR (PDF or image) and prints its facts as JSON."
     )
     stealth_options = ("stdin",)
     requires_system_checks: list[str] = []  # a pure check of a file: no database, no checks
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         validate_parser.add_argument("file", metavar="FILE", help="the request; - for stdin")
         extract_parser: ArgumentParser = actions.add_parser(
             "extract",
-            help="Read a bill or CSR (PDF) and print the facts found as JSON.",
+            help="Read a bill or CSR (PDF or image) and print the facts found as JSON.",
             description=(
                 'Read a bill or CSR and print {"document_type", "facts": {"account_name", '
                 '"service_address", "btn", "account_number", "statement_date", "numbers", '
@@ -75,7 +75,9 @@ class Command(BaseCommand):
             ),
             formatter_class=RawDescriptionHelpFormatter,
         )
-        extract_parser.add_argument("file", metavar="FILE", help="the document (PDF)")
+        extract_parser.add_argument(
+            "file", metavar="FILE", help="the document (PDF, TIFF, PNG or JPEG)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "extract":
