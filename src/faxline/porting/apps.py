@@ -31,10 +31,11 @@ class PortingConfig(AppConfig):
     def api_routers(self) -> list[Router]:
         from faxline.porting.desk.api import router as desk
         from faxline.porting.files.api import router as files
+        from faxline.porting.files.extract_api import router as extract
         from faxline.porting.requests.api import router as requests
         from faxline.porting.validation.api import router as validation
 
-        return [validation, requests, files, desk]
+        return [validation, extract, requests, files, desk]
 
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob
