@@ -55,6 +55,7 @@ def test_the_apps_declare_their_jobs() -> None:
         "prune old webhook events",
         "porting carriers tick",
         "porting test fax sweep",
+        "porting document read sweep",
         "resume inbound fax deliveries",
         "delete received faxes past retention",
         "resume archive copies",

@@ -174,6 +174,73 @@ ROWS: list[tuple[str, str, Change, dict[str, Any]]] = [
     ),
     ("LINE_FEATURE_RISK", "csr.line_features[0]", put("csr.line_features", ["hunt_group"]), {}),
     ("SHARED_LINE", "shared_line_uses", put("shared_line_uses", ["alarm"]), {}),
+    # What was read from the documents' files (issue 14).
+    (
+        "READ_FACT_MISMATCH",
+        "bill.read.statement_date",
+        put("bill.read", {"statement_date": "2025-06-04"}),
+        {},
+    ),
+    (
+        "READ_REQUEST_MISMATCH",
+        "csr.read.account_number",
+        put("csr.read", {"account_number": "330012345670"}),
+        {},
+    ),
+    (
+        "READ_DOCUMENT_TYPE",
+        "csr.read.document_type",
+        put("csr.read", {"document_type": "bill"}),
+        {},
+    ),
+    (
+        "READ_DOCUMENT_TYPE",
+        "bill.read.document_type",
+        put("bill.read", {"document_type": "other"}),
+        {},
+    ),
+    (
+        "READ_BILL_STALE",
+        "bill.read.statement_date",
+        put("bill.read", {"statement_date": "2025-05-01", "document_type": "bill"}),
+        {},
+    ),
+    (
+        "READ_REQUEST_MISMATCH",
+        "bill.read.account_number",
+        put("bill.read", {"account_number": "330012345670"}),
+        {},
+    ),
+    ("READ_REQUEST_MISMATCH", "bill.read.btn", put("bill.read", {"btn": "(206) 555-0199"}), {}),
+    (
+        "READ_REQUEST_MISMATCH",
+        "csr.read.account_name",
+        put("csr.read", {"account_name": "Pine Street Dental LLC"}),
+        {},
+    ),
+    (
+        "READ_REQUEST_MISMATCH",
+        "bill.read.service_address",
+        put(
+            "bill.read",
+            {
+                "service_address": {
+                    "street": "510 Pine St",
+                    "unit": "Ste 210",
+                    "city": "Seattle",
+                    "state": "WA",
+                    "postal_code": "98101",
+                }
+            },
+        ),
+        {},
+    ),
+    (
+        "READ_NUMBER_NOT_ON_DOCUMENT",
+        "numbers[1].number",
+        put("csr.read", {"numbers": ["+12065550123"]}),
+        {},
+    ),
 ]
 
 
@@ -200,7 +267,17 @@ def test_one_change_one_finding(
 def test_every_code_has_a_row_and_codes_are_as_documented() -> None:
     assert {row[0] for row in ROWS} == set(CODES)
     warnings = {code for code, info in CODES.items() if info.severity == "warning"}
-    assert warnings == {"GOOGLE_VOICE_UNLOCK", "CSR_MISSING", "LINE_FEATURE_RISK", "SHARED_LINE"}
+    assert warnings == {
+        "GOOGLE_VOICE_UNLOCK",
+        "CSR_MISSING",
+        "LINE_FEATURE_RISK",
+        "SHARED_LINE",
+        "READ_FACT_MISMATCH",
+        "READ_DOCUMENT_TYPE",
+        "READ_BILL_STALE",
+        "READ_REQUEST_MISMATCH",
+        "READ_NUMBER_NOT_ON_DOCUMENT",
+    }
 
 
 # Changes a careful clerk accepts: none of them may produce a finding.
@@ -270,6 +347,34 @@ NEAR_MISSES: list[tuple[str, Change]] = [
         ),
     ),
     ("no shared line", put("shared_line_uses", [])),
+    (
+        "documents read as typed, in other spellings",
+        both(
+            put(
+                "bill.read",
+                {
+                    "document_type": "bill",
+                    "statement_date": "2025-06-05",
+                    "account_name": "PINE STREET CLINIC, L.L.C.",
+                    "btn": "206-555-0123",
+                    "account_number": "3300-1234-5678",
+                    "service_address": {
+                        "street": "500 PINE ST STE 210",
+                        "city": "SEATTLE",
+                        "state": "WA",
+                        "postal_code": "98101-2233",
+                    },
+                    "numbers": ["(206) 555-0123", "206.555.0124"],
+                },
+            ),
+            put("csr.read", {"document_type": "csr", "btn": "+12065550123"}),
+        ),
+    ),
+    ("nothing found on the documents", both(put("bill.read", {}), put("csr.read", {}))),
+    (
+        "an incomplete address read is not compared",
+        put("bill.read", {"service_address": {"street": "9 Elm St", "city": None}}),
+    ),
 ]
 
 

@@ -40,11 +40,13 @@ class PortingConfig(AppConfig):
     def periodic_jobs(self) -> list[PeriodicJob]:
         from faxline.core.periodic import PeriodicJob
         from faxline.porting.desk.services import porting_tick
+        from faxline.porting.files.reading import port_document_read_sweep
         from faxline.porting.requests.testfax import port_test_fax_sweep
 
         return [
             PeriodicJob("porting carriers tick", 60, porting_tick),
             PeriodicJob("porting test fax sweep", 300, port_test_fax_sweep),
+            PeriodicJob("porting document read sweep", 300, port_document_read_sweep),
         ]
 
     def menu_entries(self) -> list[MenuEntry]:

@@ -58,6 +58,20 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other document"
 
 
+class ReadStatus(models.TextChoices):
+    """Whether a document's facts were read by machine (issue 14): bills and CSRs are read
+    in the background after their upload; the other kinds are skipped."""
+
+    PENDING = "pending", "Being read"
+    READ = "read", "Read"
+    UNREADABLE = "unreadable", "Could not be read"
+    SKIPPED = "skipped", "Not read"
+
+
+# The kinds whose facts are read from the file.
+READ_KINDS = frozenset({DocumentKind.BILL, DocumentKind.CSR})
+
+
 class NoteVisibility(models.TextChoices):
     PUBLIC = "public", "Customer and porting team"
     PRIVATE = "private", "Porting team only"

@@ -16,6 +16,7 @@ from faxline.porting.choices import (
     NumberStatus,
     PortStatus,
     PortType,
+    ReadStatus,
     RejectionCode,
 )
 
@@ -166,6 +167,12 @@ class PortDocument(models.Model):
 
     ``facts`` holds what the customer read off the document for the first-time-right
     checks: a bill's statement date, account name and service address; a CSR's record.
+
+    ``read_*`` is what faxline read from the file itself (``porting.files.reading``, a
+    background task after the upload): ``read_facts`` has the keys of
+    ``Extraction.as_json()["facts"]`` except that the account number is kept encrypted as
+    ``account_number_encrypted`` (personal data, masked wherever shown); ``read_sources``
+    says on which page and in which box each fact was read.
     """
 
     request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="documents")
@@ -181,9 +188,19 @@ class PortDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     superseded = models.BooleanField(default=False)
+    read_status = models.CharField(
+        max_length=12, choices=ReadStatus.choices, default=ReadStatus.PENDING
+    )
+    read_document_type = models.CharField(max_length=12, blank=True)
+    read_facts = models.JSONField(default=dict, blank=True)
+    read_sources = models.JSONField(default=dict, blank=True)
+    read_ocr = models.BooleanField(default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["read_status", "uploaded_at"], name="port_doc_read_status")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.filename}"

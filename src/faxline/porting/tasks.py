@@ -27,3 +27,12 @@ def test_fax(request_id: int) -> int:
     from faxline.porting.requests.testfax import port_request_test_faxes
 
     return port_request_test_faxes(request_id)
+
+
+@task()
+def document_read(document_id: int) -> str:
+    """Read a pending bill or CSR and record its facts (``porting.files.reading``); returns
+    its read status. Idempotent: a document already read is not read again."""
+    from faxline.porting.files.reading import port_document_read
+
+    return port_document_read(document_id)

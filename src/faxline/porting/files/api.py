@@ -25,6 +25,7 @@ from faxline.documents.limits import MAX_DOCUMENT_BYTES
 from faxline.porting.access import may_read_credentials, may_write_requests
 from faxline.porting.choices import TERMINAL, DocumentKind
 from faxline.porting.files import loa as loa_service
+from faxline.porting.files.reading import read_facts_shown
 from faxline.porting.files.services import csr_account_number_masked, port_document_add
 from faxline.porting.models import LoaSignature, PortDocument, PortRequest
 from faxline.porting.requests import selectors
@@ -47,6 +48,22 @@ class DocumentOut(Schema):
     uploaded_by: str
     superseded: bool
     facts: dict[str, Any]
+    read_status: str = Field(
+        description="Whether faxline read the file's facts: pending, read, unreadable, or "
+        "skipped (kinds other than bill and CSR)."
+    )
+    read_document_type: str | None = Field(
+        description="What the file reads as: bill, csr, loa or other (null until read)."
+    )
+    read_facts: dict[str, Any] = Field(
+        description="The facts read from the file (the keys of POST /porting/extract; the "
+        "account number masked); empty until read."
+    )
+    read_sources: dict[str, Any] = Field(
+        description="Where each fact was read: its page and box (PDF points)."
+    )
+    read_ocr: bool
+    read_error: str = Field(description="Why the file could not be read (unreadable).")
     download_url: str
 
     @staticmethod
@@ -64,6 +81,12 @@ class DocumentOut(Schema):
             uploaded_by=by,
             superseded=doc.superseded,
             facts=_public_facts(doc),
+            read_status=doc.read_status,
+            read_document_type=doc.read_document_type or None,
+            read_facts=read_facts_shown(doc),
+            read_sources=doc.read_sources or {},
+            read_ocr=doc.read_ocr,
+            read_error=doc.read_error,
             download_url=f"/api/v1/port-requests/{doc.request_id}/documents/{doc.pk}",
         )
 

@@ -42,6 +42,7 @@ from faxline.core.vault import StoredFile, vault_delete, vault_store
 from faxline.documents.intake import accept_document, safe_filename
 from faxline.porting.access import may_change_request
 from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
+from faxline.porting.files.reading import enqueue_document_read, initial_read_status
 from faxline.porting.models import PortDocument, PortRequest
 from faxline.porting.requests.services import record_event
 from faxline.porting.validation.request import LINE_FEATURES, PortAddressIn, PortCsrIn
@@ -339,7 +340,8 @@ def record_document(
 ) -> PortDocument:
     """Record a PDF already in the vault as the request's current ``kind`` (superseding
     the previous one of a single kind) and its event. The caller holds the request's row
-    lock inside a transaction and deletes the vault file should this fail."""
+    lock inside a transaction and deletes the vault file should this fail. A bill or CSR
+    is read in the background once the transaction commits (``porting.files.reading``)."""
     with transaction.atomic():
         if kind in SINGLE_KINDS:
             PortDocument.objects.filter(request=request, kind=kind, superseded=False).update(
@@ -355,7 +357,9 @@ def record_document(
             sha256=stored.sha256,
             facts=facts,
             uploaded_by=actor.user if actor is not None else None,
+            read_status=initial_read_status(kind),
         )
+        enqueue_document_read(document)
         record_event(
             request,
             kind="document_added",

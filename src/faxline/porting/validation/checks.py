@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from pydantic import ValidationError as PydanticValidationError
 
 from faxline.numbers.choices import IN_INVENTORY
 from faxline.numbers.models import FaxNumber
@@ -81,6 +82,29 @@ def latest_document(request: PortRequest, kind: str) -> PortDocument | None:
     )
 
 
+READ_KEYS = ("account_name", "btn", "account_number", "statement_date")
+
+
+def read_input(document: PortDocument) -> dict[str, Any] | None:
+    """What was read from ``document``'s file in the validator's shape (``bill.read``,
+    ``csr.read``), or None when it was not read or what was read does not fit the shape
+    (then nothing is said about it rather than a guess)."""
+    from faxline.porting.files.reading import read_facts_of
+    from faxline.porting.validation.request import PortReadIn
+
+    facts = read_facts_of(document)
+    if not facts:
+        return None
+    data: dict[str, Any] = {key: facts.get(key) for key in READ_KEYS}
+    data["document_type"] = document.read_document_type or None
+    data["service_address"] = facts.get("service_address") or None
+    data["numbers"] = list(facts.get("numbers") or [])
+    try:
+        return PortReadIn.model_validate(data).model_dump(mode="json")
+    except PydanticValidationError:
+        return None
+
+
 def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict[str, Any]:
     """The validator's JSON for a stored request (the shape of ``porting validate``)."""
     numbers = list(request.numbers.order_by("pk").values("number", "line_type"))
@@ -99,6 +123,7 @@ def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict
             "statement_date": bill_doc.facts["statement_date"],
             "account_name": bill_doc.facts.get("account_name") or request.business_name,
             "service_address": bill_doc.facts.get("service_address") or _address(request),
+            "read": read_input(bill_doc),
         }
     csr_doc = latest_document(request, DocumentKind.CSR)
     csr = None
@@ -107,6 +132,8 @@ def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict
         from faxline.porting.files.services import csr_record
 
         csr = csr_record(csr_doc)
+        if csr is not None:
+            csr["read"] = read_input(csr_doc)
     return {
         "as_of": (as_of or timezone.localdate()).isoformat(),
         "numbers": numbers,

@@ -91,6 +91,27 @@ CODES: dict[str, CodeInfo] = {
         "warning",
         "The line also serves a card terminal, an alarm or internet: porting disconnects them.",
     ),
+    # What faxline read from the bill's or the CSR's file (issue 14). Warnings: a reading
+    # may be wrong, so it informs the person who confirms the facts and never blocks alone.
+    "READ_FACT_MISMATCH": CodeInfo(
+        "warning",
+        "A fact typed for the bill or CSR (statement date, BTN, account number) differs from "
+        "the one read from the document.",
+    ),
+    "READ_DOCUMENT_TYPE": CodeInfo(
+        "warning", "The document read is not the kind it was uploaded as (bill, CSR)."
+    ),
+    "READ_BILL_STALE": CodeInfo(
+        "warning", "The bill's own date, as read, is more than 30 days before as_of."
+    ),
+    "READ_REQUEST_MISMATCH": CodeInfo(
+        "warning",
+        "The account name, service address, BTN or account number read from the bill or CSR "
+        "differs from the request's.",
+    ),
+    "READ_NUMBER_NOT_ON_DOCUMENT": CodeInfo(
+        "warning", "A number to port is not among the numbers read from the bill or CSR."
+    ),
 }
 
 

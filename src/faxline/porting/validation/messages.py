@@ -448,3 +448,65 @@ def shared_line(uses: Sequence[str]) -> str:
         "line and use call forwarding to a faxline number instead. Otherwise, move them to "
         "another line before you submit."
     )
+
+
+# ---- what was read from the bill's and the CSR's files (issue 14)
+
+DOCUMENT_NAMES = {"bill": "bill", "csr": CSR, "loa": LOA, "other": "another kind of document"}
+READ_FACT_NAMES = {
+    "statement_date": "statement date",
+    "account_name": "account name",
+    "service_address": "service address",
+    "btn": "billing telephone number (BTN)",
+    "account_number": "account number",
+}
+
+
+def _document(kind: str) -> str:
+    return "bill" if kind == "bill" else CSR
+
+
+def read_fact_mismatch(kind: str, fact: str, typed: str, read: str) -> str:
+    name = READ_FACT_NAMES[fact]
+    return (
+        f"The {name} entered for the {_document(kind)} ({q(typed)}) is not the one faxline "
+        f"read from the document ({q(read)}). Carriers compare the request with their own "
+        f"record: check the {name} on the document and correct what was entered, or add the "
+        "right document if this one belongs to another account."
+    )
+
+
+def read_document_type(kind: str, read_type: str) -> str:
+    return (
+        f"The document uploaded as the {_document(kind)} reads as {DOCUMENT_NAMES[read_type]}. "
+        f"Carriers need the {_document(kind)} itself: check the file and upload the "
+        f"{_document(kind)} of this account in its place."
+    )
+
+
+def read_bill_stale(read_date: date, typed_date: date, as_of: date) -> str:
+    days = (as_of - read_date).days
+    return (
+        f"The bill is dated {read_date.isoformat()} on the document, {days} days before "
+        f"{as_of.isoformat()} (entered as {typed_date.isoformat()}); carriers need the most "
+        "recent bill, within the last 30 days. Add your latest bill."
+    )
+
+
+def read_request_mismatch(kind: str, fact: str, read: str, ours: str) -> str:
+    name = READ_FACT_NAMES[fact]
+    return (
+        f"The {name} on the {_document(kind)} does not match this request (document: "
+        f"{q(read)}, request: {q(ours)}). The losing carrier rejects a port whose details "
+        f"differ from its records: use the {name} exactly as the {_document(kind)} shows it, "
+        f"or add the {_document(kind)} of the right account."
+    )
+
+
+def read_number_not_on_document(display: str, kinds: Sequence[str]) -> str:
+    documents = join([_document(k) for k in kinds])
+    return (
+        f"{display} is not among the numbers listed on the {documents}. Only numbers on the "
+        "account can be ported: remove the number from this request, or add the document of "
+        "the account it belongs to."
+    )

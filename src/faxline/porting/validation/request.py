@@ -12,9 +12,10 @@ absent, and why a blank postal code is accepted here (``POSTAL_CODE_INVALID``).
 
 Optional (null or absent): ``btn``, ``new_btn``, ``account_number``, ``pin``,
 ``authorized_person`` (and its ``title``), ``loa``, ``bill``, ``csr``, an address's ``unit``,
-the CSR's ``btn`` and ``account_number``; the lists ``shared_line_uses`` and the CSR's
-``authorized_names``, ``numbers`` and ``line_features`` default to empty. Everything else is
-required, and required text may not be blank.
+the CSR's ``btn`` and ``account_number``, the bill's and the CSR's ``read`` (what faxline
+read from the document's file, every fact of it optional); the lists ``shared_line_uses``
+and the CSR's ``authorized_names``, ``numbers`` and ``line_features`` default to empty.
+Everything else is required, and required text may not be blank.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ __all__ = [
     "PortCsrIn",
     "PortLoaIn",
     "PortNumberIn",
+    "PortReadAddressIn",
+    "PortReadIn",
     "PortRequestIn",
 ]
 
@@ -132,12 +135,37 @@ class PortLoaIn(_Strict):
     signed_on: IsoDate
 
 
+class PortReadAddressIn(_Strict):
+    """A service address as read from a document: any part may be missing."""
+
+    street: Text | None = None
+    unit: Text | None = None
+    city: Text | None = None
+    state: Text | None = None
+    postal_code: Text | None = None
+
+
+class PortReadIn(_Strict):
+    """What faxline read from the document itself (issue 14, the keys of ``faxline porting
+    extract``): every fact optional, null when it was not found."""
+
+    document_type: Literal["bill", "csr", "loa", "other"] | None = None
+    account_name: Text | None = None
+    service_address: PortReadAddressIn | None = None
+    btn: Text | None = None
+    account_number: Text | None = None
+    statement_date: IsoDate | None = None
+    numbers: list[Text] = Field(default_factory=list, max_length=10_000)
+
+
 class PortBillIn(_Strict):
-    """The most recent bill of the losing carrier, as transcribed from it."""
+    """The most recent bill of the losing carrier, as transcribed from it (and, in
+    ``read``, as read from its file)."""
 
     statement_date: IsoDate
     account_name: RequiredText
     service_address: PortAddressIn
+    read: PortReadIn | None = None
 
 
 class PortCsrIn(_Strict):
@@ -150,6 +178,7 @@ class PortCsrIn(_Strict):
     authorized_names: list[Text] = Field(default_factory=list, max_length=100)
     numbers: list[Text] = Field(default_factory=list, max_length=10_000)
     line_features: list[LineFeature] = Field(default_factory=list, max_length=20)
+    read: PortReadIn | None = None
 
 
 class PortRequestIn(_Strict):

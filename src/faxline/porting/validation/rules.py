@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from pydantic import ValidationError
+
 from faxline.porting.validation import messages
 from faxline.porting.validation.codes import Finding, finding
 from faxline.porting.validation.context import ValidationContext
@@ -31,7 +33,13 @@ from faxline.porting.validation.normalize import (
     same_person,
     state_code,
 )
-from faxline.porting.validation.request import PortAddressIn, PortRequestIn
+from faxline.porting.validation.request import (
+    PortAddressIn,
+    PortBillIn,
+    PortCsrIn,
+    PortReadIn,
+    PortRequestIn,
+)
 from faxline.porting.validation.tables import CA_PROVINCES
 
 MAX_DOCUMENT_AGE_DAYS = 30
@@ -382,6 +390,173 @@ def csr_line_features(facts: Facts) -> Iterator[Finding]:
             yield finding("LINE_FEATURE_RISK", f"csr.line_features[{j}]", message)
 
 
+# ---- what was read from the bill's and the CSR's files (issue 14)
+
+
+def _read_documents(request: PortRequestIn) -> Iterator[tuple[str, PortBillIn | PortCsrIn]]:
+    """The bill and the CSR that were read and read as the kind they were uploaded as."""
+    for kind, document in (("bill", request.bill), ("csr", request.csr)):
+        if document is None or document.read is None:
+            continue
+        if document.read.document_type in (None, kind):
+            yield kind, document
+
+
+def read_document_type(facts: Facts) -> Iterator[Finding]:
+    for kind, document in (("bill", facts.request.bill), ("csr", facts.request.csr)):
+        read = document.read if document is not None else None
+        if read is not None and read.document_type not in (None, kind):
+            message = messages.read_document_type(kind, read.document_type)
+            yield finding("READ_DOCUMENT_TYPE", f"{kind}.read.document_type", message)
+
+
+def read_bill_date(facts: Facts) -> Iterator[Finding]:
+    """The bill's own date against the typed one: a stale read date is reported as stale
+    (when the typed one is not: that is ``BILL_STALE``), any other difference as a
+    mismatch."""
+    request, bill = facts.request, facts.request.bill
+    if bill is None or bill.read is None or bill.read.statement_date is None:
+        return
+    if bill.read.document_type not in (None, "bill"):
+        return
+    read_date = bill.read.statement_date
+    if read_date == bill.statement_date:
+        return
+    field = "bill.read.statement_date"
+    typed_stale = (request.as_of - bill.statement_date).days > MAX_DOCUMENT_AGE_DAYS
+    if (request.as_of - read_date).days > MAX_DOCUMENT_AGE_DAYS and not typed_stale:
+        message = messages.read_bill_stale(read_date, bill.statement_date, request.as_of)
+        yield finding("READ_BILL_STALE", field, message)
+    else:
+        message = messages.read_fact_mismatch(
+            "bill", "statement_date", bill.statement_date.isoformat(), read_date.isoformat()
+        )
+        yield finding("READ_FACT_MISMATCH", field, message)
+
+
+_SAME: dict[str, Callable[[str, str], bool]] = {
+    "account_name": lambda a, b: business_key(a) == business_key(b),
+    "btn": lambda a, b: phone_key(a) == phone_key(b),
+    "account_number": lambda a, b: account_key(a) == account_key(b),
+}
+
+
+def _shown(fact: str, value: str) -> str:
+    if fact == "account_number":
+        return messages.mask(value)
+    if fact == "btn":
+        phone = parse_phone(value)
+        return phone.display if phone else value
+    return value
+
+
+def _read_address(read: PortReadIn, country: str) -> PortAddressIn | None:
+    """The address read, when it is complete enough to compare (else nothing is said)."""
+    found = read.service_address
+    if found is None or any(
+        _blank(v) for v in (found.street, found.city, found.state, found.postal_code)
+    ):
+        return None
+    try:
+        return PortAddressIn(
+            street=found.street or "",
+            unit=found.unit,
+            city=found.city or "",
+            state=found.state or "",
+            postal_code=found.postal_code or "",
+            country=country,  # type: ignore[arg-type]
+        )
+    except ValidationError:
+        return None
+
+
+def _typed_and_read(
+    kind: str, fact: str, read: str, typed: str | None, ours: str | None
+) -> Finding | None:
+    """One fact read from a document against what was typed for it and the request's: a
+    read value that differs from a typed one that matches the request (or from the request
+    when nothing was typed) differs from the request; one that differs from a typed value
+    that is itself not the request's differs from what was typed."""
+    same = _SAME[fact]
+    field = f"{kind}.read.{fact}"
+    if not _blank(typed) and typed is not None:
+        if same(read, typed):
+            return None
+        if ours is None or _blank(ours) or not same(typed, ours):
+            message = messages.read_fact_mismatch(
+                kind, fact, _shown(fact, typed), _shown(fact, read)
+            )
+            return finding("READ_FACT_MISMATCH", field, message)
+    if ours is None or _blank(ours) or same(read, ours):
+        return None
+    message = messages.read_request_mismatch(kind, fact, _shown(fact, read), _shown(fact, ours))
+    return finding("READ_REQUEST_MISMATCH", field, message)
+
+
+def read_facts_against_request(facts: Facts) -> Iterator[Finding]:
+    """The account name, BTN, account number and service address read from the bill and the
+    CSR against what was typed for the document and the request's."""
+    request = facts.request
+    for kind, document in _read_documents(request):
+        read = document.read
+        assert read is not None
+        typed_btn = document.btn if isinstance(document, PortCsrIn) else None
+        typed_account = document.account_number if isinstance(document, PortCsrIn) else None
+        values = (
+            ("account_name", read.account_name, document.account_name, request.business_name),
+            ("btn", read.btn, typed_btn, request.btn),
+            ("account_number", read.account_number, typed_account, request.account_number),
+        )
+        for fact, value, typed, ours in values:
+            if value is None or _blank(value):
+                continue
+            found = _typed_and_read(kind, fact, value, typed, ours)
+            if found is not None:
+                yield found
+        address = _read_address(read, request.service_address.country)
+        if address is None:
+            continue
+        field = f"{kind}.read.service_address"
+        typed_address = document.service_address
+        if not compare_addresses(address, typed_address):
+            continue
+        if compare_addresses(typed_address, request.service_address):
+            typed_line = messages.address_line(typed_address)
+            message = messages.read_fact_mismatch(
+                kind, "service_address", typed_line, messages.address_line(address)
+            )
+            yield finding("READ_FACT_MISMATCH", field, message)
+        else:
+            message = messages.read_request_mismatch(
+                kind,
+                "service_address",
+                messages.address_line(address),
+                messages.address_line(request.service_address),
+            )
+            yield finding("READ_REQUEST_MISMATCH", field, message)
+
+
+def read_numbers(facts: Facts) -> Iterator[Finding]:
+    """A number to port that a document listing the account's numbers does not list (a
+    number the typed CSR already leaves out is ``NUMBER_NOT_ON_ACCOUNT``)."""
+    request = facts.request
+    listed: list[tuple[str, set[str]]] = []
+    for kind, document in _read_documents(request):
+        assert document.read is not None
+        if document.read.numbers:
+            listed.append((kind, {phone_key(n) for n in document.read.numbers}))
+    if not listed:
+        return
+    typed = {phone_key(n) for n in request.csr.numbers} if request.csr is not None else set()
+    for i, phone in facts.ported:
+        if typed and phone.e164 not in typed:
+            continue
+        missing = [kind for kind, numbers in listed if phone.e164 not in numbers]
+        if missing:
+            message = messages.read_number_not_on_document(phone.display, missing)
+            yield finding("READ_NUMBER_NOT_ON_DOCUMENT", _number_field(i), message)
+
+
 # ---- shared lines
 
 
@@ -413,5 +588,9 @@ RULES: tuple[Rule, ...] = (
     csr_authorized_person,
     csr_numbers,
     csr_line_features,
+    read_document_type,
+    read_bill_date,
+    read_facts_against_request,
+    read_numbers,
     shared_line,
 )
