@@ -137,6 +137,9 @@ def test_tesseract_tsv_becomes_words_in_points_with_their_line() -> None:
     )
     words = ocr_module.words_from_tsv(tsv, 300)
     assert [w[0] for w in words] == ["Account", "8840-2231-77"]  # the unsure speck dropped
-    _text, x0, top, x1, bottom, size = words[1]
+    _text, x0, top, x1, bottom, size, confidence = words[1]
     assert (x0, top, x1, bottom) == (144.0, 144.0, 216.0, 156.0)  # the line's top and bottom
-    assert size == words[0][5] == round(40 / ocr_module.INK_EMS * 72 / 300, 2)
+    assert confidence == 91.0
+    # The line's size: the larger of the words' (digits alone are cap-height ink).
+    expected = max(40 / ocr_module.INK_EMS, 30 / ocr_module.CAPS_EMS) * 72 / 300
+    assert size == words[0][5] == round(expected, 2)

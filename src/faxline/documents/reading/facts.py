@@ -6,12 +6,15 @@ upper-case dump of a CSR), and text extractors emit blocks in different orders. 
 here depends on text order: the words are grouped into lines by position, a line into
 segments where a gap wider than a few spaces separates them (columns), and each fact is read
 where a label puts it: to the right of the label on the same line, or, when nothing follows
-the label there, on the line below it in the label's column. A value may continue on the
-lines below it when they start in its column (an address's city line).
+the label there or what is there does not parse (the next cell of a table's header row),
+on the line below it in the label's column. A value may continue on the lines below it
+when they start in its column (an address's city line).
 
 A fact is reported only when its label was found and its value parses (a date, a telephone
 number, an address with its ZIP); otherwise it is None. A wrong fact is worse than none:
 the person confirming the facts would have to notice it, while a missing one they type.
+So a value read by OCR is refused when it holds a word tesseract was unsure of, and a name
+or a street when it holds what OCR's misreads look like ("Lega!", "3ist").
 Each fact carries where it was read (:class:`Found`: page and box).
 """
 
@@ -31,6 +34,21 @@ from faxline.documents.reading.words import Page, Word
 # Words further apart than this (in ems) are in different segments (columns, or a label
 # and a value set apart): three spaces of Helvetica, more than one of Courier.
 SEGMENT_GAP_EMS = 0.75
+# A line's word space is its narrowest gap; a gap this many times wider is a column gap
+# even when it is under SEGMENT_GAP_EMS (upper-case Courier read by OCR: its word space,
+# ink to ink, is 0.6-0.8 em)...
+WORD_SPACE_FACTOR = 1.6
+# ...and a gap wider than this (in ems) always is (three spaces of Courier). A narrowest
+# gap wider than MAX_WORD_SPACE_EMS is not a word space (a line of single-word columns).
+MAX_SEGMENT_GAP_EMS = 1.5
+MAX_WORD_SPACE_EMS = 0.9
+# A word OCR was less sure of than this (0-100) is a hole: a value holding one is refused.
+UNSURE_CONFIDENCE = 40.0
+# Free text (a name, a street) is checked by no parser, so its words must be surer. Not
+# much: on a fax tesseract is 64 sure of a right "Plumbing" and 72 of a wrong "Lega!" (the
+# "!" refuses that one, see parse_name; "3ist" for "31st", at 82, is refused by
+# parse_address), so this catches the words it could barely make out.
+TEXT_CONFIDENCE = 60.0
 # How far below a line (in ems, from its bottom) the next line of the same block may start.
 NEXT_LINE_EMS = 2.2
 # How far (in ems) a continuation line's start may be from the value's.
@@ -216,6 +234,16 @@ _UNIT = re.compile(
     r"building|dept|#)\.?\s*#?\s*[A-Za-z0-9-]+)$",
     re.IGNORECASE,
 )
+# Pairs of characters (lower case) tesseract mistakes for each other on a fax or a scan.
+_OCR_CONFUSIONS = frozenset(
+    frozenset(pair) for pair in ("il", "l1", "i1", "ce", "ti", "o0", "s5", "hb", "rn")
+)
+_NOT_IN_NAMES = re.compile(r"[!|{}\[\]~^<>_\\$%*=?@]")
+# A street's word holding digits and letters: an ordinal, a number with a letter ("12B"),
+# a grid number ("W123", "N45W"); anything else ("3ist", "1O1") is a misread number.
+_STREET_NUMBER_WORD = re.compile(
+    r"\d+(?:st|nd|rd|th)|\d+-?[A-Za-z]|[A-Za-z]\d+[A-Za-z]?", re.IGNORECASE
+)
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -324,13 +352,30 @@ def lines_of(pages: Iterable[Page]) -> list[_Line]:
 
 def _line(page: int, words: list[Word]) -> _Line:
     ordered = sorted(words, key=lambda w: w.x0)
+    return _Line(page=page, words=ordered, segments=_segments(ordered))
+
+
+def _segments(ordered: Sequence[Word]) -> list[list[Word]]:
+    """``ordered`` (left to right) cut at the gaps wider than a word space: wider than
+    SEGMENT_GAP_EMS and than WORD_SPACE_FACTOR times the line's narrowest gap (when that
+    is no wider than MAX_WORD_SPACE_EMS), or wider than MAX_SEGMENT_GAP_EMS. The narrowest
+    gap stands for the font's word space, which a fixed-pitch font makes wide (measured
+    from the ink, as OCR gives it)."""
+    if not ordered:
+        return []
+    gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(ordered)]
+    space = max(min(gaps, default=0.0), 0.0)
+    if space > MAX_WORD_SPACE_EMS * max(w.size for w in ordered):
+        space = 0.0
     segments: list[list[Word]] = [[ordered[0]]]
-    for previous, word in itertools.pairwise(ordered):
-        if word.x0 - previous.x1 > SEGMENT_GAP_EMS * max(word.size, previous.size):
+    for gap, (previous, word) in zip(gaps, itertools.pairwise(ordered), strict=True):
+        em = max(word.size, previous.size)
+        wide = gap > SEGMENT_GAP_EMS * em and gap > WORD_SPACE_FACTOR * space
+        if wide or gap > MAX_SEGMENT_GAP_EMS * em:
             segments.append([word])
         else:
             segments[-1].append(word)
-    return _Line(page=page, words=ordered, segments=segments)
+    return segments
 
 
 def _norm(text: str) -> str:
@@ -357,7 +402,7 @@ def _labels_in(lines: Sequence[_Line]) -> list[_Label]:
 def _label_at(segment: list[Word], words: list[str], start: int) -> tuple[str, int, int] | None:
     for label, fact, rank in _LABELS_BY_LENGTH:
         length = len(label)
-        if tuple(words[start : start + length]) != label:
+        if not _is_label(segment[start : start + length], words[start : start + length], label):
             continue
         ends_with_colon = segment[start + length - 1].text.endswith(":")
         at_start = start == 0
@@ -366,6 +411,26 @@ def _label_at(segment: list[Word], words: list[str], start: int) -> tuple[str, i
         if at_start or ends_with_colon:
             return fact, rank, length
     return None
+
+
+def _is_label(segment: Sequence[Word], words: Sequence[str], label: tuple[str, ...]) -> bool:
+    """Whether ``words`` spell ``label``; words read by OCR may differ from it by one of
+    the letters tesseract confuses ("Account Hoider:", "Sve Address:", "BIN:")."""
+    if tuple(words) == label:
+        return True
+    if len(words) != len(label) or any(w.confidence is None for w in segment):
+        return False
+    confusions = 0
+    for word, expected in zip(words, label, strict=True):
+        if len(word) != len(expected):
+            return False
+        for got, want in zip(word, expected, strict=True):
+            if got == want:
+                continue
+            if len(expected) < 3 or frozenset((got, want)) not in _OCR_CONFUSIONS:
+                return False
+            confusions += 1
+    return confusions == 1
 
 
 # --- values -----------------------------------------------------------------------------
@@ -378,9 +443,13 @@ def _value_lines(
     max_lines: int,
     *,
     whole_line: bool = False,
+    beside: bool = True,
 ) -> list[list[Word]]:
     """The value's words on its first line (right of the label, else below it) and on the
-    lines that continue it in its column."""
+    lines that continue it in its column. With ``beside`` False a segment standing apart
+    to the right of a label that ends its segment is not taken: the caller tries the value
+    below when that one did not parse (a table's header row, where the next segment is
+    the next header cell, not a value)."""
     starts = {(lab.line, lab.segment, lab.start) for lab in labels}
     line = lines[label.line]
     segment = line.segments[label.segment]
@@ -394,12 +463,13 @@ def _value_lines(
     else:
         # The label ends its segment: the value may stand apart to its right (a column of
         # values beside a column of labels), and a list may run across several segments.
-        for s in range(label.segment + 1, len(line.segments)):
-            beside = line.segments[s]
-            near = beside[0].x0 - (right or segment)[-1].x1 <= MAX_VALUE_GAP_EMS * em
+        last = len(line.segments) if beside else label.segment + 1
+        for s in range(label.segment + 1, last):
+            apart = line.segments[s]
+            near = apart[0].x0 - (right or segment)[-1].x1 <= MAX_VALUE_GAP_EMS * em
             if (label.line, s, 0) in starts or not near or (right and not whole_line):
                 break
-            for index, word in enumerate(beside):
+            for index, word in enumerate(apart):
                 if (label.line, s, index) in starts:
                     break
                 right.append(word)
@@ -437,6 +507,25 @@ def _value_lines(
     return found
 
 
+def _candidates(
+    lines: Sequence[_Line],
+    labels: Sequence[_Label],
+    label: _Label,
+    max_lines: int,
+    *,
+    whole_line: bool = False,
+) -> Iterator[list[list[Word]]]:
+    """The places a label's value may be, in order: where :func:`_value_lines` finds it,
+    then, when that was a segment standing apart on the label's line, below the label
+    (the caller takes the first that parses)."""
+    groups = _value_lines(lines, labels, label, max_lines, whole_line=whole_line)
+    if groups:
+        yield groups
+    below = _value_lines(lines, labels, label, max_lines, whole_line=whole_line, beside=False)
+    if below and below != groups:
+        yield below
+
+
 def _next_line(lines: Sequence[_Line], index: int) -> int | None:
     if index + 1 >= len(lines):
         return None
@@ -468,6 +557,11 @@ def _overlap(words: Sequence[Word], x0: float, x1: float) -> float:
 
 def _text(words: Sequence[Word]) -> str:
     return " ".join(w.text for w in words).strip()
+
+
+def _sure(groups: Iterable[Sequence[Word]], minimum: float = UNSURE_CONFIDENCE) -> bool:
+    """Whether OCR was at least ``minimum`` sure of every word (text-layer words are)."""
+    return all(w.confidence is None or w.confidence >= minimum for group in groups for w in group)
 
 
 def _box(groups: Iterable[Sequence[Word]]) -> tuple[float, float, float, float]:
@@ -555,6 +649,8 @@ def parse_name(text: str) -> str | None:
     name = text.strip(" ,;:")
     if not name or len(name) > MAX_NAME_CHARS or not re.search(r"[A-Za-z]", name):
         return None
+    if _NOT_IN_NAMES.search(name):
+        return None  # OCR's misread of a letter ("Lega!"), not a name as printed
     return name
 
 
@@ -575,6 +671,11 @@ def parse_address(lines: Sequence[str]) -> dict[str, str | None] | None:
         postal = postal.replace(" ", "")
         postal = f"{postal[:3]} {postal[3:]}"
     street = match["street"].strip(" ,")
+    for word in street.split():
+        token = word.strip(".,#")
+        mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+        if mixed and not _STREET_NUMBER_WORD.fullmatch(token):
+            return None
     unit: str | None = None
     with_unit = _UNIT.match(street)
     if with_unit is not None and re.search(r"[A-Za-z]", with_unit["street"]):
@@ -631,17 +732,17 @@ def find_facts(pages: Sequence[Page]) -> Facts:
     for label in sorted(labels, key=lambda lab: (lab.rank, lab.line, lab.segment)):
         by_fact.setdefault(label.fact, []).append(label)
 
-    def first(fact: str, parse: Any) -> Found | None:
+    def first(fact: str, parse: Any, minimum: float = UNSURE_CONFIDENCE) -> Found | None:
         for label in by_fact.get(fact, []):
-            groups = _value_lines(lines, labels, label, MAX_VALUE_LINES.get(fact, 1))
-            if not groups:
-                continue
-            value = parse([_text(g) for g in groups])
-            if value is not None:
-                return Found(value, lines[label.line].page, _box(groups))
+            for groups in _candidates(lines, labels, label, MAX_VALUE_LINES.get(fact, 1)):
+                if not _sure(groups, minimum):
+                    continue
+                value = parse([_text(g) for g in groups])
+                if value is not None:
+                    return Found(value, lines[label.line].page, _box(groups))
         return None
 
-    facts.account_name = first("account_name", lambda texts: parse_name(texts[0]))
+    facts.account_name = first("account_name", lambda texts: parse_name(texts[0]), TEXT_CONFIDENCE)
     facts.btn = first("btn", lambda texts: parse_phone(texts[0]))
     facts.account_number = first("account_number", lambda t: parse_account_number(t[0]))
     facts.statement_date = first("statement_date", lambda texts: parse_date(texts[0]))
@@ -654,12 +755,14 @@ def find_facts(pages: Sequence[Page]) -> Facts:
 
 def _address(lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label]) -> Found | None:
     for label in found:
-        groups = _value_lines(lines, labels, label, MAX_VALUE_LINES["service_address"])
-        # The fewest lines that make an address: the lines after it are something else.
-        for count in range(1, len(groups) + 1):
-            address = parse_address([_text(g) for g in groups[:count]])
-            if address is not None:
-                return Found(address, lines[label.line].page, _box(groups[:count]))
+        for groups in _candidates(lines, labels, label, MAX_VALUE_LINES["service_address"]):
+            # The fewest lines that make an address: the lines after it are something else.
+            for count in range(1, len(groups) + 1):
+                address = parse_address([_text(g) for g in groups[:count]])
+                if address is not None and not _sure(groups[:count], TEXT_CONFIDENCE):
+                    return None  # the address is there, misread: not another one
+                if address is not None:
+                    return Found(address, lines[label.line].page, _box(groups[:count]))
     return None
 
 
@@ -671,7 +774,16 @@ def _numbers(
     numbers: list[Found] = [btn] if btn is not None else []
     seen = {btn.value} if btn is not None else set()
     for label in sorted(found, key=lambda lab: (lab.line, lab.segment)):
-        groups = _value_lines(lines, labels, label, MAX_VALUE_LINES["numbers"], whole_line=True)
+        groups = next(
+            (
+                groups
+                for groups in _candidates(
+                    lines, labels, label, MAX_VALUE_LINES["numbers"], whole_line=True
+                )
+                if any(True for _ in _phones_with_boxes(groups[0]))
+            ),
+            [],
+        )
         for group in groups:
             listed = list(_phones_with_boxes(group))
             if not listed:
@@ -698,7 +810,8 @@ def _phones_with_boxes(
         if number is None:
             continue
         inside = [w for a, b, w in spans if a < match.end() and b > match.start()]
-        yield number, _box([inside])
+        if _sure([inside]):
+            yield number, _box([inside])
 
 
 def _names(
@@ -709,11 +822,28 @@ def _names(
         for group in _value_lines(
             lines, labels, label, MAX_VALUE_LINES["authorized_names"], whole_line=True
         ):
-            for part in re.split(r"[;,]", _text(group)):
-                name = parse_name(part)
-                if name and name.lower() not in seen:
-                    seen.add(name.lower())
-                    yield Found(name, lines[label.line].page, _box([group]))
+            for words in _list_items(group):
+                if not _sure([words], TEXT_CONFIDENCE):
+                    continue  # a name OCR could not make out: not the words around it
+                for part in re.split(r"[;,]", _text(words)):
+                    name = parse_name(part)
+                    if name and name.lower() not in seen:
+                        seen.add(name.lower())
+                        yield Found(name, lines[label.line].page, _box([words]))
+
+
+def _list_items(group: Sequence[Word]) -> Iterator[list[Word]]:
+    """The items of a list's line: words up to one that ends with ";" or ",", or up to a
+    gap between segments (a column of its own)."""
+    for segment in _segments(sorted(group, key=lambda w: w.x0)):
+        item: list[Word] = []
+        for word in segment:
+            item.append(word)
+            if word.text.endswith((";", ",")):
+                yield item
+                item = []
+        if item:
+            yield item
 
 
 def _features(

@@ -53,13 +53,23 @@ OCR_WALL_SECONDS = 45.0
 #: How long the worker lets tesseract run on one page.
 TESSERACT_SECONDS = 40.0
 #: Words tesseract is less sure of than this (0-100) are dropped: on noise and pictures it
-#: reports fragments with a confidence far below that of any real word.
+#: reports fragments with a confidence far below that of any real word. One with two
+#: letters or digits is kept, with its confidence, as a word that was there but not read
+#: (a name of a list it could not make out): :mod:`.facts` refuses a value that holds one
+#: rather than report the words around the hole as the value.
 MIN_CONFIDENCE = 40.0
 #: The skew searched for and corrected, in degrees either way, and the search's step.
 MAX_SKEW_DEGREES = 5.0
 SKEW_STEP_DEGREES = 0.1
 # A word's ink box (capitals and descenders) is about this many ems high.
 INK_EMS = 0.9
+# A word of capitals and digits only has no descender: its ink box is the cap height, about
+# this many ems (Helvetica 0.72, Courier 0.57-0.62, Times 0.66). Taken as 0.9 like the
+# others, the upper-case Courier of a CSR came out at 6-7 points for 9-point type, so its
+# word spaces looked wider than a column gap and every word became its own segment.
+CAPS_EMS = 0.66
+# Characters that reach below the baseline (or above the cap height and below it).
+_DESCENDING = frozenset("gjpqyQ,;()[]{}|/\\@$_")
 # DPI assumed for a PNG or JPEG that states none: a page as wide as letter paper.
 ASSUMED_PAGE_INCHES = 8.5
 
@@ -331,7 +341,8 @@ def clean(image: Any) -> Any:
 
 
 def _tesseract_words(image: Any, dpi: int) -> list[list[Any]]:
-    """The words tesseract reads on ``image``: ``[text, x0, top, x1, bottom, size]`` in
+    """The words tesseract reads on ``image``: ``[text, x0, top, x1, bottom, size,
+    confidence]`` in
     points, each word's top and bottom those of its line (so that :mod:`.facts` sees the
     words of a line at one height, as the text layer gives them)."""
     binary = shutil.which("tesseract")
@@ -365,7 +376,9 @@ def _tesseract_words(image: Any, dpi: int) -> list[list[Any]]:
 
 
 def words_from_tsv(tsv: str, dpi: int) -> list[list[Any]]:
-    """Tesseract's TSV (levels 4, lines, and 5, words) as plain words in points."""
+    """Tesseract's TSV (levels 4, lines, and 5, words) as plain words in points, each
+    with tesseract's confidence in it (0-100): :mod:`.facts` refuses a value with a word it
+    was unsure of rather than report a misread."""
     to_points = 72 / dpi
     lines: dict[tuple[str, ...], tuple[int, int]] = {}
     words: list[list[Any]] = []
@@ -383,11 +396,13 @@ def words_from_tsv(tsv: str, dpi: int) -> list[list[Any]]:
             lines[key] = (top, top + height)
             continue
         text = cells[11].strip()
-        if level != "5" or not text or confidence < MIN_CONFIDENCE:
+        if level != "5" or not text:
+            continue
+        if confidence < MIN_CONFIDENCE and sum(c.isalnum() for c in text) < 2:
             continue
         line_top, line_bottom = lines.get(key, (top, top + height))
         line_top, line_bottom = min(line_top, top), max(line_bottom, top + height)
-        size = max(height, 1) / INK_EMS * to_points
+        size = max(height, 1) / _ink_ems(text) * to_points
         words.append(
             [
                 text,
@@ -396,10 +411,21 @@ def words_from_tsv(tsv: str, dpi: int) -> list[list[Any]]:
                 round((left + width) * to_points, 2),
                 round(line_bottom * to_points, 2),
                 round(size, 2),
+                round(confidence, 1),
             ]
         )
     _even_sizes(words)
     return words
+
+
+def _ink_ems(text: str) -> float:
+    """How many ems high the ink box of ``text`` is: :data:`CAPS_EMS` for capitals and
+    digits alone, else :data:`INK_EMS` (a lower-case word is evened to its line's size)."""
+    if any(c.islower() or c in _DESCENDING for c in text):
+        return INK_EMS
+    if any(c.isupper() or c.isdigit() for c in text):
+        return CAPS_EMS
+    return INK_EMS
 
 
 def _even_sizes(words: list[list[Any]]) -> None:

@@ -36,7 +36,8 @@ PDF_MAGIC_WINDOW = 1024
 @dataclass(frozen=True)
 class Word:
     """One word: its text, its box (points from the page's top-left: ``x0 < x1``, ``top <
-    bottom``) and the font size it is set in."""
+    bottom``), the font size it is set in, and for a word read by OCR tesseract's
+    confidence in it (0-100; None for the text layer, which is exact)."""
 
     text: str
     x0: float
@@ -44,6 +45,7 @@ class Word:
     x1: float
     bottom: float
     size: float
+    confidence: float | None = None
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -112,20 +114,24 @@ def read_words(
 
 
 def pages_from_plain(plain: list[dict[str, Any]]) -> list[Page]:
-    """Pages as the worker sends them (JSON: words as ``[text, x0, top, x1, bottom, size]``)."""
+    """Pages as the worker sends them (JSON: words as ``[text, x0, top, x1, bottom, size]``,
+    and OCR's confidence after them when OCR read the page)."""
     return [
         Page(
             number=int(page["number"]),
             width=float(page["width"]),
             height=float(page["height"]),
-            words=tuple(
-                Word(str(t), float(a), float(b), float(c), float(d), float(s))
-                for t, a, b, c, d, s in page["words"]
-            ),
+            words=tuple(_word(plain) for plain in page["words"]),
             truncated=bool(page.get("truncated")),
         )
         for page in plain
     ]
+
+
+def _word(plain: list[Any]) -> Word:
+    text, x0, top, x1, bottom, size, *rest = plain
+    confidence = float(rest[0]) if rest and rest[0] is not None else None
+    return Word(str(text), float(x0), float(top), float(x1), float(bottom), float(size), confidence)
 
 
 # --- the worker side ---------------------------------------------------------------------
