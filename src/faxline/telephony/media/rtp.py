@@ -27,6 +27,7 @@ import socket
 import struct
 from dataclasses import dataclass
 from typing import Any
+from typing import Protocol as TypingProtocol
 
 from faxline.telephony.media import g711
 from faxline.telephony.sip.config import Codec
@@ -216,11 +217,19 @@ def bind_udp(host: str, port: int, *, even: bool) -> socket.socket:
             sock.close()
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    """Hands datagrams to the endpoint (set once it is built)."""
+class _Receiver(TypingProtocol):
+    """What a media endpoint offers its socket: take a datagram, count a send error."""
+
+    stats: Any
+
+    def _datagram(self, data: bytes, addr: tuple[Any, ...]) -> None: ...
+
+
+class DatagramHandoff(asyncio.DatagramProtocol):
+    """Hands datagrams to the endpoint (set once it is built): RTP's and UDPTL's."""
 
     def __init__(self) -> None:
-        self.endpoint: RtpEndpoint | None = None
+        self.endpoint: _Receiver | None = None
 
     def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
         if self.endpoint is not None:
@@ -275,7 +284,7 @@ class RtpEndpoint:
         """Bind ``host:port`` (port 0: an even port the OS chooses)."""
         sock = bind_udp(ip_literal(host), port, even=True)
         loop = asyncio.get_running_loop()
-        transport, protocol = await loop.create_datagram_endpoint(_Protocol, sock=sock)
+        transport, protocol = await loop.create_datagram_endpoint(DatagramHandoff, sock=sock)
         endpoint = cls(transport, depth=depth, capacity=capacity)
         protocol.endpoint = endpoint
         return endpoint

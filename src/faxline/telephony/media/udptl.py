@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from faxline.telephony.media.rtp import bind_udp, ip_literal
+from faxline.telephony.media.rtp import DatagramHandoff, bind_udp, ip_literal
 
 __all__ = [
     "FecInfo",
@@ -229,19 +229,6 @@ class UdptlStats:
     send_errors: int = 0
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self) -> None:
-        self.endpoint: UdptlEndpoint | None = None
-
-    def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
-        if self.endpoint is not None:
-            self.endpoint._datagram(data, addr)
-
-    def error_received(self, exc: Exception) -> None:
-        if self.endpoint is not None:
-            self.endpoint.stats.send_errors += 1
-
-
 class UdptlEndpoint:
     """T.38 IFPs over UDPTL with redundancy, asyncio UDP. See the module's description."""
 
@@ -268,7 +255,7 @@ class UdptlEndpoint:
         """Bind ``host:port`` (port 0: an even port the OS chooses)."""
         sock = bind_udp(ip_literal(host), port, even=True)
         loop = asyncio.get_running_loop()
-        transport, protocol = await loop.create_datagram_endpoint(_Protocol, sock=sock)
+        transport, protocol = await loop.create_datagram_endpoint(DatagramHandoff, sock=sock)
         endpoint = cls(transport)
         protocol.endpoint = endpoint
         return endpoint
