@@ -61,6 +61,8 @@ JOBS: dict[str, str] = {
     "read.words": "faxline.documents.reading.words:words_job",
     # One page without a text layer (a scan, a photo, a faxed page) read by tesseract.
     "read.ocr": "faxline.documents.reading.ocr:ocr_job",
+    # Small images of where on a page each fact was read, for the person confirming them.
+    "read.snippets": "faxline.documents.reading.snippets:snippets_job",
     # The sandbox's own checks (faxline.documents.selftest).
     "selftest.echo": "faxline.documents.selftest:echo_job",
     "selftest.spin": "faxline.documents.selftest:spin_job",
@@ -78,6 +80,7 @@ PRELOAD = (
     "faxline.documents.faximage",
     "faxline.documents.reading.words",
     "faxline.documents.reading.ocr",
+    "faxline.documents.reading.snippets",
     "PIL.Image",
     "PIL.ImageChops",
     "PIL.GifImagePlugin",

@@ -86,16 +86,7 @@ def read_words(
     transaction. ``label`` names the document in the messages ("bill.pdf")."""
     from faxline.documents import sandbox
 
-    if not data:
-        raise ValidationFailed(f"{label} is empty.", field=FIELD, code="document_empty")
-    if len(data) > max_bytes:
-        raise ValidationFailed(
-            f"{label} is larger than {max_bytes // (1024 * 1024)} MB.",
-            field=FIELD,
-            code="document_too_large",
-        )
-    if not is_pdf(data):
-        raise ValidationFailed(f"{label} is not a PDF.", field=FIELD, code="document_type")
+    check_pdf_upload(data, max_bytes=max_bytes, label=label)
     try:
         result = sandbox.run_job(
             JOB,
@@ -111,6 +102,21 @@ def read_words(
             code="document_unreadable",
         ) from exc
     return pages_from_plain(json.loads(result.payload))
+
+
+def check_pdf_upload(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES, label: str) -> None:
+    """Refuse, before the sandbox, what is empty (``document_empty``), larger than
+    ``max_bytes`` (``document_too_large``) or not a PDF (``document_type``)."""
+    if not data:
+        raise ValidationFailed(f"{label} is empty.", field=FIELD, code="document_empty")
+    if len(data) > max_bytes:
+        raise ValidationFailed(
+            f"{label} is larger than {max_bytes // (1024 * 1024)} MB.",
+            field=FIELD,
+            code="document_too_large",
+        )
+    if not is_pdf(data):
+        raise ValidationFailed(f"{label} is not a PDF.", field=FIELD, code="document_type")
 
 
 def pages_from_plain(plain: list[dict[str, Any]]) -> list[Page]:
@@ -143,6 +149,28 @@ def words_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], byte
 
     max_pages = int(params.get("max_pages") or MAX_PDF_PAGES)
     max_chars = int(params.get("max_chars_per_page") or MAX_CHARS_PER_PAGE)
+    document = open_pdf(data, max_pages)
+    try:
+        count = len(document)
+        pages = []
+        for index in range(count):
+            page = document[index]
+            try:
+                pages.append(_page_words(pdfium, page, index + 1, max_chars))
+            finally:
+                page.close()
+    finally:
+        document.close()
+    return {"pages": len(pages)}, json.dumps(pages, separators=(",", ":")).encode()
+
+
+def open_pdf(data: bytes, max_pages: int) -> Any:
+    """The ``pypdfium2.PdfDocument`` of ``data`` (in the worker; the caller closes it).
+    Refuses an encrypted PDF (``document_encrypted``), one pdfium cannot open or without
+    pages (``document_unreadable``) and one of more than ``max_pages`` pages
+    (``document_too_large``)."""
+    import pypdfium2 as pdfium
+
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -167,16 +195,10 @@ def words_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], byte
                 field=FIELD,
                 code="document_too_large",
             )
-        pages = []
-        for index in range(count):
-            page = document[index]
-            try:
-                pages.append(_page_words(pdfium, page, index + 1, max_chars))
-            finally:
-                page.close()
-    finally:
+    except BaseException:
         document.close()
-    return {"pages": len(pages)}, json.dumps(pages, separators=(",", ":")).encode()
+        raise
+    return document
 
 
 def _page_words(pdfium: Any, page: Any, number: int, max_chars: int) -> dict[str, Any]:
