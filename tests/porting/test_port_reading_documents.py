@@ -50,6 +50,7 @@ READ_CODES = {
     "READ_BILL_STALE",
     "READ_REQUEST_MISMATCH",
     "READ_NUMBER_NOT_ON_DOCUMENT",
+    "READ_NUMBERS_LEFT_OUT",
 }
 
 
@@ -176,6 +177,8 @@ def test_a_mismatching_bill_gives_the_read_findings(
         "bill.read.btn": "READ_REQUEST_MISMATCH",
         "bill.read.service_address": "READ_REQUEST_MISMATCH",
         "numbers[0].number": "READ_NUMBER_NOT_ON_DOCUMENT",
+        # The bill lists a number this full port leaves out.
+        "bill.read.numbers": "READ_NUMBERS_LEFT_OUT",
     }
     page = _client(cast.company_admin).get(reverse("porting:detail", args=[port.pk]))
     assert page.status_code == 200

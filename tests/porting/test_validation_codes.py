@@ -132,6 +132,12 @@ ROWS: list[tuple[str, str, Change, dict[str, Any]]] = [
     ("BILL_MISSING", "bill", put("bill", None), {}),
     ("BILL_STALE", "bill.statement_date", put("bill.statement_date", "2025-05-30"), {}),
     ("CSR_MISSING", "csr", put("csr", None), {}),
+    (
+        "DOCUMENT_UNCONFIRMED",
+        "csr",
+        both(put("csr", None), put("unconfirmed", ["csr"])),
+        {},
+    ),
     ("NAME_MISMATCH", "csr.account_name", put("csr.account_name", "Pine Street Medical LLC"), {}),
     (
         "ADDRESS_MISMATCH",
@@ -160,6 +166,12 @@ ROWS: list[tuple[str, str, Change, dict[str, Any]]] = [
         {},
     ),
     ("NUMBER_NOT_ON_ACCOUNT", "numbers[1].number", put("csr.numbers", ["+12065550123"]), {}),
+    (
+        "FULL_PORT_NUMBERS_LEFT_OUT",
+        "csr.numbers",
+        put("csr.numbers", ["+12065550123", "+12065550124", "+12065550125"]),
+        {},
+    ),
     (
         "BILL_NAME_MISMATCH",
         "bill.account_name",
@@ -241,6 +253,12 @@ ROWS: list[tuple[str, str, Change, dict[str, Any]]] = [
         put("csr.read", {"numbers": ["+12065550123"]}),
         {},
     ),
+    (
+        "READ_NUMBERS_LEFT_OUT",
+        "bill.read.numbers",
+        put("bill.read", {"numbers": ["+12065550123", "+12065550124", "+12065550125"]}),
+        {},
+    ),
 ]
 
 
@@ -277,6 +295,7 @@ def test_every_code_has_a_row_and_codes_are_as_documented() -> None:
         "READ_BILL_STALE",
         "READ_REQUEST_MISMATCH",
         "READ_NUMBER_NOT_ON_DOCUMENT",
+        "READ_NUMBERS_LEFT_OUT",
     }
 
 

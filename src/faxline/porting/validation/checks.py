@@ -83,6 +83,9 @@ def latest_document(request: PortRequest, kind: str) -> PortDocument | None:
 
 
 READ_KEYS = ("account_name", "btn", "account_number", "statement_date")
+TEXT_MAX = 300
+READ_NAMES_MAX = 100
+READ_FEATURES_MAX = 20
 
 
 def read_input(document: PortDocument) -> dict[str, Any] | None:
@@ -90,7 +93,7 @@ def read_input(document: PortDocument) -> dict[str, Any] | None:
     ``csr.read``), or None when it was not read or what was read does not fit the shape
     (then nothing is said about it rather than a guess)."""
     from faxline.porting.files.reading import read_facts_of
-    from faxline.porting.validation.request import PortReadIn
+    from faxline.porting.validation.request import LINE_FEATURES, PortReadIn
 
     facts = read_facts_of(document)
     if not facts:
@@ -99,6 +102,12 @@ def read_input(document: PortDocument) -> dict[str, Any] | None:
     data["document_type"] = document.read_document_type or None
     data["service_address"] = facts.get("service_address") or None
     data["numbers"] = list(facts.get("numbers") or [])
+    # The names and features as far as the shape takes them: a long name or a feature the
+    # validator does not know is left out, not the whole reading.
+    names = [n for n in facts.get("authorized_names") or [] if isinstance(n, str)]
+    data["authorized_names"] = [n for n in names if len(n) <= TEXT_MAX][:READ_NAMES_MAX]
+    features = [f for f in facts.get("line_features") or [] if f in LINE_FEATURES]
+    data["line_features"] = list(dict.fromkeys(features))[:READ_FEATURES_MAX]
     try:
         return PortReadIn.model_validate(data).model_dump(mode="json")
     except PydanticValidationError:

@@ -66,6 +66,10 @@ CODES: dict[str, CodeInfo] = {
     "BILL_MISSING": CodeInfo("error", "No bill from the losing carrier."),
     "BILL_STALE": CodeInfo("error", "The bill's statement is more than 30 days before as_of."),
     "CSR_MISSING": CodeInfo("warning", "No Customer Service Record (CSR)."),
+    "DOCUMENT_UNCONFIRMED": CodeInfo(
+        "error",
+        "The bill or CSR was uploaded, but nobody has confirmed (or typed) its facts yet.",
+    ),
     "NAME_MISMATCH": CodeInfo("error", "The business name differs from the CSR's account name."),
     "ADDRESS_MISMATCH": CodeInfo(
         "error", "The service address (street, unit, city, state) differs from the CSR's."
@@ -77,6 +81,9 @@ CODES: dict[str, CodeInfo] = {
         "error", "The authorized person is not among the CSR's authorized names."
     ),
     "NUMBER_NOT_ON_ACCOUNT": CodeInfo("error", "A number to port is not on the CSR."),
+    "FULL_PORT_NUMBERS_LEFT_OUT": CodeInfo(
+        "error", "A full port leaves out numbers that the CSR lists on the account."
+    ),
     "BILL_NAME_MISMATCH": CodeInfo(
         "error", "The bill's account name differs from the business name."
     ),
@@ -85,7 +92,8 @@ CODES: dict[str, CodeInfo] = {
     ),
     "LINE_FEATURE_RISK": CodeInfo(
         "warning",
-        "The CSR shows DSL, a hunt group, distinctive ring, remote call forwarding or ISDN.",
+        "The CSR (as typed, or as read from the bill or CSR) shows DSL, a hunt group, "
+        "distinctive ring, remote call forwarding or ISDN.",
     ),
     "SHARED_LINE": CodeInfo(
         "warning",
@@ -107,10 +115,16 @@ CODES: dict[str, CodeInfo] = {
     "READ_REQUEST_MISMATCH": CodeInfo(
         "warning",
         "The account name, service address, BTN or account number read from the bill or CSR "
-        "differs from the request's.",
+        "differs from the request's, or the authorized person is not among the authorized "
+        "names read.",
     ),
     "READ_NUMBER_NOT_ON_DOCUMENT": CodeInfo(
         "warning", "A number to port is not among the numbers read from the bill or CSR."
+    ),
+    "READ_NUMBERS_LEFT_OUT": CodeInfo(
+        "warning",
+        "A full port leaves out numbers read from the bill or CSR (beyond those the CSR's "
+        "typed numbers already show).",
     ),
 }
 

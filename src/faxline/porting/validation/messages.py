@@ -300,6 +300,15 @@ def csr_missing() -> str:
     )
 
 
+def document_unconfirmed(kind: str) -> str:
+    document = "bill" if kind == "bill" else "CSR"
+    return (
+        f"The {document} was uploaded, but its facts are not confirmed yet: open the "
+        f"request's Files tab, check what faxline read from the {document} and confirm or "
+        "correct it."
+    )
+
+
 # ---- against the CSR
 
 
@@ -374,6 +383,28 @@ def number_not_on_account(display: str) -> str:
     )
 
 
+SHOWN_NUMBERS = 5
+
+
+def numbers_shown(displays: Sequence[str]) -> str:
+    """Up to :data:`SHOWN_NUMBERS` numbers, then how many more."""
+    shown = list(displays[:SHOWN_NUMBERS])
+    more = len(displays) - len(shown)
+    if more:
+        return ", ".join(shown) + f" and {more} more"
+    return join(shown)
+
+
+def full_port_numbers_left_out(displays: Sequence[str]) -> str:
+    return (
+        f"This is a full port, but the {CSR} also lists {numbers_shown(displays)}, which "
+        "this request does not port. A full port moves every number on the account, and the "
+        "losing carrier rejects one that leaves numbers out: add them to this request, or "
+        "make it a partial port (the numbers left out then stay with the losing carrier, on "
+        "the account)."
+    )
+
+
 # ---- against the bill
 
 
@@ -432,6 +463,10 @@ def line_feature_risk(feature: str) -> str:
     return f"The {CSR} shows {LINE_FEATURE_ADVICE[feature]}"
 
 
+def read_line_feature_risk(kind: str, feature: str) -> str:
+    return f"The {_document(kind)}, as faxline read it, shows {LINE_FEATURE_ADVICE[feature]}"
+
+
 SHARED_USE_NAMES = {
     "credit_card_terminal": "credit card terminal",
     "alarm": "alarm panel",
@@ -459,6 +494,9 @@ READ_FACT_NAMES = {
     "service_address": "service address",
     "btn": "billing telephone number (BTN)",
     "account_number": "account number",
+    "authorized_names": "authorized names",
+    "numbers": "telephone numbers",
+    "line_features": "line features",
 }
 
 
@@ -509,4 +547,25 @@ def read_number_not_on_document(display: str, kinds: Sequence[str]) -> str:
         f"{display} is not among the numbers listed on the {documents}. Only numbers on the "
         "account can be ported: remove the number from this request, or add the document of "
         "the account it belongs to."
+    )
+
+
+def read_numbers_left_out(kind: str, displays: Sequence[str]) -> str:
+    return (
+        f"This is a full port, but faxline read {numbers_shown(displays)} on the "
+        f"{_document(kind)}, which this request does not port. A full port moves every number "
+        "on the account: check the numbers on the document, then add them to this request, "
+        "or make it a partial port (the numbers left out then stay with the losing carrier, "
+        "on the account)."
+    )
+
+
+def read_authorized_person_mismatch(kind: str, name: str, read_names: Sequence[str]) -> str:
+    listed = ", ".join(q(n) for n in read_names)
+    return (
+        f"{q(name)} is not among the authorized names faxline read from the "
+        f"{_document(kind)} ({listed}). The person authorized to make changes on the account "
+        f"must sign the {LOA}, or the losing carrier rejects the port: check the names on the "
+        "document, then make one of them the authorized person, or contact your current "
+        f"carrier to add {name.strip()} to the account."
     )

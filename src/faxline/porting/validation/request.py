@@ -13,8 +13,10 @@ absent, and why a blank postal code is accepted here (``POSTAL_CODE_INVALID``).
 Optional (null or absent): ``btn``, ``new_btn``, ``account_number``, ``pin``,
 ``authorized_person`` (and its ``title``), ``loa``, ``bill``, ``csr``, an address's ``unit``,
 the CSR's ``btn`` and ``account_number``, the bill's and the CSR's ``read`` (what faxline
-read from the document's file, every fact of it optional); the lists ``shared_line_uses``
-and the CSR's ``authorized_names``, ``numbers`` and ``line_features`` default to empty.
+read from the document's file, every fact of it optional); the lists ``shared_line_uses``,
+``unconfirmed`` (the documents uploaded whose facts nobody has confirmed or typed yet), the
+CSR's ``authorized_names``, ``numbers`` and ``line_features`` and the ``read``'s
+``numbers``, ``authorized_names`` and ``line_features`` default to empty.
 Everything else is required, and required text may not be blank.
 """
 
@@ -156,6 +158,8 @@ class PortReadIn(_Strict):
     account_number: Text | None = None
     statement_date: IsoDate | None = None
     numbers: list[Text] = Field(default_factory=list, max_length=10_000)
+    authorized_names: list[Text] = Field(default_factory=list, max_length=100)
+    line_features: list[LineFeature] = Field(default_factory=list, max_length=20)
 
 
 class PortBillIn(_Strict):
@@ -199,3 +203,8 @@ class PortRequestIn(_Strict):
     bill: PortBillIn | None = None
     csr: PortCsrIn | None = None
     shared_line_uses: list[SharedLineUse] = Field(default_factory=list, max_length=10)
+    unconfirmed: list[Literal["bill", "csr"]] = Field(
+        default_factory=list,
+        max_length=2,
+        description="documents uploaded whose facts nobody has confirmed or typed yet",
+    )

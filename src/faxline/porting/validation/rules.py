@@ -293,7 +293,10 @@ def _address_field(base: str, difference: AddressDifference, address: PortAddres
 def bill_checks(facts: Facts) -> Iterator[Finding]:
     request, bill = facts.request, facts.request.bill
     if bill is None:
-        yield finding("BILL_MISSING", "bill", messages.bill_missing())
+        if "bill" in request.unconfirmed:
+            yield finding("DOCUMENT_UNCONFIRMED", "bill", messages.document_unconfirmed("bill"))
+        else:
+            yield finding("BILL_MISSING", "bill", messages.bill_missing())
         return
     if (request.as_of - bill.statement_date).days > MAX_DOCUMENT_AGE_DAYS:
         message = messages.bill_stale(bill.statement_date, request.as_of)
@@ -314,7 +317,13 @@ def bill_checks(facts: Facts) -> Iterator[Finding]:
 
 
 def csr_missing(facts: Facts) -> Iterator[Finding]:
-    if facts.request.csr is None:
+    """No CSR: one uploaded whose facts are not confirmed yet blocks (its facts are not
+    used until a person confirms them); none at all only warns."""
+    if facts.request.csr is not None:
+        return
+    if "csr" in facts.request.unconfirmed:
+        yield finding("DOCUMENT_UNCONFIRMED", "csr", messages.document_unconfirmed("csr"))
+    else:
         yield finding("CSR_MISSING", "csr", messages.csr_missing())
 
 
@@ -376,6 +385,35 @@ def csr_numbers(facts: Facts) -> Iterator[Finding]:
         if phone.e164 not in on_account:
             message = messages.number_not_on_account(phone.display)
             yield finding("NUMBER_NOT_ON_ACCOUNT", _number_field(i), message)
+
+
+def _left_out(listed: list[str], ported: set[str], skip: set[str]) -> list[str]:
+    """The numbers of ``listed`` (each once, in their order, those that parse) that are
+    neither ported (``phone_key`` of the request's numbers) nor in ``skip``, as displayed."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for raw in listed:
+        phone = parse_phone(raw)
+        if phone is None or phone.e164 in seen or phone.e164 in ported or phone.e164 in skip:
+            continue
+        seen.add(phone.e164)
+        out.append(phone.display)
+    return out
+
+
+def _requested_keys(request: PortRequestIn) -> set[str]:
+    return {phone_key(n.number) for n in request.numbers}
+
+
+def full_port_numbers_left_out(facts: Facts) -> Iterator[Finding]:
+    """A full port moves every number of the account: the CSR's numbers it leaves out."""
+    request, csr = facts.request, facts.request.csr
+    if request.port_type != "full" or csr is None or not csr.numbers:
+        return
+    left_out = _left_out(csr.numbers, _requested_keys(request), set())
+    if left_out:
+        message = messages.full_port_numbers_left_out(left_out)
+        yield finding("FULL_PORT_NUMBERS_LEFT_OUT", "csr.numbers", message)
 
 
 def csr_line_features(facts: Facts) -> Iterator[Finding]:
@@ -557,6 +595,52 @@ def read_numbers(facts: Facts) -> Iterator[Finding]:
             yield finding("READ_NUMBER_NOT_ON_DOCUMENT", _number_field(i), message)
 
 
+def read_numbers_left_out(facts: Facts) -> Iterator[Finding]:
+    """A full port that leaves out numbers read from the bill or the CSR, one finding per
+    document (numbers the typed CSR lists are ``FULL_PORT_NUMBERS_LEFT_OUT`` already)."""
+    request = facts.request
+    if request.port_type != "full":
+        return
+    requested = _requested_keys(request)
+    typed = {phone_key(n) for n in request.csr.numbers} if request.csr is not None else set()
+    for kind, document in _read_documents(request):
+        assert document.read is not None
+        left_out = _left_out(document.read.numbers, requested, typed)
+        if left_out:
+            message = messages.read_numbers_left_out(kind, left_out)
+            yield finding("READ_NUMBERS_LEFT_OUT", f"{kind}.read.numbers", message)
+
+
+def read_line_features(facts: Facts) -> Iterator[Finding]:
+    """A line feature read from the bill or the CSR that the typed CSR does not list (a
+    listed one is reported at the CSR's ``line_features``), once per feature."""
+    request = facts.request
+    seen: set[str] = set(request.csr.line_features) if request.csr is not None else set()
+    for kind, document in _read_documents(request):
+        assert document.read is not None
+        for j, feature in enumerate(document.read.line_features):
+            if feature not in seen:
+                seen.add(feature)
+                message = messages.read_line_feature_risk(kind, feature)
+                yield finding("LINE_FEATURE_RISK", f"{kind}.read.line_features[{j}]", message)
+
+
+def read_authorized_names(facts: Facts) -> Iterator[Finding]:
+    """The authorized person against the authorized names read, when the typed CSR lists
+    none (when it lists some, ``AUTHORIZED_PERSON_MISMATCH`` compares with those)."""
+    request, name = facts.request, facts.authorized_name
+    if name is None:
+        return
+    if request.csr is not None and any(not _blank(n) for n in request.csr.authorized_names):
+        return
+    for kind, document in _read_documents(request):
+        assert document.read is not None
+        read_names = [n for n in document.read.authorized_names if not _blank(n)]
+        if read_names and not any(same_person(name, n) for n in read_names):
+            message = messages.read_authorized_person_mismatch(kind, name, read_names)
+            yield finding("READ_REQUEST_MISMATCH", f"{kind}.read.authorized_names", message)
+
+
 # ---- shared lines
 
 
@@ -587,10 +671,14 @@ RULES: tuple[Rule, ...] = (
     csr_account_number,
     csr_authorized_person,
     csr_numbers,
+    full_port_numbers_left_out,
     csr_line_features,
     read_document_type,
     read_bill_date,
     read_facts_against_request,
     read_numbers,
+    read_numbers_left_out,
+    read_line_features,
+    read_authorized_names,
     shared_line,
 )
