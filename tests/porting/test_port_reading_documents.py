@@ -21,7 +21,8 @@ from documents_support import (
 )
 from porting_support import request_data
 
-from documents.reading_documents import helv, make_pdf
+from documents.reading_documents import make_pdf
+from documents.reading_documents import port_bill_pdf as bill_pdf
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
 from faxline.accounts.services.api_keys import api_key_create
@@ -52,39 +53,6 @@ READ_CODES = {
     "READ_NUMBER_NOT_ON_DOCUMENT",
     "READ_NUMBERS_LEFT_OUT",
 }
-
-
-def bill_pdf(
-    *,
-    name: str = "Acme Corp",
-    account: str = "ACCT-998877",
-    btn: str = "(206) 234-5678",
-    date: str = "December 1, 2026",
-    street: str = "1313 Mockingbird Lane, Suite 15",
-    numbers: str = "(206) 234-5678",
-) -> bytes:
-    """A born-digital bill of the request of ``porting_support.request_data``."""
-    return make_pdf(
-        [
-            helv(72, 60, "Old Telco", 18, bold=True),
-            helv(72, 84, "Monthly Statement", 12),
-            helv(72, 130, "Account Name:", bold=True),
-            helv(200, 130, name),
-            helv(72, 146, "Account Number:", bold=True),
-            helv(200, 146, account),
-            helv(72, 162, "Billing Telephone No.:", bold=True),
-            helv(200, 162, btn),
-            helv(72, 178, "Service Address:", bold=True),
-            helv(200, 178, street),
-            helv(200, 192, "Seattle, WA 98101"),
-            helv(72, 208, "Statement Date:", bold=True),
-            helv(200, 208, date),
-            helv(72, 224, "Telephone Numbers:", bold=True),
-            helv(200, 224, numbers),
-            helv(72, 280, "Amount Due", 12, bold=True),
-            helv(200, 280, "$123.45", 12),
-        ]
-    )
 
 
 @pytest.fixture(autouse=True)

@@ -72,6 +72,25 @@ class ReadStatus(models.TextChoices):
 READ_KINDS = frozenset({DocumentKind.BILL, DocumentKind.CSR})
 
 
+class FactOrigin(models.TextChoices):
+    """Where a confirmed fact of a bill or CSR came from (``PortDocument.fact_origins``):
+    read from the file and confirmed as read, read and corrected by the person, or typed
+    (nothing was read for it, or it was typed when the file was uploaded)."""
+
+    READ = "read", "Read"
+    CORRECTED = "corrected", "Corrected"
+    TYPED = "typed", "Typed"
+
+
+class FactsState(models.TextChoices):
+    """Whether a bill's or CSR's facts may be used by the checks: typed with the upload,
+    confirmed after reading, or awaiting the person's confirmation."""
+
+    TYPED = "typed", "Typed"
+    CONFIRMED = "confirmed", "Confirmed"
+    AWAITING = "awaiting", "Awaiting confirmation"
+
+
 class NoteVisibility(models.TextChoices):
     PUBLIC = "public", "Customer and porting team"
     PRIVATE = "private", "Porting team only"

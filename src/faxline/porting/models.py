@@ -8,8 +8,10 @@ from django.db import models
 
 from faxline.core.crypto import EncryptedTextField, mask, mask_secret
 from faxline.porting.choices import (
+    READ_KINDS,
     ChangeStatus,
     DocumentKind,
+    FactsState,
     LineType,
     LinkDirection,
     NoteVisibility,
@@ -197,6 +199,16 @@ class PortDocument(models.Model):
     read_ocr = models.BooleanField(default=False)
     read_at = models.DateTimeField(null=True, blank=True)
     read_error = models.CharField(max_length=500, blank=True)
+    read_started_at = models.DateTimeField(null=True, blank=True)
+    # The thumbnails of where each fact was read: one encrypted vault file (see
+    # porting.files.snippets); empty when none were made.
+    read_snippets = models.CharField(max_length=300, blank=True)
+    # {fact: read | corrected | typed} for the facts confirmed or typed (FactOrigin).
+    fact_origins = models.JSONField(default=dict, blank=True)
+    facts_confirmed_at = models.DateTimeField(null=True, blank=True)
+    facts_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -204,6 +216,17 @@ class PortDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.filename}"
+
+    @property
+    def facts_state(self) -> str:
+        """For a bill or CSR: whether its facts were typed with the upload, confirmed after
+        reading, or still await confirmation (``FactsState``); empty for other kinds."""
+        if self.kind not in READ_KINDS:
+            return ""
+        if self.facts_confirmed_at is not None:
+            return FactsState.CONFIRMED
+        has_facts = bool(self.facts.get("statement_date") or self.facts.get("record"))
+        return FactsState.TYPED if has_facts else FactsState.AWAITING
 
 
 class LoaSignature(models.Model):

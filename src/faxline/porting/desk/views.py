@@ -43,6 +43,7 @@ from faxline.porting.desk.forms import (
     ScheduleForm,
     field_label,
 )
+from faxline.porting.files.confirmation import facts_compared
 from faxline.porting.models import PortFee, PortRequest
 from faxline.porting.requests import changes as change_requests
 from faxline.porting.requests import selectors, services
@@ -179,6 +180,7 @@ def _request_context(
         from faxline.porting.carriers.sandbox import csr_for
 
         sandbox_record = csr_for(first_number)
+    documents = list(selectors.documents_of(actor=actor, request=port))
     bound = forms.get("reject_form")
     code = str(bound.data.get("code", "")) if bound is not None and bound.is_bound else ""
     context: dict[str, Any] = {
@@ -189,7 +191,10 @@ def _request_context(
         "numbers_table": table,
         "findings": findings,
         "errors": [f for f in findings if f.severity == "error"],
-        "documents": list(selectors.documents_of(actor=actor, request=port)),
+        "documents": documents,
+        "read_facts": [
+            (d, facts_compared(d)) for d in documents if d.facts_state and not d.superseded
+        ],
         "files_url": reverse("porting:detail", args=[port.pk]) + "?tab=files",
         "timeline": selectors.timeline(actor=actor, request=port),
         "remedy": remedy_for(port.rejection_code) if port.rejection_code else "",

@@ -19,14 +19,16 @@ from pydantic import Field
 
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import actor_of
-from faxline.core.errors import ValidationFailed
+from faxline.core.errors import NotFound, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
 from faxline.porting.access import may_read_credentials, may_write_requests
 from faxline.porting.choices import TERMINAL, DocumentKind
 from faxline.porting.files import loa as loa_service
+from faxline.porting.files.confirmation import port_document_confirm
 from faxline.porting.files.reading import read_facts_shown
 from faxline.porting.files.services import csr_account_number_masked, port_document_add
+from faxline.porting.files.snippets import SNIPPET_FACTS, snippet
 from faxline.porting.models import LoaSignature, PortDocument, PortRequest
 from faxline.porting.requests import selectors
 
@@ -64,6 +66,20 @@ class DocumentOut(Schema):
     )
     read_ocr: bool
     read_error: str = Field(description="Why the file could not be read (unreadable).")
+    facts_state: str | None = Field(
+        description="For a bill or CSR: typed (facts given with the upload), confirmed (a "
+        "person confirmed them after reading: POST .../confirm) or awaiting (uploaded "
+        "without facts: the checks use none of it until confirmed); null for other kinds."
+    )
+    fact_origins: dict[str, str] = Field(
+        description="For each typed or confirmed fact: read (what the file says), "
+        "corrected (the file says something else) or typed (nothing was read for it)."
+    )
+    facts_confirmed_at: datetime | None
+    snippet_urls: dict[str, str] = Field(
+        description="A PNG of where each fact was read on the page (no picture of the "
+        "account number)."
+    )
     download_url: str
 
     @staticmethod
@@ -87,6 +103,10 @@ class DocumentOut(Schema):
             read_sources=doc.read_sources or {},
             read_ocr=doc.read_ocr,
             read_error=doc.read_error,
+            facts_state=doc.facts_state or None,
+            fact_origins=doc.fact_origins or {},
+            facts_confirmed_at=doc.facts_confirmed_at,
+            snippet_urls=_snippet_urls(doc),
             download_url=f"/api/v1/port-requests/{doc.request_id}/documents/{doc.pk}",
         )
 
@@ -178,6 +198,28 @@ class VerifyOut(Schema):
 # --- helpers ----------------------------------------------------------------------------
 
 
+class ConfirmIn(Schema):
+    facts: dict[str, Any] = Field(
+        description="The document's facts as the person confirms them, with the keys of an "
+        "upload: a bill's statement_date, account_name and service_address ({street, unit, "
+        "city, state, postal_code}); a CSR's account_name, service_address, btn, "
+        "account_number, authorized_names, numbers and line_features."
+    )
+    keep_read_account_number: bool = Field(
+        default=True,
+        description="A CSR confirmed without account_number keeps the one read from the "
+        "file (it is never shown in full).",
+    )
+
+
+def _snippet_urls(doc: PortDocument) -> dict[str, str]:
+    if not doc.read_snippets:
+        return {}
+    base = f"/api/v1/port-requests/{doc.request_id}/documents/{doc.pk}/snippets"
+    sources = doc.read_sources or {}
+    return {key: f"{base}/{key}" for key in SNIPPET_FACTS if sources.get(key)}
+
+
 def _public_facts(doc: PortDocument) -> dict[str, Any]:
     """A document's facts as the API shows them: the CSR's account number masked."""
     facts = {k: v for k, v in (doc.facts or {}).items() if k != "account_number_encrypted"}
@@ -247,10 +289,15 @@ def document_upload(
     facts: Form[str | None] = None,
 ) -> Status[DocumentOut]:
     """Multipart: ``kind`` (bill, csr or other) and ``file`` (PDF, PNG, JPEG or TIFF, at most
-    10 MB, checked by content; images become PDFs), with the facts read off the document:
+    10 MB, checked by content; images become PDFs).
 
-    - bill: ``statement_date`` (required, YYYY-MM-DD), ``account_name`` and the service
-      address (``street``, ``unit``, ``city``, ``state``, ``postal_code``);
+    A bill or CSR may come alone: faxline reads its facts in the background
+    (``read_status``, ``read_facts``, ``snippet_urls``) and they await a person's
+    confirmation (``facts_state: awaiting``, then ``POST .../confirm``). Facts may instead
+    be typed with the upload (``facts_state: typed``; still compared with what is read):
+
+    - bill: ``statement_date`` (required when typing, YYYY-MM-DD), ``account_name`` and the
+      service address (``street``, ``unit``, ``city``, ``state``, ``postal_code``);
     - csr: ``account_name`` and the service address (required), ``btn``, ``account_number``,
       ``authorized_names`` and ``numbers`` (one a line or comma-separated), ``line_features``
       (dsl, hunt_group, distinctive_ring, remote_call_forwarding, isdn);
@@ -320,6 +367,52 @@ def document_download(request: HttpRequest, request_id: int, document_id: int) -
     actor, port = _port(request, request_id)
     doc = selectors.document_for_download(actor=actor, request=port, document_id=document_id)
     return _attachment(vault_read(doc.vault_name), doc.filename, doc.content_type)
+
+
+@router.post(
+    "/port-requests/{request_id}/documents/{document_id}/confirm",
+    response=DocumentOut,
+    summary="Confirm a bill's or CSR's facts",
+)
+def document_confirm(
+    request: HttpRequest, request_id: int, document_id: int, payload: ConfirmIn
+) -> DocumentOut:
+    """Confirm (or correct) the facts of the request's current bill or CSR, starting from
+    ``read_facts``. They are checked like an upload's (422 naming the field) and replace
+    what was typed or confirmed before; ``fact_origins`` then says which were as read,
+    corrected or typed. 409 ``document_being_read`` while the file is still being read,
+    ``document_superseded`` when a newer one was uploaded, ``request_closed`` once the
+    request is Completed or Cancelled."""
+    actor, port = _port(request, request_id)
+    doc = port_document_confirm(
+        actor=actor,
+        request=port,
+        document_id=document_id,
+        facts=payload.facts,
+        keep_read_account_number=payload.keep_read_account_number,
+    )
+    return DocumentOut.of(actor, doc)
+
+
+@router.get(
+    "/port-requests/{request_id}/documents/{document_id}/snippets/{fact}",
+    summary="Where a fact was read (PNG)",
+    response={200: None},
+)
+def document_snippet(
+    request: HttpRequest, request_id: int, document_id: int, fact: str
+) -> HttpResponse:
+    """A small greyscale PNG of the place on the page where ``fact`` was read (one of
+    ``snippet_urls``); 404 when there is none."""
+    actor, port = _port(request, request_id)
+    doc = selectors.documents_of(actor=actor, request=port).filter(pk=document_id).first()
+    png = snippet(doc.read_snippets, fact) if doc is not None else None
+    if png is None:
+        raise NotFound("No picture of that fact.", field="fact")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- the LOA ----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from faxline.core.crypto import decrypt_text, encrypt_text, mask
 from faxline.core.errors import DomainError
 from faxline.core.vault import vault_read
 from faxline.porting.choices import READ_KINDS, ReadStatus
+from faxline.porting.files.snippets import forget_snippets, make_snippets
 from faxline.porting.models import PortDocument
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,14 @@ log = logging.getLogger(__name__)
 # The sweep nudges again a document pending at least this long (its task had time to run).
 SWEEP_AFTER = timedelta(minutes=10)
 SWEEP_LIMIT = 200
+# A document whose first reading began this long ago and is still pending was cut off
+# every time (a worker stopped mid-read, again and again): the sweep records it unreadable
+# instead of nudging it for ever; the person types its facts.
+GIVE_UP_AFTER = timedelta(hours=1)
+GAVE_UP = (
+    "Reading the document did not finish after several attempts: type its facts as the "
+    "document shows them."
+)
 ERROR_MAX = 500
 ENCRYPTED_KEY = "account_number_encrypted"
 
@@ -92,8 +101,9 @@ def _reason(exc: Exception) -> str:
 
 
 def port_document_read(document_id: int) -> str:
-    """Read one pending bill or CSR and record what it says; returns the document's read
-    status afterwards. Idempotent: a document no longer pending is left as it is."""
+    """Read one pending bill or CSR and record what it says (and the thumbnails of where
+    each fact was read); returns the document's read status afterwards. Idempotent: a
+    document no longer pending is left as it is."""
     from faxline.documents.reading.extract import extract
 
     document = PortDocument.objects.filter(pk=document_id).first()
@@ -105,12 +115,20 @@ def port_document_read(document_id: int) -> str:
     if document.kind not in READ_KINDS:
         changes = {"read_status": ReadStatus.SKIPPED}
     else:
+        # Progress for the person waiting on the confirmation page: reading has begun
+        # (the first attempt's time: the sweep gives up on a document whose reading keeps
+        # being cut off, see GIVE_UP_AFTER).
+        PortDocument.objects.filter(
+            pk=document.pk, read_status=ReadStatus.PENDING, read_started_at__isnull=True
+        ).update(read_started_at=timezone.now())
         changes = _read(document, extract)
     changes["read_at"] = timezone.now()
     with transaction.atomic():
-        PortDocument.objects.filter(pk=document.pk, read_status=ReadStatus.PENDING).update(
-            **changes
-        )
+        written = PortDocument.objects.filter(
+            pk=document.pk, read_status=ReadStatus.PENDING
+        ).update(**changes)
+    if not written:
+        forget_snippets(changes.get("read_snippets", ""))
     document.refresh_from_db(fields=["read_status"])
     return document.read_status
 
@@ -133,13 +151,20 @@ def _read(document: PortDocument, extract: Any) -> dict[str, Any]:
             "read_ocr": False,
         }
     result = extraction.as_json()
+    sources = extraction.sources()
+    try:
+        pack = make_snippets(data, sources, label=document.filename)
+    except Exception:  # the facts stay usable without their pictures
+        log.exception("thumbnails of port document %s failed", document.pk)
+        pack = ""
     return {
         "read_status": ReadStatus.READ,
         "read_document_type": result["document_type"] or "",
         "read_facts": _stored_facts(result["facts"]),
-        "read_sources": extraction.sources(),
+        "read_sources": sources,
         "read_ocr": bool(result["ocr"]),
         "read_error": "",
+        "read_snippets": pack,
     }
 
 
@@ -157,10 +182,15 @@ def documents_left_pending() -> list[int]:
 
 
 def port_document_read_sweep() -> int:
-    """Nudge the reading task again for every document left pending; returns how many."""
+    """Nudge the reading task again for every document left pending (giving up on those
+    whose reading began over :data:`GIVE_UP_AFTER` ago); returns how many were nudged."""
     from faxline.core.aftercommit import enqueue_now
     from faxline.porting.tasks import document_read
 
+    now = timezone.now()
+    PortDocument.objects.filter(
+        read_status=ReadStatus.PENDING, read_started_at__lt=now - GIVE_UP_AFTER
+    ).update(read_status=ReadStatus.UNREADABLE, read_error=GAVE_UP, read_at=now)
     ids = documents_left_pending()
     for pk in ids:
         enqueue_now(document_read, pk)

@@ -41,7 +41,7 @@ from faxline.core.errors import Conflict, ValidationFailed
 from faxline.core.vault import StoredFile, vault_delete, vault_store
 from faxline.documents.intake import accept_document, safe_filename
 from faxline.porting.access import may_change_request
-from faxline.porting.choices import TERMINAL, DocumentKind, PortStatus
+from faxline.porting.choices import READ_KINDS, TERMINAL, DocumentKind, FactOrigin, PortStatus
 from faxline.porting.files.reading import enqueue_document_read, initial_read_status
 from faxline.porting.models import PortDocument, PortRequest
 from faxline.porting.requests.services import record_event
@@ -70,6 +70,20 @@ CSR_KEYS = frozenset(
     }
 )
 OTHER_KEYS = frozenset({"description"})
+
+#: The facts a person confirms, by kind, in the form's order.
+CONFIRMED_FACTS: dict[str, tuple[str, ...]] = {
+    DocumentKind.BILL: ("statement_date", "account_name", "service_address"),
+    DocumentKind.CSR: (
+        "account_name",
+        "service_address",
+        "btn",
+        "account_number",
+        "authorized_names",
+        "numbers",
+        "line_features",
+    ),
+}
 
 
 # --- facts ------------------------------------------------------------------------------
@@ -244,6 +258,19 @@ def clean_facts(kind: str, facts: Mapping[str, Any] | None, *, country: str) -> 
     return {"description": description} if description else {}
 
 
+def typed_origins(kind: str, cleaned: Mapping[str, Any]) -> dict[str, str]:
+    """The origins of facts typed with an upload: every one of them typed."""
+    if kind == DocumentKind.CSR:
+        record = dict(cleaned.get("record") or {})
+        if cleaned.get("account_number_encrypted"):
+            record["account_number"] = True
+        present = record
+    else:
+        present = dict(cleaned)
+    keys = CONFIRMED_FACTS.get(kind, ())
+    return {k: FactOrigin.TYPED for k in keys if present.get(k) not in (None, "", [], {})}
+
+
 def csr_record(document: PortDocument) -> dict[str, Any] | None:
     """The CSR record of a document as the validator reads it (account number decrypted)."""
     record = document.facts.get("record")
@@ -286,7 +313,8 @@ def vault_rollback() -> Iterator[None]:
         _written.reset(token)
 
 
-def _require_open(request: PortRequest) -> None:
+def require_open(request: PortRequest) -> None:
+    """Refuse a change to the files of a Completed or Cancelled request."""
     if request.status in TERMINAL:
         raise Conflict(
             f"The request is {PortStatus(request.status).label}: no more files can be added.",
@@ -337,6 +365,7 @@ def record_document(
     stored: StoredFile,
     facts: dict[str, Any],
     message: str,
+    fact_origins: dict[str, str] | None = None,
 ) -> PortDocument:
     """Record a PDF already in the vault as the request's current ``kind`` (superseding
     the previous one of a single kind) and its event. The caller holds the request's row
@@ -356,6 +385,7 @@ def record_document(
             size=stored.size,
             sha256=stored.sha256,
             facts=facts,
+            fact_origins=fact_origins or {},
             uploaded_by=actor.user if actor is not None else None,
             read_status=initial_read_status(kind),
         )
@@ -384,6 +414,10 @@ def port_document_add(
 ) -> PortDocument:
     """Add a typed document (bill, CSR or other) to a request's Files.
 
+    A bill or CSR may come without facts: it is read in the background and its facts await
+    a person's confirmation (``porting.files.confirmation``). Facts given are typed facts,
+    checked here.
+
     Checked by content; an image or TIFF becomes a PDF. A refusal names the field, says
     what to do, and leaves nothing stored.
 
@@ -393,7 +427,7 @@ def port_document_add(
     checking again under the request's row lock that the request is still open.
     """
     may_change_request(actor, request).check()
-    _require_open(request)
+    require_open(request)
     if kind in LOA_KINDS:
         raise ValidationFailed(
             "The Letter of Authorization is generated from the request and signed "
@@ -407,7 +441,13 @@ def port_document_add(
             "kind must be one of " + ", ".join(k.value for k in UPLOAD_KINDS) + ".",
             field="kind",
         )
-    cleaned = clean_facts(kind, facts, country=request.country)
+    if kind in READ_KINDS and not any(_present(v) for v in (facts or {}).values()):
+        # Nothing typed: faxline reads the file and a person confirms what it says
+        # (porting.files.confirmation); until then the checks use none of it.
+        cleaned: dict[str, Any] = {}
+    else:
+        cleaned = clean_facts(kind, facts, country=request.country)
+    origins = typed_origins(kind, cleaned)
     if not isinstance(data, bytes | bytearray):
         raise ValidationFailed("Attach the document.", field="file")
     accepted = accept_document(bytes(data), filename=filename, field="file", as_pdf=True)
@@ -422,7 +462,7 @@ def port_document_add(
         with transaction.atomic():
             locked = PortRequest.objects.select_for_update().get(pk=request.pk)
             may_change_request(actor, locked).check()
-            _require_open(locked)
+            require_open(locked)
             return record_document(
                 actor=actor,
                 request=locked,
@@ -431,6 +471,7 @@ def port_document_add(
                 stored=stored,
                 facts=cleaned,
                 message=f"{label} added: {name}",
+                fact_origins=origins,
             )
     except BaseException:
         vault_delete(stored.name)

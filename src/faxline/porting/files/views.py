@@ -27,10 +27,16 @@ from faxline.accounts.access import Actor, request_actor
 from faxline.core.errors import DomainError, ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
-from faxline.portal.toolkit import apply_domain_error, form_status, is_htmx, portal_view
+from faxline.portal.toolkit import (
+    apply_domain_error,
+    form_status,
+    is_htmx,
+    page_redirect,
+    portal_view,
+)
 from faxline.porting import access
 from faxline.porting.access import sees_request
-from faxline.porting.choices import TERMINAL, DocumentKind
+from faxline.porting.choices import READ_KINDS, TERMINAL, DocumentKind, FactsState, ReadStatus
 from faxline.porting.files import loa as loa_service
 from faxline.porting.files.services import (
     UPLOAD_KINDS,
@@ -40,7 +46,6 @@ from faxline.porting.files.services import (
 from faxline.porting.models import PortDocument, PortRequest
 from faxline.porting.requests import selectors
 from faxline.porting.validation.normalize import same_person
-from faxline.porting.validation.request import LINE_FEATURES
 
 LINE_FEATURE_LABELS = {
     "dsl": "DSL",
@@ -56,72 +61,27 @@ ACCEPT = ".pdf,.png,.jpg,.jpeg,.tif,.tiff,application/pdf,image/png,image/jpeg,i
 
 
 class UploadForm(forms.Form):
-    """One document of the Files tab, with the facts read off a bill or a CSR."""
+    """One document of the Files tab. A bill's or CSR's facts are not typed here: faxline
+    reads them from the file and the person confirms them on the next page
+    (``porting.files.facts_views``)."""
 
     kind = forms.ChoiceField(
         label="Document type", choices=[(k.value, k.label) for k in UPLOAD_KINDS]
     )
     file = forms.FileField(label="File", widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
-    bill_statement_date = forms.DateField(
-        label="Statement date",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    bill_account_name = forms.CharField(label="Account name on the bill", required=False)
-    bill_street = forms.CharField(label="Street", required=False)
-    bill_unit = forms.CharField(label="Suite / unit", required=False)
-    bill_city = forms.CharField(label="City", required=False)
-    bill_state = forms.CharField(label="State / province", required=False)
-    bill_postal_code = forms.CharField(label="ZIP / postal code", required=False)
-    csr_account_name = forms.CharField(label="Account name on the CSR", required=False)
-    csr_street = forms.CharField(label="Street", required=False)
-    csr_unit = forms.CharField(label="Suite / unit", required=False)
-    csr_city = forms.CharField(label="City", required=False)
-    csr_state = forms.CharField(label="State / province", required=False)
-    csr_postal_code = forms.CharField(label="ZIP / postal code", required=False)
-    csr_btn = forms.CharField(label="Billing telephone number", required=False)
-    csr_account_number = forms.CharField(
-        label="Account number",
-        required=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-    )
-    csr_authorized_names = forms.CharField(
-        label="Authorized names (one a line)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    csr_numbers = forms.CharField(
-        label="Numbers on the account (one a line)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    csr_line_features = forms.MultipleChoiceField(
-        label="Line features on the CSR",
-        required=False,
-        choices=[(f, LINE_FEATURE_LABELS.get(f, f)) for f in LINE_FEATURES],
-        widget=forms.CheckboxSelectMultiple,
-    )
     other_description = forms.CharField(label="What is it?", required=False, max_length=200)
 
     def facts(self) -> dict[str, Any]:
         """The facts of the chosen kind, as ``port_document_add`` takes them."""
-        data = self.cleaned_data
-        kind = data["kind"]
-        prefix = {"bill": "bill_", "csr": "csr_", "other": "other_"}[kind]
-        facts: dict[str, Any] = {}
-        for name, value in data.items():
-            if not name.startswith(prefix) or value in (None, "", []):
-                continue
-            key = name.removeprefix(prefix)
-            facts[key] = value.isoformat() if isinstance(value, dt.date) else value
-        return facts
+        description = self.cleaned_data.get("other_description")
+        if self.cleaned_data["kind"] == DocumentKind.OTHER and description:
+            return {"description": description}
+        return {}
 
     def add_service_error(self, exc: DomainError) -> None:
-        """Show a refusal next to the field it names (bill_/csr_ prefixes added)."""
-        kind = self.data.get("kind", "")
+        """Show a refusal next to the field it names."""
         name = exc.field or ""
-        candidates = [name, f"{kind}_{name}"]
-        for candidate in candidates:
+        for candidate in (name, f"other_{name}"):
             if candidate and candidate in self.fields:
                 self.add_error(candidate, exc.message)
                 return
@@ -199,6 +159,12 @@ class DocumentRow:
     by: str
     summary: str
     url: str | None  # None: the actor may not open it (an LOA, for a read-only administrator)
+    facts_url: str | None = None  # a bill's or CSR's facts page
+    facts_note: str = ""  # "Being read", "Facts to confirm", "Facts confirmed", ...
+
+    @property
+    def awaiting(self) -> bool:
+        return self.document.facts_state == FactsState.AWAITING and not self.document.superseded
 
     @property
     def signed(self) -> bool:
@@ -248,6 +214,20 @@ def _summary(document: PortDocument) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def _facts_note(document: PortDocument) -> str:
+    """What the Files tab says about a bill's or CSR's facts."""
+    state = document.facts_state
+    if not state:
+        return ""
+    if document.read_status == ReadStatus.PENDING:
+        return "Being read"
+    if state == FactsState.AWAITING:
+        return "Facts to confirm"
+    if state == FactsState.CONFIRMED:
+        return "Facts confirmed"
+    return "Facts typed"
+
+
 def files_context(
     actor: Actor,
     port: PortRequest,
@@ -268,6 +248,10 @@ def files_context(
             url=reverse("porting:document", args=[port.pk, d.pk])
             if credentials or d.kind not in access.CREDENTIAL_KINDS
             else None,
+            facts_url=reverse("porting:document_facts", args=[port.pk, d.pk])
+            if d.kind in READ_KINDS
+            else None,
+            facts_note=_facts_note(d),
         )
         for d in selectors.documents_of(actor=actor, request=port).select_related("uploaded_by")
     ]
@@ -366,6 +350,10 @@ def files(request: HttpRequest, request_id: int) -> HttpResponse:
             status = form_status(exc)
         else:
             messages.success(request, f"{document.get_kind_display()} “{document.filename}” added.")
+            if document.kind in READ_KINDS:
+                # Next: the facts faxline reads from it, for the person to confirm.
+                url = reverse("porting:document_facts", args=[port.pk, document.pk])
+                return page_redirect(request, url)
             if is_htmx(request):
                 port.refresh_from_db()
                 return _files_page(request, actor, port)

@@ -15,7 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from faxline.numbers.choices import IN_INVENTORY
 from faxline.numbers.models import FaxNumber
-from faxline.porting.choices import OPEN, DocumentKind
+from faxline.porting.choices import OPEN, DocumentKind, FactsState
 from faxline.porting.models import LoaSignature, PortDocument, PortNumber, PortRequest
 from faxline.porting.validation.codes import Finding
 from faxline.porting.validation.context import ValidationContext
@@ -143,6 +143,12 @@ def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict
         csr = csr_record(csr_doc)
         if csr is not None:
             csr["read"] = read_input(csr_doc)
+    # A bill or CSR uploaded without facts is used once a person confirms what it says.
+    unconfirmed = [
+        document.kind
+        for document in (bill_doc, csr_doc)
+        if document is not None and document.facts_state == FactsState.AWAITING
+    ]
     return {
         "as_of": (as_of or timezone.localdate()).isoformat(),
         "numbers": numbers,
@@ -159,6 +165,7 @@ def validation_input(request: PortRequest, *, as_of: date | None = None) -> dict
         "bill": bill,
         "csr": csr or None,
         "shared_line_uses": list(request.shared_line_uses or []),
+        "unconfirmed": unconfirmed,
     }
 
 

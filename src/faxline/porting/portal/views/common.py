@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from faxline.accounts.access import Actor
 from faxline.accounts.selectors import company_list
-from faxline.porting.choices import DocumentKind, PortStatus
-from faxline.porting.models import PortRequest
+from faxline.porting.choices import DocumentKind, FactsState, PortStatus, ReadStatus
+from faxline.porting.models import PortDocument, PortRequest
 from faxline.porting.validation.checks import latest_document, loa_signed_for
 
 STATUS_STYLES = {
@@ -67,8 +67,31 @@ class NextStep:
     url_label: str = ""
 
 
+def _document_step(
+    port: PortRequest, document: PortDocument | None, add: NextStep, name: str
+) -> NextStep:
+    """The step of a bill or CSR: add it, then confirm the facts read from it."""
+    if document is None or document.facts_state != FactsState.AWAITING:
+        return add
+    facts = reverse("porting:document_facts", args=[port.pk, document.pk])
+    being_read = document.read_status == ReadStatus.PENDING
+    return NextStep(
+        f"Confirm the {name}'s facts",
+        (
+            f"faxline is reading the {name}; then check what it read and confirm it."
+            if being_read
+            else f"faxline read the {name}: check its facts and confirm or correct them. "
+            "The checks use nothing of it until you do."
+        ),
+        False,
+        facts,
+        "Confirm facts",
+    )
+
+
 def next_steps(port: PortRequest) -> list[NextStep]:
-    """Sign the LOA, add the bill (and CSR), then Submit: where the request stands."""
+    """Sign the LOA, add the bill (and CSR) and confirm their facts, then Submit: where
+    the request stands."""
     signed = loa_signed_for(port)
     bill = latest_document(port, DocumentKind.BILL)
     csr = latest_document(port, DocumentKind.CSR)
@@ -81,20 +104,30 @@ def next_steps(port: PortRequest) -> list[NextStep]:
             loa_url(port) if not signed else None,
             "Sign the LOA",
         ),
-        NextStep(
-            "Upload your latest bill",
-            "A copy of the current carrier's most recent bill (within 30 days), showing the "
-            "account name and service address.",
-            bill is not None,
-            detail_url(port.pk, "files") if bill is None else None,
-            "Open Files",
+        _document_step(
+            port,
+            bill,
+            NextStep(
+                "Upload your latest bill",
+                "A copy of the current carrier's most recent bill (within 30 days), showing "
+                "the account name and service address.",
+                bill is not None,
+                detail_url(port.pk, "files") if bill is None else None,
+                "Open Files",
+            ),
+            "bill",
         ),
-        NextStep(
-            "Add the Customer Service Record (recommended)",
-            "The CSR shows the BTN, name and service address exactly as the losing carrier "
-            "has them; including it prevents most rejections.",
-            csr is not None,
-            detail_url(port.pk, "files") if csr is None else None,
-            "Open Files",
+        _document_step(
+            port,
+            csr,
+            NextStep(
+                "Add the Customer Service Record (recommended)",
+                "The CSR shows the BTN, name and service address exactly as the losing "
+                "carrier has them; including it prevents most rejections.",
+                csr is not None,
+                detail_url(port.pk, "files") if csr is None else None,
+                "Open Files",
+            ),
+            "CSR",
         ),
     ]

@@ -35,10 +35,20 @@ TABS = (("details", "Details"), ("files", "Files"), ("notes", "Notes"), ("timeli
 TAB_TARGET = "fx-port-tab"
 
 
+# Findings that the next steps already say (sign the LOA, add the bill, confirm its facts).
+STEP_CODES = frozenset({"LOA_MISSING", "BILL_MISSING", "CSR_MISSING", "DOCUMENT_UNCONFIRMED"})
+
+
 def _findings_view(port: PortRequest) -> tuple[list[Finding], list[Finding], bool]:
-    """The findings of a Draft / Rejected request: (problems, document steps, LOA signed)."""
+    """The findings of a Draft / Rejected request: (problems, document steps, LOA signed).
+    What the bill and CSR say against the request is a problem like any other; only what
+    a next step already asks for is left to the steps."""
     findings = findings_of(port)
-    documents = [f for f in findings if f.field.split(".")[0].split("[")[0] in NEXT_STEP_PREFIXES]
+    documents = [
+        f
+        for f in findings
+        if f.field.split(".")[0].split("[")[0] in NEXT_STEP_PREFIXES and f.code in STEP_CODES
+    ]
     problems = [f for f in findings if f not in documents]
     return problems, documents, loa_signed_for(port)
 
