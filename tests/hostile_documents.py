@@ -5,6 +5,7 @@ decoders raise, and hand-written PDFs (to carry scripts and other active content
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 import struct
@@ -117,4 +118,25 @@ def pdf_with_catalog(extra: bytes, page_extra: bytes = b"", *more: bytes) -> byt
         b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
         b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] " + page_extra + b">>",
         *more,
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def heavy_text_pdf(characters: int = 2_000_000) -> bytes:
+    """A one-page PDF that passes the upload's checks (5 MB, no active content, pdfium
+    opens it at once) whose page shows ``characters`` one-letter text runs: reading its
+    words costs the reader memory and time far beyond any bill (the sandbox stops it)."""
+    ops = b"".join(
+        b"1 0 0 1 %d %d Tm (a) Tj " % (i % 600, (i // 600) % 800) for i in range(characters)
+    )
+    content = zlib.compress(b"BT /F1 1 Tf " + ops + b"ET", 1)
+    return raw_pdf(
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
+        + content
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     )

@@ -340,3 +340,54 @@ def test_a_reading_cut_off_again_and_again_is_given_up_and_the_facts_typed(
     )
     assert set(typed.fact_origins.values()) == {FactOrigin.TYPED}
     assert "bill" not in codes(port)
+
+
+def test_a_hostile_pdf_is_stopped_by_the_sandbox_and_the_upload_kept(
+    cast: Cast, port: PortRequest, after_commit: Any
+) -> None:
+    """A PDF that passes the upload's checks but whose page would take the reader a
+    gigabyte: the read task's sandbox stops it, the document is recorded unreadable with
+    the reason, the task returns (the worker goes on), and the person types the facts."""
+    from hostile_documents import heavy_text_pdf
+
+    with after_commit():
+        pk = add(cast, port, heavy_text_pdf())
+    document = PortDocument.objects.get(pk=pk)
+    assert document.read_status == ReadStatus.UNREADABLE
+    assert "time and memory" in document.read_error
+    assert document.read_snippets == "" and document.read_facts == {}
+    assert document.facts_state == FactsState.AWAITING
+    typed = port_document_confirm(
+        actor=cast.actor(cast.company_admin), request=port, document_id=pk, facts=BILL_AS_READ
+    )
+    assert typed.facts_state == FactsState.CONFIRMED
+
+
+def test_a_scan_left_unread_without_ocr_is_read_once_ocr_is_installed(
+    cast: Cast,
+    port: PortRequest,
+    after_commit: Any,
+    run_tasks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    _monday: Any,
+) -> None:
+    from datetime import timedelta
+
+    from faxline.documents.reading import ocr as ocr_module
+    from faxline.porting.files import reading
+    from reading_corpus import documents
+
+    scan = next(documents(seed=14, kinds=["scanned"], layouts=["label_left"]))
+    monkeypatch.setattr(ocr_module, "available", lambda: False)  # tesseract not installed
+    with after_commit():
+        pk = add(cast, port, scan.data)
+    assert PortDocument.objects.get(pk=pk).read_error == reading.NO_OCR
+    _monday.shift(reading.SWEEP_AFTER + timedelta(minutes=1))
+    assert reading.port_document_read_sweep() == 0  # still no OCR: nothing to do
+    monkeypatch.undo()  # an operator installs it
+    assert reading.port_document_read_sweep() == 1
+    run_tasks()
+    document = PortDocument.objects.get(pk=pk)
+    assert document.read_status == ReadStatus.READ and document.read_ocr
+    assert document.read_document_type == scan.document_type == "bill"
+    assert document.read_facts["account_name"] == scan.truth["account_name"]

@@ -42,6 +42,11 @@ SWEEP_LIMIT = 200
 # every time (a worker stopped mid-read, again and again): the sweep records it unreadable
 # instead of nudging it for ever; the person types its facts.
 GIVE_UP_AFTER = timedelta(hours=1)
+# Why a scan was not read on a machine without tesseract; the sweep reads it again once
+# tesseract is installed (make installs it; an operator may add it later).
+NO_OCR = (
+    "The document has no text layer and OCR is not available here: its facts could not be read."
+)
 GAVE_UP = (
     "Reading the document did not finish after several attempts: type its facts as the "
     "document shows them."
@@ -144,12 +149,7 @@ def _read(document: PortDocument, extract: Any) -> dict[str, Any]:
         log.exception("reading port document %s failed", document.pk)
         return {"read_status": ReadStatus.UNREADABLE, "read_error": _reason(exc)}
     if extraction.needs_ocr:
-        return {
-            "read_status": ReadStatus.UNREADABLE,
-            "read_error": "The document has no text layer and OCR is not available here: "
-            "its facts could not be read.",
-            "read_ocr": False,
-        }
+        return {"read_status": ReadStatus.UNREADABLE, "read_error": NO_OCR, "read_ocr": False}
     result = extraction.as_json()
     sources = extraction.sources()
     try:
@@ -181,6 +181,22 @@ def documents_left_pending() -> list[int]:
     )
 
 
+def read_again_with_ocr() -> int:
+    """Once tesseract is installed, the current scans that were left unread for want of
+    it are pending again (the sweep then nudges them); returns how many."""
+    from faxline.documents.reading import ocr
+
+    if not ocr.available():
+        return 0
+    waiting = PortDocument.objects.filter(
+        read_status=ReadStatus.UNREADABLE, read_error=NO_OCR, superseded=False
+    )
+    ids = list(waiting.values_list("pk", flat=True)[:SWEEP_LIMIT])
+    return PortDocument.objects.filter(pk__in=ids, read_status=ReadStatus.UNREADABLE).update(
+        read_status=ReadStatus.PENDING, read_error="", read_started_at=None
+    )
+
+
 def port_document_read_sweep() -> int:
     """Nudge the reading task again for every document left pending (giving up on those
     whose reading began over :data:`GIVE_UP_AFTER` ago); returns how many were nudged."""
@@ -191,6 +207,7 @@ def port_document_read_sweep() -> int:
     PortDocument.objects.filter(
         read_status=ReadStatus.PENDING, read_started_at__lt=now - GIVE_UP_AFTER
     ).update(read_status=ReadStatus.UNREADABLE, read_error=GAVE_UP, read_at=now)
+    read_again_with_ocr()
     ids = documents_left_pending()
     for pk in ids:
         enqueue_now(document_read, pk)
