@@ -75,7 +75,7 @@ def port_csr_pdf(*, account: str = "ACCT-998877", features: str = "HUNT GROUP") 
             (40, 76, "NAME: ACME CORP", "Courier", 9),
             (40, 88, "SVC ADDR: 1313 MOCKINGBIRD LN STE 15", "Courier", 9),
             (40, 100, "         SEATTLE WA 98101", "Courier", 9),
-            (40, 124, "AUTHORIZED: CAROL CHIEF", "Courier", 9),
+            (40, 124, "AUTHORIZED NAME: CAROL CHIEF", "Courier", 9),
             (40, 148, "TN: 206 234 5678", "Courier", 9),
             (40, 160, "    206 234 5679", "Courier", 9),
             (40, 184, f"FEATURES: {features}", "Courier", 9),

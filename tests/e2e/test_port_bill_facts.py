@@ -96,3 +96,5 @@ def test_a_bill_is_read_confirmed_and_compared(
     expect(name).to_contain_text("Corrected")
     expect(name).to_contain_text("Acme Widgets")
     expect(facts.locator("tr[data-fact='statement_date']")).to_contain_text("Read")
+    if SCREENSHOTS:
+        page.screenshot(path="/tmp/porting-bill-facts-desk-1280.png", full_page=True)
