@@ -20,6 +20,7 @@ from faxline.accounts.access import Actor
 from faxline.accounts.models import User
 from faxline.accounts.services.api_keys import api_key_create
 from faxline.porting.management.commands.porting import Command
+from hostile_documents import heavy_text_pdf
 
 from cast import Cast
 
@@ -118,8 +119,9 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
         (b"Account Number: 123\n", "is not a PDF."),
         (b"", "is empty."),
         (b"%PDF-1.7\n% nothing else\n", ""),
+        (heavy_text_pdf(), "within the time and memory"),
     ],
-    ids=["not_a_pdf", "empty", "broken_pdf"],
+    ids=["not_a_pdf", "empty", "broken_pdf", "hostile_pdf"],
 )
 def test_unreadable_input_exits_2(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "bill.pdf"
@@ -204,8 +206,9 @@ def test_unauthenticated_is_401(db: None, bill_pdf: bytes) -> None:
         (b"Account Number: 123\n", "document_type"),
         (b"", "document_empty"),
         (b"%PDF-1.7\n% nothing else\n", "document_unreadable"),
+        (heavy_text_pdf(), "document_unreadable"),
     ],
-    ids=["not_a_pdf", "empty", "broken_pdf"],
+    ids=["not_a_pdf", "empty", "broken_pdf", "hostile_pdf"],
 )
 def test_a_refused_file_is_422_naming_it(cast: Cast, content: bytes, code: str) -> None:
     response = upload(api(cast.company_admin), content, "notes.pdf")

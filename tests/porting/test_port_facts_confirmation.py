@@ -232,6 +232,8 @@ def test_who_may_confirm_and_see_the_pictures(
     assert refused.status_code == 403
     html = _client(cast.read_only_admin).get(page).content.decode()
     assert "Confirm facts" not in html and "Acme Corp" in html
+    posted = _client(cast.read_only_admin).post(page, {"statement_date": "2026-12-01"})
+    assert posted.status_code == 403
     api = _api(cast.company_admin)
     assert api.get(picture.replace("account_name", "account_number")).status_code == 404
     assert api.get(picture.replace("account_name", "../etc")).status_code == 404
@@ -391,3 +393,36 @@ def test_a_scan_left_unread_without_ocr_is_read_once_ocr_is_installed(
     assert document.read_status == ReadStatus.READ and document.read_ocr
     assert document.read_document_type == scan.document_type == "bill"
     assert document.read_facts["account_name"] == scan.truth["account_name"]
+
+
+def test_the_facts_page_and_the_document_list_cost_the_same_with_many_numbers(
+    cast: Cast, port: PortRequest, after_commit: Any
+) -> None:
+    """What a CSR lists (hundreds of numbers) is data of one row: the pages that show it
+    ask the database the same number of queries whatever its size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(numbers: int) -> tuple[int, int]:
+        with after_commit():
+            pk = add(cast, port, csr_pdf(), kind="csr")
+        listed = [f"+1206234{n:04d}" for n in range(numbers)]
+        document = PortDocument.objects.get(pk=pk)
+        document.read_facts = {**document.read_facts, "numbers": listed}
+        document.save(update_fields=["read_facts"])
+        client, api = _client(cast.company_admin), _api(cast.company_admin)
+        page = reverse("porting:document_facts", args=[port.pk, pk])
+        client.get(page)  # the session and the caches warm
+        with CaptureQueriesContext(connection) as seen_page:
+            assert client.get(page).status_code == 200
+        api.get(f"/api/v1/port-requests/{port.pk}/documents")
+        with CaptureQueriesContext(connection) as seen_list:
+            listing = api.get(f"/api/v1/port-requests/{port.pk}/documents")
+        assert listing.status_code == 200
+        return len(seen_page), len(seen_list)
+
+    few = cost(2)
+    many = cost(400)
+    assert few[0] == many[0]
+    # The list grows by the superseded CSR only: one row more, not one query more.
+    assert few[1] == many[1]
