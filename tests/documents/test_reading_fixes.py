@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from reading_documents import helv, make_pdf
 
 from faxline.documents.reading import facts as facts_module
@@ -167,3 +168,63 @@ def test_single_word_columns_a_little_apart_stay_apart() -> None:
         ["Features"],
         ["Notes"],
     ]
+
+
+# Seed 2, faxed, label_left: tesseract read "Summit Legal Partners" as "Summit Legai
+# Partners", as sure of "Legai" (92.5) as of "Summit" (93.3): no confidence tells it apart.
+LEXICON = frozenset({"account", "name", "summit", "legal", "partners", "acme", "plumbing"})
+
+
+def test_a_name_with_a_word_one_confused_letter_from_a_dictionary_word_is_refused() -> None:
+    pages = ocr_page(
+        [
+            *[("Account", 300, 190, 96.6), ("Name:", 510, 140, 96.3)],
+            *[("Summit", 900, 170, 93.3), ("Legai", 1040, 130, 92.5)],
+            ("Partners", 1150, 200, 96.4),
+        ]
+    )
+    assert facts_module.find_facts(pages, LEXICON).account_name is None
+
+
+def test_a_name_of_dictionary_words_or_of_words_far_from_any_is_kept() -> None:
+    for texts in (("Summit", "Legal", "Partners"), ("Acme", "Plumbinq", "Zyxwv")):
+        pages = ocr_page(
+            [
+                *[("Account", 300, 190, 96.6), ("Name:", 510, 140, 96.3)],
+                *[(texts[0], 900, 170, 93.3), (texts[1], 1090, 130, 92.5)],
+                (texts[2], 1240, 200, 96.4),
+            ]
+        )
+        found = facts_module.find_facts(pages, LEXICON).account_name
+        assert found is not None and found.value == " ".join(texts)
+
+
+def test_a_misread_word_is_judged_only_in_ocr_words_of_letters() -> None:
+    lexicon = frozenset({"legal", "msh", "hoider"})
+    assert facts_module.misread_word("Legai,", lexicon)
+    assert not facts_module.misread_word("Legal", lexicon)
+    assert not facts_module.misread_word("M5H", lexicon)  # a postal code, not "MSH"
+    text_layer = [Page(1, 612, 792, (Word("Legai", 0, 0, 30, 10, 10),))]
+    assert facts_module.doubt_misreads(text_layer, lexicon) == text_layer
+
+
+def test_the_lexicon_is_tesseracts_dictionary() -> None:
+    if not ocr_module.available():
+        pytest.skip("tesseract is not installed")
+    words = ocr_module.lexicon()
+    assert {"legal", "partners", "street"} <= words and "legai" not in words
+
+
+# Seeds 3, scanned and faxed, canadian: "06-0820718-4" read as "06-082071" and "8-4", two
+# points apart: the number was reported cut short.
+def test_an_account_number_ocr_cut_in_two_is_refused() -> None:
+    assert facts_module.parse_account_number("06-082071 8-4") is None
+    assert facts_module.parse_account_number("8840 2231 77") == "8840 2231 77"
+    assert facts_module.parse_account_number("8840-2231-77 Page 2") == "8840-2231-77"
+    pages = ocr_page(
+        [
+            *[("Account", 300, 160, 93.3), ("No.:", 470, 70, 91.0)],
+            *[("06-082071", 830, 190, 91.0), ("8-4", 1030, 60, 96.9)],
+        ]
+    )
+    assert facts_module.find_facts(pages).account_number is None

@@ -135,7 +135,7 @@ def _extraction(
         return Extraction(document_type=None, pages=count, ocr=ocr, ocr_skipped=skipped)
     return Extraction(
         document_type=facts_module.document_type(pages),
-        facts=facts_module.find_facts(pages),
+        facts=facts_module.find_facts(pages, ocr_module.lexicon() if ocr else frozenset()),
         pages=count,
         ocr=ocr,
         ocr_skipped=skipped,

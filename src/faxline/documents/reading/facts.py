@@ -23,8 +23,8 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import phonenumbers
@@ -238,6 +238,8 @@ _UNIT = re.compile(
 _OCR_CONFUSIONS = frozenset(
     frozenset(pair) for pair in ("il", "l1", "i1", "ce", "ti", "o0", "s5", "hb", "rn")
 )
+# What surrounds a word's letters in a line of text: punctuation, quotes, brackets.
+_WORD_EDGES = " ,;:.!?\"'()[]{}"
 _NOT_IN_NAMES = re.compile(r"[!|{}\[\]~^<>_\\$%*=?@]")
 # A street's word holding digits and letters: an ordinal, a number with a letter ("12B"),
 # a grid number ("W123", "N45W"); anything else ("3ist", "1O1") is a misread number.
@@ -625,7 +627,8 @@ def parse_date(text: str) -> str | None:
 
 def parse_account_number(text: str) -> str | None:
     """An account number as printed: the first run of words made of letters, digits and
-    hyphens that holds at least three digits (several groups of digits stay together)."""
+    hyphens that holds at least three digits (several groups of digits stay together);
+    None when digits and hyphens follow it that are not a group of it (a number OCR cut)."""
     words = text.split()
     for start, word in enumerate(words):
         token = word.strip(".,;:")
@@ -638,6 +641,8 @@ def parse_account_number(text: str) -> str | None:
         if token == word:  # a group that ends in punctuation ends the number
             for more in words[start + 1 :]:
                 if not more.isdigit():
+                    if re.fullmatch(r"-?\d[\d-]*", more):
+                        return None  # "06-082071 8-4": OCR cut the number, where is unsure
                     break
                 parts.append(more)
         return " ".join(parts)
@@ -723,8 +728,11 @@ def document_type(pages: Sequence[Page]) -> str:
     return OTHER
 
 
-def find_facts(pages: Sequence[Page]) -> Facts:
-    """The facts of the pages (see the module's docstring for how they are found)."""
+def find_facts(pages: Sequence[Page], lexicon: Collection[str] = frozenset()) -> Facts:
+    """The facts of the pages (see the module's docstring for how they are found).
+    ``lexicon``: the words OCR's language knows, in lower case (:func:`~.ocr.lexicon`); a
+    word read by OCR that is a misread of one of them is a hole (:func:`doubt_misreads`)."""
+    pages = doubt_misreads(pages, lexicon)
     lines = lines_of(pages)
     labels = _labels_in(lines)
     facts = Facts()
@@ -751,6 +759,45 @@ def find_facts(pages: Sequence[Page]) -> Facts:
     facts.authorized_names = list(_names(lines, labels, by_fact.get("authorized_names", [])))
     facts.line_features = list(_features(lines, labels, by_fact.get("line_features", [])))
     return facts
+
+
+def misread_word(text: str, lexicon: Collection[str]) -> bool:
+    """Whether ``text`` (a word read by OCR) is not a word of ``lexicon`` but becomes one
+    when one of its letters is swapped for one tesseract confuses it with ("Legai" for
+    "Legal"). tesseract can be as sure of such a word as of its neighbours (92.5 for
+    "Legai" beside 93.3 for "Summit" on a fax), so its confidence does not tell it apart;
+    what does is that the page printed a word and a letter of it is the one ambiguous
+    stroke. A name that is in no dictionary and one letter from a word is refused too:
+    null, typed by the person, rather than a guess either way. Only words of letters: a
+    code of letters and digits ("M5H", "31st") is judged by the parser of its fact."""
+    core = text.strip(_WORD_EDGES).lower()
+    if len(core) < 3 or not core.isalpha() or core in lexicon:
+        return False
+    for index, got in enumerate(core):
+        for pair in _OCR_CONFUSIONS:
+            if got in pair and len(pair) == 2:
+                (other,) = pair - {got}
+                if f"{core[:index]}{other}{core[index + 1 :]}" in lexicon:
+                    return True
+    return False
+
+
+def doubt_misreads(pages: Sequence[Page], lexicon: Collection[str]) -> list[Page]:
+    """``pages`` with each word OCR read that is a :func:`misread_word` of ``lexicon`` made
+    a hole (confidence 0): a value holding it is refused as one holding a word tesseract
+    could not make out. The text layer's words (exact) are left alone."""
+    if not lexicon:
+        return list(pages)
+    out: list[Page] = []
+    for page in pages:
+        words = tuple(
+            replace(word, confidence=0.0)
+            if word.confidence is not None and misread_word(word.text, lexicon)
+            else word
+            for word in page.words
+        )
+        out.append(replace(page, words=words) if words != page.words else page)
+    return out
 
 
 def _address(lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label]) -> Found | None:
