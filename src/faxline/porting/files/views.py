@@ -217,7 +217,7 @@ def _summary(document: PortDocument) -> str:
 def _facts_note(document: PortDocument) -> str:
     """What the Files tab says about a bill's or CSR's facts."""
     state = document.facts_state
-    if not state:
+    if not state or document.superseded:
         return ""
     if document.read_status == ReadStatus.PENDING:
         return "Being read"
@@ -249,7 +249,7 @@ def files_context(
             if credentials or d.kind not in access.CREDENTIAL_KINDS
             else None,
             facts_url=reverse("porting:document_facts", args=[port.pk, d.pk])
-            if d.kind in READ_KINDS
+            if d.kind in READ_KINDS and not d.superseded
             else None,
             facts_note=_facts_note(d),
         )
