@@ -56,19 +56,6 @@ SINGLE_KINDS = frozenset(
     {DocumentKind.LOA, DocumentKind.SIGNED_LOA, DocumentKind.BILL, DocumentKind.CSR}
 )
 ADDRESS_KEYS = ("street", "unit", "city", "state", "postal_code", "country")
-BILL_KEYS = frozenset({"statement_date", "account_name", "service_address", *ADDRESS_KEYS})
-CSR_KEYS = frozenset(
-    {
-        "account_name",
-        "service_address",
-        *ADDRESS_KEYS,
-        "btn",
-        "account_number",
-        "authorized_names",
-        "numbers",
-        "line_features",
-    }
-)
 OTHER_KEYS = frozenset({"description"})
 
 #: The facts a person confirms, by kind, in the form's order.
@@ -84,6 +71,9 @@ CONFIRMED_FACTS: dict[str, tuple[str, ...]] = {
         "line_features",
     ),
 }
+# What an upload or a confirmation may say of each kind (the address flat or nested).
+BILL_KEYS = frozenset({*CONFIRMED_FACTS[DocumentKind.BILL], *ADDRESS_KEYS})
+CSR_KEYS = frozenset({*CONFIRMED_FACTS[DocumentKind.CSR], *ADDRESS_KEYS})
 
 
 # --- facts ------------------------------------------------------------------------------
