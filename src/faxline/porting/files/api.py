@@ -66,6 +66,9 @@ class DocumentOut(Schema):
     )
     read_ocr: bool
     read_error: str = Field(description="Why the file could not be read (unreadable).")
+    read_started_at: datetime | None = Field(
+        description="When reading began (null while the file waits for a worker)."
+    )
     facts_state: str | None = Field(
         description="For a bill or CSR: typed (facts given with the upload), confirmed (a "
         "person confirmed them after reading: POST .../confirm) or awaiting (uploaded "
@@ -103,6 +106,7 @@ class DocumentOut(Schema):
             read_sources=doc.read_sources or {},
             read_ocr=doc.read_ocr,
             read_error=doc.read_error,
+            read_started_at=doc.read_started_at,
             facts_state=doc.facts_state or None,
             fact_origins=doc.fact_origins or {},
             facts_confirmed_at=doc.facts_confirmed_at,
