@@ -264,3 +264,19 @@ def test_documented_in_openapi(cast: Cast) -> None:
     assert "document_empty" in operation["description"]
     assert {"200", "401", "403", "413", "422"} <= set(operation["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+
+
+def test_the_readme_example_bill_reads_as_the_readme_says() -> None:
+    """README: ``faxline porting extract docs/examples/lumen-bill.pdf`` prints the facts of
+    the bill of ``docs/examples/port-request-valid.json``."""
+    root = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    code, out, err = run_command("extract", str(root / "lumen-bill.pdf"))
+    assert (code, err) == (0, "")
+    facts = json.loads(out)["facts"]
+    request = json.loads((root / "port-request-valid.json").read_text())
+    assert facts["account_name"] == request["bill"]["account_name"]
+    assert facts["statement_date"] == request["bill"]["statement_date"]
+    assert facts["account_number"] == request["account_number"]
+    assert facts["btn"] == request["btn"]
+    assert facts["numbers"] == ["+12065550123", "+12065550124"]
+    assert facts["service_address"]["postal_code"] == "98121"
