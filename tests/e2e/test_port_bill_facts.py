@@ -64,6 +64,11 @@ def test_a_bill_is_read_confirmed_and_compared(
         assert pictures.nth(i).evaluate("img => img.naturalWidth") > 50
     if SCREENSHOTS:
         page.screenshot(path="/tmp/porting-bill-facts-1280.png", full_page=True)
+        size = page.viewport_size
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.screenshot(path="/tmp/porting-bill-facts-375.png", full_page=True)
+        if size:
+            page.set_viewport_size(size)
 
     # The bill's name is a trade name: the person corrects it to the legal name; a cleared
     # required part is refused first, next to its field.
