@@ -61,6 +61,8 @@ JOBS: dict[str, str] = {
     "read.words": "faxline.documents.reading.words:words_job",
     # One page without a text layer (a scan, a photo, a faxed page) read by tesseract.
     "read.ocr": "faxline.documents.reading.ocr:ocr_job",
+    # The boxes where facts were read on such a page, read again to confirm them.
+    "read.verify": "faxline.documents.reading.verify:verify_job",
     # Small images of where on a page each fact was read, for the person confirming them.
     "read.snippets": "faxline.documents.reading.snippets:snippets_job",
     # The sandbox's own checks (faxline.documents.selftest).
@@ -80,6 +82,7 @@ PRELOAD = (
     "faxline.documents.faximage",
     "faxline.documents.reading.words",
     "faxline.documents.reading.ocr",
+    "faxline.documents.reading.verify",
     "faxline.documents.reading.snippets",
     "PIL.Image",
     "PIL.ImageChops",

@@ -11,6 +11,7 @@ from typing import Any
 
 from faxline.documents.reading import facts as facts_module
 from faxline.documents.reading import ocr as ocr_module
+from faxline.documents.reading import verify as verify_module
 from faxline.documents.reading.facts import Facts, Found
 from faxline.documents.reading.words import Page, read_words
 
@@ -108,7 +109,8 @@ def extract(data: bytes, filename: str = "") -> Extraction:
         if not ocr_module.available():
             return Extraction(document_type=None, needs_ocr=True)
         result = ocr_module.ocr_document(data, kind, label=label)
-        return _extraction(result.pages, result.page_count, ocr=True, skipped=result.skipped)
+        extraction = _extraction(result.pages, result.page_count, ocr=True, skipped=result.skipped)
+        return _verified(extraction, data, kind, result.skews, label)
     pages = read_words(data, label=label)
     bare = [page.number for page in pages if _text_chars([page]) < MIN_TEXT_CHARS]
     if not bare:
@@ -120,7 +122,19 @@ def extract(data: bytes, filename: str = "") -> Extraction:
     result = ocr_module.ocr_document(data, "pdf", bare, label=label)
     read = {page.number: page for page in result.pages}
     merged = [read.get(page.number, page) for page in pages]
-    return _extraction(merged, len(pages), ocr=bool(read), skipped=result.skipped)
+    extraction = _extraction(merged, len(pages), ocr=bool(read), skipped=result.skipped)
+    return _verified(extraction, data, "pdf", result.skews, label)
+
+
+def _verified(
+    extraction: Extraction, data: bytes, kind: str, skews: dict[int, float], label: str
+) -> Extraction:
+    """``extraction`` without the facts read by OCR that a second read does not confirm
+    (:mod:`.verify`)."""
+    if extraction.document_type is None or not skews:
+        return extraction
+    extraction.facts = verify_module.verified(data, kind, extraction.facts, skews, label=label)
+    return extraction
 
 
 def _text_chars(pages: list[Page]) -> int:

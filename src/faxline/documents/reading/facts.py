@@ -284,6 +284,9 @@ class Found:
     value: Any
     page: int
     box: tuple[float, float, float, float]
+    #: The box of each line of a value read on several lines (an address), top to bottom;
+    #: empty for a value on one line. :mod:`.verify` reads each line again on its own.
+    lines: tuple[tuple[float, float, float, float], ...] = field(default=(), compare=False)
 
 
 @dataclass
@@ -809,7 +812,8 @@ def _address(lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Labe
                 if address is not None and not _sure(groups[:count], TEXT_CONFIDENCE):
                     return None  # the address is there, misread: not another one
                 if address is not None:
-                    return Found(address, lines[label.line].page, _box(groups[:count]))
+                    parts = tuple(_box([g]) for g in groups[:count]) if count > 1 else ()
+                    return Found(address, lines[label.line].page, _box(groups[:count]), parts)
     return None
 
 

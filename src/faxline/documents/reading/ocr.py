@@ -30,7 +30,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,9 @@ class OcrResult:
     pages: list[Page]
     page_count: int
     skipped: tuple[int, ...] = ()
+    #: The angle each page read was turned by to level its lines (degrees, by page
+    #: number): :mod:`.verify` turns the page the same way to crop where a fact was read.
+    skews: dict[int, float] = field(default_factory=dict)
 
 
 def image_kind(data: bytes) -> str | None:
@@ -133,6 +136,7 @@ def ocr_document(
     started = time.monotonic()
     wanted = list(page_numbers) if page_numbers is not None else [1]
     pages: list[Page] = []
+    skews: dict[int, float] = {}
     skipped: list[int] = []
     page_count = 0
     index = 0
@@ -142,25 +146,31 @@ def ocr_document(
         if len(pages) >= max_pages or time.monotonic() - started > max_seconds:
             skipped.append(number)
             continue
-        page, count = _ocr_page(data, kind, number, label=label)
+        page, count, skew = _ocr_page(data, kind, number, label=label)
         pages.append(page)
+        skews[number] = skew
         if page_numbers is None and number == 1:
             page_count = count
             wanted.extend(range(2, count + 1))
     if page_numbers is not None:
         page_count = max(wanted, default=0)
-    return OcrResult(pages=pages, page_count=page_count, skipped=tuple(skipped))
+    return OcrResult(pages=pages, page_count=page_count, skipped=tuple(skipped), skews=skews)
 
 
-def _ocr_page(data: bytes, kind: str, number: int, *, label: str) -> tuple[Page, int]:
-    from faxline.documents import sandbox
-
+def ocr_limits() -> WorkerLimits:
+    """The limits of an OCR worker: the intake's memory, an OCR-sized CPU and wall clock."""
     base = WorkerLimits.from_settings()
-    limits = replace(
+    return replace(
         base,
         cpu_seconds=max(base.cpu_seconds, OCR_CPU_SECONDS),
         wall_seconds=max(base.wall_seconds, OCR_WALL_SECONDS),
     )
+
+
+def _ocr_page(data: bytes, kind: str, number: int, *, label: str) -> tuple[Page, int, float]:
+    from faxline.documents import sandbox
+
+    limits = ocr_limits()
     try:
         result = sandbox.run_job(
             JOB,
@@ -177,7 +187,7 @@ def _ocr_page(data: bytes, kind: str, number: int, *, label: str) -> tuple[Page,
             code="document_unreadable",
         ) from exc
     (page,) = pages_from_plain([json.loads(result.payload)])
-    return page, int(result.meta.get("pages") or 0)
+    return page, int(result.meta.get("pages") or 0), float(result.meta.get("skew") or 0.0)
 
 
 @functools.cache
@@ -222,21 +232,15 @@ def lexicon() -> frozenset[str]:
 
 def ocr_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
     """The sandbox job ``read.ocr``: one page (``page``, from 1) of a PDF or image
-    (``kind``) read by tesseract. Meta ``{"pages": N, "seconds": S}`` (N: the document's
-    pages or frames), payload the page as JSON in :mod:`.words`' plain form."""
-    kind = str(params.get("kind") or "")
+    (``kind``) read by tesseract. Meta ``{"pages": N, "seconds": S, "skew": A}`` (N: the
+    document's pages or frames; A: the degrees the page was turned by), payload the page as
+    JSON in :mod:`.words`' plain form."""
     number = int(params.get("page") or 1)
     dpi = int(params.get("dpi") or DPI)
-    if kind == "pdf":
-        image, width, height, count = _render_pdf_page(data, number, dpi)
-    elif kind in ("tiff", "png", "jpeg"):
-        image, width, height, count = _image_frame(data, number, dpi)
-    else:
-        raise ValidationFailed(
-            "The document is not a PDF or an image.", field=FIELD, code="document_type"
-        )
+    image, width, height, count = page_image(data, str(params.get("kind") or ""), number, dpi)
     started = time.monotonic()
-    image = clean(deskew(image))
+    angle = skew_angle(image)
+    image = clean(turn(image, angle))
     words = _tesseract_words(image, dpi)
     plain = {
         "number": number,
@@ -245,8 +249,20 @@ def ocr_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], bytes]
         "words": words,
         "truncated": False,
     }
-    meta = {"pages": count, "seconds": round(time.monotonic() - started, 3)}
+    meta = {"pages": count, "seconds": round(time.monotonic() - started, 3), "skew": angle}
     return meta, json.dumps(plain, separators=(",", ":")).encode()
+
+
+def page_image(data: bytes, kind: str, number: int, dpi: int) -> tuple[Any, float, float, int]:
+    """Page ``number`` of ``data`` (``kind`` ``pdf``, ``tiff``, ``png``, ``jpeg``) as a
+    greyscale image at ``dpi``, its width and height in points, and the document's pages."""
+    if kind == "pdf":
+        return _render_pdf_page(data, number, dpi)
+    if kind in ("tiff", "png", "jpeg"):
+        return _image_frame(data, number, dpi)
+    raise ValidationFailed(
+        "The document is not a PDF or an image.", field=FIELD, code="document_type"
+    )
 
 
 def _unreadable(what: str = "The document") -> ValidationFailed:
@@ -339,10 +355,25 @@ def _resolution(image: Any) -> tuple[float, float]:
 
 
 def deskew(image: Any) -> Any:
-    """``image`` (greyscale) turned so that its lines of text are level: the angle within
-    :data:`MAX_SKEW_DEGREES` at which the rows of a small copy differ most in darkness
-    (lines of text and the gaps between them lie along the rows). An image with no ink
-    comes back as it is."""
+    """``image`` (greyscale) turned so that its lines of text are level (:func:`skew_angle`).
+    An image with no ink comes back as it is."""
+    return turn(image, skew_angle(image))
+
+
+def turn(image: Any, angle: float) -> Any:
+    """``image`` turned by ``angle`` degrees (counter-clockwise) about its centre, the
+    corners it brings in white; as it is for an angle under half a search step."""
+    from PIL import Image
+
+    if abs(angle) < SKEW_STEP_DEGREES / 2:
+        return image
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+
+
+def skew_angle(image: Any) -> float:
+    """The angle within :data:`MAX_SKEW_DEGREES` that levels the lines of ``image``: the
+    one at which the rows of a small copy differ most in darkness (lines of text and the
+    gaps between them lie along the rows). 0 for an image with no ink."""
     from PIL import Image, ImageOps
 
     small = ImageOps.invert(image)  # ink bright: what a turn brings in from outside is dark
@@ -353,7 +384,7 @@ def deskew(image: Any) -> Any:
             Image.Resampling.BOX,
         )
     if small.getbbox() is None:
-        return image
+        return 0.0
 
     def spread(angle: float) -> float:
         turned = small.rotate(angle, resample=Image.Resampling.BILINEAR)
@@ -367,9 +398,7 @@ def deskew(image: Any) -> Any:
     )
     fine = [best + step * SKEW_STEP_DEGREES for step in range(-5, 6)]
     angle = max(fine, key=spread)
-    if abs(angle) < SKEW_STEP_DEGREES / 2:
-        return image
-    return image.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    return angle if abs(angle) >= SKEW_STEP_DEGREES / 2 else 0.0
 
 
 def clean(image: Any) -> Any:
@@ -386,6 +415,15 @@ def _tesseract_words(image: Any, dpi: int) -> list[list[Any]]:
     confidence]`` in
     points, each word's top and bottom those of its line (so that :mod:`.facts` sees the
     words of a line at one height, as the text layer gives them)."""
+    out = io.BytesIO()
+    image.save(out, "PNG", dpi=(dpi, dpi))
+    return words_from_tsv(tesseract_tsv(out.getvalue(), psm=3), dpi)
+
+
+def tesseract_tsv(image: bytes, *, psm: int) -> str:
+    """The TSV tesseract reads on ``image`` (a PNG, or a TIFF of several pages: the TSV's
+    ``page_num`` tells them apart) in page segmentation mode ``psm``, one thread, on its
+    standard input and output (the worker may write no file)."""
     binary = shutil.which("tesseract")
     if binary is None:
         raise ValidationFailed(
@@ -393,8 +431,6 @@ def _tesseract_words(image: Any, dpi: int) -> list[list[Any]]:
             field=FIELD,
             code="document_unreadable",
         )
-    out = io.BytesIO()
-    image.save(out, "PNG", dpi=(dpi, dpi))
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "OMP_THREAD_LIMIT": "1",
@@ -402,8 +438,8 @@ def _tesseract_words(image: Any, dpi: int) -> list[list[Any]]:
     }
     try:
         done = subprocess.run(  # noqa: S603 (the installed tesseract, fixed arguments)
-            [binary, "stdin", "stdout", "-l", "eng", "--psm", "3", "tsv"],
-            input=out.getvalue(),
+            [binary, "stdin", "stdout", "-l", "eng", "--psm", str(int(psm)), "tsv"],
+            input=image,
             capture_output=True,
             timeout=TESSERACT_SECONDS,
             env=env,
@@ -413,7 +449,7 @@ def _tesseract_words(image: Any, dpi: int) -> list[list[Any]]:
         raise _unreadable("The page") from exc
     if done.returncode != 0:
         raise _unreadable("The page")
-    return words_from_tsv(done.stdout.decode("utf-8", "replace"), dpi)
+    return done.stdout.decode("utf-8", "replace")
 
 
 def words_from_tsv(tsv: str, dpi: int) -> list[list[Any]]:
