@@ -51,11 +51,14 @@ ELM = {
         ("statement_date", "2026-04-25", "04/25/2026", True),
         ("statement_date", "2026-04-25", "Apr 26, 2026", False),
         ("statement_date", "2026-04-25", "Apr 25, 2O26", False),  # not a date
-        # Account numbers: letters and digits, separators aside, upper or lower case.
+        # Account numbers: their groups as printed, upper or lower case.
         ("account_number", "23-7307411-0", "23-7307411-0", True),
         ("account_number", "A81255957", "a81255957.", True),
         ("account_number", "7263-7235-76", "1263-7235-76", False),
         ("account_number", "A85170530", "85170530", False),  # a letter lost
+        ("account_number", "A90281 142", "A90281142", False),  # a space OCR put in
+        ("account_number", "A90281142", "A90281 142", False),
+        ("account_number", "23-7307411-0", "Acct: 23-7307411-0,", True),
         # Names: the words in lower case, punctuation aside; each word must be the same.
         ("authorized_names", "RAJ PATEL", "RAJ PATEL:", True),
         ("authorized_names", "LI WEI", "Li Wei", True),

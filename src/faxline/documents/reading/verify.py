@@ -175,8 +175,9 @@ def agrees(fact: str, value: Any, second: str) -> bool:
     """Whether ``second`` (the second read of the box where ``fact`` was read as
     ``value``) says the same, compared as the fact is parsed: a telephone number by its ten
     digits (separators and brackets are not compared), a date as the date it parses to, an
-    account number by its letters and digits, a line feature by the features named, a name
-    or an address by its words in lower case, punctuation aside (each part of an address).
+    account number by its groups as printed (case aside), a line feature by the features
+    named, a name or an address by its words in lower case, punctuation aside (each part of
+    an address).
     The value must be found whole in the second read: a crop's margin may take in a
     neighbour's ink, but no word or digit of the value may differ."""
     if fact in ("btn", "numbers"):
@@ -185,7 +186,7 @@ def agrees(fact: str, value: Any, second: str) -> bool:
     if fact == "statement_date":
         return parse_date(second) == value
     if fact == "account_number":
-        return _letters_and_digits(str(value)) in _letters_and_digits(second)
+        return _holds(_groups(second), _groups(str(value)))
     if fact == "line_features":
         return value in features_in(second)
     said = _words(second)
@@ -195,8 +196,11 @@ def agrees(fact: str, value: Any, second: str) -> bool:
     return _holds(said, _words(str(value)))
 
 
-def _letters_and_digits(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", text.upper())
+def _groups(text: str) -> list[str]:
+    """An account number's groups as printed (words in upper case, hyphens kept, the
+    punctuation that ends a sentence or an item taken off): a space OCR put in a number or
+    left out of it is a difference, since the value would be reported with it."""
+    return [g for g in (word.strip(".,;:") for word in text.upper().split()) if g]
 
 
 def _words(text: str) -> list[str]:
