@@ -426,3 +426,53 @@ def test_the_facts_page_and_the_document_list_cost_the_same_with_many_numbers(
     assert few[0] == many[0]
     # The list grows by the superseded CSR only: one row more, not one query more.
     assert few[1] == many[1]
+
+
+def test_a_list_that_may_miss_numbers_is_not_trusted_to_say_one_is_missing(
+    cast: Cast, port: PortRequest, after_commit: Any
+) -> None:
+    """A bill whose numbers list runs onto a page after the one read lists a number of
+    the request nowhere that was read: nobody is told it is not on the bill, and the
+    person confirming is told to check the list."""
+    from documents.reading_documents import helv, make_pdf
+
+    data = make_pdf(
+        [
+            helv(72, 130, "Account Name:", bold=True),
+            helv(200, 130, "Acme Corp"),
+            helv(72, 146, "Statement Date:", bold=True),
+            helv(200, 146, "December 1, 2026"),
+            helv(72, 170, "Telephone Numbers:", bold=True),
+            helv(200, 170, "(206) 234-5600"),
+            helv(200, 184, "(206) 234-5601"),
+        ],
+        [helv(200, 60, "(206) 234-5678"), helv(72, 100, "Page 2 of 2")],
+    )
+    with after_commit():
+        pk = add(cast, port, data, statement_date="2026-12-01")
+    document = PortDocument.objects.get(pk=pk)
+    assert document.read_facts["incomplete"] == ["numbers"]
+    assert "numbers[0].number" not in codes(port)  # +1 206 234 5678 is on page 2
+    api = _api(cast.company_admin)
+    shown = api.get(f"/api/v1/port-requests/{port.pk}/documents").json()["items"][0]
+    assert shown["read_facts"]["incomplete"] == ["numbers"]
+    # Said as complete, the same list would make the number missing from the bill.
+    read = dict(document.read_facts, incomplete=[])
+    PortDocument.objects.filter(pk=pk).update(read_facts=read)
+    assert codes(port)["numbers[0].number"] == "READ_NUMBER_NOT_ON_DOCUMENT"
+
+
+def test_the_csr_facts_page_asks_to_check_a_list_that_may_miss_entries(
+    cast: Cast, port: PortRequest, after_commit: Any
+) -> None:
+    with after_commit():
+        pk = add(cast, port, csr_pdf(), kind="csr")
+    document = PortDocument.objects.get(pk=pk)
+    page = reverse("porting:document_facts", args=[port.pk, pk])
+    client = _client(cast.company_admin)
+    assert 'data-testid="fact-incomplete"' not in client.get(page).content.decode()
+    document.read_facts = dict(document.read_facts, incomplete=["numbers"])
+    document.save(update_fields=["read_facts"])
+    html = client.get(page).content.decode()
+    assert html.count('data-testid="fact-incomplete"') == 1
+    assert "check the list against the document" in html

@@ -73,6 +73,12 @@ class Extraction:
             "ocr": self.ocr,
         }
 
+    @property
+    def incomplete(self) -> list[str]:
+        """The list facts that may miss entries (:attr:`.facts.Facts.cut_short`); not a key
+        of :meth:`as_json`, whose keys are the issue's contract."""
+        return sorted(self.facts.cut_short)
+
     def sources(self) -> dict[str, Any]:
         """Where each fact was read: ``{key: {"page", "box"}}`` (lists for the list facts),
         for the thumbnails the person confirming the facts will see."""

@@ -301,6 +301,11 @@ class Facts:
     numbers: list[Found] = field(default_factory=list)
     authorized_names: list[Found] = field(default_factory=list)
     line_features: list[Found] = field(default_factory=list)
+    #: The list facts that may miss entries: an entry OCR could not make out or a second
+    #: read did not confirm was left out, or the list ran past what is read of it (its line
+    #: window, or the foot of a page with more pages after it). Checks that ask whether a
+    #: number is *not* on the document do not trust such a list.
+    cut_short: set[str] = field(default_factory=set, compare=False)
 
 
 @dataclass
@@ -758,8 +763,10 @@ def find_facts(pages: Sequence[Page], lexicon: Collection[str] = frozenset()) ->
     facts.account_number = first("account_number", lambda t: parse_account_number(t[0]))
     facts.statement_date = first("statement_date", lambda texts: parse_date(texts[0]))
     facts.service_address = _address(lines, labels, by_fact.get("service_address", []))
-    facts.numbers = _numbers(lines, labels, by_fact.get("numbers", []), facts.btn)
-    facts.authorized_names = list(_names(lines, labels, by_fact.get("authorized_names", [])))
+    facts.numbers = _numbers(lines, labels, by_fact.get("numbers", []), facts.btn, facts.cut_short)
+    facts.authorized_names = list(
+        _names(lines, labels, by_fact.get("authorized_names", []), facts.cut_short)
+    )
     facts.line_features = list(_features(lines, labels, by_fact.get("line_features", [])))
     return facts
 
@@ -818,12 +825,18 @@ def _address(lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Labe
 
 
 def _numbers(
-    lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label], btn: Found | None
+    lines: Sequence[_Line],
+    labels: Sequence[_Label],
+    found: list[_Label],
+    btn: Found | None,
+    cut_short: set[str],
 ) -> list[Found]:
     """The account's numbers: the BTN, then every number listed under a numbers label
-    (continuation lines count while they hold numbers)."""
+    (continuation lines count while they hold numbers). Adds "numbers" to ``cut_short``
+    when the list may hold more than was read."""
     numbers: list[Found] = [btn] if btn is not None else []
     seen = {btn.value} if btn is not None else set()
+    doubts: list[str] = []
     for label in sorted(found, key=lambda lab: (lab.line, lab.segment)):
         groups = next(
             (
@@ -835,19 +848,37 @@ def _numbers(
             ),
             [],
         )
+        held = 0
         for group in groups:
-            listed = list(_phones_with_boxes(group))
+            listed = list(_phones_with_boxes(group, doubts))
             if not listed:
                 break
+            held += 1
             for number, box in listed:
                 if number not in seen:
                     seen.add(number)
                     numbers.append(Found(number, lines[label.line].page, box))
+        if held and (
+            held >= MAX_VALUE_LINES["numbers"]
+            or _runs_off_its_page(lines, lines[label.line].page, groups[held - 1])
+        ):
+            cut_short.add("numbers")
+    if doubts:
+        cut_short.add("numbers")
     return numbers
 
 
+def _runs_off_its_page(lines: Sequence[_Line], page: int, last: Sequence[Word]) -> bool:
+    """Whether a list's last line read is the last line of its page and more pages follow
+    (the list may go on there)."""
+    if not last or not any(line.page > page for line in lines):
+        return False
+    foot = max(line.bottom for line in lines if line.page == page)
+    return max(w.bottom for w in last) >= foot
+
+
 def _phones_with_boxes(
-    words: Sequence[Word],
+    words: Sequence[Word], doubts: list[str] | None = None
 ) -> Iterator[tuple[str, tuple[float, float, float, float]]]:
     text = ""
     spans: list[tuple[int, int, Word]] = []
@@ -863,10 +894,12 @@ def _phones_with_boxes(
         inside = [w for a, b, w in spans if a < match.end() and b > match.start()]
         if _sure([inside]):
             yield number, _box([inside])
+        elif doubts is not None:
+            doubts.append(number)
 
 
 def _names(
-    lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label]
+    lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label], cut_short: set[str]
 ) -> Iterator[Found]:
     seen: set[str] = set()
     for label in sorted(found, key=lambda lab: (lab.line, lab.segment)):
@@ -875,6 +908,7 @@ def _names(
         ):
             for words in _list_items(group):
                 if not _sure([words], TEXT_CONFIDENCE):
+                    cut_short.add("authorized_names")
                     continue  # a name OCR could not make out: not the words around it
                 for part in re.split(r"[;,]", _text(words)):
                     name = parse_name(part)

@@ -115,9 +115,13 @@ def verified(
         found = getattr(facts, key)
         if found is not None and not confirmed(key, 0, found):
             setattr(out, key, None)
+    out.cut_short = set(facts.cut_short)
     for key in _LISTS:
         items = getattr(facts, key)
-        setattr(out, key, [f for i, f in enumerate(items) if confirmed(key, i, f)])
+        kept = [f for i, f in enumerate(items) if confirmed(key, i, f)]
+        if len(kept) < len(items):
+            out.cut_short.add(key)
+        setattr(out, key, kept)
     return out
 
 

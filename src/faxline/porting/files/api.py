@@ -59,7 +59,8 @@ class DocumentOut(Schema):
     )
     read_facts: dict[str, Any] = Field(
         description="The facts read from the file (the keys of POST /porting/extract; the "
-        "account number masked); empty until read."
+        "account number masked), and `incomplete`: the lists that may miss entries the "
+        "reader could not make out; empty until read."
     )
     read_sources: dict[str, Any] = Field(
         description="Where each fact was read: its page and box (PDF points)."

@@ -148,6 +148,7 @@ class FactRow:
     page: int | None
     thumbnail_url: str | None
     origin: str  # FactOrigin value, "" when not confirmed
+    incomplete: bool = False  # a list that may miss entries the reader could not make out
 
     @property
     def origin_label(self) -> str:
@@ -177,6 +178,7 @@ def _rows(port: PortRequest, document: PortDocument, form: FactsForm) -> list[Fa
                 page=page,
                 thumbnail_url=url,
                 origin=str(origins.get(key, "")),
+                incomplete=key in (read.get("incomplete") or []),
             )
         )
     return rows

@@ -53,6 +53,8 @@ GAVE_UP = (
 )
 ERROR_MAX = 500
 ENCRYPTED_KEY = "account_number_encrypted"
+# Beside the facts: the lists that may miss entries (``Extraction.incomplete``).
+INCOMPLETE_KEY = "incomplete"
 
 
 def initial_read_status(kind: str) -> str:
@@ -160,7 +162,7 @@ def _read(document: PortDocument, extract: Any) -> dict[str, Any]:
     return {
         "read_status": ReadStatus.READ,
         "read_document_type": result["document_type"] or "",
-        "read_facts": _stored_facts(result["facts"]),
+        "read_facts": {**_stored_facts(result["facts"]), INCOMPLETE_KEY: extraction.incomplete},
         "read_sources": sources,
         "read_ocr": bool(result["ocr"]),
         "read_error": "",

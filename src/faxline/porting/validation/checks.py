@@ -102,6 +102,7 @@ def read_input(document: PortDocument) -> dict[str, Any] | None:
     data["document_type"] = document.read_document_type or None
     data["service_address"] = facts.get("service_address") or None
     data["numbers"] = list(facts.get("numbers") or [])
+    data["numbers_complete"] = "numbers" not in (facts.get("incomplete") or [])
     # The names and features as far as the shape takes them: a long name or a feature the
     # validator does not know is left out, not the whole reading.
     names = [n for n in facts.get("authorized_names") or [] if isinstance(n, str)]

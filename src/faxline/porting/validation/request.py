@@ -158,6 +158,12 @@ class PortReadIn(_Strict):
     account_number: Text | None = None
     statement_date: IsoDate | None = None
     numbers: list[Text] = Field(default_factory=list, max_length=10_000)
+    numbers_complete: bool = Field(
+        default=True,
+        description="False when the numbers read may miss some (an entry OCR could not make "
+        "out, a list running onto a page not read): a number to port that is not among them "
+        "is then not reported.",
+    )
     authorized_names: list[Text] = Field(default_factory=list, max_length=100)
     line_features: list[LineFeature] = Field(default_factory=list, max_length=20)
 

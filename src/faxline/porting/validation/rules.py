@@ -581,7 +581,7 @@ def read_numbers(facts: Facts) -> Iterator[Finding]:
     listed: list[tuple[str, set[str]]] = []
     for kind, document in _read_documents(request):
         assert document.read is not None
-        if document.read.numbers:
+        if document.read.numbers and document.read.numbers_complete:
             listed.append((kind, {phone_key(n) for n in document.read.numbers}))
     if not listed:
         return
