@@ -19,7 +19,7 @@ from faxline.telephony.sandbox import audio
 from faxline.telephony.sip.config import Codec, InboundAnswer, T38Mode, TrunkConfig, TrunkDirectory
 from faxline.telephony.sip.dialog import IncomingCall
 from faxline.telephony.sip.sdp import answer_audio, chosen_codec, media_address
-from faxline.telephony.sip.trunk import SipTrunkTransport
+from faxline.telephony.sip.trunk import KEEPALIVE_SECONDS, SipTrunkTransport
 from faxline.telephony.sip.ua import UserAgent
 from faxline.telephony.t30 import FaxOptions
 from faxline.telephony.transport import (
@@ -252,10 +252,12 @@ def caller_only(
     port: int = 0,
     speed: float = FAST,
     answer: InboundAnswer = InboundAnswer.UNKNOWN_NUMBER,
+    keepalive_seconds: float | None = KEEPALIVE_SECONDS,
     **directory: Callable[..., object],
 ) -> SipTrunkTransport:
     """A transport over ``trunks`` that places calls (incoming ones get ``answer``);
-    ``directory``: more of the platform's answers (``trunk_seen``...)."""
+    ``directory``: more of the platform's answers (``trunk_seen``...);
+    ``keepalive_seconds`` None: no keep-alive OPTIONS."""
     return SipTrunkTransport(
         lambda: trunks,
         TrunkDirectory(inbound_answer=lambda did, caller: answer, **directory),  # type: ignore[arg-type]
@@ -263,6 +265,7 @@ def caller_only(
         host=host,
         port=port,
         speed=speed,
+        keepalive_seconds=keepalive_seconds,
     )
 
 
