@@ -289,6 +289,19 @@ class Found:
     lines: tuple[tuple[float, float, float, float], ...] = field(default=(), compare=False)
 
 
+@dataclass(frozen=True)
+class Doubt:
+    """A value OCR read but a confidence guard refused (a word it was unsure of, or a
+    dictionary misread): where it was read, and what the first read parsed it as (None
+    when it did not parse). :mod:`.verify` may read its box again to recover it."""
+
+    fact: str
+    page: int
+    box: tuple[float, float, float, float]
+    lines: tuple[tuple[float, float, float, float], ...] = ()
+    value: Any = None
+
+
 @dataclass
 class Facts:
     """The facts of one document (None or empty: not found)."""
@@ -306,6 +319,9 @@ class Facts:
     #: window, or the foot of a page with more pages after it). Checks that ask whether a
     #: number is *not* on the document do not trust such a list.
     cut_short: set[str] = field(default_factory=set, compare=False)
+    #: Values refused only for doubt (not by a parser), with their boxes, for
+    #: :mod:`.verify` to read again; never reported as facts.
+    doubted: list[Doubt] = field(default_factory=list, compare=False)
 
 
 @dataclass
@@ -749,20 +765,27 @@ def find_facts(pages: Sequence[Page], lexicon: Collection[str] = frozenset()) ->
         by_fact.setdefault(label.fact, []).append(label)
 
     def first(fact: str, parse: Any, minimum: float = UNSURE_CONFIDENCE) -> Found | None:
+        doubt: Doubt | None = None
         for label in by_fact.get(fact, []):
             for groups in _candidates(lines, labels, label, MAX_VALUE_LINES.get(fact, 1)):
-                if not _sure(groups, minimum):
-                    continue
                 value = parse([_text(g) for g in groups])
+                if not _sure(groups, minimum):
+                    if doubt is None:
+                        doubt = Doubt(fact, lines[label.line].page, _box(groups), (), value)
+                    continue
                 if value is not None:
                     return Found(value, lines[label.line].page, _box(groups))
+        if doubt is not None:
+            facts.doubted.append(doubt)
         return None
 
     facts.account_name = first("account_name", lambda texts: parse_name(texts[0]), TEXT_CONFIDENCE)
     facts.btn = first("btn", lambda texts: parse_phone(texts[0]))
     facts.account_number = first("account_number", lambda t: parse_account_number(t[0]))
     facts.statement_date = first("statement_date", lambda texts: parse_date(texts[0]))
-    facts.service_address = _address(lines, labels, by_fact.get("service_address", []))
+    facts.service_address = _address(
+        lines, labels, by_fact.get("service_address", []), facts.doubted
+    )
     facts.numbers = _numbers(lines, labels, by_fact.get("numbers", []), facts.btn, facts.cut_short)
     facts.authorized_names = list(
         _names(lines, labels, by_fact.get("authorized_names", []), facts.cut_short)
@@ -810,17 +833,25 @@ def doubt_misreads(pages: Sequence[Page], lexicon: Collection[str]) -> list[Page
     return out
 
 
-def _address(lines: Sequence[_Line], labels: Sequence[_Label], found: list[_Label]) -> Found | None:
+def _address(
+    lines: Sequence[_Line],
+    labels: Sequence[_Label],
+    found: list[_Label],
+    doubted: list[Doubt],
+) -> Found | None:
     for label in found:
         for groups in _candidates(lines, labels, label, MAX_VALUE_LINES["service_address"]):
             # The fewest lines that make an address: the lines after it are something else.
             for count in range(1, len(groups) + 1):
                 address = parse_address([_text(g) for g in groups[:count]])
-                if address is not None and not _sure(groups[:count], TEXT_CONFIDENCE):
+                if address is None:
+                    continue
+                parts = tuple(_box([g]) for g in groups[:count]) if count > 1 else ()
+                page, box = lines[label.line].page, _box(groups[:count])
+                if not _sure(groups[:count], TEXT_CONFIDENCE):
+                    doubted.append(Doubt("service_address", page, box, parts or (box,), address))
                     return None  # the address is there, misread: not another one
-                if address is not None:
-                    parts = tuple(_box([g]) for g in groups[:count]) if count > 1 else ()
-                    return Found(address, lines[label.line].page, _box(groups[:count]), parts)
+                return Found(address, page, box, parts)
     return None
 
 

@@ -25,6 +25,15 @@ one TIFF, so a page's check costs one tesseract start and a few small images (a 
 a second; the bench prints seconds per page). At most :data:`MAX_CROPS` boxes a page are
 read again; a fact beyond them, or on a page whose check could not run, is not confirmed
 and so not reported. Facts read from a text layer are exact and not read again.
+
+A value refused only for doubt -- one fact (not a list item) a confidence guard of the
+first read refused (:attr:`~.facts.Facts.doubted`) or the second read did not confirm -- is
+read twice more, in one more ``read.verify`` job a page (at most :data:`MAX_DOUBTED` values a
+page), each time prepared otherwise (:data:`RECOVERY_PREPARATIONS`). It is reported only
+when both extra reads parse as the fact to the same value and, where the first read parsed
+one, most reads say it: the first read's value with both extra reads, or the second read's
+with both extra reads (the fax's "617-555-0104", read "...0101" three times). Any other
+outcome leaves the fact null, as before.
 """
 
 from __future__ import annotations
@@ -35,12 +44,21 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from faxline.core.errors import ValidationFailed
 from faxline.documents.reading import ocr
-from faxline.documents.reading.facts import Facts, Found, features_in, parse_date
+from faxline.documents.reading.facts import (
+    Facts,
+    Found,
+    features_in,
+    parse_account_number,
+    parse_address,
+    parse_date,
+    parse_name,
+    parse_phone,
+)
 from faxline.documents.reading.words import FIELD
 
 JOB = "read.verify"
@@ -68,7 +86,17 @@ BORDER_PX = 20
 MAX_BOX_WIDTH = 14 * 72.0
 MAX_BOX_HEIGHT = 72.0
 
+#: Values read a third and a fourth time on one page: those refused only for doubt (a
+#: confidence guard of the first read, or a second read that did not confirm them).
+MAX_DOUBTED = 6
+#: The two preparations of the extra reads (enlargement, ink threshold, tesseract's page
+#: segmentation mode), each unlike the second read's so that the reads do not share a
+#: mistake: 3 times enlarged as one line, and twice enlarged, a darker threshold, read as
+#: a raw line (``--psm 13``, no layout analysis at all).
+RECOVERY_PREPARATIONS: tuple[tuple[float, int, int], ...] = ((3.0, 180, 7), (2.0, 150, 13))
+
 Box = tuple[float, float, float, float]
+_UNSET: Any = object()
 _SCALARS = ("account_name", "btn", "account_number", "statement_date", "service_address")
 _LISTS = ("numbers", "authorized_names", "line_features")
 
@@ -110,11 +138,20 @@ def verified(
             return False
         return agrees(key, found.value, " ".join(t for t in texts if t is not None))
 
+    def second(key: str) -> list[str] | None:
+        texts = [reads[page][spot] for page, spot in where.get((key, 0), [])]
+        return None if not texts or None in texts else [str(t) for t in texts]
+
     out = replace(facts)
+    out.doubted = []
+    doubts: list[_Doubtful] = []
     for key in _SCALARS:
         found = getattr(facts, key)
         if found is not None and not confirmed(key, 0, found):
             setattr(out, key, None)
+            doubts.append(
+                _Doubtful(key, found.page, found.lines or (found.box,), found, second=second(key))
+            )
     out.cut_short = set(facts.cut_short)
     for key in _LISTS:
         items = getattr(facts, key)
@@ -122,7 +159,108 @@ def verified(
         if len(kept) < len(items):
             out.cut_short.add(key)
         setattr(out, key, kept)
+    for doubt in facts.doubted:
+        if doubt.page in skews and doubt.fact in _SCALARS and getattr(out, doubt.fact) is None:
+            first = Found(doubt.value, doubt.page, doubt.box, doubt.lines)
+            doubts.append(
+                _Doubtful(doubt.fact, doubt.page, doubt.lines or (doubt.box,), first, doubt.value)
+            )
+    for key, found in recovered(data, kind, doubts, skews, label=label):
+        setattr(out, key, found)
+        if key == "btn" and found.value not in {n.value for n in out.numbers}:
+            out.numbers = [found, *out.numbers]  # the BTN heads the account's numbers
     return out
+
+
+@dataclass(frozen=True)
+class _Doubtful:
+    """A value refused only for doubt: its fact, page, the boxes of its lines, where it was
+    read, and the value the first read parsed (None: it did not parse)."""
+
+    fact: str
+    page: int
+    boxes: tuple[Box, ...]
+    found: Found
+    value: Any = _UNSET
+    #: The second read's lines, for a value it did not confirm.
+    second: list[str] | None = None
+
+
+def recovered(
+    data: bytes,
+    kind: str,
+    doubts: Sequence[_Doubtful],
+    skews: dict[int, float],
+    *,
+    label: str = "The document",
+) -> list[tuple[str, Found]]:
+    """The doubted values that two more reads of their boxes (:data:`RECOVERY_PREPARATIONS`,
+    one ``read.verify`` job a page, at most :data:`MAX_DOUBTED` values a page) make sure of:
+    both extra reads must parse as the fact to the same value, and where the first read
+    parsed a value, that value (so three reads of four, or of three, agree)."""
+    plan: dict[int, list[_Doubtful]] = {}
+    for doubt in doubts:
+        chosen = plan.setdefault(doubt.page, [])
+        if len(chosen) < MAX_DOUBTED:
+            chosen.append(doubt)
+    out: list[tuple[str, Found]] = []
+    for page, chosen in plan.items():
+        boxes = [box for doubt in chosen for box in doubt.boxes]
+        reads = reread_prepared(
+            data, kind, page, skews[page], boxes, RECOVERY_PREPARATIONS, label=label
+        )
+        spot = 0
+        for doubt in chosen:
+            texts = []
+            for prepared in reads:
+                lines = prepared[spot : spot + len(doubt.boxes)]
+                texts.append(None if any(t is None for t in lines) else [str(t) for t in lines])
+            spot += len(doubt.boxes)
+            value = _agreed(doubt, texts)
+            if value is not None:
+                out.append((doubt.fact, replace(doubt.found, value=value)))
+    return out
+
+
+def _agreed(doubt: _Doubtful, texts: Sequence[list[str] | None]) -> Any:
+    """The value both extra reads (``texts``: each the lines read of the value's boxes)
+    parse to, when they agree with each other and with the first read's value."""
+    values = []
+    for lines in texts:
+        if lines is None:
+            return None
+        value = _parsed(doubt.fact, lines)
+        if value is None:
+            return None
+        values.append(value)
+    if len(values) != len(RECOVERY_PREPARATIONS) or any(v != values[0] for v in values):
+        return None
+    first = doubt.found.value if doubt.value is _UNSET else doubt.value
+    if first is None:
+        return values[0]
+    if doubt.second is not None and _parsed(doubt.fact, doubt.second) == values[0]:
+        return values[0]  # the second and both extra reads: three reads of four agree
+    if first != values[0] or not all(
+        t is not None and agrees(doubt.fact, first, " ".join(t)) for t in texts
+    ):
+        return None
+    return values[0]
+
+
+def _parsed(fact: str, lines: Sequence[str]) -> Any:
+    """``lines`` (a reread of a value's boxes) parsed as ``fact`` is parsed, or None."""
+    text = " ".join(lines)
+    if fact in ("btn", "numbers"):
+        return parse_phone(text)
+    if fact == "statement_date":
+        return parse_date(text)
+    if fact == "account_number":
+        return parse_account_number(text)
+    if fact in ("account_name", "authorized_names"):
+        return parse_name(text)
+    if fact == "service_address":
+        return parse_address(lines)
+    return None
 
 
 def _each(facts: Facts) -> list[tuple[str, int, Found]]:
@@ -149,26 +287,54 @@ def reread(
     page ``page``, turned by ``skew`` degrees as for the first read), in their order: None
     for a box beyond :data:`MAX_CROPS` and for every box when the page's check could not
     run (its worker refused the page or overran its limits)."""
+    return reread_prepared(data, kind, page, skew, boxes, (), label=label)[0]
+
+
+def reread_prepared(
+    data: bytes,
+    kind: str,
+    page: int,
+    skew: float,
+    boxes: Sequence[Box],
+    preparations: Sequence[tuple[float, int, int]],
+    *,
+    label: str = "The document",
+) -> list[list[str | None]]:
+    """As :func:`reread`, each box read once for each of ``preparations`` (enlargement,
+    ink threshold, page segmentation mode; none: the second read's), in one job: one list
+    of texts a preparation."""
     from faxline.documents import sandbox
 
-    wanted = [list(map(float, box)) for box in boxes[:MAX_CROPS]]
-    texts: list[str | None] = [None] * len(boxes)
+    rounds = max(1, len(preparations))
+    wanted = [list(map(float, box)) for box in boxes[: MAX_CROPS // rounds]]
+    texts: list[list[str | None]] = [[None] * len(boxes) for _ in range(rounds)]
     if not wanted:
         return texts
+    params: dict[str, Any] = {
+        "kind": kind,
+        "page": page,
+        "dpi": ocr.DPI,
+        "skew": skew,
+        "boxes": wanted,
+    }
+    if preparations:
+        params["preparations"] = [list(p) for p in preparations]
     try:
         result = sandbox.run_job(
             JOB,
             data,
-            {"kind": kind, "page": page, "dpi": ocr.DPI, "skew": skew, "boxes": wanted},
+            params,
             limits=ocr.ocr_limits(),
-            max_payload=len(wanted) * 4096 + 1024,
+            max_payload=rounds * len(wanted) * 4096 + 1024,
             field_name=FIELD,
         )
         read = json.loads(result.payload)
     except (sandbox.JobOverrun, ValidationFailed, ValueError):
         return texts  # not confirmed: the facts of this page are not reported
-    for index, text in enumerate(read[: len(wanted)]):
-        texts[index] = str(text)
+    rounds_read = read if preparations else [read]
+    for number, prepared in enumerate(rounds_read[:rounds]):
+        for index, text in enumerate(prepared[: len(wanted)]):
+            texts[number][index] = str(text)
     return texts
 
 
@@ -236,19 +402,44 @@ def verify_job(data: bytes, params: dict[str, Any]) -> tuple[dict[str, Any], byt
     boxes = params.get("boxes") or []
     if not 72 <= dpi <= 600 or not math.isfinite(skew) or abs(skew) > ocr.MAX_SKEW_DEGREES:
         raise ValueError("the page's resolution or angle is out of range")
-    if not isinstance(boxes, list) or len(boxes) > MAX_CROPS:
+    preparations = _preparations(params.get("preparations"))
+    rounds = max(1, len(preparations))
+    if not isinstance(boxes, list) or len(boxes) * rounds > MAX_CROPS:
         raise ValueError(f"at most {MAX_CROPS} boxes a page")
     image, width, height, _count = ocr.page_image(data, str(params.get("kind") or ""), number, dpi)
     started = time.monotonic()
     image = ocr.turn(image, skew)
-    crops = [_crop(image, _clipped(box, width, height), dpi) for box in boxes]
-    texts: list[str] = [""] * len(crops)
-    if crops:
-        out = io.BytesIO()
-        crops[0].save(out, "TIFF", save_all=True, append_images=crops[1:], dpi=(dpi, dpi))
-        texts = _lines_by_page(ocr.tesseract_tsv(out.getvalue(), psm=PSM_LINE), len(crops))
-    meta = {"seconds": round(time.monotonic() - started, 3), "crops": len(crops)}
-    return meta, json.dumps(texts, separators=(",", ":")).encode()
+    clipped = [_clipped(box, width, height) for box in boxes]
+    read: list[list[str]] = []
+    for scale, threshold, psm in preparations or [(SCALE, INK_THRESHOLD, PSM_LINE)]:
+        crops = [_crop(image, box, dpi, scale, threshold) for box in clipped]
+        texts: list[str] = [""] * len(crops)
+        if crops:
+            out = io.BytesIO()
+            crops[0].save(out, "TIFF", save_all=True, append_images=crops[1:], dpi=(dpi, dpi))
+            texts = _lines_by_page(ocr.tesseract_tsv(out.getvalue(), psm=psm), len(crops))
+        read.append(texts)
+    meta = {"seconds": round(time.monotonic() - started, 3), "crops": len(clipped) * rounds}
+    payload: Any = read if preparations else read[0]
+    return meta, json.dumps(payload, separators=(",", ":")).encode()
+
+
+def _preparations(value: Any) -> list[tuple[float, int, int]]:
+    """The extra reads' preparations asked for: each an enlargement (1 to 4 times), an ink
+    threshold (1 to 254) and a one-line page segmentation mode (7, 8 or 13)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > 2:
+        raise ValueError("at most two preparations")
+    out = []
+    for item in value:
+        if not isinstance(item, list | tuple) or len(item) != 3:
+            raise ValueError("a preparation is an enlargement, a threshold and a mode")
+        scale, threshold, psm = float(item[0]), int(item[1]), int(item[2])
+        if not (1.0 <= scale <= 4.0 and 1 <= threshold <= 254 and psm in (7, 8, 13)):
+            raise ValueError("a preparation is out of range")
+        out.append((scale, threshold, psm))
+    return out
 
 
 def _clipped(box: Any, width: float, height: float) -> Box:
@@ -265,7 +456,9 @@ def _clipped(box: Any, width: float, height: float) -> Box:
     return x0, top, max(x1, x0), max(bottom, top)
 
 
-def _crop(image: Any, box: Box, dpi: int) -> Any:
+def _crop(
+    image: Any, box: Box, dpi: int, enlarge: float = SCALE, threshold: int = INK_THRESHOLD
+) -> Any:
     from PIL import Image
 
     scale = dpi / 72
@@ -273,8 +466,9 @@ def _crop(image: Any, box: Box, dpi: int) -> Any:
     right = max(left + 1, math.ceil(box[2] * scale))
     bottom = max(top + 1, math.ceil(box[3] * scale))
     crop = ocr.clean(image.crop((left, top, right, bottom)))
-    crop = crop.resize((crop.width * SCALE, crop.height * SCALE), Image.Resampling.LANCZOS)
-    crop = crop.point([0] * (INK_THRESHOLD + 1) + [255] * (255 - INK_THRESHOLD))
+    size = (round(crop.width * enlarge), round(crop.height * enlarge))
+    crop = crop.resize(size, Image.Resampling.LANCZOS)
+    crop = crop.point([0] * (threshold + 1) + [255] * (255 - threshold))
     framed = Image.new("L", (crop.width + 2 * BORDER_PX, crop.height + 2 * BORDER_PX), 255)
     framed.paste(crop, (BORDER_PX, BORDER_PX))
     return framed
