@@ -33,6 +33,31 @@ def mono(y: float, text: str) -> Any:
     return (40, y, text, "Courier", 9)
 
 
+# A born-digital bill made the way word processors make them: labels left, values right;
+# the address and the numbers continue on the lines below (the reading and porting tests).
+METRO_BILL = [
+    helv(72, 60, "Metro Telephone Company", 18, bold=True),
+    helv(72, 84, "Monthly Statement", 12),
+    helv(72, 130, "Account Name:", bold=True),
+    helv(200, 130, "Acme Plumbing LLC"),
+    helv(72, 146, "Account Number:", bold=True),
+    helv(200, 146, "8840-2231-77"),
+    helv(72, 162, "Billing Telephone No.:", bold=True),
+    helv(200, 162, "(212) 555-0143"),
+    helv(72, 178, "Service Address:", bold=True),
+    helv(200, 178, "125 West 31st Street, Suite 400"),
+    helv(200, 192, "New York, NY 10001"),
+    helv(72, 208, "Statement Date:", bold=True),
+    helv(200, 208, "March 1, 2026"),
+    helv(72, 224, "Telephone Numbers:", bold=True),
+    helv(200, 224, "(212) 555-0143, (212) 555-0144"),
+    helv(200, 238, "212-555-0145"),
+    helv(72, 280, "Amount Due", 12, bold=True),
+    helv(200, 280, "$123.45", 12),
+    helv(72, 300, "Questions? Call customer service at 1-800-555-0199."),
+]
+
+
 def port_bill_pdf(
     *,
     name: str = "Acme Corp",

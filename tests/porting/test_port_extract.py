@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from documents.reading_documents import helv, make_pdf
+from documents.reading_documents import METRO_BILL, helv, make_pdf
 from faxline.accounts.access import Actor
 from faxline.accounts.models import User
 from faxline.accounts.services.api_keys import api_key_create
@@ -27,26 +27,6 @@ from cast import Cast
 FAXLINE = Path(sys.executable).with_name("faxline")
 URL = "/api/v1/porting/extract"
 
-# A born-digital bill: labels left, values right, made the way word processors make them.
-BILL = [
-    helv(72, 60, "Metro Telephone Company", 18, bold=True),
-    helv(72, 84, "Monthly Statement", 12),
-    helv(72, 130, "Account Name:", bold=True),
-    helv(200, 130, "Acme Plumbing LLC"),
-    helv(72, 146, "Account Number:", bold=True),
-    helv(200, 146, "8840-2231-77"),
-    helv(72, 162, "Billing Telephone No.:", bold=True),
-    helv(200, 162, "(212) 555-0143"),
-    helv(72, 178, "Service Address:", bold=True),
-    helv(200, 178, "125 West 31st Street, Suite 400"),
-    helv(200, 192, "New York, NY 10001"),
-    helv(72, 208, "Statement Date:", bold=True),
-    helv(200, 208, "March 1, 2026"),
-    helv(72, 224, "Telephone Numbers:", bold=True),
-    helv(200, 224, "(212) 555-0143, (212) 555-0144"),
-    helv(72, 280, "Amount Due", 12, bold=True),
-    helv(200, 280, "$123.45", 12),
-]
 
 EXPECTED: dict[str, Any] = {
     "document_type": "bill",
@@ -62,7 +42,7 @@ EXPECTED: dict[str, Any] = {
         "btn": "+12125550143",
         "account_number": "8840-2231-77",
         "statement_date": "2026-03-01",
-        "numbers": ["+12125550143", "+12125550144"],
+        "numbers": ["+12125550143", "+12125550144", "+12125550145"],
         "authorized_names": [],
         "line_features": [],
     },
@@ -73,7 +53,7 @@ EXPECTED: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def bill_pdf() -> bytes:
-    return make_pdf(BILL)
+    return make_pdf(METRO_BILL)
 
 
 # --- the command ------------------------------------------------------------------------

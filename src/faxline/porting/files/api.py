@@ -19,7 +19,7 @@ from pydantic import Field
 
 from faxline.accounts.access import Actor
 from faxline.accounts.api_auth import actor_of
-from faxline.core.errors import NotFound, ValidationFailed
+from faxline.core.errors import ValidationFailed
 from faxline.core.vault import vault_read
 from faxline.documents.limits import MAX_DOCUMENT_BYTES
 from faxline.porting.access import may_read_credentials, may_write_requests
@@ -28,7 +28,7 @@ from faxline.porting.files import loa as loa_service
 from faxline.porting.files.confirmation import port_document_confirm
 from faxline.porting.files.reading import read_facts_shown
 from faxline.porting.files.services import csr_account_number_masked, port_document_add
-from faxline.porting.files.snippets import SNIPPET_FACTS, snippet
+from faxline.porting.files.snippets import SNIPPET_FACTS, snippet_response
 from faxline.porting.models import LoaSignature, PortDocument, PortRequest
 from faxline.porting.requests import selectors
 
@@ -410,14 +410,7 @@ def document_snippet(
     """A small greyscale PNG of the place on the page where ``fact`` was read (one of
     ``snippet_urls``); 404 when there is none."""
     actor, port = _port(request, request_id)
-    doc = selectors.documents_of(actor=actor, request=port).filter(pk=document_id).first()
-    png = snippet(doc.read_snippets, fact) if doc is not None else None
-    if png is None:
-        raise NotFound("No picture of that fact.", field="fact")
-    response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return snippet_response(actor=actor, request=port, document_id=document_id, fact=fact)
 
 
 # --- the LOA ----------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from faxline.porting.files.confirmation import (
 )
 from faxline.porting.files.reading import read_facts_shown
 from faxline.porting.files.services import CONFIRMED_FACTS
-from faxline.porting.files.snippets import SNIPPET_FACTS, snippet
+from faxline.porting.files.snippets import SNIPPET_FACTS, snippet_response
 from faxline.porting.files.views import LINE_FEATURE_LABELS, detail_url
 from faxline.porting.models import PortDocument, PortRequest
 from faxline.porting.requests import selectors
@@ -276,11 +276,4 @@ def document_snippet(
     """The thumbnail of where ``fact`` was read on the document (a PNG)."""
     actor = request_actor(request)
     port = selectors.port_request_get(actor=actor, request_id=request_id)
-    document = _document(actor, port, document_id)
-    png = snippet(document.read_snippets, fact)
-    if png is None:
-        raise Http404("No thumbnail of that fact.")
-    response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return snippet_response(actor=actor, request=port, document_id=document_id, fact=fact)

@@ -18,8 +18,12 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
-from faxline.core.errors import DomainError
+from django.http import HttpResponse
+
+from faxline.accounts.access import Actor
+from faxline.core.errors import DomainError, NotFound
 from faxline.core.vault import vault_delete, vault_read, vault_store
+from faxline.porting.models import PortRequest
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +133,25 @@ def snippet(vault_name: str, key: str) -> bytes | None:
     if not vault_name or key not in SNIPPET_FACTS:
         return None
     return unpack(vault_read(vault_name), key)
+
+
+def snippet_response(
+    *, actor: Actor, request: PortRequest, document_id: int, fact: str
+) -> HttpResponse:
+    """The picture of where ``fact`` was read on one of the request's documents, as the
+    Files pages and the API serve it (private, never cached); ``NotFound`` naming ``fact``
+    when there is none. The request is one the actor sees (the caller got it through the
+    selectors)."""
+    from faxline.porting.requests.selectors import documents_of
+
+    document = documents_of(actor=actor, request=request).filter(pk=document_id).first()
+    png = snippet(document.read_snippets, fact) if document is not None else None
+    if png is None:
+        raise NotFound("No picture of that fact.", field="fact")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def forget_snippets(vault_name: str) -> None:
